@@ -1,0 +1,30 @@
+"""The Wenzheng function: routes API.md under /api and runs the publisher on store changes.
+
+Only wiring lives here: the routes are blueprints in chalicelib.api, the use cases in
+chalicelib.services, the composition in chalicelib.bootstrap.
+"""
+import os
+
+from chalice import Chalice, Rate
+
+from chalicelib import api, events
+
+app = Chalice(app_name="wenzheng")
+app.register_blueprint(api.public, url_prefix="/api")
+app.register_blueprint(api.staff, url_prefix="/api")
+
+STREAM_ARN = os.environ.get(
+    "WENZHENG_STREAM_ARN",
+    "arn:aws:dynamodb:us-east-1:000000000000:table/wenzheng/stream/1970-01-01T00:00:00.000")
+
+
+@app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=50, starting_position="TRIM_HORIZON")
+def publish_changes(event):
+    """Incremental publish of every change record the stream delivers."""
+    events.on_stream(event)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def tick(event):
+    """Deadline lights, overdue flags, reminders, then the rebuild of what changed."""
+    events.on_schedule()

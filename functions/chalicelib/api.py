@@ -1,0 +1,197 @@
+"""HTTP routes of API.md as Chalice blueprints. A view parses input, calls one use case and shapes
+the answer; `view` maps every domain error to its status and the one error body of API.md.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from . import auth, bootstrap, services
+from .errors import DomainError, Invalid, TooLarge, Unauthorized, body_for, error_body
+
+log = logging.getLogger("wenzheng.api")
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_TYPES = ["application/json", "text/plain"]
+HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
+           "X-Content-Type-Options": "nosniff"}
+
+public = Blueprint(__name__)
+staff = Blueprint(__name__ + ".staff")
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
+                    headers=dict(HEADERS))
+
+
+def view(bp: Blueprint) -> Callable:
+    """Run a view; domain errors become their 4xx, anything else a logged 500 (a bug)."""
+    def wrap(fn: Callable[..., tuple[int, Any]]) -> Callable[..., Response]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Response:
+            try:
+                status, body = fn(*args, **kwargs)
+            except DomainError as err:
+                return _json(err.status, body_for(err))
+            except Exception:  # noqa: BLE001 - the one place that turns bugs into a clean 500
+                log.exception("unhandled error in %s", fn.__name__)
+                return _json(500, error_body("internal", "服务器内部错误", "Internal error"))
+            return _json(status, body)
+        return run
+    return wrap
+
+
+def _body(bp: Blueprint) -> Any:
+    raw = bp.current_request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise TooLarge(f"请求体超过 {MAX_BODY_BYTES // 1024} KB", "Request body too large")
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise Invalid("请求体不是有效的 JSON", "The body is not valid JSON",
+                      code="invalid_json") from None
+
+
+def _object(bp: Blueprint) -> dict:
+    body = _body(bp)
+    if not isinstance(body, dict):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    return body
+
+
+def _ctx() -> services.Context:
+    return bootstrap.app().ctx
+
+
+def _header(bp: Blueprint, name: str) -> str | None:
+    headers = bp.current_request.headers or {}
+    return headers.get(name) or headers.get(name.lower())
+
+
+# --- public ---------------------------------------------------------------------------------
+
+@public.route("/health", methods=["GET"])
+@view(public)
+def health() -> tuple[int, Any]:
+    return 200, {"status": "ok"}
+
+
+@public.route("/departments", methods=["GET"])
+@view(public)
+def departments() -> tuple[int, Any]:
+    return 200, [{"id": d.id, "name": d.name, "name_en": d.name_en}
+                 for d in _ctx().departments.values()]
+
+
+@public.route("/letters", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+def submit_letter() -> tuple[int, Any]:
+    return services.submit_letter(_ctx(), _object(public))
+
+
+# API Gateway allows one variable name per path level: {ref} is a tracking code for the writer's
+# routes and a letter id for votes (API.md's {tracking_code} and {id}).
+
+@public.route("/letters/{ref}", methods=["GET"])
+@view(public)
+def track_letter(ref: str) -> tuple[int, Any]:
+    return 200, services.track_letter(_ctx(), ref, _header(public, "X-Letter-Secret"))
+
+
+@public.route("/letters/{ref}/rating", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+def rate_reply(ref: str) -> tuple[int, Any]:
+    return 201, services.rate_reply(_ctx(), ref, _header(public, "X-Letter-Secret"),
+                                    _object(public))
+
+
+@public.route("/letters/{ref}/votes", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+def vote(ref: str) -> tuple[int, Any]:
+    letter_id = ref
+    req = public.current_request
+    source = ((req.context or {}).get("identity") or {}).get("sourceIp", "")
+    voter = hashlib.sha256(f"{source}|{_header(public, 'User-Agent') or ''}".encode()).hexdigest()
+    return 202, services.vote(_ctx(), letter_id, _object(public), voter[:32])
+
+
+@public.route("/openapi.json", methods=["GET"])
+@view(public)
+def openapi() -> tuple[int, Any]:
+    from .openapi import document
+    return 200, document()
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+def _actor() -> services.Actor:
+    header = _header(staff, "Authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("请先登录", "Log in first")
+    return bootstrap.app().signer.verify(token.strip())
+
+
+@staff.route("/staff/login", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def login() -> tuple[int, Any]:
+    composed = bootstrap.app()
+    return 200, auth.login(composed.ctx.store, composed.signer, _object(staff),
+                           allow_demo=composed.settings.is_local)
+
+
+@staff.route("/staff/letters", methods=["GET"])
+@view(staff)
+def list_letters() -> tuple[int, Any]:
+    query = staff.current_request.query_params or {}
+    return 200, services.list_staff_letters(_ctx(), _actor(), dict(query))
+
+
+@staff.route("/staff/letters/{letter_id}", methods=["GET"])
+@view(staff)
+def get_letter(letter_id: str) -> tuple[int, Any]:
+    return 200, services.get_staff_letter(_ctx(), _actor(), letter_id)
+
+
+ACTIONS: dict[str, Callable[..., dict]] = {
+    "dispatch": services.dispatch_letter,
+    "reject": services.reject_letter,
+    "sign": services.sign_letter,
+    "transfer": services.transfer_letter,
+    "extension": services.request_extension,
+    "reply": services.reply_to_letter,
+    "approve": services.approve_reply,
+    "redo": services.order_redo,
+}
+
+
+@staff.route("/staff/letters/{letter_id}/{action}", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def act(letter_id: str, action: str) -> tuple[int, Any]:
+    use_case = ACTIONS.get(action)
+    actor = _actor()
+    if use_case is None:
+        from .errors import NotFound
+        raise NotFound("没有这个操作", f"Unknown action '{action}'")
+    return 200, use_case(_ctx(), actor, letter_id, _object(staff))
+
+
+@staff.route("/staff/letters/{letter_id}/extension/{decision}", methods=["POST"],
+             content_types=JSON_TYPES)
+@view(staff)
+def decide_extension(letter_id: str, decision: str) -> tuple[int, Any]:
+    actor = _actor()
+    if decision == "approve":
+        return 200, services.approve_extension(_ctx(), actor, letter_id, _object(staff))
+    if decision == "deny":
+        return 200, services.deny_extension(_ctx(), actor, letter_id, _object(staff))
+    from .errors import NotFound
+    raise NotFound("没有这个操作", f"Unknown decision '{decision}'")

@@ -1,0 +1,95 @@
+"""Staff accounts: argon2 password hashes and signed, expiring bearer tokens (HS256 JWT).
+
+Demo accounts (`demo-office`, `demo-clerk`, password `demo`) exist only in the local demo; a
+deployed stage refuses to log them in and refuses to start while they exist (bootstrap.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .errors import Invalid, Unauthorized
+from .ports import Account, Store
+from .services import Actor
+
+ROLES = ("clerk", "office", "admin")
+TOKEN_HOURS = 8
+_hasher = PasswordHasher()
+# verified against when the username is unknown, so both paths cost one argon2 check
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < 4 or len(password) > 200:
+        raise Invalid("密码长度须为 4–200 个字符", "Password must be 4-200 characters",
+                      field="password")
+    return _hasher.hash(password)
+
+
+def new_account(username: str, password: str, role: str, department: str | None,
+                now: datetime, *, demo: bool = False) -> Account:
+    if not username or not username.replace("-", "").replace("_", "").isalnum() \
+            or len(username) > 64:
+        raise Invalid("用户名只能包含字母、数字、- 和 _", "Username: letters, digits, - and _ only",
+                      field="username")
+    if role not in ROLES:
+        raise Invalid("角色须为 clerk、office 或 admin", "role must be clerk, office or admin",
+                      field="role")
+    if role == "clerk" and not department:
+        raise Invalid("承办人须属于一个部门", "A clerk needs a department", field="department")
+    return Account(username=username, password_hash=hash_password(password), role=role,
+                   department=department if role == "clerk" else None, created_at=now,
+                   demo=demo)
+
+
+class TokenSigner:
+    def __init__(self, secret: str, clock: Callable[[], datetime]) -> None:
+        if len(secret.encode()) < 32:
+            raise ValueError("the token secret must be at least 32 bytes")
+        self.secret = secret
+        self.clock = clock
+
+    def issue(self, account: Account) -> tuple[str, datetime]:
+        now = self.clock().astimezone(timezone.utc)
+        expires = now + timedelta(hours=TOKEN_HOURS)
+        token = jwt.encode({"sub": account.username, "role": account.role,
+                            "dept": account.department, "iat": int(now.timestamp()),
+                            "exp": int(expires.timestamp())}, self.secret, algorithm="HS256")
+        return token, expires
+
+    def verify(self, token: str) -> Actor:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=["HS256"],
+                                options={"require": ["sub", "role", "exp"], "verify_exp": False})
+        except jwt.PyJWTError:
+            raise Unauthorized("登录已失效，请重新登录", "Invalid token; log in again") from None
+        if claims["exp"] <= self.clock().timestamp():
+            raise Unauthorized("登录已过期，请重新登录", "Token expired; log in again",
+                               code="token_expired")
+        return Actor(claims["sub"], claims["role"], claims.get("dept"))
+
+
+def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: bool) -> dict:
+    """POST /api/staff/login."""
+    if not isinstance(payload, dict):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    username, password = payload.get("username"), payload.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username \
+            or len(username) > 64 or len(password) > 200:
+        raise Unauthorized("用户名或密码不正确", "Wrong username or password",
+                           code="bad_credentials")
+    account = store.get_account(username)
+    try:
+        ok = _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or account is None or account.disabled or (account.demo and not allow_demo):
+        raise Unauthorized("用户名或密码不正确", "Wrong username or password",
+                           code="bad_credentials")
+    token, expires = signer.issue(account)
+    return {"token": token, "expires": expires.isoformat(), "role": account.role,
+            "department": account.department, "username": account.username}

@@ -1,0 +1,203 @@
+"""Letters as plain dicts (for JSON columns and DynamoDB items), and the commit plan.
+
+Both store adapters share this: the shape of a stored letter, and `plan_commit`, which turns the
+letters a unit of work changed into everything one transaction must write (letters with their
+expected versions, new history events, statistics deltas, one outbox change record).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from . import statistics
+from .deadlines import Due, Light
+from .letters import Event, Letter, LetterType, Publication, Rating, Reply, Score, Status
+from .ports import Change, StoredAnswer
+
+
+def _dt(v: datetime | None) -> str | None:
+    return v.isoformat() if v else None
+
+
+def _pdt(v: str | None) -> datetime | None:
+    return datetime.fromisoformat(v) if v else None
+
+
+def _due(v: Due | None) -> dict | None:
+    return {"date": v.date.isoformat(), "provisional": v.provisional} if v else None
+
+
+def _pdue(v: dict | None) -> Due | None:
+    return Due(date.fromisoformat(v["date"]), bool(v["provisional"])) if v else None
+
+
+def letter_to_doc(letter: Letter) -> dict[str, Any]:
+    """Everything but the history, which is stored as one record per event."""
+    p = letter.publication
+    return {
+        "id": letter.id, "tracking_code": letter.tracking_code,
+        "secret_hash": letter.secret_hash, "type": str(letter.type),
+        "subject": letter.subject, "body": letter.body, "public": letter.public,
+        "submitted_at": _dt(letter.submitted_at), "name": letter.name, "phone": letter.phone,
+        "email": letter.email, "requested_department": letter.requested_department,
+        "department": letter.department, "status": str(letter.status),
+        "version": letter.version, "source": letter.source,
+        "dispatched_at": _dt(letter.dispatched_at), "clock_start": _dt(letter.clock_start),
+        "sign_due": _due(letter.sign_due), "reply_due": _due(letter.reply_due),
+        "signed_at": _dt(letter.signed_at), "light": str(letter.light),
+        "pending_extension": letter.pending_extension, "redo_count": letter.redo_count,
+        "replies": [{"n": r.n, "body": r.body, "by": r.by, "department": r.department,
+                     "at": _dt(r.at), "on_time": r.on_time} for r in letter.replies],
+        "ratings": [{"reply_n": r.reply_n, "score": str(r.score), "comment": r.comment,
+                     "at": _dt(r.at)} for r in letter.ratings],
+        "publication": None if p is None else {
+            "subject": p.subject, "body": p.body, "reply": p.reply,
+            "reply_department": p.reply_department, "reply_at": _dt(p.reply_at),
+            "name": p.name, "category": p.category, "approved_at": _dt(p.approved_at),
+            "first_published_at": _dt(p.first_published_at)},
+        "votes_up": letter.votes_up, "votes_down": letter.votes_down,
+    }
+
+
+def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
+    p = d.get("publication")
+    return Letter(
+        id=d["id"], tracking_code=d["tracking_code"], secret_hash=d["secret_hash"],
+        type=LetterType(d["type"]), subject=d["subject"], body=d["body"],
+        public=bool(d["public"]), submitted_at=_pdt(d["submitted_at"]),  # type: ignore[arg-type]
+        name=d.get("name"), phone=d.get("phone"), email=d.get("email"),
+        requested_department=d.get("requested_department"), department=d.get("department"),
+        status=Status(d["status"]), version=int(d["version"]), source=d.get("source", "web"),
+        dispatched_at=_pdt(d.get("dispatched_at")), clock_start=_pdt(d.get("clock_start")),
+        sign_due=_pdue(d.get("sign_due")), reply_due=_pdue(d.get("reply_due")),
+        signed_at=_pdt(d.get("signed_at")), light=Light(d.get("light", "none")),
+        pending_extension=d.get("pending_extension"), redo_count=int(d.get("redo_count", 0)),
+        replies=[Reply(n=int(r["n"]), body=r["body"], by=r["by"], department=r["department"],
+                       at=_pdt(r["at"]), on_time=bool(r["on_time"]))  # type: ignore[arg-type]
+                 for r in d.get("replies", [])],
+        ratings=[Rating(reply_n=int(r["reply_n"]), score=Score(r["score"]),
+                        comment=r.get("comment"), at=_pdt(r["at"]))  # type: ignore[arg-type]
+                 for r in d.get("ratings", [])],
+        publication=None if not p else Publication(
+            subject=p["subject"], body=list(p["body"]), reply=list(p["reply"]),
+            reply_department=p["reply_department"], reply_at=_pdt(p["reply_at"]),  # type: ignore[arg-type]
+            name=p["name"], category=p.get("category"),
+            approved_at=_pdt(p["approved_at"]),  # type: ignore[arg-type]
+            first_published_at=_pdt(p["first_published_at"])),  # type: ignore[arg-type]
+        votes_up=int(d.get("votes_up", 0)), votes_down=int(d.get("votes_down", 0)),
+        history=sorted((Event.from_dict(e) for e in events), key=lambda e: e.seq),
+    )
+
+
+def pub_key(letter: Letter) -> str | None:
+    """Sort key of the public archive: first publication time (UTC, fixed width), then id."""
+    p = letter.publication
+    if p is None:
+        return None
+    return p.first_published_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%f") \
+        + "#" + letter.id
+
+
+def pub_month(letter: Letter) -> str | None:
+    p = letter.publication
+    return statistics.month_of(p.first_published_at) if p else None
+
+
+def new_change_id(at: datetime) -> str:
+    """Sortable and unique: UTC time to the microsecond plus randomness."""
+    return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + secrets.token_hex(4)
+
+
+@dataclass
+class LetterWrite:
+    letter: Letter
+    doc: dict[str, Any]
+    expected_version: int | None          # None: a new letter (must not exist)
+    new_events: list[dict[str, Any]]
+
+
+@dataclass
+class CommitPlan:
+    letters: list[LetterWrite] = field(default_factory=list)
+    stats: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    answers: list[tuple[str, str, StoredAnswer]] = field(default_factory=list)
+    votes: list[tuple[str, str]] = field(default_factory=list)
+    change: Change | None = None
+
+
+class TrackedLetters:
+    """What a unit of work loaded and changed, so that commit can plan its writes."""
+
+    def __init__(self) -> None:
+        self.before: dict[str, tuple[int | None, dict, str | None, str | None, bool]] = {}
+        self.letters: dict[str, Letter] = {}
+        self.dirty: set[str] = set()
+        self.answers: list[tuple[str, str, StoredAnswer]] = []
+        self.votes: list[tuple[str, str]] = []
+
+    def loaded(self, letter: Letter) -> Letter:
+        self.letters[letter.id] = letter
+        self.before[letter.id] = (letter.version, statistics.contributions(letter.history),
+                                  letter.department, pub_month(letter),
+                                  letter.publication is not None)
+        return letter
+
+    def added(self, letter: Letter) -> None:
+        self.letters[letter.id] = letter
+        self.before[letter.id] = (None, {}, None, None, False)
+        self.dirty.add(letter.id)
+
+    def saved(self, letter: Letter) -> None:
+        if letter.id not in self.before:
+            raise KeyError(f"letter {letter.id} was not loaded in this unit of work")
+        self.dirty.add(letter.id)
+
+    def plan(self, now: datetime) -> CommitPlan:
+        plan = CommitPlan(answers=list(self.answers), votes=list(self.votes))
+        change = Change(id=new_change_id(now), at=now)
+        touched: set[tuple[str, str]] = set()
+        for lid in sorted(self.dirty):
+            letter = self.letters[lid]
+            version, contrib_before, dept_before, month_before, was_public = self.before[lid]
+            delta = statistics.difference(contrib_before, statistics.contributions(letter.history))
+            for key, d in statistics.by_period(delta).items():
+                row = plan.stats.setdefault(key, {})
+                for c, n in d.items():
+                    row[c] = row.get(c, 0) + n
+                touched.add(key)
+            is_public = letter.publication is not None
+            change.letters.append(lid)
+            for dept in (dept_before, letter.department):
+                if dept and dept not in change.departments:
+                    change.departments.append(dept)
+            for month in (month_before, pub_month(letter)):
+                if month and month not in change.months:
+                    change.months.append(month)
+            change.public = change.public or is_public or was_public
+            new_version = (version or 0) + 1
+            letter.version = new_version
+            plan.letters.append(LetterWrite(
+                letter=letter, doc=letter_to_doc(letter), expected_version=version,
+                new_events=[e.to_dict() for e in letter.new_events]))
+        change.periods = sorted({p for p, _ in touched})
+        for _, dept in touched:
+            if dept not in change.departments:
+                change.departments.append(dept)
+        change.departments.sort()
+        change.months.sort()
+        if plan.letters or plan.votes:
+            plan.change = change
+        return plan
+
+    def committed(self) -> None:
+        for letter in self.letters.values():
+            letter.new_events.clear()
+        self.dirty.clear()
+        self.answers.clear()
+        self.votes.clear()
+
+    def rolled_back(self, plan: CommitPlan) -> None:
+        for w in plan.letters:
+            w.letter.version = w.expected_version or 0

@@ -1,0 +1,45 @@
+"""Event handlers of the function: the DynamoDB stream (publish on change) and the schedule.
+
+The publisher (and its theme and content/) reaches the function through the packaging step
+(`make package` vendors them); it is imported here only when an event arrives, so the API's
+cold start never pays for Jinja2.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from . import bootstrap, services
+from .ports import Change
+
+log = logging.getLogger("wenzheng.events")
+
+
+def changes_in(records: list[dict[str, Any]]) -> list[Change]:
+    """The outbox change records among a stream batch (new CHANGE# items only)."""
+    out = []
+    for record in records:
+        if record.get("eventName") != "INSERT":
+            continue
+        image = record.get("dynamodb", {}).get("NewImage", {})
+        if not image.get("pk", {}).get("S", "").startswith("CHANGE#"):
+            continue
+        out.append(Change.from_dict(json.loads(image["doc"]["S"])))
+    return out
+
+
+def on_stream(event: Any) -> list[str]:
+    records = [r.to_dict() if hasattr(r, "to_dict") else r for r in event]
+    changes = changes_in(records)
+    if not changes:
+        return []
+    from publisher.runtime import publish_to_configured_sink   # vendored with the function
+    composed = bootstrap.app()
+    pages = publish_to_configured_sink(composed.ctx.store, composed.settings, changes)
+    log.info("published %d pages for %d changes", len(pages), len(changes))
+    return sorted(map(str, pages))
+
+
+def on_schedule() -> dict:
+    return services.tick(bootstrap.app().ctx)

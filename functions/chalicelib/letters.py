@@ -1,0 +1,416 @@
+"""The letter (来信) and its state machine.
+
+A letter moves `submitted → dispatched → signed → replied → published | closed`, with the side
+paths of DESIGN.md: `rejected`, `transfer_requested`, `extension_requested`, `redo`. Every
+method that changes a letter checks the transitions table, appends an `Event` to the letter's
+history (who, when, from, to, why: 全内容全状态留档) and raises `InvalidTransition` otherwise.
+
+Whether a letter is public is not a state: `publication` holds the version the office approved
+(分类选登), and exists only when the citizen allowed publication. The light is not a state either:
+it is computed from the due dates and `now` (see deadlines.py); the scheduled job records light
+changes as events.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from .deadlines import (Due, Light, WorkCalendar, add_working_days, extend, light_at,
+                        working_days_between)
+from .errors import Invalid, InvalidTransition
+
+
+class Status(StrEnum):
+    submitted = "submitted"
+    dispatched = "dispatched"
+    signed = "signed"
+    extension_requested = "extension_requested"
+    transfer_requested = "transfer_requested"
+    replied = "replied"
+    published = "published"
+    closed = "closed"
+    rejected = "rejected"
+    redo = "redo"
+
+
+class LetterType(StrEnum):
+    consultation = "consultation"
+    help = "help"
+    complaint = "complaint"
+    report = "report"
+    suggestion = "suggestion"
+    criticism = "criticism"
+
+
+class Score(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"
+
+
+S = Status
+
+# action -> (states it may start from, state it ends in). The one transitions table.
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
+    "dispatch": (frozenset({S.submitted, S.transfer_requested}), S.dispatched),
+    "reject": (frozenset({S.submitted, S.transfer_requested, S.dispatched}), S.rejected),
+    "sign": (frozenset({S.dispatched}), S.signed),
+    "transfer": (frozenset({S.dispatched, S.signed}), S.transfer_requested),
+    "request_extension": (frozenset({S.signed, S.redo}), S.extension_requested),
+    # approving or refusing an extension returns the letter to where it was (signed or redo)
+    "approve_extension": (frozenset({S.extension_requested}), None),
+    "deny_extension": (frozenset({S.extension_requested}), None),
+    "reply": (frozenset({S.signed, S.redo, S.extension_requested}), S.replied),
+    "approve": (frozenset({S.replied}), None),  # → published or closed
+    "redo": (frozenset({S.replied, S.published, S.closed}), S.redo),
+}
+
+# States in which a department is working against a deadline.
+SIGN_CLOCK = frozenset({S.dispatched})
+REPLY_CLOCK = frozenset({S.signed, S.extension_requested, S.redo})
+ACTIVE = SIGN_CLOCK | REPLY_CLOCK
+ANSWERED = frozenset({S.published, S.closed})
+
+LABELS: dict[str, tuple[str, str]] = {
+    # code: (zh-CN, en)
+    "submitted": ("已提交", "Submitted"),
+    "dispatched": ("已转办", "Dispatched"),
+    "signed": ("办理中", "Being handled"),
+    "extension_requested": ("申请延期", "Extension requested"),
+    "transfer_requested": ("退回重新转办", "Sent back for re-dispatch"),
+    "replied": ("已答复待审核", "Replied, awaiting approval"),
+    "published": ("已答复", "Answered"),
+    "closed": ("已办结", "Closed"),
+    "rejected": ("不予受理", "Not accepted"),
+    "redo": ("重办中", "Being redone"),
+    "consultation": ("咨询", "Consultation"),
+    "help": ("求助", "Request for help"),
+    "complaint": ("投诉", "Complaint"),
+    "report": ("举报", "Tip-off"),
+    "suggestion": ("建议", "Suggestion"),
+    "criticism": ("批评", "Criticism"),
+    "satisfied": ("满意", "Satisfied"),
+    "basically_satisfied": ("基本满意", "Basically satisfied"),
+    "unsatisfied": ("不满意", "Unsatisfied"),
+    "green": ("绿灯", "Green"),
+    "yellow": ("黄灯", "Yellow"),
+    "red": ("红灯", "Red"),
+    "none": ("—", "—"),
+}
+
+
+def label(code: str, lang: str = "zh") -> str:
+    zh, en = LABELS.get(code, (code, code))
+    return zh if lang == "zh" else en
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits in working days for one letter type (defaults from the sources: sign within
+    1 working day of dispatch, reply within 5: Yibin, Qingdao and Beijing all use 5)."""
+
+    sign_days: int = 1
+    reply_days: int = 5
+    yellow_fraction: float = 1 / 3
+    max_redos: int = 1
+
+
+@dataclass
+class Event:
+    """One line of a letter's history: who did what, when, from which state to which, and why."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "at": self.at.isoformat(), "actor": self.actor,
+                "action": self.action, "from": self.from_status, "to": self.to_status,
+                "reason": self.reason, "data": self.data}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Event":
+        return cls(seq=int(d["seq"]), at=datetime.fromisoformat(d["at"]), actor=d["actor"],
+                   action=d["action"], from_status=d.get("from"), to_status=d.get("to"),
+                   reason=d.get("reason"), data=dict(d.get("data") or {}))
+
+
+@dataclass
+class Reply:
+    n: int
+    body: str
+    by: str
+    department: str
+    at: datetime
+    on_time: bool
+
+
+@dataclass
+class Rating:
+    reply_n: int
+    score: Score
+    comment: str | None
+    at: datetime
+
+
+@dataclass
+class Publication:
+    """The public version the office approved: already redacted and split into paragraphs, so
+    the publisher never re-processes text on a build."""
+
+    subject: str
+    body: list[str]
+    reply: list[str]
+    reply_department: str
+    reply_at: datetime
+    name: str
+    category: str | None
+    approved_at: datetime
+    first_published_at: datetime
+
+
+@dataclass
+class Letter:
+    id: str
+    tracking_code: str
+    secret_hash: str
+    type: LetterType
+    subject: str
+    body: str
+    public: bool
+    submitted_at: datetime
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    requested_department: str | None = None
+    department: str | None = None
+    status: Status = Status.submitted
+    version: int = 0
+    source: str = "web"
+    dispatched_at: datetime | None = None
+    clock_start: datetime | None = None
+    sign_due: Due | None = None
+    reply_due: Due | None = None
+    signed_at: datetime | None = None
+    light: Light = Light.none
+    pending_extension: dict[str, Any] | None = None
+    redo_count: int = 0
+    replies: list[Reply] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+    publication: Publication | None = None
+    votes_up: int = 0
+    votes_down: int = 0
+    history: list[Event] = field(default_factory=list)
+    new_events: list[Event] = field(default_factory=list, repr=False, compare=False)
+
+    # --- the state machine -------------------------------------------------------------
+
+    def _move(self, action: str, actor: str, at: datetime, *, to: Status | None = None,
+              reason: str | None = None, **data: Any) -> Event:
+        allowed, target = TRANSITIONS[action]
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"当前状态“{label(self.status)}”下不能执行该操作",
+                f"Cannot {action.replace('_', ' ')} a letter that is {self.status}",
+                field="status")
+        target = to or target
+        return self._record(action, actor, at, self.status, target, reason, data)
+
+    def _record(self, action: str, actor: str, at: datetime, frm: Status | None,
+                to: Status | None, reason: str | None, data: dict[str, Any]) -> Event:
+        seq = (self.history[-1].seq + 1) if self.history else 1
+        event = Event(seq=seq, at=at, actor=actor, action=action,
+                      from_status=str(frm) if frm else None,
+                      to_status=str(to) if to else None, reason=reason,
+                      data={k: v for k, v in data.items() if v is not None})
+        self.history.append(event)
+        self.new_events.append(event)
+        if to is not None:
+            self.status = to
+        return event
+
+    def record_submission(self, at: datetime) -> None:
+        self._record("submit", "citizen", at, None, Status.submitted, None,
+                     {"department": self.requested_department, "source": self.source})
+
+    def dispatch(self, department: str, by: str, at: datetime, cal: WorkCalendar,
+                 limits: Limits) -> None:
+        if not department:
+            raise Invalid("请选择承办部门", "Choose a department", field="department")
+        self._move("dispatch", by, at, department=department, previous=self.department)
+        self.department = department
+        self.dispatched_at = at
+        self.clock_start = at
+        self.signed_at = None
+        self.sign_due = add_working_days(cal, at, limits.sign_days)
+        self.reply_due = add_working_days(cal, at, limits.reply_days)
+        self.light = Light.green
+
+    def reject(self, reason: str, by: str, at: datetime) -> None:
+        _require_reason(reason)
+        self._move("reject", by, at, reason=reason)
+        self.light = Light.none
+
+    def sign(self, by: str, at: datetime) -> None:
+        self._move("sign", by, at, on_time=self.sign_due is None or at < self.sign_due.deadline())
+        self.signed_at = at
+
+    def request_transfer(self, reason: str, by: str, at: datetime) -> None:
+        _require_reason(reason)
+        self._move("transfer", by, at, reason=reason, department=self.department)
+        self.light = Light.none
+
+    def request_extension(self, working_days: int, reason: str, by: str, at: datetime) -> None:
+        _require_reason(reason)
+        if not isinstance(working_days, int) or isinstance(working_days, bool) \
+                or not 1 <= working_days <= 30:
+            raise Invalid("延期天数须为 1 到 30 个工作日", "working_days must be 1 to 30",
+                          field="working_days")
+        back_to = self.status
+        self._move("request_extension", by, at, reason=reason, working_days=working_days)
+        self.pending_extension = {"working_days": working_days, "reason": reason,
+                                  "back_to": str(back_to)}
+
+    def approve_extension(self, by: str, at: datetime, cal: WorkCalendar) -> None:
+        pending = self.pending_extension or {}
+        back_to = Status(pending.get("back_to", Status.signed))
+        days = int(pending.get("working_days", 0))
+        assert self.reply_due is not None or self.status != Status.extension_requested
+        self._move("approve_extension", by, at, to=back_to, working_days=days)
+        if self.reply_due is not None and days:
+            self.reply_due = extend(cal, self.reply_due, days)
+            self.history[-1].data["reply_due"] = self.reply_due.date.isoformat()
+        self.pending_extension = None
+
+    def deny_extension(self, reason: str, by: str, at: datetime) -> None:
+        pending = self.pending_extension or {}
+        back_to = Status(pending.get("back_to", Status.signed))
+        self._move("deny_extension", by, at, to=back_to, reason=reason or None)
+        self.pending_extension = None
+
+    def reply(self, body: str, by: str, at: datetime, cal: WorkCalendar) -> Reply:
+        if self.status == Status.extension_requested:
+            self.pending_extension = None
+        on_time = self.reply_due is None or at < self.reply_due.deadline()
+        n = len(self.replies) + 1
+        took = working_days_between(cal, self.clock_start, at) if self.clock_start else 0.0
+        self._move("reply", by, at, reply_n=n, on_time=on_time, department=self.department,
+                   working_days_x100=round(took * 100))
+        reply = Reply(n=n, body=body, by=by, department=self.department or "", at=at,
+                      on_time=on_time)
+        self.replies.append(reply)
+        self.light = Light.none
+        return reply
+
+    def approve(self, by: str, at: datetime, *, publish: bool, category: str | None,
+                public_version: "Publication | None") -> Status:
+        """The office approves the latest reply: published if it and the citizen allow it."""
+        goes_public = bool(publish and self.public and public_version is not None)
+        target = Status.published if goes_public else Status.closed
+        self._move("approve", by, at, to=target, publish=goes_public, category=category,
+                   reply_n=self.latest_reply.n if self.latest_reply else None)
+        if goes_public:
+            assert public_version is not None
+            if self.publication is not None:
+                # a re-done reply keeps the letter's place in the stable monthly archive
+                public_version.first_published_at = self.publication.first_published_at
+            self.publication = public_version
+        return target
+
+    def order_redo(self, reason: str, by: str, at: datetime, cal: WorkCalendar,
+                   limits: Limits) -> None:
+        _require_reason(reason)
+        if self.redo_count >= limits.max_redos:
+            raise InvalidTransition(f"该来信已重办 {self.redo_count} 次，已达上限",
+                                    f"This letter was already redone {self.redo_count} times",
+                                    field="status")
+        self._move("redo", by, at, reason=reason)
+        self.redo_count += 1
+        # a re-do gets a new reply limit, counted from the order (Beijing: 重办)
+        self.clock_start = at
+        self.reply_due = add_working_days(cal, at, limits.reply_days)
+        self.history[-1].data["reply_due"] = self.reply_due.date.isoformat()
+        self.light = Light.green
+
+    def rate(self, score: str, comment: str | None, at: datetime) -> Rating:
+        reply = self.released_reply
+        if reply is None:
+            raise InvalidTransition("答复尚未发布，暂不能评价",
+                                    "There is no released reply to rate yet", field="score")
+        if any(r.reply_n == reply.n for r in self.ratings):
+            raise InvalidTransition("该答复已评价过", "This reply was already rated",
+                                    field="score", code="already_rated")
+        try:
+            sc = Score(score)
+        except ValueError:
+            raise Invalid("评价须为 满意 / 基本满意 / 不满意",
+                          "score must be satisfied, basically_satisfied or unsatisfied",
+                          field="score") from None
+        rating = Rating(reply_n=reply.n, score=sc, comment=comment, at=at)
+        self.ratings.append(rating)
+        self._record("rate", "citizen", at, None, None, None,
+                     {"reply_n": reply.n, "score": str(sc), "department": reply.department})
+        return rating
+
+    def vote(self, direction: str, at: datetime) -> None:
+        if self.publication is None:
+            raise InvalidTransition("只能对已公开的答复投票", "Only published replies take votes",
+                                    field="direction")
+        if direction == "up":
+            self.votes_up += 1
+        elif direction == "down":
+            self.votes_down += 1
+        else:
+            raise Invalid("direction 须为 up 或 down", "direction must be up or down",
+                          field="direction")
+
+    def record_light(self, light: Light, at: datetime) -> bool:
+        """Record a light change once; returns False when the light is already recorded."""
+        if light == self.light:
+            return False
+        self._record("light", "system", at, None, None, None,
+                     {"from": str(self.light), "to": str(light),
+                      "clock": "sign" if self.status in SIGN_CLOCK else "reply"})
+        self.light = light
+        return True
+
+    # --- derived views -----------------------------------------------------------------
+
+    @property
+    def latest_reply(self) -> Reply | None:
+        return self.replies[-1] if self.replies else None
+
+    @property
+    def released_reply(self) -> Reply | None:
+        """The latest reply the office approved, which the citizen may see and rate."""
+        approved = {e.data.get("reply_n") for e in self.history if e.action == "approve"}
+        for reply in reversed(self.replies):
+            if reply.n in approved:
+                return reply
+        return None
+
+    @property
+    def current_due(self) -> Due | None:
+        if self.status in SIGN_CLOCK:
+            return self.sign_due
+        if self.status in REPLY_CLOCK:
+            return self.reply_due
+        return None
+
+    def light_at(self, cal: WorkCalendar, now: datetime, limits: Limits) -> Light:
+        due = self.current_due
+        if due is None or self.clock_start is None:
+            return Light.none
+        return light_at(cal, self.clock_start, due, now, limits.yellow_fraction)
+
+
+def _require_reason(reason: str | None) -> None:
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("请填写理由", "A reason is required", field="reason", code="empty")

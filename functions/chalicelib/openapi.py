@@ -1,0 +1,91 @@
+"""The OpenAPI 3 document of /api, kept beside the routes; a test fails when they disagree."""
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+STR_OR_NULL = {"type": ["string", "null"]}
+
+# (method, path, summary, request body schema or None, {status: description})
+OPERATIONS: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
+    ("get", "/api/health", "Health check", None, {"200": "ok"}),
+    ("get", "/api/departments", "Departments that answer letters", None, {"200": "list"}),
+    ("post", "/api/letters", "Submit a letter", {
+        "type": "object", "required": ["type", "subject", "body"],
+        "properties": {
+            "type": {"enum": ["consultation", "help", "complaint", "report", "suggestion",
+                              "criticism"]},
+            "subject": {"type": "string", "maxLength": 100},
+            "body": {"type": "string", "maxLength": 6000},
+            "department": STR_OR_NULL, "name": STR_OR_NULL, "phone": STR_OR_NULL,
+            "email": STR_OR_NULL, "public": {"type": "boolean"},
+            "idempotency_key": STR_OR_NULL}},
+     {"201": "created", "200": "replay of an idempotent request", "400": "invalid",
+      "409": "idempotency key reused with another body", "413": "too large"}),
+    ("get", "/api/letters/{tracking_code}", "Track a letter (header X-Letter-Secret)", None,
+     {"200": "the letter as its writer sees it", "404": "unknown code or wrong secret"}),
+    ("post", "/api/letters/{tracking_code}/rating", "Rate the released reply", {
+        "type": "object", "required": ["score"],
+        "properties": {"score": {"enum": ["satisfied", "basically_satisfied", "unsatisfied"]},
+                       "comment": STR_OR_NULL}},
+     {"201": "rated", "404": "unknown", "409": "no reply yet, or already rated"}),
+    ("post", "/api/letters/{letter_id}/votes", "Vote a published reply up or down", {
+        "type": "object", "required": ["direction"],
+        "properties": {"direction": {"enum": ["up", "down"]}}},
+     {"202": "accepted", "404": "no such published letter"}),
+    ("get", "/api/openapi.json", "This document", None, {"200": "OpenAPI 3"}),
+    ("post", "/api/staff/login", "Log in", {
+        "type": "object", "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
+     {"200": "token", "401": "bad credentials"}),
+    ("get", "/api/staff/letters", "Inbox (status, light, department, rating filters)", None,
+     {"200": "list", "401": "not logged in", "403": "not allowed"}),
+    ("get", "/api/staff/letters/{letter_id}", "One letter with private fields and history",
+     None, {"200": "letter", "403": "another department", "404": "unknown"}),
+]
+for _action, _body in [
+        ("dispatch", {"department": {"type": "string"}}), ("reject", {"reason": {"type": "string"}}),
+        ("sign", {}), ("transfer", {"reason": {"type": "string"}}),
+        ("extension", {"working_days": {"type": "integer"}, "reason": {"type": "string"}}),
+        ("extension/approve", {}), ("extension/deny", {"reason": {"type": "string"}}),
+        ("reply", {"body": {"type": "string"}}),
+        ("approve", {"publish": {"type": "boolean"}, "category": STR_OR_NULL,
+                     "public_subject": STR_OR_NULL, "public_body": STR_OR_NULL}),
+        ("redo", {"reason": {"type": "string"}})]:
+    OPERATIONS.append(("post", f"/api/staff/letters/{{letter_id}}/{_action}",
+                       f"Letter action: {_action}", {"type": "object", "properties": _body},
+                       {"200": "the changed letter", "400": "invalid", "401": "not logged in",
+                        "403": "not allowed", "404": "unknown",
+                        "409": "invalid_transition or concurrent_update"}))
+
+
+def document() -> dict[str, Any]:
+    paths: dict[str, dict] = {}
+    for method, path, summary, body, responses in OPERATIONS:
+        op: dict[str, Any] = {"summary": summary, "responses": {
+            code: {"description": text, "content": {"application/json": {
+                "schema": ERROR if code.startswith("4") else {}}}}
+            for code, text in responses.items()}}
+        params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
+        if params:
+            op["parameters"] = [{"name": p, "in": "path", "required": True,
+                                 "schema": {"type": "string"}} for p in params]
+        if body is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": body}}}
+        if "/staff/" in path and not path.endswith("/login"):
+            op["security"] = [{"bearer": []}]
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Wenzheng (问政) API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
+                "error": {"type": "object", "required": ["code", "message", "field"],
+                          "properties": {"code": {"type": "string"},
+                                         "message": {"type": "string"},
+                                         "message_en": {"type": "string"},
+                                         "field": STR_OR_NULL}}}}}},
+    }

@@ -1,0 +1,109 @@
+"""The store port: what the use cases and the publisher ask of a store.
+
+Two adapters implement it, SQLite (`store_sqlite.py`, the embedded default) and DynamoDB
+(`store_dynamodb.py`, production), and one contract test suite runs against both.
+
+Writes go through a unit of work: load, change the domain objects, `commit()`. A commit writes
+every changed letter with its new history events, the running statistics, the idempotency answer
+and one change record (the outbox that drives publishing) in a single transaction, guarded by the
+letter's version, so the loser of a race gets `ConcurrentUpdate` and nothing is half-written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterator, Protocol
+
+from .letters import Letter
+
+
+@dataclass
+class Account:
+    """A staff account (clerk of one department, office, or admin)."""
+
+    username: str
+    password_hash: str
+    role: str
+    department: str | None
+    created_at: datetime
+    disabled: bool = False
+    demo: bool = False
+
+
+@dataclass
+class Change:
+    """One outbox record: what a committed change touched, for the incremental publisher."""
+
+    id: str
+    at: datetime
+    letters: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)        # public archive months touched
+    periods: list[str] = field(default_factory=list)       # league periods whose figures moved
+    public: bool = False                                   # a published page changed
+    kind: str = "letter"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at.isoformat(), "letters": self.letters,
+                "departments": self.departments, "months": self.months,
+                "periods": self.periods, "public": self.public, "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Change":
+        return cls(id=d["id"], at=datetime.fromisoformat(d["at"]), letters=list(d["letters"]),
+                   departments=list(d["departments"]), months=list(d["months"]),
+                   periods=list(d["periods"]), public=bool(d["public"]),
+                   kind=d.get("kind", "letter"))
+
+
+@dataclass
+class StoredAnswer:
+    """An idempotent request's first answer, returned again on replay."""
+
+    status: int
+    body: dict[str, Any]
+    request_hash: str
+
+
+class UnitOfWork(Protocol):
+    def __enter__(self) -> "UnitOfWork": ...
+    def __exit__(self, *exc: object) -> None: ...
+
+    def get_letter(self, letter_id: str) -> Letter | None: ...
+    def get_letter_by_code(self, tracking_code: str) -> Letter | None: ...
+    def add_letter(self, letter: Letter) -> None: ...
+    def save_letter(self, letter: Letter) -> None: ...
+    def add_vote(self, letter_id: str, voter: str) -> bool: ...
+    def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None: ...
+    def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None: ...
+    def commit(self) -> None: ...
+
+
+class Store(Protocol):
+    def unit_of_work(self) -> UnitOfWork: ...
+
+    # letters, for the staff console and the publisher
+    def get_letter(self, letter_id: str) -> Letter | None: ...
+    def list_letters(self, *, status: str | None = None, department: str | None = None,
+                     limit: int = 200) -> list[Letter]: ...
+    def iter_letters(self) -> Iterator[Letter]: ...
+
+    # the public archive: published letters ordered by (first_published_at, id)
+    def latest_published(self, n: int, department: str | None = None) -> list[Letter]: ...
+    def published_months(self) -> list[tuple[str, int]]: ...
+    def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]: ...
+    def published_position(self, letter: Letter) -> int: ...
+    def iter_published(self) -> Iterator[Letter]: ...
+    def count_published(self, department: str | None = None) -> int: ...
+
+    # running statistics per (period, department)
+    def stats(self, period: str) -> dict[str, dict[str, int]]: ...
+    def stats_periods(self) -> list[str]: ...
+
+    # staff accounts
+    def get_account(self, username: str) -> Account | None: ...
+    def put_account(self, account: Account) -> None: ...
+
+    # the outbox
+    def pending_changes(self, limit: int = 100) -> list[Change]: ...
+    def mark_changes_done(self, ids: list[str]) -> None: ...

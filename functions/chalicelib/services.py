@@ -1,0 +1,501 @@
+"""Use cases, one function per API verb. Each takes plain values and a `Context`, runs inside one
+unit of work and returns plain data (the JSON of API.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from . import privacy, text
+from .deadlines import WorkCalendar
+from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
+                     NotFound)
+from .letters import LABELS, Letter, LetterType, Limits, Publication, Status, label
+from .ports import Store, StoredAnswer
+
+SUBJECT_MAX = 100
+BODY_MAX = 6000
+REPLY_MAX = 20000
+NAME_MAX = 40
+REASON_MAX = 1000
+COMMENT_MAX = 1000
+KEY_MAX = 128
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"   # no 0/O, 1/I/L, U: easy to read out
+
+
+@dataclass(frozen=True)
+class Department:
+    id: str
+    name: str
+    name_en: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: a staff account (from a verified token) or the system."""
+
+    username: str
+    role: str                      # clerk | office | admin | system
+    department: str | None = None
+
+
+SYSTEM = Actor("system", "system")
+
+
+@dataclass
+class Context:
+    store: Store
+    calendar: WorkCalendar
+    clock: Callable[[], datetime]
+    departments: Mapping[str, Department]
+    limits: Mapping[str, Limits] = field(default_factory=dict)
+
+    def limits_for(self, letter_type: str) -> Limits:
+        return self.limits.get(letter_type) or self.limits.get("default") or Limits()
+
+    def department(self, dept_id: Any, field_name: str = "department") -> str:
+        if not isinstance(dept_id, str) or dept_id not in self.departments:
+            raise Invalid("未知的部门", "Unknown department", field=field_name,
+                          code="unknown_department")
+        return dept_id
+
+
+# --- input checks -----------------------------------------------------------------------
+
+def _str(payload: Mapping, name: str, *, required: bool, max_len: int, line: bool = True) -> str | None:
+    value = payload.get(name)
+    if value is None or (isinstance(value, str) and not value.strip() and not required):
+        if required:
+            raise Invalid(f"请填写 {name}", f"{name} is required", field=name, code="required")
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"{name} 须为文本", f"{name} must be a string", field=name,
+                      code="wrong_type")
+    clean = text.clean_line if line else text.clean
+    return clean(value, max_len=max_len, field=name)
+
+
+def _bool(payload: Mapping, name: str, default: bool) -> bool:
+    value = payload.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise Invalid(f"{name} 须为 true 或 false", f"{name} must be a boolean", field=name,
+                      code="wrong_type")
+    return value
+
+
+def _phone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    digits = value.replace(" ", "").replace("-", "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not digits.isdigit() or not 7 <= len(digits) <= 12:
+        raise Invalid("电话号码格式不正确", "Phone number is not valid", field="phone")
+    return digits
+
+
+def _email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value or len(value) > 254:
+        raise Invalid("电子邮箱格式不正确", "E-mail address is not valid", field="email")
+    return value
+
+
+def _request_hash(payload: Mapping) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False,
+                                     default=str).encode()).hexdigest()
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _code(n: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
+
+
+# --- citizens -----------------------------------------------------------------------------
+
+def submit_letter(ctx: Context, payload: Mapping[str, Any]) -> tuple[int, dict]:
+    """POST /api/letters: a new letter; the same idempotency key returns the first answer."""
+    if not isinstance(payload, Mapping):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    key = payload.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX):
+        raise Invalid("idempotency_key 须为 1–128 个字符", "idempotency_key must be 1-128 chars",
+                      field="idempotency_key", code="wrong_type")
+    kind = payload.get("type")
+    if kind not in LetterType.__members__:
+        raise Invalid("请选择来信类型", "type must be one of " + ", ".join(LetterType),
+                      field="type", code="invalid_choice")
+    subject = _str(payload, "subject", required=True, max_len=SUBJECT_MAX)
+    body = _str(payload, "body", required=True, max_len=BODY_MAX, line=False)
+    dept = payload.get("department")
+    if dept is not None:
+        ctx.department(dept)
+    name = _str(payload, "name", required=False, max_len=NAME_MAX)
+    phone = _phone(_str(payload, "phone", required=False, max_len=30))
+    email = _email(_str(payload, "email", required=False, max_len=254))
+    public = _bool(payload, "public", False)
+    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
+
+    for attempt in range(2):
+        with ctx.store.unit_of_work() as uow:
+            if key is not None:
+                prior = uow.idempotent_answer("letters", key)
+                if prior is not None:
+                    return _replay(prior, request_hash)
+            now = ctx.clock()
+            secret = secrets.token_urlsafe(18)
+            letter = Letter(
+                id=_code(10).lower(), tracking_code="WZ" + _code(8), secret_hash=hash_secret(secret),
+                type=LetterType(kind), subject=subject or "", body=body or "", public=public,
+                submitted_at=now, name=name, phone=phone, email=email,
+                requested_department=dept)
+            letter.record_submission(now)
+            uow.add_letter(letter)
+            answer = {"id": letter.id, "tracking_code": letter.tracking_code, "secret": secret,
+                      "status": str(letter.status)}
+            if key is not None:
+                uow.remember_answer("letters", key, StoredAnswer(201, answer, request_hash))
+            try:
+                uow.commit()
+            except ConcurrentUpdate:
+                if key is None or attempt:
+                    raise
+                continue   # a concurrent request with the same key won: return its answer
+            return 201, answer
+    raise ConcurrentUpdate()
+
+
+def _replay(prior: StoredAnswer, request_hash: str) -> tuple[int, dict]:
+    if prior.request_hash != request_hash:
+        raise Conflict("该幂等键已用于另一内容的请求", "This idempotency key was used for a different request",
+                       field="idempotency_key", code="idempotency_key_reused")
+    return 200, prior.body
+
+
+def _letter_for_citizen(uow, tracking_code: Any, secret: Any) -> Letter:
+    if not isinstance(tracking_code, str) or not isinstance(secret, str) or not secret:
+        raise NotFound("查询码或密码不正确", "Unknown tracking code or wrong secret")
+    letter = uow.get_letter_by_code(tracking_code.strip().upper())
+    if letter is None or not hmac.compare_digest(letter.secret_hash, hash_secret(secret.strip())):
+        raise NotFound("查询码或密码不正确", "Unknown tracking code or wrong secret")
+    return letter
+
+
+def track_letter(ctx: Context, tracking_code: str, secret: str | None) -> dict:
+    """GET /api/letters/{tracking_code}: what the writer may see, without staff names."""
+    with ctx.store.unit_of_work() as uow:
+        letter = _letter_for_citizen(uow, tracking_code, secret)
+    return citizen_view(ctx, letter)
+
+
+def rate_reply(ctx: Context, tracking_code: str, secret: str | None,
+               payload: Mapping[str, Any]) -> dict:
+    """POST /api/letters/{tracking_code}/rating: once per released reply."""
+    if not isinstance(payload, Mapping):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    comment = _str(payload, "comment", required=False, max_len=COMMENT_MAX, line=False)
+    with ctx.store.unit_of_work() as uow:
+        letter = _letter_for_citizen(uow, tracking_code, secret)
+        rating = letter.rate(payload.get("score"), comment, ctx.clock())  # type: ignore[arg-type]
+        uow.save_letter(letter)
+        uow.commit()
+    return {"reply": rating.reply_n, "score": str(rating.score), "comment": rating.comment,
+            "at": rating.at.isoformat()}
+
+
+def vote(ctx: Context, letter_id: str, payload: Mapping[str, Any], voter: str) -> dict:
+    """POST /api/letters/{id}/votes: public 顶/踩; one per voter per letter, never in ratings."""
+    direction = payload.get("direction") if isinstance(payload, Mapping) else None
+    if direction not in ("up", "down"):
+        raise Invalid("direction 须为 up 或 down", "direction must be up or down",
+                      field="direction", code="invalid_choice")
+    for attempt in range(3):
+        with ctx.store.unit_of_work() as uow:
+            letter = uow.get_letter(letter_id)
+            if letter is None or letter.publication is None:
+                raise NotFound("没有这封公开来信", "No such published letter")
+            counted = uow.add_vote(letter.id, voter)
+            if counted:
+                letter.vote(direction, ctx.clock())
+                uow.save_letter(letter)
+                try:
+                    uow.commit()
+                except ConcurrentUpdate:
+                    if attempt == 2:
+                        raise
+                    continue
+            return {"id": letter.id, "counted": counted, "up": letter.votes_up,
+                    "down": letter.votes_down}
+    raise ConcurrentUpdate()
+
+
+# --- staff --------------------------------------------------------------------------------
+
+def _staff_letter(uow, actor: Actor, letter_id: str) -> Letter:
+    letter = uow.get_letter(letter_id)
+    if letter is None:
+        raise NotFound("没有这封来信", "No such letter")
+    if actor.role == "clerk" and letter.department != actor.department:
+        raise Forbidden("该来信不属于您的部门", "This letter belongs to another department")
+    return letter
+
+
+def _require(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise Forbidden("您的角色不能执行该操作", "Your role may not do this")
+
+
+def _change(ctx: Context, actor: Actor, letter_id: str, roles: tuple[str, ...],
+            act: Callable[[Letter, datetime], Any]) -> dict:
+    _require(actor, *roles)
+    with ctx.store.unit_of_work() as uow:
+        letter = _staff_letter(uow, actor, letter_id)
+        act(letter, ctx.clock())
+        uow.save_letter(letter)
+        uow.commit()
+    return staff_view(ctx, letter)
+
+
+def _reason(payload: Mapping, required: bool = True) -> str | None:
+    return _str(payload, "reason", required=required, max_len=REASON_MAX, line=False)
+
+
+def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    dept = ctx.department(payload.get("department"))
+    return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.dispatch(
+        dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type)))
+
+
+def reject_letter(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    reason = _reason(payload)
+    return _change(ctx, actor, letter_id, ("office",),
+                   lambda l, now: l.reject(reason or "", actor.username, now))
+
+
+def sign_letter(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    return _change(ctx, actor, letter_id, ("clerk",),
+                   lambda l, now: l.sign(actor.username, now))
+
+
+def transfer_letter(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    reason = _reason(payload)
+    return _change(ctx, actor, letter_id, ("clerk",),
+                   lambda l, now: l.request_transfer(reason or "", actor.username, now))
+
+
+def request_extension(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    reason = _reason(payload)
+    days = payload.get("working_days")
+    return _change(ctx, actor, letter_id, ("clerk",), lambda l, now: l.request_extension(
+        days, reason or "", actor.username, now))  # type: ignore[arg-type]
+
+
+def approve_extension(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    return _change(ctx, actor, letter_id, ("office",),
+                   lambda l, now: l.approve_extension(actor.username, now, ctx.calendar))
+
+
+def deny_extension(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    reason = _reason(payload)
+    return _change(ctx, actor, letter_id, ("office",),
+                   lambda l, now: l.deny_extension(reason or "", actor.username, now))
+
+
+def reply_to_letter(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    body = _str(payload, "body", required=True, max_len=REPLY_MAX, line=False)
+    return _change(ctx, actor, letter_id, ("clerk",),
+                   lambda l, now: l.reply(body or "", actor.username, now, ctx.calendar))
+
+
+def public_version(ctx: Context, letter: Letter, at: datetime, *, category: str | None,
+                   subject: str | None, body: str | None) -> Publication:
+    """The text the site shows: personal data redacted, the writer's name masked, split into
+    paragraphs once, here, so builds never re-process it."""
+    reply = letter.latest_reply
+    assert reply is not None
+    names = [letter.name] if letter.name else []
+    return Publication(
+        subject=privacy.redact(subject or letter.subject, names=names),
+        body=text.paragraphs(privacy.redact(body or letter.body, names=names)),
+        reply=text.paragraphs(privacy.redact(reply.body, names=names)),
+        reply_department=reply.department, reply_at=reply.at,
+        name=privacy.mask_name(letter.name), category=category,
+        approved_at=at, first_published_at=at)
+
+
+def approve_reply(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    publish = _bool(payload, "publish", True)
+    category = _str(payload, "category", required=False, max_len=40)
+    subject = _str(payload, "public_subject", required=False, max_len=SUBJECT_MAX)
+    body = _str(payload, "public_body", required=False, max_len=BODY_MAX, line=False)
+
+    def act(letter: Letter, now: datetime) -> None:
+        if letter.status != Status.replied:
+            raise InvalidTransition("只有待审核的答复可以审核", "Only a reply awaiting approval can be approved",
+                                    field="status")
+        version = public_version(ctx, letter, now, category=category, subject=subject, body=body)
+        letter.approve(actor.username, now, publish=publish, category=category,
+                       public_version=version)
+    return _change(ctx, actor, letter_id, ("office",), act)
+
+
+def order_redo(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    reason = _reason(payload)
+    return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.order_redo(
+        reason or "", actor.username, now, ctx.calendar, ctx.limits_for(l.type)))
+
+
+def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict:
+    _require(actor, "clerk", "office")
+    with ctx.store.unit_of_work() as uow:
+        letter = _staff_letter(uow, actor, letter_id)
+    return staff_view(ctx, letter)
+
+
+def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
+    """The inbox: a clerk sees the department's letters, the office all; sorted red first."""
+    _require(actor, "clerk", "office")
+    status = query.get("status") or None
+    if status is not None and status not in Status.__members__:
+        raise Invalid("未知的状态", "Unknown status", field="status", code="invalid_choice")
+    department = query.get("department") or None
+    if actor.role == "clerk":
+        if department and department != actor.department:
+            raise Forbidden("只能查看本部门来信", "Clerks see their own department only")
+        department = actor.department
+    elif department:
+        ctx.department(department)
+    light = query.get("light") or None
+    if light is not None and light not in ("green", "yellow", "red", "none"):
+        raise Invalid("未知的灯色", "Unknown light", field="light", code="invalid_choice")
+    rating = query.get("rating") or None
+    letters = ctx.store.list_letters(status=status, department=department, limit=500)
+    now = ctx.clock()
+    rows = []
+    for letter in letters:
+        view = inbox_row(ctx, letter, now)
+        if light and view["light"] != light:
+            continue
+        if rating and (not letter.ratings or str(letter.ratings[-1].score) != rating):
+            continue
+        rows.append(view)
+    order = {"red": 0, "yellow": 1, "green": 2, "none": 3}
+    rows.sort(key=lambda r: (order[r["light"]], r["due"] or "9999", r["submitted_at"]))
+    return rows
+
+
+# --- views --------------------------------------------------------------------------------
+
+def _due_fields(letter: Letter) -> dict:
+    due = letter.current_due
+    return {"due": due.date.isoformat() if due else None,
+            "due_provisional": bool(due and due.provisional)}
+
+
+def _dept(ctx: Context, dept_id: str | None) -> dict | None:
+    if not dept_id:
+        return None
+    d = ctx.departments.get(dept_id)
+    return {"id": dept_id, "name": d.name if d else dept_id, "name_en": d.name_en if d else dept_id}
+
+
+def citizen_view(ctx: Context, letter: Letter) -> dict:
+    now = ctx.clock()
+    reply = letter.released_reply
+    rating = next((r for r in letter.ratings if reply and r.reply_n == reply.n), None)
+    history = [{"at": e.at.isoformat(), "action": e.action, "from": e.from_status,
+                "to": e.to_status, "label": label(e.to_status) if e.to_status else
+                label(e.data.get("to", e.action)),
+                "reason": e.reason if e.action in ("reject",) else None}
+               for e in letter.history if e.action not in ("light",)]
+    return {
+        "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
+        "subject": letter.subject, "status": str(letter.status),
+        "status_label": label(letter.status), "status_label_en": label(letter.status, "en"),
+        "light": str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))),
+        "department": _dept(ctx, letter.department), **_due_fields(letter),
+        "history": history,
+        "reply": None if reply is None else {"n": reply.n, "body": reply.body,
+                                             "at": reply.at.isoformat(),
+                                             "department": _dept(ctx, reply.department)},
+        "rating": None if rating is None else {"score": str(rating.score),
+                                               "comment": rating.comment,
+                                               "at": rating.at.isoformat()},
+        "can_rate": reply is not None and rating is None,
+        "public": letter.public,
+        "url": f"/letters/{letter.id}/" if letter.publication else None,
+    }
+
+
+def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict:
+    return {
+        "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
+        "subject": letter.subject, "status": str(letter.status),
+        "department": letter.department, "requested_department": letter.requested_department,
+        "light": str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))),
+        **_due_fields(letter), "submitted_at": letter.submitted_at.isoformat(),
+        "rating": str(letter.ratings[-1].score) if letter.ratings else None,
+        "redo_count": letter.redo_count,
+    }
+
+
+def staff_view(ctx: Context, letter: Letter) -> dict:
+    row = inbox_row(ctx, letter, ctx.clock())
+    return {
+        **row, "body": letter.body, "name": letter.name, "phone": letter.phone,
+        "email": letter.email, "public": letter.public,
+        "sign_due": letter.sign_due.date.isoformat() if letter.sign_due else None,
+        "reply_due": letter.reply_due.date.isoformat() if letter.reply_due else None,
+        "pending_extension": letter.pending_extension,
+        "replies": [{"n": r.n, "body": r.body, "by": r.by, "department": r.department,
+                     "at": r.at.isoformat(), "on_time": r.on_time} for r in letter.replies],
+        "ratings": [{"reply_n": r.reply_n, "score": str(r.score), "comment": r.comment,
+                     "at": r.at.isoformat()} for r in letter.ratings],
+        "history": [e.to_dict() for e in letter.history],
+        "published_url": f"/letters/{letter.id}/" if letter.publication else None,
+        "version": letter.version,
+    }
+
+
+STATUS_LABELS = {code: LABELS[code] for code in Status}
+
+
+# --- scheduled work -----------------------------------------------------------------------
+
+def tick(ctx: Context, now: datetime | None = None) -> dict:
+    """Record every light change as of `now`, once: running it twice for the same time changes
+    nothing the second time (the light is compared with the last recorded one)."""
+    from .letters import ACTIVE
+    now = now or ctx.clock()
+    changed: list[str] = []
+    for status in sorted(ACTIVE):
+        for letter in ctx.store.list_letters(status=str(status), limit=100_000):
+            light = letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))
+            if light == letter.light:
+                continue
+            try:
+                with ctx.store.unit_of_work() as uow:
+                    fresh = uow.get_letter(letter.id)
+                    if fresh is None:
+                        continue
+                    light = fresh.light_at(ctx.calendar, now, ctx.limits_for(fresh.type))
+                    if fresh.record_light(light, now):
+                        uow.save_letter(fresh)
+                        uow.commit()
+                        changed.append(fresh.id)
+            except ConcurrentUpdate:
+                continue   # a person changed it meanwhile; the next run looks again
+    return {"at": now.isoformat(), "lights_changed": changed}

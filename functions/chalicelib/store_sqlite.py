@@ -1,0 +1,369 @@
+"""The embedded default store: one SQLite file (WAL), for local runs and small installs.
+
+Each unit of work reads without a lock and writes its whole commit plan in one `BEGIN IMMEDIATE`
+transaction; an `UPDATE ... WHERE version = ?` that matches no row, or an insert that hits a
+unique key, rolls everything back and raises `ConcurrentUpdate`. No `sqlite3.Error` leaves this
+module.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .codec import CommitPlan, TrackedLetters, letter_from_doc, pub_key, pub_month
+from .errors import ConcurrentUpdate
+from .letters import Letter
+from .ports import Account, Change, StoredAnswer
+from .statistics import COUNTERS
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS letters (
+    id TEXT PRIMARY KEY,
+    tracking_code TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    department TEXT,
+    submitted_at TEXT NOT NULL,
+    pub_key TEXT,
+    pub_month TEXT,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS letters_status ON letters (status, submitted_at);
+CREATE INDEX IF NOT EXISTS letters_department ON letters (department, status, submitted_at);
+CREATE INDEX IF NOT EXISTS letters_pub ON letters (pub_key) WHERE pub_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_month ON letters (pub_month, pub_key)
+    WHERE pub_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_dept ON letters (department, pub_key)
+    WHERE pub_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS events (
+    letter_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (letter_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stats (
+    period TEXT NOT NULL,
+    department TEXT NOT NULL,
+    counters TEXT NOT NULL,
+    PRIMARY KEY (period, department)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS answers (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS votes (
+    letter_id TEXT NOT NULL,
+    voter TEXT NOT NULL,
+    PRIMARY KEY (letter_id, voter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+    username TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (done, seq);
+"""
+
+
+class SqliteStore:
+    """The store port over one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: str | Path, clock: Callable[[], datetime] | None = None) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self._local = threading.local()
+        self._memory: sqlite3.Connection | None = None
+        with self._conn() as c:
+            c.executescript(SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        if self.path == ":memory:":
+            if self._memory is None:
+                self._memory = self._open()
+            return self._memory
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # --- units of work -------------------------------------------------------------------
+
+    def unit_of_work(self) -> "SqliteUnitOfWork":
+        return SqliteUnitOfWork(self)
+
+    def _load(self, where: str, arg: str) -> Letter | None:
+        conn = self._conn()
+        row = conn.execute(f"SELECT id, doc FROM letters WHERE {where} = ?", (arg,)).fetchone()
+        if row is None:
+            return None
+        events = [json.loads(d) for (d,) in conn.execute(
+            "SELECT doc FROM events WHERE letter_id = ? ORDER BY seq", (row[0],))]
+        return letter_from_doc(json.loads(row[1]), events)
+
+    def _write(self, plan: CommitPlan) -> None:
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for w in plan.letters:
+                args = (w.doc["tracking_code"], w.doc["status"], w.doc["department"],
+                        w.doc["submitted_at"], pub_key(w.letter), pub_month(w.letter),
+                        w.letter.version, json.dumps(w.doc, ensure_ascii=False))
+                if w.expected_version is None:
+                    conn.execute(
+                        "INSERT INTO letters (tracking_code, status, department, submitted_at,"
+                        " pub_key, pub_month, version, doc, id) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (*args, w.letter.id))
+                else:
+                    cur = conn.execute(
+                        "UPDATE letters SET tracking_code=?, status=?, department=?,"
+                        " submitted_at=?, pub_key=?, pub_month=?, version=?, doc=?"
+                        " WHERE id = ? AND version = ?", (*args, w.letter.id, w.expected_version))
+                    if cur.rowcount != 1:
+                        raise ConcurrentUpdate(field="version")
+                conn.executemany(
+                    "INSERT INTO events (letter_id, seq, doc) VALUES (?,?,?)",
+                    [(w.letter.id, e["seq"], json.dumps(e, ensure_ascii=False))
+                     for e in w.new_events])
+            for (period, dept), delta in plan.stats.items():
+                row = conn.execute("SELECT counters FROM stats WHERE period=? AND department=?",
+                                   (period, dept)).fetchone()
+                counters = json.loads(row[0]) if row else {}
+                for c, n in delta.items():
+                    counters[c] = counters.get(c, 0) + n
+                counters = {c: counters[c] for c in COUNTERS if counters.get(c)}
+                conn.execute("INSERT OR REPLACE INTO stats (period, department, counters)"
+                             " VALUES (?,?,?)", (period, dept, json.dumps(counters)))
+            for scope, key, answer in plan.answers:
+                conn.execute("INSERT INTO answers (scope, key, status, body, request_hash)"
+                             " VALUES (?,?,?,?,?)",
+                             (scope, key, answer.status,
+                              json.dumps(answer.body, ensure_ascii=False), answer.request_hash))
+            for letter_id, voter in plan.votes:
+                conn.execute("INSERT INTO votes (letter_id, voter) VALUES (?,?)",
+                             (letter_id, voter))
+            if plan.change is not None:
+                conn.execute("INSERT INTO outbox (id, doc) VALUES (?,?)",
+                             (plan.change.id, json.dumps(plan.change.to_dict())))
+            conn.execute("COMMIT")
+        except ConcurrentUpdate:
+            conn.execute("ROLLBACK")
+            raise
+        except sqlite3.IntegrityError as exc:
+            conn.execute("ROLLBACK")
+            raise ConcurrentUpdate(field="id") from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        return self._load("id", letter_id)
+
+    def _letters(self, sql: str, args: tuple) -> list[Letter]:
+        conn = self._conn()
+        rows = conn.execute(sql, args).fetchall()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        events: dict[str, list[dict]] = {i: [] for i in ids}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            for lid, doc in conn.execute(
+                    f"SELECT letter_id, doc FROM events WHERE letter_id IN ({marks})"
+                    " ORDER BY letter_id, seq", part):
+                events[lid].append(json.loads(doc))
+        return [letter_from_doc(json.loads(doc), events[lid]) for lid, doc in rows]
+
+    def list_letters(self, *, status: str | None = None, department: str | None = None,
+                     limit: int = 200) -> list[Letter]:
+        where, args = [], []
+        if status:
+            where.append("status = ?")
+            args.append(status)
+        if department:
+            where.append("department = ?")
+            args.append(department)
+        sql = "SELECT id, doc FROM letters"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY submitted_at DESC, id LIMIT ?"
+        return self._letters(sql, (*args, limit))
+
+    def iter_letters(self) -> Iterator[Letter]:
+        last = ""
+        while True:
+            batch = self._letters("SELECT id, doc FROM letters WHERE id > ? ORDER BY id LIMIT 1000",
+                                  (last,))
+            if not batch:
+                return
+            yield from batch
+            last = batch[-1].id
+
+    def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
+        if department:
+            return self._letters("SELECT id, doc FROM letters WHERE department = ? AND"
+                                 " pub_key IS NOT NULL ORDER BY pub_key DESC LIMIT ?",
+                                 (department, n))
+        return self._letters("SELECT id, doc FROM letters WHERE pub_key IS NOT NULL"
+                             " ORDER BY pub_key DESC LIMIT ?", (n,))
+
+    def published_months(self) -> list[tuple[str, int]]:
+        rows = self._conn().execute(
+            "SELECT pub_month, COUNT(*) FROM letters WHERE pub_key IS NOT NULL"
+            " GROUP BY pub_month ORDER BY pub_month").fetchall()
+        return [(m, int(n)) for m, n in rows]
+
+    def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]:
+        return self._letters("SELECT id, doc FROM letters WHERE pub_month = ? AND"
+                             " pub_key IS NOT NULL ORDER BY pub_key LIMIT ? OFFSET ?",
+                             (month, limit, offset))
+
+    def published_position(self, letter: Letter) -> int:
+        key, month = pub_key(letter), pub_month(letter)
+        (n,) = self._conn().execute(
+            "SELECT COUNT(*) FROM letters WHERE pub_month = ? AND pub_key IS NOT NULL"
+            " AND pub_key < ?", (month, key)).fetchone()
+        return int(n)
+
+    def count_published(self, department: str | None = None) -> int:
+        if department:
+            row = self._conn().execute("SELECT COUNT(*) FROM letters WHERE department = ? AND"
+                                       " pub_key IS NOT NULL", (department,)).fetchone()
+        else:
+            row = self._conn().execute(
+                "SELECT COUNT(*) FROM letters WHERE pub_key IS NOT NULL").fetchone()
+        return int(row[0])
+
+    def iter_published(self) -> Iterator[Letter]:
+        last = ""
+        while True:
+            batch = self._letters("SELECT id, doc FROM letters WHERE pub_key > ?"
+                                  " ORDER BY pub_key LIMIT 1000", (last,))
+            if not batch:
+                return
+            yield from batch
+            last = pub_key(batch[-1]) or ""
+
+    def stats(self, period: str) -> dict[str, dict[str, int]]:
+        rows = self._conn().execute("SELECT department, counters FROM stats WHERE period = ?",
+                                    (period,)).fetchall()
+        return {d: json.loads(c) for d, c in rows if json.loads(c)}
+
+    def stats_periods(self) -> list[str]:
+        return [p for (p,) in self._conn().execute(
+            "SELECT DISTINCT period FROM stats ORDER BY period")]
+
+    # --- accounts ------------------------------------------------------------------------
+
+    def get_account(self, username: str) -> Account | None:
+        row = self._conn().execute("SELECT doc FROM accounts WHERE username = ?",
+                                   (username,)).fetchone()
+        if row is None:
+            return None
+        d = json.loads(row[0])
+        d["created_at"] = datetime.fromisoformat(d["created_at"])
+        return Account(**d)
+
+    def put_account(self, account: Account) -> None:
+        d = dict(account.__dict__)
+        d["created_at"] = account.created_at.isoformat()
+        self._conn().execute("INSERT OR REPLACE INTO accounts (username, doc) VALUES (?,?)",
+                             (account.username, json.dumps(d, ensure_ascii=False)))
+
+    def list_accounts(self) -> list[Account]:
+        names = [u for (u,) in self._conn().execute("SELECT username FROM accounts ORDER BY 1")]
+        return [a for a in (self.get_account(u) for u in names) if a]
+
+    # --- outbox --------------------------------------------------------------------------
+
+    def pending_changes(self, limit: int = 100) -> list[Change]:
+        rows = self._conn().execute("SELECT doc FROM outbox WHERE done = 0 ORDER BY seq LIMIT ?",
+                                    (limit,)).fetchall()
+        return [Change.from_dict(json.loads(d)) for (d,) in rows]
+
+    def mark_changes_done(self, ids: list[str]) -> None:
+        self._conn().executemany("UPDATE outbox SET done = 1 WHERE id = ?", [(i,) for i in ids])
+
+
+class SqliteUnitOfWork:
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self.tracked = TrackedLetters()
+
+    def __enter__(self) -> "SqliteUnitOfWork":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.tracked = TrackedLetters()
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        letter = self.store._load("id", letter_id)
+        return self.tracked.loaded(letter) if letter else None
+
+    def get_letter_by_code(self, tracking_code: str) -> Letter | None:
+        letter = self.store._load("tracking_code", tracking_code)
+        return self.tracked.loaded(letter) if letter else None
+
+    def add_letter(self, letter: Letter) -> None:
+        self.tracked.added(letter)
+
+    def save_letter(self, letter: Letter) -> None:
+        self.tracked.saved(letter)
+
+    def add_vote(self, letter_id: str, voter: str) -> bool:
+        row = self.store._conn().execute("SELECT 1 FROM votes WHERE letter_id=? AND voter=?",
+                                         (letter_id, voter)).fetchone()
+        if row:
+            return False
+        self.tracked.votes.append((letter_id, voter))
+        return True
+
+    def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None:
+        row = self.store._conn().execute(
+            "SELECT status, body, request_hash FROM answers WHERE scope=? AND key=?",
+            (scope, key)).fetchone()
+        return StoredAnswer(int(row[0]), json.loads(row[1]), row[2]) if row else None
+
+    def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
+        self.tracked.answers.append((scope, key, answer))
+
+    def commit(self) -> None:
+        plan = self.tracked.plan(self.store.clock())
+        try:
+            self.store._write(plan)
+        except BaseException:
+            self.tracked.rolled_back(plan)
+            raise
+        self.tracked.committed()

@@ -1,0 +1,1 @@
+"""Wenzheng publisher: store + content/ → static site."""
