@@ -282,7 +282,6 @@ class Letter:
         pending = self.pending_extension or {}
         back_to = Status(pending.get("back_to", Status.signed))
         days = int(pending.get("working_days", 0))
-        assert self.reply_due is not None or self.status != Status.extension_requested
         self._move("approve_extension", by, at, to=back_to, working_days=days)
         if self.reply_due is not None and days:
             self.reply_due = extend(cal, self.reply_due, days)

@@ -1,0 +1,206 @@
+"""`wenzheng`: run, build, seed, import and administer Wenzheng from the command line."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from chalicelib import auth, bootstrap, services
+from chalicelib.deadlines import CHINA_TZ
+from chalicelib.errors import DomainError
+
+
+class Progress:
+    """A one-line progress bar on stderr (silent when stderr is not a terminal, except the end)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and (not self.tty or now - self.last < 0.1):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\n" if done >= total else ""
+        msg = f"\r{self.label} [{bar}] {done}/{total} {now - self.started:5.1f}s{end}"
+        if self.tty or done >= total:
+            sys.stderr.write(msg)
+            sys.stderr.flush()
+
+
+def _settings(args: argparse.Namespace) -> bootstrap.Settings:
+    settings = bootstrap.Settings.from_env()
+    if getattr(args, "data", None):
+        settings.data_dir = Path(args.data)
+    return settings
+
+
+def _compose(args: argparse.Namespace) -> bootstrap.App:
+    composed = bootstrap.build(_settings(args))
+    bootstrap.use(composed)
+    return composed
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .build import full_build
+    from .runtime import content_for, drain_outbox, site_dir
+    from .serve import serve
+    from .sinks import LocalFolderSink
+
+    composed = _compose(args)
+    ctx = composed.ctx
+    if not args.no_demo and composed.settings.is_local:
+        from .demo import ensure_demo_accounts, seed_demo
+        counts = seed_demo(ctx, ctx.clock(), progress=Progress("seeding demo city"))
+        ensure_demo_accounts(ctx, ctx.clock())
+        if "skipped" not in counts:
+            print(f"demo city seeded: {json.dumps(counts, ensure_ascii=False)}")
+    ctx.store.mark_changes_done([c.id for c in ctx.store.pending_changes(100_000)])
+    full_build(ctx.store, content_for(composed.settings), LocalFolderSink(site_dir(composed.settings)),
+               progress=Progress("building site"))
+    drain_outbox(ctx.store, composed.settings)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Wenzheng is running at {url}  (API at {url}api/health, staff console at {url}staff/)")
+    if composed.settings.is_local and not args.no_demo:
+        print("demo staff accounts (local demo only): demo-office / demo  (office),"
+              f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))})")
+    print("press Ctrl-C to stop", flush=True)
+    serve(composed, host=args.host, port=args.port, tick_seconds=args.tick_seconds)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import pelican_build
+    settings = _settings(args)
+    pelican_build(settings.content_dir, Path(args.out), settings.data_dir)
+    print(f"site built into {args.out}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from .demo import seed_demo
+    composed = _compose(args)
+    counts = seed_demo(composed.ctx, composed.ctx.clock(), progress=Progress("seeding"))
+    print(json.dumps(counts, ensure_ascii=False))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_csv
+    composed = _compose(args)
+    report = import_csv(composed.ctx, Path(args.csv), default_department=args.default_department,
+                        progress=Progress("importing"))
+    for problem in report.problems:
+        print(f"line {problem.line}: {problem.message}", file=sys.stderr)
+    print(json.dumps(report.summary(), ensure_ascii=False))
+    return 0 if not report.fatal else 1
+
+
+def cmd_account_add(args: argparse.Namespace) -> int:
+    composed = _compose(args)
+    store = composed.ctx.store
+    if args.role == "clerk":
+        composed.ctx.department(args.department)
+    if store.get_account(args.username) is not None and not args.replace:
+        print(f"account {args.username} exists (use --replace to reset it)", file=sys.stderr)
+        return 1
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    account = auth.new_account(args.username, password, args.role, args.department,
+                               composed.ctx.clock())
+    store.put_account(account)
+    print(f"account {account.username} ({account.role}"
+          f"{', ' + account.department if account.department else ''}) saved")
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    from .runtime import drain_outbox
+    composed = _compose(args)
+    now = datetime.fromisoformat(args.now) if args.now else composed.ctx.clock()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=CHINA_TZ)
+    result = services.tick(composed.ctx, now)
+    result["published_changes"] = drain_outbox(composed.ctx.store, composed.settings)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wenzheng", description="Wenzheng (问政) command line")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def data(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--data", help="data folder (SQLite store, built site); "
+                        "default $WENZHENG_DATA or ./var")
+
+    s = sub.add_parser("serve", help="run site + API on one port with the embedded store")
+    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--no-demo", action="store_true", help="do not seed the demo city")
+    s.add_argument("--tick-seconds", type=float, default=60.0)
+    data(s)
+    s.set_defaults(fn=cmd_serve)
+
+    b = sub.add_parser("build", help="full build of the site into a folder (Pelican)")
+    b.add_argument("--out", required=True)
+    data(b)
+    b.set_defaults(fn=cmd_build)
+
+    d = sub.add_parser("seed-demo", help="seed the demo city into an empty store")
+    data(d)
+    d.set_defaults(fn=cmd_seed_demo)
+
+    i = sub.add_parser("import", help="import historical letters with their replies from CSV")
+    i.add_argument("csv")
+    i.add_argument("--default-department", default=None)
+    data(i)
+    i.set_defaults(fn=cmd_import)
+
+    a = sub.add_parser("account", help="staff accounts")
+    asub = a.add_subparsers(dest="account_command", required=True)
+    add = asub.add_parser("add", help="add a staff account (password from the prompt or stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=auth.ROLES)
+    add.add_argument("--department")
+    add.add_argument("--replace", action="store_true")
+    data(add)
+    add.set_defaults(fn=cmd_account_add)
+
+    t = sub.add_parser("tick", help="run the scheduled job once (lights, reminders, rebuild)")
+    t.add_argument("--now", help="ISO-8601 time to run as (default: now)")
+    data(t)
+    t.set_defaults(fn=cmd_tick)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except DomainError as err:
+        print(f"error: {err.message} ({err.message_en})", file=sys.stderr)
+        return 2
+    except bootstrap.StartupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

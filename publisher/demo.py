@@ -1,0 +1,196 @@
+"""The demo city (江城市): a year of letters in every state, replies, ratings and two staff accounts.
+
+Letters come from a 30-row excerpt of real public citizen messages (data/SOURCE.md), re-dated
+into the twelve months before `now` and driven through the same use cases the API calls, with a
+clock that steps forward, so the history, the statistics and the site are what real use makes.
+Deterministic for a given `now`.
+"""
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from chalicelib import auth, services
+from chalicelib.errors import DomainError
+from chalicelib.services import Actor, Context
+
+DATA = Path(__file__).parent / "data" / "demo_letters.csv"
+DEMO_PASSWORD = "demo"
+
+# Words that point a letter to one of the seven categories of the source data.
+KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("交通运输", ("交通", "驾", "车", "公路", "高速", "道路", "标线", "出行", "收费站")),
+    ("教育文体", ("学校", "学生", "教育", "幼儿园", "学区", "图书馆", "文体", "中专")),
+    ("劳动和社会保障", ("社保", "户口", "员工", "工资", "社工", "养老")),
+    ("环境保护", ("垃圾", "污染", "噪音", "茶林", "环境", "排放")),
+    ("卫生计生", ("医院", "医疗", "卫生", "疫苗", "计生")),
+    ("商贸旅游", ("餐饮", "旅游", "市场", "商户", "经营", "食坊")),
+    ("城乡建设", ("物业", "小区", "开发商", "规划", "拆", "土地", "饮水", "工程", "煤气")),
+]
+
+
+def category_of(text: str) -> str:
+    for category, words in KEYWORDS:
+        if any(w in text for w in words):
+            return category
+    return "城乡建设"
+
+
+def department_for(ctx: Context, category: str, fallback: str | None = None) -> str:
+    for dept in ctx.departments.values():
+        if category in dept.categories:
+            return dept.id
+    return fallback or next(iter(ctx.departments))
+
+
+def read_rows(path: Path = DATA) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class SteppingClock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
+    first = next(iter(ctx.departments))
+    for username, role, dept in (("demo-office", "office", None),
+                                 ("demo-clerk", "clerk", first)):
+        if ctx.store.get_account(username) is None:
+            ctx.store.put_account(auth.new_account(username, DEMO_PASSWORD, role, dept, now,
+                                                   demo=True))
+
+
+def seed_demo(ctx: Context, now: datetime, *, letters: int = 72,
+              progress: Callable[[int, int], None] | None = None) -> dict:
+    """Seed the demo city into an empty store; returns counts by final status."""
+    if ctx.store.list_letters(limit=1):
+        return {"skipped": "the store already has letters"}
+    ensure_demo_accounts(ctx, now)
+    rows = read_rows()
+    rng = random.Random(20261123)
+    clock = SteppingClock(now)
+    demo = replace(ctx, clock=clock)
+    office = Actor("demo-office", "office")
+    counts: dict[str, int] = {}
+    first_dept = next(iter(ctx.departments))
+    for i in range(letters):
+        row = rows[i % len(rows)]
+        # spread over the last 360 days, oldest first; the newest dozen are still open
+        age_days = 360 * (letters - 1 - i) / (letters - 1)
+        start = now - timedelta(days=age_days, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+        clock.at = start
+        category = category_of(row["subject"] + row["body"])
+        dept = department_for(ctx, category, first_dept)
+        if i % 9 == 4:
+            dept = first_dept   # the demo clerk's department always has work
+        public = i % 7 != 3
+        kind = ("complaint" if row["subject"].startswith("投诉") else
+                "consultation" if row["subject"].startswith("咨询") else
+                "suggestion" if row["subject"].startswith(("建议", "希望")) else
+                "report" if row["subject"].startswith("举报") else "help")
+        name = ["王建国", "李娜", "张伟", "刘芳", "陈静", None][i % 6]
+        _, answer = services.submit_letter(demo, {
+            "type": kind, "subject": row["subject"][:100], "body": row["body"][:6000],
+            "department": None, "name": name,
+            "phone": f"1390000{i:04d}" if i % 2 else None,
+            "email": f"citizen{i}@example.com" if i % 3 == 0 else None,
+            "public": public, "idempotency_key": f"demo-{i}"})
+        lid = answer["id"]
+        clerk = Actor("demo-clerk" if dept == first_dept else f"clerk-{dept}", "clerk", dept)
+        open_left = letters - i            # 1 = newest
+        plan = _plan(open_left, i)
+        try:
+            final = _drive(demo, clock, office, clerk, lid, dept, plan, row, rng, category)
+        except DomainError as err:          # never expected; keep the demo going and say so
+            final = f"error:{err.code}"
+        counts[final] = counts.get(final, 0) + 1
+        if progress:
+            progress(i + 1, letters)
+    clock.at = now
+    return counts
+
+
+def _plan(open_left: int, i: int) -> str:
+    """What happens to a letter, by how recent it is (newest first)."""
+    recent = {1: "submitted", 2: "submitted", 3: "rejected", 4: "dispatched", 5: "dispatched",
+              6: "signed", 7: "extension_requested", 8: "transfer_requested", 9: "replied",
+              10: "replied", 11: "signed", 12: "dispatched_late"}
+    if open_left in recent:
+        return recent[open_left]
+    if i % 11 == 5:
+        return "redo_published"
+    if i % 13 == 7:
+        return "rejected"
+    return "answered"
+
+
+def _drive(ctx: Context, clock: SteppingClock, office: Actor, clerk: Actor, lid: str, dept: str,
+           plan: str, row: dict, rng: random.Random, category: str) -> str:
+    def later(hours: float) -> None:
+        clock.at = clock.at + timedelta(hours=hours)
+
+    if plan == "submitted":
+        return plan
+    later(rng.uniform(1, 20))
+    if plan == "rejected":
+        services.reject_letter(ctx, office, lid, {"reason": "重复来信，已并入此前同一事项办理"})
+        return plan
+    if plan == "dispatched_late":
+        clock.at = clock.at - timedelta(days=9)
+    services.dispatch_letter(ctx, office, lid, {"department": dept})
+    if plan in ("dispatched", "dispatched_late"):
+        return "dispatched"
+    later(rng.uniform(2, 30))
+    services.sign_letter(ctx, clerk, lid, {})
+    if plan == "signed":
+        return plan
+    if plan == "transfer_requested":
+        services.transfer_letter(ctx, clerk, lid, {"reason": "该事项不属于本部门职责，请重新分派"})
+        return plan
+    if plan == "extension_requested":
+        services.request_extension(ctx, clerk, lid, {"working_days": 5,
+                                                     "reason": "需要现场核查，申请延期"})
+        return plan
+    later(rng.choice([20, 30, 50, 70, 100, 160, 200]))
+    reply = row["reply"].strip() or "您好！您反映的问题已收悉，我们已安排专人核实处理。感谢您的来信。"
+    services.reply_to_letter(ctx, clerk, lid, {"body": reply})
+    if plan == "replied":
+        return plan
+    later(rng.uniform(2, 20))
+    services.approve_reply(ctx, office, lid, {"publish": True, "category": category})
+    if rng.random() < 0.7 or plan == "redo_published":
+        later(rng.uniform(5, 60))
+        score = "unsatisfied" if plan == "redo_published" else rng.choice(
+            ["satisfied", "satisfied", "satisfied", "basically_satisfied", "unsatisfied"])
+        _rate(ctx, lid, score)
+    if plan == "redo_published":
+        later(rng.uniform(5, 30))
+        services.order_redo(ctx, office, lid, {"reason": "群众不满意：答复未说明具体办理时限，请补充"})
+        later(rng.uniform(20, 80))
+        services.reply_to_letter(ctx, clerk, lid, {"body": reply + "\n\n补充答复：我们已于本周完成现场核查，"
+                                                   "将在 30 日内整改到位，届时请您监督。"})
+        later(rng.uniform(2, 10))
+        services.approve_reply(ctx, office, lid, {"publish": True, "category": category})
+        later(rng.uniform(5, 40))
+        _rate(ctx, lid, "basically_satisfied")
+    letter = ctx.store.get_letter(lid)
+    return str(letter.status) if letter else "missing"
+
+
+def _rate(ctx: Context, lid: str, score: str) -> None:
+    """Rate as the writer would; the demo has no secret, so go through the unit of work."""
+    with ctx.store.unit_of_work() as uow:
+        letter = uow.get_letter(lid)
+        assert letter is not None
+        letter.rate(score, None, ctx.clock())
+        uow.save_letter(letter)
+        uow.commit()

@@ -1,0 +1,57 @@
+"""Publishing wired to settings: which sink a deployed function or a local server writes to."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from chalicelib.bootstrap import Settings
+from chalicelib.ports import Change, Store
+
+
+def site_dir(settings: Settings) -> Path:
+    return settings.data_dir / "site"
+
+
+def configured_sink(settings: Settings):
+    from .sinks import LocalFolderSink, S3Sink
+    if settings.site_bucket:
+        return S3Sink(settings.site_bucket)
+    return LocalFolderSink(site_dir(settings))
+
+
+_content_cache: dict[Path, object] = {}
+
+
+def content_for(settings: Settings):
+    """content/ is fixed for the life of a process (it changes by commit and redeploy)."""
+    from .content import load_content
+    key = settings.content_dir.resolve()
+    if key not in _content_cache:
+        _content_cache[key] = load_content(key)
+    return _content_cache[key]
+
+
+def publish_to_configured_sink(store: Store, settings: Settings,
+                               changes: Iterable[Change]) -> set:
+    from .build import publish_changes
+    return publish_changes(store, content_for(settings), configured_sink(settings), list(changes))
+
+
+_drain_lock = threading.Lock()
+
+
+def drain_outbox(store: Store, settings: Settings, sink=None, batch: int = 200) -> int:
+    """Publish every pending change record, oldest first, then mark them done (local runs; in
+    AWS the DynamoDB stream delivers them to the function instead)."""
+    from .build import publish_changes
+    sink = sink or configured_sink(settings)
+    done = 0
+    with _drain_lock:
+        while True:
+            changes = store.pending_changes(batch)
+            if not changes:
+                return done
+            publish_changes(store, content_for(settings), sink, changes)
+            store.mark_changes_done([c.id for c in changes])
+            done += len(changes)

@@ -1,0 +1,66 @@
+"""An API client over the real Chalice app, with the composition swapped for fakes."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import auth, bootstrap
+from chalicelib.auth import TokenSigner
+from publisher.serve import load_chalice_app
+
+SECRET = "a-test-token-secret-that-is-long-enough-0123456789"
+
+
+@dataclass
+class Api:
+    client: Client
+    tokens: dict
+
+    def login_all(self) -> None:
+        for user in ("office-1", "clerk-h", "clerk-t", "admin-1"):
+            status, body = self.call("POST", "/api/staff/login",
+                                     {"username": user, "password": "correct horse"})
+            assert status == 200, body
+            self.tokens[user] = body["token"]
+
+    def call(self, method: str, path: str, body=None, *, as_user: str | None = None,
+             headers: dict | None = None, raw: bytes | None = None):
+        h = {"Content-Type": "application/json"}
+        if as_user:
+            h["Authorization"] = f"Bearer {self.tokens[as_user]}"
+        h.update(headers or {})
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        resp = getattr(self.client.http, method.lower())(path, headers=h, body=data)
+        try:
+            payload = json.loads(resp.body) if resp.body else None
+        except ValueError:
+            payload = resp.body
+        return resp.status_code, payload
+
+
+@pytest.fixture(scope="session")
+def chalice_app():
+    return load_chalice_app()
+
+
+@pytest.fixture
+def composed(ctx, tmp_path, clock):
+    settings = bootstrap.Settings(stage="local", data_dir=tmp_path, token_secret=SECRET)
+    app = bootstrap.App(settings, ctx, TokenSigner(SECRET, clock))
+    for username, role, dept in (("office-1", "office", None), ("clerk-h", "clerk", "housing"),
+                                 ("clerk-t", "clerk", "transport"), ("admin-1", "admin", None)):
+        ctx.store.put_account(auth.new_account(username, "correct horse", role, dept, clock()))
+    bootstrap.use(app)
+    yield app
+    bootstrap.use(None)
+
+
+@pytest.fixture
+def api(chalice_app, composed):
+    with Client(chalice_app) as client:
+        a = Api(client, {})
+        a.login_all()
+        yield a

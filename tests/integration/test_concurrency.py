@@ -1,0 +1,78 @@
+"""No lost or duplicated submissions; concurrent changes to one letter cannot both win."""
+from __future__ import annotations
+
+import threading
+
+from chalicelib import services
+from chalicelib.errors import ConcurrentUpdate, InvalidTransition
+from fakes import OFFICE, letter_payload
+
+
+def run_together(n, fn):
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def worker(i):
+        barrier.wait()
+        try:
+            results[i] = ("ok", fn(i))
+        except Exception as exc:   # noqa: BLE001 - the test inspects what each thread got
+            results[i] = ("err", exc)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_submissions_with_one_key_make_one_letter(ctx, store):
+    results = run_together(8, lambda i: services.submit_letter(
+        ctx, letter_payload(idempotency_key="same-key")))
+    answers = [r[1] for r in results]
+    assert all(kind == "ok" for kind, _ in results), results
+    assert len({a[1]["id"] for a in answers}) == 1
+    assert sorted(a[0] for a in answers).count(201) == 1
+    assert len(store.list_letters()) == 1
+
+
+def test_concurrent_submissions_without_key_are_all_kept(ctx, store):
+    results = run_together(8, lambda i: services.submit_letter(ctx, letter_payload(
+        subject=f"第{i}封")))
+    assert all(kind == "ok" for kind, _ in results)
+    assert len(store.list_letters()) == 8
+
+
+def test_two_offices_dispatching_one_letter_cannot_both_win(ctx, store):
+    _, answer = services.submit_letter(ctx, letter_payload())
+    results = run_together(6, lambda i: services.dispatch_letter(
+        ctx, OFFICE, answer["id"], {"department": "housing" if i % 2 else "transport"}))
+    wins = [r for r in results if r[0] == "ok"]
+    losses = [r[1] for r in results if r[0] == "err"]
+    assert len(wins) == 1
+    assert all(isinstance(e, (ConcurrentUpdate, InvalidTransition)) for e in losses)
+    letter = store.get_letter(answer["id"])
+    assert [e.action for e in letter.history] == ["submit", "dispatch"]
+    assert letter.department == wins[0][1]["department"]
+
+
+def test_stale_write_is_refused_and_leaves_no_trace(ctx, store):
+    _, answer = services.submit_letter(ctx, letter_payload())
+    services.dispatch_letter(ctx, OFFICE, answer["id"], {"department": "housing"})
+    changes_before = len(store.pending_changes(1000))
+    uow_a, uow_b = store.unit_of_work(), store.unit_of_work()
+    a, b = uow_a.get_letter(answer["id"]), uow_b.get_letter(answer["id"])
+    a.sign("clerk-h", ctx.clock())
+    uow_a.save_letter(a)
+    uow_a.commit()
+    b.request_transfer("不属于本部门", "clerk-h", ctx.clock())
+    uow_b.save_letter(b)
+    try:
+        uow_b.commit()
+        raise AssertionError("the stale commit must fail")
+    except ConcurrentUpdate:
+        pass
+    letter = store.get_letter(answer["id"])
+    assert letter.status == "signed"
+    assert [e.action for e in letter.history] == ["submit", "dispatch", "sign"]
+    assert len(store.pending_changes(1000)) == changes_before + 1
