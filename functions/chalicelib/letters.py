@@ -94,6 +94,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "satisfied": ("满意", "Satisfied"),
     "basically_satisfied": ("基本满意", "Basically satisfied"),
     "unsatisfied": ("不满意", "Unsatisfied"),
+    "submit": ("提交来信", "Letter submitted"),
+    "rate": ("评价答复", "Reply rated"),
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
     "red": ("红灯", "Red"),

@@ -68,14 +68,20 @@ class Context:
 
 # --- input checks -----------------------------------------------------------------------
 
+FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone": "电话",
+               "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",
+               "public_subject": "公开主题", "public_body": "公开内容", "department": "部门"}
+
+
 def _str(payload: Mapping, name: str, *, required: bool, max_len: int, line: bool = True) -> str | None:
     value = payload.get(name)
+    zh = FIELD_NAMES.get(name, name)
     if value is None or (isinstance(value, str) and not value.strip() and not required):
         if required:
-            raise Invalid(f"请填写 {name}", f"{name} is required", field=name, code="required")
+            raise Invalid(f"请填写{zh}", f"{name} is required", field=name, code="required")
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{name} 须为文本", f"{name} must be a string", field=name,
+        raise Invalid(f"{zh}须为文本", f"{name} must be a string", field=name,
                       code="wrong_type")
     clean = text.clean_line if line else text.clean
     return clean(value, max_len=max_len, field=name)

@@ -1,0 +1,220 @@
+/* Wenzheng (问政): the small shared helpers of the forms and the staff console.
+ *
+ * WZ.api() talks JSON to the same-origin API (/api, see API.md) and turns every failure into a
+ * WZ.ApiError {status, code, message, field}. WZ.el() builds elements from text only: citizen
+ * text is never parsed as HTML (invariant 3), so nothing here touches HTML-string sinks.
+ */
+(function () {
+  "use strict";
+
+  // zh-CN labels of chalicelib/letters.py LABELS (tests/browser/test_forms_static.py keeps them equal)
+  var LABELS = {
+    submitted: "已提交",
+    dispatched: "已转办",
+    signed: "办理中",
+    extension_requested: "申请延期",
+    transfer_requested: "退回重新转办",
+    replied: "已答复待审核",
+    published: "已答复",
+    closed: "已办结",
+    rejected: "不予受理",
+    redo: "重办中",
+    consultation: "咨询",
+    help: "求助",
+    complaint: "投诉",
+    report: "举报",
+    suggestion: "建议",
+    criticism: "批评",
+    satisfied: "满意",
+    basically_satisfied: "基本满意",
+    unsatisfied: "不满意",
+    submit: "提交来信",
+    rate: "评价答复",
+    green: "绿灯",
+    yellow: "黄灯",
+    red: "红灯",
+    none: "—"
+  };
+
+  // history actions that do not end in a state of their own
+  var ACTIONS = {
+    submit: "提交来信", dispatch: "转办", reject: "不予受理", sign: "签收", transfer: "退回重新转办",
+    request_extension: "申请延期", approve_extension: "同意延期", deny_extension: "不同意延期",
+    reply: "答复", approve: "审核", redo: "重办", rate: "评价", light: "督办灯变化"
+  };
+
+  function ApiError(status, code, message, field) {
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.message = message;
+    this.field = field || null;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+  ApiError.prototype.constructor = ApiError;
+
+  /* fetch /api + path; JSON body in, parsed JSON out (null when empty). opts: body, headers. */
+  async function api(method, path, opts) {
+    opts = opts || {};
+    var headers = { Accept: "application/json" };
+    Object.keys(opts.headers || {}).forEach(function (k) { headers[k] = opts.headers[k]; });
+    var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+    if (opts.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(opts.body);
+    }
+    var res;
+    try {
+      res = await fetch("/api" + path, init);
+    } catch (e) {
+      throw new ApiError(0, "network", "网络连接失败，请检查网络后重试。", null);
+    }
+    var data = null;
+    try {
+      var text = await res.text();
+      data = text ? JSON.parse(text) : null;
+    } catch (e) {
+      data = null;
+    }
+    if (!res.ok) {
+      var err = (data && data.error) || {};
+      throw new ApiError(res.status, err.code || "http_" + res.status,
+        err.message || "请求未成功（" + res.status + "），请稍后重试。", err.field);
+    }
+    return data;
+  }
+
+  /* el("p", {class: "x", id: "y"}, "text", childNode, ...): text children become text nodes. */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (attrs[k] === null || attrs[k] === undefined || attrs[k] === false) return;
+      if (k === "href" && !isLocalPath(attrs[k]) && String(attrs[k]).charAt(0) !== "#") return;
+      node.setAttribute(k, attrs[k] === true ? "" : String(attrs[k]));
+    });
+    for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
+    return node;
+  }
+
+  function append(node, child) {
+    if (child === null || child === undefined || child === false) return;
+    if (Array.isArray(child)) { child.forEach(function (c) { append(node, c); }); return; }
+    node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+  }
+
+  /* Empty a node and fill it with the given children (text or nodes). */
+  function fill(node) {
+    node.replaceChildren();
+    for (var i = 1; i < arguments.length; i++) append(node, arguments[i]);
+    return node;
+  }
+
+  /* Only same-site paths ("/letters/x/") become links; never javascript: or other hosts. */
+  function isLocalPath(url) {
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" &&
+      url.charAt(1) !== "\\";
+  }
+
+  /* Paragraphs of plain text, one <p> per non-empty line group. */
+  function paragraphs(text) {
+    return String(text || "").split(/\r?\n/).filter(function (p) { return p.trim(); })
+      .map(function (p) { return el("p", null, p); });
+  }
+
+  function label(code) {
+    return Object.prototype.hasOwnProperty.call(LABELS, code) ? LABELS[code] : String(code);
+  }
+
+  function actionLabel(code) {
+    return Object.prototype.hasOwnProperty.call(ACTIONS, code) ? ACTIONS[code] : label(code);
+  }
+
+  /* The light with its text, never colour alone. */
+  function light(code) {
+    var c = LABELS[code] !== undefined ? code : "none";
+    return el("span", { class: "light light-" + c }, c === "none" ? "无" : LABELS[c]);
+  }
+
+  var stamp = null;
+  try {
+    stamp = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  } catch (e) { stamp = null; }
+
+  /* An ISO timestamp as <time> in the city's time (Beijing time). */
+  function time(iso) {
+    if (!iso) return el("span", null, "—");
+    var shown = String(iso).replace("T", " ").slice(0, 16);
+    var d = new Date(iso);
+    if (stamp && !isNaN(d.getTime())) {
+      var p = {};
+      stamp.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+      shown = p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+    }
+    return el("time", { datetime: iso }, shown);
+  }
+
+  /* A due date, with （暂定） when the calendar for that year is provisional. */
+  function due(date, provisional) {
+    if (!date) return el("span", null, "—");
+    return el("span", null, el("time", { datetime: date }, date),
+      provisional ? el("span", { class: "provisional", title: "该年度放假安排尚未公布，期限为推算" }, "（暂定）") : null);
+  }
+
+  /* Forget earlier error marks in a form and its status region. */
+  function clearErrors(form) {
+    form.querySelectorAll("[aria-invalid]").forEach(function (f) { f.removeAttribute("aria-invalid"); });
+    form.querySelectorAll(".field-error").forEach(function (p) { p.textContent = ""; p.hidden = true; });
+  }
+
+  /* Show an API error: next to the field the API names (when the form has it) and in the
+   * form's live region; focus the field so screen readers read the message with it. */
+  function showError(form, status, err) {
+    var msg = err && err.message ? err.message : "出现错误，请稍后重试。";
+    var field = err && err.field ? err.field : null;
+    var control = field && form ? form.elements.namedItem(field) : null;
+    if (control && control.length !== undefined && !control.tagName) control = control[0];
+    if (control) {
+      var holder = form.querySelector('[data-error-for="' + CSS.escape(field) + '"]');
+      if (!holder) {
+        var id = (control.id || form.id + "-" + field) + "-error";
+        holder = document.getElementById(id) ||
+          el("p", { class: "field-error", id: id, "data-error-for": field });
+        if (!holder.parentNode) control.after(holder);
+      }
+      holder.textContent = msg;
+      holder.hidden = false;
+      control.setAttribute("aria-invalid", "true");
+      var described = (control.getAttribute("aria-describedby") || "").split(/\s+/);
+      if (described.indexOf(holder.id) < 0) {
+        described.push(holder.id);
+        control.setAttribute("aria-describedby", described.join(" ").trim());
+      }
+      control.focus();
+    }
+    if (status) say(status, msg, "error");
+  }
+
+  /* Put a message in a live region (role=status / aria-live) so it is announced. */
+  function say(status, msg, kind) {
+    status.className = "form-status" + (kind ? " is-" + kind : "");
+    status.textContent = msg || "";
+  }
+
+  /* A random idempotency key; crypto.randomUUID needs a secure context, so fall back. */
+  function uuid() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  window.WZ = {
+    api: api, ApiError: ApiError, el: el, fill: fill, paragraphs: paragraphs, label: label,
+    actionLabel: actionLabel, light: light, time: time, due: due, clearErrors: clearErrors,
+    showError: showError, say: say, uuid: uuid, isLocalPath: isLocalPath, LABELS: LABELS
+  };
+})();

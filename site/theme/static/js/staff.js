@@ -1,0 +1,302 @@
+/* 工作台 (/staff/): the staff console.
+ *
+ * SECURITY (invariant 3): the letters shown here are citizen text and may contain <script>,
+ * <img onerror=...> or any other markup. Everything that comes from the API is inserted ONLY
+ * with textContent / createTextNode / .value (through WZ.el and WZ.fill). Never use an HTML
+ * string sink here; tests/browser/test_forms_static.py fails the build if one appears.
+ *
+ * The token lives in sessionStorage (gone when the tab closes); a 401 anywhere returns to the
+ * login form. Routes are #/ (inbox) and #/letters/{id} (one letter), so Back works.
+ */
+(function () {
+  "use strict";
+  if (!window.WZ) return;
+  var WZ = window.WZ;
+  var $ = function (id) { return document.getElementById(id); };
+  var KEY = "wz-staff";
+  var ROLES = { clerk: "承办人", office: "市长公开电话办公室", admin: "管理员" };
+
+  // action: who may do it, from which states (the API has the last word), API path, message
+  var ACTIONS = {
+    dispatch: { role: "office", from: ["submitted", "transfer_requested"], path: "dispatch", done: "已转办。" },
+    approve: { role: "office", from: ["replied"], path: "approve", done: "答复已审核。" },
+    redo: { role: "office", from: ["replied", "published", "closed"], path: "redo", done: "已要求重办。" },
+    "approve-extension": { role: "office", from: ["extension_requested"], path: "extension/approve", done: "已同意延期。" },
+    "deny-extension": { role: "office", from: ["extension_requested"], path: "extension/deny", done: "已不同意延期。" },
+    reject: { role: "office", from: ["submitted", "transfer_requested", "dispatched"], path: "reject", done: "已作不予受理处理。" },
+    sign: { role: "clerk", from: ["dispatched"], path: "sign", done: "已签收。" },
+    reply: { role: "clerk", from: ["signed", "redo", "extension_requested"], path: "reply", done: "答复已提交，等待办公室审核。" },
+    extension: { role: "clerk", from: ["signed", "redo"], path: "extension", done: "延期申请已提交。" },
+    transfer: { role: "clerk", from: ["dispatched", "signed"], path: "transfer", done: "已退回办公室重新转办。" }
+  };
+
+  var departments = {};
+  Array.prototype.forEach.call($("f-department").options, function (o) {
+    if (o.value) departments[o.value] = o.textContent;
+  });
+  function deptName(id) { return id ? departments[id] || id : "—"; }
+
+  var session = null;
+  var letter = null;    // the letter on show
+
+  function loadSession() {
+    try {
+      var s = JSON.parse(sessionStorage.getItem(KEY) || "null");
+      if (s && s.token && !(Date.parse(s.expires) <= Date.now())) return s;
+    } catch (e) { /* unreadable: log in again */ }
+    sessionStorage.removeItem(KEY);
+    return null;
+  }
+
+  async function call(method, path, body) {
+    try {
+      return await WZ.api(method, path, {
+        headers: { Authorization: "Bearer " + session.token },
+        body: body
+      });
+    } catch (err) {
+      if (err.status === 401) logout(err.message || "登录已失效，请重新登录。");
+      throw err;
+    }
+  }
+
+  // --- login ---------------------------------------------------------------------------------
+
+  $("login-form").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    var form = this;
+    WZ.clearErrors(form);
+    $("s-login-submit").disabled = true;
+    WZ.say($("login-status"), "正在登录……");
+    try {
+      var s = await WZ.api("POST", "/staff/login", { body: {
+        username: $("s-username").value.trim(), password: $("s-password").value } });
+      sessionStorage.setItem(KEY, JSON.stringify(s));
+      form.reset();
+      WZ.say($("login-status"), "");
+      start(s);
+      $("s-who").focus();
+    } catch (err) {
+      WZ.showError(form, $("login-status"), err);
+    } finally {
+      $("s-login-submit").disabled = false;
+    }
+  });
+
+  function logout(message) {
+    sessionStorage.removeItem(KEY);
+    session = null;
+    letter = null;
+    $("console").hidden = true;
+    $("login-section").hidden = false;
+    WZ.say($("login-status"), message || "");
+    $("s-username").focus();
+  }
+
+  $("s-logout").addEventListener("click", function () { logout("已退出登录。"); });
+
+  function start(s) {
+    session = s;
+    var office = s.role === "office";
+    WZ.fill($("s-who"), "已登录：", s.username || "", "（", ROLES[s.role] || s.role,
+      s.department ? " · " + deptName(s.department) : "", "）");
+    $("f-department-wrap").hidden = !office;
+    $("f-rating-wrap").hidden = !office;
+    if (!office) { $("f-department").value = ""; $("f-rating").value = ""; }
+    $("login-section").hidden = true;
+    $("console").hidden = false;
+    route();
+  }
+
+  // --- inbox ---------------------------------------------------------------------------------
+
+  $("filter-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    loadInbox();
+  });
+
+  async function loadInbox() {
+    var q = new URLSearchParams();
+    ["status", "light", "department", "rating"].forEach(function (name) {
+      var v = $("filter-form").elements.namedItem(name).value;
+      if (v) q.set(name, v);
+    });
+    var status = $("inbox-status");
+    WZ.say(status, "正在加载……");
+    try {
+      var rows = await call("GET", "/staff/letters" + (q.toString() ? "?" + q : ""));
+      WZ.fill($("inbox-body"), rows.map(row));
+      WZ.fill($("inbox-caption"), "来信（共 " + rows.length + " 封）");
+      WZ.say(status, rows.length ? "共 " + rows.length + " 封来信。" : "没有符合条件的来信。");
+    } catch (err) {
+      WZ.fill($("inbox-body"));
+      WZ.say(status, err.message, "error");
+    }
+  }
+
+  function row(r) {
+    return WZ.el("tr", { class: "light-row-" + r.light },
+      WZ.el("td", null, WZ.light(r.light)),
+      WZ.el("td", null, WZ.due(r.due, r.due_provisional)),
+      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || "（无主题）")),
+      WZ.el("td", null, WZ.label(r.status)),
+      WZ.el("td", null, WZ.label(r.type)),
+      WZ.el("td", null, deptName(r.department)),
+      WZ.el("td", null, r.rating ? WZ.label(r.rating) : "—"));
+  }
+
+  // --- one letter ----------------------------------------------------------------------------
+
+  async function openLetter(id) {
+    WZ.say($("letter-status"), "正在加载……");
+    $("inbox-section").hidden = true;
+    $("letter-section").hidden = false;
+    try {
+      show(await call("GET", "/staff/letters/" + encodeURIComponent(id)));
+      WZ.say($("letter-status"), "");
+      $("letter-section").focus();
+    } catch (err) {
+      WZ.say($("letter-status"), err.message, "error");
+    }
+  }
+
+  function show(l) {
+    letter = l;
+    WZ.fill($("d-subject"), l.subject);
+    WZ.fill($("d-tracking-code"), l.tracking_code);
+    WZ.fill($("d-type"), WZ.label(l.type));
+    WZ.fill($("d-status"), WZ.label(l.status));
+    WZ.fill($("d-light"), WZ.light(l.light));
+    WZ.fill($("d-due"), WZ.due(l.due, l.due_provisional));
+    WZ.fill($("d-sign-due"), WZ.due(l.sign_due));
+    WZ.fill($("d-reply-due"), WZ.due(l.reply_due));
+    WZ.fill($("d-department"), deptName(l.department));
+    WZ.fill($("d-requested-department"), l.requested_department ? deptName(l.requested_department) : "未指定");
+    WZ.fill($("d-submitted-at"), WZ.time(l.submitted_at));
+    WZ.fill($("d-name"), l.name || "—");
+    WZ.fill($("d-phone"), l.phone || "—");
+    WZ.fill($("d-email"), l.email || "—");
+    WZ.fill($("d-public"), l.public ? "同意公开" : "不同意公开");
+    WZ.fill($("d-redo-count"), String(l.redo_count || 0));
+    var ext = l.pending_extension;
+    var extText = ext ? "申请延期 " + ext.working_days + " 个工作日，理由：" + ext.reason : "无";
+    WZ.fill($("d-pending-extension"), extText);
+    WZ.fill($("a-approve-extension-info"), extText);
+    var url = l.published_url && WZ.isLocalPath(l.published_url) ? l.published_url : null;
+    WZ.fill($("d-published"), url ? WZ.el("a", { href: url }, url) : "未公开");
+    WZ.fill($("d-body"), WZ.paragraphs(l.body));
+
+    WZ.fill($("d-replies"), (l.replies || []).length ? l.replies.map(function (r) {
+      return WZ.el("article", { class: "wz-reply" },
+        WZ.el("p", { class: "wz-meta" }, "第 " + r.n + " 次答复 · ", deptName(r.department), " · ", r.by, " · ",
+          WZ.time(r.at), " · ", r.on_time ? "按时" : "超期"),
+        WZ.el("div", { class: "wz-text" }, WZ.paragraphs(r.body)));
+    }) : WZ.el("p", null, "尚无答复。"));
+
+    WZ.fill($("d-ratings"), (l.ratings || []).length ? l.ratings.map(function (r) {
+      return WZ.el("div", { class: "wz-rating" },
+        WZ.el("p", { class: "wz-meta" }, "第 " + r.reply_n + " 次答复：", WZ.el("strong", null, WZ.label(r.score)),
+          " · ", WZ.time(r.at)),
+        WZ.el("div", { class: "wz-text" }, WZ.paragraphs(r.comment)));
+    }) : WZ.el("p", null, "尚无评价。"));
+
+    WZ.fill($("d-history-body"), (l.history || []).map(function (e) {
+      return WZ.el("tr", null,
+        WZ.el("td", null, WZ.time(e.at)),
+        WZ.el("td", null, WZ.actionLabel(e.action)),
+        WZ.el("td", null, e.actor),
+        WZ.el("td", null, e.from || e.to ? WZ.label(e.from || "—") + " → " + WZ.label(e.to || "—") : ""),
+        WZ.el("td", null, explain(e)));
+    }));
+
+    showActions(l);
+  }
+
+  function explain(e) {
+    var d = e.data || {};
+    var parts = [];
+    if (e.reason) parts.push("理由：" + e.reason);
+    if (d.department && e.action === "dispatch") parts.push("部门：" + deptName(d.department));
+    if (d.working_days) parts.push(d.working_days + " 个工作日");
+    if (d.score) parts.push(WZ.label(d.score));
+    if (e.action === "light") parts.push(WZ.label(d.from) + " → " + WZ.label(d.to));
+    if (e.action === "approve") parts.push(d.publish ? "选登" : "不公开");
+    return parts.join("；");
+  }
+
+  function showActions(l) {
+    var any = false;
+    document.querySelectorAll("form.wz-action").forEach(function (form) {
+      var a = ACTIONS[form.dataset.action];
+      var ok = !!a && a.role === session.role && a.from.indexOf(l.status) >= 0;
+      form.hidden = !ok;
+      any = any || ok;
+      if (ok) { form.reset(); WZ.clearErrors(form); }
+    });
+    $("d-no-actions").hidden = any;
+    // prefill: the dispatch target and the public version of the letter
+    $("a-dispatch-department").value = l.requested_department || l.department || "";
+    $("a-approve-subject").value = l.subject || "";
+    $("a-approve-body").value = l.body || "";
+    $("a-approve-publish").checked = !!l.public;
+    $("a-approve-publish").disabled = !l.public;
+    $("a-approve-private").hidden = !!l.public;
+  }
+
+  document.querySelectorAll("form.wz-action").forEach(function (form) {
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var a = ACTIONS[form.dataset.action];
+      if (!a || !letter) return;
+      var button = form.querySelector("button[type=submit]");
+      WZ.clearErrors(form);
+      button.disabled = true;
+      WZ.say($("action-status"), "正在提交……");
+      try {
+        var updated = await call("POST", "/staff/letters/" + encodeURIComponent(letter.id) + "/" + a.path,
+          values(form));
+        show(updated);
+        WZ.say($("action-status"), a.done, "ok");
+        $("action-status").focus();   // the inbox reloads when the user goes back to it
+      } catch (err) {
+        WZ.showError(form, $("action-status"), err);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+
+  /* A form's fields as the API's JSON: checkboxes as booleans, numbers as integers, "" as null. */
+  function values(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (f) {
+      if (!f.name || f.disabled && f.type !== "checkbox") return;
+      if (f.type === "checkbox") out[f.name] = f.checked;
+      else if (f.type === "number") out[f.name] = f.value === "" ? null : parseInt(f.value, 10);
+      else out[f.name] = f.value.trim() === "" ? null : f.value.trim();
+    });
+    return out;
+  }
+
+  // --- routes --------------------------------------------------------------------------------
+
+  function route() {
+    if (!session) return;
+    var m = /^#\/letters\/([^/]+)$/.exec(window.location.hash);
+    if (m) {
+      openLetter(decodeURIComponent(m[1]));
+    } else {
+      var back = !$("letter-section").hidden;
+      letter = null;
+      $("letter-section").hidden = true;
+      $("inbox-section").hidden = false;
+      loadInbox();
+      if (back) $("inbox-title").focus();
+    }
+  }
+
+  window.addEventListener("hashchange", route);
+  $("s-login-submit").disabled = false;   // usable from here on: see the <noscript> note
+  var saved = loadSession();
+  if (saved) start(saved); else $("login-section").hidden = false;
+})();

@@ -1,0 +1,117 @@
+/* 查询 (/track/): GET /api/letters/{code} with the secret in X-Letter-Secret, then the rating
+ * form (POST .../rating). The secret stays in this page's memory only: never in the URL or in
+ * storage. Letter and reply text are inserted as text nodes (invariant 3).
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("track-form");
+  if (!form || !window.WZ) return;
+  var WZ = window.WZ;
+  var $ = function (id) { return document.getElementById(id); };
+  var status = $("track-status");
+  var result = $("track-result");
+  var ratingForm = $("rating-form");
+  var ratingStatus = $("rating-status");
+  var current = null;   // {code, secret} of the letter on show
+
+  var given = new URLSearchParams(window.location.search).get("code");
+  if (given) {
+    $("t-code").value = given.trim().toUpperCase().slice(0, 20);
+    $("t-secret").focus();
+  }
+
+  $("t-show-secret").addEventListener("change", function () {
+    $("t-secret").type = this.checked ? "text" : "password";
+  });
+
+  form.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    WZ.clearErrors(form);
+    var code = $("t-code").value.trim().toUpperCase();
+    var secret = $("t-secret").value.trim();
+    $("t-submit").disabled = true;
+    WZ.say(status, "正在查询……");
+    try {
+      var letter = await load(code, secret);
+      current = { code: code, secret: secret };
+      WZ.say(status, "");
+      show(letter);
+      result.focus();
+    } catch (err) {
+      result.hidden = true;
+      WZ.showError(form, status, err);
+    } finally {
+      $("t-submit").disabled = false;
+    }
+  });
+
+  function load(code, secret) {
+    return WZ.api("GET", "/letters/" + encodeURIComponent(code),
+      { headers: { "X-Letter-Secret": secret } });
+  }
+
+  function show(l) {
+    WZ.fill($("t-subject"), l.subject);
+    WZ.fill($("t-tracking-code"), l.tracking_code);
+    WZ.fill($("t-type"), WZ.label(l.type));
+    WZ.fill($("t-status"), l.status_label || WZ.label(l.status));
+    WZ.fill($("t-light"), WZ.light(l.light));
+    WZ.fill($("t-department"), l.department ? l.department.name
+      : (l.status === "submitted" || l.status === "transfer_requested" ? "待分派" : "—"));
+    WZ.fill($("t-due"), WZ.due(l.due, l.due_provisional));
+
+    var url = l.url && WZ.isLocalPath(l.url) ? l.url : null;
+    $("t-url-wrap").hidden = !url;
+    if (url) $("t-url").setAttribute("href", url);
+
+    WZ.fill($("t-history"), (l.history || []).map(function (e) {
+      var what = e.label && e.label !== e.action ? e.label : WZ.actionLabel(e.action);
+      return WZ.el("li", null, WZ.time(e.at), " ", WZ.el("span", { class: "wz-what" }, what),
+        e.reason ? WZ.el("span", { class: "wz-reason" }, "（理由：", e.reason, "）") : null);
+    }));
+
+    var reply = l.reply;
+    $("t-reply").hidden = !reply;
+    if (reply) {
+      WZ.fill($("t-reply-meta"), reply.department ? reply.department.name + " · " : "",
+        WZ.time(reply.at));
+      WZ.fill($("t-reply-body"), WZ.paragraphs(reply.body));
+    }
+
+    var rating = l.rating;
+    $("t-rating").hidden = !rating;
+    if (rating) {
+      WZ.fill($("t-rating-score"), WZ.label(rating.score), " · ", WZ.time(rating.at));
+      WZ.fill($("t-rating-comment"), WZ.paragraphs(rating.comment));
+    }
+
+    ratingForm.hidden = !l.can_rate;
+    if (l.can_rate) { ratingForm.reset(); WZ.clearErrors(ratingForm); WZ.say(ratingStatus, ""); }
+    result.hidden = false;
+  }
+
+  ratingForm.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    if (!current) return;
+    WZ.clearErrors(ratingForm);
+    var picked = ratingForm.querySelector('input[name="score"]:checked');
+    var comment = $("r-comment").value.trim();
+    $("r-submit").disabled = true;
+    WZ.say(ratingStatus, "正在提交评价……");
+    try {
+      await WZ.api("POST", "/letters/" + encodeURIComponent(current.code) + "/rating", {
+        headers: { "X-Letter-Secret": current.secret },
+        body: { score: picked ? picked.value : null, comment: comment || null }
+      });
+      show(await load(current.code, current.secret));
+      WZ.say(status, "评价已提交，谢谢！");
+      $("t-rating").focus();
+    } catch (err) {
+      WZ.showError(ratingForm, ratingStatus, err);
+    } finally {
+      $("r-submit").disabled = false;
+    }
+  });
+
+  $("t-submit").disabled = false;   // usable from here on: see the <noscript> note
+})();
