@@ -12,7 +12,8 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 
 from . import auth, bootstrap, services
-from .errors import DomainError, Invalid, TooLarge, Unauthorized, body_for, error_body
+from .errors import (DomainError, Invalid, StoreError, TooLarge, Unauthorized, body_for,
+                     error_body)
 
 log = logging.getLogger("wenzheng.api")
 
@@ -39,6 +40,10 @@ def view(bp: Blueprint) -> Callable:
                 status, body = fn(*args, **kwargs)
             except DomainError as err:
                 return _json(err.status, body_for(err))
+            except StoreError:
+                log.exception("store failure in %s", fn.__name__)
+                return _json(503, error_body("unavailable", "服务暂时不可用，请稍后重试",
+                                             "Service temporarily unavailable; retry later"))
             except Exception:  # noqa: BLE001 - the one place that turns bugs into a clean 500
                 log.exception("unhandled error in %s", fn.__name__)
                 return _json(500, error_body("internal", "服务器内部错误", "Internal error"))

@@ -91,13 +91,17 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
     )
 
 
+def time_key(at: datetime) -> str:
+    """Fixed-width UTC text that sorts like the instants it names, whatever their offsets."""
+    return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+
+
 def pub_key(letter: Letter) -> str | None:
     """Sort key of the public archive: first publication time (UTC, fixed width), then id."""
     p = letter.publication
     if p is None:
         return None
-    return p.first_published_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%f") \
-        + "#" + letter.id
+    return time_key(p.first_published_at) + "#" + letter.id
 
 
 def pub_month(letter: Letter) -> str | None:

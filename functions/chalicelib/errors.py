@@ -77,6 +77,10 @@ class TooManyRequests(DomainError):
     code = "too_many_requests"
 
 
+class StoreError(RuntimeError):
+    """The store itself failed (locked, unreachable, throttled): not the client's fault, a 503."""
+
+
 def error_body(code: str, message: str, message_en: str = "", field: str | None = None) -> dict:
     """The one error shape of API.md, extended with an English message."""
     return {"error": {"code": code, "message": message, "message_en": message_en or message,

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .codec import CommitPlan, TrackedLetters, letter_from_doc, pub_key, pub_month
-from .errors import ConcurrentUpdate
+from .codec import CommitPlan, TrackedLetters, letter_from_doc, pub_key, pub_month, time_key
+from .errors import ConcurrentUpdate, StoreError
 from .letters import Letter
 from .ports import Account, Change, StoredAnswer
 from .statistics import COUNTERS
@@ -135,7 +135,7 @@ class SqliteStore:
             conn.execute("BEGIN IMMEDIATE")
             for w in plan.letters:
                 args = (w.doc["tracking_code"], w.doc["status"], w.doc["department"],
-                        w.doc["submitted_at"], pub_key(w.letter), pub_month(w.letter),
+                        time_key(w.letter.submitted_at), pub_key(w.letter), pub_month(w.letter),
                         w.letter.version, json.dumps(w.doc, ensure_ascii=False))
                 if w.expected_version is None:
                     conn.execute(
@@ -180,6 +180,10 @@ class SqliteStore:
         except sqlite3.IntegrityError as exc:
             conn.execute("ROLLBACK")
             raise ConcurrentUpdate(field="id") from exc
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"SQLite write failed: {exc}") from exc
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -343,6 +347,8 @@ class SqliteUnitOfWork:
         self.tracked.saved(letter)
 
     def add_vote(self, letter_id: str, voter: str) -> bool:
+        if (letter_id, voter) in self.tracked.votes:
+            return False
         row = self.store._conn().execute("SELECT 1 FROM votes WHERE letter_id=? AND voter=?",
                                          (letter_id, voter)).fetchone()
         if row:

@@ -1,0 +1,564 @@
+"""The production store: one DynamoDB table (single-table design, see `table.py`).
+
+A unit of work reads with strongly consistent reads and writes its whole commit plan in one
+`TransactWriteItems` call: the letter guarded by its version (a new letter by
+`attribute_not_exists`, together with its unique tracking-code item), its new history events, the
+running statistics (`ADD`), idempotent answers, votes and the outbox change record, whose stream
+INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
+`ConcurrentUpdate`; any other AWS failure becomes `DynamoStoreError`. No `ClientError` leaves this
+module. It mirrors `store_sqlite.py`, the reference adapter: same results, same order.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Iterator
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import table as T
+from .codec import CommitPlan, TrackedLetters, letter_from_doc, pub_key, pub_month, time_key
+from .errors import ConcurrentUpdate, StoreError
+from .letters import Letter
+from .ports import Account, Change, StoredAnswer
+from .statistics import COUNTERS
+
+MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteItems call
+ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
+CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within seconds; keep a week
+PAGE = 1000                          # items per Query page (each page also stops at 1 MB)
+LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK = (
+    "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE")
+LETTER_KIND, STATS_KIND, ACCOUNT_KIND = "LETTER", "STATS", "ACCOUNT"
+PUB, PENDING = "PUB", "1"
+# cancellation reasons that mean "someone else wrote first": the loser gets a clean 409
+LOST_RACE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+
+class DynamoStoreError(StoreError):
+    """DynamoDB failed for a reason other than a lost race (throttling, validation, network)."""
+
+
+class TransactionTooLarge(DynamoStoreError):
+    """A commit plan needs more than the 100 items one DynamoDB transaction may hold."""
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(int(value))}
+
+
+def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+    return {T.PK: _s(pk), T.SK: _s(sk)}
+
+
+def _json(value: Any) -> dict[str, str]:
+    return _s(json.dumps(value, ensure_ascii=False))
+
+
+def _epoch(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def _letter_id(item: dict) -> str:
+    return item[T.PK]["S"].removeprefix("LETTER#")
+
+
+class DynamoStore:
+    """The store port over one DynamoDB table; the boto3 client is created on first use."""
+
+    def __init__(self, table_name: str, client: Any = None,
+                 clock: Callable[[], datetime] | None = None, max_workers: int = 8,
+                 page_size: int = PAGE) -> None:
+        self.table_name = table_name
+        self.page_size = page_size      # Query Limit; tests set it small to page everywhere
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.max_workers = max_workers
+        self._client = client
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    import boto3
+                    from botocore.config import Config
+                    self._client = boto3.client(
+                        "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        return self._client
+
+    def create_table(self) -> None:
+        """Create the table (with its stream, TTL and PITR) for tests and local runs."""
+        try:
+            T.create_table(self.client, self.table_name)
+        except (ClientError, BotoCoreError) as exc:
+            raise DynamoStoreError(f"cannot create table {self.table_name}: {exc}") from exc
+
+    def close(self) -> None:
+        """Nothing to close (the client holds a pool); here so both stores look alike."""
+
+    # --- low level -------------------------------------------------------------------------
+
+    def _call(self, operation: str, **kwargs: Any) -> dict:
+        try:
+            return getattr(self.client, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise DynamoStoreError(f"DynamoDB {operation} failed: {exc}") from exc
+
+    def _pages(self, operation: str, **kwargs: Any) -> Iterator[dict]:
+        """Every page of a Query or Scan, following LastEvaluatedKey."""
+        kwargs.setdefault("TableName", self.table_name)
+        kwargs.setdefault("Limit", self.page_size)
+        while True:
+            page = self._call(operation, **kwargs)
+            yield page
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                return
+            kwargs["ExclusiveStartKey"] = last
+
+    def _items(self, operation: str, **kwargs: Any) -> Iterator[dict]:
+        for page in self._pages(operation, **kwargs):
+            yield from page.get("Items", [])
+
+    def _index(self, index: str, hash_name: str, hash_value: str, *, forward: bool = True,
+               range_name: str | None = None, range_op: str | None = None,
+               range_value: str | None = None, page_size: int | None = None,
+               filter_status: str | None = None) -> Iterator[dict]:
+        """Items of one index partition in sort-key order, page after page."""
+        names = {"#h": hash_name}
+        values = {":h": _s(hash_value)}
+        cond = "#h = :h"
+        if range_name and range_op and range_value is not None:
+            names["#r"] = range_name
+            values[":r"] = _s(range_value)
+            cond += f" AND #r {range_op} :r"
+        kwargs: dict[str, Any] = dict(IndexName=index, KeyConditionExpression=cond,
+                                      ExpressionAttributeNames=names,
+                                      ExpressionAttributeValues=values,
+                                      ScanIndexForward=forward,
+                                      Limit=max(1, min(page_size or self.page_size,
+                                                       self.page_size)))
+        if filter_status:
+            names["#st"] = "status"
+            values[":st"] = _s(filter_status)
+            kwargs["FilterExpression"] = "#st = :st"
+        return self._items("query", **kwargs)
+
+    def _count(self, index: str, hash_name: str, hash_value: str, *,
+               range_name: str | None = None, range_op: str | None = None,
+               range_value: str | None = None) -> int:
+        names = {"#h": hash_name}
+        values = {":h": _s(hash_value)}
+        cond = "#h = :h"
+        if range_name and range_op and range_value is not None:
+            names["#r"] = range_name
+            values[":r"] = _s(range_value)
+            cond += f" AND #r {range_op} :r"
+        return sum(int(page.get("Count", 0)) for page in self._pages(
+            "query", IndexName=index, KeyConditionExpression=cond, Select="COUNT",
+            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+
+    def _get(self, pk: str, sk: str) -> dict | None:
+        return self._call("get_item", TableName=self.table_name, Key=_key(pk, sk),
+                          ConsistentRead=True).get("Item")
+
+    # --- units of work -------------------------------------------------------------------
+
+    def unit_of_work(self) -> "DynamoUnitOfWork":
+        return DynamoUnitOfWork(self)
+
+    def _load(self, letter_id: str) -> Letter | None:
+        """The letter item and its events, from one partition (one strongly consistent Query).
+
+        A Query is not isolated from a concurrent transaction, so it can see a commit's events
+        without its letter item or the other way round; `last_seq` on the letter item tells
+        which events belong to the version read, and a torn read is read again."""
+        for _ in range(5):
+            doc: dict | None = None
+            last_seq = 0
+            events: list[dict] = []
+            for item in self._items("query", KeyConditionExpression="#pk = :pk",
+                                    ExpressionAttributeNames={"#pk": T.PK},
+                                    ExpressionAttributeValues={":pk": _s(f"LETTER#{letter_id}")},
+                                    ConsistentRead=True):
+                sk = item[T.SK]["S"]
+                if sk == LETTER_SK:
+                    doc = json.loads(item["doc"]["S"])
+                    last_seq = int(item["last_seq"]["N"])
+                elif sk.startswith("EVENT#"):
+                    events.append(json.loads(item["doc"]["S"]))
+            if doc is None:
+                return None
+            events = [e for e in events if int(e["seq"]) <= last_seq]
+            if len(events) == last_seq:
+                return letter_from_doc(doc, events)
+        raise DynamoStoreError(f"letter {letter_id}: history incomplete after repeated reads")
+
+    def _load_many(self, ids: list[str]) -> list[Letter]:
+        """Letters in the order of `ids` (missing ones left out), read in parallel."""
+        if len(ids) <= 1 or self.max_workers <= 1:
+            loaded = [self._load(i) for i in ids]
+        else:
+            self.client   # create the client once, before the threads share it
+            with ThreadPoolExecutor(max_workers=min(self.max_workers, len(ids))) as pool:
+                loaded = list(pool.map(self._load, ids))
+        return [letter for letter in loaded if letter is not None]
+
+    def _letter_id_for_code(self, tracking_code: str) -> str | None:
+        item = self._get(f"CODE#{tracking_code}", CODE_SK)
+        return item["letter_id"]["S"] if item else None
+
+    def _write(self, plan: CommitPlan, now: datetime) -> None:
+        items, fields, keys = self._transact_items(plan, now)
+        if not items:
+            return
+        if len(set(keys)) != len(keys):
+            # the same answer or vote twice in one commit: a unique key violated, as in SQLite
+            raise ConcurrentUpdate(field="id")
+        if len(items) > MAX_TRANSACTION_ITEMS:
+            raise TransactionTooLarge(
+                f"one commit would write {len(items)} items; DynamoDB allows"
+                f" {MAX_TRANSACTION_ITEMS} per transaction")
+        try:
+            self.client.transact_write_items(TransactItems=items,
+                                             ClientRequestToken=uuid.uuid4().hex)
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            code = err.get("Code", "")
+            if code == "TransactionCanceledException":
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                lost = [i for i, r in enumerate(reasons) if r in LOST_RACE]
+                if lost or not reasons:
+                    field = fields[lost[0]] if lost and lost[0] < len(fields) else "id"
+                    raise ConcurrentUpdate(field=field) from exc
+                raise DynamoStoreError(f"transaction cancelled: {reasons}") from exc
+            if code in ("ConditionalCheckFailedException", "TransactionConflictException"):
+                raise ConcurrentUpdate(field="version") from exc
+            raise DynamoStoreError(f"DynamoDB transact_write_items failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise DynamoStoreError(f"DynamoDB transact_write_items failed: {exc}") from exc
+
+    def _transact_items(self, plan: CommitPlan, now: datetime
+                        ) -> tuple[list[dict], list[str], list[tuple[str, str]]]:
+        """The transaction's items, the error field each one's failed condition means, and
+        each item's key (DynamoDB refuses two operations on one item)."""
+        items: list[dict] = []
+        fields: list[str] = []
+        keys: list[tuple[str, str]] = []
+
+        def put(item: dict, condition: str, field: str, names: dict | None = None,
+                values: dict | None = None) -> None:
+            op: dict[str, Any] = {"TableName": self.table_name, "Item": item,
+                                  "ConditionExpression": condition}
+            if names:
+                op["ExpressionAttributeNames"] = names
+            if values:
+                op["ExpressionAttributeValues"] = values
+            items.append({"Put": op})
+            fields.append(field)
+            keys.append((item[T.PK]["S"], item[T.SK]["S"]))
+
+        for w in plan.letters:
+            letter, lid = w.letter, w.letter.id
+            item = {**_key(f"LETTER#{lid}", LETTER_SK), "doc": _json(w.doc),
+                    "version": _n(letter.version),
+                    "last_seq": _n(letter.history[-1].seq if letter.history else 0),
+                    "tracking_code": _s(w.doc["tracking_code"]), "status": _s(w.doc["status"]),
+                    "submitted_at": _s(time_key(w.letter.submitted_at)), "kind": _s(LETTER_KIND)}
+            if w.doc["department"]:
+                item["department"] = _s(w.doc["department"])
+            key = pub_key(letter)
+            if key:
+                item.update({"pub_key": _s(key), "pub_month": _s(pub_month(letter) or ""),
+                             "gpub": _s(PUB)})
+            if w.expected_version is None:
+                put(item, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+                put({**_key(f"CODE#{letter.tracking_code}", CODE_SK), "letter_id": _s(lid)},
+                    "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+            else:
+                put(item, "#v = :v", "version", {"#v": "version"},
+                    {":v": _n(w.expected_version)})
+            for event in w.new_events:
+                put({**_key(f"LETTER#{lid}", f"EVENT#{int(event['seq']):06d}"),
+                     "doc": _json(event)}, "attribute_not_exists(#pk)", "version", {"#pk": T.PK})
+
+        for (period, dept), delta in plan.stats.items():
+            counters = [c for c in COUNTERS if delta.get(c)]
+            if not counters:
+                continue
+            names = {"#kind": "kind", **{f"#c{i}": c for i, c in enumerate(counters)}}
+            values = {":kind": _s(STATS_KIND),
+                      **{f":n{i}": _n(delta[c]) for i, c in enumerate(counters)}}
+            adds = ", ".join(f"#c{i} :n{i}" for i in range(len(counters)))
+            items.append({"Update": {
+                "TableName": self.table_name, "Key": _key(f"STATS#{period}", dept),
+                "UpdateExpression": f"SET #kind = :kind ADD {adds}",
+                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
+            fields.append("version")
+            keys.append((f"STATS#{period}", dept))
+
+        for scope, key, answer in plan.answers:
+            # an expired answer (TTL deletion lags by up to days) may be replaced
+            put({**_key(f"ANSWER#{scope}#{key}", ANSWER_SK), "http_status": _n(answer.status),
+                 "body": _json(answer.body), "request_hash": _s(answer.request_hash),
+                 T.TTL_ATTRIBUTE: _n(_epoch(now + ANSWER_TTL))},
+                "attribute_not_exists(#pk) OR #ttl < :now", "id",
+                {"#pk": T.PK, "#ttl": T.TTL_ATTRIBUTE}, {":now": _n(_epoch(now))})
+
+        for letter_id, voter in plan.votes:
+            put({**_key(f"VOTE#{letter_id}#{voter}", VOTE_SK), "letter_id": _s(letter_id),
+                 "voter": _s(voter)}, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+
+        if plan.change is not None:
+            put({**_key(f"CHANGE#{plan.change.id}", CHANGE_SK), "doc": _json(plan.change.to_dict()),
+                 "pending": _s(PENDING), T.TTL_ATTRIBUTE: _n(_epoch(now + CHANGE_TTL))},
+                "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+        return items, fields, keys
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        return self._load(letter_id)
+
+    def list_letters(self, *, status: str | None = None, department: str | None = None,
+                     limit: int = 200) -> list[Letter]:
+        """Newest first (submitted_at descending, then id), like the SQLite store."""
+        if limit == 0:
+            return []
+        size = limit + 1 if limit > 0 else None     # a negative limit means all, as in SQLite
+        if department:
+            rows = self._index(T.BY_DEPARTMENT, "department", department, forward=False,
+                               page_size=size, filter_status=status or None)
+        elif status:
+            rows = self._index(T.BY_STATUS, "status", status, forward=False, page_size=size)
+        else:
+            rows = self._index(T.ALL_LETTERS, "kind", LETTER_KIND, forward=False, page_size=size)
+        keys: list[tuple[str, str]] = []
+        for item in rows:
+            submitted = item["submitted_at"]["S"]
+            # past the limit, keep reading only the letters tied with the last one kept
+            if 0 < limit <= len(keys) and submitted != keys[limit - 1][0]:
+                break
+            keys.append((submitted, _letter_id(item)))
+        keys.sort(key=lambda k: k[1])
+        keys.sort(key=lambda k: k[0], reverse=True)
+        if limit > 0:
+            keys = keys[:limit]
+        letters = self._load_many([lid for _, lid in keys])
+        # the indexes lag the table by a moment: keep only what still matches
+        return [letter for letter in letters
+                if (not status or letter.status == status)
+                and (not department or letter.department == department)]
+
+    def _letters_of(self, rows: Iterable[dict]) -> Iterator[Letter]:
+        """Letters for index rows, loaded a page at a time."""
+        batch: list[str] = []
+        for item in rows:
+            batch.append(_letter_id(item))
+            if len(batch) >= 100:
+                yield from self._load_many(batch)
+                batch = []
+        if batch:
+            yield from self._load_many(batch)
+
+    def iter_letters(self) -> Iterator[Letter]:
+        """Every letter, in id order."""
+        return self._letters_of(self._index(T.BY_KIND, "kind", LETTER_KIND))
+
+    def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
+        if n <= 0:
+            return []
+        if department:
+            rows = self._index(T.PUBLISHED_BY_DEPARTMENT, "department", department,
+                               forward=False, page_size=n)
+        else:
+            rows = self._index(T.PUBLISHED, "gpub", PUB, forward=False, page_size=n)
+        ids = []
+        for item in rows:
+            ids.append(_letter_id(item))
+            if len(ids) >= n:
+                break
+        return [letter for letter in self._load_many(ids) if letter.publication is not None]
+
+    def published_months(self) -> list[tuple[str, int]]:
+        """Each month with publications and how many: months are contiguous ranges of the
+        archive order, so three small queries per month, never a read of the whole archive."""
+        out: list[tuple[str, int]] = []
+        after: str | None = None
+        while True:
+            first = next(iter(self._index(T.PUBLISHED, "gpub", PUB, range_name="pub_key",
+                                          range_op=">", range_value=after, page_size=1)), None)
+            if first is None:
+                return out
+            month = first["pub_month"]["S"]
+            out.append((month, self._count(T.PUBLISHED_BY_MONTH, "pub_month", month)))
+            last = next(iter(self._index(T.PUBLISHED_BY_MONTH, "pub_month", month,
+                                         forward=False, page_size=1)), first)
+            # max(): the two indexes may lag differently; never step backwards
+            after = max(first["pub_key"]["S"], last["pub_key"]["S"])
+
+    def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]:
+        if limit == 0:
+            return []
+        skip = max(offset, 0)
+        ids: list[str] = []
+        for i, item in enumerate(self._index(T.PUBLISHED_BY_MONTH, "pub_month", month,
+                                             page_size=skip + limit if limit > 0 else None)):
+            if i < skip:
+                continue
+            ids.append(_letter_id(item))
+            if 0 < limit <= len(ids):
+                break
+        return self._load_many(ids)
+
+    def published_position(self, letter: Letter) -> int:
+        key, month = pub_key(letter), pub_month(letter)
+        if key is None or month is None:
+            return 0
+        return self._count(T.PUBLISHED_BY_MONTH, "pub_month", month, range_name="pub_key",
+                           range_op="<", range_value=key)
+
+    def count_published(self, department: str | None = None) -> int:
+        if department:
+            return self._count(T.PUBLISHED_BY_DEPARTMENT, "department", department)
+        return self._count(T.PUBLISHED, "gpub", PUB)
+
+    def iter_published(self) -> Iterator[Letter]:
+        """Every published letter in archive order (first_published_at, id)."""
+        return self._letters_of(self._index(T.PUBLISHED, "gpub", PUB))
+
+    def stats(self, period: str) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for item in self._items("query", KeyConditionExpression="#pk = :pk",
+                                ExpressionAttributeNames={"#pk": T.PK},
+                                ExpressionAttributeValues={":pk": _s(f"STATS#{period}")},
+                                ConsistentRead=True):
+            counters = {c: int(item[c]["N"]) for c in COUNTERS
+                        if c in item and int(item[c]["N"])}
+            if counters:
+                out[item[T.SK]["S"]] = counters
+        return out
+
+    def stats_periods(self) -> list[str]:
+        periods: list[str] = []
+        for item in self._index(T.BY_KIND, "kind", STATS_KIND):
+            period = item[T.PK]["S"].removeprefix("STATS#")
+            if not periods or periods[-1] != period:
+                periods.append(period)
+        return periods
+
+    # --- accounts ------------------------------------------------------------------------
+
+    def get_account(self, username: str) -> Account | None:
+        item = self._get(f"ACCOUNT#{username}", ACCOUNT_SK)
+        if item is None:
+            return None
+        d = json.loads(item["doc"]["S"])
+        d["created_at"] = datetime.fromisoformat(d["created_at"])
+        return Account(**d)
+
+    def put_account(self, account: Account) -> None:
+        d = dict(account.__dict__)
+        d["created_at"] = account.created_at.isoformat()
+        self._call("put_item", TableName=self.table_name, Item={
+            **_key(f"ACCOUNT#{account.username}", ACCOUNT_SK), "doc": _json(d),
+            "kind": _s(ACCOUNT_KIND)})
+
+    def list_accounts(self) -> list[Account]:
+        names = [item[T.PK]["S"].removeprefix("ACCOUNT#")
+                 for item in self._index(T.BY_KIND, "kind", ACCOUNT_KIND)]
+        return [a for a in (self.get_account(u) for u in names) if a]
+
+    # --- outbox --------------------------------------------------------------------------
+
+    def pending_changes(self, limit: int = 100) -> list[Change]:
+        """Oldest first (change ids sort by commit time)."""
+        if limit <= 0:
+            return []
+        out: list[Change] = []
+        for item in self._index(T.PENDING_CHANGES, "pending", PENDING, page_size=limit):
+            out.append(Change.from_dict(json.loads(item["doc"]["S"])))
+            if len(out) >= limit:
+                break
+        return out
+
+    def mark_changes_done(self, ids: list[str]) -> None:
+        for change_id in ids:
+            try:
+                self.client.update_item(
+                    TableName=self.table_name, Key=_key(f"CHANGE#{change_id}", CHANGE_SK),
+                    UpdateExpression="REMOVE #pending",
+                    ConditionExpression="attribute_exists(#pk)",
+                    ExpressionAttributeNames={"#pending": "pending", "#pk": T.PK})
+            except ClientError as exc:
+                # an unknown id is a no-op, as in SQLite (and must not create an item)
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise DynamoStoreError(f"cannot mark change {change_id} done: {exc}") from exc
+            except BotoCoreError as exc:
+                raise DynamoStoreError(f"cannot mark change {change_id} done: {exc}") from exc
+
+
+class DynamoUnitOfWork:
+    def __init__(self, store: DynamoStore) -> None:
+        self.store = store
+        self.tracked = TrackedLetters()
+
+    def __enter__(self) -> "DynamoUnitOfWork":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.tracked = TrackedLetters()
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        letter = self.store._load(letter_id)
+        return self.tracked.loaded(letter) if letter else None
+
+    def get_letter_by_code(self, tracking_code: str) -> Letter | None:
+        letter_id = self.store._letter_id_for_code(tracking_code)
+        letter = self.store._load(letter_id) if letter_id else None
+        return self.tracked.loaded(letter) if letter else None
+
+    def add_letter(self, letter: Letter) -> None:
+        self.tracked.added(letter)
+
+    def save_letter(self, letter: Letter) -> None:
+        self.tracked.saved(letter)
+
+    def add_vote(self, letter_id: str, voter: str) -> bool:
+        if (letter_id, voter) in self.tracked.votes:
+            return False
+        if self.store._get(f"VOTE#{letter_id}#{voter}", VOTE_SK) is not None:
+            return False
+        self.tracked.votes.append((letter_id, voter))
+        return True
+
+    def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None:
+        item = self.store._get(f"ANSWER#{scope}#{key}", ANSWER_SK)
+        if item is None:
+            return None
+        ttl = item.get(T.TTL_ATTRIBUTE)
+        if ttl is not None and int(ttl["N"]) < _epoch(self.store.clock()):
+            return None     # expired; DynamoDB deletes it in its own time
+        return StoredAnswer(int(item["http_status"]["N"]), json.loads(item["body"]["S"]),
+                            item["request_hash"]["S"])
+
+    def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
+        self.tracked.answers.append((scope, key, answer))
+
+    def commit(self) -> None:
+        now = self.store.clock()
+        plan = self.tracked.plan(now)
+        try:
+            self.store._write(plan, now)
+        except BaseException:
+            self.tracked.rolled_back(plan)
+            raise
+        self.tracked.committed()

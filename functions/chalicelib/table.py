@@ -1,0 +1,126 @@
+"""The one definition of the DynamoDB table (single-table design).
+
+The DynamoDB adapter (`store_dynamodb.py`) creates the table from here in tests and local runs, and
+`infra/` builds the CloudFormation resource from `table_properties`, so the keys and indexes the
+code queries are the ones that get deployed.
+
+Items (`pk` / `sk`; every commit writes its items in one transaction):
+
+- letter `LETTER#{id}` / `LETTER`: `doc` (JSON of `codec.letter_to_doc`), `version` N, `last_seq`
+  N (its last history event), `tracking_code`, `status`, `department` (when set), `submitted_at`,
+  `kind`=`LETTER`; when published also `pub_key`, `pub_month` and `gpub`=`PUB`.
+- history event `LETTER#{id}` / `EVENT#{seq:06d}`: `doc` (JSON of `Event.to_dict`).
+- tracking code `CODE#{code}` / `CODE`: `letter_id`; put once with `attribute_not_exists`, which
+  is what makes codes unique.
+- running statistics `STATS#{period}` / `{department}`: one N attribute per counter, changed with
+  `ADD`; `kind`=`STATS`.
+- idempotent answer `ANSWER#{scope}#{key}` / `ANSWER`: `http_status` N (not `status`, an index key
+  of type S), `body` (JSON), `request_hash`, `ttl` (24 hours).
+- vote `VOTE#{letter_id}#{voter}` / `VOTE`: its existence is the vote.
+- staff account `ACCOUNT#{username}` / `ACCOUNT`: `doc` (JSON), `kind`=`ACCOUNT`.
+- outbox change `CHANGE#{id}` / `CHANGE`: `doc` (JSON of `Change.to_dict`), `ttl` (7 days),
+  `pending`=`1` until the publisher marks it done.
+
+The table's stream (NEW_AND_OLD_IMAGES) delivers each `CHANGE#` INSERT to the publisher. Global
+secondary indexes are eventually consistent: lists read through them may lag a commit by a moment;
+the adapter re-reads every letter from the table itself.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+PK, SK = "pk", "sk"
+TTL_ATTRIBUTE = "ttl"
+
+# index names, used by the adapter's queries
+BY_KIND = "kind-pk"                       # letters by id, statistics periods, accounts
+ALL_LETTERS = "kind-submitted_at"         # every letter, newest first (staff console)
+BY_STATUS = "status-submitted_at"         # staff console: letters in one state
+BY_DEPARTMENT = "department-submitted_at"  # staff console: one department's letters
+PUBLISHED = "gpub-pub_key"                # the public archive in (first_published_at, id) order
+PUBLISHED_BY_MONTH = "pub_month-pub_key"   # one archive month, and positions within it
+PUBLISHED_BY_DEPARTMENT = "department-pub_key"
+PENDING_CHANGES = "pending-pk"            # outbox records not yet marked done
+
+# (name, partition attribute, sort attribute, projection, extra projected attributes)
+_INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    (BY_KIND, "kind", PK, "KEYS_ONLY", ()),
+    # `kind` is one constant per item type, so each of these partitions holds a whole item type:
+    # fine for one city's volume (a few hundred thousand letters), and keeps the ordering exact.
+    (ALL_LETTERS, "kind", "submitted_at", "KEYS_ONLY", ()),
+    (BY_STATUS, "status", "submitted_at", "KEYS_ONLY", ()),
+    (BY_DEPARTMENT, "department", "submitted_at", "INCLUDE", ("status",)),
+    # Sparse (only published letters carry `gpub`), with one constant partition `PUB`: one
+    # city publishes a few thousand replies a year, far below one partition's limits.
+    (PUBLISHED, "gpub", "pub_key", "INCLUDE", ("pub_month",)),
+    (PUBLISHED_BY_MONTH, "pub_month", "pub_key", "KEYS_ONLY", ()),
+    (PUBLISHED_BY_DEPARTMENT, "department", "pub_key", "KEYS_ONLY", ()),
+    # Sparse: `pending` is removed when the publisher marks the change done.
+    (PENDING_CHANGES, "pending", PK, "ALL", ()),
+)
+
+
+def _attribute_definitions() -> list[dict[str, str]]:
+    names = [PK, SK]
+    for _, hash_key, range_key, _, _ in _INDEXES:
+        for name in (hash_key, range_key):
+            if name not in names:
+                names.append(name)
+    return [{"AttributeName": n, "AttributeType": "S"} for n in names]
+
+
+def _indexes() -> list[dict[str, Any]]:
+    out = []
+    for name, hash_key, range_key, projection, extra in _INDEXES:
+        proj: dict[str, Any] = {"ProjectionType": projection}
+        if extra:
+            proj["NonKeyAttributes"] = list(extra)
+        out.append({"IndexName": name,
+                    "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
+                                  {"AttributeName": range_key, "KeyType": "RANGE"}],
+                    "Projection": proj})
+    return out
+
+
+_KEY_SCHEMA = [{"AttributeName": PK, "KeyType": "HASH"}, {"AttributeName": SK, "KeyType": "RANGE"}]
+
+
+def table_properties(table_name: str | None) -> dict[str, Any]:
+    """The `Properties` of the CloudFormation `AWS::DynamoDB::Table` resource."""
+    props: dict[str, Any] = {
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": _attribute_definitions(),
+        "KeySchema": [dict(k) for k in _KEY_SCHEMA],
+        "GlobalSecondaryIndexes": _indexes(),
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+    }
+    if table_name:
+        props = {"TableName": table_name, **props}
+    return props
+
+
+def create_table_kwargs(table_name: str) -> dict[str, Any]:
+    """Arguments of boto3 `create_table` for the same table (without PITR and TTL, which
+    `CreateTable` does not take: `create_table` below sets them afterwards)."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": _attribute_definitions(),
+        "KeySchema": [dict(k) for k in _KEY_SCHEMA],
+        "GlobalSecondaryIndexes": _indexes(),
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }
+
+
+def create_table(client: Any, table_name: str) -> None:
+    """Create the table with a low-level boto3 client, wait for it, then turn on TTL and PITR
+    (tests and local runs; in AWS the stack creates it)."""
+    client.create_table(**create_table_kwargs(table_name))
+    client.get_waiter("table_exists").wait(TableName=table_name,
+                                           WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    client.update_time_to_live(TableName=table_name, TimeToLiveSpecification={
+        "AttributeName": TTL_ATTRIBUTE, "Enabled": True})
+    client.update_continuous_backups(TableName=table_name, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
