@@ -70,13 +70,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     full_build(ctx.store, content_for(composed.settings), LocalFolderSink(site_dir(composed.settings)),
                progress=Progress("building site"))
     drain_outbox(ctx.store, composed.settings)
-    url = f"http://{args.host}:{args.port}/"
-    print(f"Wenzheng is running at {url}  (API at {url}api/health, staff console at {url}staff/)")
-    if composed.settings.is_local and not args.no_demo:
-        print("demo staff accounts (local demo only): demo-office / demo  (office),"
-              f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))})")
-    print("press Ctrl-C to stop", flush=True)
-    serve(composed, host=args.host, port=args.port, tick_seconds=args.tick_seconds)
+
+    def announce() -> None:
+        url = f"http://{args.host}:{args.port}/"
+        print(f"Wenzheng is running at {url}  (API at {url}api/health, staff console at "
+              f"{url}staff/)")
+        if composed.settings.is_local and not args.no_demo:
+            print("demo staff accounts (local demo only): demo-office / demo  (office),"
+                  f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))})")
+        print("press Ctrl-C to stop", flush=True)
+
+    try:
+        serve(composed, host=args.host, port=args.port, tick_seconds=args.tick_seconds,
+              on_ready=announce)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}"
+              " (choose another port with --port)", file=sys.stderr)
+        return 2
     return 0
 
 

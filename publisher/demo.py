@@ -40,11 +40,12 @@ def category_of(text: str) -> str:
     return "城乡建设"
 
 
-def department_for(ctx: Context, category: str, fallback: str | None = None) -> str:
-    for dept in ctx.departments.values():
-        if category in dept.categories:
-            return dept.id
-    return fallback or next(iter(ctx.departments))
+def department_for(ctx: Context, category: str, fallback: str | None = None, turn: int = 0) -> str:
+    """A department handling the category; `turn` rotates among several that do."""
+    candidates = [d.id for d in ctx.departments.values() if category in d.categories]
+    if not candidates:
+        return fallback or next(iter(ctx.departments))
+    return candidates[turn % len(candidates)]
 
 
 def read_rows(path: Path = DATA) -> list[dict[str, str]]:
@@ -69,7 +70,7 @@ def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
                                                    demo=True))
 
 
-def seed_demo(ctx: Context, now: datetime, *, letters: int = 72,
+def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
               progress: Callable[[int, int], None] | None = None) -> dict:
     """Seed the demo city into an empty store; returns counts by final status."""
     if ctx.store.list_letters(limit=1):
@@ -89,7 +90,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 72,
         start = now - timedelta(days=age_days, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
         clock.at = start
         category = category_of(row["subject"] + row["body"])
-        dept = department_for(ctx, category, first_dept)
+        dept = department_for(ctx, category, first_dept, turn=i)
         if i % 9 == 4:
             dept = first_dept   # the demo clerk's department always has work
         public = i % 7 != 3

@@ -70,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
     def _api(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST:
-            body = json.dumps(error_body("too_large", "请求体过大", "Request body too large"))
+            body = json.dumps(error_body("too_large", "请求体过大", "Request body too large"), ensure_ascii=False)
             self._send(413, body.encode(), {"Content-Type": "application/json; charset=utf-8"})
             return
         raw = self.rfile.read(length) if length else b""
@@ -79,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             resp = self.gw.handle_request(self.command, self.path, headers, raw or None)
         except LocalGatewayException:
-            body = json.dumps(error_body("not_found", "没有这个接口", "No such API path"))
+            body = json.dumps(error_body("not_found", "没有这个接口", "No such API path"), ensure_ascii=False)
             self._send(404, body.encode(), {"Content-Type": "application/json; charset=utf-8"})
             return
         out = resp.get("body") or b""
@@ -142,7 +142,8 @@ def _every(seconds: float, fn, stop: threading.Event, name: str) -> threading.Th
 
 def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
           tick_seconds: float = 60.0, poll_seconds: float = 0.3,
-          ready: threading.Event | None = None, stop: threading.Event | None = None) -> None:
+          ready: threading.Event | None = None, stop: threading.Event | None = None,
+          on_ready=None) -> None:
     bootstrap.use(composed)
     site = site_dir(composed.settings)
     store = composed.ctx.store
@@ -155,6 +156,8 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
                                   drain_outbox(store, composed.settings)), stop, "tick")
     server = threading.Thread(target=httpd.serve_forever, name="http", daemon=True)
     server.start()
+    if on_ready:
+        on_ready()
     if ready:
         ready.set()
     try:

@@ -1,0 +1,103 @@
+"""A citizen writes, the office and a clerk handle it in the console, the reply is published
+and rated: all through the real pages in headless Chromium against `wenzheng serve`."""
+from __future__ import annotations
+
+import re
+
+
+def login(page, base, username):
+    page.goto(base + "/staff/")
+    if page.is_visible("#s-logout"):
+        page.click("#s-logout")
+    page.fill("#s-username", username)
+    page.fill("#s-password", "demo")
+    page.click("#s-login-submit")
+    page.wait_for_selector("#console", state="visible")
+
+
+def act(page, base, letter_id, form, fill=None):
+    page.goto(f"{base}/staff/#/letters/{letter_id}")
+    page.wait_for_selector(f"#{form}", state="visible")
+    for selector, value in (fill or {}).items():
+        if selector.endswith("department"):
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)
+    page.click(f"#{form}-submit")
+    page.wait_for_selector("#action-status.is-ok", timeout=10_000)
+
+
+def test_write_handle_publish_read_and_rate(server, page):
+    base = server.base
+    _, departments = server.json("/api/departments")
+    clerk_dept = departments[0]["id"]
+
+    # a citizen writes, with personal data and markup in the text
+    page.goto(base + "/")
+    page.click("a[href='/write/']")
+    page.check("#w-type-complaint")
+    page.fill("#w-subject", "小区路灯长期不亮<script>alert(1)</script>")
+    page.fill("#w-body", "我叫赵六六，电话 139 1234 5678，小区东门路灯坏了三个月。\n\n请尽快修复。")
+    page.fill("#w-name", "赵六六")
+    page.fill("#w-phone", "13912345678")
+    page.fill("#w-email", "zhao@example.com")
+    page.check("#w-public")
+    page.click("#w-submit")
+    page.wait_for_selector("#write-result", state="visible")
+    code = page.inner_text("#w-code").strip()
+    secret = page.inner_text("#w-secret").strip()
+    assert re.fullmatch(r"WZ[0-9A-Z]{8}", code)
+    status, view = server.json(f"/api/letters/{code}", {"X-Letter-Secret": secret})
+    assert status == 200 and view["status"] == "submitted"
+    letter_id = view["id"]
+
+    # the office dispatches, the clerk signs and replies, the office approves
+    login(page, base, "demo-office")
+    act(page, base, letter_id, "a-dispatch", {"#a-dispatch-department": clerk_dept})
+    login(page, base, "demo-clerk")
+    act(page, base, letter_id, "a-sign")
+    act(page, base, letter_id, "a-reply", {"#a-reply-body": "您好！东门路灯已于今日更换完毕。"})
+    login(page, base, "demo-office")
+    page.goto(f"{base}/staff/#/letters/{letter_id}")
+    page.wait_for_selector("#a-approve", state="visible")
+    page.check("#a-approve-publish")
+    page.click("#a-approve-submit")
+    page.wait_for_selector("#action-status.is-ok")
+
+    # the published page appears, with the name masked and personal data redacted
+    html = server.wait_for(f"/letters/{letter_id}/").decode()
+    page.goto(f"{base}/letters/{letter_id}/")
+    text = page.inner_text("main")
+    assert "东门路灯已于今日更换完毕" in text
+    assert "赵**" in text and "赵六六" not in html
+    assert "139 1234 5678" not in html and "13912345678" not in html
+    assert "zhao@example.com" not in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    for path in ("/", "/letters/"):
+        assert letter_id in server.get(path)[1].decode()
+
+    # the writer tracks it and rates the reply
+    page.goto(f"{base}/track/?code={code}")
+    page.fill("#t-secret", secret)
+    page.click("#t-submit")
+    page.wait_for_selector("#t-reply-body", state="visible")
+    assert "东门路灯已于今日更换完毕" in page.inner_text("#t-reply-body")
+    page.check("#r-satisfied")
+    page.click("#r-submit")
+    page.wait_for_selector("#t-rating", state="visible")
+    assert server.json(f"/api/letters/{code}", {"X-Letter-Secret": secret})[1]["rating"][
+        "score"] == "satisfied"
+    assert page.js_errors == []
+
+
+def test_pages_read_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.goto(server.base + "/letters/")
+    link = page.locator("main a[href^='/letters/']").first
+    href = link.get_attribute("href")
+    page.goto(server.base + href)
+    assert page.locator("main p").count() >= 2
+    page.goto(server.base + "/league/")
+    assert page.locator("table").count() >= 1
+    context.close()
