@@ -1,0 +1,149 @@
+"""The two builds: full (every page) and incremental (the pages some changes touch).
+
+Both render through the same `Renderer` against a `Snapshot` of the store, so a page's bytes do
+not depend on which build wrote them (invariant 1). The full build streams: it renders a page of
+the monthly archive, then the letters on it, and lets them go.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from chalicelib.ports import Change, Store
+
+from . import pages as P
+from .content import Content
+from .render import Renderer, default_theme_dir
+from .sinks import LocalFolderSink, Sink
+from .snapshot import Snapshot
+
+__all__ = ["full_build", "publish_changes", "pelican_build", "store_from_env",
+           "default_theme_dir", "BuildResult", "render_pages"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildResult:
+    pages: int = 0                        # page keys rendered
+    files: int = 0                        # files rendered
+    changed: list[str] = field(default_factory=list)   # files written or deleted
+    deleted: list[str] = field(default_factory=list)
+
+
+def render_pages(renderer: Renderer, keys: Iterable[P.PageKey], sink: Sink,
+                 result: BuildResult, written: set[str] | None = None,
+                 progress: Progress | None = None, total: int = 0) -> None:
+    """Render each key once and write its files; delete files of pages that are gone."""
+    for key in keys:
+        outputs = renderer.render(key)
+        result.pages += 1
+        paths = set()
+        for path, data in outputs:
+            sink.write(path, data)
+            paths.add(path)
+            result.files += 1
+        if written is not None:
+            written |= paths
+        for path in P.output_paths(key) or ():
+            if path not in paths and sink.delete(path):
+                result.deleted.append(path)
+        if progress is not None:
+            progress(result.pages, total)
+
+
+def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path | None = None,
+               progress: Progress | None = None, prune: bool = False) -> BuildResult:
+    """Render every page of the site into `sink`; with `prune`, delete files no page owns."""
+    snap = Snapshot(store)
+    renderer = Renderer(snap, content, theme_dir)
+    total = P.count_all_pages(snap, content) if progress else 0
+    result = BuildResult()
+    written: set[str] = set()
+    sink.begin(full=True)
+    render_pages(renderer, P.all_pages(snap, content), sink, result, written, progress, total)
+    if prune:
+        for path in list(sink.paths()):
+            if path not in written and sink.delete(path):
+                result.deleted.append(path)
+    result.changed = sink.finish()
+    return result
+
+
+def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Change],
+                    theme_dir: str | Path | None = None) -> set[P.PageKey]:
+    """Re-render only the pages these changes touch (each once); returns their keys."""
+    snap = Snapshot(store)
+    keys = P.affected_by_all(changes, snap, content)
+    if not keys:
+        return keys
+    renderer = Renderer(snap, content, theme_dir)
+    sink.begin(full=False)
+    render_pages(renderer, P.sort_keys(keys), sink, BuildResult())
+    sink.finish()
+    return keys
+
+
+def publish_pending(store: Any, content: Content, sink: Sink, limit: int = 100,
+                    theme_dir: str | Path | None = None) -> int:
+    """Drain the outbox: publish pending changes, then mark them done. Returns how many."""
+    done = 0
+    while True:
+        changes = store.pending_changes(limit)
+        if not changes:
+            return done
+        publish_changes(store, content, sink, changes, theme_dir)
+        store.mark_changes_done([c.id for c in changes])
+        done += len(changes)
+
+
+# --- composition ---------------------------------------------------------------------------------
+
+def store_from_env(data_dir: str | Path | None = None) -> Store:
+    """The store the builds read: SQLite at `$WENZHENG_DATA/wenzheng.sqlite3` (the lead may
+    replace this with the composition root's choice)."""
+    from chalicelib.store_sqlite import SqliteStore
+
+    folder = data_dir or os.environ.get("WENZHENG_DATA")
+    if not folder:
+        raise RuntimeError("set WENZHENG_DATA to the folder holding wenzheng.sqlite3")
+    return SqliteStore(Path(folder) / "wenzheng.sqlite3")
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | Path,
+                  settings_file: str | Path | None = None,
+                  progress: Progress | None = None) -> BuildResult:
+    """Run Pelican with site/pelicanconf.py (our plugin does the work) into `out_dir`."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    from . import pelican_plugin
+
+    conf = Path(settings_file) if settings_file else repo_root() / "site" / "pelicanconf.py"
+    settings = read_settings(str(conf), override={
+        "PATH": str(Path(content_dir).resolve()),
+        "OUTPUT_PATH": str(Path(out_dir).resolve()),
+        "WENZHENG_DATA": str(Path(data_dir).resolve()),
+        "WENZHENG_PROGRESS": progress,
+    })
+    Pelican(settings).run()
+    result = pelican_plugin.last_result(settings["OUTPUT_PATH"])
+    if result is None:
+        raise RuntimeError("the Wenzheng Pelican plugin did not run (check PLUGINS in "
+                           f"{conf})")
+    return result
+
+
+def local_full_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | Path,
+                     progress: Progress | None = None) -> BuildResult:
+    """A full build without Pelican (same bytes), for tools that want no Pelican import."""
+    from .content import load_content
+
+    return full_build(store_from_env(data_dir), load_content(content_dir),
+                      LocalFolderSink(out_dir), progress=progress)

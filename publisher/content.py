@@ -1,0 +1,319 @@
+"""What the web team publishes by commit (`content/`): the site settings, the departments and the
+notices, loaded and checked once per build.
+
+This runs in the function for every incremental publish, so it imports only `yaml` and
+`markdown` (never Pelican) and does no work beyond reading a few small files. Notices come from
+the repository, not from citizens: their Markdown is trusted and converted to HTML here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import markdown
+import yaml
+from markupsafe import Markup
+
+# The seven top-level categories of the citizen-letter data (问政西地省, TipDM 2020 附件1): an
+# import maps a letter's category to the first department that lists it.
+CATEGORIES: tuple[str, ...] = (
+    "城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输",
+)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml when present) with dates left as text, so a bad date is our error
+    naming the field, not a parser crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def _yaml(text: str):
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+MONTH_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ContentError(ValueError):
+    """A content file is missing, malformed or has a bad field; the message names both."""
+
+    def __init__(self, file: str | Path, field: str | None, message: str) -> None:
+        self.file = str(file)
+        self.field = field
+        where = f"{self.file}: {field}" if field else self.file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class LeagueWeights:
+    """Assessment score weights printed on the league page (see chalicelib.statistics.Weights)."""
+
+    efficiency: float = 0.6
+    quality: float = 0.4
+    min_received: int = 5
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    name_en: str
+    city: str
+    city_en: str
+    base_url: str
+    language: str = "zh-CN"
+    description: str = ""
+    office: str = ""
+    footer: str = ""
+    league: LeagueWeights = field(default_factory=LeagueWeights)
+
+
+@dataclass(frozen=True)
+class Department:
+    id: str
+    name: str
+    name_en: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    slug: str
+    title: str
+    date: dt.date
+    summary: str
+    html: Markup
+    title_en: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything under `content/` the renderer needs; immutable, cheap to pass around."""
+
+    site: Site
+    departments: tuple[Department, ...]
+    notices: tuple[Notice, ...]          # newest first, then by slug
+
+    def department(self, dept_id: str) -> Department | None:
+        return self._by_id().get(dept_id)
+
+    def department_ids(self) -> list[str]:
+        return [d.id for d in self.departments]
+
+    def department_for_category(self, category: str) -> Department | None:
+        """The first department (in file order) that handles a category."""
+        for d in self.departments:
+            if category in d.categories:
+                return d
+        return None
+
+    def notice(self, slug: str) -> Notice | None:
+        return next((n for n in self.notices if n.slug == slug), None)
+
+    def _by_id(self) -> dict[str, Department]:
+        cached = self.__dict__.get("_index")
+        if cached is None:
+            cached = {d.id: d for d in self.departments}
+            object.__setattr__(self, "_index", cached)
+        return cached
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+_cache: dict[str, tuple[tuple, "Content"]] = {}
+
+
+def cached_content(path: str | Path) -> Content:
+    """`load_content`, reloaded only when a file under `path` changed (a warm function or a dev
+    server asks on every publish; a few `stat` calls answer)."""
+    root = Path(path)
+    files = [root / "site.yaml", root / "departments.yaml", *sorted((root / "notices").glob("*.md"))]
+    signature = tuple((f.name, st.st_mtime_ns, st.st_size) for f in files
+                      if (st := _stat(f)) is not None)
+    hit = _cache.get(str(root.resolve()))
+    if hit is not None and hit[0] == signature:
+        return hit[1]
+    content = load_content(root)
+    _cache[str(root.resolve())] = (signature, content)
+    return content
+
+
+def _stat(file: Path):
+    try:
+        return file.stat()
+    except FileNotFoundError:
+        return None
+
+
+def load_content(path: str | Path) -> Content:
+    """Load and check `content/` (site.yaml, departments.yaml, notices/*.md)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ContentError(root, None, "content directory not found")
+    site = load_site(root / "site.yaml")
+    departments = load_departments(root / "departments.yaml")
+    notices = load_notices(root / "notices")
+    return Content(site=site, departments=departments, notices=notices)
+
+
+def _read_yaml(file: Path) -> Any:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError(file, None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ContentError(file, None, f"not UTF-8 ({exc.reason})") from None
+    try:
+        return _yaml(text)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ContentError(file, None, f"invalid YAML: {exc}") from None
+
+
+def _text(file: Path, data: Mapping, key: str, where: str = "", *, required: bool = True,
+          default: str = "") -> str:
+    name = f"{where}{key}"
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ContentError(file, name, "is required")
+        return default
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ContentError(file, name, f"must be text, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def _mapping(file: Path, value: Any, name: str | None) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise ContentError(file, name, "must be a mapping (key: value)")
+    return value
+
+
+def load_site(file: Path) -> Site:
+    data = _mapping(file, _read_yaml(file), None)
+    base_url = _text(file, data, "base_url").rstrip("/")
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        raise ContentError(file, "base_url", f"must be an http(s) URL, got {base_url!r}")
+    league = LeagueWeights()
+    if data.get("league") is not None:
+        lw = _mapping(file, data["league"], "league")
+        values: dict[str, Any] = {}
+        for key, kind in (("efficiency", float), ("quality", float), ("min_received", int)):
+            if key in lw:
+                v = lw[key]
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                    raise ContentError(file, f"league.{key}", "must be a non-negative number")
+                if kind is int and v != int(v):
+                    raise ContentError(file, f"league.{key}", "must be a whole number")
+                values[key] = kind(v)
+        league = LeagueWeights(**values)
+        if abs(league.efficiency + league.quality - 1) > 1e-9:
+            raise ContentError(file, "league", "efficiency + quality must equal 1")
+    return Site(
+        name=_text(file, data, "name"),
+        name_en=_text(file, data, "name_en", required=False),
+        city=_text(file, data, "city", required=False),
+        city_en=_text(file, data, "city_en", required=False),
+        base_url=base_url,
+        language=_text(file, data, "language", required=False, default="zh-CN"),
+        description=_text(file, data, "description", required=False),
+        office=_text(file, data, "office", required=False),
+        footer=_text(file, data, "footer", required=False),
+        league=league,
+    )
+
+
+def load_departments(file: Path) -> tuple[Department, ...]:
+    data = _read_yaml(file)
+    if isinstance(data, Mapping):
+        data = data.get("departments")
+    if not isinstance(data, list) or not data:
+        raise ContentError(file, "departments", "must be a non-empty list")
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(data):
+        where = f"departments[{i}]."
+        item = _mapping(file, item, f"departments[{i}]")
+        dept_id = _text(file, item, "id", where)
+        if not SLUG.match(dept_id):
+            raise ContentError(file, f"{where}id",
+                               f"{dept_id!r} must be a slug (a-z, 0-9, '-')")
+        if dept_id in seen:
+            raise ContentError(file, f"{where}id", f"duplicate department id {dept_id!r}")
+        seen.add(dept_id)
+        cats = item.get("categories") or []
+        if not isinstance(cats, list):
+            raise ContentError(file, f"{where}categories", "must be a list")
+        for j, cat in enumerate(cats):
+            if cat not in CATEGORIES:
+                raise ContentError(file, f"{where}categories[{j}]",
+                                   f"unknown category {cat!r} (known: {', '.join(CATEGORIES)})")
+        out.append(Department(id=dept_id, name=_text(file, item, "name", where),
+                              name_en=_text(file, item, "name_en", where),
+                              categories=tuple(cats)))
+    return tuple(out)
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", re.S)
+
+
+def load_notices(folder: Path) -> tuple[Notice, ...]:
+    if not folder.is_dir():
+        return ()
+    notices = []
+    slugs: dict[str, Path] = {}
+    for file in sorted(folder.glob("*.md")):
+        notice = load_notice(file)
+        if notice.slug in slugs:
+            raise ContentError(file, "slug",
+                               f"duplicate slug {notice.slug!r} (also in {slugs[notice.slug].name})")
+        slugs[notice.slug] = file
+        notices.append(notice)
+    notices.sort(key=lambda n: (-n.date.toordinal(), n.slug))
+    return tuple(notices)
+
+
+def load_notice(file: Path) -> Notice:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(file, None, f"not UTF-8 ({exc.reason})") from None
+    m = _FRONT.match(text.lstrip("\ufeff"))
+    if not m:
+        raise ContentError(file, None, "must start with YAML front matter between '---' lines")
+    try:
+        meta = _yaml(m.group(1))
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ContentError(file, "front matter", f"invalid YAML: {exc}") from None
+    meta = _mapping(file, meta, "front matter")
+    raw_date = meta.get("date")
+    if isinstance(raw_date, dt.datetime):
+        date = raw_date.date()
+    elif isinstance(raw_date, dt.date):
+        date = raw_date
+    elif isinstance(raw_date, str) and MONTH_DAY.match(raw_date.strip()):
+        try:
+            date = dt.date.fromisoformat(raw_date.strip())
+        except ValueError:
+            raise ContentError(file, "date", f"{raw_date!r} is not a valid date") from None
+    elif raw_date is None:
+        raise ContentError(file, "date", "is required (YYYY-MM-DD)")
+    else:
+        raise ContentError(file, "date", f"{raw_date!r} must be YYYY-MM-DD")
+    slug = _text(file, meta, "slug", required=False, default=file.stem)
+    if not SLUG.match(slug):
+        raise ContentError(file, "slug", f"{slug!r} must be a slug (a-z, 0-9, '-')")
+    body = m.group(2).strip()
+    if not body:
+        raise ContentError(file, "body", "is empty")
+    html = markdown.markdown(body, extensions=["extra", "sane_lists"], output_format="html")
+    return Notice(slug=slug, title=_text(file, meta, "title"), date=date,
+                  summary=_text(file, meta, "summary", required=False),
+                  html=Markup(html), title_en=_text(file, meta, "title_en", required=False) or None,
+                  source=file.name)

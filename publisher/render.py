@@ -1,0 +1,525 @@
+"""Rendering: one page key in, the bytes of its files out; shared by full and incremental builds.
+
+A page's bytes depend only on the store, `content/` and the theme: inputs are sorted, no build
+time or random id reaches a page, and dates are shown in China time. Templates never see a
+`Letter`: they get a small dict built from the public version the office approved
+(`letter.publication`, already redacted), so contact details cannot reach the site (invariant 2)
+and every citizen string is autoescaped by Jinja (invariant 3).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
+
+from chalicelib.codec import pub_month
+from chalicelib.letters import Letter, LetterType, label
+from chalicelib.statistics import Weights, figures, league, score, totals
+
+from . import pages as P
+from .content import Content
+from .snapshot import Snapshot, snapshot
+
+CHINA_TZ = timezone(timedelta(hours=8))    # the same offset as chalicelib.deadlines.CHINA_TZ
+EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"   # an empty feed still needs a fixed <updated>
+
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("/", "首页", "home"),
+    ("/letters/", "来信选登", "letters"),
+    ("/write/", "写信", "write"),
+    ("/track/", "查询", "track"),
+    ("/league/", "排行榜", "league"),
+    ("/departments/", "部门", "departments"),
+    ("/notices/", "公告", "notices"),
+)
+
+# Columns of /data/league-{period}.json and .csv, in order (API.md lists the first ones).
+DATA_COLUMNS: tuple[str, ...] = (
+    "rank", "department", "department_name", "received", "replied", "reply_rate",
+    "replied_on_time", "on_time_rate", "overdue", "rated", "satisfied", "basically_satisfied",
+    "unsatisfied", "satisfaction_rate", "score", "ranked", "handled", "transferred", "rejected",
+    "signed", "signed_on_time", "sign_on_time_rate", "avg_working_days", "extensions", "redos",
+    "published",
+)
+
+FORMULAS: tuple[tuple[str, str], ...] = (
+    ("答复率", "已答复件数 ÷ (受理件数 − 退回转办件数 − 不予受理件数)"),
+    ("按时答复率", "在期限内答复的件数 ÷ 已答复件数"),
+    ("按时签收率", "在期限内签收的件数 ÷ 已签收件数"),
+    ("满意率", "(满意 + 基本满意) ÷ 评价件数"),
+    ("办理效率", "答复率、按时答复率、按时签收率三者的平均值"),
+    ("办理质量", "满意率；尚无评价时取办理效率"),
+)
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+def local(at: datetime) -> datetime:
+    return at.astimezone(CHINA_TZ)
+
+
+def fmt_date(at: datetime | date | None) -> str:
+    if at is None:
+        return ""
+    if isinstance(at, datetime):
+        at = local(at)
+    return at.strftime("%Y-%m-%d")
+
+
+def fmt_datetime(at: datetime | None) -> str:
+    return local(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def fmt_iso(at: datetime | None) -> str:
+    return local(at).replace(microsecond=0).isoformat() if at else ""
+
+
+def fmt_pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def fmt_num(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def month_label(month: str) -> str:
+    year, mm = month.split("-")
+    return f"{year}年{int(mm)}月"
+
+
+def period_label(period: str) -> str:
+    if period == "all":
+        return "累计"
+    if len(period) == 4:
+        return f"{period}年"
+    year, part = period.split("-")
+    if part.startswith("Q"):
+        return f"{year}年第{part[1]}季度"
+    return month_label(period)
+
+
+def month_url(month: str, page: int = 1) -> str:
+    return "/" + P.month_page_path(month, page).removesuffix("index.html")
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, mm = (int(x) for x in month.split("-"))
+    n = year * 12 + (mm - 1) + delta
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- the Jinja environment, one per theme --------------------------------------------------------
+
+def default_theme_dir() -> Path:
+    """`<repo>/site/theme` in the source tree, else `$WENZHENG_THEME`."""
+    here = Path(__file__).resolve().parent.parent / "site" / "theme"
+    if (here / "templates").is_dir():
+        return here
+    env = os.environ.get("WENZHENG_THEME")
+    if env and (Path(env) / "templates").is_dir():
+        return Path(env)
+    raise FileNotFoundError("theme not found: run from the source tree or set WENZHENG_THEME")
+
+
+def static_files(theme_dir: Path) -> list[tuple[str, Path]]:
+    """(relative path, file) of every static asset, sorted."""
+    root = theme_dir / "static"
+    out = []
+    if root.is_dir():
+        for file in root.rglob("*"):
+            rel = file.relative_to(root).as_posix()
+            if file.is_file() and not any(part.startswith((".", "__")) for part in rel.split("/")):
+                out.append((rel, file))
+    return sorted(out)
+
+
+@lru_cache(maxsize=8)
+def _asset_versions(theme_dir: str) -> dict[str, str]:
+    return {rel: hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+            for rel, file in static_files(Path(theme_dir))}
+
+
+@lru_cache(maxsize=8)
+def environment(theme_dir: str) -> Environment:
+    """The one Jinja environment for a theme, shared by every build in this process."""
+    # auto_reload off: a publish must not stat every template; `reload_theme()` after an edit
+    env = Environment(loader=FileSystemLoader(str(Path(theme_dir) / "templates")),
+                      autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      keep_trailing_newline=True, undefined=StrictUndefined)
+    versions = _asset_versions(theme_dir)
+
+    def asset(rel: str) -> str:
+        version = versions.get(rel)
+        return f"/theme/{rel}?v={version}" if version else f"/theme/{rel}"
+
+    env.globals.update(asset=asset, nav=NAV, formulas=FORMULAS)
+    env.filters.update(date=fmt_date, datetime=fmt_datetime, iso=fmt_iso, pct=fmt_pct,
+                       num=fmt_num, month_label=month_label, period_label=period_label)
+    return env
+
+
+def reload_theme() -> None:
+    """Forget compiled templates and asset versions (a dev server calls this after an edit)."""
+    environment.cache_clear()
+    _asset_versions.cache_clear()
+
+
+# --- the renderer --------------------------------------------------------------------------------
+
+Output = list[tuple[str, bytes]]
+
+
+class Renderer:
+    """Renders page keys of `pages.py` against one store snapshot and one `Content`."""
+
+    def __init__(self, store: Any, content: Content, theme_dir: str | Path | None = None) -> None:
+        self.snap: Snapshot = snapshot(store)
+        self.content = content
+        self.theme_dir = Path(theme_dir) if theme_dir else default_theme_dir()
+        self.env = environment(str(self.theme_dir.resolve()))
+        s = content.site.league
+        self.weights = Weights(efficiency=s.efficiency, quality=s.quality,
+                               min_received=s.min_received)
+        self._leagues: dict[str, list[dict]] = {}
+        self._views_cache: dict[tuple[str, int], dict] = {}
+
+    def render(self, key: P.PageKey) -> Output:
+        """The files of one page: [(path relative to the site root, bytes)]; [] if it is gone."""
+        method: Callable[..., Output] | None = getattr(self, f"_page_{key[0]}", None)
+        if method is None:
+            raise KeyError(f"unknown page kind {key[0]!r}")
+        return method(*key[1:])
+
+    # -- helpers --
+
+    def _html(self, path: str, template: str, section: str | None = None, **ctx: Any) -> Output:
+        url = "/" + path.removesuffix("index.html")
+        canonical = self.content.site.base_url + url if path.endswith("index.html") else None
+        page = self.env.get_template(template).render(
+            site=self.content.site, section=section, path=url, canonical=canonical, **ctx)
+        return [(path, page.encode("utf-8"))]
+
+    def _xml(self, path: str, template: str, **ctx: Any) -> Output:
+        page = self.env.get_template(template).render(site=self.content.site, **ctx)
+        return [(path, page.encode("utf-8"))]
+
+    def abs_url(self, url: str) -> str:
+        return self.content.site.base_url + url
+
+    def dept(self, dept_id: str | None) -> dict | None:
+        if not dept_id:
+            return None
+        d = self.content.department(dept_id)
+        return {"id": dept_id, "name": d.name if d else dept_id,
+                "name_en": d.name_en if d else dept_id,
+                "url": f"/departments/{dept_id}/" if P.is_department_id(dept_id) else None}
+
+    def letter_view(self, letter: Letter) -> dict:
+        """What a template may know about a published letter: its public version only."""
+        key = (letter.id, letter.version)
+        view = self._views_cache.get(key)
+        if view is None:
+            view = self._views_cache[key] = self._letter_view(letter)
+            if len(self._views_cache) > 512:
+                self._views_cache.pop(next(iter(self._views_cache)))
+        return view
+
+    def _letter_view(self, letter: Letter) -> dict:
+        p = letter.publication
+        assert p is not None
+        released = letter.released_reply
+        ratings = [{"reply_n": r.reply_n, "score": str(r.score), "label": label(str(r.score)),
+                    "current": released is not None and r.reply_n == released.n}
+                   for r in sorted(letter.ratings, key=lambda r: r.reply_n)]
+        month = pub_month(letter) or ""
+        url = f"/letters/{P.check_letter_id(letter.id)}/"
+        return {
+            "id": letter.id, "url": url, "abs_url": self.abs_url(url),
+            "subject": p.subject, "body": list(p.body), "reply": list(p.reply),
+            "name": p.name or "匿名", "type": str(letter.type),
+            "type_label": label(str(letter.type)), "category": p.category,
+            "department": self.dept(letter.department or p.reply_department),
+            "reply_department": self.dept(p.reply_department),
+            "submitted_at": letter.submitted_at, "reply_at": p.reply_at,
+            "published_at": p.first_published_at, "approved_at": p.approved_at,
+            "month": month, "month_url": month_url(month) if month else None,
+            "ratings": ratings, "rating": next((r for r in ratings if r["current"]), None),
+            "votes_up": letter.votes_up, "votes_down": letter.votes_down,
+            "redo": str(letter.status) == "redo",
+            "summary": _clip(" ".join(p.body), 120),
+        }
+
+    def _views(self, letters: Iterable[Letter]) -> list[dict]:
+        return [self.letter_view(l) for l in letters
+                if l.publication is not None and P.LETTER_ID.match(l.id)]
+
+    # -- letters --
+
+    def _page_letter(self, letter_id: str) -> Output:
+        letter = self.snap.get_letter(P.check_letter_id(letter_id))
+        if letter is None or letter.publication is None:
+            return []
+        return self._html(f"letters/{letter_id}/index.html", "letter.html", "letters",
+                          letter=self.letter_view(letter))
+
+    def _page_board(self) -> Output:
+        letters = self._views(self.snap.latest_published(P.BOARD_SIZE))
+        # the months these letters came from (no archive scan: the full list is on /archive/)
+        months = sorted({v["month"] for v in letters if v["month"]}, reverse=True)
+        return self._html("letters/index.html", "board.html", "letters", letters=letters,
+                          months=[{"month": m, "url": month_url(m)} for m in months])
+
+    def _page_archive(self) -> Output:
+        years: dict[str, list[str]] = {}
+        for month, _ in sorted(self.snap.published_months(), reverse=True):
+            years.setdefault(month[:4], []).append(month)
+        return self._html("letters/archive/index.html", "archive.html", "letters",
+                          years=[{"year": y, "months": [{"month": m, "url": month_url(m)}
+                                                         for m in ms]}
+                                 for y, ms in years.items()])
+
+    def _month_letters(self, month: str, page: int) -> tuple[list[Letter], bool]:
+        got = self.snap.published_in_month(month, (page - 1) * P.PAGE_SIZE, P.PAGE_SIZE + 1)
+        return got[: P.PAGE_SIZE], len(got) > P.PAGE_SIZE
+
+    def _page_month(self, month: str, page: int) -> Output:
+        letters, more = self._month_letters(month, page)
+        if not letters:
+            return []
+        return self._html(
+            P.month_page_path(month, page), "month.html", "letters", month=month, page=page,
+            start=(page - 1) * P.PAGE_SIZE + 1, letters=self._views(letters),
+            prev_url=month_url(month, page - 1) if page > 1 else None,
+            next_url=month_url(month, page + 1) if more else None)
+
+    # -- departments --
+
+    def _dept_latest_month(self, dept_id: str) -> str | None:
+        months = [p for p in self.snap.stats_periods() if P.MONTH.match(p)]
+        for month in reversed(months):
+            if dept_id in self.snap.stats(month):
+                return month
+        return None
+
+    def _figures(self, period: str, dept_id: str) -> dict:
+        f = figures(self.snap.stats(period).get(dept_id, {}))
+        f["score"] = score(f, self.weights)
+        f["period"] = period
+        return f
+
+    def _page_department(self, dept_id: str) -> Output:
+        info = self.dept(dept_id)
+        department = self.content.department(dept_id)
+        month = self._dept_latest_month(dept_id)
+        periods = ([month, month[:4]] if month else []) + ["all"]
+        trend = []
+        if month:
+            for i in range(11, -1, -1):
+                m = shift_month(month, -i)
+                f = figures(self.snap.stats(m).get(dept_id, {}))
+                trend.append({"month": m, "received": f["received"], "replied": f["replied"]})
+        top = max([1] + [t["received"] for t in trend] + [t["replied"] for t in trend])
+        return self._html(
+            f"departments/{dept_id}/index.html", "department.html", "departments",
+            department=info, categories=list(department.categories) if department else [],
+            columns=[self._figures(p, dept_id) for p in periods], trend=trend, trend_max=top,
+            letters=self._views(self.snap.latest_published(P.FEED_SIZE, dept_id)))
+
+    def _page_departments(self) -> Output:
+        rows = []
+        for dept_id in P.department_ids(self.snap, self.content):
+            d = self.content.department(dept_id)
+            rows.append({**self.dept(dept_id), "categories": list(d.categories) if d else [],
+                         "figures": self._figures("all", dept_id)})
+        return self._html("departments/index.html", "departments.html", "departments",
+                          departments=rows)
+
+    # -- league tables --
+
+    def _league(self, period: str) -> list[dict]:
+        cached = self._leagues.get(period)
+        if cached is None:
+            cached = self._leagues[period] = self._compute_league(period)
+        return [dict(r) for r in cached]
+
+    def _compute_league(self, period: str) -> list[dict]:
+        rows = self.snap.stats(period)
+        ids = list(self.content.department_ids())
+        ids += sorted(d for d in rows if d not in ids and P.is_department_id(d))
+        table = league(rows, ids, self.weights)
+        for row in table:
+            row["department_name"] = self.dept(row["department"])["name"]  # type: ignore[index]
+        return table
+
+    def _periods(self) -> dict[str, list[str]]:
+        periods = P.league_periods(self.snap)
+        return {"months": [p for p in periods if P.MONTH.match(p)],
+                "quarters": [p for p in periods if "-Q" in p],
+                "years": [p for p in periods if len(p) == 4]}
+
+    def _page_league(self) -> Output:
+        groups = self._periods()
+        current = []
+        if groups["months"]:
+            current.append(groups["months"][-1])
+        if groups["years"]:
+            current.append(groups["years"][-1])
+        current.append("all")
+        tables = [{"period": p, "rows": self._league(p)} for p in current]
+        history = {k: list(reversed(v)) for k, v in groups.items()}
+        return self._html("league/index.html", "league.html", "league", tables=tables,
+                          history=history, weights=self.weights)
+
+    def _page_league_period(self, period: str) -> Output:
+        return self._html(f"league/{period}/index.html", "league_period.html", "league",
+                          period=period, rows=self._league(period), weights=self.weights)
+
+    def _page_league_data(self, period: str) -> Output:
+        rows = [{c: row.get(c) for c in DATA_COLUMNS} for row in self._league(period)]
+        doc = {
+            "period": period, "period_label": period_label(period),
+            "weights": {"efficiency": self.weights.efficiency, "quality": self.weights.quality,
+                        "min_received": self.weights.min_received},
+            "formulas": {
+                "reply_rate": "replied / (received - transferred - rejected)",
+                "on_time_rate": "replied_on_time / replied",
+                "sign_on_time_rate": "signed_on_time / signed",
+                "satisfaction_rate": "(satisfied + basically_satisfied) / rated",
+                "score": (f"100 * ({self.weights.efficiency} * efficiency + "
+                          f"{self.weights.quality} * quality); efficiency = mean of reply_rate, "
+                          "on_time_rate, sign_on_time_rate; quality = satisfaction_rate, or "
+                          "efficiency when nothing was rated"),
+                "rank": f"by score, then received; only with received >= "
+                        f"{self.weights.min_received}",
+            },
+            "columns": list(DATA_COLUMNS), "rows": rows,
+        }
+        body = _json_rows(doc)
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(DATA_COLUMNS)
+        for row in rows:
+            writer.writerow(["" if row[c] is None else row[c] for c in DATA_COLUMNS])
+        return [(f"data/league-{period}.csv", buf.getvalue().encode("utf-8")),
+                (f"data/league-{period}.json", body.encode("utf-8"))]
+
+    # -- home, notices, fixed pages --
+
+    def _page_home(self) -> Output:
+        return self._html(
+            "index.html", "home.html", "home",
+            letters=self._views(self.snap.latest_published(P.HOME_SIZE)),
+            notices=list(self.content.notices[: P.NOTICES_ON_HOME]),
+            figures=totals(self.snap.stats("all")))
+
+    def _page_notices(self) -> Output:
+        return self._html("notices/index.html", "notices.html", "notices",
+                          notices=list(self.content.notices))
+
+    def _page_notice(self, slug: str) -> Output:
+        notice = self.content.notice(slug)
+        if notice is None:
+            return []
+        return self._html(f"notices/{slug}/index.html", "notice.html", "notices", notice=notice)
+
+    def _form_context(self) -> dict:
+        return {"departments": [{"id": d.id, "name": d.name, "name_en": d.name_en}
+                                for d in self.content.departments],
+                "letter_types": [{"code": str(t), "zh": label(str(t)), "en": label(str(t), "en")}
+                                 for t in LetterType]}
+
+    def _page_write(self) -> Output:
+        return self._html("write/index.html", "write.html", "write", **self._form_context())
+
+    def _page_track(self) -> Output:
+        return self._html("track/index.html", "track.html", "track", **self._form_context())
+
+    def _page_staff(self) -> Output:
+        return self._html("staff/index.html", "staff.html", "staff", **self._form_context())
+
+    def _page_not_found(self) -> Output:
+        return self._html("404.html", "404.html", None)
+
+    def _page_robots(self) -> Output:
+        text = ("User-agent: *\nDisallow: /staff/\nDisallow: /api/\n"
+                f"Sitemap: {self.content.site.base_url}/sitemap.xml\n")
+        return [("robots.txt", text.encode("utf-8"))]
+
+    def _page_static(self) -> Output:
+        return [(f"theme/{rel}", file.read_bytes()) for rel, file in static_files(self.theme_dir)]
+
+    # -- feeds and sitemaps --
+
+    def _feed_entry(self, view: dict) -> dict:
+        parts = ["<h2>来信</h2>"] + [f"<p>{escape(p)}</p>" for p in view["body"]]
+        parts += [f"<h2>{escape(view['reply_department']['name'])}答复</h2>"]
+        parts += [f"<p>{escape(p)}</p>" for p in view["reply"]]
+        return {**view, "content_html": str("".join(str(x) for x in parts)),
+                "summary": _clip(" ".join(view["reply"]), 200)}
+
+    def _feed(self, path: str, title: str, html_url: str, letters: list[Letter]) -> Output:
+        entries = [self._feed_entry(v) for v in self._views(letters)]
+        updated = max((e["approved_at"] for e in entries), default=None)
+        return self._xml(path, "feed.xml", title=title, feed_url=self.abs_url("/" + path),
+                         html_url=self.abs_url(html_url), entries=entries,
+                         updated=fmt_iso(updated) if updated else EMPTY_FEED_UPDATED)
+
+    def _page_feed(self) -> Output:
+        return self._feed("feeds/all.atom.xml", f"{self.content.site.name}：来信选登",
+                          "/letters/", self.snap.latest_published(P.FEED_SIZE))
+
+    def _page_dept_feed(self, dept_id: str) -> Output:
+        info = self.dept(dept_id)
+        return self._feed(f"feeds/departments/{dept_id}.atom.xml",
+                          f"{self.content.site.name}：{info['name']}答复",  # type: ignore[index]
+                          f"/departments/{dept_id}/",
+                          self.snap.latest_published(P.FEED_SIZE, dept_id))
+
+    def _page_sitemap(self) -> Output:
+        files = ["/sitemaps/pages.xml"]
+        for month, count in self.snap.published_months():
+            files += ["/" + P.letters_sitemap_path(month, page)
+                      for page in range(1, P.pages_in(count) + 1)]
+        return self._xml("sitemap.xml", "sitemap_index.xml",
+                         sitemaps=[self.abs_url(f) for f in files])
+
+    def _page_sitemap_pages(self) -> Output:
+        urls = ["/", "/letters/", "/letters/archive/", "/departments/", "/league/", "/notices/",
+                "/write/", "/track/"]
+        urls += [f"/departments/{d}/" for d in P.department_ids(self.snap, self.content)]
+        urls += [f"/league/{p}/" for p in P.league_periods(self.snap)]
+        urls += [f"/notices/{n.slug}/" for n in self.content.notices]
+        return self._xml("sitemaps/pages.xml", "sitemap.xml",
+                         urls=[{"loc": self.abs_url(u), "lastmod": None} for u in urls])
+
+    def _page_sitemap_month(self, month: str, page: int) -> Output:
+        letters, _ = self._month_letters(month, page)
+        if not letters:
+            return []
+        urls = [{"loc": self.abs_url(month_url(month, page)), "lastmod": None}]
+        urls += [{"loc": self.abs_url(f"/letters/{l.id}/"),
+                  "lastmod": fmt_iso(l.publication.approved_at)}  # type: ignore[union-attr]
+                 for l in letters if l.publication is not None and P.LETTER_ID.match(l.id)]
+        return self._xml(P.letters_sitemap_path(month, page), "sitemap.xml", urls=urls)
+
+
+def _json_rows(doc: dict) -> str:
+    """JSON with one table row per line: readable, and fast (the C encoder does the rows)."""
+    rows = doc.pop("rows")
+    head = json.dumps(doc, ensure_ascii=False)[:-1]
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    return head + ', "rows": [\n' + ",\n".join(lines) + "\n]}\n"

@@ -1,0 +1,305 @@
+"""Where the site's files go: a local folder, an S3 bucket, or memory (tests).
+
+Every sink takes `write(path, data)` and `delete(path)` with paths relative to the site root
+("letters/abc/index.html"), skips a write whose bytes are already there (so an unchanged page
+costs no upload and no CDN invalidation), and reports what it changed. `finish()` ends one
+publish: S3Sink then asks the CDN, once, to forget the changed paths.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol
+
+CONTENT_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+}
+
+
+def content_type(path: str) -> str:
+    if path.endswith(".atom.xml"):
+        return "application/atom+xml; charset=utf-8"
+    return CONTENT_TYPES.get(posixpath.splitext(path)[1].lower(), "application/octet-stream")
+
+
+def cache_control(path: str) -> str:
+    """Pages change when letters do, so edge caches keep them briefly and the publisher
+    invalidates what changed; theme assets are versioned by a query string."""
+    if path.startswith("theme/"):
+        return "public, max-age=86400"
+    return "public, max-age=300, stale-while-revalidate=60"
+
+
+def clean_path(path: str) -> str:
+    """A relative POSIX path inside the site; refuses absolute paths and '..'."""
+    if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
+        raise ValueError(f"bad site path {path!r}")
+    norm = posixpath.normpath(path.lstrip("/"))
+    if norm in ("", ".") or norm.startswith("../") or norm == ".." or path.startswith("//"):
+        raise ValueError(f"bad site path {path!r}")
+    return norm
+
+
+def url_paths(path: str) -> list[str]:
+    """The URLs a file is served under (a directory index is also its folder URL)."""
+    url = "/" + path
+    if url.endswith("/index.html"):
+        return [url, url.removesuffix("index.html")]
+    return [url]
+
+
+class Sink(Protocol):
+    def begin(self, full: bool = False) -> None: ...
+    def write(self, path: str, data: bytes) -> bool: ...
+    def delete(self, path: str) -> bool: ...
+    def finish(self) -> list[str]: ...
+    def paths(self) -> Iterator[str]: ...
+
+
+class _Tracking:
+    """What a sink changed since `begin()`."""
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+        self.writes = 0
+
+    def begin(self, full: bool = False) -> None:
+        self.changed = []
+        self.writes = 0
+
+    def finish(self) -> list[str]:
+        return sorted(set(self.changed))
+
+
+class MemorySink(_Tracking):
+    """A site in a dict, for tests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes) -> bool:
+        path = clean_path(path)
+        self.writes += 1
+        if self.files.get(path) == data:
+            return False
+        self.files[path] = bytes(data)
+        self.changed.append(path)
+        return True
+
+    def delete(self, path: str) -> bool:
+        path = clean_path(path)
+        if self.files.pop(path, None) is None:
+            return False
+        self.changed.append(path)
+        return True
+
+    def paths(self) -> Iterator[str]:
+        return iter(sorted(self.files))
+
+
+class LocalFolderSink(_Tracking):
+    """Files under a folder, written atomically (temp file in the same folder, then rename), so
+    a reader or a web server never sees half a page."""
+
+    def __init__(self, root: str | Path) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _file(self, path: str) -> Path:
+        return self.root.joinpath(*clean_path(path).split("/"))
+
+    def write(self, path: str, data: bytes) -> bool:
+        target = self._file(path)
+        self.writes += 1
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="~")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        self.changed.append(clean_path(path))
+        return True
+
+    def delete(self, path: str) -> bool:
+        target = self._file(path)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            return False
+        parent = target.parent
+        while parent != self.root:          # drop folders the deletion emptied
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+        self.changed.append(clean_path(path))
+        return True
+
+    def paths(self) -> Iterator[str]:
+        for dirpath, dirs, files in os.walk(self.root):
+            dirs.sort()
+            for name in sorted(files):
+                if name.startswith(".tmp-"):
+                    continue
+                yield Path(dirpath, name).relative_to(self.root).as_posix()
+
+
+class FakeCdn:
+    """Records invalidations instead of calling a CDN (tests, local runs)."""
+
+    def __init__(self) -> None:
+        self.invalidations: list[list[str]] = []
+
+    def __call__(self, paths: list[str]) -> None:
+        self.invalidations.append(list(paths))
+
+
+def cloudfront_invalidator(distribution_id: str, client: Any = None,
+                           caller_reference: Callable[[list[str]], str] | None = None
+                           ) -> Callable[[list[str]], None]:
+    """An `invalidate(paths)` for S3Sink that asks CloudFront once per publish."""
+
+    def invalidate(paths: list[str]) -> None:
+        if not paths:
+            return
+        cf = client or _boto3_client("cloudfront")
+        items = paths if len(paths) <= 1000 else ["/*"]   # CloudFront: 1000 paths at most
+        ref = (caller_reference(items) if caller_reference else
+               hashlib.sha256("\n".join(items).encode()).hexdigest()[:32] + os.urandom(4).hex())
+        cf.create_invalidation(DistributionId=distribution_id, InvalidationBatch={
+            "Paths": {"Quantity": len(items), "Items": items}, "CallerReference": ref})
+
+    return invalidate
+
+
+def _boto3_client(name: str) -> Any:
+    import boto3   # only when publishing to AWS
+
+    return boto3.client(name)
+
+
+class S3Sink(_Tracking):
+    """Objects in a bucket under `prefix`, uploaded only when their MD5 differs.
+
+    An incremental publish asks S3 about each page it renders (`head_object`, a handful per
+    change); a full build lists the bucket once (`begin(full=True)`) and compares ETags, which
+    for a single-part upload are the MD5 of the bytes. `finish()` calls `invalidate` once with
+    the URLs of everything changed.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", client: Any = None,
+                 invalidate: Callable[[list[str]], None] | None = None,
+                 cache_control: Callable[[str], str] = cache_control) -> None:
+        super().__init__()
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = client or _boto3_client("s3")
+        self.invalidate = invalidate
+        self.cache_control = cache_control
+        self.etags: dict[str, str] | None = None     # key -> md5 hex, after a full listing
+
+    def _key(self, path: str) -> str:
+        return self.prefix + clean_path(path)
+
+    def begin(self, full: bool = False) -> None:
+        super().begin(full)
+        self.etags = self._list() if full else None
+
+    def _list(self) -> dict[str, str]:
+        etags: dict[str, str] = {}
+        paginator = self.client.get_paginator("list_objects_v2")
+        kwargs = {"Bucket": self.bucket}
+        if self.prefix:
+            kwargs["Prefix"] = self.prefix
+        for page in paginator.paginate(**kwargs):
+            for obj in page.get("Contents", []):
+                etags[obj["Key"]] = obj["ETag"].strip('"')
+        return etags
+
+    def _remote_md5(self, key: str) -> str | None:
+        if self.etags is not None:
+            return self.etags.get(key)
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return head.get("Metadata", {}).get("md5") or head["ETag"].strip('"')
+
+    def write(self, path: str, data: bytes) -> bool:
+        key = self._key(path)
+        self.writes += 1
+        md5 = hashlib.md5(data).hexdigest()
+        if self._remote_md5(key) == md5:
+            return False
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type(key),
+            CacheControl=self.cache_control(clean_path(path)), Metadata={"md5": md5},
+            ContentMD5=base64.b64encode(hashlib.md5(data).digest()).decode())
+        if self.etags is not None:
+            self.etags[key] = md5
+        self.changed.append(clean_path(path))
+        return True
+
+    def delete(self, path: str) -> bool:
+        key = self._key(path)
+        if self.etags is not None:
+            if key not in self.etags:
+                return False
+        elif self._remote_md5(key) is None:
+            return False
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+        if self.etags is not None:
+            self.etags.pop(key, None)
+        self.changed.append(clean_path(path))
+        return True
+
+    def paths(self) -> Iterator[str]:
+        keys = self.etags if self.etags is not None else self._list()
+        return iter(sorted(k[len(self.prefix):] for k in keys))
+
+    def finish(self) -> list[str]:
+        changed = super().finish()
+        if changed and self.invalidate is not None:
+            urls = sorted({u for p in changed for u in url_paths(p)})
+            self.invalidate(urls)
+        return changed
+

@@ -1,0 +1,105 @@
+"""A read-only, memoising view of the store for one build.
+
+Planning and rendering ask the same questions (the latest 50 letters for the board, 10 of them
+for the home page, 20 for the feed; one month page for the archive and its sitemap), so one
+build answers each from the store once. The caches are bounded, so a full build over 100,000
+letters streams instead of holding them, and a snapshot lives for one build only (never across
+publishes, so it is never stale).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Iterator
+
+from chalicelib.letters import Letter
+from chalicelib.ports import Store
+
+
+class _Lru:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        try:
+            self.data.move_to_end(key)
+            return self.data[key]
+        except KeyError:
+            value = make()
+            self.put(key, value)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self.data[key] = value
+        self.data.move_to_end(key)
+        while len(self.data) > self.size:
+            self.data.popitem(last=False)
+
+
+LATEST_BATCH = 50   # the board's length: the home page (10) and the feed (20) take a prefix
+
+
+class Snapshot:
+    """The publisher's reads of the store port, memoised for one build."""
+
+    def __init__(self, store: Store, letters: int = 512, lists: int = 64) -> None:
+        self.store = store
+        self._letters = _Lru(letters)
+        self._lists = _Lru(lists)
+        self._stats: dict[str, dict[str, dict[str, int]]] = {}
+        self._periods: list[str] | None = None
+        self._months: list[tuple[str, int]] | None = None
+
+    def _remember(self, letters: list[Letter]) -> list[Letter]:
+        for letter in letters:
+            self._letters.put(letter.id, letter)
+        return letters
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        return self._letters.get(letter_id, lambda: self.store.get_letter(letter_id))
+
+    def prime(self, letters: list[Letter]) -> None:
+        """Make letters already loaded (by a listing) available to `get_letter`."""
+        self._remember(letters)
+
+    def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
+        want = max(n, LATEST_BATCH if department is None else n)
+        key = ("latest", department)
+        cached = self._lists.data.get(key)
+        if cached is None or (len(cached[1]) == cached[0] and cached[0] < n):
+            cached = (want, self._remember(self.store.latest_published(want, department)))
+            self._lists.put(key, cached)
+        return cached[1][:n]
+
+    def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]:
+        return self._lists.get(("month", month, offset, limit), lambda: self._remember(
+            self.store.published_in_month(month, offset, limit)))
+
+    def published_position(self, letter: Letter) -> int:
+        return self._lists.get(("position", letter.id),
+                               lambda: self.store.published_position(letter))
+
+    def published_months(self) -> list[tuple[str, int]]:
+        if self._months is None:
+            self._months = list(self.store.published_months())
+        return self._months
+
+    def iter_published(self) -> Iterator[Letter]:
+        return self.store.iter_published()
+
+    def count_published(self, department: str | None = None) -> int:
+        return self.store.count_published(department)
+
+    def stats(self, period: str) -> dict[str, dict[str, int]]:
+        if period not in self._stats:
+            self._stats[period] = self.store.stats(period)
+        return self._stats[period]
+
+    def stats_periods(self) -> list[str]:
+        if self._periods is None:
+            self._periods = sorted(self.store.stats_periods())
+        return self._periods
+
+
+def snapshot(store: Store | Snapshot) -> Snapshot:
+    return store if isinstance(store, Snapshot) else Snapshot(store)

@@ -1,0 +1,23 @@
+"""Fixtures for the publisher tests: a small city driven through the real use cases."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fakes import cst
+from publisher.content import load_content
+from publisher_city import City
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def content():
+    return load_content(REPO / "content")
+
+
+@pytest.fixture
+def city(ctx, clock, content) -> City:
+    clock.at = cst(2026, 11, 2, 9, 0)
+    return City(ctx=ctx, clock=clock, content=content)

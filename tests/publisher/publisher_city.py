@@ -1,0 +1,90 @@
+"""A small city for the publisher tests, driven through the real use cases."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chalicelib import services
+from chalicelib.services import Context
+from chalicelib.store_sqlite import SqliteStore
+from fakes import (DEPARTMENTS, HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, FakeCalendar, FakeClock,
+                   cst, letter_payload)
+from publisher.build import publish_pending
+from publisher.sinks import MemorySink
+
+CLERKS = {"housing": HOUSING_CLERK, "transport": TRANSPORT_CLERK}
+
+
+@dataclass
+class City:
+    """Drives letters through the use cases and, when `sink` is set, publishes every commit
+    incrementally (outbox → publish_changes → mark done), as the function does."""
+
+    ctx: object
+    clock: object
+    content: object
+    sink: MemorySink | None = None
+    published: int = 0
+    letters: dict = field(default_factory=dict)
+
+    def publish(self) -> None:
+        if self.sink is not None:
+            self.published += publish_pending(self.ctx.store, self.content, self.sink)
+
+    def step(self, fn, *args, advance: dict | None = None):
+        out = fn(self.ctx, *args)
+        self.publish()
+        self.clock.advance(**(advance or {"minutes": 7}))
+        return out
+
+    def submit(self, **over) -> dict:
+        _, answer = services.submit_letter(self.ctx, letter_payload(**over))
+        self.publish()
+        self.clock.advance(minutes=3)
+        self.letters[answer["id"]] = answer
+        return answer
+
+    def dispatch(self, letter: dict, dept: str) -> None:
+        self.step(services.dispatch_letter, OFFICE, letter["id"], {"department": dept})
+
+    def sign(self, letter: dict, dept: str) -> None:
+        self.step(services.sign_letter, CLERKS[dept], letter["id"], {})
+
+    def reply(self, letter: dict, dept: str, body: str = "经核查，已安排修复。") -> None:
+        self.step(services.reply_to_letter, CLERKS[dept], letter["id"], {"body": body})
+
+    def approve(self, letter: dict, publish: bool = True, **extra) -> None:
+        self.step(services.approve_reply, OFFICE, letter["id"],
+                  {"publish": publish, "category": "城乡建设", **extra})
+
+    def rate(self, letter: dict, score: str) -> None:
+        services.rate_reply(self.ctx, letter["tracking_code"], letter["secret"],
+                            {"score": score, "comment": "联系我 13900001111"})
+        self.publish()
+        self.clock.advance(minutes=5)
+
+    def redo(self, letter: dict, reason: str = "答复不具体") -> None:
+        self.step(services.order_redo, OFFICE, letter["id"], {"reason": reason})
+
+    def vote(self, letter: dict, voter: str, direction: str = "up") -> None:
+        services.vote(self.ctx, letter["id"], {"direction": direction}, voter)
+        self.publish()
+
+    def full_cycle(self, dept: str = "housing", publish: bool = True, rate: str | None = None,
+                   reply: str = "经核查，已安排修复。", **over) -> dict:
+        letter = self.submit(**over)
+        self.dispatch(letter, dept)
+        self.sign(letter, dept)
+        self.reply(letter, dept, reply)
+        self.approve(letter, publish=publish)
+        if rate:
+            self.rate(letter, rate)
+        return letter
+
+
+def make_city(folder: Path, content, at=None) -> City:
+    """A city over a fresh SQLite store in `folder` (for module-scoped fixtures)."""
+    clock = FakeClock(at or cst(2026, 11, 2, 9, 0))
+    store = SqliteStore(Path(folder) / "wenzheng.sqlite3", clock=clock)
+    ctx = Context(store=store, calendar=FakeCalendar(), clock=clock, departments=DEPARTMENTS)
+    return City(ctx=ctx, clock=clock, content=content)

@@ -1,0 +1,64 @@
+"""Checks over a whole built site, shared by the publisher tests."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+SVG_LEAVES = {"rect", "path", "circle", "line", "polyline", "polygon"}
+
+
+class Balanced(HTMLParser):
+    """Fails on an end tag that does not close the innermost open element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, tuple[int, int]]] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()))
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.errors.append(f"end tag for void element </{tag}> at {self.getpos()}")
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            open_tag = self.stack[-1] if self.stack else None
+            self.errors.append(f"</{tag}> at {self.getpos()} closes {open_tag}")
+            return
+        self.stack.pop()
+
+
+def html_errors(text: str) -> list[str]:
+    parser = Balanced()
+    parser.feed(text)
+    parser.close()
+    return parser.errors + [f"<{t}> opened at {pos} never closed" for t, pos in parser.stack]
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def diff_trees(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    problems = [f"only in first: {p}" for p in sorted(set(a) - set(b))]
+    problems += [f"only in second: {p}" for p in sorted(set(b) - set(a))]
+    for p in sorted(set(a) & set(b)):
+        if a[p] != b[p]:
+            problems.append(f"differs: {p}\n{_first_difference(a[p], b[p])}")
+    return problems
+
+
+def _first_difference(x: bytes, y: bytes) -> str:
+    xs, ys = x.decode("utf-8", "replace").splitlines(), y.decode("utf-8", "replace").splitlines()
+    for i, (l1, l2) in enumerate(zip(xs, ys)):
+        if l1 != l2:
+            return f"  line {i + 1}:\n  - {l1[:300]}\n  + {l2[:300]}"
+    return f"  lengths {len(xs)} vs {len(ys)} lines"

@@ -1,0 +1,202 @@
+"""Invariant 1 (incremental equals full), 2 (nothing private is published) and 3 (citizen text
+is inert), pinned on a whole site: a city's letters go through their lives while every commit is
+published incrementally; then a full build must give the same files, byte for byte."""
+from __future__ import annotations
+
+import json
+import re
+from xml.etree import ElementTree
+
+import pytest
+
+from chalicelib import services
+from fakes import cst
+from publisher.build import full_build
+from publisher.sinks import MemorySink
+from publisher_city import make_city
+from sitecheck import diff_trees, html_errors
+
+SCRIPT = "<script>alert(1)</script>"
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.I)
+SCRIPT_SRC = re.compile(r"<script[^>]*\bsrc=\"([^\"?]+)", re.I)
+PRIVATE_BODY = ("小区门口道路破损，我叫王小明，电话 13812345678，邮箱 wang@example.com，"
+                "身份证 110101199003071234。")
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory, content):
+    return make_city(tmp_path_factory.mktemp("city"), content)
+
+
+@pytest.fixture(scope="module")
+def store(city):
+    return city.ctx.store
+
+
+@pytest.fixture(scope="module")
+def lived(city, content):
+    """A month and a half of letters, published incrementally after every commit, on a site
+    that starts as the full build of an empty store (the first deploy)."""
+    city.sink = MemorySink()
+    full_build(city.ctx.store, content, city.sink)
+    events = {}
+
+    a = city.submit(subject="小区门口道路破损", body=PRIVATE_BODY)
+    city.dispatch(a, "housing")
+    city.sign(a, "housing")
+    city.reply(a, "housing", "王小明您好：经核查，已安排修复。如有疑问请拨打 13812345678。")
+    city.approve(a)
+    city.rate(a, "unsatisfied")
+    events["a"] = a
+
+    # a hostile letter: markup in every citizen field
+    x = city.full_cycle(subject=f"{SCRIPT}路灯不亮", body=f"晚上很黑{SCRIPT}\n第二行",
+                        name=f"<b onmouseover=alert(2)>李四</b>", reply=f"已修复{SCRIPT}")
+    events["x"] = x
+
+    # enough letters to fill the first monthly page and start a second one
+    for i in range(50):
+        city.full_cycle(dept="transport" if i % 3 else "housing",
+                        subject=f"第{i}号来信：公交站台", rate="satisfied" if i % 4 == 0 else None)
+    city.vote(a, "voter-1")
+    city.vote(a, "voter-2", "down")
+
+    # the redo of a published reply and its re-approval (same place in the archive)
+    city.redo(a)
+    city.reply(a, "housing", "补充答复：道路已于本周修复完毕。")
+    city.approve(a)
+    city.rate(a, "satisfied")
+
+    # a letter the citizen did not allow to be published: only the counts change
+    before = dict(city.sink.files)
+    private = city.full_cycle(subject="不公开的来信主题", body="不公开的来信内容", public=False,
+                              rate="basically_satisfied")
+    events["private"] = private
+    events["changed_by_private"] = sorted(p for p in city.sink.files
+                                          if before.get(p) != city.sink.files[p])
+
+    # a second month
+    city.clock.at = cst(2026, 12, 7, 10, 0)
+    b = city.full_cycle(dept="transport", subject="十二月的来信", rate="basically_satisfied")
+    events["b"] = b
+    # a transfer and re-dispatch, then publication
+    t = city.submit(subject="转办的来信")
+    city.dispatch(t, "transport")
+    services.transfer_letter(city.ctx, services.Actor("clerk-t", "clerk", "transport"), t["id"],
+                             {"reason": "不属于本部门"})
+    city.publish()
+    city.dispatch(t, "housing")
+    city.sign(t, "housing")
+    city.reply(t, "housing")
+    city.approve(t)
+    events["t"] = t
+    # a letter left waiting, and one rejected
+    w = city.submit(subject="还在办理的来信")
+    city.dispatch(w, "housing")
+    services.reject_letter(city.ctx, services.Actor("office-1", "office"),
+                           city.submit(subject="无效来信")["id"], {"reason": "内容不完整"})
+    city.publish()
+    return events
+
+
+def test_incremental_build_equals_full_build(lived, city, store, content):
+    assert city.ctx.store.pending_changes() == []
+    full = MemorySink()
+    full_build(store, content, full)
+    problems = diff_trees(city.sink.files, full.files)
+    assert not problems, "\n".join(problems[:20])
+    # the site really has what the story made
+    files = full.files
+    assert f"letters/{lived['a']['id']}/index.html" in files
+    assert "letters/2026/11/page/2/index.html" in files
+    assert "letters/2026/12/index.html" in files
+    assert "sitemaps/letters-2026-11-2.xml" in files
+    assert "data/league-2026-Q4.json" in files and "data/league-all.csv" in files
+
+
+def test_full_build_twice_gives_the_same_bytes(lived, store, content):
+    one, two = MemorySink(), MemorySink()
+    full_build(store, content, one)
+    full_build(store, content, two)
+    assert one.files == two.files
+
+
+def test_redone_letter_keeps_its_place_and_shows_the_new_reply(lived, city):
+    page = city.sink.files[f"letters/{lived['a']['id']}/index.html"].decode()
+    assert "补充答复：道路已于本周修复完毕。" in page
+    assert "经核查，已安排修复" not in page
+    assert "第 1 次答复的评价：<strong>不满意" in page
+    assert "第 2 次答复的评价：<strong>满意" in page
+    assert 'data-count="up">1<' in page and 'data-count="down">1<' in page
+    month = city.sink.files["letters/2026/11/index.html"].decode()
+    assert month.index("小区门口道路破损") < month.index("第0号来信")
+
+
+def test_private_letter_changes_only_counts(lived, city):
+    private = lived["private"]
+    changed = lived["changed_by_private"]
+    assert changed, "the figures should have moved"
+    assert not any(private["id"] in p for p in changed)
+    assert not any(p.startswith("letters/") or p.startswith("feeds/") or
+                   p.startswith("sitemaps/") for p in changed), changed
+    for path, data in city.sink.files.items():
+        text = data.decode("utf-8", "replace")
+        assert "不公开的来信" not in text, path
+        assert private["id"] not in text, path
+
+
+def test_no_contact_details_anywhere(lived, city):
+    forbidden = ["13812345678", "wang@example.com", "王小明", "110101199003071234",
+                 "13900001111"]
+    for letter in city.letters.values():
+        forbidden += [letter["tracking_code"], letter["secret"]]
+    for path, data in city.sink.files.items():
+        text = data.decode("utf-8", "replace")
+        for item in forbidden:
+            assert item not in text, f"{item!r} published in {path}"
+
+
+def test_citizen_markup_is_only_ever_escaped(lived, city):
+    x = lived["x"]
+    for path, data in city.sink.files.items():
+        text = data.decode("utf-8", "replace")
+        assert "alert(1)</script>" not in text, path
+        assert "<b onmouseover" not in text, path
+        if path.startswith(("letters/", "departments/", "index.html", "feeds/")):
+            # reading needs no JavaScript; the only script is the theme's vote widget
+            assert INLINE_SCRIPT.search(text) is None, path
+            assert set(SCRIPT_SRC.findall(text)) <= {"/theme/js/votes.js"}, path
+    page = city.sink.files[f"letters/{x['id']}/index.html"].decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;路灯不亮" in page
+    assert "晚上很黑&lt;script&gt;" in page and "已修复&lt;script&gt;" in page
+    month = city.sink.files["letters/2026/11/index.html"].decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;路灯不亮</a>" in month
+
+
+def test_pages_are_balanced_html(lived, city):
+    files = city.sink.files
+    samples = ["index.html", "letters/index.html", "letters/archive/index.html",
+               "letters/2026/11/index.html", "letters/2026/11/page/2/index.html",
+               f"letters/{lived['a']['id']}/index.html", f"letters/{lived['x']['id']}/index.html",
+               "departments/index.html", "departments/housing/index.html", "league/index.html",
+               "league/2026-11/index.html"]
+    for path in samples:
+        errors = html_errors(files[path].decode())
+        assert not errors, f"{path}: {errors[:5]}"
+
+
+def test_xml_and_json_files_parse(lived, city):
+    for path, data in city.sink.files.items():
+        if path.endswith(".xml"):
+            ElementTree.fromstring(data)
+        elif path.endswith(".json"):
+            json.loads(data)
+
+
+def test_letters_waiting_or_rejected_have_no_page(lived, city):
+    published = {p.split("/")[1] for p in city.sink.files
+                 if p.startswith("letters/") and p.count("/") == 2 and p.endswith("index.html")}
+    for letter in city.letters.values():
+        detail = services.get_staff_letter(city.ctx, services.Actor("office-1", "office"),
+                                           letter["id"])
+        assert (letter["id"] in published) == (detail["published_url"] is not None)

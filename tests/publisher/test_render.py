@@ -1,0 +1,177 @@
+"""Rendering: the published files' shapes, and what templates may and may not see."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+
+import pytest
+
+from fake_store import FakeStore, month_of_letters, published_letter
+from fakes import cst
+from publisher import render as R
+from publisher.render import Renderer
+from publisher.sinks import MemorySink
+from publisher.build import full_build
+
+API_COLUMNS = ["department", "received", "replied", "reply_rate", "replied_on_time", "overdue",
+               "rated", "satisfied", "basically_satisfied", "unsatisfied", "satisfaction_rate",
+               "score", "rank"]
+
+
+@pytest.fixture
+def figures_store() -> FakeStore:
+    store = FakeStore()
+    housing = {"received": 10, "signed": 10, "signed_on_time": 9, "replied": 8,
+               "replied_on_time": 6, "rated": 5, "satisfied": 3, "basically_satisfied": 1,
+               "unsatisfied": 1, "reply_wd_x100": 2400}
+    transport = {"received": 6, "signed": 6, "signed_on_time": 6, "replied": 6,
+                 "replied_on_time": 6}
+    for period in ("2026-10", "2026-Q4", "2026", "all"):
+        store.stats_rows[period] = {"housing": dict(housing), "transport": dict(transport)}
+    store.stats_rows["2025"] = {"housing": {"received": 1}}
+    return store
+
+
+def test_league_data_has_the_api_columns_for_every_department(figures_store, content):
+    files = dict(Renderer(figures_store, content).render(("league_data", "2026-Q4")))
+    doc = json.loads(files["data/league-2026-Q4.json"])
+    assert doc["period"] == "2026-Q4"
+    rows = doc["rows"]
+    assert [r["department"] for r in rows][:2] == ["transport", "housing"]    # ranked by score
+    assert {r["department"] for r in rows} == set(content.department_ids())
+    for row in rows:
+        assert set(API_COLUMNS) <= set(row)
+    housing = next(r for r in rows if r["department"] == "housing")
+    assert housing["reply_rate"] == 0.8 and housing["satisfaction_rate"] == 0.8
+    assert housing["score"] == 81.0 and housing["rank"] == 2
+    assert next(r for r in rows if r["department"] == "water")["rank"] is None
+    table = list(csv.DictReader(io.StringIO(files["data/league-2026-Q4.csv"].decode())))
+    assert [r["department"] for r in table] == [r["department"] for r in rows]
+    assert table[1]["reply_rate"] == "0.8" and table[-1]["rank"] == ""
+
+
+def test_league_page_shows_the_latest_periods_with_data_and_the_formula(figures_store, content):
+    (path, data), = Renderer(figures_store, content).render(("league",))
+    page = data.decode()
+    assert path == "league/index.html"
+    for caption in ("2026年10月排行榜", "2026年排行榜", "累计排行榜"):
+        assert f"<caption>{caption}</caption>" in page
+    assert "2025年排行榜</caption>" not in page
+    assert 'href="/league/2025/"' in page                  # past periods stay reachable
+    assert "100 × (0.6 × 办理效率 + 0.4 × 办理质量)" in page
+    assert "(满意 + 基本满意) ÷ 评价件数" in page
+    assert '<th scope="col">满意率</th>' in page
+
+
+def test_department_page_depends_only_on_its_own_figures(figures_store, content):
+    renderer = Renderer(figures_store, content)
+    before = renderer.render(("department", "housing"))
+    figures_store.stats_rows["2026-10"]["transport"]["received"] = 99   # another department
+    assert Renderer(figures_store, content).render(("department", "housing")) == before
+    page = before[0][1].decode()
+    assert "<th scope=\"col\">2026年10月</th>" in page and "<th scope=\"col\">累计</th>" in page
+
+
+def test_feed_updated_is_the_newest_entry_not_the_build_time(content):
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 3)
+    (path, data), = Renderer(store, content).render(("feed",))
+    feed = data.decode()
+    assert path == "feeds/all.atom.xml"
+    assert feed.count("<entry>") == 3
+    assert "<updated>2026-11-01T10:00:00+08:00</updated>" in feed.split("<entry>")[0]
+    (_, empty), = Renderer(FakeStore(), content).render(("dept_feed", "water"))
+    assert f"<updated>{R.EMPTY_FEED_UPDATED}</updated>" in empty.decode()
+
+
+def test_feed_escapes_citizen_text_twice_in_html_content(content):
+    store = FakeStore()
+    store.add(published_letter("x1", cst(2026, 11, 3, 9), subject="<script>alert(1)</script>"))
+    store.letters["x1"].publication.body = ["a<b>c</b>"]
+    (_, data), = Renderer(store, content).render(("feed",))
+    feed = data.decode()
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in feed
+    assert "&lt;p&gt;a&amp;lt;b&amp;gt;c&amp;lt;/b&amp;gt;&lt;/p&gt;" in feed
+
+
+def test_templates_see_only_the_public_version(content):
+    store = FakeStore()
+    letter = store.add(published_letter("p1", cst(2026, 11, 3, 9)))
+    view = Renderer(store, content).letter_view(letter)
+    assert "phone" not in view and "email" not in view and "tracking_code" not in view
+    assert view["name"] == "王**"
+    (_, page), = Renderer(store, content).render(("letter", "p1"))
+    text = page.decode()
+    for private in ("王小明", "13812345678", "w@example.com", "WZP1"):
+        assert private not in text
+
+
+def test_form_pages_get_departments_and_letter_types(content):
+    ctx = Renderer(FakeStore(), content)._form_context()
+    assert ctx["departments"][0] == {"id": "housing", "name": "市住房和城乡建设局",
+                                     "name_en": "Housing and Urban-Rural Development Bureau"}
+    assert {"code": "complaint", "zh": "投诉", "en": "Complaint"} in ctx["letter_types"]
+    for key in (("write",), ("track",), ("staff",)):
+        (path, data), = Renderer(FakeStore(), content).render(key)
+        assert path == f"{key[0]}/index.html" and data.startswith(b"<!doctype html>")
+
+
+def test_letter_page_with_css_fits_the_first_round_trip(content):
+    store = FakeStore()
+    letter = store.add(published_letter("big1", cst(2026, 11, 3, 9), subject="长" * 60))
+    letter.publication.body = ["来信内容很长。" * 40] * 6
+    letter.publication.reply = ["答复内容很长。" * 40] * 6
+    renderer = Renderer(store, content)
+    (_, page), = renderer.render(("letter", "big1"))
+    css = dict(renderer.render(("static",)))["theme/css/site.css"]
+    assert len(css) < 8 * 1024
+    assert len(gzip.compress(page, 9)) + len(gzip.compress(css, 9)) <= 14 * 1024
+
+
+def test_static_assets_are_copied_and_versioned_by_content(content):
+    renderer = Renderer(FakeStore(), content)
+    files = dict(renderer.render(("static",)))
+    assert "theme/css/site.css" in files
+    (_, home), = renderer.render(("home",))
+    import hashlib
+    version = hashlib.sha256(files["theme/css/site.css"]).hexdigest()[:10]
+    assert f'href="/theme/css/site.css?v={version}"'.encode() in home
+
+
+def test_robots_and_sitemaps_point_at_the_base_url(content):
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 51)
+    sink = MemorySink()
+    full_build(store, content, sink)
+    base = content.site.base_url
+    assert f"Sitemap: {base}/sitemap.xml".encode() in sink.files["robots.txt"]
+    index = sink.files["sitemap.xml"].decode()
+    for name in ("pages.xml", "letters-2026-11.xml", "letters-2026-11-2.xml"):
+        assert f"<loc>{base}/sitemaps/{name}</loc>" in index
+    letters = sink.files["sitemaps/letters-2026-11-2.xml"].decode()
+    assert letters.count("<url>") == 2                      # page 2 itself and its one letter
+    assert f"<loc>{base}/letters/2026/11/page/2/</loc>" in letters
+
+
+def test_month_pages_link_only_to_neighbours(content):
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 101)
+    renderer = Renderer(store, content)
+    (_, p1), = renderer.render(("month", "2026-11", 1))
+    (_, p2), = renderer.render(("month", "2026-11", 2))
+    (_, p3), = renderer.render(("month", "2026-11", 3))
+    assert b'rel="prev"' not in p1 and b'href="/letters/2026/11/page/2/"' in p1
+    assert b'href="/letters/2026/11/"' in p2 and b'href="/letters/2026/11/page/3/"' in p2
+    assert b'rel="next"' not in p3 and b'<ol class="letters" start="101">' in p3
+    assert renderer.render(("month", "2026-11", 4)) == []
+
+
+def test_notices_are_rendered_from_markdown(content):
+    renderer = Renderer(FakeStore(), content)
+    (path, data), = renderer.render(("notice", "league-rules"))
+    assert path == "notices/league-rules/index.html"
+    assert "<h2>计分办法</h2>" in data.decode()
+    (_, listing), = renderer.render(("notices",))
+    assert listing.decode().index("league-rules") < listing.decode().index("platform-launch")

@@ -1,0 +1,138 @@
+"""Sinks: atomic local writes, S3 uploads of changed files only, one CDN invalidation."""
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from fake_store import FakeStore, month_of_letters, published_letter
+from fakes import cst
+from publisher.build import full_build, publish_changes
+from publisher.sinks import (FakeCdn, LocalFolderSink, MemorySink, S3Sink, cache_control,
+                             clean_path, content_type)
+from chalicelib.ports import Change
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("index.html", "text/html; charset=utf-8"),
+    ("feeds/all.atom.xml", "application/atom+xml; charset=utf-8"),
+    ("sitemap.xml", "application/xml; charset=utf-8"),
+    ("data/league-all.json", "application/json; charset=utf-8"),
+    ("data/league-all.csv", "text/csv; charset=utf-8"),
+    ("theme/css/site.css", "text/css; charset=utf-8"),
+    ("theme/js/api.js", "text/javascript; charset=utf-8"),
+    ("robots.txt", "text/plain; charset=utf-8"),
+])
+def test_content_types_carry_a_charset(path, kind):
+    assert content_type(path) == kind
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "a/../../b", "", "a\\b", "//host/x"])
+def test_paths_outside_the_site_are_refused(bad):
+    with pytest.raises(ValueError):
+        clean_path(bad)
+
+
+def test_local_folder_writes_atomically_and_skips_unchanged(tmp_path):
+    sink = LocalFolderSink(tmp_path / "site")
+    assert sink.write("letters/a/index.html", b"one") is True
+    first = (tmp_path / "site/letters/a/index.html").stat()
+    assert sink.write("letters/a/index.html", b"one") is False          # same bytes: untouched
+    assert (tmp_path / "site/letters/a/index.html").stat().st_mtime_ns == first.st_mtime_ns
+    assert sink.write("letters/a/index.html", b"two") is True
+    assert (tmp_path / "site/letters/a/index.html").read_bytes() == b"two"
+    assert oct((tmp_path / "site/letters/a/index.html").stat().st_mode & 0o777) == "0o644"
+    assert not [p for p in (tmp_path / "site").rglob(".tmp-*")]         # no temp files left
+    assert sink.delete("letters/a/index.html") is True
+    assert sink.delete("letters/a/index.html") is False
+    assert not (tmp_path / "site/letters").exists()                     # emptied folders go
+    assert list(sink.paths()) == []
+
+
+def test_memory_sink_reports_what_changed():
+    sink = MemorySink()
+    sink.begin()
+    sink.write("a.html", b"1")
+    sink.write("b.html", b"2")
+    assert sink.finish() == ["a.html", "b.html"]
+    sink.begin()
+    sink.write("a.html", b"1")
+    sink.delete("b.html")
+    assert sink.finish() == ["b.html"]
+
+
+@pytest.fixture
+def s3():
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="site")
+        yield client
+
+
+def _objects(client) -> dict[str, dict]:
+    out = {}
+    for obj in client.list_objects_v2(Bucket="site").get("Contents", []):
+        head = client.head_object(Bucket="site", Key=obj["Key"])
+        out[obj["Key"]] = head
+    return out
+
+
+def test_s3_full_build_uploads_then_second_publish_only_changed(s3, content):
+    store = FakeStore()
+    letters = month_of_letters(store, cst(2026, 11, 1, 8), 5)
+    cdn = FakeCdn()
+    sink = S3Sink("site", prefix="www", client=s3, invalidate=cdn)
+    full_build(store, content, sink)
+    objects = _objects(s3)
+    assert "www/index.html" in objects and "www/theme/css/site.css" in objects
+    page = objects[f"www/letters/{letters[0].id}/index.html"]
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert page["CacheControl"] == cache_control("letters/x/index.html")
+    assert len(cdn.invalidations) == 1
+
+    # a second full build of the same state uploads nothing and invalidates nothing
+    sink.begin(full=True)
+    full_build(store, content, sink)
+    assert sink.writes > 0 and sink.finish() == []
+    assert len(cdn.invalidations) == 1
+
+    # one more letter: an incremental publish uploads only what changed, invalidates once
+    new = store.add(published_letter("n0001", cst(2026, 11, 2, 8)))
+    puts = []
+    s3.meta.events.register("before-call.s3.PutObject", lambda **kw: puts.append(1))
+    publish_changes(store, content, sink, [Change(
+        id="c", at=cst(2026, 11, 2, 8), letters=[new.id], departments=["housing"],
+        months=["2026-11"], public=True)])
+    changed = cdn.invalidations[-1]
+    assert len(cdn.invalidations) == 2
+    assert f"/letters/{new.id}/" in changed and "/letters/" in changed and "/" in changed
+    assert f"/letters/{letters[0].id}/" not in changed
+    changed_files = [u for u in changed if not u.endswith("/")]
+    assert len(puts) == len(changed_files) < 12        # one PUT per changed file, no more
+    assert s3.get_object(Bucket="site", Key=f"www/letters/{new.id}/index.html")["Body"].read()
+
+
+def test_s3_incremental_compares_with_head_not_a_listing(s3, content):
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 2)
+    sink = S3Sink("site", client=s3)
+    full_build(store, content, sink)
+    lists = []
+    s3.meta.events.register("before-call.s3.ListObjectsV2", lambda **kw: lists.append(1))
+    publish_changes(store, content, sink, [Change(
+        id="c", at=cst(2026, 11, 2), letters=["m0001"], departments=["housing"],
+        months=["2026-11"], public=True)])
+    assert lists == []
+    assert sink.finish() == []          # nothing changed: every page was already there
+
+
+def test_local_folder_full_build_prune_removes_stale_files(tmp_path, content):
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 2)
+    sink = LocalFolderSink(tmp_path)
+    (tmp_path / "stale.html").write_text("old")
+    result = full_build(store, content, sink, prune=True)
+    assert "stale.html" in result.deleted and not (tmp_path / "stale.html").exists()
+    assert os.path.exists(tmp_path / "letters/m0000/index.html")
