@@ -180,6 +180,10 @@ class TrackedLetters:
                 if month and month not in change.months:
                     change.months.append(month)
             change.public = change.public or is_public or was_public
+            if is_public and not was_public:
+                change.published.append(lid)
+            if was_public and not is_public:
+                change.withdrawn.append(lid)
             new_version = (version or 0) + 1
             letter.version = new_version
             plan.letters.append(LetterWrite(

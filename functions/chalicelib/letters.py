@@ -315,8 +315,14 @@ class Letter:
         """The office approves the latest reply: published if it and the citizen allow it."""
         goes_public = bool(publish and self.public and public_version is not None)
         target = Status.published if goes_public else Status.closed
+        # a re-done reply the office does not publish takes the earlier one off the site too:
+        # the page must not show an answer the office has since found wanting
+        withdrawn = not goes_public and self.publication is not None
         self._move("approve", by, at, to=target, publish=goes_public, category=category,
-                   reply_n=self.latest_reply.n if self.latest_reply else None)
+                   reply_n=self.latest_reply.n if self.latest_reply else None,
+                   withdrawn=withdrawn or None)
+        if withdrawn:
+            self.publication = None
         if goes_public:
             assert public_version is not None
             if self.publication is not None:

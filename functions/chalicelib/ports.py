@@ -42,18 +42,22 @@ class Change:
     periods: list[str] = field(default_factory=list)       # league periods whose figures moved
     public: bool = False                                   # a published page changed
     kind: str = "letter"
+    published: list[str] = field(default_factory=list)    # letters that became public
+    withdrawn: list[str] = field(default_factory=list)    # letters that stopped being public
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "letters": self.letters,
                 "departments": self.departments, "months": self.months,
-                "periods": self.periods, "public": self.public, "kind": self.kind}
+                "periods": self.periods, "public": self.public, "kind": self.kind,
+                "published": self.published, "withdrawn": self.withdrawn}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Change":
         return cls(id=d["id"], at=datetime.fromisoformat(d["at"]), letters=list(d["letters"]),
                    departments=list(d["departments"]), months=list(d["months"]),
                    periods=list(d["periods"]), public=bool(d["public"]),
-                   kind=d.get("kind", "letter"))
+                   kind=d.get("kind", "letter"), published=list(d.get("published", [])),
+                   withdrawn=list(d.get("withdrawn", [])))
 
 
 @dataclass

@@ -207,3 +207,14 @@ def test_republication_keeps_first_publication_time() -> None:
     letter.approve("office", cst(2027, 1, 5, 9), publish=True, category=None,
                    public_version=later)
     assert letter.publication.first_published_at == AT
+
+
+def test_redone_reply_not_published_withdraws_the_earlier_page() -> None:
+    letter = prepared(Status.replied)
+    letter.approve("office", AT, publish=True, category=None, public_version=publication())
+    letter.order_redo("r", "office", AT, CAL, Limits())
+    letter.reply("again", "clerk", AT, CAL)
+    assert letter.approve("office", AT, publish=False, category=None,
+                          public_version=publication()) == Status.closed
+    assert letter.publication is None
+    assert letter.history[-1].data["withdrawn"] is True
