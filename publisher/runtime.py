@@ -14,9 +14,11 @@ def site_dir(settings: Settings) -> Path:
 
 
 def configured_sink(settings: Settings):
-    from .sinks import LocalFolderSink, S3Sink
+    from .sinks import LocalFolderSink, S3Sink, cloudfront_invalidator
     if settings.site_bucket:
-        return S3Sink(settings.site_bucket)
+        invalidate = (cloudfront_invalidator(settings.distribution_id)
+                      if settings.distribution_id else None)
+        return S3Sink(settings.site_bucket, invalidate=invalidate)
     return LocalFolderSink(site_dir(settings))
 
 

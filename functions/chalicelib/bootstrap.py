@@ -43,6 +43,7 @@ class Settings:
     token_secret: str | None = None
     allow_provisional: bool = True
     site_bucket: str | None = None
+    distribution_id: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -57,6 +58,7 @@ class Settings:
             token_secret=env.get("WENZHENG_TOKEN_SECRET") or None,
             allow_provisional=env.get("WENZHENG_ALLOW_PROVISIONAL", "1") not in ("0", "false"),
             site_bucket=env.get("WENZHENG_SITE_BUCKET") or None,
+            distribution_id=env.get("WENZHENG_DISTRIBUTION_ID") or None,
         )
 
     @property

@@ -37,6 +37,8 @@ def on_stream(event: Any) -> list[str]:
     from publisher.runtime import publish_to_configured_sink   # vendored with the function
     composed = bootstrap.app()
     pages = publish_to_configured_sink(composed.ctx.store, composed.settings, changes)
+    # clear the pending marker; a batch that failed above is retried by the stream instead
+    composed.ctx.store.mark_changes_done([c.id for c in changes])
     log.info("published %d pages for %d changes", len(pages), len(changes))
     return sorted(map(str, pages))
 

@@ -1,0 +1,389 @@
+"""Write the CloudFormation that `chalice package --merge-template` merges into its SAM template.
+
+    python infra/make_resources.py --stage dev --out infra/out/resources.json
+
+The DynamoDB table comes from `chalicelib.table.table_properties` (the one definition the
+adapter and its tests use too); names come from `functions/.chalice/config.json` (app name,
+the stage's WENZHENG_TABLE and `api_gateway_stage`), so nothing here repeats them.
+
+Chalice's deep merge replaces lists and merges dicts, so the entries below for `APIHandler`,
+`PublishChanges`, `Tick` and `RestAPI` only add or override properties of what Chalice generates:
+the table name becomes `{"Ref": "Table"}` (the functions then depend on the table), the stream
+event source points at the table's stream, and the publisher learns the bucket and distribution.
+
+Names every stage's IAM policy files (`functions/.chalice/policy-<stage>*.json`) rely on:
+table `<app>-<stage>`, bucket `<app>-<stage>-site-<account>-<region>`, log groups
+`/aws/lambda/<app>-<stage>-<function>`, queue `<app>-<stage>-publish-failures`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+CONFIG = FUNCTIONS / ".chalice" / "config.json"
+
+# the logical ids Chalice gives the app's functions (app.py: the API, `publish_changes`, `tick`)
+API, PUBLISH, TICK = "APIHandler", "PublishChanges", "Tick"
+STREAM_EVENT = "PublishChangesDynamodbEventSource"
+LOG_NAMES = {API: "api", PUBLISH: "publish", TICK: "tick"}
+
+# AWS-managed CloudFront policies (fixed ids, the same in every account)
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+
+LOG_RETENTION_DAYS = 365
+ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000
+
+# A viewer-request CloudFront Function: S3 (behind OAC) has no directory indexes, so
+# `/letters/abc/` is served from `/letters/abc/index.html`; `/letters/abc` redirects to the
+# slash form so relative links keep working. Only the site behaviour uses it, never `/api/*`.
+INDEX_FUNCTION = """\
+function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.endsWith('/')) {
+    request.uri = uri + 'index.html';
+    return request;
+  }
+  var last = uri.substring(uri.lastIndexOf('/') + 1);
+  if (last.indexOf('.') === -1) {
+    return {statusCode: 301, statusDescription: 'Moved Permanently',
+            headers: {location: {value: uri + '/'}}};
+  }
+  return request;
+}
+"""
+
+
+def load_table_properties():
+    sys.path.insert(0, str(FUNCTIONS))
+    try:
+        from chalicelib.table import table_properties
+    finally:
+        sys.path.remove(str(FUNCTIONS))
+    return table_properties
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def stage_settings(stage: str, config_path: Path = CONFIG) -> dict[str, str]:
+    """app name, resource prefix, table name and API Gateway stage of one Chalice stage."""
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    stages = config.get("stages", {})
+    if stage not in stages:
+        raise ConfigError(f"{config_path}: no stage '{stage}' (have: {', '.join(stages)})")
+    app = config["app_name"]
+    prefix = f"{app}-{stage}"
+    env = {**config.get("environment_variables", {}),
+           **stages[stage].get("environment_variables", {})}
+    table = env.get("WENZHENG_TABLE")
+    if table != prefix:
+        raise ConfigError(f"{config_path}: stage '{stage}' must set WENZHENG_TABLE to '{prefix}'"
+                          f" (the name its IAM policy grants), not {table!r}")
+    api_stage = stages[stage].get("api_gateway_stage") or config.get("api_gateway_stage") or "api"
+    return {"app": app, "stage": stage, "prefix": prefix, "table": table, "api_stage": api_stage}
+
+
+def sub(text: str) -> dict:
+    return {"Fn::Sub": text}
+
+
+def arn(name: str, attr: str = "Arn") -> dict:
+    return {"Fn::GetAtt": [name, attr]}
+
+
+def ref(name: str) -> dict:
+    return {"Ref": name}
+
+
+def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, Any],
+          statistic: str, threshold: float, *, period: int = 300, periods: int = 1,
+          comparison: str = "GreaterThanOrEqualToThreshold") -> dict:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": namespace,
+            "MetricName": metric,
+            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+            "Statistic": statistic,
+            "Period": period,
+            "EvaluationPeriods": periods,
+            "Threshold": threshold,
+            "ComparisonOperator": comparison,
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [ref("AlarmTopic")],
+            "OKActions": [ref("AlarmTopic")],
+        },
+    }
+
+
+def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
+    s = stage_settings(stage, config_path)
+    prefix = s["prefix"]
+    table_properties = load_table_properties()
+    bucket_arn = sub("arn:${AWS::Partition}:s3:::${SiteBucket}")
+
+    res: dict[str, Any] = {}
+
+    # --- the store ------------------------------------------------------------------------------
+    res["Table"] = {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": table_properties(s["table"]),
+    }
+
+    # --- the functions: Chalice's resources, completed --------------------------------------------
+    for name, short in LOG_NAMES.items():
+        res[f"{name}Logs"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+            "Properties": {"LogGroupName": f"/aws/lambda/{prefix}-{short}",
+                           "RetentionInDays": LOG_RETENTION_DAYS},
+        }
+        res[name] = {"Properties": {
+            "Environment": {"Variables": {"WENZHENG_TABLE": ref("Table")}},
+            "LoggingConfig": {"LogGroup": ref(f"{name}Logs"), "LogFormat": "Text"},
+        }}
+    res[PUBLISH]["Properties"]["Environment"]["Variables"].update({
+        "WENZHENG_SITE_BUCKET": ref("SiteBucket"),
+        "WENZHENG_DISTRIBUTION_ID": ref("SiteDistribution"),
+    })
+    res[PUBLISH]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": {
+        "Stream": arn("Table", "StreamArn"),
+        # a change that keeps failing is split out of its batch, retried a few times, then
+        # recorded in the failure queue (its outbox record stays pending for a later drain)
+        "BisectBatchOnFunctionError": True,
+        "MaximumRetryAttempts": 5,
+        "DestinationConfig": {"OnFailure": {"Type": "SQS",
+                                            "Destination": arn("PublishFailures")}},
+    }}}
+    res["PublishFailures"] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {"QueueName": f"{prefix}-publish-failures",
+                       "MessageRetentionPeriod": 14 * 24 * 3600,
+                       "SqsManagedSseEnabled": True},
+    }
+    res["RestAPI"] = {"Properties": {"MethodSettings": [{
+        "ResourcePath": "/*", "HttpMethod": "*",
+        "ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100,
+    }]}}
+
+    # --- the static site: private bucket, CloudFront in front, /api/* to the API -------------------
+    res["SiteBucket"] = {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": sub(f"{prefix}-site-${{AWS::AccountId}}-${{AWS::Region}}"),
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                 "BucketKeyEnabled": True}]},
+            "LifecycleConfiguration": {"Rules": [{
+                "Id": "old-page-versions", "Status": "Enabled",
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]},
+        },
+    }
+    res["SiteOriginAccessControl"] = {
+        "Type": "AWS::CloudFront::OriginAccessControl",
+        "Properties": {"OriginAccessControlConfig": {
+            "Name": sub("${AWS::StackName}-site"),
+            "Description": "CloudFront reads the Wenzheng site bucket",
+            "OriginAccessControlOriginType": "s3",
+            "SigningBehavior": "always",
+            "SigningProtocol": "sigv4"}},
+    }
+    res["SiteIndexFunction"] = {
+        "Type": "AWS::CloudFront::Function",
+        "Properties": {
+            "Name": sub("${AWS::StackName}-index"),
+            "AutoPublish": True,
+            "FunctionConfig": {"Comment": "directory URLs to index.html",
+                               "Runtime": "cloudfront-js-2.0"},
+            "FunctionCode": INDEX_FUNCTION,
+        },
+    }
+    res["SiteCachePolicy"] = {
+        "Type": "AWS::CloudFront::CachePolicy",
+        "Properties": {"CachePolicyConfig": {
+            "Name": sub("${AWS::StackName}-site"),
+            "Comment": "pages: origin Cache-Control; theme assets keyed by their ?v= version",
+            "MinTTL": 0, "DefaultTTL": 300, "MaxTTL": 31536000,
+            "ParametersInCacheKeyAndForwardedToOrigin": {
+                "EnableAcceptEncodingGzip": True,
+                "EnableAcceptEncodingBrotli": True,
+                "HeadersConfig": {"HeaderBehavior": "none"},
+                "CookiesConfig": {"CookieBehavior": "none"},
+                "QueryStringsConfig": {"QueryStringBehavior": "whitelist",
+                                       "QueryStrings": ["v"]},
+            }}},
+    }
+    res["SiteDistribution"] = {
+        "Type": "AWS::CloudFront::Distribution",
+        "Properties": {"DistributionConfig": {
+            "Enabled": True,
+            "Comment": sub("Wenzheng site and API (${AWS::StackName})"),
+            "HttpVersion": "http2and3",
+            "IPV6Enabled": True,
+            "PriceClass": "PriceClass_All",
+            "DefaultRootObject": "index.html",
+            "Aliases": {"Fn::If": ["HasDomain", [ref("SiteDomain")], ref("AWS::NoValue")]},
+            "ViewerCertificate": {"Fn::If": [
+                "HasDomain",
+                {"AcmCertificateArn": ref("CertificateArn"), "SslSupportMethod": "sni-only",
+                 "MinimumProtocolVersion": "TLSv1.2_2021"},
+                {"CloudFrontDefaultCertificate": True}]},
+            "Origins": [
+                {"Id": "site",
+                 "DomainName": arn("SiteBucket", "RegionalDomainName"),
+                 "OriginAccessControlId": arn("SiteOriginAccessControl", "Id"),
+                 "S3OriginConfig": {"OriginAccessIdentity": ""}},
+                {"Id": "api",
+                 "DomainName": sub("${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+                 # the viewer's /api/letters reaches API Gateway as /<stage>/api/letters
+                 "OriginPath": f"/{s['api_stage']}",
+                 "CustomOriginConfig": {"OriginProtocolPolicy": "https-only",
+                                        "HTTPSPort": 443,
+                                        "OriginSSLProtocols": ["TLSv1.2"]}},
+            ],
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "AllowedMethods": ["GET", "HEAD"],
+                "CachedMethods": ["GET", "HEAD"],
+                "Compress": True,
+                "CachePolicyId": ref("SiteCachePolicy"),
+                "ResponseHeadersPolicyId": SECURITY_HEADERS,
+                "FunctionAssociations": [{"EventType": "viewer-request",
+                                          "FunctionARN": arn("SiteIndexFunction",
+                                                             "FunctionARN")}],
+            },
+            "CacheBehaviors": [{
+                "PathPattern": "/api/*",
+                "TargetOriginId": "api",
+                "ViewerProtocolPolicy": "https-only",
+                "AllowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+                "CachedMethods": ["GET", "HEAD"],
+                "Compress": True,
+                "CachePolicyId": CACHING_DISABLED,
+                "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST_HEADER,
+                "ResponseHeadersPolicyId": SECURITY_HEADERS,
+            }],
+        }},
+    }
+    distribution_arn = sub("arn:${AWS::Partition}:cloudfront::${AWS::AccountId}"
+                           ":distribution/${SiteDistribution}")
+    res["SiteBucketPolicy"] = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": ref("SiteBucket"), "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "CloudFrontReadsPages", "Effect": "Allow",
+                 "Principal": {"Service": "cloudfront.amazonaws.com"},
+                 "Action": "s3:GetObject",
+                 "Resource": sub("arn:${AWS::Partition}:s3:::${SiteBucket}/*"),
+                 "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}}},
+                # lets a missing page be a 404 rather than a 403
+                {"Sid": "CloudFrontListsPages", "Effect": "Allow",
+                 "Principal": {"Service": "cloudfront.amazonaws.com"},
+                 "Action": "s3:ListBucket",
+                 "Resource": bucket_arn,
+                 "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}}},
+                {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": [bucket_arn, sub("arn:${AWS::Partition}:s3:::${SiteBucket}/*")],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            ]}},
+    }
+
+    # --- alarms ---------------------------------------------------------------------------------
+    res["AlarmTopic"] = {"Type": "AWS::SNS::Topic",
+                         "Properties": {"DisplayName": sub("Wenzheng alarms (${AWS::StackName})")}}
+    res["AlarmEmailSubscription"] = {
+        "Type": "AWS::SNS::Subscription",
+        "Condition": "HasAlarmEmail",
+        "Properties": {"TopicArn": ref("AlarmTopic"), "Protocol": "email",
+                       "Endpoint": ref("AlarmEmail")},
+    }
+    for name, what in ((API, "API"), (PUBLISH, "publisher"), (TICK, "scheduled job")):
+        res[f"{name}ErrorsAlarm"] = alarm(
+            f"The {what} function failed at least once in 5 minutes", "AWS/Lambda", "Errors",
+            {"FunctionName": ref(name)}, "Sum", 1)
+    res["TableReadThrottleAlarm"] = alarm(
+        "DynamoDB throttled reads of the Wenzheng table", "AWS/DynamoDB", "ReadThrottleEvents",
+        {"TableName": ref("Table")}, "Sum", 1)
+    res["TableWriteThrottleAlarm"] = alarm(
+        "DynamoDB throttled writes to the Wenzheng table", "AWS/DynamoDB", "WriteThrottleEvents",
+        {"TableName": ref("Table")}, "Sum", 1)
+    res["StreamIteratorAgeAlarm"] = alarm(
+        "The publisher is more than 5 minutes behind the table's stream", "AWS/Lambda",
+        "IteratorAge", {"FunctionName": ref(PUBLISH)}, "Maximum", ITERATOR_AGE_ALARM_MS,
+        period=60, periods=5, comparison="GreaterThanThreshold")
+    res["PublishFailuresAlarm"] = alarm(
+        "Changes the publisher gave up on are waiting in the failure queue", "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible", {"QueueName": arn("PublishFailures", "QueueName")},
+        "Maximum", 1)
+
+    return {
+        "Parameters": {
+            "SiteDomain": {"Type": "String", "Default": "",
+                           "Description": "the site's own host name (empty: the CloudFront one)"},
+            "CertificateArn": {"Type": "String", "Default": "",
+                               "Description": "ACM certificate (us-east-1) for SiteDomain"},
+            "AlarmEmail": {"Type": "String", "Default": "",
+                           "Description": "where alarms are mailed (empty: no subscription)"},
+        },
+        "Conditions": {
+            # a custom host name needs both the name and its certificate
+            "HasDomain": {"Fn::And": [
+                {"Fn::Not": [{"Fn::Equals": [ref("SiteDomain"), ""]}]},
+                {"Fn::Not": [{"Fn::Equals": [ref("CertificateArn"), ""]}]}]},
+            "HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [ref("AlarmEmail"), ""]}]},
+        },
+        "Resources": res,
+        "Outputs": {
+            "SiteUrl": {"Description": "the public site (and /api/ on the same origin)",
+                        "Value": {"Fn::If": ["HasDomain", sub("https://${SiteDomain}/"),
+                                             sub("https://${SiteDistribution.DomainName}/")]}},
+            "TableName": {"Value": ref("Table")},
+            "BucketName": {"Value": ref("SiteBucket")},
+            "DistributionId": {"Value": ref("SiteDistribution")},
+            "PublishFailuresQueue": {"Value": ref("PublishFailures")},
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--stage", default="dev")
+    p.add_argument("--out", required=True, type=Path)
+    args = p.parse_args(argv)
+    try:
+        template = resources(args.stage)
+    except ConfigError as err:
+        print(f"make_resources: {err}", file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(template, indent=2, ensure_ascii=False) + "\n"
+    if not args.out.exists() or args.out.read_text(encoding="utf-8") != text:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

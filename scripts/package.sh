@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Package the function and its CloudFormation; no AWS credentials needed, only a region.
+#
+#   bash scripts/package.sh              # stage dev  -> infra/out/{sam.json,deployment.zip}
+#   STAGE=prod bash scripts/package.sh   # stage prod -> infra/out/prod/...
+#
+# 1. vendor what the stream handler imports lazily into functions/vendor/ (gitignored):
+#    the `publisher` package (without its command-line, dev-server, demo, importer and Pelican
+#    modules, which the function never imports and which would ship the demo city), and
+#    the theme and content/ as wenzheng_bundle/{theme,content} (config.json points
+#    WENZHENG_THEME and WENZHENG_CONTENT at /var/task/wenzheng_bundle/...);
+# 2. write the merge template from chalicelib/table.py (infra/make_resources.py);
+# 3. `chalice package --merge-template` (downloads manylinux wheels of requirements.txt once
+#    per change of the code or requirements; later runs reuse functions/.chalice/deployments);
+# 4. cfn-lint the packaged template: any error or warning fails.
+# Quiet on success; on failure prints what failed and exits non-zero.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+STAGE=${STAGE:-dev}
+if [ "$STAGE" = dev ]; then OUT=${OUT:-infra/out}; else OUT=${OUT:-infra/out/$STAGE}; fi
+case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
+BIN=${BIN:-$ROOT/.venv/bin}
+export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
+export PYTHONDONTWRITEBYTECODE=1
+# chalice runs pip to fetch the wheels: fail within seconds, not minutes, when offline
+export PIP_RETRIES=${PIP_RETRIES:-2} PIP_TIMEOUT=${PIP_TIMEOUT:-20} PIP_DISABLE_PIP_VERSION_CHECK=1
+
+fail() { echo "package.sh: $*" >&2; exit 1; }
+for tool in python chalice cfn-lint; do
+  [ -x "$BIN/$tool" ] || fail "$BIN/$tool is missing (run: make dev)"
+done
+for need in publisher/build.py publisher/runtime.py site/theme/templates content/departments.yaml; do
+  [ -e "$need" ] || fail "$need is missing: nothing to vendor"
+done
+
+# --- 1. vendor ---------------------------------------------------------------------------------
+VENDOR=functions/vendor
+rm -rf "$VENDOR"
+mkdir -p "$VENDOR/wenzheng_bundle"
+tar -C . -cf - \
+    --exclude='__pycache__' --exclude='*.pyc' --exclude='publisher/data' \
+    --exclude='publisher/cli.py' --exclude='publisher/serve.py' --exclude='publisher/demo.py' \
+    --exclude='publisher/importer.py' --exclude='publisher/pelican_plugin.py' \
+    publisher | tar -C "$VENDOR" -xf -
+tar -C site -cf - --exclude='__pycache__' --exclude='.*' theme \
+    | tar -C "$VENDOR/wenzheng_bundle" -xf -
+tar -C . -cf - --exclude='.*' content | tar -C "$VENDOR/wenzheng_bundle" -xf -
+
+# caches of the shipped code would only change the package's hash (and refetch the wheels)
+find functions/chalicelib -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# --- 2. merge template ---------------------------------------------------------------------------
+mkdir -p "$OUT"
+"$BIN/python" infra/make_resources.py --stage "$STAGE" --out "$OUT/resources.json" \
+    || fail "infra/make_resources.py failed"
+
+# --- 3. chalice package --------------------------------------------------------------------------
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rm -f "$OUT/sam.json" "$OUT/deployment.zip"
+if ! (cd functions && "$BIN/chalice" package --stage "$STAGE" \
+        --merge-template "$OUT/resources.json" "$OUT") >"$log" 2>&1; then
+  tail -n 4 "$log" >&2
+  fail "chalice package failed (requirements are fetched as manylinux wheels from the package index: is it reachable?)"
+fi
+if grep -q "Could not install dependencies" "$log"; then
+  cat "$log" >&2
+  fail "chalice could not fetch manylinux wheels for the requirements above (offline, or no wheel for the Lambda platform); the package would be incomplete"
+fi
+# keep the newest few cached dependency builds (one per code/requirements version)
+ls -1t functions/.chalice/deployments/*.zip 2>/dev/null | tail -n +6 | xargs -r rm -f
+
+# --- 4. lint -------------------------------------------------------------------------------------
+if ! "$BIN/cfn-lint" "$OUT/sam.json" >"$log" 2>&1; then
+  cat "$log" >&2
+  fail "cfn-lint found problems in $OUT/sam.json"
+fi

@@ -1,0 +1,364 @@
+"""The packaged CloudFormation (`scripts/package.sh` → infra/out/sam.json) and the function package.
+
+The session fixture runs the packaging step when its output is missing or older than any of its
+inputs, so these tests always read what `make package` would deploy.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chalicelib.bootstrap import DEMO_USERS
+from chalicelib.table import table_properties
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "infra" / "out"
+SAM = OUT / "sam.json"
+ZIP = OUT / "deployment.zip"
+VENDOR = ROOT / "functions" / "vendor"
+CHALICE_DIR = ROOT / "functions" / ".chalice"
+CONFIG = json.loads((CHALICE_DIR / "config.json").read_text(encoding="utf-8"))
+STAGE = "dev"
+PREFIX = f"{CONFIG['app_name']}-{STAGE}"
+BIN = Path(sys.executable).parent
+
+INPUTS = ("functions/app.py", "functions/chalicelib", "functions/requirements.txt",
+          "functions/.chalice/config.json", "functions/.chalice", "infra/make_resources.py",
+          "scripts/package.sh", "publisher", "site/theme", "content")
+DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(secretsmanager|ssm):[A-Za-z0-9/_.\-:]+\}\}$")
+# what only the Lambda runtime provides besides the package (python3.11 ships boto3)
+LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore", "jmespath", "dateutil", "s3transfer", "urllib3",
+                           "six.py")
+
+
+def _newest_input() -> float:
+    newest = 0.0
+    for rel in INPUTS:
+        path = ROOT / rel
+        files = [path] if path.is_file() else [
+            p for p in path.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and "deployments" not in p.parts]
+        newest = max([newest, *(p.stat().st_mtime for p in files)])
+    return newest
+
+
+@pytest.fixture(scope="session")
+def template() -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / ".package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # one packaging run at a time
+        if (not SAM.exists() or not ZIP.exists()
+                or SAM.stat().st_mtime < _newest_input()):
+            run = subprocess.run(["bash", "scripts/package.sh"], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=300)
+            assert run.returncode == 0, f"scripts/package.sh failed:\n{run.stdout}{run.stderr}"
+    return json.loads(SAM.read_text(encoding="utf-8"))
+
+
+def resources_of(template: dict, kind: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v.get("Type") == kind}
+
+
+def functions(template: dict) -> dict[str, dict]:
+    return resources_of(template, "AWS::Serverless::Function")
+
+
+def the_one(template: dict, kind: str) -> tuple[str, dict]:
+    found = resources_of(template, kind)
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def by_handler(template: dict, handler: str) -> tuple[str, dict]:
+    found = [(k, v) for k, v in functions(template).items()
+             if v["Properties"]["Handler"] == handler]
+    assert len(found) == 1, f"no single function with handler {handler}"
+    return found[0]
+
+
+def strings(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in (k, *strings(v))]
+    if isinstance(node, list):
+        return [s for v in node for s in strings(v)]
+    return []
+
+
+# --- the table: one definition ------------------------------------------------------------------
+
+def test_table_resource_is_the_one_definition_in_chalicelib(template):
+    name, table = the_one(template, "AWS::DynamoDB::Table")
+    stage_env = CONFIG["stages"][STAGE]["environment_variables"]
+    assert table["Properties"] == table_properties(stage_env["WENZHENG_TABLE"])
+    assert table["Properties"]["TableName"] == PREFIX
+
+
+def test_table_has_stream_point_in_time_recovery_and_ttl(template):
+    _, table = the_one(template, "AWS::DynamoDB::Table")
+    props = table["Properties"]
+    assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["TimeToLiveSpecification"]["Enabled"] is True
+    assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
+
+
+# --- the functions ------------------------------------------------------------------------------
+
+def test_publisher_reads_the_stream_of_the_stacks_table(template):
+    table, _ = the_one(template, "AWS::DynamoDB::Table")
+    _, fn = by_handler(template, "app.publish_changes")
+    events = list(fn["Properties"]["Events"].values())
+    assert [e["Type"] for e in events] == ["DynamoDB"]
+    props = events[0]["Properties"]
+    assert props["Stream"] == {"Fn::GetAtt": [table, "StreamArn"]}
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    # app.py's placeholder ARN (for importing the app outside AWS) never reaches the template
+    assert not [s for s in strings(template) if "000000000000" in s]
+
+
+def test_schedule_runs_the_tick_every_15_minutes(template):
+    _, fn = by_handler(template, "app.tick")
+    events = list(fn["Properties"]["Events"].values())
+    assert [(e["Type"], e["Properties"]["Schedule"]) for e in events] == [
+        ("Schedule", "rate(15 minutes)")]
+
+
+def test_every_function_uses_the_stacks_dynamodb_table(template):
+    table, _ = the_one(template, "AWS::DynamoDB::Table")
+    fns = functions(template)
+    assert {f["Properties"]["Handler"] for f in fns.values()} == {
+        "app.app", "app.publish_changes", "app.tick"}
+    for name, fn in fns.items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env["WENZHENG_STORE"] == "dynamodb", name
+        assert env["WENZHENG_STAGE"] == STAGE, name
+        assert env["WENZHENG_TABLE"] == {"Ref": table}, name
+        assert env["WENZHENG_CONTENT"] == "/var/task/wenzheng_bundle/content", name
+        assert env["WENZHENG_THEME"] == "/var/task/wenzheng_bundle/theme", name
+
+
+def test_only_the_publisher_knows_the_site_bucket_and_distribution(template):
+    for name, fn in functions(template).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        if fn["Properties"]["Handler"] == "app.publish_changes":
+            assert env["WENZHENG_SITE_BUCKET"] == {"Ref": "SiteBucket"}
+            assert env["WENZHENG_DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
+        else:
+            assert "WENZHENG_SITE_BUCKET" not in env, name
+
+
+def test_token_secret_is_a_dynamic_reference_not_a_value(template):
+    for name, fn in functions(template).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert DYNAMIC_REFERENCE.match(env["WENZHENG_TOKEN_SECRET"]), name
+        for key, value in env.items():
+            if re.search(r"SECRET|PASSWORD|TOKEN|KEY", key):
+                assert isinstance(value, str) and DYNAMIC_REFERENCE.match(value), (name, key)
+
+
+def test_no_demo_account_or_test_secret_in_the_template(template):
+    without_routes = json.loads(json.dumps(template))       # route names may say anything
+    del without_routes["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    text = json.dumps(without_routes, ensure_ascii=False).lower()
+    for word in (*DEMO_USERS, "demo", "correct horse", "testing", "test-token-secret",
+                 "password"):
+        assert word.lower() not in text, word
+
+
+def test_the_package_ships_no_demo_city(template):
+    names = zipfile.ZipFile(ZIP).namelist()
+    for left_out in ("publisher/demo.py", "publisher/importer.py", "publisher/cli.py",
+                     "publisher/serve.py", "publisher/pelican_plugin.py"):
+        assert left_out not in names
+    assert not [n for n in names if n.startswith("publisher/data/")]
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+# --- the site: private bucket behind CloudFront, /api/* to the API on the same origin ----------
+
+def test_site_bucket_is_private_versioned_and_encrypted(template):
+    bucket = template["Resources"]["SiteBucket"]["Properties"]
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    policy = template["Resources"]["SiteBucketPolicy"]["Properties"]["PolicyDocument"]
+    for st in policy["Statement"]:
+        if st["Effect"] == "Allow":
+            assert st["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+            assert "${SiteDistribution}" in st["Condition"]["StringEquals"]["AWS:SourceArn"][
+                "Fn::Sub"]
+
+
+def test_cdn_serves_the_bucket_and_routes_api_to_the_rest_api(template):
+    config = template["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    default = config["DefaultCacheBehavior"]
+    site = origins[default["TargetOriginId"]]
+    assert site["DomainName"] == {"Fn::GetAtt": ["SiteBucket", "RegionalDomainName"]}
+    assert site["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    (api_behavior,) = config["CacheBehaviors"]
+    assert api_behavior["PathPattern"] == "/api/*"
+    assert {"POST", "PUT", "DELETE"} <= set(api_behavior["AllowedMethods"])
+    assert api_behavior["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # disabled
+    api = origins[api_behavior["TargetOriginId"]]
+    assert "${RestAPI}.execute-api." in api["DomainName"]["Fn::Sub"]
+    # /api/letters at the CDN → /<stage>/api/letters at API Gateway → the Chalice route
+    stage = template["Resources"]["RestAPI"]["Properties"]["StageName"]
+    assert api["OriginPath"] == f"/{stage}"
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert paths and all(p.startswith("/api/") for p in paths)
+    assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+
+def test_alarms_watch_errors_throttles_and_stream_lag(template):
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
+    watched = {(a["Properties"]["MetricName"],
+                json.dumps(a["Properties"]["Dimensions"][0]["Value"])) for a in alarms}
+    for name in functions(template):
+        assert ("Errors", json.dumps({"Ref": name})) in watched
+    table, _ = the_one(template, "AWS::DynamoDB::Table")
+    assert ("ReadThrottleEvents", json.dumps({"Ref": table})) in watched
+    assert ("WriteThrottleEvents", json.dumps({"Ref": table})) in watched
+    publisher, _ = by_handler(template, "app.publish_changes")
+    assert ("IteratorAge", json.dumps({"Ref": publisher})) in watched
+
+
+def test_outputs_name_the_site_table_and_bucket(template):
+    assert {"SiteUrl", "TableName", "BucketName"} <= set(template["Outputs"])
+    assert template["Outputs"]["TableName"]["Value"] == {"Ref": "Table"}
+    assert template["Outputs"]["BucketName"]["Value"] == {"Ref": "SiteBucket"}
+
+
+# --- least privilege ----------------------------------------------------------------------------
+
+def _policy_files() -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(CHALICE_DIR.glob("policy-*.json"))}
+
+
+@pytest.mark.parametrize("stage", sorted(CONFIG["stages"]))
+def test_policies_grant_only_their_stages_resources(stage):
+    prefix = f"{CONFIG['app_name']}-{stage}"
+    assert CONFIG["stages"][stage]["environment_variables"]["WENZHENG_TABLE"] == prefix
+    files = [f for f in _policy_files() if re.fullmatch(rf"policy-{stage}(-\w+)?\.json", f)]
+    assert files, f"no policy for stage {stage}"
+    wildcard_ok = {"sns:Publish", "dynamodb:ListStreams"}   # no resource-level permissions
+    for name in files:
+        for st in _policy_files()[name]["Statement"]:
+            assert st["Effect"] == "Allow"
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            assert not [a for a in actions if "*" in a], (name, st)
+            for res in st["Resource"]:
+                if res == "*":
+                    assert set(actions) <= wildcard_ok, (name, st)
+                elif res.startswith(("arn:aws:dynamodb", "arn:aws:s3", "arn:aws:logs",
+                                     "arn:aws:sqs", "arn:aws:ssm")):
+                    assert prefix in res or f"/wenzheng/{stage}/" in res, (name, res)
+
+
+def test_only_the_publisher_may_write_the_site(template):
+    roles = resources_of(template, "AWS::IAM::Role")
+    for fn_name, fn in functions(template).items():
+        role = roles[fn["Properties"]["Role"]["Fn::GetAtt"][0]]
+        actions = {a for p in role["Properties"]["Policies"]
+                   for st in p["PolicyDocument"]["Statement"] for a in st["Action"]}
+        writes_site = {"s3:PutObject", "cloudfront:CreateInvalidation"} & actions
+        reads_stream = "dynamodb:GetRecords" in actions
+        is_publisher = fn["Properties"]["Handler"] == "app.publish_changes"
+        assert bool(writes_site) == is_publisher, fn_name
+        assert reads_stream == is_publisher, fn_name
+
+
+def test_resources_refuse_a_table_name_the_policies_do_not_grant(tmp_path):
+    sys.path.insert(0, str(ROOT / "infra"))
+    try:
+        import make_resources
+    finally:
+        sys.path.remove(str(ROOT / "infra"))
+    config = json.loads(json.dumps(CONFIG))
+    config["stages"][STAGE]["environment_variables"]["WENZHENG_TABLE"] = "letters"
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(make_resources.ConfigError, match=PREFIX):
+        make_resources.resources(STAGE, path)
+    with pytest.raises(make_resources.ConfigError, match="no stage"):
+        make_resources.resources("staging", path)
+
+
+# --- lint ---------------------------------------------------------------------------------------
+
+def test_cfn_lint_finds_nothing(template):
+    run = subprocess.run([str(BIN / "cfn-lint"), str(SAM)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+# --- the function package -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", ["publisher/build.py", "publisher/runtime.py",
+                                 "wenzheng_bundle/theme/templates/base.html",
+                                 "wenzheng_bundle/content/departments.yaml"])
+def test_vendored_bundle_holds_publisher_theme_and_content(template, rel):
+    assert (VENDOR / rel).is_file()
+    assert rel in zipfile.ZipFile(ZIP).namelist()
+
+
+SMOKE = r"""
+import os, sys
+import app                                    # the Chalice app, as Lambda imports it
+from chalicelib import bootstrap, events
+from chalicelib.store_sqlite import SqliteStore
+from publisher import runtime
+from publisher.build import full_build
+from publisher.render import default_theme_dir
+from publisher.sinks import MemorySink
+assert os.path.realpath(runtime.__file__).startswith(os.path.realpath(sys.argv[1])), runtime.__file__
+assert "pelican" not in sys.modules
+settings = bootstrap.Settings.from_env()
+assert bootstrap.load_departments(settings.content_dir)
+assert (default_theme_dir() / "templates" / "base.html").is_file()
+sink = MemorySink()
+full_build(SqliteStore(os.path.join(sys.argv[2], "w.sqlite3")), runtime.content_for(settings), sink)
+assert "index.html" in sink.files, sorted(sink.files)[:20]
+from argon2 import PasswordHasher                # native extensions of the manylinux wheels
+PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("x")
+import yaml, jwt, chinese_calendar, lunardate, markdown
+assert yaml.__with_libyaml__
+assert "pelican" not in sys.modules
+print("ok")
+"""
+
+
+def test_package_runs_with_only_the_lambda_runtime(template, tmp_path):
+    """Unzip the package and import the app, the stream handler's publisher and a full build
+    with nothing but the standard library, the package and what Lambda's runtime provides."""
+    task = tmp_path / "task"
+    zipfile.ZipFile(ZIP).extractall(task)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    site_packages = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
+    for name in LAMBDA_RUNTIME_PACKAGES:
+        (runtime / name).symlink_to(site_packages / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WENZHENG_", "PYTHON"))}
+    variables = functions(template)["PublishChanges"]["Properties"]["Environment"]["Variables"]
+    for key, value in variables.items():
+        if isinstance(value, str) and not value.startswith("{{"):
+            env[key] = value.replace("/var/task", str(task))
+    env.update(WENZHENG_STAGE="local", WENZHENG_STORE="sqlite", WENZHENG_DATA=str(tmp_path),
+               PYTHONPATH=f"{task}:{runtime}")
+    run = subprocess.run([sys.executable, "-S", "-c", SMOKE, str(task), str(tmp_path)],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip().endswith("ok"), run.stdout + run.stderr
