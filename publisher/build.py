@@ -102,14 +102,17 @@ def publish_pending(store: Any, content: Content, sink: Sink, limit: int = 100,
 # --- composition ---------------------------------------------------------------------------------
 
 def store_from_env(data_dir: str | Path | None = None) -> Store:
-    """The store the builds read: SQLite at `$WENZHENG_DATA/wenzheng.sqlite3` (the lead may
-    replace this with the composition root's choice)."""
-    from chalicelib.store_sqlite import SqliteStore
+    """The store the builds read, chosen like the function's: `WENZHENG_STORE=dynamodb` with
+    `WENZHENG_TABLE`, else SQLite at `<data_dir or $WENZHENG_DATA>/wenzheng.sqlite3`."""
+    from chalicelib.bootstrap import Settings, make_store, real_clock
 
+    settings = Settings.from_env()
     folder = data_dir or os.environ.get("WENZHENG_DATA")
-    if not folder:
+    if settings.store != "dynamodb" and not folder:
         raise RuntimeError("set WENZHENG_DATA to the folder holding wenzheng.sqlite3")
-    return SqliteStore(Path(folder) / "wenzheng.sqlite3")
+    if folder:
+        settings.data_dir = Path(folder)
+    return make_store(settings, real_clock)
 
 
 def repo_root() -> Path:
