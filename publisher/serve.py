@@ -32,14 +32,19 @@ TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=
 MAX_REQUEST = 1024 * 1024
 
 
-def load_chalice_app():
-    """The Chalice app object of functions/app.py, exactly as Lambda loads it."""
+def load_function_module():
+    """functions/app.py as a module (its `app` and event handlers), as Lambda loads it."""
     path = Path(chalicelib.__file__).resolve().parent.parent / "app.py"
     spec = importlib.util.spec_from_file_location("wenzheng_function_app", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.app
+    return module
+
+
+def load_chalice_app():
+    """The Chalice app object of functions/app.py."""
+    return load_function_module().app
 
 
 def gateway():

@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from chalicelib import auth, bootstrap
 from chalicelib.auth import TokenSigner
-from publisher.serve import load_chalice_app
+from publisher.serve import load_function_module
 
 SECRET = "a-test-token-secret-that-is-long-enough-0123456789"
 
@@ -42,8 +42,13 @@ class Api:
 
 
 @pytest.fixture(scope="session")
-def chalice_app():
-    return load_chalice_app()
+def function_module():
+    return load_function_module()
+
+
+@pytest.fixture(scope="session")
+def chalice_app(function_module):
+    return function_module.app
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""The command line and the composition root: demo accounts only in the local demo,
+provisional years, accounts, the demo city, the scheduled job from the shell."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib import auth, bootstrap
+from chalicelib.errors import Unauthorized
+from chalicelib.letters import Status
+from chalicelib.store_sqlite import SqliteStore
+from publisher.demo import seed_demo
+from fakes import cst
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "x" * 40
+
+
+def wenzheng(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "publisher.cli", *args], input=stdin,
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def settings(tmp_path, stage="local") -> bootstrap.Settings:
+    return bootstrap.Settings(stage=stage, data_dir=tmp_path, token_secret=SECRET)
+
+
+def test_a_deployed_stage_refuses_to_start_with_demo_accounts(tmp_path):
+    composed = bootstrap.build(settings(tmp_path))
+    seed_demo(composed.ctx, cst(2026, 11, 23, 9), letters=14)
+    with pytest.raises(bootstrap.StartupError, match="demo account"):
+        bootstrap.build(settings(tmp_path, stage="prod"))
+
+
+def test_demo_accounts_cannot_log_in_outside_the_local_stage(tmp_path):
+    composed = bootstrap.build(settings(tmp_path))
+    seed_demo(composed.ctx, cst(2026, 11, 23, 9), letters=14)
+    creds = {"username": "demo-office", "password": "demo"}
+    assert auth.login(composed.ctx.store, composed.signer, creds, allow_demo=True)["role"] == "office"
+    with pytest.raises(Unauthorized):
+        auth.login(composed.ctx.store, composed.signer, creds, allow_demo=False)
+
+
+def test_a_deployed_stage_needs_a_token_secret(tmp_path):
+    with pytest.raises(bootstrap.StartupError, match="WENZHENG_TOKEN_SECRET"):
+        bootstrap.build(bootstrap.Settings(stage="prod", data_dir=tmp_path))
+
+
+def test_provisional_years_can_be_a_startup_error(tmp_path):
+    s = settings(tmp_path)
+    s.allow_provisional = False
+    with pytest.raises(Exception, match="calendar"):
+        bootstrap.build(s, clock=lambda: cst(2027, 3, 1, 9))
+
+
+def test_the_demo_city_has_letters_in_every_state(tmp_path):
+    composed = bootstrap.build(settings(tmp_path))
+    counts = seed_demo(composed.ctx, cst(2026, 11, 23, 9))
+    assert set(counts) >= {"published", "closed", "rejected", "dispatched", "signed", "replied",
+                           "transfer_requested", "extension_requested", "submitted"}
+    store = composed.ctx.store
+    months = [m for m, _ in store.published_months()]
+    assert len(months) >= 10                  # a year of archives and league history
+    assert store.get_account("demo-clerk").department == next(iter(composed.ctx.departments))
+    again = seed_demo(composed.ctx, cst(2026, 11, 23, 9))
+    assert "skipped" in again
+    redone = [l for l in store.iter_letters() if l.redo_count]
+    assert redone and all(len(l.ratings) == 2 for l in redone if l.status == Status.published)
+
+
+def test_account_add_reads_the_password_from_stdin(tmp_path):
+    result = wenzheng("account", "add", "li-clerk", "--role", "clerk", "--department",
+                      "transport", "--data", str(tmp_path), stdin="s3cret-pass\n")
+    assert result.returncode == 0, result.stderr
+    account = SqliteStore(tmp_path / "wenzheng.sqlite3").get_account("li-clerk")
+    assert account.role == "clerk" and account.department == "transport"
+    assert "s3cret-pass" not in account.password_hash
+    dup = wenzheng("account", "add", "li-clerk", "--role", "office", "--data", str(tmp_path),
+                   stdin="x\n")
+    assert dup.returncode == 1 and "exists" in dup.stderr
+    bad = wenzheng("account", "add", "x", "--role", "clerk", "--department", "nowhere",
+                   "--data", str(tmp_path), stdin="abcd\n")
+    assert bad.returncode == 2 and "部门" in bad.stderr
+
+
+def test_tick_from_the_shell_is_idempotent(tmp_path):
+    assert wenzheng("seed-demo", "--data", str(tmp_path)).returncode == 0
+    first = wenzheng("tick", "--now", "2027-01-15T10:00:00+08:00", "--data", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    changed = json.loads(first.stdout)["lights_changed"]
+    assert changed                             # the open demo letters are long overdue by then
+    second = wenzheng("tick", "--now", "2027-01-15T10:00:00+08:00", "--data", str(tmp_path))
+    assert json.loads(second.stdout)["lights_changed"] == []
+
+
+def test_build_writes_the_site_from_the_store(tmp_path):
+    assert wenzheng("seed-demo", "--data", str(tmp_path / "data")).returncode == 0
+    out = tmp_path / "out"
+    result = wenzheng("build", "--out", str(out), "--data", str(tmp_path / "data"))
+    assert result.returncode == 0, result.stderr
+    assert (out / "index.html").is_file() and (out / "league" / "index.html").is_file()
+    assert len(list((out / "letters").glob("*/index.html"))) > 30

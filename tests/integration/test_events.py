@@ -1,0 +1,61 @@
+"""The function's event handlers: a DynamoDB stream batch publishes the pages its change records
+touch (JSON fixture of a real stream event), and the schedule runs the tick."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chalicelib import services
+from fakes import HOUSING_CLERK, OFFICE, letter_payload
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stream_event.json"
+
+
+class LambdaContext:
+    function_name = "wenzheng-dev-publish_changes"
+    aws_request_id = "test"
+
+
+def stream_event_for(change) -> dict:
+    raw = FIXTURE.read_text(encoding="utf-8")
+    raw = raw.replace("__CHANGE_ID__", change.id)
+    raw = raw.replace('"__CHANGE_DOC__"', json.dumps(json.dumps(change.to_dict())))
+    return json.loads(raw)
+
+
+def test_stream_batch_publishes_the_letter_and_clears_pending(function_module, composed, ctx, store,
+                                                              tmp_path):
+    _, a = services.submit_letter(ctx, letter_payload())
+    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
+    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
+    services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复"})
+    services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+    change = store.pending_changes(100)[-1]
+    assert change.published == [a["id"]]
+
+    function_module.publish_changes(stream_event_for(change), LambdaContext())
+
+    page = tmp_path / "site" / "letters" / a["id"] / "index.html"
+    assert page.is_file()
+    html = page.read_text(encoding="utf-8")
+    assert "已修复" in html and "13812345678" not in html and "王小明" not in html
+    assert change.id not in {c.id for c in store.pending_changes(100)}
+
+
+def test_records_that_are_not_change_inserts_are_ignored(function_module, composed, tmp_path):
+    event = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    event["Records"] = event["Records"][1:]            # only the MODIFY of a letter item
+    function_module.publish_changes(event, LambdaContext())
+    assert not (tmp_path / "site").exists()
+
+
+def test_schedule_runs_the_tick(function_module, composed, ctx, store, clock):
+    _, a = services.submit_letter(ctx, letter_payload())
+    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
+    clock.advance(days=3)
+    function_module.tick({"version": "0", "id": "e1", "detail-type": "Scheduled Event",
+                          "source": "aws.events", "account": "000000000000",
+                          "time": "2026-11-26T01:00:00Z", "region": "us-east-1",
+                          "resources": [], "detail": {}}, LambdaContext())
+    lights = [e.data["to"] for e in store.get_letter(a["id"]).history if e.action == "light"]
+    assert lights == ["red"]
