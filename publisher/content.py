@@ -72,6 +72,10 @@ class Site:
     office: str = ""
     footer: str = ""
     league: LeagueWeights = field(default_factory=LeagueWeights)
+    # the English site (/en/) shows these; when one is empty it shows the Chinese text
+    description_en: str = ""
+    office_en: str = ""
+    footer_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class Notice:
     html: Markup
     title_en: str | None = None
     source: str = ""
+    # optional English version (front matter `summary_en`, `body_en` in Markdown) for /en/
+    summary_en: str | None = None
+    html_en: Markup | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,9 @@ def load_site(file: Path) -> Site:
         office=_text(file, data, "office", required=False),
         footer=_text(file, data, "footer", required=False),
         league=league,
+        description_en=_text(file, data, "description_en", required=False),
+        office_en=_text(file, data, "office_en", required=False),
+        footer_en=_text(file, data, "footer_en", required=False),
     )
 
 
@@ -312,8 +322,16 @@ def load_notice(file: Path) -> Notice:
     body = m.group(2).strip()
     if not body:
         raise ContentError(file, "body", "is empty")
-    html = markdown.markdown(body, extensions=["extra", "sane_lists"], output_format="html")
+    body_en = _text(file, meta, "body_en", required=False)
     return Notice(slug=slug, title=_text(file, meta, "title"), date=date,
                   summary=_text(file, meta, "summary", required=False),
-                  html=Markup(html), title_en=_text(file, meta, "title_en", required=False) or None,
-                  source=file.name)
+                  html=_markdown(body),
+                  title_en=_text(file, meta, "title_en", required=False) or None,
+                  source=file.name,
+                  summary_en=_text(file, meta, "summary_en", required=False) or None,
+                  html_en=_markdown(body_en) if body_en else None)
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(markdown.markdown(text, extensions=["extra", "sane_lists"],
+                                    output_format="html"))

@@ -14,6 +14,10 @@ list "the latest N" are fixed length, and figures come from the running statisti
 listings that need every month (`/letters/archive/` and the sitemap index) are re-rendered only
 when a letter is the first on its page, that is when a month or a page may have been added.
 
+A key names a page in every language: rendering it gives the zh-CN file and its English
+counterpart under `en/` from the same data (see `render.Renderer._html`), so the language
+doubles the files, not the keys or the store reads.
+
 Everything here only reads the store (through a `Snapshot`); nothing is written.
 """
 from __future__ import annotations
@@ -26,6 +30,7 @@ from chalicelib.codec import pub_month
 from chalicelib.ports import Change
 
 from .content import SLUG, Content
+from .i18n import LANGS, out_path
 from .snapshot import Snapshot, snapshot
 
 PageKey = tuple  # ("kind", *args): hashable, sortable within a kind
@@ -88,15 +93,20 @@ def league_periods(store: Snapshot) -> list[str]:
 
 
 def output_paths(key: PageKey) -> list[str] | None:
-    """The files a page owns, for pages that can disappear (None: the page always exists)."""
+    """The files a page owns, for pages that can disappear (None: the page always exists).
+    An HTML page owns its file in every language (`i18n.LANGS`): one key renders them all."""
     kind = key[0]
     if kind == "letter":
-        return [f"letters/{check_letter_id(key[1])}/index.html"]
+        return _in_every_language(f"letters/{check_letter_id(key[1])}/index.html")
     if kind == "month":
-        return [month_page_path(key[1], key[2])]
+        return _in_every_language(month_page_path(key[1], key[2]))
     if kind == "sitemap_month":
         return [letters_sitemap_path(key[1], key[2])]
     return None
+
+
+def _in_every_language(path: str) -> list[str]:
+    return [out_path(path, lang) for lang in LANGS]
 
 
 def month_page_path(month: str, page: int) -> str:

@@ -5,6 +5,9 @@ time or random id reaches a page, and dates are shown in China time. Templates n
 `Letter`: they get a small dict built from the public version the office approved
 (`letter.publication`, already redacted), so contact details cannot reach the site (invariant 2)
 and every citizen string is autoescaped by Jinja (invariant 3).
+
+Every HTML page is rendered twice from the same data, in zh-CN at its path and in English under
+`en/` (see `i18n.py`): one template per page, which picks its words with `t(zh, en)`.
 """
 from __future__ import annotations
 
@@ -18,29 +21,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import escape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from chalicelib.codec import pub_month
-from chalicelib.letters import Letter, LetterType, label
+from chalicelib.letters import Letter, LetterType, Status, label
 from chalicelib.statistics import Weights, figures, league, score, totals
 
+from . import i18n
 from . import pages as P
 from .content import Content
+from .i18n import HTML_LANG, LANGS, month_label, period_label
 from .snapshot import Snapshot, snapshot
 
 CHINA_TZ = timezone(timedelta(hours=8))    # the same offset as chalicelib.deadlines.CHINA_TZ
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"   # an empty feed still needs a fixed <updated>
-
-NAV: tuple[tuple[str, str, str], ...] = (
-    ("/", "首页", "home"),
-    ("/letters/", "来信选登", "letters"),
-    ("/write/", "写信", "write"),
-    ("/track/", "查询", "track"),
-    ("/league/", "排行榜", "league"),
-    ("/departments/", "部门", "departments"),
-    ("/notices/", "公告", "notices"),
-)
 
 # Columns of /data/league-{period}.json and .csv, in order (API.md lists the first ones).
 DATA_COLUMNS: tuple[str, ...] = (
@@ -50,16 +46,6 @@ DATA_COLUMNS: tuple[str, ...] = (
     "signed", "signed_on_time", "sign_on_time_rate", "avg_working_days", "extensions", "redos",
     "published",
 )
-
-FORMULAS: tuple[tuple[str, str], ...] = (
-    ("答复率", "已答复件数 ÷ (受理件数 − 退回转办件数 − 不予受理件数)"),
-    ("按时答复率", "在期限内答复的件数 ÷ 已答复件数"),
-    ("按时签收率", "在期限内签收的件数 ÷ 已签收件数"),
-    ("满意率", "(满意 + 基本满意) ÷ 评价件数"),
-    ("办理效率", "答复率、按时答复率、按时签收率三者的平均值"),
-    ("办理质量", "满意率；尚无评价时取办理效率"),
-)
-
 
 # --- formatting --------------------------------------------------------------------------------
 
@@ -89,22 +75,6 @@ def fmt_pct(value: float | None) -> str:
 
 def fmt_num(value: Any) -> str:
     return "—" if value is None else str(value)
-
-
-def month_label(month: str) -> str:
-    year, mm = month.split("-")
-    return f"{year}年{int(mm)}月"
-
-
-def period_label(period: str) -> str:
-    if period == "all":
-        return "累计"
-    if len(period) == 4:
-        return f"{period}年"
-    year, part = period.split("-")
-    if part.startswith("Q"):
-        return f"{year}年第{part[1]}季度"
-    return month_label(period)
 
 
 def month_url(month: str, page: int = 1) -> str:
@@ -166,10 +136,59 @@ def environment(theme_dir: str) -> Environment:
         version = versions.get(rel)
         return f"/theme/{rel}?v={version}" if version else f"/theme/{rel}"
 
-    env.globals.update(asset=asset, nav=NAV, formulas=FORMULAS)
+    env.globals.update(asset=asset, nav=i18n.NAV, formulas=i18n.FORMULAS, t=_t, u=_u,
+                       label=_label)
     env.filters.update(date=fmt_date, datetime=fmt_datetime, iso=fmt_iso, pct=fmt_pct,
-                       num=fmt_num, month_label=month_label, period_label=period_label)
+                       num=fmt_num, month_label=_month_label, period_label=_period_label,
+                       name=_name, category=_category)
     return env
+
+
+# Template helpers that follow the page's language (`lang` in the render context; macros are
+# imported `with context` so they see it too).
+
+@pass_context
+def _t(ctx: Context, zh: str, en: str) -> str:
+    return en if ctx["lang"] == "en" else zh
+
+
+@pass_context
+def _u(ctx: Context, path: str) -> str:
+    return i18n.url(path, ctx["lang"])
+
+
+@pass_context
+def _label(ctx: Context, code: str) -> str:
+    return label(str(code), ctx["lang"])
+
+
+@pass_context
+def _month_label(ctx: Context, month: str) -> str:
+    return month_label(month, ctx["lang"])
+
+
+@pass_context
+def _period_label(ctx: Context, period: str) -> str:
+    return period_label(period, ctx["lang"])
+
+
+@pass_context
+def _name(ctx: Context, item: dict | None) -> str:
+    """A department's (or any {name, name_en} dict's) name in the page's language."""
+    if not item:
+        return ""
+    return (item.get("name_en") or item["name"]) if ctx["lang"] == "en" else item["name"]
+
+
+@pass_context
+def _category(ctx: Context, category: str | None) -> Markup:
+    """A letter category: in English when it is a known one, else as written (marked zh-CN)."""
+    if not category:
+        return Markup("")
+    if ctx["lang"] == "en":
+        english = i18n.category_en(category)
+        return escape(english) if english else Markup('<span lang="zh-CN">%s</span>') % category
+    return escape(category)
 
 
 def reload_theme() -> None:
@@ -181,6 +200,9 @@ def reload_theme() -> None:
 # --- the renderer --------------------------------------------------------------------------------
 
 Output = list[tuple[str, bytes]]
+
+# on English pages, the attribute that marks text left in Chinese (citizens' and departments')
+ZH_LANG = Markup(' lang="zh-CN"')
 
 
 class Renderer:
@@ -207,11 +229,26 @@ class Renderer:
     # -- helpers --
 
     def _html(self, path: str, template: str, section: str | None = None, **ctx: Any) -> Output:
+        """The page in every language from one context: `path` (zh-CN) and `en/` + `path`."""
+        site = self.content.site
+        tpl = self.env.get_template(template)
         url = "/" + path.removesuffix("index.html")
-        canonical = self.content.site.base_url + url if path.endswith("index.html") else None
-        page = self.env.get_template(template).render(
-            site=self.content.site, section=section, path=url, canonical=canonical, **ctx)
-        return [(path, page.encode("utf-8"))]
+        indexed = path.endswith("index.html")
+        alternates = ([(HTML_LANG[lang], self.abs_url(i18n.url(url, lang))) for lang in LANGS]
+                      + [("x-default", self.abs_url(url))]) if indexed else []
+        out: Output = []
+        for lang in LANGS:
+            other = i18n.other(lang)
+            page = tpl.render(
+                site=site, section=section, path=url, lang=lang, html_lang=HTML_LANG[lang],
+                site_name=i18n.t(lang, site.name, site.name_en or site.name),
+                canonical=self.abs_url(i18n.url(url, lang)) if indexed else None,
+                alternates=alternates, switch_url=i18n.url(url, other),
+                switch_lang=HTML_LANG[other], switch_text=i18n.LANG_NAMES[other],
+                en=lang == "en", prefix=i18n.PREFIX[lang],
+                zh_lang=ZH_LANG if lang == "en" else "", **ctx)
+            out.append((i18n.out_path(path, lang), page.encode("utf-8")))
+        return out
 
     def _xml(self, path: str, template: str, **ctx: Any) -> Output:
         page = self.env.get_template(template).render(site=self.content.site, **ctx)
@@ -250,12 +287,16 @@ class Renderer:
         return {
             "id": letter.id, "url": url, "abs_url": self.abs_url(url),
             "subject": p.subject, "body": list(p.body), "reply": list(p.reply),
-            "name": p.name or "匿名", "type": str(letter.type),
-            "type_label": label(str(letter.type)), "category": p.category,
+            "name": p.name, "type": str(letter.type),
+            "type_label": label(str(letter.type)),
+            "type_label_en": label(str(letter.type), "en"), "category": p.category,
             "department": self.dept(letter.department or p.reply_department),
             "reply_department": self.dept(p.reply_department),
             "submitted_at": letter.submitted_at, "reply_at": p.reply_at,
             "published_at": p.first_published_at, "approved_at": p.approved_at,
+            # formatted once here: long lists show them in every language
+            "published_iso": fmt_iso(p.first_published_at),
+            "published_date": fmt_date(p.first_published_at),
             "month": month, "month_url": month_url(month) if month else None,
             "ratings": ratings, "rating": next((r for r in ratings if r["current"]), None),
             "votes_up": letter.votes_up, "votes_down": letter.votes_down,
@@ -362,7 +403,9 @@ class Renderer:
         ids += sorted(d for d in rows if d not in ids and P.is_department_id(d))
         table = league(rows, ids, self.weights)
         for row in table:
-            row["department_name"] = self.dept(row["department"])["name"]  # type: ignore[index]
+            info = self.dept(row["department"])
+            row["department_name"] = info["name"]  # type: ignore[index]
+            row["department_name_en"] = info["name_en"]  # type: ignore[index]
         return table
 
     def _periods(self) -> dict[str, list[str]]:
@@ -440,7 +483,8 @@ class Renderer:
         return {"departments": [{"id": d.id, "name": d.name, "name_en": d.name_en}
                                 for d in self.content.departments],
                 "letter_types": [{"code": str(t), "zh": label(str(t)), "en": label(str(t), "en")}
-                                 for t in LetterType]}
+                                 for t in LetterType],
+                "statuses": [str(s) for s in Status]}
 
     def _page_write(self) -> Output:
         return self._html("write/index.html", "write.html", "write", **self._form_context())
@@ -455,7 +499,7 @@ class Renderer:
         return self._html("404.html", "404.html", None)
 
     def _page_robots(self) -> Output:
-        text = ("User-agent: *\nDisallow: /staff/\nDisallow: /api/\n"
+        text = ("User-agent: *\nDisallow: /staff/\nDisallow: /en/staff/\nDisallow: /api/\n"
                 f"Sitemap: {self.content.site.base_url}/sitemap.xml\n")
         return [("robots.txt", text.encode("utf-8"))]
 
@@ -497,24 +541,34 @@ class Renderer:
         return self._xml("sitemap.xml", "sitemap_index.xml",
                          sitemaps=[self.abs_url(f) for f in files])
 
+    def _sitemap_urls(self, pages: Iterable[tuple[str, str | None]]) -> list[dict]:
+        """Sitemap entries for (path, lastmod): each page in both languages, each entry naming
+        both with `xhtml:link rel="alternate" hreflang` (Google's format for language versions)."""
+        urls = []
+        for path, lastmod in pages:
+            alternates = [(HTML_LANG[lang], self.abs_url(i18n.url(path, lang))) for lang in LANGS]
+            urls += [{"loc": href, "lastmod": lastmod, "alternates": alternates}
+                     for _, href in alternates]
+        return urls
+
     def _page_sitemap_pages(self) -> Output:
-        urls = ["/", "/letters/", "/letters/archive/", "/departments/", "/league/", "/notices/",
-                "/write/", "/track/"]
-        urls += [f"/departments/{d}/" for d in P.department_ids(self.snap, self.content)]
-        urls += [f"/league/{p}/" for p in P.league_periods(self.snap)]
-        urls += [f"/notices/{n.slug}/" for n in self.content.notices]
+        paths = ["/", "/letters/", "/letters/archive/", "/departments/", "/league/", "/notices/",
+                 "/write/", "/track/"]
+        paths += [f"/departments/{d}/" for d in P.department_ids(self.snap, self.content)]
+        paths += [f"/league/{p}/" for p in P.league_periods(self.snap)]
+        paths += [f"/notices/{n.slug}/" for n in self.content.notices]
         return self._xml("sitemaps/pages.xml", "sitemap.xml",
-                         urls=[{"loc": self.abs_url(u), "lastmod": None} for u in urls])
+                         urls=self._sitemap_urls((p, None) for p in paths))
 
     def _page_sitemap_month(self, month: str, page: int) -> Output:
         letters, _ = self._month_letters(month, page)
         if not letters:
             return []
-        urls = [{"loc": self.abs_url(month_url(month, page)), "lastmod": None}]
-        urls += [{"loc": self.abs_url(f"/letters/{l.id}/"),
-                  "lastmod": fmt_iso(l.publication.approved_at)}  # type: ignore[union-attr]
-                 for l in letters if l.publication is not None and P.LETTER_ID.match(l.id)]
-        return self._xml(P.letters_sitemap_path(month, page), "sitemap.xml", urls=urls)
+        pages: list[tuple[str, str | None]] = [(month_url(month, page), None)]
+        pages += [(f"/letters/{l.id}/", fmt_iso(l.publication.approved_at))  # type: ignore[union-attr]
+                  for l in letters if l.publication is not None and P.LETTER_ID.match(l.id)]
+        return self._xml(P.letters_sitemap_path(month, page), "sitemap.xml",
+                         urls=self._sitemap_urls(pages))
 
 
 def _json_rows(doc: dict) -> str:

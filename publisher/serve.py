@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import chalicelib
-from chalicelib import bootstrap, services
+from chalicelib import bootstrap, supervision
 from chalicelib.errors import error_body
 
 from .runtime import drain_outbox, site_dir
@@ -107,7 +107,9 @@ class Handler(BaseHTTPRequestHandler):
             target = target / "index.html"
         status = 200
         if not target.is_file():
-            target, status = self.site / "404.html", 404
+            # the English site has its own "not found" page
+            missing = "en/404.html" if rel == "en" or rel.startswith("en/") else "404.html"
+            target, status = self.site / missing, 404
             if not target.is_file():
                 self._send(404, b"not found", {"Content-Type": "text/plain"})
                 return
@@ -157,7 +159,8 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
     httpd.daemon_threads = True
     stop = stop or threading.Event()
     _every(poll_seconds, lambda: drain_outbox(store, composed.settings), stop, "publisher")
-    _every(tick_seconds, lambda: (services.tick(composed.ctx),
+    sender = composed.notification_sender()     # var/outbox/ unless WENZHENG_SENDER=aws
+    _every(tick_seconds, lambda: (supervision.run_scheduled(composed.ctx, sender),
                                   drain_outbox(store, composed.settings)), stop, "tick")
     server = threading.Thread(target=httpd.serve_forever, name="http", daemon=True)
     server.start()

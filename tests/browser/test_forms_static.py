@@ -154,20 +154,66 @@ def test_guard_finds_sinks_in_code_but_not_in_comments(snippet, expected):
     assert forbidden_uses(snippet) == expected
 
 
-def _js_labels() -> dict[str, str]:
+def _js_table(name: str) -> dict[str, str]:
     source = (JS_DIR / "api.js").read_text(encoding="utf-8")
-    block = source.split("var LABELS = {", 1)[1].split("};", 1)[0]
+    block = source.split(f"var {name} = {{", 1)[1].split("};", 1)[0]
     return dict(re.findall(r"(\w+):\s*\"([^\"]*)\"", block))
 
 
 def test_console_labels_match_the_domain_labels():
     letters = pytest.importorskip("chalicelib.letters")
-    assert _js_labels() == {code: zh for code, (zh, _en) in letters.LABELS.items()}
+    assert _js_table("LABELS") == {code: zh for code, (zh, _en) in letters.LABELS.items()}
 
 
-def test_status_filter_offers_every_state_with_its_label():
+def test_english_console_labels_match_the_domain_labels():
     letters = pytest.importorskip("chalicelib.letters")
-    html = (THEME / "templates" / "staff.html").read_text(encoding="utf-8")
+    assert _js_table("LABELS_EN") == {code: en for code, (_zh, en) in letters.LABELS.items()}
+
+
+def test_every_history_action_has_a_label_in_both_languages():
+    assert set(_js_table("ACTIONS")) == set(_js_table("ACTIONS_EN"))
+
+
+def test_scripts_follow_the_page_language():
+    """Forms and console read <html lang> (zh-CN, or en under /en/) and show the API's English
+    error message on English pages."""
+    api = strip_comments((JS_DIR / "api.js").read_text(encoding="utf-8"))
+    assert "document.documentElement.lang" in api and "message_en" in api
+    votes = strip_comments((JS_DIR / "votes.js").read_text(encoding="utf-8"))
+    assert "document.documentElement.lang" in votes and "message_en" in votes
+    for name in ("write.js", "track.js", "staff.js"):
+        code = strip_comments((JS_DIR / name).read_text(encoding="utf-8"))
+        # every Chinese message in code comes with its English one through WZ.t / T
+        for line in code.splitlines():
+            if re.search(r"[\u4e00-\u9fff]", line):
+                assert re.search(r"\b(WZ\.t|T)\(", line), f"{name}: {line.strip()}"
+
+
+def _rendered(template_key: str, lang: str) -> str:
+    pytest.importorskip("jinja2")
+    from publisher.content import load_content
+    from publisher.render import Renderer
+
+    class NoStore:    # the form pages read only content/ and the theme
+        pass
+
+    content = load_content(THEME.parents[1] / "content")
+    files = dict(Renderer(NoStore(), content).render((template_key,)))
+    path = f"{template_key}/index.html"
+    return files[path if lang == "zh" else "en/" + path].decode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_status_filter_offers_every_state_with_its_label(lang):
+    letters = pytest.importorskip("chalicelib.letters")
+    html = _rendered("staff", lang)
     select = html.split('id="f-status"', 1)[1].split("</select>", 1)[0]
     options = dict(re.findall(r'<option value="(\w+)">([^<]+)</option>', select))
-    assert options == {str(s): letters.LABELS[str(s)][0] for s in letters.Status}
+    column = 0 if lang == "zh" else 1
+    assert options == {str(s): letters.LABELS[str(s)][column] for s in letters.Status}
+
+
+@pytest.mark.parametrize("template_key", ["write", "track", "staff"])
+def test_form_pages_say_their_language_for_the_scripts(template_key):
+    assert _rendered(template_key, "zh").startswith('<!doctype html>\n<html lang="zh-CN">')
+    assert _rendered(template_key, "en").startswith('<!doctype html>\n<html lang="en">')

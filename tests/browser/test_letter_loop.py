@@ -101,3 +101,61 @@ def test_pages_read_without_javascript(server, browser):
     page.goto(server.base + "/league/")
     assert page.locator("table").count() >= 1
     context.close()
+
+
+def test_english_pages_speak_english_in_the_browser(server, browser):
+    """The English forms take their labels and messages from <html lang="en">: API errors in
+    English next to the field, links to the English pages, English labels in the tracking view
+    and on the vote buttons."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = server.base
+
+    page.goto(base + "/letters/")
+    page.click("a.lang-switch")
+    assert page.url == base + "/en/letters/"
+    assert page.get_attribute("html", "lang") == "en"
+
+    page.goto(base + "/en/write/")
+    page.check("#w-type-suggestion")
+    page.fill("#w-subject", "More benches in the riverside park")
+    page.fill("#w-body", "Please add benches along the riverside path.")
+    page.fill("#w-phone", "not a phone")
+    page.click("#w-submit")
+    page.wait_for_selector("#w-phone-error:not([hidden])")
+    assert page.inner_text("#w-phone-error") == "Phone number is not valid"
+    assert "Phone number is not valid" in page.inner_text("#write-status")
+
+    page.fill("#w-phone", "")
+    page.click("#w-submit")
+    page.wait_for_selector("#write-result", state="visible")
+    code = page.inner_text("#w-code").strip()
+    secret = page.inner_text("#w-secret").strip()
+    assert page.get_attribute("#w-track-link", "href") == f"/en/track/?code={code}"
+
+    page.click("#w-track-link")
+    page.fill("#t-secret", secret)
+    page.click("#t-submit")
+    page.wait_for_selector("#track-result", state="visible")
+    assert page.inner_text("#t-type") == "Suggestion"
+    assert page.inner_text("#t-status") == "Submitted"
+    assert page.inner_text("#t-department") == "Not yet dispatched"
+    assert "Submitted" in page.inner_text("#t-history")
+
+    page.goto(base + "/en/letters/")
+    page.click("main ul.letters a >> nth=0")
+    assert "/en/letters/" in page.url
+    page.wait_for_selector("button.vote-up")
+    assert page.inner_text("button.vote-up") == "Up"
+    assert page.get_attribute("button.vote-down", "aria-label") == \
+        "Down (disagree with this reply)"
+    assert errors == []
+    context.close()
+
+    # a missing English page gets the English "not found" page
+    status, body = server.get("/en/no-such-page/")
+    assert status == 404 and b'<html lang="en">' in body and b"Page not found" in body
+    status, body = server.get("/no-such-page/")
+    assert status == 404 and b'<html lang="zh-CN">' in body

@@ -95,3 +95,18 @@ def test_cached_content_reloads_only_when_a_file_changes(tree):
     notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
     second = cached_content(tree)
     assert second is not first and "补充说明" in str(second.notice("league-rules").html)
+
+
+def test_english_versions_are_optional_front_matter_and_settings(tree):
+    (tree / "notices" / "2026-12-01-en.md").write_text(
+        "---\ntitle: 通知\ntitle_en: A notice\ndate: 2026-12-01\nsummary_en: In short\n"
+        "body_en: |\n  First **paragraph**.\n\n  Second.\n---\n正文\n", encoding="utf-8")
+    (tree / "notices" / "2026-12-02-zh.md").write_text(
+        "---\ntitle: 只有中文\ndate: 2026-12-02\n---\n正文\n", encoding="utf-8")
+    loaded = load_content(tree)
+    english = loaded.notice("2026-12-01-en")
+    assert english.title_en == "A notice" and english.summary_en == "In short"
+    assert english.html_en == "<p>First <strong>paragraph</strong>.</p>\n<p>Second.</p>"
+    chinese_only = loaded.notice("2026-12-02-zh")
+    assert chinese_only.title_en is None and chinese_only.html_en is None
+    assert loaded.site.office_en and loaded.site.description_en     # the demo city has them

@@ -112,6 +112,11 @@ def test_incremental_build_equals_full_build(lived, city, store, content):
     assert "letters/2026/12/index.html" in files
     assert "sitemaps/letters-2026-11-2.xml" in files
     assert "data/league-2026-Q4.json" in files and "data/league-all.csv" in files
+    # ... in English too: the comparison above covers every file under en/
+    assert f"en/letters/{lived['a']['id']}/index.html" in files
+    assert "en/letters/2026/11/page/2/index.html" in files
+    assert "en/letters/2026/12/index.html" in files and "en/league/2026-Q4/index.html" in files
+    assert "en/index.html" in files and "en/404.html" in files
 
 
 def test_full_build_twice_gives_the_same_bytes(lived, store, content):
@@ -128,6 +133,10 @@ def test_redone_letter_keeps_its_place_and_shows_the_new_reply(lived, city):
     assert "第 1 次答复的评价：<strong>不满意" in page
     assert "第 2 次答复的评价：<strong>满意" in page
     assert 'data-count="up">1<' in page and 'data-count="down">1<' in page
+    english = city.sink.files[f"en/letters/{lived['a']['id']}/index.html"].decode()
+    assert '<p lang="zh-CN">补充答复：道路已于本周修复完毕。</p>' in english
+    assert "The writer&#39;s rating of reply 1: <strong>Unsatisfied" in english
+    assert "The writer&#39;s rating of reply 2: <strong>Satisfied" in english
     month = city.sink.files["letters/2026/11/index.html"].decode()
     assert month.index("小区门口道路破损") < month.index("第0号来信")
 
@@ -137,8 +146,9 @@ def test_private_letter_changes_only_counts(lived, city):
     changed = lived["changed_by_private"]
     assert changed, "the figures should have moved"
     assert not any(private["id"] in p for p in changed)
-    assert not any(p.startswith("letters/") or p.startswith("feeds/") or
-                   p.startswith("sitemaps/") for p in changed), changed
+    assert not any(p.startswith(("letters/", "en/letters/", "feeds/", "sitemaps/"))
+                   for p in changed), changed
+    assert "en/index.html" in changed and "en/league/index.html" in changed   # the figures
     for path, data in city.sink.files.items():
         text = data.decode("utf-8", "replace")
         assert "不公开的来信" not in text, path
@@ -150,6 +160,7 @@ def test_no_contact_details_anywhere(lived, city):
                  "13900001111"]
     for letter in city.letters.values():
         forbidden += [letter["tracking_code"], letter["secret"]]
+    assert any(p.startswith("en/letters/") for p in city.sink.files)   # English pages scanned too
     for path, data in city.sink.files.items():
         text = data.decode("utf-8", "replace")
         for item in forbidden:
@@ -162,7 +173,8 @@ def test_citizen_markup_is_only_ever_escaped(lived, city):
         text = data.decode("utf-8", "replace")
         assert "alert(1)</script>" not in text, path
         assert "<b onmouseover" not in text, path
-        if path.startswith(("letters/", "departments/", "index.html", "feeds/")):
+        if path.removeprefix("en/").startswith(("letters/", "departments/", "index.html",
+                                                 "feeds/")):
             # reading needs no JavaScript; the only script is the theme's vote widget
             assert INLINE_SCRIPT.search(text) is None, path
             assert set(SCRIPT_SRC.findall(text)) <= {"/theme/js/votes.js"}, path
@@ -171,6 +183,8 @@ def test_citizen_markup_is_only_ever_escaped(lived, city):
     assert "晚上很黑&lt;script&gt;" in page and "已修复&lt;script&gt;" in page
     month = city.sink.files["letters/2026/11/index.html"].decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;路灯不亮</a>" in month
+    english = city.sink.files[f"en/letters/{x['id']}/index.html"].decode()
+    assert '<h1 lang="zh-CN">&lt;script&gt;alert(1)&lt;/script&gt;路灯不亮</h1>' in english
 
 
 def test_pages_are_balanced_html(lived, city):
@@ -179,7 +193,9 @@ def test_pages_are_balanced_html(lived, city):
                "letters/2026/11/index.html", "letters/2026/11/page/2/index.html",
                f"letters/{lived['a']['id']}/index.html", f"letters/{lived['x']['id']}/index.html",
                "departments/index.html", "departments/housing/index.html", "league/index.html",
-               "league/2026-11/index.html"]
+               "league/2026-11/index.html", "notices/index.html", "write/index.html",
+               "track/index.html", "staff/index.html", "404.html"]
+    samples += ["en/" + path for path in samples]
     for path in samples:
         errors = html_errors(files[path].decode())
         assert not errors, f"{path}: {errors[:5]}"
@@ -200,3 +216,5 @@ def test_letters_waiting_or_rejected_have_no_page(lived, city):
         detail = services.get_staff_letter(city.ctx, services.Actor("office-1", "office"),
                                            letter["id"])
         assert (letter["id"] in published) == (detail["published_url"] is not None)
+        assert (f"en/letters/{letter['id']}/index.html" in city.sink.files) == (
+            detail["published_url"] is not None)

@@ -100,11 +100,14 @@ def test_a_letter_that_stops_being_public_is_deleted_and_its_month_renumbered(co
     gone = letters[3]
     assert f"letters/{gone.id}/index.html" in sink.files
     assert "letters/2026/11/page/2/index.html" in sink.files
+    assert "en/letters/2026/11/page/2/index.html" in sink.files
     gone.publication = None                     # as an un-publish would leave it
     keys = publish_changes(store, content, sink, [change(gone.id)])
     assert ("month", "2026-11", 2) in keys
     assert f"letters/{gone.id}/index.html" not in sink.files
+    assert f"en/letters/{gone.id}/index.html" not in sink.files
     assert "letters/2026/11/page/2/index.html" not in sink.files   # 50 letters fit on page 1
+    assert "en/letters/2026/11/page/2/index.html" not in sink.files
     assert "sitemaps/letters-2026-11-2.xml" not in sink.files
     again = MemorySink()
     full_build(store, content, again)
@@ -124,3 +127,13 @@ def test_all_pages_lists_every_page_once_and_counts_them(content):
     # a letter page comes right after the archive page that lists it (streaming)
     i = keys.index(("month", "2026-11", 2))
     assert keys[i + 1] == ("sitemap_month", "2026-11", 2) and keys[i + 2][0] == "letter"
+
+
+@pytest.mark.parametrize("key, paths", [
+    (("letter", "k3x9"), ["letters/k3x9/index.html", "en/letters/k3x9/index.html"]),
+    (("month", "2026-11", 2), ["letters/2026/11/page/2/index.html",
+                               "en/letters/2026/11/page/2/index.html"]),
+    (("sitemap_month", "2026-11", 1), ["sitemaps/letters-2026-11.xml"]),   # one, not per language
+])
+def test_a_page_that_can_disappear_owns_its_files_in_every_language(key, paths):
+    assert P.output_paths(key) == paths

@@ -53,7 +53,7 @@ def test_league_data_has_the_api_columns_for_every_department(figures_store, con
 
 
 def test_league_page_shows_the_latest_periods_with_data_and_the_formula(figures_store, content):
-    (path, data), = Renderer(figures_store, content).render(("league",))
+    (path, data), _en = Renderer(figures_store, content).render(("league",))
     page = data.decode()
     assert path == "league/index.html"
     for caption in ("2026年10月排行榜", "2026年排行榜", "累计排行榜"):
@@ -102,7 +102,7 @@ def test_templates_see_only_the_public_version(content):
     view = Renderer(store, content).letter_view(letter)
     assert "phone" not in view and "email" not in view and "tracking_code" not in view
     assert view["name"] == "王**"
-    (_, page), = Renderer(store, content).render(("letter", "p1"))
+    (_, page), _en = Renderer(store, content).render(("letter", "p1"))
     text = page.decode()
     for private in ("王小明", "13812345678", "w@example.com", "WZP1"):
         assert private not in text
@@ -114,7 +114,7 @@ def test_form_pages_get_departments_and_letter_types(content):
                                      "name_en": "Housing and Urban-Rural Development Bureau"}
     assert {"code": "complaint", "zh": "投诉", "en": "Complaint"} in ctx["letter_types"]
     for key in (("write",), ("track",), ("staff",)):
-        (path, data), = Renderer(FakeStore(), content).render(key)
+        (path, data), _en = Renderer(FakeStore(), content).render(key)
         assert path == f"{key[0]}/index.html" and data.startswith(b"<!doctype html>")
 
 
@@ -124,17 +124,17 @@ def test_letter_page_with_css_fits_the_first_round_trip(content):
     letter.publication.body = ["来信内容很长。" * 40] * 6
     letter.publication.reply = ["答复内容很长。" * 40] * 6
     renderer = Renderer(store, content)
-    (_, page), = renderer.render(("letter", "big1"))
     css = dict(renderer.render(("static",)))["theme/css/site.css"]
     assert len(css) < 8 * 1024
-    assert len(gzip.compress(page, 9)) + len(gzip.compress(css, 9)) <= 14 * 1024
+    for path, page in renderer.render(("letter", "big1")):      # zh-CN and English
+        assert len(gzip.compress(page, 9)) + len(gzip.compress(css, 9)) <= 14 * 1024, path
 
 
 def test_static_assets_are_copied_and_versioned_by_content(content):
     renderer = Renderer(FakeStore(), content)
     files = dict(renderer.render(("static",)))
     assert "theme/css/site.css" in files
-    (_, home), = renderer.render(("home",))
+    (_, home), _en = renderer.render(("home",))
     import hashlib
     version = hashlib.sha256(files["theme/css/site.css"]).hexdigest()[:10]
     assert f'href="/theme/css/site.css?v={version}"'.encode() in home
@@ -151,17 +151,24 @@ def test_robots_and_sitemaps_point_at_the_base_url(content):
     for name in ("pages.xml", "letters-2026-11.xml", "letters-2026-11-2.xml"):
         assert f"<loc>{base}/sitemaps/{name}</loc>" in index
     letters = sink.files["sitemaps/letters-2026-11-2.xml"].decode()
-    assert letters.count("<url>") == 2                      # page 2 itself and its one letter
+    # page 2 itself and its one letter, each in zh-CN and English, naming each other
+    assert letters.count("<url>") == 4
     assert f"<loc>{base}/letters/2026/11/page/2/</loc>" in letters
+    assert f"<loc>{base}/en/letters/2026/11/page/2/</loc>" in letters
+    assert (f'<xhtml:link rel="alternate" hreflang="en" href="{base}/en/letters/2026/11/page/2/"/>'
+            in letters)
+    pages = sink.files["sitemaps/pages.xml"].decode()
+    assert f"<loc>{base}/en/league/</loc>" in pages and f"<loc>{base}/league/</loc>" in pages
+    assert "Disallow: /en/staff/" in sink.files["robots.txt"].decode()
 
 
 def test_month_pages_link_only_to_neighbours(content):
     store = FakeStore()
     month_of_letters(store, cst(2026, 11, 1, 8), 101)
     renderer = Renderer(store, content)
-    (_, p1), = renderer.render(("month", "2026-11", 1))
-    (_, p2), = renderer.render(("month", "2026-11", 2))
-    (_, p3), = renderer.render(("month", "2026-11", 3))
+    (_, p1), _en = renderer.render(("month", "2026-11", 1))
+    (_, p2), _en = renderer.render(("month", "2026-11", 2))
+    (_, p3), _en = renderer.render(("month", "2026-11", 3))
     assert b'rel="prev"' not in p1 and b'href="/letters/2026/11/page/2/"' in p1
     assert b'href="/letters/2026/11/"' in p2 and b'href="/letters/2026/11/page/3/"' in p2
     assert b'rel="next"' not in p3 and b'<ol class="letters" start="101">' in p3
@@ -170,8 +177,8 @@ def test_month_pages_link_only_to_neighbours(content):
 
 def test_notices_are_rendered_from_markdown(content):
     renderer = Renderer(FakeStore(), content)
-    (path, data), = renderer.render(("notice", "league-rules"))
+    (path, data), _en = renderer.render(("notice", "league-rules"))
     assert path == "notices/league-rules/index.html"
     assert "<h2>计分办法</h2>" in data.decode()
-    (_, listing), = renderer.render(("notices",))
+    (_, listing), _en = renderer.render(("notices",))
     assert listing.decode().index("league-rules") < listing.decode().index("platform-launch")

@@ -108,9 +108,11 @@ def test_s3_full_build_uploads_then_second_publish_only_changed(s3, content):
     changed = cdn.invalidations[-1]
     assert len(cdn.invalidations) == 2
     assert f"/letters/{new.id}/" in changed and "/letters/" in changed and "/" in changed
+    assert f"/en/letters/{new.id}/" in changed and "/en/" in changed    # the English pages too
     assert f"/letters/{letters[0].id}/" not in changed
     changed_files = [u for u in changed if not u.endswith("/")]
-    assert len(puts) == len(changed_files) < 12        # one PUT per changed file, no more
+    # one PUT per changed file, no more (each HTML page twice: zh-CN and English)
+    assert len(puts) == len(changed_files) < 20
     assert s3.get_object(Bucket="site", Key=f"www/letters/{new.id}/index.html")["Body"].read()
 
 

@@ -3,9 +3,16 @@
  * WZ.api() talks JSON to the same-origin API (/api, see API.md) and turns every failure into a
  * WZ.ApiError {status, code, message, field}. WZ.el() builds elements from text only: citizen
  * text is never parsed as HTML (invariant 3), so nothing here touches HTML-string sinks.
+ *
+ * The page's language (<html lang>: zh-CN, or en on the English site under /en/) picks the
+ * labels and messages: WZ.t(zh, en), WZ.label(code), and the API's message_en for errors.
  */
 (function () {
   "use strict";
+
+  var LANG = /^en\b/i.test(document.documentElement.lang || "") ? "en" : "zh";
+
+  function t(zh, en) { return LANG === "en" ? en : zh; }
 
   // zh-CN labels of chalicelib/letters.py LABELS (tests/browser/test_forms_static.py keeps them equal)
   var LABELS = {
@@ -29,10 +36,41 @@
     basically_satisfied: "基本满意",
     unsatisfied: "不满意",
     submit: "提交来信",
+    rating_followup: "提醒评价",
     rate: "评价答复",
     green: "绿灯",
     yellow: "黄灯",
     red: "红灯",
+    none: "—"
+  };
+
+  // English labels of the same table (the test keeps these equal too)
+  var LABELS_EN = {
+    submitted: "Submitted",
+    dispatched: "Dispatched",
+    signed: "Being handled",
+    extension_requested: "Extension requested",
+    transfer_requested: "Sent back for re-dispatch",
+    replied: "Replied, awaiting approval",
+    published: "Answered",
+    closed: "Closed",
+    rejected: "Not accepted",
+    redo: "Being redone",
+    consultation: "Consultation",
+    help: "Request for help",
+    complaint: "Complaint",
+    report: "Tip-off",
+    suggestion: "Suggestion",
+    criticism: "Criticism",
+    satisfied: "Satisfied",
+    basically_satisfied: "Basically satisfied",
+    unsatisfied: "Unsatisfied",
+    submit: "Letter submitted",
+    rating_followup: "Asked for a rating",
+    rate: "Reply rated",
+    green: "Green",
+    yellow: "Yellow",
+    red: "Red",
     none: "—"
   };
 
@@ -41,6 +79,12 @@
     submit: "提交来信", dispatch: "转办", reject: "不予受理", sign: "签收", transfer: "退回重新转办",
     request_extension: "申请延期", approve_extension: "同意延期", deny_extension: "不同意延期",
     reply: "答复", approve: "审核", redo: "重办", rate: "评价", light: "督办灯变化"
+  };
+  var ACTIONS_EN = {
+    submit: "Letter submitted", dispatch: "Dispatched", reject: "Not accepted", sign: "Signed for",
+    transfer: "Sent back for re-dispatch", request_extension: "Extension requested",
+    approve_extension: "Extension approved", deny_extension: "Extension refused", reply: "Replied",
+    approve: "Approved", redo: "Sent back to be redone", rate: "Reply rated", light: "Light changed"
   };
 
   function ApiError(status, code, message, field) {
@@ -67,7 +111,8 @@
     try {
       res = await fetch("/api" + path, init);
     } catch (e) {
-      throw new ApiError(0, "network", "网络连接失败，请检查网络后重试。", null);
+      throw new ApiError(0, "network", t("网络连接失败，请检查网络后重试。",
+        "The network connection failed; check it and try again."), null);
     }
     var data = null;
     try {
@@ -78,8 +123,10 @@
     }
     if (!res.ok) {
       var err = (data && data.error) || {};
+      var message = LANG === "en" ? err.message_en || err.message : err.message;
       throw new ApiError(res.status, err.code || "http_" + res.status,
-        err.message || "请求未成功（" + res.status + "），请稍后重试。", err.field);
+        message || t("请求未成功（" + res.status + "），请稍后重试。",
+          "The request failed (" + res.status + "); please try again later."), err.field);
     }
     return data;
   }
@@ -122,17 +169,30 @@
   }
 
   function label(code) {
-    return Object.prototype.hasOwnProperty.call(LABELS, code) ? LABELS[code] : String(code);
+    var table = LANG === "en" ? LABELS_EN : LABELS;
+    return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code);
   }
 
   function actionLabel(code) {
-    return Object.prototype.hasOwnProperty.call(ACTIONS, code) ? ACTIONS[code] : label(code);
+    var table = LANG === "en" ? ACTIONS_EN : ACTIONS;
+    return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : label(code);
   }
 
   /* The light with its text, never colour alone. */
   function light(code) {
     var c = LABELS[code] !== undefined ? code : "none";
-    return el("span", { class: "light light-" + c }, c === "none" ? "无" : LABELS[c]);
+    return el("span", { class: "light light-" + c }, c === "none" ? t("无", "None") : label(c));
+  }
+
+  /* A path of the site in the page's language: "/letters/x/" is "/en/letters/x/" in English. */
+  function siteUrl(path) {
+    return LANG === "en" && isLocalPath(path) ? "/en" + path : path;
+  }
+
+  /* A department {name, name_en} from the API, in the page's language. */
+  function deptName(d) {
+    if (!d) return "";
+    return LANG === "en" ? d.name_en || d.name : d.name;
   }
 
   var stamp = null;
@@ -158,7 +218,9 @@
   function due(date, provisional) {
     if (!date) return el("span", null, "—");
     return el("span", null, el("time", { datetime: date }, date),
-      provisional ? el("span", { class: "provisional", title: "该年度放假安排尚未公布，期限为推算" }, "（暂定）") : null);
+      provisional ? el("span", { class: "provisional", title: t("该年度放假安排尚未公布，期限为推算",
+        "The holiday calendar for that year is not yet published: the date is estimated") },
+        t("（暂定）", " (provisional)")) : null);
   }
 
   /* Forget earlier error marks in a form and its status region. */
@@ -170,7 +232,8 @@
   /* Show an API error: next to the field the API names (when the form has it) and in the
    * form's live region; focus the field so screen readers read the message with it. */
   function showError(form, status, err) {
-    var msg = err && err.message ? err.message : "出现错误，请稍后重试。";
+    var msg = err && err.message ? err.message : t("出现错误，请稍后重试。",
+      "Something went wrong; please try again later.");
     var field = err && err.field ? err.field : null;
     var control = field && form ? form.elements.namedItem(field) : null;
     if (control && control.length !== undefined && !control.tagName) control = control[0];
@@ -215,6 +278,7 @@
   window.WZ = {
     api: api, ApiError: ApiError, el: el, fill: fill, paragraphs: paragraphs, label: label,
     actionLabel: actionLabel, light: light, time: time, due: due, clearErrors: clearErrors,
-    showError: showError, say: say, uuid: uuid, isLocalPath: isLocalPath, LABELS: LABELS
+    showError: showError, say: say, uuid: uuid, isLocalPath: isLocalPath, LABELS: LABELS,
+    LABELS_EN: LABELS_EN, lang: LANG, t: t, siteUrl: siteUrl, deptName: deptName
   };
 })();

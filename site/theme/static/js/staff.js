@@ -14,20 +14,34 @@
   var WZ = window.WZ;
   var $ = function (id) { return document.getElementById(id); };
   var KEY = "wz-staff";
-  var ROLES = { clerk: "承办人", office: "市长公开电话办公室", admin: "管理员" };
+  var T = WZ.t;
+  var ROLES = {
+    clerk: T("承办人", "department clerk"),
+    office: T("市长公开电话办公室", "Mayor's Public Hotline Office"),
+    admin: T("管理员", "administrator")
+  };
 
   // action: who may do it, from which states (the API has the last word), API path, message
   var ACTIONS = {
-    dispatch: { role: "office", from: ["submitted", "transfer_requested"], path: "dispatch", done: "已转办。" },
-    approve: { role: "office", from: ["replied"], path: "approve", done: "答复已审核。" },
-    redo: { role: "office", from: ["replied", "published", "closed"], path: "redo", done: "已要求重办。" },
-    "approve-extension": { role: "office", from: ["extension_requested"], path: "extension/approve", done: "已同意延期。" },
-    "deny-extension": { role: "office", from: ["extension_requested"], path: "extension/deny", done: "已不同意延期。" },
-    reject: { role: "office", from: ["submitted", "transfer_requested", "dispatched"], path: "reject", done: "已作不予受理处理。" },
-    sign: { role: "clerk", from: ["dispatched"], path: "sign", done: "已签收。" },
-    reply: { role: "clerk", from: ["signed", "redo", "extension_requested"], path: "reply", done: "答复已提交，等待办公室审核。" },
-    extension: { role: "clerk", from: ["signed", "redo"], path: "extension", done: "延期申请已提交。" },
-    transfer: { role: "clerk", from: ["dispatched", "signed"], path: "transfer", done: "已退回办公室重新转办。" }
+    dispatch: { role: "office", from: ["submitted", "transfer_requested"], path: "dispatch",
+      done: T("已转办。", "Dispatched.") },
+    approve: { role: "office", from: ["replied"], path: "approve",
+      done: T("答复已审核。", "Reply approved.") },
+    redo: { role: "office", from: ["replied", "published", "closed"], path: "redo",
+      done: T("已要求重办。", "Sent back to be redone.") },
+    "approve-extension": { role: "office", from: ["extension_requested"], path: "extension/approve",
+      done: T("已同意延期。", "Extension approved.") },
+    "deny-extension": { role: "office", from: ["extension_requested"], path: "extension/deny",
+      done: T("已不同意延期。", "Extension refused.") },
+    reject: { role: "office", from: ["submitted", "transfer_requested", "dispatched"], path: "reject",
+      done: T("已作不予受理处理。", "Marked as not accepted.") },
+    sign: { role: "clerk", from: ["dispatched"], path: "sign", done: T("已签收。", "Signed for.") },
+    reply: { role: "clerk", from: ["signed", "redo", "extension_requested"], path: "reply",
+      done: T("答复已提交，等待办公室审核。", "Reply sent; it now waits for the office's approval.") },
+    extension: { role: "clerk", from: ["signed", "redo"], path: "extension",
+      done: T("延期申请已提交。", "Extension requested.") },
+    transfer: { role: "clerk", from: ["dispatched", "signed"], path: "transfer",
+      done: T("已退回办公室重新转办。", "Sent back to the office for re-dispatch.") }
   };
 
   var departments = {};
@@ -55,7 +69,8 @@
         body: body
       });
     } catch (err) {
-      if (err.status === 401) logout(err.message || "登录已失效，请重新登录。");
+      if (err.status === 401) logout(err.message || T("登录已失效，请重新登录。",
+        "Your session has expired; please sign in again."));
       throw err;
     }
   }
@@ -67,7 +82,7 @@
     var form = this;
     WZ.clearErrors(form);
     $("s-login-submit").disabled = true;
-    WZ.say($("login-status"), "正在登录……");
+    WZ.say($("login-status"), T("正在登录……", "Signing in…"));
     try {
       var s = await WZ.api("POST", "/staff/login", { body: {
         username: $("s-username").value.trim(), password: $("s-password").value } });
@@ -93,13 +108,13 @@
     $("s-username").focus();
   }
 
-  $("s-logout").addEventListener("click", function () { logout("已退出登录。"); });
+  $("s-logout").addEventListener("click", function () { logout(T("已退出登录。", "You have signed out.")); });
 
   function start(s) {
     session = s;
     var office = s.role === "office";
-    WZ.fill($("s-who"), "已登录：", s.username || "", "（", ROLES[s.role] || s.role,
-      s.department ? " · " + deptName(s.department) : "", "）");
+    WZ.fill($("s-who"), T("已登录：", "Signed in as "), s.username || "", T("（", " ("),
+      ROLES[s.role] || s.role, s.department ? " · " + deptName(s.department) : "", T("）", ")"));
     $("f-department-wrap").hidden = !office;
     $("f-rating-wrap").hidden = !office;
     if (!office) { $("f-department").value = ""; $("f-rating").value = ""; }
@@ -122,23 +137,26 @@
       if (v) q.set(name, v);
     });
     var status = $("inbox-status");
-    WZ.say(status, "正在加载……");
+    WZ.say(status, T("正在加载……", "Loading…"));
     try {
       var rows = await call("GET", "/staff/letters" + (q.toString() ? "?" + q : ""));
       WZ.fill($("inbox-body"), rows.map(row));
-      WZ.fill($("inbox-caption"), "来信（共 " + rows.length + " 封）");
-      WZ.say(status, rows.length ? "共 " + rows.length + " 封来信。" : "没有符合条件的来信。");
+      WZ.fill($("inbox-caption"), T("来信（共 " + rows.length + " 封）", "Letters (" + rows.length + ")"));
+      WZ.say(status, rows.length ? T("共 " + rows.length + " 封来信。", count(rows.length))
+        : T("没有符合条件的来信。", "No letters match."));
     } catch (err) {
       WZ.fill($("inbox-body"));
       WZ.say(status, err.message, "error");
     }
   }
 
+  function count(n) { return n === 1 ? "1 letter." : n + " letters."; }
+
   function row(r) {
     return WZ.el("tr", { class: "light-row-" + r.light },
       WZ.el("td", null, WZ.light(r.light)),
       WZ.el("td", null, WZ.due(r.due, r.due_provisional)),
-      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || "（无主题）")),
+      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || T("（无主题）", "(no subject)"))),
       WZ.el("td", null, WZ.label(r.status)),
       WZ.el("td", null, WZ.label(r.type)),
       WZ.el("td", null, deptName(r.department)),
@@ -148,7 +166,7 @@
   // --- one letter ----------------------------------------------------------------------------
 
   async function openLetter(id) {
-    WZ.say($("letter-status"), "正在加载……");
+    WZ.say($("letter-status"), T("正在加载……", "Loading…"));
     $("inbox-section").hidden = true;
     $("letter-section").hidden = false;
     try {
@@ -171,34 +189,39 @@
     WZ.fill($("d-sign-due"), WZ.due(l.sign_due));
     WZ.fill($("d-reply-due"), WZ.due(l.reply_due));
     WZ.fill($("d-department"), deptName(l.department));
-    WZ.fill($("d-requested-department"), l.requested_department ? deptName(l.requested_department) : "未指定");
+    WZ.fill($("d-requested-department"), l.requested_department ? deptName(l.requested_department)
+      : T("未指定", "None"));
     WZ.fill($("d-submitted-at"), WZ.time(l.submitted_at));
     WZ.fill($("d-name"), l.name || "—");
     WZ.fill($("d-phone"), l.phone || "—");
     WZ.fill($("d-email"), l.email || "—");
-    WZ.fill($("d-public"), l.public ? "同意公开" : "不同意公开");
+    WZ.fill($("d-public"), l.public ? T("同意公开", "Yes") : T("不同意公开", "No"));
     WZ.fill($("d-redo-count"), String(l.redo_count || 0));
     var ext = l.pending_extension;
-    var extText = ext ? "申请延期 " + ext.working_days + " 个工作日，理由：" + ext.reason : "无";
+    var extText = ext ? T("申请延期 " + ext.working_days + " 个工作日，理由：",
+      ext.working_days + " more working days asked for; reason: ") + ext.reason : T("无", "None");
     WZ.fill($("d-pending-extension"), extText);
     WZ.fill($("a-approve-extension-info"), extText);
     var url = l.published_url && WZ.isLocalPath(l.published_url) ? l.published_url : null;
-    WZ.fill($("d-published"), url ? WZ.el("a", { href: url }, url) : "未公开");
+    WZ.fill($("d-published"), url ? WZ.el("a", { href: WZ.siteUrl(url) }, WZ.siteUrl(url))
+      : T("未公开", "Not published"));
     WZ.fill($("d-body"), WZ.paragraphs(l.body));
 
     WZ.fill($("d-replies"), (l.replies || []).length ? l.replies.map(function (r) {
       return WZ.el("article", { class: "wz-reply" },
-        WZ.el("p", { class: "wz-meta" }, "第 " + r.n + " 次答复 · ", deptName(r.department), " · ", r.by, " · ",
-          WZ.time(r.at), " · ", r.on_time ? "按时" : "超期"),
+        WZ.el("p", { class: "wz-meta" }, T("第 " + r.n + " 次答复 · ", "Reply " + r.n + " · "),
+          deptName(r.department), " · ", r.by, " · ", WZ.time(r.at), " · ",
+          r.on_time ? T("按时", "on time") : T("超期", "late")),
         WZ.el("div", { class: "wz-text" }, WZ.paragraphs(r.body)));
-    }) : WZ.el("p", null, "尚无答复。"));
+    }) : WZ.el("p", null, T("尚无答复。", "No reply yet.")));
 
     WZ.fill($("d-ratings"), (l.ratings || []).length ? l.ratings.map(function (r) {
       return WZ.el("div", { class: "wz-rating" },
-        WZ.el("p", { class: "wz-meta" }, "第 " + r.reply_n + " 次答复：", WZ.el("strong", null, WZ.label(r.score)),
+        WZ.el("p", { class: "wz-meta" }, T("第 " + r.reply_n + " 次答复：", "Reply " + r.reply_n + ": "),
+          WZ.el("strong", null, WZ.label(r.score)),
           " · ", WZ.time(r.at)),
         WZ.el("div", { class: "wz-text" }, WZ.paragraphs(r.comment)));
-    }) : WZ.el("p", null, "尚无评价。"));
+    }) : WZ.el("p", null, T("尚无评价。", "Not rated yet.")));
 
     WZ.fill($("d-history-body"), (l.history || []).map(function (e) {
       return WZ.el("tr", null,
@@ -215,13 +238,13 @@
   function explain(e) {
     var d = e.data || {};
     var parts = [];
-    if (e.reason) parts.push("理由：" + e.reason);
-    if (d.department && e.action === "dispatch") parts.push("部门：" + deptName(d.department));
-    if (d.working_days) parts.push(d.working_days + " 个工作日");
+    if (e.reason) parts.push(T("理由：", "reason: ") + e.reason);
+    if (d.department && e.action === "dispatch") parts.push(T("部门：", "department: ") + deptName(d.department));
+    if (d.working_days) parts.push(d.working_days + T(" 个工作日", " working days"));
     if (d.score) parts.push(WZ.label(d.score));
     if (e.action === "light") parts.push(WZ.label(d.from) + " → " + WZ.label(d.to));
-    if (e.action === "approve") parts.push(d.publish ? "选登" : "不公开");
-    return parts.join("；");
+    if (e.action === "approve") parts.push(d.publish ? T("选登", "published") : T("不公开", "not published"));
+    return parts.join(T("；", "; "));
   }
 
   function showActions(l) {
@@ -251,7 +274,7 @@
       var button = form.querySelector("button[type=submit]");
       WZ.clearErrors(form);
       button.disabled = true;
-      WZ.say($("action-status"), "正在提交……");
+      WZ.say($("action-status"), T("正在提交……", "Sending…"));
       try {
         var updated = await call("POST", "/staff/letters/" + encodeURIComponent(letter.id) + "/" + a.path,
           values(form));

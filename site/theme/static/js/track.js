@@ -30,7 +30,7 @@
     var code = $("t-code").value.trim().toUpperCase();
     var secret = $("t-secret").value.trim();
     $("t-submit").disabled = true;
-    WZ.say(status, "正在查询……");
+    WZ.say(status, WZ.t("正在查询……", "Looking up your letter…"));
     try {
       var letter = await load(code, secret);
       current = { code: code, secret: secret };
@@ -54,26 +54,30 @@
     WZ.fill($("t-subject"), l.subject);
     WZ.fill($("t-tracking-code"), l.tracking_code);
     WZ.fill($("t-type"), WZ.label(l.type));
-    WZ.fill($("t-status"), l.status_label || WZ.label(l.status));
+    WZ.fill($("t-status"), WZ.t(l.status_label, l.status_label_en) || WZ.label(l.status));
     WZ.fill($("t-light"), WZ.light(l.light));
-    WZ.fill($("t-department"), l.department ? l.department.name
-      : (l.status === "submitted" || l.status === "transfer_requested" ? "待分派" : "—"));
+    WZ.fill($("t-department"), l.department ? WZ.deptName(l.department)
+      : (l.status === "submitted" || l.status === "transfer_requested"
+        ? WZ.t("待分派", "Not yet dispatched") : "—"));
     WZ.fill($("t-due"), WZ.due(l.due, l.due_provisional));
 
     var url = l.url && WZ.isLocalPath(l.url) ? l.url : null;
     $("t-url-wrap").hidden = !url;
-    if (url) $("t-url").setAttribute("href", url);
+    if (url) $("t-url").setAttribute("href", WZ.siteUrl(url));
 
     WZ.fill($("t-history"), (l.history || []).map(function (e) {
-      var what = e.label && e.label !== e.action ? e.label : WZ.actionLabel(e.action);
+      // the API's label is zh-CN; the English page names the state (or the action) itself
+      var what = WZ.lang === "en" ? (e.to ? WZ.label(e.to) : WZ.actionLabel(e.action))
+        : e.label && e.label !== e.action ? e.label : WZ.actionLabel(e.action);
       return WZ.el("li", null, WZ.time(e.at), " ", WZ.el("span", { class: "wz-what" }, what),
-        e.reason ? WZ.el("span", { class: "wz-reason" }, "（理由：", e.reason, "）") : null);
+        e.reason ? WZ.el("span", { class: "wz-reason" }, WZ.t("（理由：", " (reason: "), e.reason,
+          WZ.t("）", ")")) : null);
     }));
 
     var reply = l.reply;
     $("t-reply").hidden = !reply;
     if (reply) {
-      WZ.fill($("t-reply-meta"), reply.department ? reply.department.name + " · " : "",
+      WZ.fill($("t-reply-meta"), reply.department ? WZ.deptName(reply.department) + " · " : "",
         WZ.time(reply.at));
       WZ.fill($("t-reply-body"), WZ.paragraphs(reply.body));
     }
@@ -97,14 +101,14 @@
     var picked = ratingForm.querySelector('input[name="score"]:checked');
     var comment = $("r-comment").value.trim();
     $("r-submit").disabled = true;
-    WZ.say(ratingStatus, "正在提交评价……");
+    WZ.say(ratingStatus, WZ.t("正在提交评价……", "Sending your rating…"));
     try {
       await WZ.api("POST", "/letters/" + encodeURIComponent(current.code) + "/rating", {
         headers: { "X-Letter-Secret": current.secret },
         body: { score: picked ? picked.value : null, comment: comment || null }
       });
       show(await load(current.code, current.secret));
-      WZ.say(status, "评价已提交，谢谢！");
+      WZ.say(status, WZ.t("评价已提交，谢谢！", "Thank you: your rating has been sent."));
       $("t-rating").focus();
     } catch (err) {
       WZ.showError(ratingForm, ratingStatus, err);

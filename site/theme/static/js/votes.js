@@ -2,13 +2,16 @@
  *   <div id="votes" data-letter="{id}"> … <span data-count="up">3</span> … <span data-count="down">1</span> … </div>
  * as plain text (works without JavaScript); this adds the two buttons, which POST
  * /api/letters/{id}/votes {"direction": "up"|"down"} and show the counts the API answers.
- * Standalone (no api.js) so the letter page needs only this one script.
+ * Standalone (no api.js) so the letter page needs only this one script; it speaks the page's
+ * language (<html lang>: zh-CN, or en under /en/).
  */
 (function () {
   "use strict";
   var box = document.getElementById("votes");
   var id = box && box.getAttribute("data-letter");
   if (!id || !window.fetch) return;
+  var EN = /^en\b/i.test(document.documentElement.lang || "");
+  function t(zh, en) { return EN ? en : zh; }
 
   function count(direction) {
     var node = box.querySelector('[data-count="' + direction + '"]');
@@ -32,7 +35,7 @@
     b.type = "button";
     b.className = "vote vote-" + direction;
     b.setAttribute("data-direction", direction);
-    b.setAttribute("aria-label", text + "（" + meaning + "）");
+    b.setAttribute("aria-label", text + t("（", " (") + meaning + t("）", ")"));
     b.textContent = text;
     b.addEventListener("click", function () { send(direction); });
     bar.appendChild(b);
@@ -40,7 +43,8 @@
     bar.appendChild(document.createTextNode(" "));
     return b;
   }
-  var buttons = [button("up", "顶", "赞同这条答复"), button("down", "踩", "不赞同这条答复")];
+  var buttons = [button("up", t("顶", "Up"), t("赞同这条答复", "agree with this reply")),
+    button("down", t("踩", "Down"), t("不赞同这条答复", "disagree with this reply"))];
   bar.appendChild(status);
   box.appendChild(bar);
 
@@ -51,7 +55,7 @@
 
   async function send(direction) {
     buttons.forEach(function (b) { b.disabled = true; });
-    status.textContent = "正在提交……";
+    status.textContent = t("正在提交……", "Sending…");
     try {
       var res = await fetch("/api/letters/" + encodeURIComponent(id) + "/votes", {
         method: "POST", credentials: "same-origin", cache: "no-store",
@@ -62,7 +66,9 @@
       try { data = await res.json(); } catch (e) { data = null; }
       if (!res.ok) {
         var err = (data && data.error) || {};
-        throw new Error(err.message || "投票未成功（" + res.status + "），请稍后再试。");
+        throw new Error((EN ? err.message_en || err.message : err.message) ||
+          t("投票未成功（" + res.status + "），请稍后再试。",
+            "Your vote was not counted (" + res.status + "); please try again later."));
       }
       if (data && typeof data.up === "number") {
         counts.up.textContent = String(data.up);
@@ -71,10 +77,12 @@
         var n = counts[direction];
         n.textContent = String((parseInt(n.textContent, 10) || 0) + 1);
       }
-      done(data && data.counted === false ? "您已经投过票了。" : "谢谢，已记录您的投票。");
+      done(data && data.counted === false ? t("您已经投过票了。", "You have already voted.")
+        : t("谢谢，已记录您的投票。", "Thank you: your vote is counted."));
     } catch (e) {
       buttons.forEach(function (b) { b.disabled = false; });
-      status.textContent = e.message || "网络连接失败，请稍后再试。";
+      status.textContent = e.message || t("网络连接失败，请稍后再试。",
+        "The network connection failed; please try again later.");
     }
   }
 })();

@@ -46,7 +46,7 @@
     busy = true;
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
-    WZ.say(status, "正在提交，请稍候……");
+    WZ.say(status, WZ.t("正在提交，请稍候……", "Sending your letter…"));
     try {
       var answer = await WZ.api("POST", "/letters", { body: body });
       showResult(answer);
@@ -64,7 +64,7 @@
     document.getElementById("w-secret").textContent = answer.secret;
     // only the tracking code goes into the link; the secret is typed in on the tracking page
     document.getElementById("w-track-link").setAttribute("href",
-      "/track/?code=" + encodeURIComponent(answer.tracking_code));
+      WZ.siteUrl("/track/") + "?code=" + encodeURIComponent(answer.tracking_code));
     WZ.say(status, "");
     form.hidden = true;
     result.hidden = false;
