@@ -7,10 +7,11 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from chalicelib import auth, bootstrap, services
+from chalicelib import auth, bootstrap, supervision
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.errors import DomainError
 
@@ -60,6 +61,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     composed = _compose(args)
     ctx = composed.ctx
+    if not composed.settings.site_url:
+        # links in the local outbox's messages point at this server
+        ctx.notify = replace(ctx.notify, site_url=f"http://{args.host}:{args.port}")
     if not args.no_demo and composed.settings.is_local:
         from .demo import ensure_demo_accounts, seed_demo
         counts = seed_demo(ctx, ctx.clock(), progress=Progress("seeding demo city"))
@@ -141,12 +145,14 @@ def cmd_account_add(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
+    """Lights, rating follow-ups, the office digest, delivery of notifications (var/outbox/
+    locally), then the rebuild of what changed; a second run for the same time does nothing."""
     from .runtime import drain_outbox
     composed = _compose(args)
     now = datetime.fromisoformat(args.now) if args.now else composed.ctx.clock()
     if now.tzinfo is None:
         now = now.replace(tzinfo=CHINA_TZ)
-    result = services.tick(composed.ctx, now)
+    result = supervision.run_scheduled(composed.ctx, composed.notification_sender(), now)
     result["published_changes"] = drain_outbox(composed.ctx.store, composed.settings)
     print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -193,7 +199,8 @@ def parser() -> argparse.ArgumentParser:
     data(add)
     add.set_defaults(fn=cmd_account_add)
 
-    t = sub.add_parser("tick", help="run the scheduled job once (lights, reminders, rebuild)")
+    t = sub.add_parser("tick", help="run the scheduled job once (lights, reminders, "
+                       "notifications, rebuild)")
     t.add_argument("--now", help="ISO-8601 time to run as (default: now)")
     data(t)
     t.set_defaults(fn=cmd_tick)

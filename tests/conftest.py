@@ -15,7 +15,7 @@ from chalicelib import auth
 
 from chalicelib.services import Context
 from chalicelib.store_sqlite import SqliteStore
-from fakes import DEPARTMENTS, FakeCalendar, FakeClock, cst
+from fakes import DEPARTMENTS, NOTIFY, FakeCalendar, FakeClock, FakeSender, cst
 
 # cheap argon2 parameters: the tests hash dozens of passwords
 auth.configure_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -38,4 +38,10 @@ def store(tmp_path, clock) -> SqliteStore:
 
 @pytest.fixture
 def ctx(store, calendar, clock) -> Context:
-    return Context(store=store, calendar=calendar, clock=clock, departments=DEPARTMENTS)
+    return Context(store=store, calendar=calendar, clock=clock, departments=DEPARTMENTS,
+                   notify=NOTIFY)
+
+
+@pytest.fixture
+def sender() -> FakeSender:
+    return FakeSender()

@@ -1,10 +1,13 @@
-"""Fakes shared by the tests: a clock you move by hand and a calendar you describe in full."""
+"""Fakes shared by the tests: a clock you move by hand, a calendar you describe in full and a
+sender that records what it sends (and fails when told to)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from chalicelib.deadlines import CHINA_TZ
+from chalicelib.errors import SendError
+from chalicelib.notifications import Notification, NotifyConfig
 from chalicelib.services import Actor, Department
 
 
@@ -44,10 +47,35 @@ class FakeCalendar:
 
 DEPARTMENTS = {
     "housing": Department("housing", "市住房和城乡建设局", "Housing and Urban-Rural Development",
-                          ("城乡建设",)),
-    "transport": Department("transport", "市交通运输局", "Transport", ("交通运输",)),
-    "education": Department("education", "市教育局", "Education", ("教育文体",)),
+                          ("城乡建设",), "housing@city.example"),
+    "transport": Department("transport", "市交通运输局", "Transport", ("交通运输",),
+                            "transport@city.example"),
+    "education": Department("education", "市教育局", "Education", ("教育文体",)),   # no e-mail
 }
+NOTIFY = NotifyConfig(site_url="https://wenzheng.test", office_email="office@city.example",
+                      digest_hour=8, mail_from="noreply@city.example",
+                      department_emails={d.id: d.email for d in DEPARTMENTS.values() if d.email})
+
+
+class FakeSender:
+    """Records every notification it is given; fails the first `failures` sends."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.sent: list[Notification] = []
+        self.tries = 0
+
+    def send(self, notification: Notification) -> str:
+        self.tries += 1
+        if self.failures > 0:
+            self.failures -= 1
+            raise SendError("mail server unavailable (fake)")
+        self.sent.append(notification)
+        return f"fake-{len(self.sent)}"
+
+    @property
+    def ids(self) -> list[str]:
+        return [n.id for n in self.sent]
 OFFICE = Actor("office-1", "office")
 HOUSING_CLERK = Actor("clerk-h", "clerk", "housing")
 TRANSPORT_CLERK = Actor("clerk-t", "clerk", "transport")

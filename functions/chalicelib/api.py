@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from chalice import Blueprint, Response
 
-from . import auth, bootstrap, services
+from . import auth, bootstrap, services, supervision
 from .errors import (DomainError, Invalid, StoreError, TooLarge, Unauthorized, body_for,
                      error_body)
 
@@ -158,6 +158,12 @@ def login() -> tuple[int, Any]:
 def list_letters() -> tuple[int, Any]:
     query = staff.current_request.query_params or {}
     return 200, services.list_staff_letters(_ctx(), _actor(), dict(query))
+
+
+@staff.route("/staff/dashboard", methods=["GET"])
+@view(staff)
+def dashboard() -> tuple[int, Any]:
+    return 200, supervision.office_dashboard(_ctx(), _actor())
 
 
 @staff.route("/staff/letters/{letter_id}", methods=["GET"])

@@ -1,22 +1,26 @@
-"""The composition root: builds the store, calendar, clock, signer and context from settings.
+"""The composition root: builds the store, calendar, clock, signer, sender and context from
+settings and content/ (departments.yaml, limits.yaml, notifications.yaml, site.yaml).
 
-Nothing connects at import time; `context()` builds once per process (a Lambda container or a
+Nothing connects at import time; `app()` builds once per process (a Lambda container or a
 `wenzheng serve`). Tests build a `Context` directly with fakes.
 """
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
 from .auth import TokenSigner
 from .deadlines import CHINA_TZ
-from .letters import Limits
+from .letters import LetterType, Limits
+from .notifications import NotifyConfig, RetryPolicy
+from .ports import Sender
 from .services import Context, Department
 
 DEMO_USERS = ("demo-office", "demo-clerk")
@@ -44,6 +48,10 @@ class Settings:
     allow_provisional: bool = True
     site_bucket: str | None = None
     distribution_id: str | None = None
+    sender: str = "local"               # local (files in {data_dir}/outbox) | aws (SES + SNS)
+    mail_from: str | None = None        # else notifications.yaml `mail_from`
+    site_url: str | None = None         # links in messages; else site.yaml `base_url`
+    sms_sender_id: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -59,6 +67,11 @@ class Settings:
             allow_provisional=env.get("WENZHENG_ALLOW_PROVISIONAL", "1") not in ("0", "false"),
             site_bucket=env.get("WENZHENG_SITE_BUCKET") or None,
             distribution_id=env.get("WENZHENG_DISTRIBUTION_ID") or None,
+            sender=env.get("WENZHENG_SENDER")
+            or ("local" if env.get("WENZHENG_STAGE", "local") == "local" else "aws"),
+            mail_from=env.get("WENZHENG_MAIL_FROM") or None,
+            site_url=env.get("WENZHENG_SITE_URL") or None,
+            sms_sender_id=env.get("WENZHENG_SMS_SENDER_ID") or None,
         )
 
     @property
@@ -68,6 +81,10 @@ class Settings:
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "wenzheng.sqlite3"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
 
 def load_departments(content_dir: Path) -> dict[str, Department]:
@@ -79,22 +96,175 @@ def load_departments(content_dir: Path) -> dict[str, Department]:
         for key in ("id", "name", "name_en"):
             if not isinstance(d, dict) or not isinstance(d.get(key), str) or not d[key]:
                 raise StartupError(f"{path}: department #{i + 1} needs a text field '{key}'")
+        email = d.get("email")
+        if email is not None and not _is_email(email):
+            raise StartupError(f"{path}: department '{d['id']}': email must be an e-mail"
+                               f" address, got {email!r}")
         out[d["id"]] = Department(d["id"], d["name"], d["name_en"],
-                                  tuple(d.get("categories") or ()))
+                                  tuple(d.get("categories") or ()), email)
     return out
+
+
+def _is_email(value: Any) -> bool:
+    if not isinstance(value, str) or " " in value:
+        return False
+    local, at, domain = value.partition("@")
+    return bool(at and local and "." in domain)
+
+
+def _yaml_mapping(path: Path) -> dict:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise StartupError(f"{path}: cannot be read: {exc}") from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise StartupError(f"{path}: must be a mapping")
+    return raw
+
+
+def _unknown(path: Path, where: str, raw: Mapping, allowed: set[str]) -> None:
+    extra = sorted(str(k) for k in raw if k not in allowed)
+    if extra:
+        raise StartupError(f"{path}: {where}{extra[0]}: unknown key (expected one of "
+                           f"{', '.join(sorted(allowed))})")
+
+
+def _whole(path: Path, key: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise StartupError(f"{path}: {key}: must be a whole number >= {minimum}, got {value!r}")
+    return value
+
+
+def _fraction(path: Path, key: str, value: Any) -> float:
+    """A share of the limit: a number from 0 to 1, or a fraction written "1/3" (exact)."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        frac = Fraction(value) if isinstance(value, str) else Fraction(float(value))
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise StartupError(f"{path}: {key}: must be a number from 0 to 1 or a fraction like"
+                           f" \"1/3\", got {value!r}") from None
+    if not 0 <= frac <= 1:
+        raise StartupError(f"{path}: {key}: must be from 0 to 1, got {value!r}")
+    return frac.numerator / frac.denominator
+
+
+_LIMIT_KEYS = {f.name for f in fields(Limits)}
+
+
+def _limits(path: Path, where: str, raw: Any, base: Limits) -> Limits:
+    if raw is None:
+        return base
+    if not isinstance(raw, dict):
+        raise StartupError(f"{path}: {where.rstrip('.')}: must be a mapping of limits")
+    _unknown(path, where, raw, _LIMIT_KEYS)
+    values = dict(base.__dict__)
+    for key, value in raw.items():
+        here = f"{where}{key}"
+        if key == "yellow_fraction":
+            values[key] = _fraction(path, here, value)
+        else:
+            values[key] = _whole(path, here, value, 0 if key == "max_redos" else 1)
+    return Limits(**values)
 
 
 def load_limits(content_dir: Path) -> dict[str, Limits]:
-    """Time limits per letter type from content/limits.yaml (working days), else the defaults."""
+    """Time limits per letter type from content/limits.yaml (working days), else the defaults.
+
+    Unknown keys, unknown letter types and values of the wrong type stop the start-up with a
+    `StartupError` naming the file and the key."""
     path = content_dir / "limits.yaml"
     if not path.exists():
         return {"default": Limits()}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    base = Limits(**(raw.get("default") or {}))
+    raw = _yaml_mapping(path)
+    _unknown(path, "", raw, {"default", "types"})
+    base = _limits(path, "default.", raw.get("default"), Limits())
     out = {"default": base}
-    for kind, values in (raw.get("types") or {}).items():
-        out[kind] = Limits(**{**base.__dict__, **(values or {})})
+    types = raw.get("types") or {}
+    if not isinstance(types, dict):
+        raise StartupError(f"{path}: types: must be a mapping of letter type to limits")
+    _unknown(path, "types.", types, set(LetterType.__members__))
+    for kind, values in types.items():
+        out[kind] = _limits(path, f"types.{kind}.", values, base)
     return out
+
+
+_NOTIFY_KEYS = {"office", "digest_hour", "mail_from", "site_url", "signature", "retry",
+                "expire_after_hours"}
+_RETRY_KEYS = {"max_attempts", "first_delay_minutes", "multiplier", "max_delay_minutes",
+               "lease_minutes"}
+
+
+def load_notify_config(content_dir: Path, departments: Mapping[str, Department],
+                       settings: "Settings | None" = None) -> NotifyConfig:
+    """Who gets which notification, from content/notifications.yaml, the departments' `email`,
+    content/site.yaml (`base_url`, `office`) and settings (which override the files)."""
+    path = content_dir / "notifications.yaml"
+    raw = _yaml_mapping(path) if path.exists() else {}
+    _unknown(path, "", raw, _NOTIFY_KEYS)
+    site_path = content_dir / "site.yaml"
+    site = _yaml_mapping(site_path) if site_path.exists() else {}
+
+    office = raw.get("office") or {}
+    if not isinstance(office, dict):
+        raise StartupError(f"{path}: office: must be a mapping with an email")
+    _unknown(path, "office.", office, {"email"})
+    office_email = office.get("email")
+    if office_email is not None and not _is_email(office_email):
+        raise StartupError(f"{path}: office.email: must be an e-mail address, got {office_email!r}")
+    hour = raw.get("digest_hour", 8)
+    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise StartupError(f"{path}: digest_hour: must be an hour from 0 to 23, got {hour!r}")
+    texts: dict[str, str] = {}
+    for key in ("mail_from", "site_url", "signature"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise StartupError(f"{path}: {key}: must be text, got {value!r}")
+        if value:
+            texts[key] = value.strip()
+    if "mail_from" in texts and not _is_email(texts["mail_from"]):
+        raise StartupError(f"{path}: mail_from: must be an e-mail address")
+
+    retry_raw = raw.get("retry") or {}
+    if not isinstance(retry_raw, dict):
+        raise StartupError(f"{path}: retry: must be a mapping")
+    _unknown(path, "retry.", retry_raw, _RETRY_KEYS)
+    default = RetryPolicy()
+    minutes = lambda key, d: timedelta(minutes=_whole(  # noqa: E731
+        path, f"retry.{key}", retry_raw.get(key, int(d.total_seconds() // 60)), 1))
+    multiplier = retry_raw.get("multiplier", default.multiplier)
+    if isinstance(multiplier, bool) or not isinstance(multiplier, (int, float)) or multiplier < 1:
+        raise StartupError(f"{path}: retry.multiplier: must be a number >= 1, got {multiplier!r}")
+    retry = RetryPolicy(
+        max_attempts=_whole(path, "retry.max_attempts",
+                            retry_raw.get("max_attempts", default.max_attempts), 1),
+        first_delay=minutes("first_delay_minutes", default.first_delay),
+        multiplier=float(multiplier),
+        max_delay=minutes("max_delay_minutes", default.max_delay),
+        lease=minutes("lease_minutes", default.lease))
+    expire = _whole(path, "expire_after_hours", raw.get("expire_after_hours", 72), 1)
+
+    settings = settings or Settings()
+    site_url = settings.site_url or texts.get("site_url") or str(site.get("base_url") or "")
+    return NotifyConfig(
+        site_url=site_url.rstrip("/"), office_email=office_email, digest_hour=hour,
+        department_emails={d.id: d.email for d in departments.values() if d.email},
+        mail_from=settings.mail_from or texts.get("mail_from") or "noreply@localhost",
+        signature=texts.get("signature") or str(site.get("office") or "市长公开电话办公室"),
+        retry=retry, expire_after=timedelta(hours=expire))
+
+
+def make_sender(settings: "Settings", config: NotifyConfig) -> Sender:
+    """The sender of the settings: local files in serve and tests, SES + SNS in AWS."""
+    from .senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
+    if settings.sender == "local":
+        return LocalOutboxSender(settings.outbox_dir, config.mail_from)
+    if settings.sender == "aws":
+        return CompositeSender({"email": SesSender(config.mail_from),
+                                "sms": SnsSender(sender_id=settings.sms_sender_id)})
+    raise StartupError(f"WENZHENG_SENDER must be 'local' or 'aws', not {settings.sender!r}")
 
 
 def make_store(settings: Settings, clock: Callable[[], datetime]):
@@ -127,6 +297,13 @@ class App:
     settings: Settings
     ctx: Context
     signer: TokenSigner
+    sender: Sender | None = None
+
+    def notification_sender(self) -> Sender:
+        """The sender, built from the settings on first use when none was given."""
+        if self.sender is None:
+            self.sender = make_sender(self.settings, self.ctx.notify)
+        return self.sender
 
 
 def build(settings: Settings | None = None, clock: Callable[[], datetime] = real_clock) -> App:
@@ -144,10 +321,12 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
             if store.get_account(name) is not None:
                 raise StartupError(f"demo account '{name}' exists in stage '{settings.stage}':"
                                    " remove it before serving")
-    ctx = Context(store=store, calendar=calendar, clock=clock,
-                  departments=load_departments(settings.content_dir),
-                  limits=load_limits(settings.content_dir))
-    return App(settings, ctx, TokenSigner(token_secret(settings), clock))
+    departments = load_departments(settings.content_dir)
+    ctx = Context(store=store, calendar=calendar, clock=clock, departments=departments,
+                  limits=load_limits(settings.content_dir),
+                  notify=load_notify_config(settings.content_dir, departments, settings))
+    signer = TokenSigner(token_secret(settings), clock)
+    return App(settings, ctx, signer, make_sender(settings, ctx.notify))
 
 
 _app: App | None = None

@@ -1,8 +1,9 @@
 """Letters as plain dicts (for JSON columns and DynamoDB items), and the commit plan.
 
-Both store adapters share this: the shape of a stored letter, and `plan_commit`, which turns the
-letters a unit of work changed into everything one transaction must write (letters with their
-expected versions, new history events, statistics deltas, one outbox change record).
+Both store adapters share this: the shape of a stored letter, its supervision schedule key
+(`schedule_of`), and `TrackedLetters.plan`, which turns what a unit of work changed into
+everything one transaction must write (letters with their expected versions, new history events,
+statistics deltas, notifications, one outbox change record).
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 
 from . import statistics
 from .deadlines import Due, Light
-from .letters import Event, Letter, LetterType, Publication, Rating, Reply, Score, Status
+from .letters import (ACTIVE, Event, Letter, LetterType, Publication, Rating, Reply, Score,
+                      Status)
+from .notifications import Notification
 from .ports import Change, StoredAnswer
 
 
@@ -109,6 +112,40 @@ def pub_month(letter: Letter) -> str | None:
     return statistics.month_of(p.first_published_at) if p else None
 
 
+# Supervision schedules: each letter is in at most one (the states they need do not overlap).
+DUE, WAIT, REDO = "DUE", "WAIT", "REDO"
+
+
+def schedule_of(letter: Letter) -> tuple[str, str] | None:
+    """Which supervision list a letter belongs to, and its sort key there:
+
+    - `DUE`: a clock is running; key `{due date}#{id}` (overdue once the date has ended);
+    - `WAIT`: released to a reachable writer, not rated, not yet asked to rate; key
+      `{release time}#{id}`;
+    - `REDO`: the released reply was rated 不满意 (the office's re-do queue); key
+      `{rating time}#{id}`.
+
+    The adapters index this (SQLite columns, a sparse DynamoDB index) so that the scheduled job
+    and the office never scan every letter."""
+    due = letter.current_due
+    if letter.status in ACTIVE and due is not None:
+        return DUE, f"{due.date.isoformat()}#{letter.id}"
+    if letter.rated_unsatisfied:
+        rating = letter.current_rating
+        assert rating is not None
+        return REDO, f"{time_key(rating.at)}#{letter.id}"
+    if letter.awaiting_rating_followup:
+        released = letter.released_at
+        assert released is not None
+        return WAIT, f"{time_key(released)}#{letter.id}"
+    return None
+
+
+def at_or_before(at: datetime) -> str:
+    """An upper bound for schedule keys at or before `at` (keys are `{time_key}#{id}`)."""
+    return time_key(at) + "~"
+
+
 def new_change_id(at: datetime) -> str:
     """Sortable and unique: UTC time to the microsecond plus randomness."""
     return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + secrets.token_hex(4)
@@ -128,6 +165,7 @@ class CommitPlan:
     stats: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     answers: list[tuple[str, str, StoredAnswer]] = field(default_factory=list)
     votes: list[tuple[str, str]] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
     change: Change | None = None
 
 
@@ -140,6 +178,11 @@ class TrackedLetters:
         self.dirty: set[str] = set()
         self.answers: list[tuple[str, str, StoredAnswer]] = []
         self.votes: list[tuple[str, str]] = []
+        self.notifications: dict[str, Notification] = {}
+
+    def notify(self, notification: Notification) -> None:
+        # the same notification twice in one unit of work is one notification
+        self.notifications.setdefault(notification.id, notification)
 
     def loaded(self, letter: Letter) -> Letter:
         self.letters[letter.id] = letter
@@ -159,7 +202,8 @@ class TrackedLetters:
         self.dirty.add(letter.id)
 
     def plan(self, now: datetime) -> CommitPlan:
-        plan = CommitPlan(answers=list(self.answers), votes=list(self.votes))
+        plan = CommitPlan(answers=list(self.answers), votes=list(self.votes),
+                          notifications=[self.notifications[k] for k in sorted(self.notifications)])
         change = Change(id=new_change_id(now), at=now)
         touched: set[tuple[str, str]] = set()
         for lid in sorted(self.dirty):
@@ -205,6 +249,9 @@ class TrackedLetters:
         self.dirty.clear()
         self.answers.clear()
         self.votes.clear()
+        for n in self.notifications.values():
+            n.version = 1
+        self.notifications.clear()
 
     def rolled_back(self, plan: CommitPlan) -> None:
         for w in plan.letters:

@@ -135,6 +135,36 @@ def working_days_between(cal: WorkCalendar, a: datetime, b: datetime) -> float:
     return _working_microseconds(cal, a, b) / _DAY_US
 
 
+def _instant_after(cal: WorkCalendar, start: datetime, us: int) -> datetime:
+    """The first instant at which `us` microseconds of working time have passed since `start`."""
+    a = _local(start)
+    d = a.date()
+    for _ in range(_MAX_WALK_DAYS):
+        if cal.is_workday(d):
+            day_start = datetime.combine(d, time(0), CHINA_TZ)
+            lo = max(a, day_start)
+            span = day_start + _DAY - lo
+            available = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+            if us <= available:
+                return lo + timedelta(microseconds=us)
+            us -= available
+        d += _DAY
+    raise ValueError(f"calendar has too few working days after {a.date().isoformat()}")
+
+
+def yellow_from(cal: WorkCalendar, start: datetime, due: Due,
+                yellow_fraction: float = 1 / 3) -> datetime:
+    """The instant the light turns yellow (see `light_at`); the deadline itself if the fraction
+    leaves no yellow time."""
+    frac = Fraction(yellow_fraction).limit_denominator(1_000_000)
+    limit = _working_microseconds(cal, start, due.deadline())
+    # the least elapsed time e with e * den >= num * limit
+    needed = -(-frac.numerator * limit // frac.denominator)
+    if needed <= 0:
+        return _local(start)
+    return min(_instant_after(cal, start, needed), due.deadline())
+
+
 def light_at(cal: WorkCalendar, start: datetime, due: Due, now: datetime,
              yellow_fraction: float = 1 / 3) -> Light:
     """The light at `now` for work whose clock started at `start` and is due at `due`.

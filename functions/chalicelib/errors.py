@@ -81,6 +81,10 @@ class StoreError(RuntimeError):
     """The store itself failed (locked, unreachable, throttled): not the client's fault, a 503."""
 
 
+class SendError(RuntimeError):
+    """A sender could not deliver a notification (the delivery job records it and retries)."""
+
+
 def error_body(code: str, message: str, message_en: str = "", field: str | None = None) -> dict:
     """The one error shape of API.md, extended with an English message."""
     return {"error": {"code": code, "message": message, "message_en": message_en or message,

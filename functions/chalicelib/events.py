@@ -10,7 +10,7 @@ import json
 import logging
 from typing import Any
 
-from . import bootstrap, services
+from . import bootstrap, supervision
 from .ports import Change
 
 log = logging.getLogger("wenzheng.events")
@@ -44,4 +44,10 @@ def on_stream(event: Any) -> list[str]:
 
 
 def on_schedule() -> dict:
-    return services.tick(bootstrap.app().ctx)
+    """Lights, rating follow-ups and the office digest, then delivery of pending notifications
+    (the publisher follows through the stream: each recorded change is a change record)."""
+    composed = bootstrap.app()
+    result = supervision.run_scheduled(composed.ctx, composed.notification_sender())
+    log.info("tick: %s", json.dumps({k: v for k, v in result.items() if k != "at"},
+                                    ensure_ascii=False))
+    return result

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from .deadlines import (Due, Light, WorkCalendar, add_working_days, extend, light_at,
-                        working_days_between)
+                        working_days_between, yellow_from)
 from .errors import Invalid, InvalidTransition
 
 
@@ -95,6 +95,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "basically_satisfied": ("基本满意", "Basically satisfied"),
     "unsatisfied": ("不满意", "Unsatisfied"),
     "submit": ("提交来信", "Letter submitted"),
+    "rating_followup": ("提醒评价", "Asked for a rating"),
     "rate": ("评价答复", "Reply rated"),
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
@@ -111,12 +112,16 @@ def label(code: str, lang: str = "zh") -> str:
 @dataclass(frozen=True)
 class Limits:
     """Time limits in working days for one letter type (defaults from the sources: sign within
-    1 working day of dispatch, reply within 5: Yibin, Qingdao and Beijing all use 5)."""
+    1 working day of dispatch, reply within 5: Yibin, Qingdao and Beijing all use 5), the share
+    of the limit after which the light turns yellow (1/3: the Beijing hotline's rule), how many
+    re-dos (重办) the office may order, and after how many working days without a rating the
+    writer is asked once to rate the released reply. Configured in content/limits.yaml."""
 
     sign_days: int = 1
     reply_days: int = 5
     yellow_fraction: float = 1 / 3
     max_redos: int = 1
+    rating_followup_days: int = 3
 
 
 @dataclass
@@ -261,7 +266,8 @@ class Letter:
         self.light = Light.none
 
     def sign(self, by: str, at: datetime) -> None:
-        self._move("sign", by, at, on_time=self.sign_due is None or at < self.sign_due.deadline())
+        self._move("sign", by, at, on_time=self.sign_due is None or at < self.sign_due.deadline(),
+                   due=self.sign_due.date.isoformat() if self.sign_due else None)
         self.signed_at = at
 
     def request_transfer(self, reason: str, by: str, at: datetime) -> None:
@@ -303,7 +309,8 @@ class Letter:
         n = len(self.replies) + 1
         took = working_days_between(cal, self.clock_start, at) if self.clock_start else 0.0
         self._move("reply", by, at, reply_n=n, on_time=on_time, department=self.department,
-                   working_days_x100=round(took * 100))
+                   working_days_x100=round(took * 100),
+                   due=self.reply_due.date.isoformat() if self.reply_due else None)
         reply = Reply(n=n, body=body, by=by, department=self.department or "", at=at,
                       on_time=on_time)
         self.replies.append(reply)
@@ -378,15 +385,54 @@ class Letter:
             raise Invalid("direction 须为 up 或 down", "direction must be up or down",
                           field="direction")
 
-    def record_light(self, light: Light, at: datetime) -> bool:
-        """Record a light change once; returns False when the light is already recorded."""
+    def record_light(self, light: Light, at: datetime, since: datetime | None = None) -> bool:
+        """Record a light change once; returns False when the light is already recorded.
+
+        `at` is when the change is recorded, `since` when the rule says it happened (earlier
+        when the scheduled job runs late); the history stays in recording order."""
         if light == self.light:
             return False
+        due = self.current_due
         self._record("light", "system", at, None, None, None,
                      {"from": str(self.light), "to": str(light),
-                      "clock": "sign" if self.status in SIGN_CLOCK else "reply"})
+                      "clock": "sign" if self.status in SIGN_CLOCK else "reply",
+                      "due": due.date.isoformat() if due else None,
+                      "since": since.isoformat() if since and since != at else None})
         self.light = light
         return True
+
+    def catch_up_lights(self, cal: WorkCalendar, now: datetime, limits: Limits) -> list[Event]:
+        """Record every light change due by `now`, in order, each once.
+
+        A job that runs late still records green → yellow → red as two changes (the yellow one
+        is what warns the department; skipping it would lose the warning from the record), each
+        with the moment the rule says it happened."""
+        target = self.light_at(cal, now, limits)
+        if target == self.light:
+            return []
+        steps = [target]
+        if target == Light.red and self.light != Light.yellow and limits.yellow_fraction < 1:
+            steps = [Light.yellow, Light.red]
+        due, start = self.current_due, self.clock_start
+        events = []
+        for light in steps:
+            since = None
+            if due is not None and start is not None:
+                since = (due.deadline() if light == Light.red else
+                         yellow_from(cal, start, due, limits.yellow_fraction)
+                         if light == Light.yellow else None)
+            if self.record_light(light, now, since=min(since, now) if since else None):
+                events.append(self.history[-1])
+        return events
+
+    def record_rating_followup(self, at: datetime, due: datetime) -> Event:
+        """Record that the writer was asked, once, to rate the released reply."""
+        reply = self.released_reply
+        if not self.awaiting_rating_followup or reply is None:
+            raise InvalidTransition("该答复无需提醒评价", "This reply needs no rating follow-up",
+                                    field="status")
+        return self._record("rating_followup", "system", at, None, None, None,
+                            {"reply_n": reply.n, "due": due.isoformat()})
 
     # --- derived views -----------------------------------------------------------------
 
@@ -402,6 +448,52 @@ class Letter:
             if reply.n in approved:
                 return reply
         return None
+
+    @property
+    def released_at(self) -> datetime | None:
+        """When the office approved the released reply (released it to the writer)."""
+        reply = self.released_reply
+        if reply is None:
+            return None
+        return next((e.at for e in reversed(self.history)
+                     if e.action == "approve" and e.data.get("reply_n") == reply.n), None)
+
+    @property
+    def current_rating(self) -> Rating | None:
+        """The writer's rating of the released reply, if any."""
+        reply = self.released_reply
+        if reply is None:
+            return None
+        return next((r for r in self.ratings if r.reply_n == reply.n), None)
+
+    @property
+    def awaiting_rating_followup(self) -> bool:
+        """Answered, reachable, released reply not rated and the writer not yet asked."""
+        reply = self.released_reply
+        if self.status not in ANSWERED or reply is None or not (self.email or self.phone):
+            return False
+        if self.current_rating is not None:
+            return False
+        return not any(e.action == "rating_followup" and e.data.get("reply_n") == reply.n
+                       for e in self.history)
+
+    def rating_followup_due(self, cal: WorkCalendar, limits: Limits) -> datetime | None:
+        """The end of the `rating_followup_days`-th working day after the release."""
+        released = self.released_at
+        if released is None:
+            return None
+        return add_working_days(cal, released, limits.rating_followup_days).deadline()
+
+    @property
+    def rated_unsatisfied(self) -> bool:
+        """The released reply was rated 不满意: the letter is in the office's re-do queue."""
+        rating = self.current_rating
+        return (self.status in ANSWERED and rating is not None
+                and rating.score == Score.unsatisfied)
+
+    def awaiting_redo_decision(self, limits: Limits) -> bool:
+        """Rated 不满意 and the office may still order a re-do (重办, up to `max_redos`)."""
+        return self.rated_unsatisfied and self.redo_count < limits.max_redos
 
     @property
     def current_due(self) -> Due | None:

@@ -38,8 +38,13 @@ OPERATIONS: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
         "type": "object", "required": ["username", "password"],
         "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
      {"200": "token", "401": "bad credentials"}),
-    ("get", "/api/staff/letters", "Inbox (status, light, department, rating filters)", None,
-     {"200": "list", "401": "not logged in", "403": "not allowed"}),
+    ("get", "/api/staff/letters", "Inbox (status, light, department, rating filters; "
+     "status=replied&rating=unsatisfied is the re-do queue and also matches released replies)",
+     None, {"200": "list", "400": "unknown filter value", "401": "not logged in",
+            "403": "not allowed"}),
+    ("get", "/api/staff/dashboard", "Supervision dashboard (office): active letters by light and "
+     "department, queues, red letters", None,
+     {"200": "figures", "401": "not logged in", "403": "not the office"}),
     ("get", "/api/staff/letters/{letter_id}", "One letter with private fields and history",
      None, {"200": "letter", "403": "another department", "404": "unknown"}),
 ]

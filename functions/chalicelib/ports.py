@@ -4,9 +4,13 @@ Two adapters implement it, SQLite (`store_sqlite.py`, the embedded default) and 
 (`store_dynamodb.py`, production), and one contract test suite runs against both.
 
 Writes go through a unit of work: load, change the domain objects, `commit()`. A commit writes
-every changed letter with its new history events, the running statistics, the idempotency answer
-and one change record (the outbox that drives publishing) in a single transaction, guarded by the
-letter's version, so the loser of a race gets `ConcurrentUpdate` and nothing is half-written.
+every changed letter with its new history events, the running statistics, the idempotency answer,
+the notifications the change causes and one change record (the outbox that drives publishing) in
+a single transaction, guarded by the letter's version, so the loser of a race gets
+`ConcurrentUpdate` and nothing is half-written. A notification's id is unique, so one that
+already exists fails the commit the same way.
+
+Senders (SES, SNS, a local outbox folder: `senders.py`) implement `Sender`.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from datetime import datetime
 from typing import Any, Iterator, Protocol
 
 from .letters import Letter
+from .notifications import Notification
 
 
 @dataclass
@@ -80,6 +85,7 @@ class UnitOfWork(Protocol):
     def add_vote(self, letter_id: str, voter: str) -> bool: ...
     def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None: ...
     def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None: ...
+    def add_notification(self, notification: Notification) -> None: ...
     def commit(self) -> None: ...
 
 
@@ -91,6 +97,23 @@ class Store(Protocol):
     def list_letters(self, *, status: str | None = None, department: str | None = None,
                      limit: int = 200) -> list[Letter]: ...
     def iter_letters(self) -> Iterator[Letter]: ...
+    def count_letters(self, status: str) -> int: ...
+
+    # supervision: letters the scheduled job and the office look at, without a full scan
+    def overdue_letters(self, now: datetime) -> list[Letter]:
+        """Letters with a running clock whose due date ended before `now` (China time),
+        oldest due date first: the red letters, whether or not the tick has recorded it."""
+        ...
+
+    def letters_awaiting_rating(self, released_before: datetime) -> list[Letter]:
+        """Answered letters whose writer left a contact, whose released reply has no rating and
+        who has not been asked yet, released at or before `released_before`, oldest first."""
+        ...
+
+    def letters_rated_unsatisfied(self) -> list[Letter]:
+        """Answered letters whose released reply was rated 不满意 (the office's re-do queue),
+        oldest rating first."""
+        ...
 
     # the public archive: published letters ordered by (first_published_at, id)
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]: ...
@@ -112,3 +135,26 @@ class Store(Protocol):
     # the outbox
     def pending_changes(self, limit: int = 100) -> list[Change]: ...
     def mark_changes_done(self, ids: list[str]) -> None: ...
+
+    # notifications (created by units of work; delivery updates them one by one)
+    def get_notification(self, notification_id: str) -> Notification | None: ...
+    def list_notifications(self, letter_id: str | None = None) -> list[Notification]:
+        """Every notification (of one letter), by id."""
+        ...
+
+    def due_notifications(self, now: datetime, limit: int = 100) -> list[Notification]:
+        """Pending notifications whose next attempt is at or before `now`, oldest first."""
+        ...
+
+    def update_notification(self, notification: Notification) -> None:
+        """Write a notification's delivery state if its version is still the one read (then
+        bump it); otherwise `ConcurrentUpdate` (another delivery job took it)."""
+        ...
+
+
+class Sender(Protocol):
+    """Delivers one notification on its channel; returns the provider's message id.
+
+    Raises `errors.SendError` on failure (adapters translate their vendor's errors)."""
+
+    def send(self, notification: Notification) -> str: ...

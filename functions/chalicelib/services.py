@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from . import privacy, text
+from . import notifications, privacy, text
 from .deadlines import WorkCalendar
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
                      NotFound)
-from .letters import LABELS, Letter, LetterType, Limits, Publication, Status, label
-from .ports import Store, StoredAnswer
+from .letters import (ANSWERED, LABELS, Letter, LetterType, Limits, Publication, Score, Status,
+                      label)
+from .notifications import NotifyConfig
+from .ports import Store, StoredAnswer, UnitOfWork
 
 SUBJECT_MAX = 100
 BODY_MAX = 6000
@@ -34,6 +36,7 @@ class Department:
     name: str
     name_en: str
     categories: tuple[str, ...] = ()
+    email: str | None = None       # where its supervision reminders go
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Context:
     clock: Callable[[], datetime]
     departments: Mapping[str, Department]
     limits: Mapping[str, Limits] = field(default_factory=dict)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
     def limits_for(self, letter_type: str) -> Limits:
         return self.limits.get(letter_type) or self.limits.get("default") or Limits()
@@ -128,6 +132,14 @@ def hash_secret(secret: str) -> str:
 
 def _code(n: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
+
+
+def save(ctx: Context, uow: UnitOfWork, letter: Letter) -> None:
+    """Save a changed letter together with the notifications its new events cause, so that
+    they commit (or fail) with the change itself."""
+    for n in notifications.for_events(letter, letter.new_events, ctx.notify):
+        uow.add_notification(n)
+    uow.save_letter(letter)
 
 
 # --- citizens -----------------------------------------------------------------------------
@@ -216,7 +228,7 @@ def rate_reply(ctx: Context, tracking_code: str, secret: str | None,
     with ctx.store.unit_of_work() as uow:
         letter = _letter_for_citizen(uow, tracking_code, secret)
         rating = letter.rate(payload.get("score"), comment, ctx.clock())  # type: ignore[arg-type]
-        uow.save_letter(letter)
+        save(ctx, uow, letter)
         uow.commit()
     return {"reply": rating.reply_n, "score": str(rating.score), "comment": rating.comment,
             "at": rating.at.isoformat()}
@@ -270,7 +282,7 @@ def _change(ctx: Context, actor: Actor, letter_id: str, roles: tuple[str, ...],
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
         act(letter, ctx.clock())
-        uow.save_letter(letter)
+        save(ctx, uow, letter)
         uow.commit()
     return staff_view(ctx, letter)
 
@@ -372,7 +384,14 @@ def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict:
 
 
 def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
-    """The inbox: a clerk sees the department's letters, the office all; sorted red first."""
+    """The inbox: a clerk sees the department's letters, the office all; sorted red first.
+
+    `rating` filters on the writer's current rating (of the released reply once the letter is
+    answered, else the latest one). Only a released reply can be rated, so
+    `status=replied&rating=…` also matches letters whose reply was released (published or
+    closed): `status=replied&rating=unsatisfied` is the office's re-do queue (API.md), every
+    letter whose released reply was rated 不满意, plus re-done replies awaiting approval.
+    Each row says whether a re-do may still be ordered (`awaiting_redo_decision`)."""
     _require(actor, "clerk", "office")
     status = query.get("status") or None
     if status is not None and status not in Status.__members__:
@@ -388,14 +407,25 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     if light is not None and light not in ("green", "yellow", "red", "none"):
         raise Invalid("未知的灯色", "Unknown light", field="light", code="invalid_choice")
     rating = query.get("rating") or None
+    if rating is not None and rating not in Score.__members__:
+        raise Invalid("未知的评价", "Unknown rating", field="rating", code="invalid_choice")
     letters = ctx.store.list_letters(status=status, department=department, limit=500)
+    if rating and status == Status.replied:
+        if rating == Score.unsatisfied:
+            released = ctx.store.letters_rated_unsatisfied()     # the whole queue, indexed
+        else:
+            released = [letter for answered in sorted(ANSWERED)
+                        for letter in ctx.store.list_letters(status=str(answered),
+                                                             department=department, limit=500)]
+        letters += [letter for letter in released
+                    if not department or letter.department == department]
     now = ctx.clock()
     rows = []
     for letter in letters:
         view = inbox_row(ctx, letter, now)
         if light and view["light"] != light:
             continue
-        if rating and (not letter.ratings or str(letter.ratings[-1].score) != rating):
+        if rating and view["rating"] != rating:
             continue
         rows.append(view)
     order = {"red": 0, "yellow": 1, "green": 2, "none": 3}
@@ -426,7 +456,7 @@ def citizen_view(ctx: Context, letter: Letter) -> dict:
                 "to": e.to_status, "label": label(e.to_status) if e.to_status else
                 label(e.data.get("to", e.action)),
                 "reason": e.reason if e.action in ("reject",) else None}
-               for e in letter.history if e.action not in ("light",)]
+               for e in letter.history if e.action not in ("light", "rating_followup")]
     return {
         "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
         "subject": letter.subject, "status": str(letter.status),
@@ -446,6 +476,15 @@ def citizen_view(ctx: Context, letter: Letter) -> dict:
     }
 
 
+def _rating_code(letter: Letter) -> str | None:
+    """The rating that matters now: of the released reply once answered, else the latest."""
+    if letter.status in ANSWERED:
+        rating = letter.current_rating
+    else:
+        rating = letter.ratings[-1] if letter.ratings else None
+    return str(rating.score) if rating else None
+
+
 def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict:
     return {
         "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
@@ -453,8 +492,9 @@ def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict:
         "department": letter.department, "requested_department": letter.requested_department,
         "light": str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))),
         **_due_fields(letter), "submitted_at": letter.submitted_at.isoformat(),
-        "rating": str(letter.ratings[-1].score) if letter.ratings else None,
+        "rating": _rating_code(letter),
         "redo_count": letter.redo_count,
+        "awaiting_redo_decision": letter.awaiting_redo_decision(ctx.limits_for(letter.type)),
     }
 
 
@@ -482,26 +522,7 @@ STATUS_LABELS = {code: LABELS[code] for code in Status}
 # --- scheduled work -----------------------------------------------------------------------
 
 def tick(ctx: Context, now: datetime | None = None) -> dict:
-    """Record every light change as of `now`, once: running it twice for the same time changes
-    nothing the second time (the light is compared with the last recorded one)."""
-    from .letters import ACTIVE
-    now = now or ctx.clock()
-    changed: list[str] = []
-    for status in sorted(ACTIVE):
-        for letter in ctx.store.list_letters(status=str(status), limit=100_000):
-            light = letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))
-            if light == letter.light:
-                continue
-            try:
-                with ctx.store.unit_of_work() as uow:
-                    fresh = uow.get_letter(letter.id)
-                    if fresh is None:
-                        continue
-                    light = fresh.light_at(ctx.calendar, now, ctx.limits_for(fresh.type))
-                    if fresh.record_light(light, now):
-                        uow.save_letter(fresh)
-                        uow.commit()
-                        changed.append(fresh.id)
-            except ConcurrentUpdate:
-                continue   # a person changed it meanwhile; the next run looks again
-    return {"at": now.isoformat(), "lights_changed": changed}
+    """The scheduled job's bookkeeping (lights, rating follow-ups, the office digest): see
+    supervision.tick, where it lives with notification delivery."""
+    from .supervision import tick as supervise
+    return supervise(ctx, now)

@@ -3,8 +3,8 @@
 A unit of work reads with strongly consistent reads and writes its whole commit plan in one
 `TransactWriteItems` call: the letter guarded by its version (a new letter by
 `attribute_not_exists`, together with its unique tracking-code item), its new history events, the
-running statistics (`ADD`), idempotent answers, votes and the outbox change record, whose stream
-INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
+running statistics (`ADD`), idempotent answers, votes, the notifications the change causes and the
+outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
 `ConcurrentUpdate`; any other AWS failure becomes `DynamoStoreError`. No `ClientError` leaves this
 module. It mirrors `store_sqlite.py`, the reference adapter: same results, same order.
 """
@@ -20,9 +20,12 @@ from typing import Any, Callable, Iterable, Iterator
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import table as T
-from .codec import CommitPlan, TrackedLetters, letter_from_doc, pub_key, pub_month, time_key
+from .codec import (DUE, REDO, WAIT, CommitPlan, TrackedLetters, at_or_before, letter_from_doc,
+                    pub_key, pub_month, schedule_of, time_key)
+from .deadlines import CHINA_TZ
 from .errors import ConcurrentUpdate, StoreError
 from .letters import Letter
+from .notifications import Delivery, Notification
 from .ports import Account, Change, StoredAnswer
 from .statistics import COUNTERS
 
@@ -30,9 +33,10 @@ MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteIte
 ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
 CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within seconds; keep a week
 PAGE = 1000                          # items per Query page (each page also stops at 1 MB)
-LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK = (
-    "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE")
-LETTER_KIND, STATS_KIND, ACCOUNT_KIND = "LETTER", "STATS", "ACCOUNT"
+LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
+    "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
+LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
+NOTIFY = "NOTIFY"     # the schedule list of pending notifications
 PUB, PENDING = "PUB", "1"
 # cancellation reasons that mean "someone else wrote first": the loser gets a clean 409
 LOST_RACE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
@@ -68,6 +72,16 @@ def _epoch(at: datetime) -> int:
 
 def _letter_id(item: dict) -> str:
     return item[T.PK]["S"].removeprefix("LETTER#")
+
+
+def _notification_item(n: Notification, version: int) -> dict:
+    item = {**_key(f"NOTIFY#{n.id}", NOTIFY_SK), "doc": _json(n.to_dict()),
+            "version": _n(version), "kind": _s(NOTIFY_KIND)}
+    if n.letter_id:
+        item["letter_id"] = _s(n.letter_id)
+    if n.status == Delivery.pending and n.next_attempt_at is not None:
+        item.update({"sched": _s(NOTIFY), "sched_at": _s(f"{time_key(n.next_attempt_at)}#{n.id}")})
+    return item
 
 
 class DynamoStore:
@@ -279,6 +293,9 @@ class DynamoStore:
             if key:
                 item.update({"pub_key": _s(key), "pub_month": _s(pub_month(letter) or ""),
                              "gpub": _s(PUB)})
+            sched = schedule_of(letter)
+            if sched:
+                item.update({"sched": _s(sched[0]), "sched_at": _s(sched[1])})
             if w.expected_version is None:
                 put(item, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
                 put({**_key(f"CODE#{letter.tracking_code}", CODE_SK), "letter_id": _s(lid)},
@@ -316,6 +333,10 @@ class DynamoStore:
         for letter_id, voter in plan.votes:
             put({**_key(f"VOTE#{letter_id}#{voter}", VOTE_SK), "letter_id": _s(letter_id),
                  "voter": _s(voter)}, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+
+        for notification in plan.notifications:
+            put(_notification_item(notification, 1), "attribute_not_exists(#pk)", "id",
+                {"#pk": T.PK})
 
         if plan.change is not None:
             put({**_key(f"CHANGE#{plan.change.id}", CHANGE_SK), "doc": _json(plan.change.to_dict()),
@@ -372,6 +393,29 @@ class DynamoStore:
     def iter_letters(self) -> Iterator[Letter]:
         """Every letter, in id order."""
         return self._letters_of(self._index(T.BY_KIND, "kind", LETTER_KIND))
+
+    def count_letters(self, status: str) -> int:
+        return self._count(T.BY_STATUS, "status", status)
+
+    # --- supervision ---------------------------------------------------------------------
+
+    def _scheduled(self, sched: str, below: str | None = None) -> list[Letter]:
+        rows = self._index(T.SCHEDULE, "sched", sched, range_name="sched_at",
+                           range_op="<" if below is not None else None, range_value=below)
+        ids = [item[T.PK]["S"].removeprefix("LETTER#") for item in rows]
+        # the index lags the table by a moment: keep only letters still on the list
+        return [letter for letter in self._load_many(ids)
+                if (found := schedule_of(letter)) is not None and found[0] == sched
+                and (below is None or found[1] < below)]
+
+    def overdue_letters(self, now: datetime) -> list[Letter]:
+        return self._scheduled(DUE, now.astimezone(CHINA_TZ).date().isoformat())
+
+    def letters_awaiting_rating(self, released_before: datetime) -> list[Letter]:
+        return self._scheduled(WAIT, at_or_before(released_before))
+
+    def letters_rated_unsatisfied(self) -> list[Letter]:
+        return self._scheduled(REDO)
 
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
         if n <= 0:
@@ -505,6 +549,58 @@ class DynamoStore:
             except BotoCoreError as exc:
                 raise DynamoStoreError(f"cannot mark change {change_id} done: {exc}") from exc
 
+    # --- notifications -------------------------------------------------------------------
+
+    def _notification(self, item: dict | None) -> Notification | None:
+        if item is None:
+            return None
+        return Notification.from_dict(json.loads(item["doc"]["S"]), int(item["version"]["N"]))
+
+    def get_notification(self, notification_id: str) -> Notification | None:
+        return self._notification(self._get(f"NOTIFY#{notification_id}", NOTIFY_SK))
+
+    def _notifications_by_key(self, keys: list[str]) -> list[Notification]:
+        found = [self._notification(self._get(pk, NOTIFY_SK)) for pk in keys]
+        return [n for n in found if n is not None]
+
+    def list_notifications(self, letter_id: str | None = None) -> list[Notification]:
+        prefix = "NOTIFY#" + (f"{letter_id}." if letter_id else "")
+        rows = self._index(T.BY_KIND, "kind", NOTIFY_KIND, range_name=T.PK,
+                           range_op=">=", range_value=prefix)
+        keys = []
+        for item in rows:
+            if not item[T.PK]["S"].startswith(prefix):
+                break
+            keys.append(item[T.PK]["S"])
+        found = self._notifications_by_key(keys)
+        return [n for n in found if letter_id is None or n.letter_id == letter_id]
+
+    def due_notifications(self, now: datetime, limit: int = 100) -> list[Notification]:
+        if limit <= 0:
+            return []
+        keys = []
+        for item in self._index(T.SCHEDULE, "sched", NOTIFY, range_name="sched_at",
+                                range_op="<", range_value=at_or_before(now), page_size=limit):
+            keys.append(item[T.PK]["S"])
+            if len(keys) >= limit:
+                break
+        return [n for n in self._notifications_by_key(keys) if n.is_due(now)]
+
+    def update_notification(self, notification: Notification) -> None:
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=_notification_item(notification, notification.version + 1),
+                ConditionExpression="#v = :v", ExpressionAttributeNames={"#v": "version"},
+                ExpressionAttributeValues={":v": _n(notification.version)})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise ConcurrentUpdate(field="version") from exc
+            raise DynamoStoreError(f"cannot update notification {notification.id}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise DynamoStoreError(f"cannot update notification {notification.id}: {exc}") from exc
+        notification.version += 1
+
 
 class DynamoUnitOfWork:
     def __init__(self, store: DynamoStore) -> None:
@@ -552,6 +648,9 @@ class DynamoUnitOfWork:
 
     def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
         self.tracked.answers.append((scope, key, answer))
+
+    def add_notification(self, notification: Notification) -> None:
+        self.tracked.notify(notification)
 
     def commit(self) -> None:
         now = self.store.clock()

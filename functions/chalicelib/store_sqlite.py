@@ -2,8 +2,12 @@
 
 Each unit of work reads without a lock and writes its whole commit plan in one `BEGIN IMMEDIATE`
 transaction; an `UPDATE ... WHERE version = ?` that matches no row, or an insert that hits a
-unique key, rolls everything back and raises `ConcurrentUpdate`. No `sqlite3.Error` leaves this
-module.
+unique key (a tracking code, an idempotency key, a vote, a notification id), rolls everything
+back and raises `ConcurrentUpdate`. No `sqlite3.Error` leaves this module.
+
+Supervision reads (`overdue_letters`, `letters_awaiting_rating`, `letters_rated_unsatisfied`) use
+the `sched`/`sched_at` columns that `codec.schedule_of` fills on every write; a file made before
+they existed gets them (and their values) when it is opened.
 """
 from __future__ import annotations
 
@@ -14,9 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .codec import CommitPlan, TrackedLetters, letter_from_doc, pub_key, pub_month, time_key
+from .codec import (DUE, REDO, WAIT, CommitPlan, TrackedLetters, at_or_before, letter_from_doc,
+                    pub_key, pub_month, schedule_of, time_key)
+from .deadlines import CHINA_TZ
 from .errors import ConcurrentUpdate, StoreError
 from .letters import Letter
+from .notifications import Delivery, Notification
 from .ports import Account, Change, StoredAnswer
 from .statistics import COUNTERS
 
@@ -30,7 +37,9 @@ CREATE TABLE IF NOT EXISTS letters (
     pub_key TEXT,
     pub_month TEXT,
     version INTEGER NOT NULL,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    sched TEXT,
+    sched_at TEXT
 );
 CREATE INDEX IF NOT EXISTS letters_status ON letters (status, submitted_at);
 CREATE INDEX IF NOT EXISTS letters_department ON letters (department, status, submitted_at);
@@ -75,6 +84,21 @@ CREATE TABLE IF NOT EXISTS outbox (
     done INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (done, seq);
+CREATE TABLE IF NOT EXISTS notifications (
+    id TEXT PRIMARY KEY,
+    letter_id TEXT,
+    due_at TEXT,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (due_at, id)
+    WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS notifications_letter ON notifications (letter_id, id);
+"""
+
+# after the columns exist (a file from before them gets them in `_migrate`)
+SCHEDULE_INDEX = """
+CREATE INDEX IF NOT EXISTS letters_sched ON letters (sched, sched_at) WHERE sched IS NOT NULL;
 """
 
 
@@ -90,6 +114,27 @@ class SqliteStore:
         self._memory: sqlite3.Connection | None = None
         with self._conn() as c:
             c.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Give a file from before the supervision columns those columns and their values."""
+        conn = self._conn()
+        columns = lambda: {row[1] for row in conn.execute("PRAGMA table_info(letters)")}  # noqa: E731
+        if "sched" not in columns():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                if "sched" not in columns():      # another process may have done it meanwhile
+                    conn.execute("ALTER TABLE letters ADD COLUMN sched TEXT")
+                    conn.execute("ALTER TABLE letters ADD COLUMN sched_at TEXT")
+                    for letter in list(self.iter_letters()):
+                        conn.execute("UPDATE letters SET sched = ?, sched_at = ? WHERE id = ?",
+                                     (*(schedule_of(letter) or (None, None)), letter.id))
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"cannot upgrade {self.path}: {exc}") from exc
+        conn.executescript(SCHEDULE_INDEX)
 
     def _conn(self) -> sqlite3.Connection:
         if self.path == ":memory:":
@@ -134,19 +179,21 @@ class SqliteStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
             for w in plan.letters:
+                sched = schedule_of(w.letter) or (None, None)
                 args = (w.doc["tracking_code"], w.doc["status"], w.doc["department"],
                         time_key(w.letter.submitted_at), pub_key(w.letter), pub_month(w.letter),
-                        w.letter.version, json.dumps(w.doc, ensure_ascii=False))
+                        w.letter.version, json.dumps(w.doc, ensure_ascii=False), *sched)
                 if w.expected_version is None:
                     conn.execute(
                         "INSERT INTO letters (tracking_code, status, department, submitted_at,"
-                        " pub_key, pub_month, version, doc, id) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (*args, w.letter.id))
+                        " pub_key, pub_month, version, doc, sched, sched_at, id)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)", (*args, w.letter.id))
                 else:
                     cur = conn.execute(
                         "UPDATE letters SET tracking_code=?, status=?, department=?,"
-                        " submitted_at=?, pub_key=?, pub_month=?, version=?, doc=?"
-                        " WHERE id = ? AND version = ?", (*args, w.letter.id, w.expected_version))
+                        " submitted_at=?, pub_key=?, pub_month=?, version=?, doc=?, sched=?,"
+                        " sched_at=? WHERE id = ? AND version = ?",
+                        (*args, w.letter.id, w.expected_version))
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
                 conn.executemany(
@@ -170,6 +217,10 @@ class SqliteStore:
             for letter_id, voter in plan.votes:
                 conn.execute("INSERT INTO votes (letter_id, voter) VALUES (?,?)",
                              (letter_id, voter))
+            for n in plan.notifications:
+                conn.execute("INSERT INTO notifications (id, letter_id, due_at, version, doc)"
+                             " VALUES (?,?,?,?,?)", (n.id, n.letter_id, _due_at(n), 1,
+                                                     json.dumps(n.to_dict(), ensure_ascii=False)))
             if plan.change is not None:
                 conn.execute("INSERT INTO outbox (id, doc) VALUES (?,?)",
                              (plan.change.id, json.dumps(plan.change.to_dict())))
@@ -234,6 +285,30 @@ class SqliteStore:
                 return
             yield from batch
             last = batch[-1].id
+
+    def count_letters(self, status: str) -> int:
+        (n,) = self._conn().execute("SELECT COUNT(*) FROM letters WHERE status = ?",
+                                    (status,)).fetchone()
+        return int(n)
+
+    # --- supervision ---------------------------------------------------------------------
+
+    def _scheduled(self, sched: str, below: str | None = None) -> list[Letter]:
+        if below is None:
+            return self._letters("SELECT id, doc FROM letters WHERE sched = ?"
+                                 " ORDER BY sched_at", (sched,))
+        return self._letters("SELECT id, doc FROM letters WHERE sched = ? AND sched_at < ?"
+                             " ORDER BY sched_at", (sched, below))
+
+    def overdue_letters(self, now: datetime) -> list[Letter]:
+        today = now.astimezone(CHINA_TZ).date().isoformat()
+        return self._scheduled(DUE, today)
+
+    def letters_awaiting_rating(self, released_before: datetime) -> list[Letter]:
+        return self._scheduled(WAIT, at_or_before(released_before))
+
+    def letters_rated_unsatisfied(self) -> list[Letter]:
+        return self._scheduled(REDO)
 
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
         if department:
@@ -320,6 +395,51 @@ class SqliteStore:
     def mark_changes_done(self, ids: list[str]) -> None:
         self._conn().executemany("UPDATE outbox SET done = 1 WHERE id = ?", [(i,) for i in ids])
 
+    # --- notifications -------------------------------------------------------------------
+
+    def _notifications(self, sql: str, args: tuple) -> list[Notification]:
+        return [Notification.from_dict(json.loads(doc), int(version))
+                for doc, version in self._conn().execute(sql, args)]
+
+    def get_notification(self, notification_id: str) -> Notification | None:
+        found = self._notifications("SELECT doc, version FROM notifications WHERE id = ?",
+                                    (notification_id,))
+        return found[0] if found else None
+
+    def list_notifications(self, letter_id: str | None = None) -> list[Notification]:
+        if letter_id is None:
+            return self._notifications("SELECT doc, version FROM notifications ORDER BY id", ())
+        return self._notifications("SELECT doc, version FROM notifications WHERE letter_id = ?"
+                                   " ORDER BY id", (letter_id,))
+
+    def due_notifications(self, now: datetime, limit: int = 100) -> list[Notification]:
+        if limit <= 0:
+            return []
+        return self._notifications(
+            "SELECT doc, version FROM notifications WHERE due_at IS NOT NULL AND due_at <= ?"
+            " ORDER BY due_at, id LIMIT ?", (time_key(now), limit))
+
+    def update_notification(self, notification: Notification) -> None:
+        try:
+            cur = self._conn().execute(
+                "UPDATE notifications SET due_at = ?, version = ?, doc = ?"
+                " WHERE id = ? AND version = ?",
+                (_due_at(notification), notification.version + 1,
+                 json.dumps(notification.to_dict(), ensure_ascii=False), notification.id,
+                 notification.version))
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite write failed: {exc}") from exc
+        if cur.rowcount != 1:
+            raise ConcurrentUpdate(field="version")
+        notification.version += 1
+
+
+def _due_at(n: Notification) -> str | None:
+    """The pending index's key: the next attempt's time, only while the notification waits."""
+    if n.status != Delivery.pending or n.next_attempt_at is None:
+        return None
+    return time_key(n.next_attempt_at)
+
 
 class SqliteUnitOfWork:
     def __init__(self, store: SqliteStore) -> None:
@@ -364,6 +484,9 @@ class SqliteUnitOfWork:
 
     def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
         self.tracked.answers.append((scope, key, answer))
+
+    def add_notification(self, notification: Notification) -> None:
+        self.tracked.notify(notification)
 
     def commit(self) -> None:
         plan = self.tracked.plan(self.store.clock())

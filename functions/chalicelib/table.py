@@ -8,7 +8,8 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
 
 - letter `LETTER#{id}` / `LETTER`: `doc` (JSON of `codec.letter_to_doc`), `version` N, `last_seq`
   N (its last history event), `tracking_code`, `status`, `department` (when set), `submitted_at`,
-  `kind`=`LETTER`; when published also `pub_key`, `pub_month` and `gpub`=`PUB`.
+  `kind`=`LETTER`; when published also `pub_key`, `pub_month` and `gpub`=`PUB`; when on a
+  supervision list (`codec.schedule_of`) also `sched` (`DUE`, `WAIT` or `REDO`) and `sched_at`.
 - history event `LETTER#{id}` / `EVENT#{seq:06d}`: `doc` (JSON of `Event.to_dict`).
 - tracking code `CODE#{code}` / `CODE`: `letter_id`; put once with `attribute_not_exists`, which
   is what makes codes unique.
@@ -20,6 +21,16 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
 - staff account `ACCOUNT#{username}` / `ACCOUNT`: `doc` (JSON), `kind`=`ACCOUNT`.
 - outbox change `CHANGE#{id}` / `CHANGE`: `doc` (JSON of `Change.to_dict`), `ttl` (7 days),
   `pending`=`1` until the publisher marks it done.
+- notification `NOTIFY#{id}` / `NOTIFY`: `doc` (JSON of `Notification.to_dict`), `version` N,
+  `kind`=`NOTIFY`, `letter_id` (when about a letter); while pending also `sched`=`NOTIFY` and
+  `sched_at`=`{next attempt, time_key}#{id}`. Put once with `attribute_not_exists` in the commit
+  that causes it, which is what makes it exist exactly once.
+
+One sparse index, `sched-sched_at`, serves every supervision list: letters with a running clock
+(`DUE`, key `{due date}#{id}`: overdue below today's date), answered letters awaiting a rating
+follow-up (`WAIT`), answered letters rated 不满意 (`REDO`, the office's re-do queue) and pending
+notifications (`NOTIFY`). Only items on a list carry `sched`, so the index holds open work, not
+history; one index rather than four because CloudFormation adds one index per stack update.
 
 The table's stream (NEW_AND_OLD_IMAGES) delivers each `CHANGE#` INSERT to the publisher. Global
 secondary indexes are eventually consistent: lists read through them may lag a commit by a moment;
@@ -41,6 +52,7 @@ PUBLISHED = "gpub-pub_key"                # the public archive in (first_publish
 PUBLISHED_BY_MONTH = "pub_month-pub_key"   # one archive month, and positions within it
 PUBLISHED_BY_DEPARTMENT = "department-pub_key"
 PENDING_CHANGES = "pending-pk"            # outbox records not yet marked done
+SCHEDULE = "sched-sched_at"               # supervision lists and pending notifications
 
 # (name, partition attribute, sort attribute, projection, extra projected attributes)
 _INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
@@ -57,6 +69,8 @@ _INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     (PUBLISHED_BY_DEPARTMENT, "department", "pub_key", "KEYS_ONLY", ()),
     # Sparse: `pending` is removed when the publisher marks the change done.
     (PENDING_CHANGES, "pending", PK, "ALL", ()),
+    # Sparse: see the module docstring; keys only, the adapter reads the items themselves.
+    (SCHEDULE, "sched", "sched_at", "KEYS_ONLY", ()),
 )
 
 

@@ -15,6 +15,7 @@ from chalicelib import statistics, table
 from chalicelib.deadlines import Light
 from chalicelib.errors import ConcurrentUpdate
 from chalicelib.letters import Letter, LetterType, Limits
+from chalicelib.notifications import Channel, Delivery, Kind, Notification, RetryPolicy
 from chalicelib.ports import Account, StoredAnswer
 from chalicelib.store_dynamodb import DynamoStore, TransactionTooLarge
 from fakes import cst
@@ -565,7 +566,7 @@ class TestDynamoTable:
         assert {i["IndexName"] for i in desc["GlobalSecondaryIndexes"]} == {
             table.BY_KIND, table.ALL_LETTERS, table.BY_STATUS, table.BY_DEPARTMENT,
             table.PUBLISHED, table.PUBLISHED_BY_MONTH, table.PUBLISHED_BY_DEPARTMENT,
-            table.PENDING_CHANGES}
+            table.PENDING_CHANGES, table.SCHEDULE}
         ttl = client.describe_time_to_live(TableName=dynamo.table_name)
         assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED",
                                                 "AttributeName": "ttl"}
@@ -630,3 +631,189 @@ class TestDynamoTable:
                 uow.commit()
         assert dynamo.get_letter("l0001") is None
         assert letter.version == 0
+
+
+# --- notifications: written with the change that causes them, exactly once ----------------------
+
+def _note(nid: str, at, *, letter_id: str | None = "l0001", kind: Kind = Kind.light_red,
+          next_at=None) -> Notification:
+    return Notification(id=nid, kind=kind, channel=Channel.email, to="housing@city.example",
+                        subject="【红灯督办】", body="来信已超期", created_at=at,
+                        not_after=at + 3 * D, letter_id=letter_id, next_attempt_at=next_at)
+
+
+class TestNotifications:
+    def test_a_notification_commits_with_the_change_that_causes_it(self, make_letter, store,
+                                                                     desk, t0):
+        desk.add(make_letter(1, t0))
+        desk.dispatch("l0001", "housing", t0 + H)
+        with store.unit_of_work() as uow:
+            letter = uow.get_letter("l0001")
+            letter.record_light(Light.red, t0 + 3 * D)
+            uow.save_letter(letter)
+            note = _note(f"l0001.{letter.history[-1].seq}.email", t0 + 3 * D)
+            uow.add_notification(note)
+            uow.add_notification(note)          # the same one twice is one notification
+            uow.commit()
+        assert note.version == 1
+        got = store.get_notification(note.id)
+        assert got == note and got.status == Delivery.pending and got.version == 1
+        assert store.list_notifications("l0001") == [note]
+        assert store.list_notifications("l0002") == []
+        assert store.list_notifications() == [note]
+        assert store.get_notification("nope") is None
+
+    def test_an_existing_notification_fails_the_whole_commit(self, make_letter, store, desk, t0):
+        desk.add(make_letter(1, t0))
+        desk.dispatch("l0001", "housing", t0 + H)
+        with store.unit_of_work() as uow:
+            uow.add_notification(_note("digest.2026-11-26.email", t0, letter_id=None,
+                                       kind=Kind.digest))
+            uow.commit()
+        assert store.pending_changes()[-1].letters == ["l0001"]   # a digest writes no change
+        before = everything(store)
+        with store.unit_of_work() as uow:
+            letter = uow.get_letter("l0001")
+            letter.record_light(Light.yellow, t0 + D)
+            uow.save_letter(letter)
+            uow.add_notification(_note("digest.2026-11-26.email", t0 + D, letter_id=None))
+            with pytest.raises(ConcurrentUpdate):
+                uow.commit()
+        assert everything(store) == before
+        assert store.get_notification("digest.2026-11-26.email").kind == Kind.digest
+
+    def test_the_loser_of_a_race_writes_no_notification(self, make_letter, store, desk, t0):
+        desk.add(make_letter(1, t0))
+        desk.dispatch("l0001", "housing", t0 + H)
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            for uow, nid in ((first, "l0001.3.email"), (second, "l0001.3.sms")):
+                letter = uow.get_letter("l0001")
+                letter.record_light(Light.red, t0 + 3 * D)
+                uow.save_letter(letter)
+                uow.add_notification(_note(nid, t0 + 3 * D))
+            first.commit()
+            with pytest.raises(ConcurrentUpdate):
+                second.commit()
+        assert [n.id for n in store.list_notifications("l0001")] == ["l0001.3.email"]
+
+    def test_due_notifications_are_pending_ones_oldest_first(self, store, t0):
+        with store.unit_of_work() as uow:
+            uow.add_notification(_note("b.1.email", t0, next_at=t0 + 2 * H))
+            uow.add_notification(_note("a.1.email", t0, next_at=t0 + 2 * H))
+            uow.add_notification(_note("c.1.email", t0, next_at=t0 + H))
+            uow.add_notification(_note("d.1.email", t0, next_at=t0 + 5 * H))
+            uow.commit()
+        assert [n.id for n in store.due_notifications(t0)] == []
+        assert [n.id for n in store.due_notifications(t0 + 2 * H)] == [
+            "c.1.email", "a.1.email", "b.1.email"]
+        assert [n.id for n in store.due_notifications(t0 + 2 * H, limit=2)] == [
+            "c.1.email", "a.1.email"]
+        assert store.due_notifications(t0 + 9 * H, limit=0) == []
+
+        sent = store.get_notification("c.1.email")
+        sent.claim(t0 + 2 * H, RetryPolicy())
+        store.update_notification(sent)
+        assert sent.version == 2
+        assert [n.id for n in store.due_notifications(t0 + 2 * H)] == ["a.1.email", "b.1.email"]
+        sent.delivered(t0 + 2 * H, "m-1")
+        store.update_notification(sent)
+        assert [n.id for n in store.due_notifications(t0 + 9 * H)] == [
+            "a.1.email", "b.1.email", "d.1.email"]
+        assert store.get_notification("c.1.email") == sent
+        assert sent.version == 3 and store.get_notification("c.1.email").status == Delivery.sent
+
+    def test_a_stale_notification_update_is_concurrent_update(self, store, t0):
+        with store.unit_of_work() as uow:
+            uow.add_notification(_note("a.1.email", t0))
+            uow.commit()
+        mine, theirs = store.get_notification("a.1.email"), store.get_notification("a.1.email")
+        mine.claim(t0, RetryPolicy())
+        store.update_notification(mine)
+        theirs.claim(t0, RetryPolicy())
+        with pytest.raises(ConcurrentUpdate):
+            store.update_notification(theirs)
+        assert theirs.version == 1
+        assert store.get_notification("a.1.email") == mine
+
+
+# --- supervision lists: the scheduled job and the office never scan every letter ---------------
+
+class TestSupervisionLists:
+    def test_overdue_letters_are_those_whose_due_date_has_ended(self, make_letter, store, desk,
+                                                                t0):
+        # sign due Tuesday Nov 24 for l0001/l0002 (dispatched Monday), Wednesday for l0003
+        for n in (1, 2, 3, 4, 5):
+            desk.add(make_letter(n, t0))
+        desk.dispatch("l0002", "housing", t0 + H)
+        desk.dispatch("l0001", "transport", t0 + H)
+        desk.dispatch("l0003", "housing", t0 + D)
+        desk.dispatch("l0004", "housing", t0 + H)
+        desk.sign("l0004", t0 + 2 * H)                  # reply clock: due Monday Nov 30
+        desk.dispatch("l0005", "housing", t0 + H)
+        desk.sign("l0005", t0 + 2 * H)
+        desk.reply("l0005", t0 + 3 * H)                 # no clock running
+        assert ids(store.overdue_letters(cst(2026, 11, 24, 23, 59))) == []
+        assert ids(store.overdue_letters(cst(2026, 11, 25, 0, 0))) == ["l0001", "l0002"]
+        assert ids(store.overdue_letters(cst(2026, 11, 26, 9, 0))) == [
+            "l0001", "l0002", "l0003"]
+        assert ids(store.overdue_letters(cst(2026, 12, 1, 0, 0))) == [
+            "l0001", "l0002", "l0003", "l0004"]
+        desk.sign("l0001", cst(2026, 11, 26, 10, 0))    # now on its reply clock (Nov 30)
+        assert ids(store.overdue_letters(cst(2026, 11, 26, 11, 0))) == ["l0002", "l0003"]
+        assert store.count_letters("dispatched") == 2
+        assert store.count_letters("signed") == 2
+        assert store.count_letters("published") == 0
+
+    def test_letters_awaiting_a_rating_follow_up(self, make_letter, store, desk, t0):
+        desk.handle(make_letter(1, t0), "housing", t0 + D)
+        desk.handle(make_letter(2, t0), "housing", t0 + 2 * D)
+        desk.handle(make_letter(3, t0), "housing", t0 + D, publish=False)   # closed counts too
+        nobody = make_letter(4, t0)
+        nobody.email = nobody.phone = None
+        desk.handle(nobody, "housing", t0 + D)
+        desk.handle(make_letter(5, t0), "housing", t0 + D)
+        desk.rate("l0005", "satisfied", t0 + 2 * D)
+        assert ids(store.letters_awaiting_rating(t0 + D)) == ["l0001", "l0003"]
+        assert ids(store.letters_awaiting_rating(t0 + D - H)) == []
+        assert ids(store.letters_awaiting_rating(t0 + 9 * D)) == ["l0001", "l0003", "l0002"]
+        desk.act("l0001", lambda l: l.record_rating_followup(t0 + 5 * D, t0 + 5 * D))
+        assert ids(store.letters_awaiting_rating(t0 + 9 * D)) == ["l0003", "l0002"]
+
+    def test_letters_rated_unsatisfied_are_the_redo_queue(self, make_letter, store, desk, cal,
+                                                          t0):
+        for n in (1, 2, 3):
+            desk.handle(make_letter(n, t0), "housing", t0 + D)
+        desk.rate("l0002", "unsatisfied", t0 + 2 * D)
+        desk.rate("l0001", "unsatisfied", t0 + 3 * D)
+        desk.rate("l0003", "satisfied", t0 + 2 * D)
+        assert ids(store.letters_rated_unsatisfied()) == ["l0002", "l0001"]
+        desk.act("l0002", lambda l: l.order_redo("不满意", "office-1", t0 + 4 * D, cal,
+                                                 Limits()))
+        assert ids(store.letters_rated_unsatisfied()) == ["l0001"]
+        desk.reply("l0002", t0 + 5 * D, body="重新答复")
+        desk.approve("l0002", t0 + 5 * D + H)
+        # the re-done reply is released and not rated yet: it awaits a rating instead
+        assert ids(store.letters_rated_unsatisfied()) == ["l0001"]
+        assert ids(store.letters_awaiting_rating(t0 + 9 * D)) == ["l0002"]
+
+
+def test_an_older_sqlite_file_gets_the_supervision_columns(make_letter, tmp_path, clock, cal,
+                                                           t0):
+    import sqlite3
+
+    from chalicelib.store_sqlite import SqliteStore
+    path = tmp_path / "old.sqlite3"
+    store = SqliteStore(path, clock=clock)
+    letter = make_letter(1, t0)
+    letter.dispatch("housing", "office-1", t0 + H, cal, Limits())
+    with store.unit_of_work() as uow:
+        uow.add_letter(letter)
+        uow.commit()
+    store.close()
+    raw = sqlite3.connect(path)
+    raw.executescript("DROP INDEX letters_sched; ALTER TABLE letters DROP COLUMN sched;"
+                      " ALTER TABLE letters DROP COLUMN sched_at;")
+    raw.close()
+
+    reopened = SqliteStore(path, clock=clock)
+    assert ids(reopened.overdue_letters(cst(2026, 11, 26, 9, 0))) == ["l0001"]

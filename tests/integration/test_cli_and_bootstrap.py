@@ -91,10 +91,23 @@ def test_tick_from_the_shell_is_idempotent(tmp_path):
     assert wenzheng("seed-demo", "--data", str(tmp_path)).returncode == 0
     first = wenzheng("tick", "--now", "2027-01-15T10:00:00+08:00", "--data", str(tmp_path))
     assert first.returncode == 0, first.stderr
-    changed = json.loads(first.stdout)["lights_changed"]
+    result = json.loads(first.stdout)
+    changed = result["lights_changed"]
     assert changed                             # the open demo letters are long overdue by then
+    assert result["digest"] == "digest.2027-01-15.email"
+    sent = result["notifications"]["sent"]
+    outbox = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert outbox == sorted(f"{i}.eml" for i in sent)      # e-mails to departments, the digest
+    assert "digest.2027-01-15.email.eml" in outbox
+    # months-old reply notices and follow-ups of the demo's history are dropped, not sent
+    assert result["notifications"]["expired"]
+
     second = wenzheng("tick", "--now", "2027-01-15T10:00:00+08:00", "--data", str(tmp_path))
-    assert json.loads(second.stdout)["lights_changed"] == []
+    again = json.loads(second.stdout)
+    assert again["lights_changed"] == [] and again["rating_followups"] == []
+    assert again["digest"] is None and again["published_changes"] == 0
+    assert again["notifications"] == {"sent": [], "retrying": [], "failed": [], "expired": []}
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == outbox
 
 
 def test_build_writes_the_site_from_the_store(tmp_path):

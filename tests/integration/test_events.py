@@ -49,7 +49,8 @@ def test_records_that_are_not_change_inserts_are_ignored(function_module, compos
     assert not (tmp_path / "site").exists()
 
 
-def test_schedule_runs_the_tick(function_module, composed, ctx, store, clock):
+def test_schedule_runs_the_tick_and_delivers(function_module, composed, ctx, store, clock,
+                                              tmp_path):
     _, a = services.submit_letter(ctx, letter_payload())
     services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
     clock.advance(days=3)
@@ -57,5 +58,9 @@ def test_schedule_runs_the_tick(function_module, composed, ctx, store, clock):
                           "source": "aws.events", "account": "000000000000",
                           "time": "2026-11-26T01:00:00Z", "region": "us-east-1",
                           "resources": [], "detail": {}}, LambdaContext())
+    # three days late: yellow and red are both recorded, in order, and the department is told
     lights = [e.data["to"] for e in store.get_letter(a["id"]).history if e.action == "light"]
-    assert lights == ["red"]
+    assert lights == ["yellow", "red"]
+    sent = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert [name for name in sent if name.startswith(a["id"])] == [
+        f"{a['id']}.3.email.eml", f"{a['id']}.4.email.eml"]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import chalicelib
 
-DOMAIN = ["letters", "deadlines", "privacy", "text", "statistics", "errors"]
+DOMAIN = ["letters", "deadlines", "privacy", "text", "statistics", "errors", "notifications",
+          "exposure"]
 FORBIDDEN = {"boto3", "botocore", "chalice", "sqlite3", "jinja2", "pelican", "yaml", "moto",
              "chinese_calendar", "markdown", "argon2", "jwt"}
 

@@ -1,0 +1,241 @@
+"""Supervision (督办): the scheduled job, notification delivery and the office's dashboard.
+
+The scheduled job (Chalice `schedule` in AWS, a timer in `wenzheng serve`, `wenzheng tick`) runs
+`run_scheduled`: first `tick`, which records what time has changed, then
+`deliver_notifications`, which sends what is waiting. Both are safe to run twice, late, or in two
+processes at once:
+
+- `tick` records each light change in the letter's history once (the light is compared with the
+  last recorded one, and a commit that lost a race to another tick is dropped), asks each writer
+  for a rating once (a `rating_followup` history event), and creates one office digest a day (its
+  id is the date). The notifications these cause are written in the same commits, so they exist
+  exactly once.
+- `deliver_notifications` claims a notification (a conditional write of its version) before
+  sending it, so two jobs never send the same one; a failed send is recorded with its error and
+  retried later with backoff, and never touches the letter.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import notifications
+from .deadlines import CHINA_TZ, Light
+from .errors import ConcurrentUpdate, Forbidden, SendError
+from .letters import ACTIVE, Letter, Status
+from .notifications import Notification
+from .ports import Sender
+from .services import Actor, Context, save
+
+log = logging.getLogger("wenzheng.supervision")
+
+LIGHTS = ("green", "yellow", "red")
+
+
+# --- the scheduled job --------------------------------------------------------------------
+
+def tick(ctx: Context, now: datetime | None = None) -> dict:
+    """Record every light change, rating follow-up and the day's digest due by `now`, once.
+
+    Running it twice for the same time changes nothing the second time."""
+    now = now or ctx.clock()
+    return {"at": now.isoformat(), "lights_changed": _lights(ctx, now),
+            "rating_followups": _rating_followups(ctx, now), "digest": _digest(ctx, now)}
+
+
+def _lights(ctx: Context, now: datetime) -> list[str]:
+    changed: list[str] = []
+    for status in sorted(ACTIVE):
+        for letter in ctx.store.list_letters(status=str(status), limit=100_000):
+            if letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type)) == letter.light:
+                continue
+            try:
+                with ctx.store.unit_of_work() as uow:
+                    fresh = uow.get_letter(letter.id)
+                    if fresh is None or fresh.status not in ACTIVE:
+                        continue
+                    if fresh.catch_up_lights(ctx.calendar, now, ctx.limits_for(fresh.type)):
+                        save(ctx, uow, fresh)
+                        uow.commit()
+                        changed.append(fresh.id)
+            except ConcurrentUpdate:
+                continue   # a person (or another tick) changed it meanwhile; the next run looks again
+    return changed
+
+
+def _rating_followups(ctx: Context, now: datetime) -> list[str]:
+    """Ask the writer once to rate a released reply nobody rated within the configured working
+    days (`Limits.rating_followup_days`)."""
+    shortest = min([ctx.limits_for("default").rating_followup_days]
+                   + [lim.rating_followup_days for lim in ctx.limits.values()])
+    # n working days after the release take at least n calendar days
+    candidates = ctx.store.letters_awaiting_rating(now - timedelta(days=shortest))
+    asked: list[str] = []
+    for letter in candidates:
+        due = letter.rating_followup_due(ctx.calendar, ctx.limits_for(letter.type))
+        if due is None or due > now:
+            continue
+        try:
+            with ctx.store.unit_of_work() as uow:
+                fresh = uow.get_letter(letter.id)
+                if fresh is None or not fresh.awaiting_rating_followup:
+                    continue
+                due = fresh.rating_followup_due(ctx.calendar, ctx.limits_for(fresh.type))
+                if due is None or due > now:
+                    continue
+                fresh.record_rating_followup(now, due)
+                save(ctx, uow, fresh)
+                uow.commit()
+                asked.append(fresh.id)
+        except ConcurrentUpdate:
+            continue
+    return asked
+
+
+def _digest(ctx: Context, now: datetime) -> str | None:
+    """The office's digest, once per China-local day from `digest_hour` on (its id is the date:
+    a second tick that day, or a racing one, finds it there)."""
+    config = ctx.notify
+    local = now.astimezone(CHINA_TZ)
+    if not config.office_email or local.hour < config.digest_hour:
+        return None
+    day = local.date()
+    if ctx.store.get_notification(notifications.digest_id(day)) is not None:
+        return None
+    names = {d.id: d.name for d in ctx.departments.values()}
+    note = notifications.digest(day, now, dashboard_figures(ctx, now), names, config)
+    if note is None:
+        return None
+    try:
+        with ctx.store.unit_of_work() as uow:
+            uow.add_notification(note)
+            uow.commit()
+    except ConcurrentUpdate:
+        return None    # another tick created it first
+    return note.id
+
+
+def deliver_notifications(ctx: Context, sender: Sender, now: datetime | None = None,
+                          limit: int = 200) -> dict:
+    """Send the pending notifications that are due; record each outcome on the notification."""
+    now = now or ctx.clock()
+    policy = ctx.notify.retry
+    outcome: dict[str, list[str]] = {"sent": [], "retrying": [], "failed": [], "expired": []}
+    for note in ctx.store.due_notifications(now, limit):
+        if not note.is_due(now):
+            continue
+        if now > note.not_after:
+            # a reminder that could not go out in time is dropped, not sent days late
+            note.expire(now)
+            if _write(ctx, note):
+                outcome["expired"].append(note.id)
+            continue
+        note.claim(now, policy)
+        if not _write(ctx, note):
+            continue        # another delivery job holds it
+        try:
+            message_id = sender.send(note)
+        except SendError as exc:
+            note.failed(now, str(exc), policy)
+        except Exception as exc:  # noqa: BLE001 - a sender bug must not stop the other sends
+            log.exception("sender failed on notification %s", note.id)
+            note.failed(now, f"internal error: {type(exc).__name__}: {exc}", policy)
+        else:
+            note.delivered(now, message_id)
+        if not _write(ctx, note):
+            log.warning("notification %s changed while it was being sent", note.id)
+            continue
+        if note.status == notifications.Delivery.sent:
+            outcome["sent"].append(note.id)
+        elif note.status == notifications.Delivery.failed:
+            log.error("notification %s failed for good: %s", note.id, note.last_error)
+            outcome["failed"].append(note.id)
+        else:
+            outcome["retrying"].append(note.id)
+    return outcome
+
+
+def _write(ctx: Context, note: Notification) -> bool:
+    try:
+        ctx.store.update_notification(note)
+    except ConcurrentUpdate:
+        return False
+    return True
+
+
+def run_scheduled(ctx: Context, sender: Sender, now: datetime | None = None) -> dict:
+    """The scheduled job: the tick, then delivery of what it (and the day's changes) caused."""
+    now = now or ctx.clock()
+    try:
+        result = tick(ctx, now)
+    except Exception:
+        # what the day's committed changes caused still goes out; the tick is retried next run
+        deliver_notifications(ctx, sender, now)
+        raise
+    result["notifications"] = deliver_notifications(ctx, sender, now)
+    return result
+
+
+# --- the office's dashboard ---------------------------------------------------------------
+
+def dashboard_figures(ctx: Context, now: datetime) -> dict[str, Any]:
+    """Counts of active letters by light and department, the office's queues, the red letters."""
+    by_light = {light: 0 for light in LIGHTS}
+    by_department: dict[str, dict[str, int]] = {}
+    red: list[tuple[str, Letter]] = []
+    total = 0
+    for status in sorted(ACTIVE):
+        for letter in ctx.store.list_letters(status=str(status), limit=100_000):
+            light = str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type)))
+            if light not in by_light:
+                continue
+            total += 1
+            by_light[light] += 1
+            row = by_department.setdefault(letter.department or "",
+                                           {light: 0 for light in LIGHTS})
+            row[light] += 1
+            if light == Light.red:
+                due = letter.current_due
+                red.append((due.date.isoformat() if due else "", letter))
+    red.sort(key=lambda r: (r[0], r[1].id))
+    awaiting_redo = [letter for letter in ctx.store.letters_rated_unsatisfied()
+                     if letter.awaiting_redo_decision(ctx.limits_for(letter.type))]
+    return {
+        "at": now.isoformat(),
+        "active": {
+            "total": total, "by_light": by_light,
+            "by_department": [{"department": dept, **counts, "total": sum(counts.values())}
+                              for dept, counts in sorted(by_department.items())]},
+        "awaiting_dispatch": (ctx.store.count_letters(Status.submitted)
+                              + ctx.store.count_letters(Status.transfer_requested)),
+        "awaiting_approval": ctx.store.count_letters(Status.replied),
+        "awaiting_redo_decision": len(awaiting_redo),
+        "pending_extensions": ctx.store.count_letters(Status.extension_requested),
+        "red": [{"id": letter.id, "tracking_code": letter.tracking_code,
+                 "subject": letter.subject, "department": letter.department,
+                 "status": str(letter.status), "due": due or None,
+                 "clock": "sign" if letter.status == Status.dispatched else "reply"}
+                for due, letter in red],
+    }
+
+
+def office_dashboard(ctx: Context, actor: Actor) -> dict:
+    """GET /api/staff/dashboard (office only): `dashboard_figures` with department names."""
+    if actor.role != "office":
+        raise Forbidden("只有市长公开电话办公室可以查看督办总览",
+                        "Only the office sees the supervision dashboard")
+    figures = dashboard_figures(ctx, ctx.clock())
+
+    def dept(dept_id: str | None) -> dict | None:
+        if not dept_id:
+            return None
+        d = ctx.departments.get(dept_id)
+        return {"id": dept_id, "name": d.name if d else dept_id,
+                "name_en": d.name_en if d else dept_id}
+
+    for row in figures["active"]["by_department"]:
+        row["department"] = dept(row["department"])
+    for item in figures["red"]:
+        item["department"] = dept(item["department"])
+    return figures
