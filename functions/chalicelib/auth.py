@@ -6,11 +6,10 @@ deployed stage refuses to log them in and refuses to start while they exist (boo
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:                      # imported on first use: keeps the cold start short
+    from argon2 import PasswordHasher
 
 from .errors import Invalid, Unauthorized
 from .ports import Account, Store
@@ -18,23 +17,39 @@ from .services import Actor
 
 ROLES = ("clerk", "office", "admin")
 TOKEN_HOURS = 8
-_hasher = PasswordHasher()
+_hasher: "PasswordHasher | None" = None
 # verified against when the username is unknown, so both paths cost one argon2 check
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# (made on first use: hashing at import would add ~0.1 s to every cold start)
+_DUMMY_HASH: str | None = None
 
 
 def configure_hasher(hasher: PasswordHasher) -> None:
     """Choose the argon2 parameters (tests use cheap ones; production keeps the defaults)."""
     global _hasher, _DUMMY_HASH
     _hasher = hasher
-    _DUMMY_HASH = hasher.hash("not-a-real-password")
+    _DUMMY_HASH = None
+
+
+def _the_hasher() -> "PasswordHasher":
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+        _hasher = PasswordHasher()
+    return _hasher
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _the_hasher().hash("not-a-real-password")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < 4 or len(password) > 200:
         raise Invalid("密码长度须为 4–200 个字符", "Password must be 4-200 characters",
                       field="password")
-    return _hasher.hash(password)
+    return _the_hasher().hash(password)
 
 
 def new_account(username: str, password: str, role: str, department: str | None,
@@ -61,6 +76,7 @@ class TokenSigner:
         self.clock = clock
 
     def issue(self, account: Account) -> tuple[str, datetime]:
+        import jwt
         now = self.clock().astimezone(timezone.utc)
         expires = now + timedelta(hours=TOKEN_HOURS)
         token = jwt.encode({"sub": account.username, "role": account.role,
@@ -69,6 +85,7 @@ class TokenSigner:
         return token, expires
 
     def verify(self, token: str) -> Actor:
+        import jwt
         try:
             claims = jwt.decode(token, self.secret, algorithms=["HS256"],
                                 options={"require": ["sub", "role", "exp"], "verify_exp": False,
@@ -91,8 +108,9 @@ def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: boo
         raise Unauthorized("用户名或密码不正确", "Wrong username or password",
                            code="bad_credentials")
     account = store.get_account(username)
+    from argon2.exceptions import InvalidHashError, VerificationError
     try:
-        ok = _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+        ok = _the_hasher().verify(account.password_hash if account else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or account is None or account.disabled or (account.demo and not allow_demo):
