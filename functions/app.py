@@ -1,17 +1,20 @@
 """The Wenzheng function: routes API.md under /api and runs the publisher on store changes.
 
-Only wiring lives here: the routes are blueprints in chalicelib.api, the use cases in
-chalicelib.services, the composition in chalicelib.bootstrap.
+Only wiring lives here: the routes are blueprints in chalicelib.api (letters, staff) and
+chalicelib.api_topics (consultations), the use cases in chalicelib.services and
+chalicelib.topic_services, the composition in chalicelib.bootstrap.
 """
 import os
 
 from chalice import Chalice, Rate
 
-from chalicelib import api, events
+from chalicelib import api, api_topics, events
 
 app = Chalice(app_name="wenzheng")
 app.register_blueprint(api.public, url_prefix="/api")
 app.register_blueprint(api.staff, url_prefix="/api")
+app.register_blueprint(api_topics.public, url_prefix="/api")
+app.register_blueprint(api_topics.staff, url_prefix="/api")
 
 STREAM_ARN = os.environ.get(
     "WENZHENG_STREAM_ARN",

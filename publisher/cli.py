@@ -14,6 +14,7 @@ from pathlib import Path
 from chalicelib import auth, bootstrap, supervision
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.errors import DomainError
+from chalicelib.topic_files import TopicFileError
 
 
 class Progress:
@@ -53,6 +54,36 @@ def _compose(args: argparse.Namespace) -> bootstrap.App:
     return composed
 
 
+def register_topics(ctx, settings: bootstrap.Settings) -> dict:
+    """Check content/'s consultation files and register them in the store, so the API accepts
+    comments and responses exactly while each topic is open (a bad file: `TopicFileError`)."""
+    from chalicelib.topic_files import load_topics
+    from chalicelib.topic_services import register_topics as register
+    return register(ctx, load_topics(settings.content_dir, set(ctx.departments)))
+
+
+def _topic_context(settings: bootstrap.Settings):
+    """What registration needs (the store, the departments, the clock) without the rest of the
+    composition, so a build step needs no token secret."""
+    from chalicelib.calendars import OfficialCalendar
+    from chalicelib.services import Context
+    return Context(store=bootstrap.make_store(settings, bootstrap.real_clock),
+                   calendar=OfficialCalendar(settings.content_dir / "calendar"),
+                   clock=bootstrap.real_clock,
+                   departments=bootstrap.load_departments(settings.content_dir))
+
+
+def _report(report: dict) -> str:
+    return ", ".join(f"{k} {len(v)}" for k, v in report.items())
+
+
+def cmd_topics_register(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    report = register_topics(_topic_context(settings), settings)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .build import full_build
     from .runtime import content_for, drain_outbox, site_dir
@@ -64,6 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not composed.settings.site_url:
         # links in the local outbox's messages point at this server
         ctx.notify = replace(ctx.notify, site_url=f"http://{args.host}:{args.port}")
+    print(f"consultation topics: {_report(register_topics(ctx, composed.settings))}")
     if not args.no_demo and composed.settings.is_local:
         from .demo import ensure_demo_accounts, seed_demo
         counts = seed_demo(ctx, ctx.clock(), progress=Progress("seeding demo city"))
@@ -97,6 +129,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import pelican_build
     settings = _settings(args)
+    report = register_topics(_topic_context(settings), settings)
+    print(f"consultation topics: {_report(report)}")
     pelican_build(settings.content_dir, Path(args.out), settings.data_dir)
     print(f"site built into {args.out}")
     return 0
@@ -105,6 +139,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from .demo import seed_demo
     composed = _compose(args)
+    register_topics(composed.ctx, composed.settings)
     counts = seed_demo(composed.ctx, composed.ctx.clock(), progress=Progress("seeding"))
     print(json.dumps(counts, ensure_ascii=False))
     return 0
@@ -199,6 +234,13 @@ def parser() -> argparse.ArgumentParser:
     data(add)
     add.set_defaults(fn=cmd_account_add)
 
+    tp = sub.add_parser("topics", help="consultation topics defined in content/")
+    tsub = tp.add_subparsers(dest="topics_command", required=True)
+    reg = tsub.add_parser("register", help="check content/{hearings,deliberations,solicitations,"
+                          "surveys,interviews}/ and register the topics in the store")
+    data(reg)
+    reg.set_defaults(fn=cmd_topics_register)
+
     t = sub.add_parser("tick", help="run the scheduled job once (lights, reminders, "
                        "notifications, rebuild)")
     t.add_argument("--now", help="ISO-8601 time to run as (default: now)")
@@ -214,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as err:
         print(f"error: {err.message} ({err.message_en})", file=sys.stderr)
         return 2
-    except bootstrap.StartupError as err:
+    except (bootstrap.StartupError, TopicFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

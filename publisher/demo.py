@@ -1,9 +1,15 @@
-"""The demo city (江城市): a year of letters in every state, replies, ratings and two staff accounts.
+"""The demo city (江城市): a year of letters in every state, replies, ratings and two staff accounts,
+and participation in its consultations.
 
 Letters come from a 30-row excerpt of real public citizen messages (data/SOURCE.md), re-dated
 into the twelve months before `now` and driven through the same use cases the API calls, with a
 clock that steps forward, so the history, the statistics and the site are what real use makes.
 Deterministic for a given `now`.
+
+Consultations (`seed_consultations`) are the topics registered from content/ (an open hearing,
+an open solicitation, an open survey, a past interview, a closed solicitation): comments,
+moderation, survey responses, answered interview questions and the closed solicitation's outcome
+from data/demo_consultations.yaml, each dated inside its topic's window and never after `now`.
 """
 from __future__ import annotations
 
@@ -12,13 +18,17 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from chalicelib import auth, services
+import yaml
+
+from chalicelib import auth, services, topic_services
+from chalicelib.consultations import Kind, Topic
 from chalicelib.errors import DomainError
 from chalicelib.services import Actor, Context
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
+CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"
 DEMO_PASSWORD = "demo"
 
 # Words that point a letter to one of the seven categories of the source data.
@@ -72,9 +82,12 @@ def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
 
 def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
               progress: Callable[[int, int], None] | None = None) -> dict:
-    """Seed the demo city into an empty store; returns counts by final status."""
+    """Seed the demo city into an empty store; returns counts by final status (and, under
+    `consultations`, what `seed_consultations` added to registered topics without any)."""
     if ctx.store.list_letters(limit=1):
-        return {"skipped": "the store already has letters"}
+        seeded = seed_consultations(ctx, now)
+        return {"skipped": "the store already has letters",
+                **({"consultations": seeded} if seeded else {})}
     ensure_demo_accounts(ctx, now)
     rows = read_rows()
     rng = random.Random(20261123)
@@ -117,6 +130,9 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
         if progress:
             progress(i + 1, letters)
     clock.at = now
+    seeded = seed_consultations(ctx, now)
+    if seeded:
+        counts["consultations"] = seeded   # type: ignore[assignment]
     return counts
 
 
@@ -195,3 +211,154 @@ def _rate(ctx: Context, lid: str, score: str) -> None:
         letter.rate(score, None, ctx.clock())
         uow.save_letter(letter)
         uow.commit()
+
+
+# --- consultations ---------------------------------------------------------------------------
+
+def seed_consultations(ctx: Context, now: datetime, path: Path = CONSULTATIONS) -> dict:
+    """Participation in each registered topic that has none yet, through the use cases, dated
+    inside the topic's window and never after `now`. Returns what was added per topic."""
+    script = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    clock = SteppingClock(now)
+    demo = replace(ctx, clock=clock)
+    added: dict[str, dict[str, int]] = {}
+    for topic in sorted(ctx.store.list_topics(), key=lambda t: t.id):
+        plan = script.get(topic.id)
+        if not plan or ctx.store.topic_tallies(topic.id) or now <= topic.opens:
+            continue
+        rng = random.Random(f"{topic.id}-20261124")
+        seeder = _SEEDERS[topic.kind]
+        try:
+            added[topic.id] = seeder(demo, clock, topic, plan, now, rng)
+        except DomainError as err:     # never expected; keep the demo going and say so
+            added[topic.id] = {f"error:{err.code}": 1}
+    clock.at = now
+    return added
+
+
+OFFICE = Actor("demo-office", "office")
+
+
+def _moments(topic: Topic, now: datetime, n: int, rng: random.Random,
+             until: datetime | None = None) -> list[datetime]:
+    """`n` sorted moments inside the topic's window (ending at `until` or its close, and before
+    `now`), with an hour's margin at both ends."""
+    start = topic.opens + timedelta(hours=1)
+    end = min(until or topic.closes, now) - timedelta(hours=1)
+    if end <= start or n == 0:
+        return []
+    span = (end - start).total_seconds()
+    return sorted((start + timedelta(seconds=span * (i + rng.uniform(0.1, 0.9)) / n))
+                  .replace(second=0, microsecond=0) for i in range(n))
+
+
+def _moderate(ctx: Context, clock: SteppingClock, comment_id: str, item: dict,
+              at: datetime) -> None:
+    clock.at = at
+    if item.get("fate") == "approved":
+        topic_services.approve_comment(ctx, OFFICE, comment_id, {})
+    elif item.get("fate") == "rejected":
+        topic_services.reject_comment(ctx, OFFICE, comment_id, {"reason": item["reason"]})
+
+
+def _comments(ctx: Context, clock: SteppingClock, topic: Topic, items: list[dict],
+              now: datetime, rng: random.Random) -> tuple[dict[str, int], dict[str, str]]:
+    """Post each comment at its moment, moderate it a few hours later; returns the counts by
+    fate and the ids of the comments that have a `key`."""
+    counts: dict[str, int] = {}
+    keys: dict[str, str] = {}
+    for item, at in zip(items, _moments(topic, now, len(items), rng)):
+        clock.at = at
+        payload: dict[str, Any] = {"body": item["body"], "stance": item.get("stance"),
+                                   "name": item.get("name")}
+        if topic.kind == Kind.solicitation:
+            payload["paragraph"] = item.get("paragraph")
+        _, answer = topic_services.add_comment(ctx, topic.id, payload)
+        if item.get("key"):
+            keys[item["key"]] = answer["id"]
+        _moderate(ctx, clock, answer["id"], item, min(at + timedelta(hours=rng.uniform(2, 20)),
+                                                      now))
+        counts[item["fate"]] = counts.get(item["fate"], 0) + 1
+    return counts, keys
+
+
+def _seed_opinions(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
+                   now: datetime, rng: random.Random) -> dict[str, int]:
+    counts, keys = _comments(ctx, clock, topic, plan.get("comments", []), now, rng)
+    outcome = plan.get("outcome")
+    published_at = topic.closes + timedelta(days=19, hours=10)
+    if outcome and published_at <= now:
+        clock.at = published_at
+        items = [{"comment_id": keys.get(i["key"]) if i.get("key") else None,
+                  "decision": i["decision"], "reason": i["reason"],
+                  "opinion": i.get("opinion")} for i in outcome["items"]]
+        topic_services.publish_outcome(ctx, OFFICE, topic.id,
+                                       {"summary": outcome["summary"], "items": items})
+        counts["outcome"] = 1
+    return counts
+
+
+def _seed_survey(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
+                 now: datetime, rng: random.Random) -> dict[str, int]:
+    n = int(plan.get("responses", 0))
+    suggestions = list(plan.get("suggestions", []))
+    # every few responses carries a suggestion, in the order of the script
+    with_text = {round(i * n / max(len(suggestions), 1)) for i in range(len(suggestions))}
+    counts = {"responses": 0}
+    for i, at in enumerate(_moments(topic, now, n, rng)):
+        clock.at = at
+        answers: dict[str, Any] = {}
+        text: tuple[str, dict] | None = None
+        for q in topic.questions:
+            ids = [c.id for c in q.choices]
+            if q.kind == "single":
+                answers[q.id] = rng.choices(ids, weights=range(len(ids), 0, -1))[0]
+            elif q.kind == "multiple" and rng.random() < 0.85:
+                answers[q.id] = rng.sample(ids, rng.randint(1, q.max or len(ids)))
+            elif q.kind == "text" and i in with_text and suggestions and text is None:
+                text = (q.id, suggestions.pop(0))
+                answers[q.id] = text[1]["body"]
+        _, answer = topic_services.add_response(ctx, topic.id, {"answers": answers})
+        counts["responses"] += 1
+        if text is not None:
+            stored = next(r for r in ctx.store.topic_responses(topic.id)
+                          if r.id == answer["id"])
+            _moderate(ctx, clock, stored.texts[text[0]], text[1],
+                      min(at + timedelta(hours=rng.uniform(2, 30)), now))
+    return counts
+
+
+def _seed_interview(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
+                    now: datetime, rng: random.Random) -> dict[str, int]:
+    assert topic.starts is not None and topic.ends is not None
+    items = plan.get("questions", [])
+    counts: dict[str, int] = {}
+    answered = 0
+    session = (topic.ends - topic.starts).total_seconds()
+    answerers = [i for i in items if i.get("answer")]
+    for item, at in zip(items, _moments(topic, now, len(items), rng, until=topic.starts)):
+        clock.at = at
+        _, answer = topic_services.add_comment(ctx, topic.id, {
+            "body": item["body"], "name": item.get("name"), "department": item["to"]})
+        if item.get("fate") != "pending":
+            _moderate(ctx, clock, answer["id"], item, min(at + timedelta(hours=2), now))
+        if item.get("answer"):
+            # answered during the session, in the order of the script
+            when = topic.starts + timedelta(
+                seconds=session * (answered + 0.5) / max(len(answerers), 1))
+            answered += 1
+            if when <= now:
+                clock.at = when
+                dept = item["answer_by"]
+                topic_services.answer_comment(ctx, Actor(f"clerk-{dept}", "clerk", dept),
+                                              answer["id"], {"body": item["answer"]})
+                counts["answered"] = counts.get("answered", 0) + 1
+        counts[item["fate"]] = counts.get(item["fate"], 0) + 1
+    return counts
+
+
+_SEEDERS: dict[Kind, Callable[..., dict[str, int]]] = {
+    Kind.hearing: _seed_opinions, Kind.deliberation: _seed_opinions,
+    Kind.solicitation: _seed_opinions, Kind.survey: _seed_survey,
+    Kind.interview: _seed_interview,
+}

@@ -87,3 +87,35 @@ def letter_payload(**over) -> dict:
             "email": "wang@example.com", "public": True, "idempotency_key": None}
     base.update(over)
     return base
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+def topic(kind: str = "hearing", topic_id: str | None = None, *, opens: str = "2026-11-01",
+          closes: str = "2026-12-31", departments: tuple[str, ...] = ("transport",), **extra):
+    """A topic as content/ would define it (parsed and checked by consultations.parse_topic);
+    open on the fixtures' Monday 2026-11-23 unless `opens`/`closes` say otherwise."""
+    from chalicelib.consultations import parse_topic
+    raw = {"id": topic_id or f"{kind}-1", "title": f"测试议题 {kind}", "opens": opens,
+           "closes": closes, "departments": list(departments)}
+    if kind == "solicitation":
+        raw["draft"] = ["第一条 目的。", "第二条 适用范围。", "第三条 主管部门。"]
+    if kind == "survey":
+        raw["questions"] = [
+            {"id": "mode", "kind": "single", "text": "最常用的出行方式？", "required": True,
+             "choices": [{"id": "bus", "label": "公交"}, {"id": "metro", "label": "地铁"},
+                         {"id": "bike", "label": "自行车"}]},
+            {"id": "problems", "kind": "multiple", "text": "需要改进的方面？", "max": 2,
+             "choices": [{"id": "freq", "label": "班次"}, {"id": "time", "label": "准点"},
+                         {"id": "crowd", "label": "拥挤"}]},
+            {"id": "idea", "kind": "text", "text": "其他建议？"},
+        ]
+    if kind == "interview":
+        departments = departments if len(departments) > 1 else ("transport", "housing")
+        raw["departments"] = list(departments)
+        raw.update(starts="2026-11-25T09:30", ends="2026-11-25T11:30",
+                   closes=closes if closes != "2026-12-31" else "2026-11-25T11:30",
+                   guests=[{"department": d, "name": f"嘉宾{i}", "title": "负责人"}
+                           for i, d in enumerate(departments)])
+    raw.update(extra)
+    return parse_topic(kind, raw, background="## 背景\n\n说明。", departments=DEPARTMENTS)

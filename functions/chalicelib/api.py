@@ -121,11 +121,15 @@ def rate_reply(ref: str) -> tuple[int, Any]:
 @public.route("/letters/{ref}/votes", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
 def vote(ref: str) -> tuple[int, Any]:
-    letter_id = ref
-    req = public.current_request
+    return 202, services.vote(_ctx(), ref, _object(public), client_hash(public))
+
+
+def client_hash(bp: Blueprint) -> str:
+    """Who is calling, for one-per-client rules and abuse limits, without keeping the address:
+    a hash of the source IP and the user agent."""
+    req = bp.current_request
     source = ((req.context or {}).get("identity") or {}).get("sourceIp", "")
-    voter = hashlib.sha256(f"{source}|{_header(public, 'User-Agent') or ''}".encode()).hexdigest()
-    return 202, services.vote(_ctx(), letter_id, _object(public), voter[:32])
+    return hashlib.sha256(f"{source}|{_header(bp, 'User-Agent') or ''}".encode()).hexdigest()[:32]
 
 
 @public.route("/openapi.json", methods=["GET"])
@@ -137,8 +141,8 @@ def openapi() -> tuple[int, Any]:
 
 # --- staff ----------------------------------------------------------------------------------
 
-def _actor() -> services.Actor:
-    header = _header(staff, "Authorization") or ""
+def _actor(bp: Blueprint = staff) -> services.Actor:
+    header = _header(bp, "Authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("请先登录", "Log in first")

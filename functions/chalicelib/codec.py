@@ -3,7 +3,10 @@
 Both store adapters share this: the shape of a stored letter, its supervision schedule key
 (`schedule_of`), and `TrackedLetters.plan`, which turns what a unit of work changed into
 everything one transaction must write (letters with their expected versions, new history events,
-statistics deltas, notifications, one outbox change record).
+statistics deltas, notifications, one outbox change record). Consultations ride the same plan:
+topics and comments with their expected versions, new survey responses, the tally deltas per
+topic (`consultations.comment_counts` before and after), the abuse-limit quotas taken, and the
+topics in the change record.
 """
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from . import statistics
+from . import consultations, statistics
+from .consultations import Comment, Response, Topic
 from .deadlines import Due, Light
 from .letters import (ACTIVE, Event, Letter, LetterType, Publication, Rating, Reply, Score,
                       Status)
@@ -160,12 +164,41 @@ class LetterWrite:
 
 
 @dataclass
+class TopicWrite:
+    topic: Topic
+    doc: dict[str, Any]
+    expected_version: int | None          # None: a new topic (must not exist)
+
+
+@dataclass
+class CommentWrite:
+    comment: Comment
+    doc: dict[str, Any]
+    expected_version: int | None          # None: a new comment (must not exist)
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    """One use of an abuse-limit quota: the commit fails with `TooManyRequests` when `key`
+    has already been used `limit` times (the key names its time window)."""
+
+    key: str
+    limit: int
+    expires_at: datetime
+
+
+@dataclass
 class CommitPlan:
     letters: list[LetterWrite] = field(default_factory=list)
     stats: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     answers: list[tuple[str, str, StoredAnswer]] = field(default_factory=list)
     votes: list[tuple[str, str]] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    topics: list[TopicWrite] = field(default_factory=list)
+    comments: list[CommentWrite] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+    tallies: dict[str, dict[str, int]] = field(default_factory=dict)   # topic -> deltas
+    quotas: list[QuotaUse] = field(default_factory=list)
     change: Change | None = None
 
 
@@ -179,6 +212,87 @@ class TrackedLetters:
         self.answers: list[tuple[str, str, StoredAnswer]] = []
         self.votes: list[tuple[str, str]] = []
         self.notifications: dict[str, Notification] = {}
+        # consultations
+        self.topic_versions: dict[str, int | None] = {}
+        self.topics: dict[str, Topic] = {}
+        self.topics_dirty: set[str] = set()
+        self.comment_before: dict[str, tuple[int | None, dict[str, int], bool]] = {}
+        self.comments: dict[str, Comment] = {}
+        self.comments_dirty: set[str] = set()
+        self.responses: list[Response] = []
+        self.quotas: list[QuotaUse] = []
+
+    # --- consultations -------------------------------------------------------------------
+
+    def topic_loaded(self, topic: Topic) -> Topic:
+        self.topics[topic.id] = topic
+        self.topic_versions[topic.id] = topic.version
+        return topic
+
+    def topic_put(self, topic: Topic) -> None:
+        """A new topic, or one loaded in this unit of work, to be written."""
+        if topic.id not in self.topic_versions:
+            if topic.version:
+                raise KeyError(f"topic {topic.id} was not loaded in this unit of work")
+            self.topic_versions[topic.id] = None
+        self.topics[topic.id] = topic
+        self.topics_dirty.add(topic.id)
+
+    def comment_loaded(self, comment: Comment) -> Comment:
+        self.comments[comment.id] = comment
+        self.comment_before[comment.id] = (comment.version,
+                                           consultations.comment_counts(comment), comment.public)
+        return comment
+
+    def comment_added(self, comment: Comment) -> None:
+        self.comments[comment.id] = comment
+        self.comment_before[comment.id] = (None, {}, False)
+        self.comments_dirty.add(comment.id)
+
+    def comment_saved(self, comment: Comment) -> None:
+        if comment.id not in self.comment_before:
+            raise KeyError(f"comment {comment.id} was not loaded in this unit of work")
+        self.comments_dirty.add(comment.id)
+
+    def _plan_consultations(self, plan: CommitPlan, change: Change) -> None:
+        topics: set[str] = set()
+        for tid in sorted(self.topics_dirty):
+            topic = self.topics[tid]
+            expected = self.topic_versions[tid]
+            topic.version = (expected or 0) + 1
+            plan.topics.append(TopicWrite(topic, topic.to_dict(), expected))
+            topics.add(tid)
+            change.public = True
+            for dept in topic.departments:
+                if dept not in change.departments:
+                    change.departments.append(dept)
+
+        def add(topic_id: str, delta: dict[str, int]) -> None:
+            row = plan.tallies.setdefault(topic_id, {})
+            for counter, n in delta.items():
+                row[counter] = row.get(counter, 0) + n
+
+        for cid in sorted(self.comments_dirty):
+            comment = self.comments[cid]
+            version, before, was_public = self.comment_before[cid]
+            add(comment.topic_id, consultations.difference(
+                before, consultations.comment_counts(comment)))
+            comment.version = (version or 0) + 1
+            plan.comments.append(CommentWrite(comment, comment.to_dict(), version))
+            topics.add(comment.topic_id)
+            change.public = change.public or was_public or comment.public
+        for response in self.responses:
+            add(response.topic_id, consultations.response_counts(response))
+            plan.responses.append(response)
+            topics.add(response.topic_id)
+            change.public = True
+        plan.tallies = {t: {c: n for c, n in sorted(row.items()) if n}
+                        for t, row in sorted(plan.tallies.items())}
+        plan.tallies = {t: row for t, row in plan.tallies.items() if row}
+        plan.quotas = list(self.quotas)
+        change.topics = sorted(topics)
+        if topics and not self.dirty:
+            change.kind = "topic"
 
     def notify(self, notification: Notification) -> None:
         # the same notification twice in one unit of work is one notification
@@ -237,9 +351,10 @@ class TrackedLetters:
         for _, dept in touched:
             if dept not in change.departments:
                 change.departments.append(dept)
+        self._plan_consultations(plan, change)
         change.departments.sort()
         change.months.sort()
-        if plan.letters or plan.votes:
+        if plan.letters or plan.votes or change.topics:
             plan.change = change
         return plan
 
@@ -252,7 +367,21 @@ class TrackedLetters:
         for n in self.notifications.values():
             n.version = 1
         self.notifications.clear()
+        for tid in self.topics_dirty:
+            self.topic_versions[tid] = self.topics[tid].version
+        self.topics_dirty.clear()
+        for cid in self.comments_dirty:
+            comment = self.comments[cid]
+            self.comment_before[cid] = (comment.version, consultations.comment_counts(comment),
+                                        comment.public)
+        self.comments_dirty.clear()
+        self.responses.clear()
+        self.quotas.clear()
 
     def rolled_back(self, plan: CommitPlan) -> None:
         for w in plan.letters:
             w.letter.version = w.expected_version or 0
+        for t in plan.topics:
+            t.topic.version = t.expected_version or 0
+        for c in plan.comments:
+            c.comment.version = c.expected_version or 0

@@ -63,6 +63,62 @@ for _action, _body in [
                         "403": "not allowed", "404": "unknown",
                         "409": "invalid_transition or concurrent_update"}))
 
+# --- consultations (chalicelib.api_topics) -----------------------------------------------------
+_STAFF = {"401": "not logged in", "403": "not allowed", "404": "unknown"}
+OPERATIONS += [
+    ("get", "/api/topics", "Consultations (hearings, deliberations, solicitations, surveys, "
+     "interviews) with their status as of now", None, {"200": "list"}),
+    ("get", "/api/topics/{topic_id}", "One topic; a solicitation's numbered paragraphs, a "
+     "survey's questions, an interview's session and guests", None,
+     {"200": "topic", "404": "unknown"}),
+    ("post", "/api/topics/{topic_id}/comments", "Comment on an open topic (moderated before it "
+     "is published); an interview question names a guest department", {
+        "type": "object", "required": ["body"],
+        "properties": {"body": {"type": "string", "maxLength": 2000},
+                       "stance": {"enum": ["support", "oppose", "neutral", None]},
+                       "paragraph": {"type": ["integer", "null"]},
+                       "department": STR_OR_NULL, "name": STR_OR_NULL,
+                       "idempotency_key": STR_OR_NULL}},
+     {"202": "accepted, pending moderation (also the replay of an idempotent request)",
+      "400": "invalid", "404": "unknown topic", "409": "idempotency key reused",
+      "410": "topic_not_open or topic_closed", "413": "too large",
+      "429": "too many comments from this client"}),
+    ("post", "/api/surveys/{survey_id}/responses", "Answer an open survey", {
+        "type": "object", "required": ["answers"],
+        "properties": {"answers": {"type": "object", "additionalProperties": {
+            "type": ["string", "array"], "items": {"type": "string"}}},
+            "idempotency_key": STR_OR_NULL}},
+     {"202": "accepted (also the replay of an idempotent request)", "400": "invalid",
+      "404": "unknown survey", "409": "idempotency key reused",
+      "410": "topic_not_open or topic_closed", "429": "already answered today"}),
+    ("get", "/api/staff/topics", "Topics with their counts (office: all; clerk: own "
+     "department's)", None, {"200": "list", "401": "not logged in", "403": "not allowed"}),
+    ("get", "/api/staff/comments", "Moderation queue (topic, status filters; office), or an "
+     "interview's questions (clerk of a guest department, topic required)", None,
+     {"200": "list", "400": "unknown status", **_STAFF}),
+    ("post", "/api/staff/comments/{comment_id}/approve", "Approve a pending comment (office)",
+     {"type": "object", "properties": {}},
+     {"200": "the comment", "409": "invalid_transition", **_STAFF}),
+    ("post", "/api/staff/comments/{comment_id}/reject", "Reject a comment with a reason "
+     "(office); an approved one is taken down", {
+        "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+     {"200": "the comment", "400": "invalid", "409": "invalid_transition", **_STAFF}),
+    ("post", "/api/staff/comments/{comment_id}/answer", "Answer an interview question (office, "
+     "or a clerk of a guest department); published at once", {
+        "type": "object", "required": ["body"], "properties": {"body": {"type": "string"}}},
+     {"200": "the comment", "400": "invalid",
+      "409": "not_an_interview, already_answered or invalid_transition", **_STAFF}),
+    ("post", "/api/staff/topics/{topic_id}/outcome", "Publish (or replace) a closed topic's "
+     "outcome (office)", {
+        "type": "object", "required": ["summary"],
+        "properties": {"summary": {"type": "string"}, "items": {"type": "array", "items": {
+            "type": "object", "required": ["decision", "reason"],
+            "properties": {"comment_id": STR_OR_NULL,
+                           "decision": {"enum": ["adopted", "partly_adopted", "not_adopted"]},
+                           "reason": {"type": "string"}, "opinion": STR_OR_NULL}}}}},
+     {"200": "the published outcome", "400": "invalid", "409": "topic_open", **_STAFF}),
+]
+
 
 def document() -> dict[str, Any]:
     paths: dict[str, dict] = {}

@@ -10,6 +10,29 @@ a single transaction, guarded by the letter's version, so the loser of a race ge
 `ConcurrentUpdate` and nothing is half-written. A notification's id is unique, so one that
 already exists fails the commit the same way.
 
+Consultations use the same unit of work: a commit writes the topics and comments it changed
+(each guarded by its version), new survey responses, the topic tallies (added as differences,
+like the letter statistics), the abuse-limit quotas it used (over the limit: `TooManyRequests`,
+nothing written) and one change record naming the topics (`Change.topics`).
+
+Reads of consultations, for the API, the staff console and the pages:
+
+- `list_topics()`: every registered topic (its definition, outcome, version), by id;
+- `get_topic(topic_id)`: one topic, or None;
+- `topic_comments(topic_id, status=None)`: its comments (of one status), oldest first
+  (`created_at`, then id); survey free-text answers are comments with `question` set;
+- `get_comment(comment_id)`: one comment, or None;
+- `topic_responses(topic_id)`: its survey responses, oldest first;
+- `topic_tallies(topic_id)`: its running counters (`consultations` names them), zeros left out.
+
+`consultations.public_view(topic, store.topic_comments(id, "approved"),
+store.topic_tallies(id))` is what the site publishes of a topic (its keys:
+content/consultations.md). A consultation's change record has `kind` "topic", names the topics
+in `topics`, is `public` when something on the site changed (an approved comment came or went,
+an answer, a response, the outcome, the definition, the topic opening or closing) and lists the
+topic's `departments` only when the topic record itself changed (registration, outcome, opening
+or closing), not for each comment.
+
 Senders (SES, SNS, a local outbox folder: `senders.py`) implement `Sender`.
 """
 from __future__ import annotations
@@ -18,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator, Protocol
 
+from .consultations import Comment, Response, Topic
 from .letters import Letter
 from .notifications import Notification
 
@@ -49,12 +73,14 @@ class Change:
     kind: str = "letter"
     published: list[str] = field(default_factory=list)    # letters that became public
     withdrawn: list[str] = field(default_factory=list)    # letters that stopped being public
+    topics: list[str] = field(default_factory=list)       # consultations whose records changed
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "letters": self.letters,
                 "departments": self.departments, "months": self.months,
                 "periods": self.periods, "public": self.public, "kind": self.kind,
-                "published": self.published, "withdrawn": self.withdrawn}
+                "published": self.published, "withdrawn": self.withdrawn,
+                "topics": self.topics}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Change":
@@ -62,7 +88,7 @@ class Change:
                    departments=list(d["departments"]), months=list(d["months"]),
                    periods=list(d["periods"]), public=bool(d["public"]),
                    kind=d.get("kind", "letter"), published=list(d.get("published", [])),
-                   withdrawn=list(d.get("withdrawn", [])))
+                   withdrawn=list(d.get("withdrawn", [])), topics=list(d.get("topics", [])))
 
 
 @dataclass
@@ -86,6 +112,27 @@ class UnitOfWork(Protocol):
     def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None: ...
     def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None: ...
     def add_notification(self, notification: Notification) -> None: ...
+
+    # consultations
+    def get_topic(self, topic_id: str) -> Topic | None: ...
+    def put_topic(self, topic: Topic) -> None:
+        """Write a new topic, or one loaded in this unit of work (guarded by its version)."""
+        ...
+
+    def get_comment(self, comment_id: str) -> Comment | None: ...
+    def add_comment(self, comment: Comment) -> None: ...
+    def save_comment(self, comment: Comment) -> None: ...
+    def add_response(self, response: Response) -> None: ...
+
+    def quota_used(self, key: str) -> int:
+        """How many times an abuse-limit quota (a key naming client, scope and window) was used."""
+        ...
+
+    def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
+        """Use the quota once in this commit; the commit raises `TooManyRequests` (and writes
+        nothing) if it was used `limit` times already."""
+        ...
+
     def commit(self) -> None: ...
 
 
@@ -126,6 +173,14 @@ class Store(Protocol):
     # running statistics per (period, department)
     def stats(self, period: str) -> dict[str, dict[str, int]]: ...
     def stats_periods(self) -> list[str]: ...
+
+    # consultations (see the module docstring)
+    def list_topics(self) -> list[Topic]: ...
+    def get_topic(self, topic_id: str) -> Topic | None: ...
+    def topic_comments(self, topic_id: str, status: str | None = None) -> list[Comment]: ...
+    def get_comment(self, comment_id: str) -> Comment | None: ...
+    def topic_responses(self, topic_id: str) -> list[Response]: ...
+    def topic_tallies(self, topic_id: str) -> dict[str, int]: ...
 
     # staff accounts
     def get_account(self, username: str) -> Account | None: ...

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from . import notifications, privacy, text
+from .consultations import AbuseLimits
 from .deadlines import WorkCalendar
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
                      NotFound)
@@ -59,6 +60,7 @@ class Context:
     departments: Mapping[str, Department]
     limits: Mapping[str, Limits] = field(default_factory=dict)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    abuse: AbuseLimits = field(default_factory=AbuseLimits)
 
     def limits_for(self, letter_type: str) -> Limits:
         return self.limits.get(letter_type) or self.limits.get("default") or Limits()

@@ -7,6 +7,10 @@ running statistics (`ADD`), idempotent answers, votes, the notifications the cha
 outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
 `ConcurrentUpdate`; any other AWS failure becomes `DynamoStoreError`. No `ClientError` leaves this
 module. It mirrors `store_sqlite.py`, the reference adapter: same results, same order.
+
+Consultations (see `table.py`) join the same transaction: topics and comments guarded by their
+version, responses put once, the tally item updated with `ADD`, and each abuse-limit quota with
+`ADD` under `used < limit`; that condition failing becomes `TooManyRequests`.
 """
 from __future__ import annotations
 
@@ -20,10 +24,11 @@ from typing import Any, Callable, Iterable, Iterator
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import table as T
-from .codec import (DUE, REDO, WAIT, CommitPlan, TrackedLetters, at_or_before, letter_from_doc,
+from .codec import (DUE, REDO, WAIT, CommitPlan, QuotaUse, TrackedLetters, at_or_before, letter_from_doc,
                     pub_key, pub_month, schedule_of, time_key)
 from .deadlines import CHINA_TZ
-from .errors import ConcurrentUpdate, StoreError
+from .consultations import Comment, Response, Topic
+from .errors import ConcurrentUpdate, StoreError, TooManyRequests
 from .letters import Letter
 from .notifications import Delivery, Notification
 from .ports import Account, Change, StoredAnswer
@@ -36,6 +41,11 @@ PAGE = 1000                          # items per Query page (each page also stop
 LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
     "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
 LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
+TOPIC_SK, TALLY_SK, COMMENT_SK, RESPONSE_SK, QUOTA_SK = (
+    "TOPIC", "TALLY", "COMMENT", "RESPONSE", "QUOTA")
+TOPIC_KIND = "TOPIC"
+TALLY_PREFIX = "c:"      # tally counters are attributes `c:{counter}` of the TALLY item
+QUOTA_FIELD = "quota"    # the error field of a quota's failed condition
 NOTIFY = "NOTIFY"     # the schedule list of pending notifications
 PUB, PENDING = "PUB", "1"
 # cancellation reasons that mean "someone else wrote first": the loser gets a clean 409
@@ -153,7 +163,8 @@ class DynamoStore:
         if range_name and range_op and range_value is not None:
             names["#r"] = range_name
             values[":r"] = _s(range_value)
-            cond += f" AND #r {range_op} :r"
+            cond += (" AND begins_with(#r, :r)" if range_op == "begins_with"
+                     else f" AND #r {range_op} :r")
         kwargs: dict[str, Any] = dict(IndexName=index, KeyConditionExpression=cond,
                                       ExpressionAttributeNames=names,
                                       ExpressionAttributeValues=values,
@@ -250,6 +261,9 @@ class DynamoStore:
             if code == "TransactionCanceledException":
                 reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
                 lost = [i for i, r in enumerate(reasons) if r in LOST_RACE]
+                if any(reasons[i] == "ConditionalCheckFailed" and i < len(fields)
+                       and fields[i] == QUOTA_FIELD for i in lost):
+                    raise _too_many() from exc
                 if lost or not reasons:
                     field = fields[lost[0]] if lost and lost[0] < len(fields) else "id"
                     raise ConcurrentUpdate(field=field) from exc
@@ -338,11 +352,102 @@ class DynamoStore:
             put(_notification_item(notification, 1), "attribute_not_exists(#pk)", "id",
                 {"#pk": T.PK})
 
+        self._consultation_items(plan, now, items, fields, keys, put)
+
         if plan.change is not None:
             put({**_key(f"CHANGE#{plan.change.id}", CHANGE_SK), "doc": _json(plan.change.to_dict()),
                  "pending": _s(PENDING), T.TTL_ATTRIBUTE: _n(_epoch(now + CHANGE_TTL))},
                 "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
         return items, fields, keys
+
+    def _consultation_items(self, plan: CommitPlan, now: datetime, items: list[dict],
+                            fields: list[str], keys: list[tuple[str, str]],
+                            put: Callable[..., None]) -> None:
+        for q in plan.quotas:
+            if q.limit <= 0:
+                raise _too_many()
+            items.append({"Update": {
+                "TableName": self.table_name, "Key": _key(f"QUOTA#{q.key}", QUOTA_SK),
+                "UpdateExpression": "ADD #used :one SET #ttl = :ttl",
+                "ConditionExpression": "attribute_not_exists(#used) OR #used < :limit",
+                "ExpressionAttributeNames": {"#used": "used", "#ttl": T.TTL_ATTRIBUTE},
+                "ExpressionAttributeValues": {
+                    ":one": _n(1), ":limit": _n(q.limit),
+                    ":ttl": _n(_epoch(q.expires_at + timedelta(days=1)))}}})
+            fields.append(QUOTA_FIELD)
+            keys.append((f"QUOTA#{q.key}", QUOTA_SK))
+
+        def guarded(item: dict, expected: int | None) -> None:
+            if expected is None:
+                put(item, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+            else:
+                put(item, "#v = :v", "version", {"#v": "version"}, {":v": _n(expected)})
+
+        for t in plan.topics:
+            guarded({**_key(f"TOPIC#{t.topic.id}", TOPIC_SK), "doc": _json(t.doc),
+                     "version": _n(t.topic.version), "kind": _s(TOPIC_KIND)},
+                    t.expected_version)
+        for w in plan.comments:
+            c = w.comment
+            guarded({**_key(f"COMMENT#{c.id}", COMMENT_SK), "doc": _json(w.doc),
+                     "version": _n(c.version), "tgroup": _s(f"C#{c.topic_id}"),
+                     "tkey": _s(f"{c.status}#{time_key(c.created_at)}#{c.id}")},
+                    w.expected_version)
+        for r in plan.responses:
+            put({**_key(f"RESPONSE#{r.id}", RESPONSE_SK), "doc": _json(r.to_dict()),
+                 "tgroup": _s(f"R#{r.topic_id}"), "tkey": _s(f"{time_key(r.created_at)}#{r.id}")},
+                "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
+        for topic_id, delta in plan.tallies.items():
+            counters = sorted(delta)
+            names = {f"#c{i}": TALLY_PREFIX + c for i, c in enumerate(counters)}
+            values = {f":n{i}": _n(delta[c]) for i, c in enumerate(counters)}
+            items.append({"Update": {
+                "TableName": self.table_name, "Key": _key(f"TOPIC#{topic_id}", TALLY_SK),
+                "UpdateExpression": "ADD " + ", ".join(f"#c{i} :n{i}"
+                                                       for i in range(len(counters))),
+                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
+            fields.append("version")
+            keys.append((f"TOPIC#{topic_id}", TALLY_SK))
+
+    # --- consultations -------------------------------------------------------------------
+
+    def list_topics(self) -> list[Topic]:
+        ids = [item[T.PK]["S"].removeprefix("TOPIC#")
+               for item in self._index(T.BY_KIND, "kind", TOPIC_KIND)]
+        return [t for t in (self.get_topic(i) for i in ids) if t is not None]
+
+    def get_topic(self, topic_id: str) -> Topic | None:
+        item = self._get(f"TOPIC#{topic_id}", TOPIC_SK)
+        return Topic.from_dict(json.loads(item["doc"]["S"])) if item else None
+
+    def topic_comments(self, topic_id: str, status: str | None = None) -> list[Comment]:
+        rows = self._index(T.TOPIC_ITEMS, "tgroup", f"C#{topic_id}", range_name="tkey",
+                           range_op="begins_with" if status else None,
+                           range_value=f"{status}#" if status else None)
+        comments = [Comment.from_dict(json.loads(item["doc"]["S"])) for item in rows]
+        # the index lags the table by a moment: keep only what still matches
+        comments = [c for c in comments if status is None or c.status == status]
+        return sorted(comments, key=lambda c: (time_key(c.created_at), c.id))
+
+    def get_comment(self, comment_id: str) -> Comment | None:
+        item = self._get(f"COMMENT#{comment_id}", COMMENT_SK)
+        return Comment.from_dict(json.loads(item["doc"]["S"])) if item else None
+
+    def topic_responses(self, topic_id: str) -> list[Response]:
+        return [Response.from_dict(json.loads(item["doc"]["S"]))
+                for item in self._index(T.TOPIC_ITEMS, "tgroup", f"R#{topic_id}")]
+
+    def topic_tallies(self, topic_id: str) -> dict[str, int]:
+        item = self._get(f"TOPIC#{topic_id}", TALLY_SK) or {}
+        return {name.removeprefix(TALLY_PREFIX): int(value["N"])
+                for name, value in sorted(item.items())
+                if name.startswith(TALLY_PREFIX) and int(value["N"])}
+
+    def _quota_used(self, key: str) -> int:
+        item = self._get(f"QUOTA#{key}", QUOTA_SK)
+        if item is None or "used" not in item:
+            return 0
+        return int(item["used"]["N"])
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -602,6 +707,10 @@ class DynamoStore:
         notification.version += 1
 
 
+def _too_many() -> TooManyRequests:
+    return TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+
+
 class DynamoUnitOfWork:
     def __init__(self, store: DynamoStore) -> None:
         self.store = store
@@ -651,6 +760,32 @@ class DynamoUnitOfWork:
 
     def add_notification(self, notification: Notification) -> None:
         self.tracked.notify(notification)
+
+    def get_topic(self, topic_id: str) -> Topic | None:
+        topic = self.store.get_topic(topic_id)
+        return self.tracked.topic_loaded(topic) if topic else None
+
+    def put_topic(self, topic: Topic) -> None:
+        self.tracked.topic_put(topic)
+
+    def get_comment(self, comment_id: str) -> Comment | None:
+        comment = self.store.get_comment(comment_id)
+        return self.tracked.comment_loaded(comment) if comment else None
+
+    def add_comment(self, comment: Comment) -> None:
+        self.tracked.comment_added(comment)
+
+    def save_comment(self, comment: Comment) -> None:
+        self.tracked.comment_saved(comment)
+
+    def add_response(self, response: Response) -> None:
+        self.tracked.responses.append(response)
+
+    def quota_used(self, key: str) -> int:
+        return self.store._quota_used(key)
+
+    def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
+        self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
 
     def commit(self) -> None:
         now = self.store.clock()

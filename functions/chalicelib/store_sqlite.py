@@ -5,6 +5,9 @@ transaction; an `UPDATE ... WHERE version = ?` that matches no row, or an insert
 unique key (a tracking code, an idempotency key, a vote, a notification id), rolls everything
 back and raises `ConcurrentUpdate`. No `sqlite3.Error` leaves this module.
 
+Consultations have their own tables (topics, comments, responses, tallies, quotas), written by
+the same transaction; a quota at its limit fails the commit with `TooManyRequests`.
+
 Supervision reads (`overdue_letters`, `letters_awaiting_rating`, `letters_rated_unsatisfied`) use
 the `sched`/`sched_at` columns that `codec.schedule_of` fills on every write; a file made before
 they existed gets them (and their values) when it is opened.
@@ -18,10 +21,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .codec import (DUE, REDO, WAIT, CommitPlan, TrackedLetters, at_or_before, letter_from_doc,
+from .codec import (DUE, REDO, WAIT, CommitPlan, QuotaUse, TrackedLetters, at_or_before, letter_from_doc,
                     pub_key, pub_month, schedule_of, time_key)
 from .deadlines import CHINA_TZ
-from .errors import ConcurrentUpdate, StoreError
+from .consultations import Comment, Response, Topic
+from .errors import ConcurrentUpdate, StoreError, TooManyRequests
 from .letters import Letter
 from .notifications import Delivery, Notification
 from .ports import Account, Change, StoredAnswer
@@ -94,6 +98,40 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (due_at, id)
     WHERE due_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS notifications_letter ON notifications (letter_id, id);
+CREATE TABLE IF NOT EXISTS topics (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS comments (
+    id TEXT PRIMARY KEY,
+    topic_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_topic ON comments (topic_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS comments_topic_time ON comments (topic_id, created_at, id);
+CREATE TABLE IF NOT EXISTS responses (
+    id TEXT PRIMARY KEY,
+    topic_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_topic ON responses (topic_id, created_at, id);
+CREATE TABLE IF NOT EXISTS tallies (
+    topic_id TEXT NOT NULL,
+    counter TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, counter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quotas (
+    key TEXT PRIMARY KEY,
+    used INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 # after the columns exist (a file from before them gets them in `_migrate`)
@@ -221,11 +259,12 @@ class SqliteStore:
                 conn.execute("INSERT INTO notifications (id, letter_id, due_at, version, doc)"
                              " VALUES (?,?,?,?,?)", (n.id, n.letter_id, _due_at(n), 1,
                                                      json.dumps(n.to_dict(), ensure_ascii=False)))
+            self._write_consultations(conn, plan)
             if plan.change is not None:
                 conn.execute("INSERT INTO outbox (id, doc) VALUES (?,?)",
                              (plan.change.id, json.dumps(plan.change.to_dict())))
             conn.execute("COMMIT")
-        except ConcurrentUpdate:
+        except (ConcurrentUpdate, TooManyRequests):
             conn.execute("ROLLBACK")
             raise
         except sqlite3.IntegrityError as exc:
@@ -239,6 +278,86 @@ class SqliteStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _write_consultations(self, conn: sqlite3.Connection, plan: CommitPlan) -> None:
+        # quotas first: over the limit, nothing else is attempted; expired ones go
+        if plan.quotas:
+            conn.execute("DELETE FROM quotas WHERE expires_at < ?", (time_key(self.clock()),))
+        for q in plan.quotas:
+            if q.limit <= 0:
+                raise _too_many()
+            cur = conn.execute(
+                "INSERT INTO quotas (key, used, expires_at) VALUES (?, 1, ?)"
+                " ON CONFLICT (key) DO UPDATE SET used = used + 1 WHERE used < ?",
+                (q.key, time_key(q.expires_at), q.limit))
+            if cur.rowcount != 1:
+                raise _too_many()
+        for t in plan.topics:
+            args = (str(t.topic.kind), t.topic.version,
+                    json.dumps(t.doc, ensure_ascii=False), t.topic.id)
+            if t.expected_version is None:
+                conn.execute("INSERT INTO topics (kind, version, doc, id) VALUES (?,?,?,?)", args)
+            elif conn.execute("UPDATE topics SET kind=?, version=?, doc=? WHERE id=? AND"
+                              " version=?", (*args, t.expected_version)).rowcount != 1:
+                raise ConcurrentUpdate(field="version")
+        for w in plan.comments:
+            c = w.comment
+            args = (c.topic_id, str(c.status), time_key(c.created_at), c.version,
+                    json.dumps(w.doc, ensure_ascii=False), c.id)
+            if w.expected_version is None:
+                conn.execute("INSERT INTO comments (topic_id, status, created_at, version, doc,"
+                             " id) VALUES (?,?,?,?,?,?)", args)
+            elif conn.execute("UPDATE comments SET topic_id=?, status=?, created_at=?,"
+                              " version=?, doc=? WHERE id=? AND version=?",
+                              (*args, w.expected_version)).rowcount != 1:
+                raise ConcurrentUpdate(field="version")
+        for r in plan.responses:
+            conn.execute("INSERT INTO responses (id, topic_id, created_at, doc) VALUES (?,?,?,?)",
+                         (r.id, r.topic_id, time_key(r.created_at),
+                          json.dumps(r.to_dict(), ensure_ascii=False)))
+        for topic_id, delta in plan.tallies.items():
+            conn.executemany(
+                "INSERT INTO tallies (topic_id, counter, n) VALUES (?,?,?)"
+                " ON CONFLICT (topic_id, counter) DO UPDATE SET n = n + excluded.n",
+                [(topic_id, counter, n) for counter, n in delta.items()])
+
+    # --- consultations -------------------------------------------------------------------
+
+    def list_topics(self) -> list[Topic]:
+        return [Topic.from_dict(json.loads(d)) for (d,) in self._conn().execute(
+            "SELECT doc FROM topics ORDER BY id")]
+
+    def get_topic(self, topic_id: str) -> Topic | None:
+        row = self._conn().execute("SELECT doc FROM topics WHERE id = ?", (topic_id,)).fetchone()
+        return Topic.from_dict(json.loads(row[0])) if row else None
+
+    def topic_comments(self, topic_id: str, status: str | None = None) -> list[Comment]:
+        if status is None:
+            rows = self._conn().execute("SELECT doc FROM comments WHERE topic_id = ?"
+                                        " ORDER BY created_at, id", (topic_id,))
+        else:
+            rows = self._conn().execute("SELECT doc FROM comments WHERE topic_id = ? AND"
+                                        " status = ? ORDER BY created_at, id",
+                                        (topic_id, status))
+        return [Comment.from_dict(json.loads(d)) for (d,) in rows]
+
+    def get_comment(self, comment_id: str) -> Comment | None:
+        row = self._conn().execute("SELECT doc FROM comments WHERE id = ?",
+                                   (comment_id,)).fetchone()
+        return Comment.from_dict(json.loads(row[0])) if row else None
+
+    def topic_responses(self, topic_id: str) -> list[Response]:
+        return [Response.from_dict(json.loads(d)) for (d,) in self._conn().execute(
+            "SELECT doc FROM responses WHERE topic_id = ? ORDER BY created_at, id", (topic_id,))]
+
+    def topic_tallies(self, topic_id: str) -> dict[str, int]:
+        return {c: int(n) for c, n in self._conn().execute(
+            "SELECT counter, n FROM tallies WHERE topic_id = ? AND n != 0 ORDER BY counter",
+            (topic_id,))}
+
+    def _quota_used(self, key: str) -> int:
+        row = self._conn().execute("SELECT used FROM quotas WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else 0
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -434,6 +553,10 @@ class SqliteStore:
         notification.version += 1
 
 
+def _too_many() -> TooManyRequests:
+    return TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+
+
 def _due_at(n: Notification) -> str | None:
     """The pending index's key: the next attempt's time, only while the notification waits."""
     if n.status != Delivery.pending or n.next_attempt_at is None:
@@ -487,6 +610,32 @@ class SqliteUnitOfWork:
 
     def add_notification(self, notification: Notification) -> None:
         self.tracked.notify(notification)
+
+    def get_topic(self, topic_id: str) -> Topic | None:
+        topic = self.store.get_topic(topic_id)
+        return self.tracked.topic_loaded(topic) if topic else None
+
+    def put_topic(self, topic: Topic) -> None:
+        self.tracked.topic_put(topic)
+
+    def get_comment(self, comment_id: str) -> Comment | None:
+        comment = self.store.get_comment(comment_id)
+        return self.tracked.comment_loaded(comment) if comment else None
+
+    def add_comment(self, comment: Comment) -> None:
+        self.tracked.comment_added(comment)
+
+    def save_comment(self, comment: Comment) -> None:
+        self.tracked.comment_saved(comment)
+
+    def add_response(self, response: Response) -> None:
+        self.tracked.responses.append(response)
+
+    def quota_used(self, key: str) -> int:
+        return self.store._quota_used(key)
+
+    def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
+        self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
 
     def commit(self) -> None:
         plan = self.tracked.plan(self.store.clock())

@@ -27,6 +27,7 @@ from .letters import ACTIVE, Letter, Status
 from .notifications import Notification
 from .ports import Sender
 from .services import Actor, Context, save
+from .topic_services import record_topic_phases
 
 log = logging.getLogger("wenzheng.supervision")
 
@@ -36,12 +37,14 @@ LIGHTS = ("green", "yellow", "red")
 # --- the scheduled job --------------------------------------------------------------------
 
 def tick(ctx: Context, now: datetime | None = None) -> dict:
-    """Record every light change, rating follow-up and the day's digest due by `now`, once.
+    """Record every light change, rating follow-up and the day's digest due by `now`, and each
+    consultation that opened or closed (so its pages are rebuilt), once.
 
     Running it twice for the same time changes nothing the second time."""
     now = now or ctx.clock()
     return {"at": now.isoformat(), "lights_changed": _lights(ctx, now),
-            "rating_followups": _rating_followups(ctx, now), "digest": _digest(ctx, now)}
+            "rating_followups": _rating_followups(ctx, now), "digest": _digest(ctx, now),
+            "topic_phases": record_topic_phases(ctx, now)}
 
 
 def _lights(ctx: Context, now: datetime) -> list[str]:

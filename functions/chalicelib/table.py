@@ -26,6 +26,22 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
   `sched_at`=`{next attempt, time_key}#{id}`. Put once with `attribute_not_exists` in the commit
   that causes it, which is what makes it exist exactly once.
 
+Consultations:
+
+- topic `TOPIC#{id}` / `TOPIC`: `doc` (JSON of `Topic.to_dict`: definition and outcome), `version`
+  N, `kind`=`TOPIC`.
+- topic tallies `TOPIC#{id}` / `TALLY`: one N attribute per counter, named `c:{counter}`, changed
+  with `ADD` in the transaction of the change.
+- comment `COMMENT#{id}` / `COMMENT`: `doc` (JSON of `Comment.to_dict`), `version` N,
+  `tgroup`=`C#{topic}`, `tkey`=`{status}#{created_at, time_key}#{id}`.
+- survey response `RESPONSE#{id}` / `RESPONSE`: `doc`, `tgroup`=`R#{topic}`,
+  `tkey`=`{created_at, time_key}#{id}`.
+- abuse-limit quota `QUOTA#{key}` / `QUOTA`: `used` N (`ADD` under the condition `used < limit`),
+  `ttl` (the end of its window and a day).
+
+The sparse index `tgroup-tkey` (all attributes projected) lists one topic's comments by status
+in time order, and its responses in time order.
+
 One sparse index, `sched-sched_at`, serves every supervision list: letters with a running clock
 (`DUE`, key `{due date}#{id}`: overdue below today's date), answered letters awaiting a rating
 follow-up (`WAIT`), answered letters rated 不满意 (`REDO`, the office's re-do queue) and pending
@@ -53,6 +69,7 @@ PUBLISHED_BY_MONTH = "pub_month-pub_key"   # one archive month, and positions wi
 PUBLISHED_BY_DEPARTMENT = "department-pub_key"
 PENDING_CHANGES = "pending-pk"            # outbox records not yet marked done
 SCHEDULE = "sched-sched_at"               # supervision lists and pending notifications
+TOPIC_ITEMS = "tgroup-tkey"               # a topic's comments (by status) and responses
 
 # (name, partition attribute, sort attribute, projection, extra projected attributes)
 _INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
@@ -71,6 +88,8 @@ _INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     (PENDING_CHANGES, "pending", PK, "ALL", ()),
     # Sparse: see the module docstring; keys only, the adapter reads the items themselves.
     (SCHEDULE, "sched", "sched_at", "KEYS_ONLY", ()),
+    # Sparse: only comments and survey responses carry `tgroup`; one partition per topic.
+    (TOPIC_ITEMS, "tgroup", "tkey", "ALL", ()),
 )
 
 

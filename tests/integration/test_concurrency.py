@@ -76,3 +76,43 @@ def test_stale_write_is_refused_and_leaves_no_trace(ctx, store):
     assert letter.status == "signed"
     assert [e.action for e in letter.history] == ["submit", "dispatch", "sign"]
     assert len(store.pending_changes(1000)) == changes_before + 1
+
+
+# --- consultations -----------------------------------------------------------------------------
+
+def test_concurrent_comments_with_one_key_make_one_comment(ctx, store):
+    from chalicelib import consultations, topic_services
+    from fakes import topic
+    topic_services.register_topics(ctx, [topic(), topic("survey", "s")])
+    results = run_together(8, lambda i: topic_services.add_comment(
+        ctx, "hearing-1", {"body": "意见", "stance": "support", "idempotency_key": "k"},
+        client=f"c{i}"))
+    assert all(kind == "ok" for kind, _ in results), results
+    assert len({r[1][1]["id"] for r in results}) == 1 and {r[1][0] for r in results} == {202}
+    responses = run_together(8, lambda i: topic_services.add_response(
+        ctx, "s", {"answers": {"mode": "bus", "idea": "加密班次"}, "idempotency_key": "k"}))
+    assert all(kind == "ok" for kind, _ in responses), responses
+    assert len(store.topic_comments("hearing-1")) == 1 and len(store.topic_responses("s")) == 1
+    assert store.topic_tallies("s") == consultations.recompute(store.topic_comments("s"),
+                                                               store.topic_responses("s"))
+
+
+def test_racing_moderators_cannot_both_win(ctx, store):
+    from chalicelib import consultations, topic_services
+    from chalicelib.errors import Conflict
+    from fakes import topic
+    topic_services.register_topics(ctx, [topic()])
+    _, c = topic_services.add_comment(ctx, "hearing-1", {"body": "意见", "stance": "oppose"})
+    results = run_together(6, lambda i: (topic_services.approve_comment if i % 2 else
+                                         topic_services.reject_comment)(
+        ctx, OFFICE, c["id"], {"reason": "重复"}))
+    wins = [r[1] for r in results if r[0] == "ok"]
+    assert all(isinstance(r[1], Conflict) for r in results if r[0] == "err")
+    # pending → approved → rejected is the longest legal sequence: at most two steps win, each
+    # recorded once, and the tallies follow the final state
+    assert 1 <= len(wins) <= 2
+    stored = store.get_comment(c["id"])
+    assert len(stored.history) == 1 + len(wins)
+    assert stored.status == stored.history[-1]["to"]
+    assert store.topic_tallies("hearing-1") == consultations.recompute(
+        store.topic_comments("hearing-1"), [])

@@ -7,7 +7,7 @@ from pathlib import Path
 import chalicelib
 
 DOMAIN = ["letters", "deadlines", "privacy", "text", "statistics", "errors", "notifications",
-          "exposure"]
+          "exposure", "consultations"]
 FORBIDDEN = {"boto3", "botocore", "chalice", "sqlite3", "jinja2", "pelican", "yaml", "moto",
              "chinese_calendar", "markdown", "argon2", "jwt"}
 

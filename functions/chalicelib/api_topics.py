@@ -1,0 +1,80 @@
+"""HTTP routes of consultations (API.md: topics, comments, surveys, and their staff routes), as
+two blueprints that app.py registers under /api beside those of `api.py`, whose `view` maps
+errors the same way.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from . import topic_services as ts
+from .api import JSON_TYPES, _actor, _ctx, _object, client_hash, view
+
+public = Blueprint(__name__)
+staff = Blueprint(__name__ + ".staff")
+
+
+@public.route("/topics", methods=["GET"])
+@view(public)
+def list_topics() -> tuple[int, Any]:
+    return 200, ts.list_topics(_ctx())
+
+
+@public.route("/topics/{topic_id}", methods=["GET"])
+@view(public)
+def get_topic(topic_id: str) -> tuple[int, Any]:
+    return 200, ts.get_topic(_ctx(), topic_id)
+
+
+@public.route("/topics/{topic_id}/comments", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+def add_comment(topic_id: str) -> tuple[int, Any]:
+    return ts.add_comment(_ctx(), topic_id, _object(public), client_hash(public))
+
+
+@public.route("/surveys/{survey_id}/responses", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+def add_response(survey_id: str) -> tuple[int, Any]:
+    return ts.add_response(_ctx(), survey_id, _object(public), client_hash(public))
+
+
+@staff.route("/staff/topics", methods=["GET"])
+@view(staff)
+def staff_topics() -> tuple[int, Any]:
+    return 200, ts.staff_topics(_ctx(), _actor(staff))
+
+
+@staff.route("/staff/comments", methods=["GET"])
+@view(staff)
+def list_comments() -> tuple[int, Any]:
+    query = staff.current_request.query_params or {}
+    return 200, ts.list_staff_comments(_ctx(), _actor(staff), dict(query))
+
+
+@staff.route("/staff/comments/{comment_id}/approve", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def approve_comment(comment_id: str) -> tuple[int, Any]:
+    actor = _actor(staff)
+    return 200, ts.approve_comment(_ctx(), actor, comment_id, _object(staff))
+
+
+@staff.route("/staff/comments/{comment_id}/reject", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def reject_comment(comment_id: str) -> tuple[int, Any]:
+    actor = _actor(staff)
+    return 200, ts.reject_comment(_ctx(), actor, comment_id, _object(staff))
+
+
+@staff.route("/staff/comments/{comment_id}/answer", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def answer_comment(comment_id: str) -> tuple[int, Any]:
+    actor = _actor(staff)
+    return 200, ts.answer_comment(_ctx(), actor, comment_id, _object(staff))
+
+
+@staff.route("/staff/topics/{topic_id}/outcome", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def publish_outcome(topic_id: str) -> tuple[int, Any]:
+    actor = _actor(staff)
+    return 200, ts.publish_outcome(_ctx(), actor, topic_id, _object(staff))

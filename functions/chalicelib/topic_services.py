@@ -1,0 +1,526 @@
+"""Use cases of consultations, one function per API verb (API.md, "topics" and "comments").
+
+Like `services.py` for letters: each takes plain values and a `Context`, runs inside one unit of
+work and returns plain data. Topics come from `content/` by commit (`register_topics`); citizens
+comment and answer surveys only while a topic is open (410 otherwise), once per idempotency key,
+within the per-client abuse limits (429); the office moderates, guests answer interview
+questions, and after closing the office publishes the outcome. Every commit's change record
+names the topic, so the publisher re-renders its pages.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+from . import consultations as C
+from .consultations import (Comment, CommentStatus, Decision, Kind, Outcome, OutcomeItem,
+                            QuestionKind, Response, Stance, Topic)
+from .deadlines import CHINA_TZ
+from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests)
+from .ports import StoredAnswer
+from .services import (KEY_MAX, Actor, Context, _code, _request_hash, _require, _str)
+
+
+# --- registration (by commit) ------------------------------------------------------------
+
+def register_topics(ctx: Context, topics: Iterable[Topic]) -> dict[str, list[str]]:
+    """Upsert the topics defined in content/: a new one is added, a changed definition replaces
+    the stored one (its comments, tallies and outcome stay), an unchanged one is not written.
+    A topic id keeps its kind for ever (409 `kind_changed`)."""
+    report: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
+    seen: set[str] = set()
+    for topic in topics:
+        if topic.id in seen:
+            raise Invalid(f"议题 id 重复：{topic.id}", f"Duplicate topic id '{topic.id}'",
+                          field="id", code="duplicate_id")
+        seen.add(topic.id)
+        for i, dept in enumerate(topic.departments):
+            ctx.department(dept, f"departments[{i}]")
+        for attempt in range(2):
+            with ctx.store.unit_of_work() as uow:
+                stored = uow.get_topic(topic.id)
+                now = ctx.clock()
+                if stored is None:
+                    new = dataclasses.replace(topic, outcome=None, version=0,
+                                              registered_at=now, phase=str(topic.status(now)))
+                    uow.put_topic(new)
+                    outcome = "added"
+                elif stored.definition() == topic.definition():
+                    report["unchanged"].append(topic.id)
+                    break
+                else:
+                    if stored.kind != topic.kind:
+                        raise Conflict(f"议题 {topic.id} 已登记为{C.label(stored.kind)}，不能改为"
+                                       f"{C.label(topic.kind)}",
+                                       f"Topic '{topic.id}' is a {stored.kind}; an id keeps its"
+                                       " kind", field="kind", code="kind_changed")
+                    stored.redefine(topic)
+                    stored.phase = str(stored.status(now))
+                    uow.put_topic(stored)
+                    outcome = "updated"
+                try:
+                    uow.commit()
+                except ConcurrentUpdate:
+                    if attempt:
+                        raise
+                    continue
+                report[outcome].append(topic.id)
+                break
+    return report
+
+
+def record_topic_phases(ctx: Context, now: datetime | None = None) -> list[str]:
+    """For the scheduled job: each topic that opened or closed since its status was last
+    recorded gets the new one, with a change record naming it (its pages show the status and
+    offer the forms only while open). A second run at the same time changes nothing."""
+    now = now or ctx.clock()
+    changed: list[str] = []
+    for listed in ctx.store.list_topics():
+        if listed.phase == listed.status(now):
+            continue
+        try:
+            with ctx.store.unit_of_work() as uow:
+                topic = uow.get_topic(listed.id)
+                if topic is None or topic.phase == topic.status(now):
+                    continue
+                topic.phase = str(topic.status(now))
+                uow.put_topic(topic)
+                uow.commit()
+                changed.append(topic.id)
+        except ConcurrentUpdate:
+            continue       # changed meanwhile (a registration, an outcome); the next run looks
+    return changed
+
+
+# --- public reads --------------------------------------------------------------------------
+
+def _local(at: datetime | None) -> str | None:
+    return at.astimezone(CHINA_TZ).isoformat() if at else None
+
+
+def topic_summary(topic: Topic, now: datetime) -> dict[str, Any]:
+    """A topic as `GET /api/topics` lists it."""
+    return {"id": topic.id, "kind": str(topic.kind), "title": topic.title,
+            "title_en": topic.title_en, "department": topic.department,
+            "departments": list(topic.departments), "opens": _local(topic.opens),
+            "closes": _local(topic.closes), "status": str(topic.status(now)), "url": topic.url}
+
+
+def topic_detail(topic: Topic, now: datetime) -> dict[str, Any]:
+    """`GET /api/topics/{topic_id}`: the summary, the background, and what one answers to."""
+    out = {**topic_summary(topic, now), "summary": topic.summary,
+           "background": topic.background, "has_outcome": topic.outcome is not None}
+    if topic.kind == Kind.solicitation:
+        out["paragraphs"] = [{"n": p.n, "text": p.text} for p in topic.paragraphs]
+    if topic.kind == Kind.survey:
+        out["questions"] = [{"id": q.id, "kind": str(q.kind), "text": q.text,
+                             "required": q.required, "max": q.max,
+                             "choices": [{"id": c.id, "label": c.label} for c in q.choices]}
+                            for q in topic.questions]
+    if topic.kind == Kind.interview:
+        out.update(starts=_local(topic.starts), ends=_local(topic.ends),
+                   guests=[{"department": g.department, "name": g.name, "title": g.title}
+                           for g in topic.guests])
+    return out
+
+
+def _order(topics: list[Topic]) -> list[Topic]:
+    """Newest opening first, then by id."""
+    return sorted(sorted(topics, key=lambda t: t.id), key=lambda t: t.opens, reverse=True)
+
+
+def list_topics(ctx: Context) -> list[dict]:
+    now = ctx.clock()
+    return [topic_summary(t, now) for t in _order(ctx.store.list_topics())]
+
+
+def get_topic(ctx: Context, topic_id: str) -> dict:
+    topic = ctx.store.get_topic(topic_id)
+    if topic is None:
+        raise NotFound("没有这个议题", "No such topic")
+    return topic_detail(topic, ctx.clock())
+
+
+def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict | None:
+    """What the site publishes of one topic (`consultations.public_view`), or None."""
+    topic = store.get_topic(topic_id)
+    if topic is None:
+        return None
+    return C.public_view(topic, store.topic_comments(topic_id, CommentStatus.approved),
+                         store.topic_tallies(topic_id), now=now)
+
+
+# --- citizens --------------------------------------------------------------------------------
+
+def _object(payload: Any) -> Mapping[str, Any]:
+    if not isinstance(payload, Mapping):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    return payload
+
+
+def _key(payload: Mapping[str, Any]) -> str | None:
+    key = payload.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX):
+        raise Invalid("idempotency_key 须为 1–128 个字符", "idempotency_key must be 1-128 chars",
+                      field="idempotency_key", code="wrong_type")
+    return key
+
+
+def _replay(prior: StoredAnswer, request_hash: str) -> tuple[int, dict]:
+    if prior.request_hash != request_hash:
+        raise Conflict("该幂等键已用于另一内容的请求",
+                       "This idempotency key was used for a different request",
+                       field="idempotency_key", code="idempotency_key_reused")
+    return prior.status, prior.body
+
+
+def _hour_window(now: datetime) -> tuple[str, datetime]:
+    start = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return start.strftime("%Y%m%d%H"), start + timedelta(hours=1)
+
+
+def _day_window(now: datetime) -> tuple[str, datetime]:
+    local = now.astimezone(CHINA_TZ)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.strftime("%Y%m%d"), start + timedelta(days=1)
+
+
+def _take_quota(uow: Any, key: str, limit: int, expires_at: datetime) -> None:
+    if uow.quota_used(key) >= limit:
+        raise TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+    uow.use_quota(key, limit, expires_at)
+
+
+def _stance(value: Any) -> Stance | None:
+    if value is None:
+        return None
+    if value not in Stance.__members__:
+        raise Invalid("立场须为 支持 / 反对 / 中立", "stance must be support, oppose or neutral",
+                      field="stance", code="invalid_choice")
+    return Stance(value)
+
+
+def _paragraph(topic: Topic, value: Any) -> int | None:
+    if value is None:
+        return None
+    if topic.kind != Kind.solicitation:
+        raise Invalid("只有意见征集可以针对条文发表意见", "Only a solicitation has paragraphs",
+                      field="paragraph", code="no_paragraphs")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid("条文序号须为整数", "paragraph must be a whole number", field="paragraph",
+                      code="wrong_type")
+    if topic.paragraph(value) is None:
+        raise Invalid(f"征求意见稿没有第 {value} 条", f"The draft has no paragraph {value}",
+                      field="paragraph", code="unknown_paragraph")
+    return value
+
+
+def add_comment(ctx: Context, topic_id: str, payload: Any,
+                client: str | None = None) -> tuple[int, dict]:
+    """POST /api/topics/{topic_id}/comments: 202 {id, status: pending}; replayed by key."""
+    payload = _object(payload)
+    key = _key(payload)
+    body = _str(payload, "body", required=True, max_len=C.COMMENT_MAX, line=False)
+    name = _str(payload, "name", required=False, max_len=C.NAME_MAX)
+    stance = _stance(payload.get("stance"))
+    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
+    scope = f"comments/{topic_id}"
+    for attempt in range(2):
+        with ctx.store.unit_of_work() as uow:
+            topic = uow.get_topic(topic_id)
+            if topic is None:
+                raise NotFound("没有这个议题", "No such topic")
+            if key is not None:
+                prior = uow.idempotent_answer(scope, key)
+                if prior is not None:
+                    return _replay(prior, request_hash)
+            now = ctx.clock()
+            topic.check_open(now)
+            if topic.kind == Kind.survey:
+                raise Invalid("调查问卷请提交答卷", "A survey takes responses, not comments",
+                              code="wrong_kind")
+            paragraph = _paragraph(topic, payload.get("paragraph"))
+            department = None
+            if topic.kind == Kind.interview:
+                if stance is not None:
+                    raise Invalid("访谈提问无需表明立场", "An interview question has no stance",
+                                  field="stance", code="no_stance")
+                department = payload.get("department") or topic.department
+                if department not in topic.departments:
+                    raise Invalid("请选择本次访谈的嘉宾部门", "department must be one of the "
+                                  "interview's departments", field="department",
+                                  code="unknown_department")
+            elif payload.get("department") is not None:
+                raise Invalid("只有在线访谈的提问可以指定部门", "Only interview questions name a "
+                              "department", field="department", code="no_department")
+            if client is not None:
+                window, ends = _hour_window(now)
+                _take_quota(uow, f"comment:{topic.id}:{client}:{window}",
+                            ctx.abuse.comments_per_hour, ends)
+            comment = Comment(id=_code(10).lower(), topic_id=topic.id, body=body or "",
+                              created_at=now, stance=stance, paragraph=paragraph,
+                              department=department, name=name, client=client)
+            comment.history.append({"at": now.isoformat(), "actor": "citizen",
+                                    "action": "submit", "from": None, "to": "pending",
+                                    "reason": None})
+            uow.add_comment(comment)
+            answer = {"id": comment.id, "status": str(comment.status)}
+            if key is not None:
+                uow.remember_answer(scope, key, StoredAnswer(202, answer, request_hash))
+            try:
+                uow.commit()
+            except ConcurrentUpdate:
+                if key is None or attempt:
+                    raise
+                continue   # a concurrent request with the same key won: return its answer
+            return 202, answer
+    raise ConcurrentUpdate()
+
+
+def add_response(ctx: Context, survey_id: str, payload: Any,
+                 client: str | None = None) -> tuple[int, dict]:
+    """POST /api/surveys/{survey_id}/responses: 202 {id, status: accepted}; free-text answers
+    become comments awaiting moderation; replayed by key."""
+    payload = _object(payload)
+    key = _key(payload)
+    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
+    scope = f"responses/{survey_id}"
+    for attempt in range(2):
+        with ctx.store.unit_of_work() as uow:
+            topic = uow.get_topic(survey_id)
+            if topic is None or topic.kind != Kind.survey:
+                raise NotFound("没有这个调查", "No such survey")
+            if key is not None:
+                prior = uow.idempotent_answer(scope, key)
+                if prior is not None:
+                    return _replay(prior, request_hash)
+            now = ctx.clock()
+            topic.check_open(now)
+            answers = C.validate_answers(topic, payload.get("answers"))
+            if client is not None:
+                window, ends = _day_window(now)
+                _take_quota(uow, f"response:{topic.id}:{client}:{window}",
+                            ctx.abuse.responses_per_day, ends)
+            response = Response(id=_code(10).lower(), topic_id=topic.id, answers={},
+                                created_at=now, client=client)
+            for q in topic.questions:
+                if q.id not in answers:
+                    continue
+                if q.kind == QuestionKind.text:
+                    comment = Comment(id=_code(10).lower(), topic_id=topic.id,
+                                      body=str(answers[q.id]), created_at=now, question=q.id,
+                                      response_id=response.id, client=client)
+                    comment.history.append({"at": now.isoformat(), "actor": "citizen",
+                                            "action": "submit", "from": None, "to": "pending",
+                                            "reason": None})
+                    uow.add_comment(comment)
+                    response.texts[q.id] = comment.id
+                else:
+                    response.answers[q.id] = answers[q.id]
+            uow.add_response(response)
+            answer = {"id": response.id, "status": "accepted"}
+            if key is not None:
+                uow.remember_answer(scope, key, StoredAnswer(202, answer, request_hash))
+            try:
+                uow.commit()
+            except ConcurrentUpdate:
+                if key is None or attempt:
+                    raise
+                continue
+            return 202, answer
+    raise ConcurrentUpdate()
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+def staff_comment(comment: Comment, topic: Topic | None) -> dict[str, Any]:
+    """A comment as the console shows it: everything but the client hash."""
+    a = comment.answer
+    question = topic.question(comment.question) if topic and comment.question else None
+    return {
+        "id": comment.id, "topic": comment.topic_id,
+        "topic_title": topic.title if topic else None,
+        "kind": str(topic.kind) if topic else None, "body": comment.body,
+        "stance": str(comment.stance) if comment.stance else None,
+        "paragraph": comment.paragraph, "question": comment.question,
+        "question_text": question.text if question else None,
+        "department": comment.department, "name": comment.name,
+        "status": str(comment.status), "reason": comment.reason,
+        "created_at": _local(comment.created_at), "moderated_by": comment.moderated_by,
+        "moderated_at": _local(comment.moderated_at),
+        "answer": None if a is None else {"body": a.body, "by": a.by,
+                                          "department": a.department, "at": _local(a.at)},
+        "version": comment.version, "history": comment.history,
+    }
+
+
+def _guest_clerk(actor: Actor, topic: Topic) -> bool:
+    return (actor.role == "clerk" and topic.kind == Kind.interview
+            and actor.department in topic.departments)
+
+
+def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
+    """The moderation queue (office), oldest first; a guest department's clerk sees the
+    questions of its interviews (`topic` required)."""
+    _require(actor, "office", "clerk")
+    status = query.get("status") or None
+    if status is not None and status not in CommentStatus.__members__:
+        raise Invalid("未知的状态", "status must be pending, approved or rejected",
+                      field="status", code="invalid_choice")
+    topic_id = query.get("topic") or None
+    if topic_id is not None:
+        topic = ctx.store.get_topic(topic_id)
+        if topic is None:
+            raise NotFound("没有这个议题", "No such topic", field="topic")
+        topics = [topic]
+    else:
+        topics = ctx.store.list_topics()
+    if actor.role == "clerk" and not (topic_id and _guest_clerk(actor, topics[0])):
+        raise Forbidden("承办人只能查看本部门作为嘉宾的访谈提问",
+                        "Clerks see the questions of their department's interviews only")
+    rows = []
+    for topic in topics:
+        rows += [(c.created_at, c.id, staff_comment(c, topic))
+                 for c in ctx.store.topic_comments(topic.id, status)]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in rows]
+
+
+def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
+    """Counts per topic for the console: the office sees every topic, a clerk those of its
+    department."""
+    _require(actor, "office", "clerk")
+    now = ctx.clock()
+    out = []
+    for topic in _order(ctx.store.list_topics()):
+        if actor.role == "clerk" and actor.department not in topic.departments:
+            continue
+        tallies = ctx.store.topic_tallies(topic.id)
+        out.append({**topic_summary(topic, now),
+                    "counts": {s: tallies.get(f"status:{s}", 0) for s in CommentStatus},
+                    "responses": tallies.get("responses", 0),
+                    "has_outcome": topic.outcome is not None, "tallies": tallies})
+    return out
+
+
+def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
+              allow_guest: bool = False) -> dict:
+    with ctx.store.unit_of_work() as uow:
+        comment = uow.get_comment(comment_id)
+        if comment is None:
+            raise NotFound("没有这条留言", "No such comment")
+        topic = uow.get_topic(comment.topic_id)
+        if topic is None:
+            raise NotFound("没有这个议题", "No such topic")
+        if actor.role != "office" and not (allow_guest and actor.role == "clerk"):
+            raise Forbidden("您的角色不能执行该操作", "Your role may not do this")
+        act(comment, topic, ctx.clock())
+        uow.save_comment(comment)
+        uow.commit()
+    return staff_comment(comment, topic)
+
+
+def approve_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) -> dict:
+    _require(actor, "office")
+    return _moderate(ctx, actor, comment_id,
+                     lambda c, t, now: c.approve(actor.username, now))
+
+
+def reject_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) -> dict:
+    _require(actor, "office")
+    reason = _str(_object(payload), "reason", required=True, max_len=C.REASON_MAX, line=False)
+    return _moderate(ctx, actor, comment_id,
+                     lambda c, t, now: c.reject(reason or "", actor.username, now))
+
+
+def answer_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) -> dict:
+    """An interview question answered by the office or a guest department's clerk; the
+    question is published with its answer at once."""
+    _require(actor, "office", "clerk")
+    body = _str(_object(payload), "body", required=True, max_len=C.ANSWER_MAX, line=False)
+
+    def act(comment: Comment, topic: Topic, now: datetime) -> None:
+        if topic.kind != Kind.interview or comment.department is None:
+            raise Conflict("只有在线访谈的提问可以答复", "Only interview questions are answered",
+                           field="id", code="not_an_interview")
+        if actor.role == "clerk" and not _guest_clerk(actor, topic):
+            raise Forbidden("您的部门不是本次访谈的嘉宾", "Your department is not a guest of this "
+                            "interview")
+        department = actor.department if actor.role == "clerk" else comment.department
+        comment.answer_with(body or "", actor.username, department or topic.department, now)
+    return _moderate(ctx, actor, comment_id, act, allow_guest=True)
+
+
+def _check_closed(topic: Topic, now: datetime) -> None:
+    if now < topic.closes:
+        raise Conflict("议题截止后才能发布反馈", "The outcome is published after the topic closes",
+                       field="closes", code="topic_open")
+
+
+def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> dict:
+    """POST /api/staff/topics/{topic_id}/outcome (office, after the topic closes): the
+    summary and a decision with a reason per opinion; publishing again replaces it."""
+    _require(actor, "office")
+    payload = _object(payload)
+    summary = _str(payload, "summary", required=True, max_len=C.OUTCOME_SUMMARY_MAX,
+                   line=False)
+    raw_items = payload.get("items", [])
+    if raw_items is None:
+        raw_items = []
+    if not isinstance(raw_items, list):
+        raise Invalid("items 须为列表", "items must be a list", field="items", code="wrong_type")
+    if len(raw_items) > C.OUTCOME_ITEMS_MAX:
+        raise Invalid(f"最多 {C.OUTCOME_ITEMS_MAX} 条", f"At most {C.OUTCOME_ITEMS_MAX} items",
+                      field="items", code="too_long")
+    topic = ctx.store.get_topic(topic_id)
+    if topic is None:
+        raise NotFound("没有这个议题", "No such topic")
+    _check_closed(topic, ctx.clock())
+    approved = {c.id for c in ctx.store.topic_comments(topic_id, CommentStatus.approved)}
+    items: list[OutcomeItem] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_items):
+        where = f"items[{i}]"
+        if not isinstance(raw, Mapping):
+            raise Invalid("每一条须为对象", f"{where} must be an object", field=where,
+                          code="wrong_type")
+        cid = raw.get("comment_id")
+        if cid is not None:
+            found = ctx.store.get_comment(cid) if isinstance(cid, str) else None
+            if found is None or found.topic_id != topic_id:
+                raise Invalid("该留言不属于本议题", f"{where}.comment_id is not a comment of "
+                              "this topic", field=f"{where}.comment_id", code="unknown_comment")
+            if cid not in approved:
+                raise Invalid("只能对已公开的意见作出反馈", f"{where}.comment_id is not an "
+                              "approved comment", field=f"{where}.comment_id",
+                              code="not_approved")
+            if cid in seen:
+                raise Invalid("同一条意见重复出现", f"{where}.comment_id appears twice",
+                              field=f"{where}.comment_id", code="duplicate_comment")
+            seen.add(cid)
+        decision = raw.get("decision")
+        if decision not in Decision.__members__:
+            raise Invalid("处理结果须为 采纳 / 部分采纳 / 未采纳",
+                          "decision must be adopted, partly_adopted or not_adopted",
+                          field=f"{where}.decision", code="invalid_choice")
+        reason = _str(raw, "reason", required=True, max_len=C.REASON_MAX * 2, line=False)
+        opinion = _str(raw, "opinion", required=False, max_len=C.COMMENT_MAX, line=False)
+        if cid is None and opinion is None:
+            raise Invalid("未关联留言的反馈须写明意见内容", f"{where} needs a comment_id or an "
+                          "opinion", field=f"{where}.opinion", code="required")
+        items.append(OutcomeItem(cid, Decision(decision), reason or "", opinion))
+    with ctx.store.unit_of_work() as uow:
+        topic = uow.get_topic(topic_id)
+        if topic is None:
+            raise NotFound("没有这个议题", "No such topic")
+        now = ctx.clock()
+        _check_closed(topic, now)
+        revision = topic.outcome.revision + 1 if topic.outcome else 1
+        topic.outcome = Outcome(summary=summary or "", items=tuple(items), by=actor.username,
+                                at=now, revision=revision)
+        uow.put_topic(topic)
+        uow.commit()
+    return {"topic": topic.id, "url": topic.url, "revision": revision,
+            "outcome": C.public_view(topic, ctx.store.topic_comments(topic.id, "approved"),
+                                     ctx.store.topic_tallies(topic.id))["outcome"]}
