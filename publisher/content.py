@@ -1,8 +1,8 @@
 """What the web team publishes by commit (`content/`): the site settings, the departments and the
 notices, loaded and checked once per build.
 
-This runs in the function for every incremental publish, so it imports only `yaml` and
-`markdown` (never Pelican) and does no work beyond reading a few small files. Notices come from
+This runs in the function for every incremental publish, so it imports only `yaml`,
+`markdown` and the domain's pure `Weights` (never Pelican) and does no work beyond reading a few small files. Notices come from
 the repository, not from citizens: their Markdown is trusted and converted to HTML here.
 """
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any, Mapping
 import markdown
 import yaml
 from markupsafe import Markup
+
+from chalicelib.statistics import Weights
 
 # The seven top-level categories of the citizen-letter data (问政西地省, TipDM 2020 附件1): an
 # import maps a letter's category to the first department that lists it.
@@ -51,14 +53,9 @@ class ContentError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-@dataclass(frozen=True)
-class LeagueWeights:
-    """Assessment score weights printed on the league page (see chalicelib.statistics.Weights)."""
-
-    efficiency: float = 0.6
-    quality: float = 0.4
-    min_received: int = 5
-
+# The assessment score's weights and the ranking minimums (content/site.yaml `league:`): the
+# domain's own value object, so the publisher and the statistics cannot disagree on a default.
+LeagueWeights = Weights
 
 @dataclass(frozen=True)
 class Site:
@@ -107,6 +104,9 @@ class Content:
     site: Site
     departments: tuple[Department, ...]
     notices: tuple[Notice, ...]          # newest first, then by slug
+    # content/calendar/: the working-day calendar's overrides (the exposure board measures
+    # lateness in working days with the same calendar as the function)
+    calendar_dir: Path | None = None
 
     def department(self, dept_id: str) -> Department | None:
         return self._by_id().get(dept_id)
@@ -167,7 +167,8 @@ def load_content(path: str | Path) -> Content:
     site = load_site(root / "site.yaml")
     departments = load_departments(root / "departments.yaml")
     notices = load_notices(root / "notices")
-    return Content(site=site, departments=departments, notices=notices)
+    return Content(site=site, departments=departments, notices=notices,
+                   calendar_dir=root / "calendar")
 
 
 def _read_yaml(file: Path) -> Any:
@@ -207,21 +208,7 @@ def load_site(file: Path) -> Site:
     base_url = _text(file, data, "base_url").rstrip("/")
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
         raise ContentError(file, "base_url", f"must be an http(s) URL, got {base_url!r}")
-    league = LeagueWeights()
-    if data.get("league") is not None:
-        lw = _mapping(file, data["league"], "league")
-        values: dict[str, Any] = {}
-        for key, kind in (("efficiency", float), ("quality", float), ("min_received", int)):
-            if key in lw:
-                v = lw[key]
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                    raise ContentError(file, f"league.{key}", "must be a non-negative number")
-                if kind is int and v != int(v):
-                    raise ContentError(file, f"league.{key}", "must be a whole number")
-                values[key] = kind(v)
-        league = LeagueWeights(**values)
-        if abs(league.efficiency + league.quality - 1) > 1e-9:
-            raise ContentError(file, "league", "efficiency + quality must equal 1")
+    league = load_league(file, data.get("league"))
     return Site(
         name=_text(file, data, "name"),
         name_en=_text(file, data, "name_en", required=False),
@@ -237,6 +224,52 @@ def load_site(file: Path) -> Site:
         office_en=_text(file, data, "office_en", required=False),
         footer_en=_text(file, data, "footer_en", required=False),
     )
+
+
+_LEAGUE_GROUPS = {"efficiency_parts": Weights.EFFICIENCY_PARTS,
+                  "quality_parts": Weights.QUALITY_PARTS}
+
+
+def load_league(file: Path, raw: Any) -> Weights:
+    """`league:` of site.yaml: the score's two shares, each group's part weights (each adding up
+    to 1) and the ranking minimums. Missing keys keep `Weights`' defaults; anything unknown or
+    of the wrong kind is an error naming the key."""
+    if raw is None:
+        return Weights()
+    lw = _mapping(file, raw, "league")
+    values: dict[str, Any] = {}
+
+    def number(key: str, value: Any, whole: bool = False) -> float | int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ContentError(file, f"league.{key}", "must be a non-negative number")
+        if whole:
+            if value != int(value):
+                raise ContentError(file, f"league.{key}", "must be a whole number")
+            return int(value)
+        return float(value)
+
+    for key, value in lw.items():
+        if key in ("efficiency", "quality"):
+            values[key] = number(key, value)
+        elif key in ("min_received", "min_rated"):
+            values[key] = number(key, value, whole=True)
+        elif key in _LEAGUE_GROUPS:
+            group = _mapping(file, value, f"league.{key}")
+            for part, w in group.items():
+                if part not in _LEAGUE_GROUPS[key]:
+                    raise ContentError(file, f"league.{key}.{part}",
+                                       "unknown part (known: "
+                                       + ", ".join(_LEAGUE_GROUPS[key]) + ")")
+                values[part] = number(f"{key}.{part}", w)
+        else:
+            raise ContentError(file, f"league.{key}", "unknown key")
+    weights = Weights(**values)
+    if abs(weights.efficiency + weights.quality - 1) > 1e-9:
+        raise ContentError(file, "league", "efficiency + quality must equal 1")
+    for key, names in _LEAGUE_GROUPS.items():
+        if abs(sum(getattr(weights, n) for n in names) - 1) > 1e-9:
+            raise ContentError(file, f"league.{key}", "the parts' weights must add up to 1")
+    return weights
 
 
 def load_departments(file: Path) -> tuple[Department, ...]:

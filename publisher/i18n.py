@@ -21,6 +21,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("/write/", "写信", "Write", "write"),
     ("/track/", "查询", "Track", "track"),
     ("/league/", "排行榜", "League table", "league"),
+    ("/exposure/", "曝光台", "Exposure board", "exposure"),
     ("/departments/", "部门", "Departments", "departments"),
     ("/notices/", "公告", "Notices", "notices"),
 )
@@ -39,22 +40,28 @@ CATEGORIES_EN: dict[str, str] = {
     "交通运输": "Transport",
 }
 
-# (name zh, formula zh, name en, formula en): printed under every league table
+# (name zh, formula zh, name en, formula en): the rates printed under every league table; the
+# score's formula follows them there, with the weights of content/site.yaml
 FORMULAS: tuple[tuple[str, str, str, str], ...] = (
-    ("答复率", "已答复件数 ÷ (受理件数 − 退回转办件数 − 不予受理件数)",
-     "Reply rate", "letters replied to ÷ (letters received − sent back for re-dispatch − "
-                   "not accepted)"),
+    ("答复率", "已答复件数 ÷ 办理件数（受理件数 − 退回转办件数 − 不予受理件数）",
+     "Reply rate", "letters replied to ÷ letters handled (received − sent back for "
+                   "re-dispatch − not accepted)"),
     ("按时答复率", "在期限内答复的件数 ÷ 已答复件数",
      "On-time reply rate", "letters replied to within the deadline ÷ letters replied to"),
     ("按时签收率", "在期限内签收的件数 ÷ 已签收件数",
      "On-time signing rate", "letters signed for within the deadline ÷ letters signed for"),
+    ("延期申请率", "申请延期次数 ÷ 办理件数",
+     "Extension rate", "extension requests ÷ letters handled"),
+    ("退回率（误签收）", "退回重新转办件数 ÷ 受理件数",
+     "Sent-back rate (wrong sign-ins)", "letters sent back for re-dispatch ÷ letters received"),
+    ("重办率（误办结）", "被要求重办次数 ÷ 已答复件数",
+     "Re-do rate (wrongly closed)", "re-dos ordered ÷ letters replied to"),
     ("满意率", "(满意 + 基本满意) ÷ 评价件数",
      "Satisfaction rate", "(satisfied + basically satisfied) ÷ ratings"),
-    ("办理效率", "答复率、按时答复率、按时签收率三者的平均值",
-     "Efficiency", "the mean of the reply rate, the on-time reply rate and the on-time "
-                   "signing rate"),
-    ("办理质量", "满意率；尚无评价时取办理效率",
-     "Quality", "the satisfaction rate; the efficiency when nothing has been rated"),
+    ("完全满意率（实质性办结）", "满意 ÷ 评价件数",
+     "Fully satisfied rate (real resolution)", "satisfied ÷ ratings"),
+    ("不满意率（对答复的投诉）", "不满意 ÷ 评价件数",
+     "Unsatisfied rate (complaints about replies)", "unsatisfied ÷ ratings"),
 )
 
 

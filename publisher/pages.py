@@ -14,6 +14,12 @@ list "the latest N" are fixed length, and figures come from the running statisti
 listings that need every month (`/letters/archive/` and the sitemap index) are re-rendered only
 when a letter is the first on its page, that is when a month or a page may have been added.
 
+Two pages depend on more than their own period: a league table shows rank changes against the
+period before, so a change to October's figures re-renders November's table; and the exposure
+board (`/exposure/`) reads every running letter, so it is re-rendered only for changes to letters
+that went red or were late (`chalicelib.exposure.touches_board`), which is every change that can
+alter it (an approval of a letter answered on time never does).
+
 A key names a page in every language: rendering it gives the zh-CN file and its English
 counterpart under `en/` from the same data (see `render.Renderer._html`), so the language
 doubles the files, not the keys or the store reads.
@@ -26,8 +32,10 @@ import logging
 import re
 from typing import Iterable, Iterator
 
+from chalicelib import exposure
 from chalicelib.codec import pub_month
 from chalicelib.ports import Change
+from chalicelib.statistics import next_period
 
 from .content import SLUG, Content
 from .i18n import LANGS, out_path
@@ -141,7 +149,7 @@ def site_pages(store, content: Content) -> list[PageKey]:
     """Every page except the archive (month pages, their sitemaps and the letter pages)."""
     snap = snapshot(store)
     keys: list[PageKey] = [("home",), ("board",), ("archive",), ("departments",), ("league",),
-                           ("feed",), ("sitemap",), ("sitemap_pages",)]
+                           ("exposure",), ("feed",), ("sitemap",), ("sitemap_pages",)]
     for dept in department_ids(snap, content):
         keys += [("department", dept), ("dept_feed", dept)]
     for period in league_periods(snap):
@@ -201,10 +209,25 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
     periods = [p for p in change.periods if PERIOD.match(p)]
     if periods:
         keys |= {("home",), ("league",), ("departments",), ("sitemap_pages",)}
+        existing = set(league_periods(snap))
         for period in periods:
             keys |= {("league_period", period), ("league_data", period)}
+            # the next period's table shows rank changes against this one
+            following = next_period(period)
+            if following in existing:
+                keys |= {("league_period", following), ("league_data", following)}
         for dept in departments_with_pages:
             keys.add(("department", dept))
+
+    # the exposure board changes only with letters that went red or were late (see
+    # chalicelib.exposure): one read per letter of the change, never a scan
+    for letter_id in change.letters:
+        if not is_letter_id(letter_id):
+            continue
+        letter = snap.get_letter(letter_id)
+        if letter is None or exposure.touches_board(letter):
+            keys.add(("exposure",))
+            break
     return keys
 
 

@@ -17,6 +17,7 @@ import io
 import json
 import os
 from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -25,9 +26,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from chalicelib import exposure
 from chalicelib.codec import pub_month
+from chalicelib.deadlines import WorkCalendar
 from chalicelib.letters import Letter, LetterType, Status, label
-from chalicelib.statistics import Weights, figures, league, score, totals
+from chalicelib.privacy import redact
+from chalicelib.statistics import (RATES, figures, league, month_of, previous_period, scored,
+                                   totals, with_rank_changes)
 
 from . import i18n
 from . import pages as P
@@ -38,13 +43,20 @@ from .snapshot import Snapshot, snapshot
 CHINA_TZ = timezone(timedelta(hours=8))    # the same offset as chalicelib.deadlines.CHINA_TZ
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"   # an empty feed still needs a fixed <updated>
 
-# Columns of /data/league-{period}.json and .csv, in order (API.md lists the first ones).
+# Columns of /data/league-{period}.json and .csv, in order. API.md lists the first ones; the
+# names are stable (people's programs read them): add new columns at the end, never rename.
 DATA_COLUMNS: tuple[str, ...] = (
     "rank", "department", "department_name", "received", "replied", "reply_rate",
     "replied_on_time", "on_time_rate", "overdue", "rated", "satisfied", "basically_satisfied",
     "unsatisfied", "satisfaction_rate", "score", "ranked", "handled", "transferred", "rejected",
     "signed", "signed_on_time", "sign_on_time_rate", "avg_working_days", "extensions", "redos",
     "published",
+    # the assessment (考核) and the rank change against the previous period
+    "efficiency", "quality", "unranked_reason", "previous_rank", "rank_change", "movement",
+    "satisfied_rate", "unsatisfied_rate", "extension_rate", "transfer_rate", "redo_rate",
+    "late_replies", "late_reply_days", "avg_days_late",
+    # each rate's 95 % Wilson score interval
+    *(f"{rate}_{end}" for rate in RATES for end in ("low", "high")),
 )
 
 # --- formatting --------------------------------------------------------------------------------
@@ -70,11 +82,25 @@ def fmt_iso(at: datetime | None) -> str:
 
 
 def fmt_pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    """0.9285 → "92.9%": half up on the decimal figure (rates are stored to 4 places), so the
+    page agrees with a hand computation, not with the float nearest to it."""
+    if value is None:
+        return "—"
+    return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 def fmt_num(value: Any) -> str:
     return "—" if value is None else str(value)
+
+
+def fmt_share(value: float) -> str:
+    """A weight as a percentage: 0.6 → "60%", 0.125 → "12.5%"."""
+    text = f"{value * 100:.1f}".removesuffix(".0")
+    return f"{text}%"
+
+
+def fmt_days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 def month_url(month: str, page: int = 1) -> str:
@@ -139,7 +165,7 @@ def environment(theme_dir: str) -> Environment:
     env.globals.update(asset=asset, nav=i18n.NAV, formulas=i18n.FORMULAS, t=_t, u=_u,
                        label=_label)
     env.filters.update(date=fmt_date, datetime=fmt_datetime, iso=fmt_iso, pct=fmt_pct,
-                       num=fmt_num, month_label=_month_label, period_label=_period_label,
+                       num=fmt_num, share=fmt_share, days=fmt_days, month_label=_month_label, period_label=_period_label,
                        name=_name, category=_category)
     return env
 
@@ -191,6 +217,18 @@ def _category(ctx: Context, category: str | None) -> Markup:
     return escape(category)
 
 
+@lru_cache(maxsize=8)
+def _official_calendar(folder: str | None) -> WorkCalendar:
+    from chalicelib.calendars import OfficialCalendar
+    return OfficialCalendar(Path(folder) if folder else None)
+
+
+def content_calendar(content: Content) -> WorkCalendar:
+    """The working-day calendar the function uses: content/calendar/ over the official one."""
+    folder = content.calendar_dir
+    return _official_calendar(str(folder) if folder and Path(folder).is_dir() else None)
+
+
 def reload_theme() -> None:
     """Forget compiled templates and asset versions (a dev server calls this after an edit)."""
     environment.cache_clear()
@@ -208,14 +246,15 @@ ZH_LANG = Markup(' lang="zh-CN"')
 class Renderer:
     """Renders page keys of `pages.py` against one store snapshot and one `Content`."""
 
-    def __init__(self, store: Any, content: Content, theme_dir: str | Path | None = None) -> None:
+    def __init__(self, store: Any, content: Content, theme_dir: str | Path | None = None,
+                 calendar: WorkCalendar | None = None) -> None:
         self.snap: Snapshot = snapshot(store)
         self.content = content
         self.theme_dir = Path(theme_dir) if theme_dir else default_theme_dir()
         self.env = environment(str(self.theme_dir.resolve()))
-        s = content.site.league
-        self.weights = Weights(efficiency=s.efficiency, quality=s.quality,
-                               min_received=s.min_received)
+        self.weights = content.site.league
+        self.calendar = calendar or content_calendar(content)
+        self._bases: dict[str, list[dict]] = {}
         self._leagues: dict[str, list[dict]] = {}
         self._views_cache: dict[tuple[str, int], dict] = {}
 
@@ -264,6 +303,9 @@ class Renderer:
         return {"id": dept_id, "name": d.name if d else dept_id,
                 "name_en": d.name_en if d else dept_id,
                 "url": f"/departments/{dept_id}/" if P.is_department_id(dept_id) else None}
+
+    def _dept_or_none(self, dept_id: str | None) -> dict:
+        return self.dept(dept_id) or {"id": "", "name": "—", "name_en": "—", "url": None}
 
     def letter_view(self, letter: Letter) -> dict:
         """What a template may know about a published letter: its public version only."""
@@ -357,8 +399,7 @@ class Renderer:
         return None
 
     def _figures(self, period: str, dept_id: str) -> dict:
-        f = figures(self.snap.stats(period).get(dept_id, {}))
-        f["score"] = score(f, self.weights)
+        f = scored(figures(self.snap.stats(period).get(dept_id, {})), self.weights)
         f["period"] = period
         return f
 
@@ -371,8 +412,9 @@ class Renderer:
         if month:
             for i in range(11, -1, -1):
                 m = shift_month(month, -i)
-                f = figures(self.snap.stats(m).get(dept_id, {}))
-                trend.append({"month": m, "received": f["received"], "replied": f["replied"]})
+                f = scored(figures(self.snap.stats(m).get(dept_id, {})), self.weights)
+                f["month"] = m
+                trend.append(f)
         top = max([1] + [t["received"] for t in trend] + [t["replied"] for t in trend])
         return self._html(
             f"departments/{dept_id}/index.html", "department.html", "departments",
@@ -392,10 +434,22 @@ class Renderer:
     # -- league tables --
 
     def _league(self, period: str) -> list[dict]:
+        """The period's table with each department's rank change against the period before
+        (which is why a change to October's figures re-renders November's page too)."""
         cached = self._leagues.get(period)
         if cached is None:
-            cached = self._leagues[period] = self._compute_league(period)
+            before = previous_period(period)
+            previous = (self._base_league(before)
+                        if before and before in P.league_periods(self.snap) else None)
+            cached = self._leagues[period] = with_rank_changes(
+                [dict(r) for r in self._base_league(period)], previous)
         return [dict(r) for r in cached]
+
+    def _base_league(self, period: str) -> list[dict]:
+        cached = self._bases.get(period)
+        if cached is None:
+            cached = self._bases[period] = self._compute_league(period)
+        return cached
 
     def _compute_league(self, period: str) -> list[dict]:
         rows = self.snap.stats(period)
@@ -414,40 +468,56 @@ class Renderer:
                 "quarters": [p for p in periods if "-Q" in p],
                 "years": [p for p in periods if len(p) == 4]}
 
+    def _table(self, period: str) -> dict:
+        before = previous_period(period)
+        return {"period": period, "rows": self._league(period),
+                "previous": before if before in P.league_periods(self.snap) else None}
+
     def _page_league(self) -> Output:
         groups = self._periods()
-        current = []
-        if groups["months"]:
-            current.append(groups["months"][-1])
-        if groups["years"]:
-            current.append(groups["years"][-1])
+        current = [groups[k][-1] for k in ("months", "quarters", "years") if groups[k]]
         current.append("all")
-        tables = [{"period": p, "rows": self._league(p)} for p in current]
+        tables = [self._table(p) for p in current]
         history = {k: list(reversed(v)) for k, v in groups.items()}
         return self._html("league/index.html", "league.html", "league", tables=tables,
                           history=history, weights=self.weights)
 
     def _page_league_period(self, period: str) -> Output:
         return self._html(f"league/{period}/index.html", "league_period.html", "league",
-                          period=period, rows=self._league(period), weights=self.weights)
+                          period=period, table=self._table(period), weights=self.weights)
 
     def _page_league_data(self, period: str) -> Output:
         rows = [{c: row.get(c) for c in DATA_COLUMNS} for row in self._league(period)]
+        w = self.weights
         doc = {
             "period": period, "period_label": period_label(period),
-            "weights": {"efficiency": self.weights.efficiency, "quality": self.weights.quality,
-                        "min_received": self.weights.min_received},
+            "previous_period": self._table(period)["previous"],
+            "weights": w.as_dict(),
             "formulas": {
                 "reply_rate": "replied / (received - transferred - rejected)",
                 "on_time_rate": "replied_on_time / replied",
                 "sign_on_time_rate": "signed_on_time / signed",
                 "satisfaction_rate": "(satisfied + basically_satisfied) / rated",
-                "score": (f"100 * ({self.weights.efficiency} * efficiency + "
-                          f"{self.weights.quality} * quality); efficiency = mean of reply_rate, "
-                          "on_time_rate, sign_on_time_rate; quality = satisfaction_rate, or "
-                          "efficiency when nothing was rated"),
-                "rank": f"by score, then received; only with received >= "
-                        f"{self.weights.min_received}",
+                "satisfied_rate": "satisfied / rated",
+                "unsatisfied_rate": "unsatisfied / rated",
+                "extension_rate": "extensions / (received - transferred - rejected)",
+                "transfer_rate": "transferred / received",
+                "redo_rate": "redos / replied",
+                "efficiency": (f"weighted mean of sign_on_time_rate ({w.sign_on_time}), "
+                               f"on_time_rate ({w.reply_on_time}), reply_rate ({w.replied}) "
+                               f"and 1 - extension_rate ({w.extensions}), over the parts that "
+                               "can be measured; each rate capped to 0..1"),
+                "quality": (f"weighted mean of 1 - transfer_rate ({w.transfers}), 1 - redo_rate "
+                            f"({w.redos}), 1 - unsatisfied_rate ({w.complaints}) and "
+                            f"satisfied_rate ({w.satisfied}), over the parts that can be "
+                            "measured; each rate capped to 0..1"),
+                "score": (f"100 * ({w.efficiency} * efficiency + {w.quality} * quality), "
+                          "rounded half up to 0.1; 100 * the other when efficiency or quality "
+                          "cannot be measured"),
+                "rank": (f"by score, then received; only with received >= {w.min_received} "
+                         f"and rated >= {w.min_rated}"),
+                "rank_change": "previous_rank - rank (positive: up), against previous_period",
+                "interval": "{rate}_low and {rate}_high: the 95% Wilson score interval",
             },
             "columns": list(DATA_COLUMNS), "rows": rows,
         }
@@ -459,6 +529,70 @@ class Renderer:
             writer.writerow(["" if row[c] is None else row[c] for c in DATA_COLUMNS])
         return [(f"data/league-{period}.csv", buf.getvalue().encode("utf-8")),
                 (f"data/league-{period}.json", body.encode("utf-8"))]
+
+    # -- the exposure board (曝光台) --
+
+    def _page_exposure(self) -> Output:
+        """Open overdue letters as of the latest recorded red light (see chalicelib.exposure),
+        and late work by department over twelve months of statistics."""
+        letters = {letter.id: letter for letter in self.snap.running_letters()}
+        board = exposure.board(list(letters.values()), self.calendar)
+        entries = []
+        for e in board.entries:
+            letter = letters[e.letter_id]
+            item = {"department": self._dept_or_none(e.department), "clock": e.clock,
+                    "late_working_days": e.late_working_days, "late_days": e.late_days,
+                    "public": letter.public, "due": None, "type": None, "subject": None}
+            if letter.public:
+                # a letter its writer kept private shows its department and lateness only;
+                # the others their type, due date and subject with contact details redacted
+                # (the office has not reviewed the text yet: redaction is all it gets)
+                item.update(due=e.due, type=str(letter.type), subject=redact(
+                    letter.subject, names=[letter.name] if letter.name else []))
+            entries.append(item)
+        by_department: dict[str, dict] = {}
+        for item in entries:
+            row = by_department.setdefault(item["department"]["id"], {
+                "department": item["department"], "count": 0, "worst": 0.0})
+            row["count"] += 1
+            row["worst"] = max(row["worst"], item["late_working_days"])
+        summary = sorted(by_department.values(),
+                         key=lambda r: (-r["count"], -r["worst"], r["department"]["id"]))
+        window, late = self._late_work(board.as_of)
+        return self._html("exposure/index.html", "exposure.html", "exposure",
+                          as_of=board.as_of, entries=entries, summary=summary,
+                          window=window, late=late)
+
+    def _late_work(self, as_of: datetime | None) -> tuple[list[str], list[dict]]:
+        """Late work by department over the twelve months that end with the later of the board's
+        month and the latest month with any late work: both move only with letters that were
+        late or went red, so the page changes with exactly the changes that touch the board."""
+        months = [p for p in P.league_periods(self.snap) if P.MONTH.match(p)]
+        latest = next((m for m in reversed(months)
+                       if any(exposure.late_work(c) for c in self.snap.stats(m).values())), None)
+        ends = [m for m in (latest, month_of(as_of) if as_of else None) if m]
+        if not ends:
+            return [], []
+        end = max(ends)
+        window = [shift_month(end, -i) for i in range(11, -1, -1)]
+        sums: dict[str, dict[str, int]] = {}
+        for month in window:
+            for dept, counters in self.snap.stats(month).items():
+                row = sums.setdefault(dept, {})
+                for name in ("overdue", "late_replies", "late_reply_days", "signed",
+                             "signed_on_time"):
+                    row[name] = row.get(name, 0) + int(counters.get(name, 0))
+        rows = []
+        for dept, c in sums.items():
+            if not exposure.late_work(c) or not P.is_department_id(dept):
+                continue
+            rows.append({"department": self._dept_or_none(dept), "overdue": c["overdue"],
+                         "late_replies": c["late_replies"],
+                         "late_signs": c["signed"] - c["signed_on_time"],
+                         "avg_days_late": (round(c["late_reply_days"] / c["late_replies"], 1)
+                                           if c["late_replies"] else None)})
+        rows.sort(key=lambda r: (-r["overdue"], -r["late_replies"], r["department"]["id"]))
+        return window, rows
 
     # -- home, notices, fixed pages --
 
@@ -552,8 +686,8 @@ class Renderer:
         return urls
 
     def _page_sitemap_pages(self) -> Output:
-        paths = ["/", "/letters/", "/letters/archive/", "/departments/", "/league/", "/notices/",
-                 "/write/", "/track/"]
+        paths = ["/", "/letters/", "/letters/archive/", "/departments/", "/league/",
+                 "/exposure/", "/notices/", "/write/", "/track/"]
         paths += [f"/departments/{d}/" for d in P.department_ids(self.snap, self.content)]
         paths += [f"/league/{p}/" for p in P.league_periods(self.snap)]
         paths += [f"/notices/{n.slug}/" for n in self.content.notices]

@@ -9,9 +9,11 @@ publishes, so it is never stale).
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from chalicelib.letters import Letter
+from chalicelib.deadlines import CHINA_TZ
+from chalicelib.letters import ACTIVE, Letter
 from chalicelib.ports import Store
 
 
@@ -37,6 +39,9 @@ class _Lru:
 
 
 LATEST_BATCH = 50   # the board's length: the home page (10) and the feed (20) take a prefix
+# "overdue before the end of time": every letter whose clock runs, from the store's supervision
+# index (the work in progress, never the archive)
+END_OF_TIME = datetime(9000, 1, 1, tzinfo=CHINA_TZ)
 
 
 class Snapshot:
@@ -49,6 +54,7 @@ class Snapshot:
         self._stats: dict[str, dict[str, dict[str, int]]] = {}
         self._periods: list[str] | None = None
         self._months: list[tuple[str, int]] | None = None
+        self._running: list[Letter] | None = None
 
     def _remember(self, letters: list[Letter]) -> list[Letter]:
         for letter in letters:
@@ -89,6 +95,21 @@ class Snapshot:
 
     def count_published(self, department: str | None = None) -> int:
         return self.store.count_published(department)
+
+    def running_letters(self) -> list[Letter]:
+        """Every letter whose clock runs (the exposure board keeps those recorded red).
+
+        Letters this build already read by id (those of the changes being published) are
+        added when they run: a store's index may lag its table by a moment (DynamoDB's global
+        indexes do), and the change that just turned a light red must not miss its own letter."""
+        if self._running is None:
+            listed = self.store.overdue_letters(END_OF_TIME)
+            seen = {letter.id for letter in listed}
+            fresh = [letter for letter in self._letters.data.values()
+                     if letter is not None and letter.id not in seen
+                     and letter.status in ACTIVE and letter.current_due is not None]
+            self._running = self._remember(listed + sorted(fresh, key=lambda l: l.id))
+        return self._running
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         if period not in self._stats:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Mapping
 
-from .deadlines import CHINA_TZ, Due, WorkCalendar, working_days_between
+from .deadlines import CHINA_TZ, Due, Light, WorkCalendar, working_days_between
 from .letters import ACTIVE, SIGN_CLOCK, Letter
 
 
@@ -61,3 +62,58 @@ def entries(letter: Letter, cal: WorkCalendar, now: datetime) -> list[Entry]:
         clock = "sign" if letter.status in SIGN_CLOCK else "reply"
         out.append(_entry(cal, letter, letter.department or "", clock, due.date, None, now))
     return out
+
+
+# --- the board --------------------------------------------------------------------------------
+#
+# The published board must be a function of the store alone (the publisher's invariant 1: a
+# page rebuilt after a change equals the same page of a full build made at any later time), so
+# it is never measured against the wall clock. It is measured "as of" the latest red light the
+# scheduled job recorded on a letter still on the board: the job's own record of when it last
+# found work overdue. A letter is on the board while its clock runs and its recorded light is
+# red (a stored decision of the job, like every light), so the board changes only with changes
+# to letters that went red or were late (`touches_board`), which is what lets the publisher
+# rebuild it incrementally.
+
+def on_board(letter: Letter) -> bool:
+    """The clock runs and the scheduled job has recorded the light red."""
+    return letter.status in ACTIVE and letter.light == Light.red
+
+
+def red_recorded_at(letter: Letter) -> datetime | None:
+    """When the scheduled job last recorded this letter's light turning red."""
+    return next((e.at for e in reversed(letter.history)
+                 if e.action == "light" and e.data.get("to") == Light.red), None)
+
+
+def touches_board(letter: Letter) -> bool:
+    """Whether a change to this letter can change the board: it went red at some time, or it
+    was signed for or answered late (the board's late-work figures count those)."""
+    return any((e.action == "light" and e.data.get("to") == Light.red)
+               or (e.action in ("sign", "reply") and e.data.get("on_time") is False)
+               for e in letter.history)
+
+
+@dataclass(frozen=True)
+class Board:
+    as_of: datetime | None           # the latest recorded red light among the letters on it
+    entries: list[Entry]             # open overdue work, longest overdue first
+
+
+def board(letters: list[Letter], cal: WorkCalendar) -> Board:
+    """The open part of the exposure board from the letters whose clock runs (any superset of
+    those on the board will do: the others are left out)."""
+    listed = [letter for letter in letters if on_board(letter)]
+    times = [t for t in (red_recorded_at(letter) for letter in listed) if t is not None]
+    if not times:
+        return Board(as_of=None, entries=[])
+    as_of = max(times)
+    out = [e for letter in listed for e in entries(letter, cal, as_of) if e.open]
+    out.sort(key=lambda e: (-e.late_working_days, e.due, e.department, e.letter_id))
+    return Board(as_of=as_of, entries=out)
+
+
+def late_work(counters: Mapping[str, int]) -> int:
+    """Late work in one statistics row: limits missed (`overdue`), late replies, late sign-ins."""
+    return (int(counters.get("overdue", 0)) + int(counters.get("late_replies", 0))
+            + int(counters.get("signed", 0)) - int(counters.get("signed_on_time", 0)))

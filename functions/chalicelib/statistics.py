@@ -8,12 +8,22 @@ change. A full recomputation from history (`recompute`) must give the same total
 the store to that.
 
 Periods: a month `YYYY-MM`, a quarter `YYYY-Qn`, a year `YYYY` and `all`.
+
+The second half turns one (period, department) row of counters into the league table's figures:
+rates with their 95 % Wilson score intervals (`wilson`), the assessment score (考核得分) after the
+Beijing conduct hotline's scheme (seeds/002: efficiency = timely sign-in, timely reply, extension
+requests; quality = wrong sign-ins, wrongly closed letters, complaints about replies, real
+resolution), the rank, and the rank change against the previous period. Everything here is a
+pure function of counters and `Weights` (content/site.yaml `league:`), so the publisher renders
+a league page from the stats rows alone, never from letters.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from fractions import Fraction
 from typing import Iterable, Mapping
 
 from .deadlines import CHINA_TZ
@@ -22,6 +32,9 @@ COUNTERS: tuple[str, ...] = (
     "received", "signed", "signed_on_time", "transferred", "rejected", "replied",
     "replied_on_time", "reply_wd_x100", "overdue", "extensions", "redos", "published",
     "rated", "satisfied", "basically_satisfied", "unsatisfied",
+    # every reply (a re-do's too) given after its due date, and the calendar days it was late:
+    # the exposure board's late replies (exposure.py lists the same replies one by one)
+    "late_replies", "late_reply_days",
 )
 
 Key = tuple[str, str]  # (department, month)
@@ -76,6 +89,9 @@ def contributions(history: Iterable) -> dict[Key, Counter]:
                     out[key]["overdue"] += 1
                     overdue_in_stint = True
                 out[key]["reply_wd_x100"] += int(e.data.get("working_days_x100", 0))
+            if e.data.get("on_time") is False and e.data.get("due"):
+                out[key]["late_replies"] += 1
+                out[key]["late_reply_days"] += _days_late(e.data["due"], e.at)
         elif a == "approve" and e.data.get("publish") and not published:
             published = True
             out[key]["published"] += 1
@@ -86,6 +102,11 @@ def contributions(history: Iterable) -> dict[Key, Counter]:
             out[k]["rated"] += 1
             out[k][e.data["score"]] += 1
     return {k: v for k, v in out.items() if any(v.values())}
+
+
+def _days_late(due: str, at: datetime) -> int:
+    """Calendar days from a due date to the China-local day of `at` (as exposure.Entry)."""
+    return max((at.astimezone(CHINA_TZ).date() - date.fromisoformat(due)).days, 0)
 
 
 def difference(before: Mapping[Key, Counter], after: Mapping[Key, Counter]) -> dict[Key, dict]:
@@ -118,71 +139,270 @@ def recompute(histories: Iterable[Iterable]) -> dict[tuple[str, str], dict[str, 
     return {k: {c: n for c, n in v.items() if n} for k, v in totals.items() if any(v.values())}
 
 
-# --- figures for the league table ----------------------------------------------------------
+# --- periods --------------------------------------------------------------------------------
+
+def previous_period(period: str) -> str | None:
+    """The period a league table is compared with: the month, quarter or year before; none for
+    `all`."""
+    if period == "all":
+        return None
+    if len(period) == 4:
+        return f"{int(period) - 1:04d}"
+    year, part = period.split("-")
+    if part.startswith("Q"):
+        q = int(part[1:])
+        return f"{year}-Q{q - 1}" if q > 1 else f"{int(year) - 1:04d}-Q4"
+    n = int(year) * 12 + int(part) - 2
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def next_period(period: str) -> str | None:
+    """The period whose rank changes are measured against this one."""
+    if period == "all":
+        return None
+    if len(period) == 4:
+        return f"{int(period) + 1:04d}"
+    year, part = period.split("-")
+    if part.startswith("Q"):
+        q = int(part[1:])
+        return f"{year}-Q{q + 1}" if q < 4 else f"{int(year) + 1:04d}-Q1"
+    n = int(year) * 12 + int(part)
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+# --- the assessment weights -------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Weights:
-    """Assessment score weights (考核), after the Beijing scheme: efficiency and quality."""
+    """The assessment score's weights (考核), after the Beijing scheme (seeds/002): the score is
+    `efficiency` × 办理效率 + `quality` × 办理质量 (shares that add up to 1), each a weighted mean
+    of its parts (each group's part weights add up to 1 too). Configured in content/site.yaml
+    `league:`, where each weight is documented; printed on the league page.
+
+    A department that received fewer than `min_received` letters, or whose replies were rated
+    fewer than `min_rated` times, in a period is listed but not ranked: its rates rest on too
+    few letters to compare (WhatDoTheyKnow does the same)."""
 
     efficiency: float = 0.6
     quality: float = 0.4
     min_received: int = 5
+    min_rated: int = 0
+    # 办理效率 (efficiency): 及时签收, 及时回复, 申请延期 (fewer is better), and the reply rate,
+    # so that a department cannot keep its on-time rate up by not replying at all
+    sign_on_time: float = 0.25
+    reply_on_time: float = 0.35
+    replied: float = 0.2
+    extensions: float = 0.2
+    # 办理质量 (quality): 误签收 (sent back), 误办结 (re-done), 对回复的投诉 (不满意),
+    # 实质性办结 (rated 满意)
+    transfers: float = 0.2
+    redos: float = 0.2
+    complaints: float = 0.3
+    satisfied: float = 0.3
+
+    EFFICIENCY_PARTS = ("sign_on_time", "reply_on_time", "replied", "extensions")
+    QUALITY_PARTS = ("transfers", "redos", "complaints", "satisfied")
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# --- honest rates ----------------------------------------------------------------------------
+
+Z95 = 1.96   # the normal quantile of a two-sided 95 % interval
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion k/n (95 % by default), rounded to 4 places;
+    None when n is 0. Unlike "p ± z·se" it stays inside [0, 1] and is honest about small n:
+    8/10 gives [0.4902, 0.9433], 80/100 [0.7112, 0.8666] (E. B. Wilson, JASA 22, 1927)."""
+    if n <= 0:
+        return None
+    k = min(max(k, 0), n)
+    p = k / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    margin = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return (round(max(0.0, centre - margin), 4), round(min(1.0, centre + margin), 4))
 
 
 def ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
+# rate: (numerator, denominator), over the counters of `figures` (`satisfied_any` and `handled`
+# are derived there). Each gets `{rate}_low` and `{rate}_high`, its 95 % Wilson interval.
+RATES: dict[str, tuple[str, str]] = {
+    "reply_rate": ("replied", "handled"),
+    "on_time_rate": ("replied_on_time", "replied"),
+    "sign_on_time_rate": ("signed_on_time", "signed"),
+    "satisfaction_rate": ("satisfied_any", "rated"),
+    "satisfied_rate": ("satisfied", "rated"),
+    "unsatisfied_rate": ("unsatisfied", "rated"),
+    "extension_rate": ("extensions", "handled"),
+    "transfer_rate": ("transferred", "received"),
+    "redo_rate": ("redos", "replied"),
+}
+
+
 def figures(counters: Mapping[str, int]) -> dict:
     """Rates and averages of one department-period row, with the formulas of the league page."""
     c = {name: int(counters.get(name, 0)) for name in COUNTERS}
-    handled = c["received"] - c["transferred"] - c["rejected"]
-    satisfied_any = c["satisfied"] + c["basically_satisfied"]
+    values = {**c, "handled": c["received"] - c["transferred"] - c["rejected"],
+              "satisfied_any": c["satisfied"] + c["basically_satisfied"]}
+    out: dict = {k: c[k] for k in COUNTERS if k != "reply_wd_x100"}
+    out["handled"] = values["handled"]
+    for name, (num, den) in RATES.items():
+        n, d = values[num], max(values[den], 0)
+        out[name] = ratio(n, d)
+        interval = wilson(n, d)
+        out[f"{name}_low"], out[f"{name}_high"] = interval if interval else (None, None)
+    out["avg_working_days"] = (round(c["reply_wd_x100"] / 100 / c["replied"], 2)
+                               if c["replied"] else None)
+    out["avg_days_late"] = (round(c["late_reply_days"] / c["late_replies"], 1)
+                            if c["late_replies"] else None)
+    return out
+
+
+# --- the assessment score ----------------------------------------------------------------------
+
+def _share(num: int, den: int) -> Fraction | None:
+    return Fraction(min(max(num, 0), den), den) if den > 0 else None
+
+
+def _fewer(num: int, den: int) -> Fraction | None:
+    """1 − num/den, for "fewer is better" counts (0 when there are as many as letters)."""
+    share = _share(num, den)
+    return None if share is None else 1 - share
+
+
+def parts(f: Mapping) -> dict[str, Fraction | None]:
+    """The eight parts of the score, each in [0, 1] (None when its denominator is 0)."""
     return {
-        **{k: c[k] for k in COUNTERS if k != "reply_wd_x100"},
-        "handled": handled,
-        "reply_rate": ratio(c["replied"], handled),
-        "on_time_rate": ratio(c["replied_on_time"], c["replied"]),
-        "sign_on_time_rate": ratio(c["signed_on_time"], c["signed"]),
-        "avg_working_days": (round(c["reply_wd_x100"] / 100 / c["replied"], 2)
-                             if c["replied"] else None),
-        "satisfaction_rate": ratio(satisfied_any, c["rated"]),
+        "sign_on_time": _share(f["signed_on_time"], f["signed"]),
+        "reply_on_time": _share(f["replied_on_time"], f["replied"]),
+        "replied": _share(f["replied"], f["handled"]),
+        "extensions": _fewer(f["extensions"], f["handled"]),
+        "transfers": _fewer(f["transferred"], f["received"]),
+        "redos": _fewer(f["redos"], f["replied"]),
+        "complaints": _fewer(f["unsatisfied"], f["rated"]),
+        "satisfied": _share(f["satisfied"], f["rated"]),
     }
 
 
+def _weight(value: float) -> Fraction:
+    return Fraction(str(value))     # 0.6 is 3/5, not the float nearest to it
+
+
+def _mean(values: Mapping[str, Fraction | None], names: Iterable[str],
+          weights: Weights) -> Fraction | None:
+    """The weighted mean of the parts that can be measured (a part with nothing to measure, such
+    as satisfaction with no ratings, leaves the mean of the others)."""
+    total = weight = Fraction(0)
+    for name in names:
+        v, w = values[name], _weight(getattr(weights, name))
+        if v is not None and w > 0:
+            total += w * v
+            weight += w
+    return total / weight if weight else None
+
+
+def _round(value: Fraction, places: int) -> float:
+    """Half up, on the exact value (so a hand computation gives the same digits)."""
+    scale = 10 ** places
+    return math.floor(value * scale + Fraction(1, 2)) / scale
+
+
+def assessment(f: Mapping, weights: Weights) -> tuple[Fraction | None, Fraction | None,
+                                                      Fraction | None]:
+    """(efficiency, quality, score out of 100), exact. The score is
+    100 × (w_e × efficiency + w_q × quality); when one of the two cannot be measured, 100 × the
+    other; None when neither can."""
+    p = parts(f)
+    efficiency = _mean(p, Weights.EFFICIENCY_PARTS, weights)
+    quality = _mean(p, Weights.QUALITY_PARTS, weights)
+    if efficiency is None and quality is None:
+        return None, None, None
+    if efficiency is None or quality is None:
+        only = efficiency if efficiency is not None else quality
+        return efficiency, quality, 100 * only  # type: ignore[operator]
+    score_ = 100 * (_weight(weights.efficiency) * efficiency + _weight(weights.quality) * quality)
+    return efficiency, quality, score_
+
+
 def score(f: Mapping, weights: Weights) -> float | None:
-    """Score out of 100: efficiency = mean of reply rate, on-time rate and signed-on-time rate;
-    quality = satisfaction rate (a department with no ratings takes its efficiency)."""
-    parts = [f[k] for k in ("reply_rate", "on_time_rate", "sign_on_time_rate") if f[k] is not None]
-    if not parts:
-        return None
-    efficiency = sum(parts) / len(parts)
-    quality = f["satisfaction_rate"] if f["satisfaction_rate"] is not None else efficiency
-    return round(100 * (weights.efficiency * efficiency + weights.quality * quality), 1)
+    """The assessment score out of 100, to one decimal (see `assessment`)."""
+    value = assessment(f, weights)[2]
+    return None if value is None else _round(value, 1)
+
+
+def scored(f: dict, weights: Weights) -> dict:
+    """`f` with `efficiency`, `quality` (0–1, 4 places) and `score` (0–100, 1 place)."""
+    efficiency, quality, score_ = assessment(f, weights)
+    f["efficiency"] = None if efficiency is None else _round(efficiency, 4)
+    f["quality"] = None if quality is None else _round(quality, 4)
+    f["score"] = None if score_ is None else _round(score_, 1)
+    return f
+
+
+# --- the league table ------------------------------------------------------------------------
+
+def unranked_reason(f: Mapping, weights: Weights) -> str | None:
+    """Why a listed department has no rank: too few letters, too few ratings, or no score."""
+    if f["received"] < weights.min_received:
+        return "few_received"
+    if f["rated"] < weights.min_rated:
+        return "few_rated"
+    if f["score"] is None:
+        return "no_score"
+    return None
 
 
 def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
            weights: Weights) -> list[dict]:
-    """One row per department (all listed, even with no letters), ranked by score; a department
-    that received fewer than `weights.min_received` letters is listed but not ranked."""
+    """One row per department (all listed, even with no letters), ranked by score, then letters
+    received; equal scores share a rank. A department with fewer than `min_received` letters or
+    `min_rated` ratings is listed but not ranked (`rank` None, `unranked_reason` says why)."""
     table = []
     for dept in departments:
-        f = figures(rows.get(dept, {}))
+        f = scored(figures(rows.get(dept, {})), weights)
         f["department"] = dept
-        f["score"] = score(f, weights)
-        f["ranked"] = f["received"] >= weights.min_received and f["score"] is not None
+        f["unranked_reason"] = unranked_reason(f, weights)
+        f["ranked"] = f["unranked_reason"] is None
         table.append(f)
     ranked = sorted((r for r in table if r["ranked"]),
                     key=lambda r: (-r["score"], -r["received"], r["department"]))
     position = 0
-    previous: float | None = None
+    previous: tuple | None = None
     for i, r in enumerate(ranked, 1):
-        if r["score"] != previous:
-            position, previous = i, r["score"]
+        if (r["score"], r["received"]) != previous:
+            position, previous = i, (r["score"], r["received"])
         r["rank"] = position
     for r in table:
         r.setdefault("rank", None)
     table.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["department"]))
+    return table
+
+
+def with_rank_changes(table: list[dict], previous: list[dict] | None) -> list[dict]:
+    """Each row with `previous_rank`, `rank_change` (places gained: + up, − down) and `movement`:
+    `up`, `down`, `same`, `new` (ranked now but not in the previous period) or None (not ranked
+    now, or no previous period to compare with)."""
+    before = {r["department"]: r.get("rank") for r in previous or []}
+    for r in table:
+        was = before.get(r["department"])
+        r["previous_rank"] = was
+        r["rank_change"] = None
+        r["movement"] = None
+        if previous is None or r.get("rank") is None:
+            continue
+        if was is None:
+            r["movement"] = "new"
+            continue
+        r["rank_change"] = was - r["rank"]
+        r["movement"] = ("up" if r["rank_change"] > 0 else
+                         "down" if r["rank_change"] < 0 else "same")
     return table
 
 

@@ -27,9 +27,10 @@ def sample_pages(server) -> list[str]:
     department = next(sorted((site / "departments").glob("*/index.html")).__iter__())
     notice = next(sorted((site / "notices").glob("*/index.html")).__iter__())
     rel = lambda p: "/" + str(p.relative_to(site)).replace("index.html", "")
+    period = sorted((site / "league").glob("20*-[01][0-9]/index.html"))[-1]   # latest month
     pages = ["/", "/letters/", f"/letters/{letter.name}/", rel(month), rel(department),
-             "/departments/", "/league/", rel(notice), "/notices/", "/write/", "/track/",
-             "/staff/"]
+             "/departments/", "/league/", rel(period), "/exposure/", rel(notice), "/notices/",
+             "/write/", "/track/", "/staff/"]
     # the English site (/en/) has the same pages; notices with and without an English body
     english = ["/en" + p for p in pages] + ["/en/notices/league-rules/", "/en/notices/privacy/",
                                             "/en/404.html"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.codec import pub_key, pub_month
-from chalicelib.letters import Letter, LetterType, Publication, Status
+from chalicelib.deadlines import CHINA_TZ
+from chalicelib.letters import ACTIVE, Letter, LetterType, Publication, Status
 from fakes import cst
 
 
@@ -67,6 +68,14 @@ class FakeStore:
     def count_published(self, department: str | None = None) -> int:
         self.calls.append("count_published")
         return len([l for l in self._published() if department in (None, l.department)])
+
+    def overdue_letters(self, now: datetime) -> list[Letter]:
+        self.calls.append("overdue_letters")
+        today = now.astimezone(CHINA_TZ).date()
+        running = [l for l in self.letters.values()
+                   if l.status in ACTIVE and l.current_due is not None
+                   and l.current_due.date < today]
+        return sorted(running, key=lambda l: (l.current_due.date, l.id))
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         return self.stats_rows.get(period, {})

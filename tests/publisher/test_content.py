@@ -82,7 +82,8 @@ def test_loading_content_imports_no_pelican_or_jinja():
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             imported.add(node.module.split(".")[0])
-    allowed = set(sys.stdlib_module_names) | {"yaml", "markdown", "markupsafe"}
+    # chalicelib: the pure domain's `statistics.Weights`, the league settings' one definition
+    allowed = set(sys.stdlib_module_names) | {"yaml", "markdown", "markupsafe", "chalicelib"}
     assert imported <= allowed, imported - allowed
 
 

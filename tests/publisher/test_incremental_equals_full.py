@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from chalicelib import services
+from chalicelib import services, supervision
 from fakes import cst
 from publisher.build import full_build
 from publisher.sinks import MemorySink
@@ -96,6 +96,16 @@ def lived(city, content):
     services.reject_letter(city.ctx, services.Actor("office-1", "office"),
                            city.submit(subject="无效来信")["id"], {"reason": "内容不完整"})
     city.publish()
+    events["w"] = w
+
+    # the scheduled job a week later: the waiting letter's light turns red (sign due Tue 8
+    # December), and only the incremental publish of that change puts it on the exposure board
+    before = dict(city.sink.files)
+    city.clock.at = cst(2026, 12, 16, 10, 0)
+    events["lights"] = supervision.tick(city.ctx, city.clock.at)["lights_changed"]
+    city.publish()
+    events["changed_by_tick"] = sorted(p for p in city.sink.files
+                                       if before.get(p) != city.sink.files[p])
     return events
 
 
@@ -117,6 +127,18 @@ def test_incremental_build_equals_full_build(lived, city, store, content):
     assert "en/letters/2026/11/page/2/index.html" in files
     assert "en/letters/2026/12/index.html" in files and "en/league/2026-Q4/index.html" in files
     assert "en/index.html" in files and "en/404.html" in files
+
+
+def test_a_tick_that_turns_a_light_red_changes_the_exposure_board(lived, city):
+    assert lived["lights"] == [lived["w"]["id"]]
+    changed = lived["changed_by_tick"]
+    assert "exposure/index.html" in changed and "en/exposure/index.html" in changed
+    # a red light is late work in the statistics: the figures move too, letters' pages do not
+    assert not any(p.startswith(("letters/", "en/letters/")) for p in changed), changed
+    board = city.sink.files["exposure/index.html"].decode()
+    assert '情况截至 <time datetime="2026-12-16T10:00:00+08:00">' in board
+    assert "还在办理的来信" in board            # public: its (redacted) subject is shown
+    assert lived["w"]["id"] not in board       # never its id or tracking code
 
 
 def test_full_build_twice_gives_the_same_bytes(lived, store, content):
@@ -193,7 +215,8 @@ def test_pages_are_balanced_html(lived, city):
                "letters/2026/11/index.html", "letters/2026/11/page/2/index.html",
                f"letters/{lived['a']['id']}/index.html", f"letters/{lived['x']['id']}/index.html",
                "departments/index.html", "departments/housing/index.html", "league/index.html",
-               "league/2026-11/index.html", "notices/index.html", "write/index.html",
+               "league/2026-11/index.html", "league/2026-12/index.html", "exposure/index.html",
+               "notices/index.html", "write/index.html",
                "track/index.html", "staff/index.html", "404.html"]
     samples += ["en/" + path for path in samples]
     for path in samples:

@@ -65,7 +65,8 @@ def test_every_page_has_its_counterpart_in_the_other_language(site):
                  "en/letters/2026/11/index.html", "en/letters/2026/11/page/2/index.html",
                  "en/letters/gone1/index.html", "en/departments/index.html",
                  "en/departments/housing/index.html", "en/departments/old-dept/index.html",
-                 "en/league/index.html", "en/league/2026-Q4/index.html", "en/notices/index.html",
+                 "en/league/index.html", "en/league/2026-Q4/index.html", "en/exposure/index.html",
+                 "en/notices/index.html",
                  "en/notices/privacy/index.html", "en/write/index.html", "en/track/index.html",
                  "en/staff/index.html", "en/404.html"):
         assert path in site, path

@@ -89,6 +89,9 @@ def test_publishing_a_change_does_not_scan_the_archive(content):
     assert ("month", "2026-11", 2) in keys
     for scan in ("iter_published", "published_months", "count_published"):
         assert scan not in store.calls
+    # an approval of a letter that was never late leaves the exposure board (and its read of
+    # every running letter) alone
+    assert ("exposure",) not in keys and "overdue_letters" not in store.calls
     assert store.calls.count("latest_published") == 2      # site-wide and the department
 
 

@@ -27,7 +27,7 @@ def figures_store() -> FakeStore:
                "replied_on_time": 6, "rated": 5, "satisfied": 3, "basically_satisfied": 1,
                "unsatisfied": 1, "reply_wd_x100": 2400}
     transport = {"received": 6, "signed": 6, "signed_on_time": 6, "replied": 6,
-                 "replied_on_time": 6}
+                 "replied_on_time": 6, "rated": 3, "satisfied": 3}
     for period in ("2026-10", "2026-Q4", "2026", "all"):
         store.stats_rows[period] = {"housing": dict(housing), "transport": dict(transport)}
     store.stats_rows["2025"] = {"housing": {"received": 1}}
@@ -45,7 +45,10 @@ def test_league_data_has_the_api_columns_for_every_department(figures_store, con
         assert set(API_COLUMNS) <= set(row)
     housing = next(r for r in rows if r["department"] == "housing")
     assert housing["reply_rate"] == 0.8 and housing["satisfaction_rate"] == 0.8
-    assert housing["score"] == 81.0 and housing["rank"] == 2
+    # efficiency 0.25 * 0.9 + 0.35 * 0.75 + 0.2 * 0.8 + 0.2 * 1 = 0.8475; quality 0.2 + 0.2
+    # + 0.3 * 0.8 + 0.3 * 0.6 = 0.82; score 100 * (0.6 * 0.8475 + 0.4 * 0.82) = 83.65 -> 83.7
+    # (transport: 100.0)
+    assert housing["score"] == 83.7 and housing["rank"] == 2
     assert next(r for r in rows if r["department"] == "water")["rank"] is None
     table = list(csv.DictReader(io.StringIO(files["data/league-2026-Q4.csv"].decode())))
     assert [r["department"] for r in table] == [r["department"] for r in rows]

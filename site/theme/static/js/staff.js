@@ -103,6 +103,7 @@
     session = null;
     letter = null;
     $("console").hidden = true;
+    $("dashboard-section").hidden = true;
     $("login-section").hidden = false;
     WZ.say($("login-status"), message || "");
     $("s-username").focus();
@@ -168,6 +169,7 @@
   async function openLetter(id) {
     WZ.say($("letter-status"), T("正在加载……", "Loading…"));
     $("inbox-section").hidden = true;
+    $("dashboard-section").hidden = true;
     $("letter-section").hidden = false;
     try {
       show(await call("GET", "/staff/letters/" + encodeURIComponent(id)));
@@ -301,6 +303,97 @@
     return out;
   }
 
+  // --- the office's supervision dashboard ------------------------------------------------------
+  // Counts by light and department (a table: the numbers are links that filter the inbox), the
+  // office's queues as links that set the inbox filters (#/?status=…), and the red letters.
+
+  var FILTERS = ["status", "light", "department", "rating"];
+
+  function filterLink(text, query) {
+    return WZ.el("a", { href: "#/?" + new URLSearchParams(query).toString() }, text);
+  }
+
+  function countCell(n, query) {
+    return WZ.el("td", null, n ? filterLink(String(n), query) : "0");
+  }
+
+  async function loadDashboard() {
+    if (!session || session.role !== "office") return;
+    var status = $("dashboard-status");
+    WZ.say(status, T("正在加载督办总览……", "Loading the dashboard…"));
+    try {
+      var d = await call("GET", "/staff/dashboard");
+      showDashboard(d);
+      var a = d.active || { total: 0, by_light: {} };
+      WZ.say(status, T("在办来信 " + a.total + " 封，其中红灯 " + (a.by_light.red || 0) + " 封。",
+        a.total + (a.total === 1 ? " letter" : " letters") + " being handled, " +
+        (a.by_light.red || 0) + " of them red."));
+    } catch (err) {
+      WZ.say(status, err.message, "error");
+    }
+  }
+
+  function showDashboard(d) {
+    var n = function (x) { return T(" " + x + " 封", ": " + x); };
+    WZ.fill($("dashboard-queues"),
+      WZ.el("li", null, T("待转办", "To dispatch"), n(d.awaiting_dispatch), T("：", " — "),
+        filterLink(T("新来信", "new letters"), { status: "submitted" }), " · ",
+        filterLink(WZ.label("transfer_requested"), { status: "transfer_requested" })),
+      WZ.el("li", null, filterLink(T("待审核答复", "Replies to approve") + n(d.awaiting_approval),
+        { status: "replied" })),
+      WZ.el("li", null, filterLink(T("评价不满意、待决定是否重办", "Rated unsatisfied, awaiting a re-do decision") +
+        n(d.awaiting_redo_decision), { status: "replied", rating: "unsatisfied" })),
+      WZ.el("li", null, filterLink(T("待审批的延期申请", "Extension requests") + n(d.pending_extensions),
+        { status: "extension_requested" })),
+      WZ.el("li", null, filterLink(T("红灯（超期）", "Red (overdue)") + n(d.active.by_light.red || 0),
+        { light: "red" })));
+
+    WZ.fill($("dashboard-body"), (d.active.by_department || []).map(function (r) {
+      var id = r.department ? r.department.id : "";
+      return WZ.el("tr", null,
+        WZ.el("th", { scope: "row" }, r.department ? WZ.deptName(r.department) : T("（未分派）", "(none)")),
+        countCell(r.red, { light: "red", department: id }),
+        countCell(r.yellow, { light: "yellow", department: id }),
+        countCell(r.green, { light: "green", department: id }),
+        countCell(r.total, { department: id }));
+    }));
+    var lights = d.active.by_light || {};
+    WZ.fill($("dashboard-foot"), WZ.el("tr", null,
+      WZ.el("th", { scope: "row" }, T("合计", "Total")),
+      countCell(lights.red || 0, { light: "red" }), countCell(lights.yellow || 0, { light: "yellow" }),
+      countCell(lights.green || 0, { light: "green" }), WZ.el("td", null, String(d.active.total || 0))));
+
+    WZ.fill($("dashboard-red"), (d.red || []).length ? d.red.map(function (r) {
+      return WZ.el("li", null,
+        WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || T("（无主题）", "(no subject)")),
+        T(" — ", " — "), WZ.deptName(r.department) || "—", " · ",
+        r.clock === "sign" ? T("签收期限 ", "sign by ") : T("答复期限 ", "reply by "), WZ.due(r.due));
+    }) : WZ.el("li", null, T("没有红灯来信。", "No letter is red.")));
+  }
+
+  $("dashboard-refresh").addEventListener("click", loadDashboard);
+
+  // a link to the filter already shown does not change the hash: apply it anyway
+  $("dashboard-section").addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[href^='#/?']") : null;
+    if (a && a.getAttribute("href") === window.location.hash) {
+      ev.preventDefault();
+      route();
+    }
+  });
+
+  /* #/?status=replied&rating=unsatisfied sets the inbox filters (the office's queue links). */
+  function applyFilters(query) {
+    var form = $("filter-form");
+    var office = session && session.role === "office";
+    FILTERS.forEach(function (name) {
+      if (!office && (name === "department" || name === "rating")) return;
+      var field = form.elements.namedItem(name);
+      var v = query.get(name) || "";
+      field.value = Array.prototype.some.call(field.options, function (o) { return o.value === v; }) ? v : "";
+    });
+  }
+
   // --- routes --------------------------------------------------------------------------------
 
   function route() {
@@ -310,11 +403,16 @@
       openLetter(decodeURIComponent(m[1]));
     } else {
       var back = !$("letter-section").hidden;
+      var q = /^#\/\?(.*)$/.exec(window.location.hash);
       letter = null;
       $("letter-section").hidden = true;
       $("inbox-section").hidden = false;
+      $("dashboard-section").hidden = session.role !== "office";
+      if (q) applyFilters(new URLSearchParams(q[1]));
       loadInbox();
-      if (back) $("inbox-title").focus();
+      loadDashboard();
+      if (q) $("inbox-title").focus();
+      else if (back) $("inbox-title").focus();
     }
   }
 
