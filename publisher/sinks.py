@@ -126,6 +126,8 @@ class LocalFolderSink(_Tracking):
         super().__init__()
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._dirs: set[Path] = {self.root}     # folders known to exist (saves a mkdir a file)
+        self._tmp = f".tmp-{os.getpid()}-{id(self):x}-"
 
     def _file(self, path: str) -> Path:
         return self.root.joinpath(*clean_path(path).split("/"))
@@ -138,12 +140,16 @@ class LocalFolderSink(_Tracking):
                 return False
         except FileNotFoundError:
             pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix="~")
+        folder = target.parent
+        if folder not in self._dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+        # the temporary name is unique to this sink (pid + object), so no O_EXCL retry loop
+        tmp = folder / (self._tmp + target.name)
         try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
             try:
@@ -166,6 +172,7 @@ class LocalFolderSink(_Tracking):
                 parent.rmdir()
             except OSError:
                 break
+            self._dirs.discard(parent)
             parent = parent.parent
         self.changed.append(clean_path(path))
         return True
