@@ -19,6 +19,7 @@ a league page from the stats rows alone, never from letters.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
@@ -291,6 +292,7 @@ def parts(f: Mapping) -> dict[str, Fraction | None]:
     }
 
 
+@functools.lru_cache(maxsize=256)
 def _weight(value: float) -> Fraction:
     return Fraction(str(value))     # 0.6 is 3/5, not the float nearest to it
 
