@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("/letters/", "来信选登", "Letters", "letters"),
     ("/write/", "写信", "Write", "write"),
     ("/track/", "查询", "Track", "track"),
+    ("/consultations/", "征集", "Consultations", "consultations"),
     ("/league/", "排行榜", "League table", "league"),
     ("/exposure/", "曝光台", "Exposure board", "exposure"),
     ("/departments/", "部门", "Departments", "departments"),

@@ -37,6 +37,7 @@ from chalicelib.codec import pub_month
 from chalicelib.ports import Change
 from chalicelib.statistics import next_period
 
+from . import topic_pages
 from .content import SLUG, Content
 from .i18n import LANGS, out_path
 from .snapshot import Snapshot, snapshot
@@ -156,6 +157,7 @@ def site_pages(store, content: Content) -> list[PageKey]:
         keys += [("league_period", period), ("league_data", period)]
     keys += [("notice", n.slug) for n in content.notices]
     keys += list(CONTENT_PAGES)
+    keys += topic_pages.site_keys(snap)        # consultations: listing, pages, data
     return keys
 
 
@@ -228,6 +230,9 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
         if letter is None or exposure.touches_board(letter):
             keys.add(("exposure",))
             break
+
+    # consultations (Change.topics): see topic_pages.affected
+    keys |= topic_pages.affected(change, snap)
     return keys
 
 

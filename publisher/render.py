@@ -39,6 +39,7 @@ from . import pages as P
 from .content import Content
 from .i18n import HTML_LANG, LANGS, month_label, period_label
 from .snapshot import Snapshot, snapshot
+from .topic_pages import TopicPages
 
 CHINA_TZ = timezone(timedelta(hours=8))    # the same offset as chalicelib.deadlines.CHINA_TZ
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"   # an empty feed still needs a fixed <updated>
@@ -243,8 +244,9 @@ Output = list[tuple[str, bytes]]
 ZH_LANG = Markup(' lang="zh-CN"')
 
 
-class Renderer:
-    """Renders page keys of `pages.py` against one store snapshot and one `Content`."""
+class Renderer(TopicPages):
+    """Renders page keys of `pages.py` against one store snapshot and one `Content`; the
+    consultation pages come from `topic_pages.TopicPages`."""
 
     def __init__(self, store: Any, content: Content, theme_dir: str | Path | None = None,
                  calendar: WorkCalendar | None = None) -> None:
@@ -601,7 +603,8 @@ class Renderer:
             "index.html", "home.html", "home",
             letters=self._views(self.snap.latest_published(P.HOME_SIZE)),
             notices=list(self.content.notices[: P.NOTICES_ON_HOME]),
-            figures=totals(self.snap.stats("all")))
+            figures=totals(self.snap.stats("all")),
+            consultations=self.open_consultations())
 
     def _page_notices(self) -> Output:
         return self._html("notices/index.html", "notices.html", "notices",
@@ -649,8 +652,9 @@ class Renderer:
         return {**view, "content_html": str("".join(str(x) for x in parts)),
                 "summary": _clip(" ".join(view["reply"]), 200)}
 
-    def _feed(self, path: str, title: str, html_url: str, letters: list[Letter]) -> Output:
-        entries = [self._feed_entry(v) for v in self._views(letters)]
+    def _feed(self, path: str, title: str, html_url: str, letters: list[Letter],
+              extra: Iterable[dict] = ()) -> Output:
+        entries = [self._feed_entry(v) for v in self._views(letters)] + list(extra)
         updated = max((e["approved_at"] for e in entries), default=None)
         return self._xml(path, "feed.xml", title=title, feed_url=self.abs_url("/" + path),
                          html_url=self.abs_url(html_url), entries=entries,
@@ -658,7 +662,8 @@ class Renderer:
 
     def _page_feed(self) -> Output:
         return self._feed("feeds/all.atom.xml", f"{self.content.site.name}：来信选登",
-                          "/letters/", self.snap.latest_published(P.FEED_SIZE))
+                          "/letters/", self.snap.latest_published(P.FEED_SIZE),
+                          extra=self.topic_feed_entries())    # each consultation too
 
     def _page_dept_feed(self, dept_id: str) -> Output:
         info = self.dept(dept_id)
@@ -691,6 +696,7 @@ class Renderer:
         paths += [f"/departments/{d}/" for d in P.department_ids(self.snap, self.content)]
         paths += [f"/league/{p}/" for p in P.league_periods(self.snap)]
         paths += [f"/notices/{n.slug}/" for n in self.content.notices]
+        paths += self.topic_sitemap_paths()
         return self._xml("sitemaps/pages.xml", "sitemap.xml",
                          urls=self._sitemap_urls((p, None) for p in paths))
 

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
+from chalicelib.consultations import public_view
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.letters import ACTIVE, Letter
 from chalicelib.ports import Store
@@ -55,6 +56,8 @@ class Snapshot:
         self._periods: list[str] | None = None
         self._months: list[tuple[str, int]] | None = None
         self._running: list[Letter] | None = None
+        self._topics: dict[str, Any] | None = None      # consultations: id -> Topic
+        self._topic_reads: dict[tuple[str, str], Any] = {}
 
     def _remember(self, letters: list[Letter]) -> list[Letter]:
         for letter in letters:
@@ -120,6 +123,35 @@ class Snapshot:
         if self._periods is None:
             self._periods = sorted(self.store.stats_periods())
         return self._periods
+
+    # -- consultations: few topics, so one listing per build serves every page --
+
+    def list_topics(self) -> list[Any]:
+        """Every registered topic, by id."""
+        if self._topics is None:
+            self._topics = {t.id: t for t in sorted(self.store.list_topics(),
+                                                    key=lambda t: t.id)}
+        return list(self._topics.values())
+
+    def get_topic(self, topic_id: str) -> Any:
+        self.list_topics()
+        return self._topics.get(topic_id) if self._topics is not None else None
+
+    def topic_tallies(self, topic_id: str) -> dict[str, int]:
+        key = ("tallies", topic_id)
+        if key not in self._topic_reads:
+            self._topic_reads[key] = dict(self.store.topic_tallies(topic_id))
+        return self._topic_reads[key]
+
+    def topic_view(self, topic_id: str) -> dict | None:
+        """`consultations.public_view` of a topic (no `now`: pages show the recorded phase)."""
+        key = ("view", topic_id)
+        if key not in self._topic_reads:
+            topic = self.get_topic(topic_id)
+            self._topic_reads[key] = None if topic is None else public_view(
+                topic, self.store.topic_comments(topic_id, "approved"),
+                self.topic_tallies(topic_id))
+        return self._topic_reads[key]
 
 
 def snapshot(store: Store | Snapshot) -> Snapshot:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 THEME = Path(__file__).resolve().parents[2] / "site" / "theme"
-TEMPLATES = ("write.html", "track.html", "staff.html")
+TEMPLATES = ("write.html", "track.html", "staff.html", "topic.html")
 JS_DIR = THEME / "static" / "js"
 
 # sinks that parse a string as HTML or run a string as code
@@ -181,7 +181,7 @@ def test_scripts_follow_the_page_language():
     assert "document.documentElement.lang" in api and "message_en" in api
     votes = strip_comments((JS_DIR / "votes.js").read_text(encoding="utf-8"))
     assert "document.documentElement.lang" in votes and "message_en" in votes
-    for name in ("write.js", "track.js", "staff.js"):
+    for name in ("write.js", "track.js", "staff.js", "topic.js"):
         code = strip_comments((JS_DIR / name).read_text(encoding="utf-8"))
         # every Chinese message in code comes with its English one through WZ.t / T
         for line in code.splitlines():

@@ -30,7 +30,10 @@ def sample_pages(server) -> list[str]:
     period = sorted((site / "league").glob("20*-[01][0-9]/index.html"))[-1]   # latest month
     pages = ["/", "/letters/", f"/letters/{letter.name}/", rel(month), rel(department),
              "/departments/", "/league/", rel(period), "/exposure/", rel(notice), "/notices/",
-             "/write/", "/track/", "/staff/"]
+             "/write/", "/track/", "/staff/",
+             # consultations: the listing, an open hearing and survey (forms), an interview
+             "/consultations/", "/consultations/taxi-fares-2026/",
+             "/consultations/public-transport-2026/", "/consultations/traffic-congestion-2026-11/"]
     # the English site (/en/) has the same pages; notices with and without an English body
     english = ["/en" + p for p in pages] + ["/en/notices/league-rules/", "/en/notices/privacy/",
                                             "/en/404.html"]

@@ -28,6 +28,7 @@ class FakeStore:
         self.letters: dict[str, Letter] = {}
         self.stats_rows: dict[str, dict[str, dict[str, int]]] = {}
         self.calls: list[str] = []
+        self.topics: dict = {}
 
     def add(self, letter: Letter) -> Letter:
         self.letters[letter.id] = letter
@@ -82,6 +83,20 @@ class FakeStore:
 
     def stats_periods(self) -> list[str]:
         return sorted(self.stats_rows)
+
+    # consultations: none unless a test adds them
+    def list_topics(self) -> list:
+        self.calls.append("list_topics")
+        return sorted(self.topics.values(), key=lambda t: t.id)
+
+    def get_topic(self, topic_id: str):
+        return self.topics.get(topic_id)
+
+    def topic_comments(self, topic_id: str, status: str | None = None) -> list:
+        return []
+
+    def topic_tallies(self, topic_id: str) -> dict[str, int]:
+        return {}
 
 
 def month_of_letters(store: FakeStore, month_start: datetime, n: int, prefix: str = "m",
