@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterable, Iterator
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import table as T
-from .codec import (DUE, REDO, WAIT, CommitPlan, QuotaUse, TrackedLetters, at_or_before, letter_from_doc,
-                    pub_key, pub_month, schedule_of, time_key)
+from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
+                    at_or_before, letter_from_doc, pub_key, pub_month, schedule_of, time_key)
 from .deadlines import CHINA_TZ
 from .consultations import Comment, Response, Topic
 from .errors import ConcurrentUpdate, StoreError, TooManyRequests
@@ -711,17 +711,7 @@ def _too_many() -> TooManyRequests:
     return TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
 
 
-class DynamoUnitOfWork:
-    def __init__(self, store: DynamoStore) -> None:
-        self.store = store
-        self.tracked = TrackedLetters()
-
-    def __enter__(self) -> "DynamoUnitOfWork":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.tracked = TrackedLetters()
-
+class DynamoUnitOfWork(TrackingUnitOfWork):
     def get_letter(self, letter_id: str) -> Letter | None:
         letter = self.store._load(letter_id)
         return self.tracked.loaded(letter) if letter else None
@@ -730,12 +720,6 @@ class DynamoUnitOfWork:
         letter_id = self.store._letter_id_for_code(tracking_code)
         letter = self.store._load(letter_id) if letter_id else None
         return self.tracked.loaded(letter) if letter else None
-
-    def add_letter(self, letter: Letter) -> None:
-        self.tracked.added(letter)
-
-    def save_letter(self, letter: Letter) -> None:
-        self.tracked.saved(letter)
 
     def add_vote(self, letter_id: str, voter: str) -> bool:
         if (letter_id, voter) in self.tracked.votes:
@@ -754,38 +738,6 @@ class DynamoUnitOfWork:
             return None     # expired; DynamoDB deletes it in its own time
         return StoredAnswer(int(item["http_status"]["N"]), json.loads(item["body"]["S"]),
                             item["request_hash"]["S"])
-
-    def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
-        self.tracked.answers.append((scope, key, answer))
-
-    def add_notification(self, notification: Notification) -> None:
-        self.tracked.notify(notification)
-
-    def get_topic(self, topic_id: str) -> Topic | None:
-        topic = self.store.get_topic(topic_id)
-        return self.tracked.topic_loaded(topic) if topic else None
-
-    def put_topic(self, topic: Topic) -> None:
-        self.tracked.topic_put(topic)
-
-    def get_comment(self, comment_id: str) -> Comment | None:
-        comment = self.store.get_comment(comment_id)
-        return self.tracked.comment_loaded(comment) if comment else None
-
-    def add_comment(self, comment: Comment) -> None:
-        self.tracked.comment_added(comment)
-
-    def save_comment(self, comment: Comment) -> None:
-        self.tracked.comment_saved(comment)
-
-    def add_response(self, response: Response) -> None:
-        self.tracked.responses.append(response)
-
-    def quota_used(self, key: str) -> int:
-        return self.store._quota_used(key)
-
-    def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
-        self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
 
     def commit(self) -> None:
         now = self.store.clock()

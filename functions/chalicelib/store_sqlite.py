@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .codec import (DUE, REDO, WAIT, CommitPlan, QuotaUse, TrackedLetters, at_or_before, letter_from_doc,
-                    pub_key, pub_month, schedule_of, time_key)
+from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
+                    at_or_before, letter_from_doc, pub_key, pub_month, schedule_of, time_key)
 from .deadlines import CHINA_TZ
 from .consultations import Comment, Response, Topic
 from .errors import ConcurrentUpdate, StoreError, TooManyRequests
@@ -564,17 +564,7 @@ def _due_at(n: Notification) -> str | None:
     return time_key(n.next_attempt_at)
 
 
-class SqliteUnitOfWork:
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-        self.tracked = TrackedLetters()
-
-    def __enter__(self) -> "SqliteUnitOfWork":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.tracked = TrackedLetters()
-
+class SqliteUnitOfWork(TrackingUnitOfWork):
     def get_letter(self, letter_id: str) -> Letter | None:
         letter = self.store._load("id", letter_id)
         return self.tracked.loaded(letter) if letter else None
@@ -582,12 +572,6 @@ class SqliteUnitOfWork:
     def get_letter_by_code(self, tracking_code: str) -> Letter | None:
         letter = self.store._load("tracking_code", tracking_code)
         return self.tracked.loaded(letter) if letter else None
-
-    def add_letter(self, letter: Letter) -> None:
-        self.tracked.added(letter)
-
-    def save_letter(self, letter: Letter) -> None:
-        self.tracked.saved(letter)
 
     def add_vote(self, letter_id: str, voter: str) -> bool:
         if (letter_id, voter) in self.tracked.votes:
@@ -604,38 +588,6 @@ class SqliteUnitOfWork:
             "SELECT status, body, request_hash FROM answers WHERE scope=? AND key=?",
             (scope, key)).fetchone()
         return StoredAnswer(int(row[0]), json.loads(row[1]), row[2]) if row else None
-
-    def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
-        self.tracked.answers.append((scope, key, answer))
-
-    def add_notification(self, notification: Notification) -> None:
-        self.tracked.notify(notification)
-
-    def get_topic(self, topic_id: str) -> Topic | None:
-        topic = self.store.get_topic(topic_id)
-        return self.tracked.topic_loaded(topic) if topic else None
-
-    def put_topic(self, topic: Topic) -> None:
-        self.tracked.topic_put(topic)
-
-    def get_comment(self, comment_id: str) -> Comment | None:
-        comment = self.store.get_comment(comment_id)
-        return self.tracked.comment_loaded(comment) if comment else None
-
-    def add_comment(self, comment: Comment) -> None:
-        self.tracked.comment_added(comment)
-
-    def save_comment(self, comment: Comment) -> None:
-        self.tracked.comment_saved(comment)
-
-    def add_response(self, response: Response) -> None:
-        self.tracked.responses.append(response)
-
-    def quota_used(self, key: str) -> int:
-        return self.store._quota_used(key)
-
-    def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
-        self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
 
     def commit(self) -> None:
         plan = self.tracked.plan(self.store.clock())
