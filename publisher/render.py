@@ -422,7 +422,8 @@ class Renderer(TopicPages):
             f"departments/{dept_id}/index.html", "department.html", "departments",
             department=info, categories=list(department.categories) if department else [],
             columns=[self._figures(p, dept_id) for p in periods], trend=trend, trend_max=top,
-            letters=self._views(self.snap.latest_published(P.FEED_SIZE, dept_id)))
+            letters=self._views(self.snap.latest_published(P.FEED_SIZE, dept_id)),
+            consultations=self.department_topics(dept_id))
 
     def _page_departments(self) -> Output:
         rows = []
@@ -654,23 +655,28 @@ class Renderer(TopicPages):
 
     def _feed(self, path: str, title: str, html_url: str, letters: list[Letter],
               extra: Iterable[dict] = ()) -> Output:
+        """A feed of published replies and consultations together, most recently updated first
+        (ties by address, so that every build orders them alike)."""
         entries = [self._feed_entry(v) for v in self._views(letters)] + list(extra)
+        entries.sort(key=lambda e: e["abs_url"])
+        entries.sort(key=lambda e: e["approved_at"], reverse=True)
         updated = max((e["approved_at"] for e in entries), default=None)
         return self._xml(path, "feed.xml", title=title, feed_url=self.abs_url("/" + path),
                          html_url=self.abs_url(html_url), entries=entries,
                          updated=fmt_iso(updated) if updated else EMPTY_FEED_UPDATED)
 
     def _page_feed(self) -> Output:
-        return self._feed("feeds/all.atom.xml", f"{self.content.site.name}：来信选登",
+        return self._feed("feeds/all.atom.xml", f"{self.content.site.name}：答复选登与征集",
                           "/letters/", self.snap.latest_published(P.FEED_SIZE),
                           extra=self.topic_feed_entries())    # each consultation too
 
     def _page_dept_feed(self, dept_id: str) -> Output:
         info = self.dept(dept_id)
         return self._feed(f"feeds/departments/{dept_id}.atom.xml",
-                          f"{self.content.site.name}：{info['name']}答复",  # type: ignore[index]
+                          f"{self.content.site.name}：{info['name']}答复与征集",  # type: ignore[index]
                           f"/departments/{dept_id}/",
-                          self.snap.latest_published(P.FEED_SIZE, dept_id))
+                          self.snap.latest_published(P.FEED_SIZE, dept_id),
+                          extra=self.topic_feed_entries(dept_id))
 
     def _page_sitemap(self) -> Output:
         files = ["/sitemaps/pages.xml"]

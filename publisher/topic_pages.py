@@ -45,6 +45,7 @@ PageKey = tuple
 PHASES = ("upcoming", "open", "closed")
 KIND_ORDER = tuple(str(k) for k in Kind)
 FEED_TOPICS = 20          # topics in /feeds/all.atom.xml, newest first
+DEPARTMENT_TOPICS = 20    # topics listed on a department's page
 HOME_TOPICS = 5           # open consultations on the home page
 STANCES = ("support", "oppose", "neutral")
 CSV_COLUMNS = ("table", "question", "item", "label", "count", "of", "share")
@@ -78,6 +79,11 @@ def affected(change: Change, store: Any) -> set[PageKey]:
         keys |= {("topic", topic_id), ("topic_data", topic_id)}
     if change.public:
         keys |= {("consultations",), ("home",), ("feed",), ("sitemap_pages",)}
+        # each department taking part lists the topic on its page and in its feed
+        for topic_id in ids:
+            topic = snapshot(store).get_topic(topic_id)
+            for dept in topic.departments if topic else ():
+                keys |= {("department", dept), ("dept_feed", dept)}
     return keys
 
 
@@ -186,15 +192,29 @@ class TopicPages:
                         key=lambda t: (t.closes, t.id))
         return [self.topic_summary(t) for t in topics[:HOME_TOPICS]]
 
+    def department_topics(self, dept_id: str) -> list[dict]:
+        """For a department's page: the topics it leads or takes part in — open ones first
+        (closing soonest), then upcoming (opening soonest), then closed (newest first)."""
+        mine = [self.topic_summary(t) for t in self._topics() if dept_id in t.departments]
+        open_now = sorted((r for r in mine if r["status"] == "open"),
+                          key=lambda r: (r["closes"]["iso"], r["id"]))
+        upcoming = sorted((r for r in mine if r["status"] == "upcoming"),
+                          key=lambda r: (r["opens"]["iso"], r["id"]))
+        closed = sorted((r for r in mine if r["status"] == "closed"),
+                        key=lambda r: (r["opens"]["iso"], r["id"]), reverse=True)
+        return (open_now + upcoming + closed)[:DEPARTMENT_TOPICS]
+
     def topic_sitemap_paths(self) -> list[str]:
         return ["/consultations/"] + [t.url for t in self._topics()]
 
-    def topic_feed_entries(self) -> list[dict]:
-        """Entries of /feeds/all.atom.xml (the shape of `render.Renderer._feed_entry`), newest
-        first: a topic is published when it was registered (or opened, if earlier) and updated
-        when its outcome was."""
+    def topic_feed_entries(self, dept_id: str | None = None) -> list[dict]:
+        """Entries of /feeds/all.atom.xml — or, given a department, of its own feed — in the
+        shape of `render.Renderer._feed_entry`, newest first: a topic is published when it was
+        registered (or opened, if earlier) and updated when its outcome was."""
         entries = []
         for topic in self._topics():
+            if dept_id is not None and dept_id not in topic.departments:
+                continue
             published = min(topic.opens, topic.registered_at or topic.opens)
             updated = max(published, topic.outcome.at) if topic.outcome else published
             entries.append((published, topic.id, topic, updated))

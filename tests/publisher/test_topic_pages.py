@@ -316,6 +316,43 @@ def test_topics_are_in_the_feed_and_the_sitemap(site):
     assert "/consultations/</loc>" in sitemap and "/en/consultations/bus-fares/</loc>" in sitemap
 
 
+def test_department_pages_list_the_topics_they_lead_or_join(site):
+    transport = main_of(page(site, "departments/transport/index.html"))
+    housing = main_of(page(site, "departments/housing/index.html"))
+    links = lambda html: re.findall(r'<a href="/consultations/([a-z0-9-]+)/"', html)
+    assert sorted(links(transport)) == ["bus-fares", "bus-survey", "traffic-talk"]
+    assert sorted(links(housing)) == ["bus-fares", "parking-rules", "traffic-talk"]
+    assert "牵头：" in housing.split('href="/consultations/bus-fares/"', 1)[1].split("</li>", 1)[0]
+    assert "牵头：" not in transport.split('href="/consultations/bus-fares/"', 1)[1].split("</li>", 1)[0]
+    assert "公开意见 5 条" in transport and "已反馈" in housing
+    english = main_of(page(site, "en/departments/housing/index.html"))
+    assert '<a href="/en/consultations/bus-fares/">Bus fares</a>' in english
+    assert "led by " in english
+
+
+def test_a_department_feed_carries_its_own_topics_newest_first(site):
+    feed = page(site, "feeds/departments/housing.atom.xml")
+    ids = re.findall(r"<id>[^<]*/consultations/([a-z0-9-]+)/</id>", feed)
+    assert sorted(ids) == ["bus-fares", "parking-rules", "traffic-talk"]
+    assert "bus-survey" not in feed
+    assert "<title>" in feed and "答复与征集</title>" in feed
+    updated = re.findall(r"<entry>.*?<updated>([^<]+)</updated>", feed, re.S)
+    assert updated and updated == sorted(updated, reverse=True)
+
+
+def test_a_public_topic_change_republishes_its_departments_pages(story):
+    """An outcome names the topic's departments' pages and feeds in the plan (the incremental
+    build test above would then differ from the full build if they were missed)."""
+    from publisher.topic_pages import affected
+    from chalicelib.ports import Change
+    city, _ = story
+    keys = affected(Change(id="x", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"], public=True), city.ctx.store)
+    assert {("department", "transport"), ("department", "housing"),
+            ("dept_feed", "transport"), ("dept_feed", "housing")} <= keys
+    quiet = affected(Change(id="y", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"], public=False), city.ctx.store)
+    assert not any(k[0] in ("department", "dept_feed") for k in quiet)
+
+
 def test_nav_links_to_consultations(site):
     assert '<a href="/consultations/" aria-current="page">征集</a>' in page(
         site, "consultations/index.html")
