@@ -505,7 +505,7 @@ def validate_answers(topic: Topic, answers: Any) -> dict[str, str | list[str]]:
                     raise Invalid(f"请回答：{q.text}", f"Question '{q.id}' is required",
                                   field=name, code="required")
                 continue
-            out[q.id] = text.clean(value, max_len=COMMENT_MAX, field=name)
+            out[q.id] = text.clean(value, max_len=COMMENT_MAX, field=name, label="回答")
     if not out:
         raise Invalid("请至少回答一个问题", "Answer at least one question", field="answers",
                       code="empty")

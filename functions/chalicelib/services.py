@@ -76,7 +76,8 @@ class Context:
 
 FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone": "电话",
                "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",
-               "public_subject": "公开主题", "public_body": "公开内容", "department": "部门"}
+               "public_subject": "公开主题", "public_body": "公开内容", "department": "部门",
+               "summary": "反馈说明", "opinion": "意见"}
 
 
 def _str(payload: Mapping, name: str, *, required: bool, max_len: int, line: bool = True) -> str | None:
@@ -90,7 +91,7 @@ def _str(payload: Mapping, name: str, *, required: bool, max_len: int, line: boo
         raise Invalid(f"{zh}须为文本", f"{name} must be a string", field=name,
                       code="wrong_type")
     clean = text.clean_line if line else text.clean
-    return clean(value, max_len=max_len, field=name)
+    return clean(value, max_len=max_len, field=name, label=zh)
 
 
 def _bool(payload: Mapping, name: str, default: bool) -> bool:

@@ -30,20 +30,21 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 _WHITESPACE = re.compile(r"\s+")
 
 
-def clean(text: str, *, max_len: int, field: str) -> str:
-    """Multi-line citizen text as stored: normalised, invisible characters removed, checked."""
+def clean(text: str, *, max_len: int, field: str, label: str | None = None) -> str:
+    """Multi-line citizen text as stored: normalised, invisible characters removed, checked.
+    Errors name the field by `label` (its Chinese name, e.g. "主题") and by `field` in English."""
     text = _normalise(text)
     text = _TRAILING_SPACE.sub("", text)
     # Three or more line breaks (two or more blank lines) become one blank line: the
     # paragraph break, which is all the structure a letter keeps.
     text = _BLANK_RUN.sub("\n\n", text).strip()
-    return _checked(text, max_len=max_len, field=field)
+    return _checked(text, max_len=max_len, field=field, label=label)
 
 
-def clean_line(text: str, *, max_len: int, field: str) -> str:
+def clean_line(text: str, *, max_len: int, field: str, label: str | None = None) -> str:
     """A one-line field (subject, name): as `clean`, with all whitespace runs made one space."""
     text = _WHITESPACE.sub(" ", _normalise(text)).strip()
-    return _checked(text, max_len=max_len, field=field)
+    return _checked(text, max_len=max_len, field=field, label=label)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -89,11 +90,12 @@ def _normalise(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
-def _checked(text: str, *, max_len: int, field: str) -> str:
+def _checked(text: str, *, max_len: int, field: str, label: str | None) -> str:
+    zh = label or field
     if not text:
-        raise Invalid(f"{field} 不能为空", f"{field} must not be empty", field=field, code="empty")
+        raise Invalid(f"{zh}不能为空", f"{field} must not be empty", field=field, code="empty")
     if len(text) > max_len:
-        raise Invalid(f"{field} 不能超过 {max_len} 个字（现为 {len(text)} 个字）",
+        raise Invalid(f"{zh}不能超过 {max_len} 个字（现为 {len(text)} 个字）",
                       f"{field} must be at most {max_len} characters (it has {len(text)})",
                       field=field, code="too_long")
     return text

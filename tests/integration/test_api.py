@@ -120,6 +120,20 @@ def test_bad_letters_get_a_clear_400_and_nothing_is_written(api, store, over, fi
     assert store.list_letters() == []
 
 
+@pytest.mark.parametrize("over, message", [
+    ({"subject": "   "}, "主题不能为空"),
+    ({"subject": "\u200b\ufeff"}, "主题不能为空"),
+    ({"body": "字" * 6001}, "内容不能超过 6000 个字（现为 6001 个字）"),
+    ({"subject": None}, "请填写主题"),
+])
+def test_error_messages_name_the_field_in_chinese(api, over, message):
+    """The form shows `message` as it is: a citizen reads 主题, never the field's code."""
+    status, body = api.call("POST", "/api/letters", letter_payload(**over))
+    assert status == 400
+    assert body["error"]["message"] == message
+    assert "subject" not in body["error"]["message"] and "body" not in body["error"]["message"]
+
+
 @pytest.mark.parametrize("raw", [b"{", b"[1,2]", b"\xff\xfe", b'"text"', b"null"])
 def test_malformed_bodies_are_400(api, store, raw):
     status, body = api.call("POST", "/api/letters", raw=raw)
