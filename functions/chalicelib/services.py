@@ -151,10 +151,7 @@ def submit_letter(ctx: Context, payload: Mapping[str, Any]) -> tuple[int, dict]:
     """POST /api/letters: a new letter; the same idempotency key returns the first answer."""
     if not isinstance(payload, Mapping):
         raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
-    key = payload.get("idempotency_key")
-    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX):
-        raise Invalid("idempotency_key 须为 1–128 个字符", "idempotency_key must be 1-128 chars",
-                      field="idempotency_key", code="wrong_type")
+    key = idempotency_key(payload)
     kind = payload.get("type")
     if kind not in LetterType.__members__:
         raise Invalid("请选择来信类型", "type must be one of " + ", ".join(LetterType),
@@ -168,42 +165,66 @@ def submit_letter(ctx: Context, payload: Mapping[str, Any]) -> tuple[int, dict]:
     phone = _phone(_str(payload, "phone", required=False, max_len=30))
     email = _email(_str(payload, "email", required=False, max_len=254))
     public = _bool(payload, "public", False)
-    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
 
+    def make(uow: UnitOfWork) -> dict:
+        now = ctx.clock()
+        secret = secrets.token_urlsafe(18)
+        letter = Letter(
+            id=_code(10).lower(), tracking_code="WZ" + _code(8), secret_hash=hash_secret(secret),
+            type=LetterType(kind), subject=subject or "", body=body or "", public=public,
+            submitted_at=now, name=name, phone=phone, email=email,
+            requested_department=dept)
+        letter.record_submission(now)
+        uow.add_letter(letter)
+        return {"id": letter.id, "tracking_code": letter.tracking_code, "secret": secret,
+                "status": str(letter.status)}
+
+    # a replay answers 200 with the first answer (API.md), the first time 201
+    return once(ctx, "letters", key, payload, 201, make, replay_status=200)
+
+
+# --- idempotent submissions ---------------------------------------------------------------
+
+def idempotency_key(payload: Mapping[str, Any]) -> str | None:
+    """The client's `idempotency_key`, if it sent one: 1–128 characters."""
+    key = payload.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX):
+        raise Invalid("idempotency_key 须为 1–128 个字符", "idempotency_key must be 1-128 chars",
+                      field="idempotency_key", code="wrong_type")
+    return key
+
+
+def once(ctx: Context, scope: str, key: str | None, payload: Mapping[str, Any], status: int,
+         make: Callable[[UnitOfWork], dict], replay_status: int | None = None
+         ) -> tuple[int, dict]:
+    """Commit what `make` adds to a unit of work and answer `status` with what it returns —
+    once per idempotency key in `scope`: the same key and request again get the stored answer
+    (with `replay_status`, or the first status), the same key with another request 409. The
+    answer is stored in the same commit as the records, so a retry after a lost response never
+    makes a second letter or comment; when two requests with one key race, the loser's commit
+    fails and it returns the winner's answer."""
+    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
     for attempt in range(2):
         with ctx.store.unit_of_work() as uow:
             if key is not None:
-                prior = uow.idempotent_answer("letters", key)
+                prior = uow.idempotent_answer(scope, key)
                 if prior is not None:
-                    return _replay(prior, request_hash)
-            now = ctx.clock()
-            secret = secrets.token_urlsafe(18)
-            letter = Letter(
-                id=_code(10).lower(), tracking_code="WZ" + _code(8), secret_hash=hash_secret(secret),
-                type=LetterType(kind), subject=subject or "", body=body or "", public=public,
-                submitted_at=now, name=name, phone=phone, email=email,
-                requested_department=dept)
-            letter.record_submission(now)
-            uow.add_letter(letter)
-            answer = {"id": letter.id, "tracking_code": letter.tracking_code, "secret": secret,
-                      "status": str(letter.status)}
+                    if prior.request_hash != request_hash:
+                        raise Conflict("该幂等键已用于另一内容的请求",
+                                       "This idempotency key was used for a different request",
+                                       field="idempotency_key", code="idempotency_key_reused")
+                    return replay_status or prior.status, prior.body
+            answer = make(uow)
             if key is not None:
-                uow.remember_answer("letters", key, StoredAnswer(201, answer, request_hash))
+                uow.remember_answer(scope, key, StoredAnswer(status, answer, request_hash))
             try:
                 uow.commit()
             except ConcurrentUpdate:
                 if key is None or attempt:
                     raise
                 continue   # a concurrent request with the same key won: return its answer
-            return 201, answer
+            return status, answer
     raise ConcurrentUpdate()
-
-
-def _replay(prior: StoredAnswer, request_hash: str) -> tuple[int, dict]:
-    if prior.request_hash != request_hash:
-        raise Conflict("该幂等键已用于另一内容的请求", "This idempotency key was used for a different request",
-                       field="idempotency_key", code="idempotency_key_reused")
-    return 200, prior.body
 
 
 def _letter_for_citizen(uow, tracking_code: Any, secret: Any) -> Letter:

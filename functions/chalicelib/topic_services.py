@@ -18,8 +18,8 @@ from .consultations import (Comment, CommentStatus, Decision, Kind, Outcome, Out
                             QuestionKind, Response, Stance, Topic)
 from .deadlines import CHINA_TZ
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests)
-from .ports import StoredAnswer
-from .services import (KEY_MAX, Actor, Context, _code, _request_hash, _require, _str)
+from .ports import UnitOfWork
+from .services import (Actor, Context, _code, _require, _str, idempotency_key, once)
 
 
 # --- registration (by commit) ------------------------------------------------------------
@@ -159,22 +159,6 @@ def _object(payload: Any) -> Mapping[str, Any]:
     return payload
 
 
-def _key(payload: Mapping[str, Any]) -> str | None:
-    key = payload.get("idempotency_key")
-    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX):
-        raise Invalid("idempotency_key 须为 1–128 个字符", "idempotency_key must be 1-128 chars",
-                      field="idempotency_key", code="wrong_type")
-    return key
-
-
-def _replay(prior: StoredAnswer, request_hash: str) -> tuple[int, dict]:
-    if prior.request_hash != request_hash:
-        raise Conflict("该幂等键已用于另一内容的请求",
-                       "This idempotency key was used for a different request",
-                       field="idempotency_key", code="idempotency_key_reused")
-    return prior.status, prior.body
-
-
 def _hour_window(now: datetime) -> tuple[str, datetime]:
     start = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     return start.strftime("%Y%m%d%H"), start + timedelta(hours=1)
@@ -220,62 +204,48 @@ def add_comment(ctx: Context, topic_id: str, payload: Any,
                 client: str | None = None) -> tuple[int, dict]:
     """POST /api/topics/{topic_id}/comments: 202 {id, status: pending}; replayed by key."""
     payload = _object(payload)
-    key = _key(payload)
+    key = idempotency_key(payload)
     body = _str(payload, "body", required=True, max_len=C.COMMENT_MAX, line=False)
     name = _str(payload, "name", required=False, max_len=C.NAME_MAX)
     stance = _stance(payload.get("stance"))
-    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
-    scope = f"comments/{topic_id}"
-    for attempt in range(2):
-        with ctx.store.unit_of_work() as uow:
-            topic = uow.get_topic(topic_id)
-            if topic is None:
-                raise NotFound("没有这个议题", "No such topic")
-            if key is not None:
-                prior = uow.idempotent_answer(scope, key)
-                if prior is not None:
-                    return _replay(prior, request_hash)
-            now = ctx.clock()
-            topic.check_open(now)
-            if topic.kind == Kind.survey:
-                raise Invalid("调查问卷请提交答卷", "A survey takes responses, not comments",
-                              code="wrong_kind")
-            paragraph = _paragraph(topic, payload.get("paragraph"))
-            department = None
-            if topic.kind == Kind.interview:
-                if stance is not None:
-                    raise Invalid("访谈提问无需表明立场", "An interview question has no stance",
-                                  field="stance", code="no_stance")
-                department = payload.get("department") or topic.department
-                if department not in topic.departments:
-                    raise Invalid("请选择本次访谈的嘉宾部门", "department must be one of the "
-                                  "interview's departments", field="department",
-                                  code="unknown_department")
-            elif payload.get("department") is not None:
-                raise Invalid("只有在线访谈的提问可以指定部门", "Only interview questions name a "
-                              "department", field="department", code="no_department")
-            if client is not None:
-                window, ends = _hour_window(now)
-                _take_quota(uow, f"comment:{topic.id}:{client}:{window}",
-                            ctx.abuse.comments_per_hour, ends)
-            comment = Comment(id=_code(10).lower(), topic_id=topic.id, body=body or "",
-                              created_at=now, stance=stance, paragraph=paragraph,
-                              department=department, name=name, client=client)
-            comment.history.append({"at": now.isoformat(), "actor": "citizen",
-                                    "action": "submit", "from": None, "to": "pending",
-                                    "reason": None})
-            uow.add_comment(comment)
-            answer = {"id": comment.id, "status": str(comment.status)}
-            if key is not None:
-                uow.remember_answer(scope, key, StoredAnswer(202, answer, request_hash))
-            try:
-                uow.commit()
-            except ConcurrentUpdate:
-                if key is None or attempt:
-                    raise
-                continue   # a concurrent request with the same key won: return its answer
-            return 202, answer
-    raise ConcurrentUpdate()
+
+    def make(uow: UnitOfWork) -> dict:
+        topic = uow.get_topic(topic_id)
+        if topic is None:
+            raise NotFound("没有这个议题", "No such topic")
+        now = ctx.clock()
+        topic.check_open(now)
+        if topic.kind == Kind.survey:
+            raise Invalid("调查问卷请提交答卷", "A survey takes responses, not comments",
+                          code="wrong_kind")
+        paragraph = _paragraph(topic, payload.get("paragraph"))
+        department = None
+        if topic.kind == Kind.interview:
+            if stance is not None:
+                raise Invalid("访谈提问无需表明立场", "An interview question has no stance",
+                              field="stance", code="no_stance")
+            department = payload.get("department") or topic.department
+            if department not in topic.departments:
+                raise Invalid("请选择本次访谈的嘉宾部门", "department must be one of the "
+                              "interview's departments", field="department",
+                              code="unknown_department")
+        elif payload.get("department") is not None:
+            raise Invalid("只有在线访谈的提问可以指定部门", "Only interview questions name a "
+                          "department", field="department", code="no_department")
+        if client is not None:
+            window, ends = _hour_window(now)
+            _take_quota(uow, f"comment:{topic.id}:{client}:{window}",
+                        ctx.abuse.comments_per_hour, ends)
+        comment = Comment(id=_code(10).lower(), topic_id=topic.id, body=body or "",
+                          created_at=now, stance=stance, paragraph=paragraph,
+                          department=department, name=name, client=client)
+        comment.history.append({"at": now.isoformat(), "actor": "citizen",
+                                "action": "submit", "from": None, "to": "pending",
+                                "reason": None})
+        uow.add_comment(comment)
+        return {"id": comment.id, "status": str(comment.status)}
+
+    return once(ctx, f"comments/{topic_id}", key, payload, 202, make)
 
 
 def add_response(ctx: Context, survey_id: str, payload: Any,
@@ -283,53 +253,39 @@ def add_response(ctx: Context, survey_id: str, payload: Any,
     """POST /api/surveys/{survey_id}/responses: 202 {id, status: accepted}; free-text answers
     become comments awaiting moderation; replayed by key."""
     payload = _object(payload)
-    key = _key(payload)
-    request_hash = _request_hash({k: v for k, v in payload.items() if k != "idempotency_key"})
-    scope = f"responses/{survey_id}"
-    for attempt in range(2):
-        with ctx.store.unit_of_work() as uow:
-            topic = uow.get_topic(survey_id)
-            if topic is None or topic.kind != Kind.survey:
-                raise NotFound("没有这个调查", "No such survey")
-            if key is not None:
-                prior = uow.idempotent_answer(scope, key)
-                if prior is not None:
-                    return _replay(prior, request_hash)
-            now = ctx.clock()
-            topic.check_open(now)
-            answers = C.validate_answers(topic, payload.get("answers"))
-            if client is not None:
-                window, ends = _day_window(now)
-                _take_quota(uow, f"response:{topic.id}:{client}:{window}",
-                            ctx.abuse.responses_per_day, ends)
-            response = Response(id=_code(10).lower(), topic_id=topic.id, answers={},
-                                created_at=now, client=client)
-            for q in topic.questions:
-                if q.id not in answers:
-                    continue
-                if q.kind == QuestionKind.text:
-                    comment = Comment(id=_code(10).lower(), topic_id=topic.id,
-                                      body=str(answers[q.id]), created_at=now, question=q.id,
-                                      response_id=response.id, client=client)
-                    comment.history.append({"at": now.isoformat(), "actor": "citizen",
-                                            "action": "submit", "from": None, "to": "pending",
-                                            "reason": None})
-                    uow.add_comment(comment)
-                    response.texts[q.id] = comment.id
-                else:
-                    response.answers[q.id] = answers[q.id]
-            uow.add_response(response)
-            answer = {"id": response.id, "status": "accepted"}
-            if key is not None:
-                uow.remember_answer(scope, key, StoredAnswer(202, answer, request_hash))
-            try:
-                uow.commit()
-            except ConcurrentUpdate:
-                if key is None or attempt:
-                    raise
+    key = idempotency_key(payload)
+
+    def make(uow: UnitOfWork) -> dict:
+        topic = uow.get_topic(survey_id)
+        if topic is None or topic.kind != Kind.survey:
+            raise NotFound("没有这个调查", "No such survey")
+        now = ctx.clock()
+        topic.check_open(now)
+        answers = C.validate_answers(topic, payload.get("answers"))
+        if client is not None:
+            window, ends = _day_window(now)
+            _take_quota(uow, f"response:{topic.id}:{client}:{window}",
+                        ctx.abuse.responses_per_day, ends)
+        response = Response(id=_code(10).lower(), topic_id=topic.id, answers={},
+                            created_at=now, client=client)
+        for q in topic.questions:
+            if q.id not in answers:
                 continue
-            return 202, answer
-    raise ConcurrentUpdate()
+            if q.kind == QuestionKind.text:
+                comment = Comment(id=_code(10).lower(), topic_id=topic.id,
+                                  body=str(answers[q.id]), created_at=now, question=q.id,
+                                  response_id=response.id, client=client)
+                comment.history.append({"at": now.isoformat(), "actor": "citizen",
+                                        "action": "submit", "from": None, "to": "pending",
+                                        "reason": None})
+                uow.add_comment(comment)
+                response.texts[q.id] = comment.id
+            else:
+                response.answers[q.id] = answers[q.id]
+        uow.add_response(response)
+        return {"id": response.id, "status": "accepted"}
+
+    return once(ctx, f"responses/{survey_id}", key, payload, 202, make)
 
 
 # --- staff -----------------------------------------------------------------------------------
