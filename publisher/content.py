@@ -17,13 +17,10 @@ import markdown
 import yaml
 from markupsafe import Markup
 
+from chalicelib.departments import (CATEGORIES, SLUG, Department, DepartmentError,
+                                    parse_departments)
 from chalicelib.statistics import Weights
 
-# The seven top-level categories of the citizen-letter data (问政西地省, TipDM 2020 附件1): an
-# import maps a letter's category to the first department that lists it.
-CATEGORIES: tuple[str, ...] = (
-    "城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输",
-)
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Safe YAML (libyaml when present) with dates left as text, so a bad date is our error
@@ -39,7 +36,6 @@ def _yaml(text: str):
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MONTH_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -73,14 +69,6 @@ class Site:
     description_en: str = ""
     office_en: str = ""
     footer_en: str = ""
-
-
-@dataclass(frozen=True)
-class Department:
-    id: str
-    name: str
-    name_en: str
-    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,34 +261,11 @@ def load_league(file: Path, raw: Any) -> Weights:
 
 
 def load_departments(file: Path) -> tuple[Department, ...]:
-    data = _read_yaml(file)
-    if isinstance(data, Mapping):
-        data = data.get("departments")
-    if not isinstance(data, list) or not data:
-        raise ContentError(file, "departments", "must be a non-empty list")
-    seen: set[str] = set()
-    out = []
-    for i, item in enumerate(data):
-        where = f"departments[{i}]."
-        item = _mapping(file, item, f"departments[{i}]")
-        dept_id = _text(file, item, "id", where)
-        if not SLUG.match(dept_id):
-            raise ContentError(file, f"{where}id",
-                               f"{dept_id!r} must be a slug (a-z, 0-9, '-')")
-        if dept_id in seen:
-            raise ContentError(file, f"{where}id", f"duplicate department id {dept_id!r}")
-        seen.add(dept_id)
-        cats = item.get("categories") or []
-        if not isinstance(cats, list):
-            raise ContentError(file, f"{where}categories", "must be a list")
-        for j, cat in enumerate(cats):
-            if cat not in CATEGORIES:
-                raise ContentError(file, f"{where}categories[{j}]",
-                                   f"unknown category {cat!r} (known: {', '.join(CATEGORIES)})")
-        out.append(Department(id=dept_id, name=_text(file, item, "name", where),
-                              name_en=_text(file, item, "name_en", where),
-                              categories=tuple(cats)))
-    return tuple(out)
+    """content/departments.yaml, read as the function reads it (chalicelib.departments)."""
+    try:
+        return parse_departments(_read_yaml(file))
+    except DepartmentError as exc:
+        raise ContentError(file, exc.field, exc.message) from None
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", re.S)

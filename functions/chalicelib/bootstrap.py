@@ -21,7 +21,8 @@ from .deadlines import CHINA_TZ
 from .letters import LetterType, Limits
 from .notifications import NotifyConfig, RetryPolicy
 from .ports import Sender
-from .services import Context, Department
+from .departments import Department, DepartmentError, is_email, parse_departments
+from .services import Context
 
 DEMO_USERS = ("demo-office", "demo-clerk")
 
@@ -89,27 +90,13 @@ class Settings:
 
 def load_departments(content_dir: Path) -> dict[str, Department]:
     path = content_dir / "departments.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    items = raw.get("departments", []) if isinstance(raw, dict) else raw
-    out: dict[str, Department] = {}
-    for i, d in enumerate(items):
-        for key in ("id", "name", "name_en"):
-            if not isinstance(d, dict) or not isinstance(d.get(key), str) or not d[key]:
-                raise StartupError(f"{path}: department #{i + 1} needs a text field '{key}'")
-        email = d.get("email")
-        if email is not None and not _is_email(email):
-            raise StartupError(f"{path}: department '{d['id']}': email must be an e-mail"
-                               f" address, got {email!r}")
-        out[d["id"]] = Department(d["id"], d["name"], d["name_en"],
-                                  tuple(d.get("categories") or ()), email)
-    return out
-
-
-def _is_email(value: Any) -> bool:
-    if not isinstance(value, str) or " " in value:
-        return False
-    local, at, domain = value.partition("@")
-    return bool(at and local and "." in domain)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {d.id: d for d in parse_departments(raw)}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise StartupError(f"{path}: cannot be read: {exc}") from exc
+    except DepartmentError as exc:
+        raise StartupError(f"{path}: {exc}") from exc
 
 
 def _yaml_mapping(path: Path) -> dict:
@@ -212,7 +199,7 @@ def load_notify_config(content_dir: Path, departments: Mapping[str, Department],
         raise StartupError(f"{path}: office: must be a mapping with an email")
     _unknown(path, "office.", office, {"email"})
     office_email = office.get("email")
-    if office_email is not None and not _is_email(office_email):
+    if office_email is not None and not is_email(office_email):
         raise StartupError(f"{path}: office.email: must be an e-mail address, got {office_email!r}")
     hour = raw.get("digest_hour", 8)
     if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
@@ -224,7 +211,7 @@ def load_notify_config(content_dir: Path, departments: Mapping[str, Department],
             raise StartupError(f"{path}: {key}: must be text, got {value!r}")
         if value:
             texts[key] = value.strip()
-    if "mail_from" in texts and not _is_email(texts["mail_from"]):
+    if "mail_from" in texts and not is_email(texts["mail_from"]):
         raise StartupError(f"{path}: mail_from: must be an e-mail address")
 
     retry_raw = raw.get("retry") or {}

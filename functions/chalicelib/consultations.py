@@ -38,6 +38,7 @@ from typing import Any, Collection, Iterable, Mapping
 
 from . import privacy, text
 from .deadlines import CHINA_TZ
+from .departments import SLUG
 from .errors import Gone, Invalid, InvalidTransition
 
 
@@ -114,7 +115,6 @@ def label(code: str, lang: str = "zh") -> str:
     return zh if lang == "zh" else en
 
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")     # question and choice ids
 TITLE_MAX = 100
 SUMMARY_MAX = 300

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 from . import notifications, privacy, text
 from .consultations import AbuseLimits
 from .deadlines import WorkCalendar
+from .departments import Department
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
                      NotFound)
 from .letters import (ANSWERED, LABELS, Letter, LetterType, Limits, Publication, Score, Status,
@@ -29,15 +30,6 @@ REASON_MAX = 1000
 COMMENT_MAX = 1000
 KEY_MAX = 128
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"   # no 0/O, 1/I/L, U: easy to read out
-
-
-@dataclass(frozen=True)
-class Department:
-    id: str
-    name: str
-    name_en: str
-    categories: tuple[str, ...] = ()
-    email: str | None = None       # where its supervision reminders go
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,33 @@ def test_a_department_email_must_be_an_address(content):
         load_departments(content)
 
 
+BAD_DEPARTMENTS = [
+    ("departments: []\n", "departments"),
+    ("departments:\n  - name: 甲局\n    name_en: A\n", "departments[0].id"),
+    ("departments:\n  - id: Bad_Id\n    name: 甲局\n    name_en: A\n", "departments[0].id"),
+    ("departments:\n  - id: a\n    name: 甲局\n    name_en: A\n"
+     "  - id: a\n    name: 乙局\n    name_en: B\n", "departments[1].id"),
+    ("departments:\n  - id: a\n    name: 甲局\n    name_en: A\n    categories: [火星]\n",
+     "departments[0].categories[0]"),
+    ("departments:\n  - id: a\n    name: 3\n    name_en: A\n", "departments[0].name"),
+    ("departments:\n  - just a string\n", "departments[0]"),
+]
+
+
+@pytest.mark.parametrize(("text", "field"), BAD_DEPARTMENTS)
+def test_the_function_and_the_publisher_refuse_the_same_departments_file(content, text, field):
+    """One reading of departments.yaml: what would stop the site's build also stops the
+    function, naming the same field, and neither quietly drops an entry."""
+    from publisher.content import ContentError, load_content
+    (content / "departments.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StartupError) as started:
+        load_departments(content)
+    assert f"departments.yaml: {field}:" in str(started.value)
+    with pytest.raises(ContentError) as built:
+        load_content(content)
+    assert built.value.field == field
+
+
 def test_the_sender_follows_the_settings(tmp_path):
     local = make_sender(Settings(data_dir=tmp_path), load_notify_config(CONTENT, {}))
     assert isinstance(local, LocalOutboxSender) and local.folder == tmp_path / "outbox"
