@@ -197,6 +197,24 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats_recompute(args: argparse.Namespace) -> int:
+    """Check the running statistics against every letter's history; print the corrections
+    (period, department, counter: change) and, unless --check, apply them and publish the
+    pages they touch. Exit 0 when nothing needed correcting or it was corrected, 1 when
+    --check found drift."""
+    from .runtime import drain_outbox
+    composed = _compose(args)
+    corrections = supervision.recompute_statistics(composed.ctx, apply=not args.check)
+    for (period, dept), delta in corrections.items():
+        changes = ", ".join(f"{c} {n:+d}" for c, n in delta.items())
+        print(f"{period} {dept}: {changes}")
+    summary = {"corrected_rows": len(corrections), "applied": bool(corrections) and not args.check}
+    if summary["applied"]:
+        summary["published_changes"] = drain_outbox(composed.ctx.store, composed.settings)
+    print(json.dumps(summary, ensure_ascii=False))
+    return 1 if args.check and corrections else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wenzheng", description="Wenzheng (问政) command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -250,6 +268,15 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--now", help="ISO-8601 time to run as (default: now)")
     data(t)
     t.set_defaults(fn=cmd_tick)
+
+    st = sub.add_parser("stats", help="the departments' running statistics")
+    ssub = st.add_subparsers(dest="stats_command", required=True)
+    rc = ssub.add_parser("recompute", help="recompute from every letter's history and correct "
+                         "what differs (after an upgrade that adds a counter)")
+    rc.add_argument("--check", action="store_true",
+                    help="only report; exit 1 if anything differs")
+    data(rc)
+    rc.set_defaults(fn=cmd_stats_recompute)
     return p
 
 

@@ -222,7 +222,10 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
             keys.add(("department", dept))
 
     # the exposure board changes only with letters that went red or were late (see
-    # chalicelib.exposure): one read per letter of the change, never a scan
+    # chalicelib.exposure): one read per letter of the change, never a scan; and with a
+    # correction of the statistics its late-work table is read from
+    if change.kind == "statistics" and periods:
+        keys.add(("exposure",))
     for letter_id in change.letters:
         if not is_letter_id(letter_id):
             continue

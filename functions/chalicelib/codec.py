@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 
 from . import consultations, statistics
 from .consultations import Comment, Response, Topic
@@ -221,6 +221,8 @@ class TrackedLetters:
         self.comments_dirty: set[str] = set()
         self.responses: list[Response] = []
         self.quotas: list[QuotaUse] = []
+        # corrections to the running statistics (a recomputation from history found drift)
+        self.stats_corrections: dict[tuple[str, str], dict[str, int]] = {}
 
     # --- consultations -------------------------------------------------------------------
 
@@ -347,6 +349,13 @@ class TrackedLetters:
             plan.letters.append(LetterWrite(
                 letter=letter, doc=letter_to_doc(letter), expected_version=version,
                 new_events=[e.to_dict() for e in letter.new_events]))
+        for key, d in self.stats_corrections.items():
+            row = plan.stats.setdefault(key, {})
+            for c, n in d.items():
+                row[c] = row.get(c, 0) + n
+            touched.add(key)
+        if self.stats_corrections:
+            change.kind = "statistics"
         change.periods = sorted({p for p, _ in touched})
         for _, dept in touched:
             if dept not in change.departments:
@@ -354,7 +363,7 @@ class TrackedLetters:
         self._plan_consultations(plan, change)
         change.departments.sort()
         change.months.sort()
-        if plan.letters or plan.votes or change.topics:
+        if plan.letters or plan.votes or change.topics or self.stats_corrections:
             plan.change = change
         return plan
 
@@ -377,6 +386,7 @@ class TrackedLetters:
         self.comments_dirty.clear()
         self.responses.clear()
         self.quotas.clear()
+        self.stats_corrections.clear()
 
     def rolled_back(self, plan: CommitPlan) -> None:
         for w in plan.letters:
@@ -412,6 +422,14 @@ class TrackingUnitOfWork:
 
     def add_notification(self, notification: Notification) -> None:
         self.tracked.notify(notification)
+
+    def correct_stats(self, deltas: Mapping[tuple[str, str], Mapping[str, int]]) -> None:
+        """Add `deltas` to the running statistics in this commit (`supervision.recompute_
+        statistics`: what a recomputation from every letter's history says they should be)."""
+        for key, d in deltas.items():
+            row = self.tracked.stats_corrections.setdefault(key, {})
+            for c, n in d.items():
+                row[c] = row.get(c, 0) + int(n)
 
     def get_topic(self, topic_id: str) -> Topic | None:
         topic = self.store.get_topic(topic_id)

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator, Mapping, Protocol
 
 from .consultations import Comment, Response, Topic
 from .letters import Letter
@@ -131,6 +131,11 @@ class UnitOfWork(Protocol):
     def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
         """Use the quota once in this commit; the commit raises `TooManyRequests` (and writes
         nothing) if it was used `limit` times already."""
+        ...
+
+    def correct_stats(self, deltas: Mapping[tuple[str, str], Mapping[str, int]]) -> None:
+        """Add `deltas` to the running statistics per (period, department) in this commit; the
+        change record names the periods and departments, so their pages are published again."""
         ...
 
     def commit(self) -> None: ...

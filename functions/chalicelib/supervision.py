@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import notifications
+from . import notifications, statistics
 from .deadlines import CHINA_TZ, Light
 from .errors import ConcurrentUpdate, Forbidden, SendError
 from .letters import ACTIVE, Letter, Status
@@ -242,3 +242,35 @@ def office_dashboard(ctx: Context, actor: Actor) -> dict:
     for item in figures["red"]:
         item["department"] = dept(item["department"])
     return figures
+
+
+# --- statistics upkeep -------------------------------------------------------------------
+
+# rows per commit: one DynamoDB transaction holds 100 items, and the change record is one
+CORRECTIONS_PER_COMMIT = 90
+
+def recompute_statistics(ctx: Context, *, apply: bool = True) -> dict[tuple[str, str], dict]:
+    """The running statistics checked against a recomputation from every letter's history
+    (they are the sum of per-commit deltas, so they only drift when the counting rules change,
+    e.g. a new counter, or after a repair by hand). Returns the corrections per (period,
+    department) — empty when they agree — and, with `apply`, commits them in one unit of work
+    whose change record re-publishes the league, department and exposure pages they touch.
+
+    Letters changing meanwhile can make one run's corrections off by their own deltas: run it
+    when the site is quiet, or again until it returns nothing."""
+    expected = statistics.recompute(letter.history for letter in ctx.store.iter_letters())
+    stored = {(period, dept): counters for period in ctx.store.stats_periods()
+              for dept, counters in ctx.store.stats(period).items()}
+    corrections: dict[tuple[str, str], dict] = {}
+    for key in sorted(set(expected) | set(stored)):
+        want, have = expected.get(key, {}), stored.get(key, {})
+        delta = {c: int(want.get(c, 0)) - int(have.get(c, 0)) for c in set(want) | set(have)}
+        delta = {c: n for c, n in sorted(delta.items()) if n}
+        if delta:
+            corrections[key] = delta
+    keys = list(corrections)
+    for i in range(0, len(keys) if apply else 0, CORRECTIONS_PER_COMMIT):
+        with ctx.store.unit_of_work() as uow:
+            uow.correct_stats({k: corrections[k] for k in keys[i:i + CORRECTIONS_PER_COMMIT]})
+            uow.commit()
+    return corrections

@@ -337,6 +337,31 @@ class TestStatistics:
         assert_stats_match_history(store)
 
 
+    def test_corrections_add_to_the_totals_with_one_change_record(self, make_letter, store,
+            desk, t0):
+        desk.add(make_letter(1, t0))
+        desk.dispatch("l0001", "housing", t0 + H)
+        store.mark_changes_done([c.id for c in store.pending_changes()])
+        before = store.stats("2026-11")["housing"]
+        with store.unit_of_work() as uow:
+            uow.correct_stats({("2026-11", "housing"): {"received": 2, "late_replies": 1},
+                               ("all", "transport"): {"received": 1}})
+            uow.commit()
+        assert store.stats("2026-11")["housing"] == {**before, "received": before["received"] + 2,
+                                                      "late_replies": 1}
+        assert store.stats("all")["transport"] == {"received": 1}
+        [change] = store.pending_changes()
+        assert change.kind == "statistics" and change.letters == []
+        assert change.periods == ["2026-11", "all"]
+        assert change.departments == ["housing", "transport"]
+        with store.unit_of_work() as uow:      # and back: the totals equal history again
+            uow.correct_stats({("2026-11", "housing"): {"received": -2, "late_replies": -1},
+                               ("all", "transport"): {"received": -1}})
+            uow.commit()
+        assert store.stats("2026-11")["housing"] == before
+        assert "transport" not in store.stats("all") or not any(store.stats("all")["transport"].values())
+
+
 # --- the staff console's lists ----------------------------------------------------------------
 
 class TestListLetters:

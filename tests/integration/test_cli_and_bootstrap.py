@@ -117,3 +117,36 @@ def test_build_writes_the_site_from_the_store(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (out / "index.html").is_file() and (out / "league" / "index.html").is_file()
     assert len(list((out / "letters").glob("*/index.html"))) > 30
+
+
+def test_stats_recompute_finds_and_corrects_drift(tmp_path):
+    """After an upgrade that adds a counter, `wenzheng stats recompute` brings the running
+    totals back to what every letter's history says, and republishes the pages they feed."""
+    assert wenzheng("seed-demo", "--data", str(tmp_path)).returncode == 0
+    clean = wenzheng("stats", "recompute", "--check", "--data", str(tmp_path))
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout.splitlines()[-1]) == {"corrected_rows": 0, "applied": False}
+
+    store = SqliteStore(tmp_path / "wenzheng.sqlite3")
+    month = next(p for p in store.stats_periods() if len(p) == 7 and store.stats(p))
+    dept = sorted(store.stats(month))[0]
+    truth = store.stats(month)[dept]
+    with store.unit_of_work() as uow:          # drift: counted by an older rule
+        uow.correct_stats({(month, dept): {"received": 3, "late_replies": -1}})
+        uow.commit()
+    store.mark_changes_done([c.id for c in store.pending_changes(1000)])
+
+    check = wenzheng("stats", "recompute", "--check", "--data", str(tmp_path))
+    assert check.returncode == 1
+    lines = check.stdout.splitlines()
+    assert f"{month} {dept}: late_replies +1, received -3" in lines
+    assert json.loads(lines[-1]) == {"corrected_rows": 1, "applied": False}
+    assert store.stats(month)[dept]["received"] == truth["received"] + 3     # --check wrote nothing
+
+    fixed = wenzheng("stats", "recompute", "--data", str(tmp_path))
+    assert fixed.returncode == 0, fixed.stderr
+    summary = json.loads(fixed.stdout.splitlines()[-1])
+    assert summary["applied"] is True and summary["published_changes"] == 1
+    assert {k: v for k, v in store.stats(month)[dept].items() if v} == truth
+    again = wenzheng("stats", "recompute", "--check", "--data", str(tmp_path))
+    assert again.returncode == 0 and json.loads(again.stdout.splitlines()[-1])["corrected_rows"] == 0

@@ -176,3 +176,37 @@ def test_the_english_board_marks_chinese_text_and_links_english_pages(story):
     main = story["after_tick_en"].split("<main", 1)[1].split("</main>", 1)[0]
     links = re.findall(r'href="(/[^"]*)"', main)
     assert links and all(h.startswith("/en/") for h in links)
+
+
+def test_a_statistics_correction_republishes_what_reads_the_totals(tmp_path, content):
+    """`supervision.recompute_statistics` corrects drift with a change record of its own: the
+    league, department and exposure pages follow it incrementally, equal to a full build."""
+    city = make_city(tmp_path, content)
+    city.sink = MemorySink()
+    city.full_cycle(dept="housing", subject="按时答复的来信")
+    full_build(city.ctx.store, content, city.sink)
+    store = city.ctx.store
+    store.mark_changes_done([c.id for c in store.pending_changes(1000)])
+    month = next(p for p in store.stats_periods() if P.MONTH.match(p))
+    assert "各部门超期情况" not in city.sink.files["exposure/index.html"].decode()
+
+    with store.unit_of_work() as uow:      # drift: a late reply counted by an older rule
+        uow.correct_stats({(month, "housing"): {"late_replies": 1, "late_reply_days": 4}})
+        uow.commit()
+    [change] = store.pending_changes()
+    keys = P.affected_pages(change, store, content)
+    assert {("exposure",), ("league",), ("department", "housing")} <= keys
+    city.publish()
+    drifted = city.sink.files["exposure/index.html"].decode()
+    assert "市住房和城乡建设局" in drifted and "4.0" in drifted
+
+    corrections = supervision.recompute_statistics(city.ctx)
+    assert corrections == {(p, "housing"): {"late_replies": -1, "late_reply_days": -4}
+                           for p in [month]}
+    city.publish()
+    assert supervision.recompute_statistics(city.ctx, apply=False) == {}
+    assert "各部门超期情况" not in city.sink.files["exposure/index.html"].decode()
+    full = MemorySink()
+    full_build(store, content, full)
+    problems = diff_trees(city.sink.files, full.files)
+    assert not problems, "\n".join(problems[:10])
