@@ -9,7 +9,8 @@ function of the store and `content/` alone.
 
 Incremental cost must not grow with the number of letters, so nothing here scans the archive:
 a letter's monthly archive page comes from `published_position` (pages are a fixed 50 letters,
-ascending by first publication, so a new letter lands on the month's last page), pages that
+ascending by first publication, so a new letter lands on the month's last page — unless it is
+published into the past, an import into an old month, which re-renders that month), pages that
 list "the latest N" are fixed length, and figures come from the running statistics. The two
 listings that need every month (`/letters/archive/` and the sitemap index) are re-rendered only
 when a letter is the first on its page, that is when a month or a page may have been added.
@@ -34,6 +35,7 @@ from typing import Iterable, Iterator
 
 from chalicelib import exposure
 from chalicelib.codec import pub_month
+from chalicelib.letters import Letter
 from chalicelib.ports import Change
 from chalicelib.statistics import next_period
 
@@ -192,6 +194,11 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
                 continue
             month = pub_month(letter)
             position = snap.published_position(letter)
+            if letter_id in change.published and _later_in_month(snap, letter, month, position):
+                # published into the past (an import into an old month): every later letter
+                # of its month moves down one place, across the month's pages
+                keys |= _whole_months(snap, [month])
+                continue
             page = page_of(position)
             keys.add(("month", month, page))
             keys.add(("sitemap_month", month, page))
@@ -237,6 +244,18 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
     # consultations (Change.topics): see topic_pages.affected
     keys |= topic_pages.affected(change, snap)
     return keys
+
+
+def _later_in_month(snap: Snapshot, letter: Letter, month: str, position: int) -> bool:
+    """Whether a letter that just became public has letters published after it in its month.
+    Usually it is the newest of all, which the latest list (read for the board anyway) shows;
+    only otherwise one read of the month after its position says."""
+    for newer in snap.latest_published(BOARD_SIZE):
+        if newer.id == letter.id:
+            return False
+        if pub_month(newer) == month:
+            return True
+    return bool(snap.published_in_month(month, position + 1, 1))
 
 
 def _whole_months(snap: Snapshot, months: Iterable[str]) -> set[PageKey]:
