@@ -159,8 +159,14 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         "WENZHENG_SITE_BUCKET": ref("SiteBucket"),
         "WENZHENG_DISTRIBUTION_ID": ref("SiteDistribution"),
     })
+    # one publisher at a time: pages shared by many changes (the board, the league tables) are
+    # read-modify-written from the store, so two batches rendering at once could put an older
+    # rendering last. One batch per shard at a time, one invocation across shards; a waiting
+    # batch stays in the stream (the iterator-age alarm watches the lag).
+    res[PUBLISH]["Properties"]["ReservedConcurrentExecutions"] = 1
     res[PUBLISH]["Properties"]["Events"] = {STREAM_EVENT: {"Properties": {
         "Stream": arn("Table", "StreamArn"),
+        "ParallelizationFactor": 1,
         # a change that keeps failing is split out of its batch, retried a few times, then
         # recorded in the failure queue (its outbox record stays pending for a later drain)
         "BisectBatchOnFunctionError": True,

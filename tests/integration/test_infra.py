@@ -123,6 +123,9 @@ def test_publisher_reads_the_stream_of_the_stacks_table(template):
     assert props["Stream"] == {"Fn::GetAtt": [table, "StreamArn"]}
     assert props["StartingPosition"] == "TRIM_HORIZON"
     assert props["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    # one publisher at a time, so shared pages are never rendered by two batches at once
+    assert props["ParallelizationFactor"] == 1
+    assert fn["Properties"]["ReservedConcurrentExecutions"] == 1
     # app.py's placeholder ARN (for importing the app outside AWS) never reaches the template
     assert not [s for s in strings(template) if "000000000000" in s]
 
