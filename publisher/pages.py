@@ -259,11 +259,14 @@ def _later_in_month(snap: Snapshot, letter: Letter, month: str, position: int) -
 
 
 def _whole_months(snap: Snapshot, months: Iterable[str]) -> set[PageKey]:
-    """Every page of some months plus the one after the last (which a removal may empty)."""
-    counts = dict(snap.published_months())
+    """Every page of some months plus the one after the last (which a removal may empty).
+    The month's pages are found by reading one letter per page, not by counting the archive."""
     keys: set[PageKey] = {("archive",), ("sitemap",)}
     for month in months:
-        for page in range(1, pages_in(counts.get(month, 0)) + 2):
+        pages = 1
+        while snap.published_in_month(month, pages * PAGE_SIZE, 1):
+            pages += 1
+        for page in range(1, pages + 2):
             keys |= {("month", month, page), ("sitemap_month", month, page)}
     return keys
 
