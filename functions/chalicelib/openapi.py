@@ -91,8 +91,8 @@ OPERATIONS += [
      {"202": "accepted (also the replay of an idempotent request)", "400": "invalid",
       "404": "unknown survey", "409": "idempotency key reused",
       "410": "topic_not_open or topic_closed", "429": "already answered today"}),
-    ("get", "/api/staff/topics", "Topics with their counts (office: all; clerk: own "
-     "department's)", None, {"200": "list", "401": "not logged in", "403": "not allowed"}),
+    ("get", "/api/staff/topics", "Topics with their counts and stored outcome (office: all; "
+     "clerk: own department's)", None, {"200": "list", "401": "not logged in", "403": "not allowed"}),
     ("get", "/api/staff/comments", "Moderation queue (topic, status filters; office), or an "
      "interview's questions (clerk of a guest department, topic required)", None,
      {"200": "list", "400": "unknown status", **_STAFF}),

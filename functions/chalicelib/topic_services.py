@@ -343,9 +343,20 @@ def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) ->
     return [r[2] for r in rows]
 
 
+def staff_outcome(outcome: Outcome | None) -> dict[str, Any] | None:
+    """The stored outcome as the console's editor starts from it: unredacted, with the ids of
+    the comments it answers (the public view redacts and resolves them)."""
+    if outcome is None:
+        return None
+    return {"summary": outcome.summary, "by": outcome.by, "at": _local(outcome.at),
+            "revision": outcome.revision,
+            "items": [{"comment_id": i.comment_id, "decision": str(i.decision),
+                       "reason": i.reason, "opinion": i.opinion} for i in outcome.items]}
+
+
 def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
     """Counts per topic for the console: the office sees every topic, a clerk those of its
-    department."""
+    department; with the stored outcome, from which the office's editor starts."""
     _require(actor, "office", "clerk")
     now = ctx.clock()
     out = []
@@ -356,7 +367,8 @@ def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
         out.append({**topic_summary(topic, now),
                     "counts": {s: tallies.get(f"status:{s}", 0) for s in CommentStatus},
                     "responses": tallies.get("responses", 0),
-                    "has_outcome": topic.outcome is not None, "tallies": tallies})
+                    "has_outcome": topic.outcome is not None,
+                    "outcome": staff_outcome(topic.outcome), "tallies": tallies})
     return out
 
 
@@ -460,8 +472,12 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> 
             raise Invalid("处理结果须为 采纳 / 部分采纳 / 未采纳",
                           "decision must be adopted, partly_adopted or not_adopted",
                           field=f"{where}.decision", code="invalid_choice")
-        reason = _str(raw, "reason", required=True, max_len=C.REASON_MAX * 2, line=False)
-        opinion = _str(raw, "opinion", required=False, max_len=C.COMMENT_MAX, line=False)
+        try:
+            reason = _str(raw, "reason", required=True, max_len=C.REASON_MAX * 2, line=False)
+            opinion = _str(raw, "opinion", required=False, max_len=C.COMMENT_MAX, line=False)
+        except Invalid as err:      # name the item, so the editor can point at its row
+            raise Invalid(f"第 {i + 1} 条：{err.message}", f"{where}: {err.message_en}",
+                          field=f"{where}.{err.field}", code=err.code) from None
         if cid is None and opinion is None:
             raise Invalid("未关联留言的反馈须写明意见内容", f"{where} needs a comment_id or an "
                           "opinion", field=f"{where}.opinion", code="required")

@@ -27,14 +27,17 @@ def test_the_office_sees_the_dashboard_and_its_links_filter_the_inbox(server, pa
     assert page.input_value("#f-rating") == "unsatisfied"
     assert page.url.endswith("#/?status=replied&rating=unsatisfied")
     page.click("#dashboard-queues a[href='#/?status=extension_requested']")
-    page.wait_for_function("location.hash === '#/?status=extension_requested'")
+    # the hash changes at once, the hashchange event (which applies the filters) a task later
+    page.wait_for_function("location.hash === '#/?status=extension_requested' &&"
+                           " document.getElementById('f-status').value === 'extension_requested'")
     assert page.input_value("#f-status") == "extension_requested"
     assert page.input_value("#f-rating") == ""
     # a count in the table filters by light and department (and clears the status)
     link = page.locator("#dashboard-body a").first
     href = link.get_attribute("href")
     link.click()
-    page.wait_for_function(f"location.hash === {href!r}")
+    page.wait_for_function(f"location.hash === {href!r} &&"
+                           " document.getElementById('f-department').value !== ''")
     assert page.input_value("#f-status") == ""
     assert page.input_value("#f-department") and page.input_value("#f-department") in href
     page.wait_for_selector("#inbox-body tr")

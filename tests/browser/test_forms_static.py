@@ -170,6 +170,13 @@ def test_english_console_labels_match_the_domain_labels():
     assert _js_table("LABELS_EN") == {code: en for code, (_zh, en) in letters.LABELS.items()}
 
 
+@pytest.mark.parametrize("table, column", [("TOPIC_LABELS", 0), ("TOPIC_LABELS_EN", 1)])
+def test_console_consultation_labels_match_the_domain_labels(table, column):
+    consultations = pytest.importorskip("chalicelib.consultations")
+    assert _js_table(table) == {code: pair[column]
+                                for code, pair in consultations.LABELS.items()}
+
+
 def test_every_history_action_has_a_label_in_both_languages():
     assert set(_js_table("ACTIONS")) == set(_js_table("ACTIONS_EN"))
 

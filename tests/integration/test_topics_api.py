@@ -380,6 +380,30 @@ def test_the_outcome_is_published_after_the_topic_closes(api, topics, store, clo
     assert body["revision"] == 2 and store.get_topic("draft").outcome.summary == "修订后的说明。"
 
 
+def test_staff_topics_carry_the_stored_outcome_for_the_editor(api, topics, clock):
+    """The console's outcome editor starts from the stored outcome: unredacted, with the ids
+    of the comments it answers; null before one is published."""
+    cid = approved_comment(api, "draft", "第二条应当修改", paragraph=2)
+    _, rows = api.call("GET", "/api/staff/topics", as_user="office-1")
+    assert {r["id"]: r["outcome"] for r in rows}["draft"] is None
+    clock.at = topics["draft"].closes
+    api.login_all()
+    payload = {"summary": "第二条已修改，联系电话 13912345678。", "items": [
+        {"comment_id": cid, "decision": "partly_adopted", "reason": "部分采纳"},
+        {"comment_id": None, "decision": "not_adopted", "reason": "不符合上位法",
+         "opinion": "多人建议删除第三条"}]}
+    api.call("POST", "/api/staff/topics/draft/outcome", payload, as_user="office-1")
+    _, rows = api.call("GET", "/api/staff/topics", as_user="office-1")
+    draft = next(r for r in rows if r["id"] == "draft")
+    assert draft["has_outcome"] and draft["outcome"]["revision"] == 1
+    assert draft["outcome"]["summary"] == payload["summary"]          # as typed, not redacted
+    assert draft["outcome"]["by"] == "office-1" and draft["outcome"]["at"].endswith("+08:00")
+    assert draft["outcome"]["items"] == [
+        {"comment_id": cid, "decision": "partly_adopted", "reason": "部分采纳", "opinion": None},
+        {"comment_id": None, "decision": "not_adopted", "reason": "不符合上位法",
+         "opinion": "多人建议删除第三条"}]
+
+
 def test_outcome_items_must_name_approved_comments_of_the_topic(api, topics, clock):
     other = approved_comment(api, "taxi")
     _, pending = comment(api, "draft")
@@ -395,7 +419,9 @@ def test_outcome_items_must_name_approved_comments_of_the_topic(api, topics, clo
         ({"comment_id": None, "decision": "maybe", "reason": "r", "opinion": "o"},
          "items[0].decision", "invalid_choice"),
         ({"comment_id": None, "decision": "adopted", "reason": "", "opinion": "o"},
-         "reason", "empty"),
+         "items[0].reason", "empty"),
+        ({"comment_id": None, "decision": "adopted", "reason": "r", "opinion": ["o"]},
+         "items[0].opinion", "wrong_type"),
         ({"comment_id": None, "decision": "adopted", "reason": "r"},
          "items[0].opinion", "required"),
     ]
@@ -404,6 +430,12 @@ def test_outcome_items_must_name_approved_comments_of_the_topic(api, topics, clo
                                 {"summary": "s", "items": [item]}, as_user="office-1")
         assert status == 400, (item, body)
         assert (body["error"]["field"], body["error"]["code"]) == (field, code)
+    # the second item's missing reason is named as the second item's (the editor marks its row)
+    status, body = api.call("POST", "/api/staff/topics/draft/outcome", {"summary": "s", "items": [
+        {"comment_id": None, "decision": "adopted", "reason": "r", "opinion": "o"},
+        {"comment_id": None, "decision": "not_adopted", "opinion": "p"}]}, as_user="office-1")
+    assert (status, body["error"]["field"]) == (400, "items[1].reason")
+    assert body["error"]["message"] == "第 2 条：请填写理由"
     status, body = api.call("POST", "/api/staff/topics/draft/outcome", {"items": []},
                             as_user="office-1")
     assert body["error"]["field"] == "summary"

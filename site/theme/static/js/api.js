@@ -74,6 +74,56 @@
     none: "—"
   };
 
+  // zh-CN and English labels of chalicelib/consultations.py LABELS: kinds, topic and comment
+  // states, stances, decisions (the console's consultation views; the test keeps them equal)
+  var TOPIC_LABELS = {
+    hearing: "网上听证",
+    deliberation: "市民议政",
+    solicitation: "意见征集",
+    survey: "网上调查",
+    interview: "在线访谈",
+    upcoming: "即将开始",
+    open: "进行中",
+    closed: "已结束",
+    pending: "待审核",
+    approved: "已通过",
+    rejected: "未通过",
+    support: "支持",
+    oppose: "反对",
+    neutral: "中立",
+    none: "未表态",
+    single: "单选",
+    multiple: "多选",
+    text: "文字",
+    adopted: "采纳",
+    partly_adopted: "部分采纳",
+    not_adopted: "未采纳"
+  };
+
+  var TOPIC_LABELS_EN = {
+    hearing: "Online hearing",
+    deliberation: "Citizen deliberation",
+    solicitation: "Call for comments",
+    survey: "Survey",
+    interview: "Online interview",
+    upcoming: "Upcoming",
+    open: "Open",
+    closed: "Closed",
+    pending: "Awaiting moderation",
+    approved: "Approved",
+    rejected: "Rejected",
+    support: "Support",
+    oppose: "Oppose",
+    neutral: "Neutral",
+    none: "No stance",
+    single: "Single choice",
+    multiple: "Multiple choice",
+    text: "Free text",
+    adopted: "Adopted",
+    partly_adopted: "Partly adopted",
+    not_adopted: "Not adopted"
+  };
+
   // history actions that do not end in a state of their own
   var ACTIONS = {
     submit: "提交来信", dispatch: "转办", reject: "不予受理", sign: "签收", transfer: "退回重新转办",
@@ -173,6 +223,12 @@
     return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code);
   }
 
+  /* A consultation code (kind, status, stance, decision) in the page's language. */
+  function topicLabel(code) {
+    var table = LANG === "en" ? TOPIC_LABELS_EN : TOPIC_LABELS;
+    return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code);
+  }
+
   function actionLabel(code) {
     var table = LANG === "en" ? ACTIONS_EN : ACTIONS;
     return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : label(code);
@@ -201,17 +257,24 @@
       month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   } catch (e) { stamp = null; }
 
-  /* An ISO timestamp as <time> in the city's time (Beijing time). */
-  function time(iso) {
+  /* An ISO timestamp as <time> in the city's time (Beijing time); with `end`, midnight is shown as 24:00 of the day before, as the
+   * public pages show a consultation's closing (closes: 2026-12-16 → "2026-12-15 24:00"). */
+  function time(iso, end) {
     if (!iso) return el("span", null, "—");
     var shown = String(iso).replace("T", " ").slice(0, 16);
     var d = new Date(iso);
     if (stamp && !isNaN(d.getTime())) {
-      var p = {};
-      stamp.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
-      shown = p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+      var midnight = end && stampParts(d).hour === "00" && stampParts(d).minute === "00";
+      var p = stampParts(midnight ? new Date(d.getTime() - 60000) : d);
+      shown = p.year + "-" + p.month + "-" + p.day + " " + (midnight ? "24:00" : p.hour + ":" + p.minute);
     }
     return el("time", { datetime: iso }, shown);
+  }
+
+  function stampParts(d) {
+    var p = {};
+    stamp.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    return p;
   }
 
   /* A due date, with （暂定） when the calendar for that year is provisional. */
@@ -279,6 +342,7 @@
     api: api, ApiError: ApiError, el: el, fill: fill, paragraphs: paragraphs, label: label,
     actionLabel: actionLabel, light: light, time: time, due: due, clearErrors: clearErrors,
     showError: showError, say: say, uuid: uuid, isLocalPath: isLocalPath, LABELS: LABELS,
-    LABELS_EN: LABELS_EN, lang: LANG, t: t, siteUrl: siteUrl, deptName: deptName
+    LABELS_EN: LABELS_EN, lang: LANG, t: t, siteUrl: siteUrl, deptName: deptName,
+    topicLabel: topicLabel
   };
 })();

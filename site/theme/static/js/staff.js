@@ -6,7 +6,9 @@
  * string sink here; tests/browser/test_forms_static.py fails the build if one appears.
  *
  * The token lives in sessionStorage (gone when the tab closes); a 401 anywhere returns to the
- * login form. Routes are #/ (inbox) and #/letters/{id} (one letter), so Back works.
+ * login form. Routes are #/ (inbox), #/letters/{id} (one letter), #/topics (consultations),
+ * #/topics/{id} (one topic's moderation queue and interview questions) and #/topics/{id}/outcome
+ * (the office's outcome editor), so Back works.
  */
 (function () {
   "use strict";
@@ -104,6 +106,9 @@
     letter = null;
     $("console").hidden = true;
     $("dashboard-section").hidden = true;
+    hideTopicViews();
+    topicRows = null;
+    shown = null;
     $("login-section").hidden = false;
     WZ.say($("login-status"), message || "");
     $("s-username").focus();
@@ -121,6 +126,9 @@
     if (!office) { $("f-department").value = ""; $("f-rating").value = ""; }
     $("login-section").hidden = true;
     $("console").hidden = false;
+    // 征集与访谈: the office's, and a clerk's once its department is an interview's guest
+    $("nav-topics-item").hidden = !office;
+    if (s.role === "clerk") fetchTopics().catch(function () { /* the link stays hidden */ });
     route();
   }
 
@@ -394,15 +402,568 @@
     });
   }
 
+  // --- consultations (征集与访谈) -------------------------------------------------------------
+  // #/topics lists the topics with their counts (GET /staff/topics); #/topics/{id} is one topic:
+  // the office's moderation queue (pending comments) and, for an interview, its questions with
+  // an answer box each; #/topics/{id}/outcome is the office's outcome editor once a topic has
+  // closed. A clerk sees the interviews its department is a guest of. Comments, questions and
+  // answers are citizen or staff text: inserted as text only, like the letters.
+
+  var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section"];
+  var DECISIONS = ["adopted", "partly_adopted", "not_adopted"];
+  var OPINION_KINDS = ["hearing", "deliberation", "solicitation"];   // comments with a stance
+  var topicRows = null;     // the last GET /staff/topics this role sees, by id
+  var shown = null;         // the topic of #/topics/{id} or of its outcome editor
+  var outcomeRows = [];     // the editor's rows: {comment_id, decision, reason, opinion, node}
+  var opinionSeq = 0;
+  var viewSeq = 0;          // bumped by every route: a load that finishes late shows nothing
+
+  function hideTopicViews() {
+    TOPIC_VIEWS.forEach(function (id) { $(id).hidden = true; });
+  }
+
+  function showTopicView(id) {
+    letter = null;
+    ["inbox-section", "dashboard-section", "letter-section"].concat(TOPIC_VIEWS)
+      .forEach(function (s) { $(s).hidden = s !== id; });
+  }
+
+  function markNav(view) {
+    [["nav-letters", "letters"], ["nav-topics", "topics"]].forEach(function (p) {
+      if (p[1] === view) $(p[0]).setAttribute("aria-current", "page");
+      else $(p[0]).removeAttribute("aria-current");
+    });
+  }
+
+  function topicTitle(r) { return WZ.lang === "en" ? r.title_en || r.title : r.title; }
+
+  function canPublishOutcome(r) {
+    return session.role === "office" && r.status === "closed" && r.kind !== "interview";
+  }
+
+  /* The topics this role works on: every one for the office, a clerk's interviews. */
+  async function fetchTopics() {
+    var rows = await call("GET", "/staff/topics");
+    if (!session) return [];
+    if (session.role !== "office") rows = rows.filter(function (r) { return r.kind === "interview"; });
+    topicRows = {};
+    rows.forEach(function (r) { topicRows[r.id] = r; });
+    $("nav-topics-item").hidden = !(session.role === "office" || rows.length);
+    return rows;
+  }
+
+  function sumOf(tallies, prefix) {
+    return Object.keys(tallies || {}).reduce(function (n, k) {
+      return k.indexOf(prefix) === 0 ? n + tallies[k] : n;
+    }, 0);
+  }
+
+  /* Comments by status; survey responses; interview questions answered of those asked (not
+   * rejected): from the running tallies of the topic. */
+  function topicCounts(r) {
+    var c = r.counts || {};
+    var interview = r.kind === "interview";
+    return { pending: c.pending || 0, approved: c.approved || 0, rejected: c.rejected || 0,
+      responses: r.kind === "survey" ? r.responses || 0 : null,
+      asked: interview ? sumOf(r.tallies, "asked:") : null,
+      answered: interview ? sumOf(r.tallies, "answered:") : null };
+  }
+
+  function numCell(n) { return WZ.el("td", { class: "wz-num" }, n === null ? "—" : String(n)); }
+
+  function outcomeLink(r) {
+    return WZ.el("a", { href: "#/topics/" + encodeURIComponent(r.id) + "/outcome" },
+      r.outcome ? T("修改反馈", "Edit the outcome") : T("发布反馈", "Publish the outcome"));
+  }
+
+  function outcomeState(r) {
+    var parts = [];
+    if (r.outcome) parts.push(T("已发布（第 " + r.outcome.revision + " 版）",
+      "Published (revision " + r.outcome.revision + ")"));
+    else if (r.kind === "interview") parts.push("—");
+    else if (r.status !== "closed") parts.push(T("截止后发布", "After closing"));
+    else parts.push(T("未发布", "Not published"));
+    if (canPublishOutcome(r)) parts.push(" · ", outcomeLink(r));
+    return parts;
+  }
+
+  function topicRow(r) {
+    var n = topicCounts(r);
+    return WZ.el("tr", null,
+      WZ.el("th", { scope: "row" }, WZ.el("a", { href: "#/topics/" + encodeURIComponent(r.id) },
+        topicTitle(r))),
+      WZ.el("td", null, WZ.topicLabel(r.kind)),
+      WZ.el("td", null, WZ.topicLabel(r.status)),
+      WZ.el("td", null, WZ.time(r.closes, true)),
+      numCell(n.pending), numCell(n.approved), numCell(n.rejected), numCell(n.responses),
+      WZ.el("td", { class: "wz-num" }, n.asked === null ? "—" : n.answered + " / " + n.asked),
+      WZ.el("td", null, outcomeState(r)));
+  }
+
+  async function openTopicList() {
+    var seq = viewSeq;
+    showTopicView("topics-section");
+    $("topics-hint-clerk").hidden = session.role === "office";
+    $("topics-title").focus();
+    var status = $("topics-status");
+    WZ.say(status, T("正在加载……", "Loading…"));
+    try {
+      var rows = await fetchTopics();
+      if (!session || seq !== viewSeq) return;
+      WZ.fill($("topics-body"), rows.map(topicRow));
+      WZ.say(status, rows.length ? T("共 " + rows.length + " 个议题。",
+        rows.length + (rows.length === 1 ? " topic." : " topics."))
+        : session.role === "office" ? T("尚无议题。", "There are no topics yet.")
+          : T("本部门不是任何在线访谈的嘉宾。", "Your department is not a guest of any online interview."));
+    } catch (err) {
+      if (!session || seq !== viewSeq) return;
+      WZ.fill($("topics-body"));
+      WZ.say(status, err.message, "error");
+    }
+  }
+
+  $("topics-refresh").addEventListener("click", function () {
+    viewSeq += 1;
+    openTopicList();
+  });
+
+  /* A topic with its counts when this role lists it, else its public detail (the API decides
+   * what the role may do with it: 403 on the staff routes). */
+  async function topicFacts(id) {
+    await fetchTopics();
+    if (topicRows && topicRows[id]) return topicRows[id];
+    return await call("GET", "/topics/" + encodeURIComponent(id));
+  }
+
+  // --- one topic: the moderation queue and the interview's questions -------------------------
+
+  async function openTopic(id) {
+    var seq = viewSeq;
+    showTopicView("topic-section");
+    shown = null;
+    $("queue-section").hidden = true;
+    $("questions-section").hidden = true;
+    WZ.fill($("queue-list"));
+    WZ.fill($("questions-list"));
+    WZ.fill($("tp-title"), topicRows && topicRows[id] ? topicTitle(topicRows[id]) : id);
+    $("tp-title").focus();
+    var status = $("tp-status");
+    WZ.say(status, T("正在加载……", "Loading…"));
+    try {
+      var t = await topicFacts(id);
+      if (!session || seq !== viewSeq) return;
+      shown = t;
+      showFacts(t);
+      var loads = [];
+      if (session.role === "office") loads.push(loadQueue(t));
+      if (t.kind === "interview") loads.push(loadQuestions(t));
+      if (!loads.length) {
+        WZ.say(status, T("该议题的留言由市长公开电话办公室审核。",
+          "The office moderates this topic's comments."), "error");
+        return;
+      }
+      await Promise.all(loads);
+      if (!session || seq !== viewSeq) return;
+      WZ.say(status, "");
+    } catch (err) {
+      if (session && seq === viewSeq) WZ.say(status, err.message, "error");
+    }
+  }
+
+  function showFacts(t) {
+    WZ.fill($("tp-title"), topicTitle(t));
+    WZ.fill($("tp-kind"), WZ.topicLabel(t.kind));
+    WZ.fill($("tp-state"), WZ.topicLabel(t.status));
+    WZ.fill($("tp-opens"), WZ.time(t.opens));
+    WZ.fill($("tp-closes"), WZ.time(t.closes, true));
+    WZ.fill($("tp-departments"), (t.departments || [t.department]).map(deptName).join(T("、", ", ")));
+    var url = WZ.isLocalPath(t.url) ? WZ.siteUrl(t.url) : null;
+    WZ.fill($("tp-page"), url ? WZ.el("a", { href: url }, url) : "—");
+    showCounts(t);
+  }
+
+  function showCounts(t) {
+    var known = !!t.counts;
+    var n = topicCounts(t);
+    var show = function (id, v) { WZ.fill($(id), known && v !== null ? String(v) : "—"); };
+    show("tp-count-pending", n.pending);
+    show("tp-count-approved", n.approved);
+    show("tp-count-rejected", n.rejected);
+    show("tp-count-responses", n.responses);
+    WZ.fill($("tp-count-answered"), known && n.asked !== null ? n.answered + " / " + n.asked : "—");
+    WZ.fill($("tp-count-outcome"), known ? outcomeState(t) : "—");
+  }
+
+  /* After an action: the counts again, in the topic view and the table's cache. */
+  async function refreshCounts() {
+    try {
+      await fetchTopics();
+      if (shown && topicRows && topicRows[shown.id]) {
+        shown = topicRows[shown.id];
+        if (!$("topic-section").hidden) showCounts(shown);
+      }
+    } catch (err) { /* the counts stay as they were; a 401 has already returned to sign-in */ }
+  }
+
+  function commentMeta(c, kind) {
+    var parts = [WZ.time(c.created_at), " · ", c.name || T("未署名", "no name")];
+    if (OPINION_KINDS.indexOf(kind) >= 0) {
+      parts.push(" · ", T("立场：", "stance: "), WZ.topicLabel(c.stance || "none"));
+    }
+    if (kind === "solicitation") {
+      parts.push(" · ", c.paragraph ? T("针对第 " + c.paragraph + " 条", "on paragraph " + c.paragraph)
+        : T("针对整体", "on the whole draft"));
+    }
+    if (c.question_text) parts.push(" · ", T("问题：", "question: "), c.question_text);
+    if (c.department) parts.push(" · ", T("提问对象：", "to: "), deptName(c.department));
+    return WZ.el("p", { class: "wz-meta" }, parts);
+  }
+
+  async function loadQueue(t) {
+    var rows = await call("GET", "/staff/comments?topic=" + encodeURIComponent(t.id) + "&status=pending");
+    if (!session || !shown || shown.id !== t.id) return;
+    WZ.fill($("queue-list"), rows.map(function (c, i) { return queueItem(c, i + 1, t.kind); }));
+    $("queue-empty").hidden = rows.length > 0;
+    $("queue-section").hidden = false;
+  }
+
+  function queueItem(c, n, kind) {
+    var hid = "qi-" + c.id + "-h";
+    var rid = "qi-" + c.id + "-reason";
+    var approve = WZ.el("button", { type: "button", class: "wz-button", "aria-describedby": hid },
+      T("通过", "Approve"));
+    var reason = WZ.el("textarea", { id: rid, name: "reason", rows: "2", maxlength: "1000",
+      required: true });
+    var rejectButton = WZ.el("button", { type: "submit", class: "wz-button wz-danger",
+      "aria-describedby": hid }, T("不通过", "Reject"));
+    var reject = WZ.el("form", { class: "wz-form", method: "post" },
+      WZ.el("div", { class: "wz-field" },
+        WZ.el("label", { for: rid }, T("不通过的理由（不公开）", "Why it is rejected (not published)")),
+        reason,
+        WZ.el("p", { class: "field-error", id: rid + "-error", "data-error-for": "reason", hidden: true })),
+      rejectButton);
+    var item = WZ.el("li", { class: "wz-item", id: "qi-" + c.id },
+      WZ.el("h4", { id: hid, tabindex: "-1" },
+        (kind === "interview" ? T("提问 ", "Question ") : T("留言 ", "Comment ")) + n),
+      commentMeta(c, kind),
+      WZ.el("div", { class: "wz-text" }, WZ.paragraphs(c.body)),
+      WZ.el("div", { class: "wz-item-actions" }, approve, reject));
+    approve.addEventListener("click", function () {
+      moderate(item, c, "approve", {}, null);
+    });
+    reject.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      moderate(item, c, "reject", { reason: reason.value.trim() }, reject);
+    });
+    return item;
+  }
+
+  function queueChanged() {
+    $("queue-empty").hidden = $("queue-list").children.length > 0;
+  }
+
+  /* Approve or reject one comment; on success it leaves the queue and focus moves to the next. */
+  async function moderate(item, c, action, body, form) {
+    var status = $("tp-status");
+    var buttons = item.querySelectorAll("button");
+    if (form) WZ.clearErrors(form);
+    buttons.forEach(function (b) { b.disabled = true; });
+    WZ.say(status, T("正在提交……", "Sending…"));
+    try {
+      await call("POST", "/staff/comments/" + encodeURIComponent(c.id) + "/" + action, body);
+      if (!session) return;
+      var next = item.nextElementSibling || item.previousElementSibling;
+      item.remove();
+      queueChanged();
+      WZ.say(status, action === "approve"
+        ? T("已通过，留言将在网站公开。", "Approved: the comment will be published on the site.")
+        : T("未通过，留言不公开。", "Rejected: the comment stays unpublished."), "ok");
+      (next ? next.querySelector("h4") : $("queue-title")).focus();
+      if (shown && shown.kind === "interview") loadQuestions(shown).catch(function (err) {
+        if (session) WZ.say(status, err.message, "error");
+      });
+      refreshCounts();
+    } catch (err) {
+      if (!session) return;
+      buttons.forEach(function (b) { b.disabled = false; });
+      WZ.showError(form, status, err);
+    }
+  }
+
+  async function loadQuestions(t) {
+    var rows = await call("GET", "/staff/comments?topic=" + encodeURIComponent(t.id));
+    if (!session || !shown || shown.id !== t.id) return;
+    rows = rows.filter(function (c) { return c.status !== "rejected"; });
+    WZ.fill($("questions-list"), rows.map(function (c, i) { return questionItem(c, i + 1); }));
+    $("questions-empty").hidden = rows.length > 0;
+    $("questions-section").hidden = false;
+  }
+
+  function questionItem(c, n) {
+    var hid = "iq-" + c.id + "-h";
+    var item = WZ.el("li", { class: "wz-item", id: "iq-" + c.id, "data-n": n },
+      WZ.el("h4", { id: hid, tabindex: "-1" }, T("提问 ", "Question ") + n + T("（", " (") +
+        (c.answer ? T("已答复", "answered") : T("待答复", "awaiting an answer")) + T("）", ")")),
+      commentMeta(c, "interview"),
+      WZ.el("div", { class: "wz-text" }, WZ.paragraphs(c.body)));
+    if (c.answer) {
+      item.appendChild(WZ.el("div", { class: "wz-answer" },
+        WZ.el("p", { class: "wz-meta" }, T("答复：", "Answer: "), deptName(c.answer.department), " · ",
+          c.answer.by, " · ", WZ.time(c.answer.at)),
+        WZ.el("div", { class: "wz-text" }, WZ.paragraphs(c.answer.body))));
+      return item;
+    }
+    var aid = "iq-" + c.id + "-answer";
+    var box = WZ.el("textarea", { id: aid, name: "body", rows: "4", maxlength: "20000", required: true });
+    var button = WZ.el("button", { type: "submit", class: "wz-button", "aria-describedby": hid },
+      T("发布答复", "Publish the answer"));
+    var form = WZ.el("form", { class: "wz-form", method: "post" },
+      WZ.el("div", { class: "wz-field" }, WZ.el("label", { for: aid }, T("答复", "Answer")), box,
+        WZ.el("p", { class: "field-error", id: aid + "-error", "data-error-for": "body", hidden: true })),
+      button);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      answer(c, item, form, box, button);
+    });
+    item.appendChild(form);
+    return item;
+  }
+
+  /* Answer a question: published at once with its question, so it also leaves the queue. */
+  async function answer(c, item, form, box, button) {
+    var status = $("tp-status");
+    WZ.clearErrors(form);
+    button.disabled = true;
+    WZ.say(status, T("正在提交……", "Sending…"));
+    try {
+      var updated = await call("POST", "/staff/comments/" + encodeURIComponent(c.id) + "/answer",
+        { body: box.value.trim() });
+      if (!session) return;
+      var fresh = questionItem(updated, item.getAttribute("data-n"));
+      item.replaceWith(fresh);
+      var queued = $("qi-" + c.id);
+      if (queued) { queued.remove(); queueChanged(); }
+      WZ.say(status, T("答复已发布。", "Answer published."), "ok");
+      fresh.querySelector("h4").focus();
+      refreshCounts();
+    } catch (err) {
+      if (!session) return;
+      button.disabled = false;
+      WZ.showError(form, status, err);
+    }
+  }
+
+  // --- the outcome editor (反馈) -----------------------------------------------------------------
+  // POST /staff/topics/{id}/outcome {summary, items: [{comment_id or null, decision, reason,
+  // opinion}]}: a decision with a reason per published comment (grouped by the draft's
+  // paragraphs for a solicitation) and opinions in the office's words; prefilled from the stored
+  // outcome, which publishing again replaces.
+
+  function outcomeHeading(title) { return T("反馈：", "Outcome: ") + title; }
+
+  async function openOutcome(id) {
+    var seq = viewSeq;
+    showTopicView("outcome-section");
+    shown = null;
+    $("outcome-form").hidden = true;
+    $("oc-back").setAttribute("href", "#/topics/" + encodeURIComponent(id));
+    WZ.fill($("oc-title"), outcomeHeading(topicRows && topicRows[id] ? topicTitle(topicRows[id]) : id));
+    $("oc-title").focus();
+    var status = $("oc-status");
+    if (session.role !== "office") {
+      WZ.say(status, T("只有市长公开电话办公室发布反馈。", "Only the office publishes outcomes."), "error");
+      return;
+    }
+    WZ.say(status, T("正在加载……", "Loading…"));
+    try {
+      var t = await topicFacts(id);
+      if (!session || seq !== viewSeq) return;
+      var got = await Promise.all([call("GET", "/topics/" + encodeURIComponent(id)),
+        call("GET", "/staff/comments?topic=" + encodeURIComponent(id) + "&status=approved")]);
+      if (!session || seq !== viewSeq) return;
+      shown = t;
+      WZ.fill($("oc-title"), outcomeHeading(topicTitle(t)));
+      if (t.status !== "closed") {
+        WZ.say(status, T("该议题尚未截止，截止后才能发布反馈。",
+          "This topic has not closed yet; its outcome is published after it closes."), "error");
+        return;
+      }
+      var dropped = fillOutcome(t, got[0], got[1]);
+      $("outcome-form").hidden = false;
+      WZ.say(status, (t.outcome ? T("已载入当前反馈（第 " + t.outcome.revision + " 版）。",
+        "The current outcome (revision " + t.outcome.revision + ") is loaded. ")
+        : T("尚未发布反馈。", "No outcome has been published yet. ")) +
+        (dropped ? T("其中 " + dropped + " 条所针对的意见已撤下，不再列入。",
+          dropped + " of its items answer comments taken down since and are left out.") : ""));
+    } catch (err) {
+      if (session && seq === viewSeq) WZ.say(status, err.message, "error");
+    }
+  }
+
+  function field(id, text, control) {
+    return WZ.el("div", { class: "wz-field" }, WZ.el("label", { for: id }, text), control);
+  }
+
+  /* One row of the editor: a decision (none leaves it out) and its reason, and for an opinion
+   * in the office's words the opinion itself; a reason is required once a decision is made. */
+  function outcomeRow(key, item, withOpinion) {
+    var row = { comment_id: null };
+    var id = "oc-" + key;
+    row.decision = WZ.el("select", { id: id + "-decision", name: "decision-" + key },
+      WZ.el("option", { value: "" }, T("不列入反馈", "Leave out")),
+      DECISIONS.map(function (d) { return WZ.el("option", { value: d }, WZ.topicLabel(d)); }));
+    row.decision.value = item ? item.decision : "";
+    row.reason = WZ.el("textarea", { id: id + "-reason", name: "reason-" + key, rows: "2",
+      maxlength: "2000" });
+    row.reason.value = item ? item.reason || "" : "";
+    if (withOpinion) {
+      row.opinion = WZ.el("textarea", { id: id + "-opinion", name: "opinion-" + key, rows: "3",
+        maxlength: "2000" });
+      row.opinion.value = item ? item.opinion || "" : "";
+    }
+    var sync = function () {
+      row.reason.required = !!row.decision.value;
+      if (row.opinion) row.opinion.required = !!row.decision.value;
+    };
+    row.decision.addEventListener("change", sync);
+    sync();
+    row.fields = [row.opinion ? field(id + "-opinion", T("意见内容", "The opinion"), row.opinion) : null,
+      field(id + "-decision", T("处理结果", "Decision"), row.decision),
+      field(id + "-reason", T("理由", "Reason"), row.reason)];
+    outcomeRows.push(row);
+    return row;
+  }
+
+  function commentRow(c, n, kind, item) {
+    var row = outcomeRow("c-" + c.id, item, false);
+    row.comment_id = c.id;
+    row.node = WZ.el("fieldset", { class: "wz-oc-item" },
+      WZ.el("legend", null, T("意见 ", "Comment ") + n),
+      WZ.el("div", { class: "wz-quote" }, commentMeta(c, kind),
+        WZ.el("div", { class: "wz-text" }, WZ.paragraphs(c.body))),
+      row.fields);
+    return row.node;
+  }
+
+  function addOpinion(item) {
+    opinionSeq += 1;
+    var row = outcomeRow("o" + opinionSeq, item, true);
+    var remove = WZ.el("button", { type: "button", class: "wz-button wz-secondary" },
+      T("删除这条意见", "Remove this opinion"));
+    row.node = WZ.el("fieldset", { class: "wz-oc-item" },
+      WZ.el("legend", null, T("归纳的意见 ", "Opinion ") + opinionSeq), row.fields, remove);
+    remove.addEventListener("click", function () {
+      outcomeRows.splice(outcomeRows.indexOf(row), 1);
+      row.node.remove();
+      $("oc-add").focus();
+    });
+    $("oc-opinions").appendChild(row.node);
+    return row;
+  }
+
+  $("oc-add").addEventListener("click", function () { addOpinion(null).opinion.focus(); });
+
+  /* The editor filled from the topic, its approved comments and its stored outcome; returns how
+   * many stored items answer comments that are no longer approved (left out). */
+  function fillOutcome(t, detail, approved) {
+    var outcome = t.outcome || null;
+    var byComment = {};
+    var loose = [];
+    (outcome ? outcome.items : []).forEach(function (it) {
+      if (it.comment_id) byComment[it.comment_id] = it; else loose.push(it);
+    });
+    $("oc-summary").value = outcome ? outcome.summary : "";
+    WZ.clearErrors($("outcome-form"));
+    outcomeRows = [];
+    opinionSeq = 0;
+    var groups = [];
+    if (t.kind === "solicitation") {
+      var paragraphs = detail.paragraphs || [];
+      var numbers = paragraphs.map(function (p) { return p.n; });
+      paragraphs.forEach(function (p) {
+        groups.push({ title: T("第 " + p.n + " 条", "Paragraph " + p.n), text: p.text,
+          comments: approved.filter(function (c) { return c.paragraph === p.n; }) });
+      });
+      groups.push({ title: T("对征求意见稿整体的意见", "On the draft as a whole"),
+        comments: approved.filter(function (c) { return numbers.indexOf(c.paragraph) < 0; }) });
+    } else {
+      groups.push({ title: T("已公开的意见", "Published comments"), comments: approved });
+    }
+    groups = groups.filter(function (g) { return g.comments.length; });
+    var n = 0;
+    WZ.fill($("oc-items"), groups.length ? groups.map(function (g) {
+      return WZ.el("div", { class: "wz-oc-group" },
+        WZ.el("h4", null, g.title),
+        g.text ? WZ.el("div", { class: "wz-text wz-quote" }, WZ.paragraphs(g.text)) : null,
+        g.comments.map(function (c) { n += 1; return commentRow(c, n, t.kind, byComment[c.id]); }));
+    }) : WZ.el("p", null, T("没有已公开的意见。", "No comment was published.")));
+    WZ.fill($("oc-opinions"));
+    loose.forEach(addOpinion);
+    return Object.keys(byComment).filter(function (id) {
+      return !approved.some(function (c) { return c.id === id; });
+    }).length;
+  }
+
+  /* The API names the field of the payload ("items[2].decision", "summary"); show its message
+   * next to the control behind it. */
+  function outcomeError(form, status, err, sent) {
+    var m = /^items\[(\d+)\]\.(\w+)$/.exec(err.field || "");
+    var row = m ? sent[parseInt(m[1], 10)] : null;
+    var control = row && row[m[2]] && row[m[2]].tagName ? row[m[2]] : row ? row.decision : null;
+    WZ.showError(form, status, control ? { message: err.message, field: control.name } : err);
+  }
+
+  $("outcome-form").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    if (!shown) return;
+    var form = this;
+    var status = $("oc-status");
+    var t = shown;
+    WZ.clearErrors(form);
+    var sent = outcomeRows.filter(function (r) {
+      return r.decision.value || (r.opinion && r.opinion.value.trim());
+    });
+    var payload = { summary: $("oc-summary").value.trim(), items: sent.map(function (r) {
+      return { comment_id: r.comment_id, decision: r.decision.value || null,
+        reason: r.reason.value.trim(), opinion: r.opinion ? r.opinion.value.trim() || null : null };
+    }) };
+    $("oc-submit").disabled = true;
+    WZ.say(status, T("正在发布……", "Publishing…"));
+    try {
+      var res = await call("POST", "/staff/topics/" + encodeURIComponent(t.id) + "/outcome", payload);
+      if (!session) return;
+      WZ.say(status, T("反馈已发布（第 " + res.revision + " 版），网站页面随后更新。",
+        "Outcome published (revision " + res.revision + "); the site's page follows shortly."), "ok");
+      status.focus();
+      refreshCounts();
+    } catch (err) {
+      if (session) outcomeError(form, status, err, sent);
+    } finally {
+      $("oc-submit").disabled = false;
+    }
+  });
+
   // --- routes --------------------------------------------------------------------------------
 
   function route() {
     if (!session) return;
+    viewSeq += 1;
+    var t = /^#\/topics(?:\/([^/?#]+)(\/outcome)?)?\/?$/.exec(window.location.hash);
+    markNav(t ? "topics" : "letters");
+    if (t) {
+      if (!t[1]) openTopicList();
+      else if (t[2]) openOutcome(decodeURIComponent(t[1]));
+      else openTopic(decodeURIComponent(t[1]));
+      return;
+    }
+    var fromTopics = TOPIC_VIEWS.some(function (id) { return !$(id).hidden; });
+    hideTopicViews();
+    shown = null;
     var m = /^#\/letters\/([^/]+)$/.exec(window.location.hash);
     if (m) {
       openLetter(decodeURIComponent(m[1]));
     } else {
-      var back = !$("letter-section").hidden;
+      var back = !$("letter-section").hidden || fromTopics;
       var q = /^#\/\?(.*)$/.exec(window.location.hash);
       letter = null;
       $("letter-section").hidden = true;
