@@ -338,11 +338,55 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
+  /* A citizen's form that posts each content once (invariant 4): one idempotency key per form
+   * content, so a retry of the same content (network error, double click, the same text sent
+   * again) reuses it and the API answers with the first result instead of a duplicate; an
+   * edited form gets a new key. While a request runs the form is busy and its button disabled.
+   *   opts.payload()   the body to send; may throw an error shaped like the API's to show it
+   *   opts.send(body)  the request (a promise of the answer)
+   *   opts.done(answer), opts.sending (the message while sending),
+   *   opts.failed(err) optional: return true when it handled the error itself
+   * Returns {forget()}: start afresh (a new letter after the first was sent). */
+  function submitOnce(form, button, status, opts) {
+    var key = null;       // idempotency key of the content last sent
+    var sentAs = null;    // that content, to tell a retry from an edited form
+    var busy = false;
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      if (busy) return;
+      clearErrors(form);
+      var body;
+      try {
+        body = opts.payload();
+      } catch (invalid) {
+        showError(form, status, invalid);
+        return;
+      }
+      var content = JSON.stringify(body);
+      if (content !== sentAs) { key = uuid(); sentAs = content; }
+      body.idempotency_key = key;
+      busy = true;
+      button.disabled = true;
+      form.setAttribute("aria-busy", "true");
+      say(status, opts.sending);
+      try {
+        opts.done(await opts.send(body));
+      } catch (err) {
+        if (!(opts.failed && opts.failed(err))) showError(form, status, err);
+      } finally {
+        busy = false;
+        button.disabled = false;
+        form.removeAttribute("aria-busy");
+      }
+    });
+    return { forget: function () { key = null; sentAs = null; } };
+  }
+
   window.WZ = {
     api: api, ApiError: ApiError, el: el, fill: fill, paragraphs: paragraphs, label: label,
     actionLabel: actionLabel, light: light, time: time, due: due, clearErrors: clearErrors,
     showError: showError, say: say, uuid: uuid, isLocalPath: isLocalPath, LABELS: LABELS,
     LABELS_EN: LABELS_EN, lang: LANG, t: t, siteUrl: siteUrl, deptName: deptName,
-    topicLabel: topicLabel
+    topicLabel: topicLabel, submitOnce: submitOnce
   };
 })();

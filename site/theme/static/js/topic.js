@@ -47,36 +47,18 @@
     if (!isNaN(opens) && now < opens) { close(notYet); return; }
     if (!isNaN(closes) && now >= closes) { close(over); return; }
 
-    var key = null;       // idempotency key of the content last sent
-    var sentAs = null;    // that content, to tell a retry from an edited form
-    var busy = false;
-
     if (survey) limitChoices(form);
 
-    form.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
-      if (busy) return;
-      WZ.clearErrors(form);
-      var body;
-      try {
-        body = survey ? surveyPayload(form) : commentPayload(form);
-      } catch (invalid) {
-        WZ.showError(form, status, invalid);
-        return;
-      }
-      var content = JSON.stringify(body);
-      if (content !== sentAs) { key = WZ.uuid(); sentAs = content; }
-      body.idempotency_key = key;
-      busy = true;
-      button.disabled = true;
-      form.setAttribute("aria-busy", "true");
-      WZ.say(status, WZ.t("正在提交，请稍候……", "Sending…"));
-      try {
+    var sending = WZ.submitOnce(form, button, status, {
+      payload: function () { return survey ? surveyPayload(form) : commentPayload(form); },
+      sending: WZ.t("正在提交，请稍候……", "Sending…"),
+      send: function (body) {
         var path = survey ? "/surveys/" + encodeURIComponent(topic) + "/responses"
           : "/topics/" + encodeURIComponent(topic) + "/comments";
-        await WZ.api("POST", path, { body: body });
-        key = null;
-        sentAs = null;
+        return WZ.api("POST", path, { body: body });
+      },
+      done: function () {
+        sending.forget();      // the next comment is a new one, even with the same words
         if (survey) {
           form.hidden = true;
           WZ.say(status, WZ.t("已提交，谢谢参与！选择题的统计稍后更新，文字回答审核后公开。",
@@ -85,17 +67,12 @@
           form.reset();
           WZ.say(status, WZ.t("已提交，审核后公开。", "Received; published after moderation."), "ok");
         }
-      } catch (err) {
-        if (err.status === 410) {
-          close(err.code === "topic_not_open" ? WZ.t("征集尚未开始。", "This consultation is not open yet.") : over);
-          WZ.say(status, "");
-        } else {
-          WZ.showError(form, status, err);
-        }
-      } finally {
-        busy = false;
-        button.disabled = false;
-        form.removeAttribute("aria-busy");
+      },
+      failed: function (err) {
+        if (err.status !== 410) return false;
+        close(err.code === "topic_not_open" ? WZ.t("征集尚未开始。", "This consultation is not open yet.") : over);
+        WZ.say(status, "");
+        return true;
       }
     });
 

@@ -12,9 +12,6 @@
   var status = document.getElementById("write-status");
   var button = document.getElementById("w-submit");
   var result = document.getElementById("write-result");
-  var key = null;       // idempotency key of the content last sent
-  var sentAs = null;    // that content, to tell a retry from an edited letter
-  var busy = false;
 
   function orNull(name) {
     var v = form.elements.namedItem(name).value.trim();
@@ -35,28 +32,11 @@
     };
   }
 
-  form.addEventListener("submit", async function (ev) {
-    ev.preventDefault();
-    if (busy) return;
-    WZ.clearErrors(form);
-    var body = payload();
-    var content = JSON.stringify(body);
-    if (content !== sentAs) { key = WZ.uuid(); sentAs = content; }
-    body.idempotency_key = key;
-    busy = true;
-    button.disabled = true;
-    form.setAttribute("aria-busy", "true");
-    WZ.say(status, WZ.t("正在提交，请稍候……", "Sending your letter…"));
-    try {
-      var answer = await WZ.api("POST", "/letters", { body: body });
-      showResult(answer);
-    } catch (err) {
-      WZ.showError(form, status, err);
-    } finally {
-      busy = false;
-      button.disabled = false;
-      form.removeAttribute("aria-busy");
-    }
+  var sending = WZ.submitOnce(form, button, status, {
+    payload: payload,
+    sending: WZ.t("正在提交，请稍候……", "Sending your letter…"),
+    send: function (body) { return WZ.api("POST", "/letters", { body: body }); },
+    done: showResult
   });
 
   function showResult(answer) {
@@ -74,8 +54,7 @@
   document.getElementById("w-again").addEventListener("click", function () {
     form.reset();
     WZ.clearErrors(form);
-    key = null;
-    sentAs = null;
+    sending.forget();
     document.getElementById("w-code").textContent = "";
     document.getElementById("w-secret").textContent = "";
     result.hidden = true;
