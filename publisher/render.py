@@ -164,7 +164,7 @@ def environment(theme_dir: str) -> Environment:
         return f"/theme/{rel}?v={version}" if version else f"/theme/{rel}"
 
     env.globals.update(asset=asset, nav=i18n.NAV, formulas=i18n.FORMULAS, t=_t, u=_u,
-                       label=_label)
+                       label=_label, rate_cell=_rate_cell, movement_cell=_movement_cell)
     env.filters.update(date=fmt_date, datetime=fmt_datetime, iso=fmt_iso, pct=fmt_pct,
                        num=fmt_num, share=fmt_share, days=fmt_days, month_label=_month_label, period_label=_period_label,
                        name=_name, category=_category)
@@ -187,6 +187,42 @@ def _u(ctx: Context, path: str) -> str:
 @pass_context
 def _label(ctx: Context, code: str) -> str:
     return label(str(code), ctx["lang"])
+
+
+# The league tables' cells, hundreds a page: one call each instead of a template macro (the
+# incremental publish re-renders the league pages after most changes).
+_CI = {"zh": "，95% 置信区间 ", "en": ", 95% interval "}
+_MOVES = {"zh": ("上升 ", "下降 ", "持平", "新进排名"), "en": ("up ", "down ", "same", "new")}
+
+
+@pass_context
+def _rate_cell(ctx: Context, row: dict, name: str) -> Markup:
+    """A rate's cell: the rate and, when there is one, its 95% interval in small type."""
+    cell = fmt_pct(row[name])
+    low = row[name + "_low"]
+    if low is not None:
+        cell += (f'<span class="ci"><span class="vh">{_CI[ctx["lang"]]}</span>'
+                 f'{fmt_pct(low)}–{fmt_pct(row[name + "_high"])}</span>')
+    return Markup(f"<td>{cell}</td>")
+
+
+@pass_context
+def _movement_cell(ctx: Context, row: dict) -> Markup:
+    """The rank change against the period before: an arrow (hidden from screen readers) and
+    words, so colour and symbol are never the only signal."""
+    move = row.get("movement")
+    up, down, same, new = _MOVES[ctx["lang"]]
+    if move == "up":
+        text = f'<span aria-hidden="true">↑</span> {up}{row["rank_change"]}'
+    elif move == "down":
+        text = f'<span aria-hidden="true">↓</span> {down}{-row["rank_change"]}'
+    elif move == "same":
+        text = f'<span aria-hidden="true">=</span> {same}'
+    elif move == "new":
+        text = new
+    else:
+        text = "—"
+    return Markup(f'<td class="mv {escape(move or "none")}">{text}</td>')
 
 
 @pass_context
