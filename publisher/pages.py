@@ -52,6 +52,8 @@ PAGE_SIZE = 50          # letters per monthly archive page (and per letters site
 BOARD_SIZE = 50         # /letters/: the latest 50
 HOME_SIZE = 10          # /: the latest 10 replies
 FEED_SIZE = 20          # feeds and the department page: the latest 20
+# statistics counters no league page (HTML) shows: only the data files and department pages
+LEAGUE_PAGES_OMIT = frozenset({"published"})
 NOTICES_ON_HOME = 5
 
 LETTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -217,14 +219,21 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
 
     periods = [p for p in change.periods if PERIOD.match(p)]
     if periods:
-        keys |= {("home",), ("league",), ("departments",), ("sitemap_pages",)}
+        keys |= {("home",), ("departments",), ("sitemap_pages",)}
+        # the league pages show no counter of LEAGUE_PAGES_OMIT: a change that moved only those
+        # (an approval that publishes: `published`) leaves them as they are; the data files
+        # have every counter
+        pages = change.counters is None or bool(set(change.counters) - LEAGUE_PAGES_OMIT)
+        if pages:
+            keys.add(("league",))
         existing = set(league_periods(snap))
         for period in periods:
-            keys |= {("league_period", period), ("league_data", period)}
             # the next period's table shows rank changes against this one
             following = next_period(period)
-            if following in existing:
-                keys |= {("league_period", following), ("league_data", following)}
+            for p in (period, following) if following in existing else (period,):
+                keys.add(("league_data", p))
+                if pages:
+                    keys.add(("league_period", p))
         for dept in departments_with_pages:
             keys.add(("department", dept))
 

@@ -357,6 +357,7 @@ class TrackedLetters:
         if self.stats_corrections:
             change.kind = "statistics"
         change.periods = sorted({p for p, _ in touched})
+        change.counters = sorted({c for row in plan.stats.values() for c, n in row.items() if n})
         for _, dept in touched:
             if dept not in change.departments:
                 change.departments.append(dept)

@@ -74,13 +74,15 @@ class Change:
     published: list[str] = field(default_factory=list)    # letters that became public
     withdrawn: list[str] = field(default_factory=list)    # letters that stopped being public
     topics: list[str] = field(default_factory=list)       # consultations whose records changed
+    # the statistics counters it moved (None: not recorded, in change records older than this)
+    counters: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "letters": self.letters,
                 "departments": self.departments, "months": self.months,
                 "periods": self.periods, "public": self.public, "kind": self.kind,
                 "published": self.published, "withdrawn": self.withdrawn,
-                "topics": self.topics}
+                "topics": self.topics, "counters": self.counters}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Change":
@@ -88,7 +90,8 @@ class Change:
                    departments=list(d["departments"]), months=list(d["months"]),
                    periods=list(d["periods"]), public=bool(d["public"]),
                    kind=d.get("kind", "letter"), published=list(d.get("published", [])),
-                   withdrawn=list(d.get("withdrawn", [])), topics=list(d.get("topics", [])))
+                   withdrawn=list(d.get("withdrawn", [])), topics=list(d.get("topics", [])),
+                   counters=(list(d["counters"]) if d.get("counters") is not None else None))
 
 
 @dataclass

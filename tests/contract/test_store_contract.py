@@ -354,6 +354,7 @@ class TestStatistics:
         assert change.kind == "statistics" and change.letters == []
         assert change.periods == ["2026-11", "all"]
         assert change.departments == ["housing", "transport"]
+        assert change.counters == ["late_replies", "received"]     # kept through the store
         with store.unit_of_work() as uow:      # and back: the totals equal history again
             uow.correct_stats({("2026-11", "housing"): {"received": -2, "late_replies": -1},
                                ("all", "transport"): {"received": -1}})

@@ -212,6 +212,32 @@ def test_a_change_to_a_period_re_renders_the_next_periods_rank_changes(city, con
     assert november["市住房和城乡建设局"][3] == "↓ 下降 1"
 
 
+def test_a_change_moving_only_counters_the_league_pages_omit_leaves_them_alone(city, content):
+    """An approval that publishes moves only `published`, which the league pages do not show:
+    they stay, the data files (which have every counter) and the department pages follow."""
+    periods = ["2026-10", "2026-Q4", "2026", "all"]
+    only_published = Change(id="c", at=cst(2026, 10, 30), departments=["housing"],
+                            periods=periods, counters=["published"])
+    keys = P.affected_pages(only_published, city, content)
+    assert not any(k[0] in ("league", "league_period") for k in keys)
+    assert {("league_data", p) for p in periods} <= keys
+    assert ("department", "housing") in keys
+    sink = MemorySink()
+    full_build(city, content, sink)
+    city.stats_rows["2026-10"] = {**city.stats_rows["2026-10"],
+                                  "housing": {**OCTOBER["housing"], "published": 7}}
+    publish_changes(city, content, sink, [only_published])
+    again = MemorySink()
+    full_build(city, content, again)
+    assert not diff_trees(sink.files, again.files)      # nothing the league pages show moved
+    # a moved counter they do show, or a change record that does not say, re-renders them
+    for counters in (["published", "replied"], None):
+        change = Change(id="d", at=cst(2026, 10, 30), departments=["housing"], periods=periods,
+                        counters=counters)
+        assert {("league",), ("league_period", "2026-10")} <= P.affected_pages(change, city,
+                                                                               content)
+
+
 def test_the_department_page_uses_the_new_figures(city, content):
     (_, data), _en = Renderer(city, content).render(("department", "housing"))
     page = data.decode()
