@@ -49,7 +49,11 @@ def _settings(args: argparse.Namespace) -> bootstrap.Settings:
 
 
 def _compose(args: argparse.Namespace) -> bootstrap.App:
-    composed = bootstrap.build(_settings(args))
+    settings = _settings(args)
+    as_of = getattr(args, "as_of", None)
+    clock = (bootstrap.clock_from(bootstrap.parse_instant(as_of), settings) if as_of
+             else bootstrap.real_clock)
+    composed = bootstrap.build(settings, clock=clock)
     bootstrap.use(composed)
     return composed
 
@@ -228,6 +232,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--no-demo", action="store_true", help="do not seed the demo city")
     s.add_argument("--tick-seconds", type=float, default=60.0)
+    s.add_argument("--as-of", metavar="WHEN",
+                   help="start the server's clock at this date or date-time (China time unless "
+                   "an offset is given) and let it run from there; local stage only")
     data(s)
     s.set_defaults(fn=cmd_serve)
 

@@ -279,6 +279,28 @@ def real_clock() -> datetime:
     return datetime.now(CHINA_TZ)
 
 
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 date or date-time; China time when no offset is written."""
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise StartupError(f"not an ISO 8601 date or date-time: {text!r} "
+                           "(e.g. 2026-11-25 or 2026-11-25T10:00+08:00)") from None
+    return at.replace(tzinfo=CHINA_TZ) if at.tzinfo is None else at.astimezone(CHINA_TZ)
+
+
+def clock_from(start: datetime, settings: Settings) -> Callable[[], datetime]:
+    """A clock that reads `start` when it is made and runs on in real time from there (the real
+    clock shifted by a fixed offset), so a local server can play a given day (the demo city on
+    the day its consultations are open, the browser tests whatever the date) while deadlines,
+    tokens and sessions still see time pass. Local stage only: a deployed function always runs
+    on the real clock."""
+    if not settings.is_local:
+        raise StartupError("a clock that starts at a given instant is for the local stage only")
+    offset = start - real_clock()
+    return lambda: real_clock() + offset
+
+
 @dataclass
 class App:
     settings: Settings

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,23 @@ NODE = ROOT / "tools" / "node" / "node_modules"
 AXE = NODE / "axe-core" / "axe.min.js"
 VNU = NODE / "vnu-jar" / "build" / "dist" / "vnu.jar"
 REQUIRED = os.environ.get("WENZHENG_REQUIRE_TOOLS") == "1"
+
+# The day the browser tests play, whatever the date they run on: the server's clock starts here
+# (`wenzheng serve --as-of`) and so does every page's. The demo city's hearing, solicitation and
+# survey are open then, its interview and the metro-fare solicitation are over.
+AS_OF = datetime(2026, 11, 25, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+_started: list[datetime] = []     # the real time when the server's clock read AS_OF
+
+
+def as_of_now() -> datetime:
+    """The server's current time (AS_OF plus the time since the server started)."""
+    return AS_OF + (datetime.now(timezone.utc) - _started[0]) if _started else AS_OF
+
+
+def at_server_time(page):
+    """The page with its clock at the server's time (its timers keep running)."""
+    page.clock.set_system_time(as_of_now())
+    return page
 
 
 def need(path: Path | str, what: str) -> None:
@@ -72,8 +90,10 @@ def server(tmp_path_factory):
     env = {**os.environ, "WENZHENG_STAGE": "local", "WENZHENG_STORE": "sqlite"}
     env.pop("WENZHENG_SITE_BUCKET", None)
     log = open(data / "serve.log", "w")
+    _started[:] = [datetime.now(timezone.utc)]
     proc = subprocess.Popen([sys.executable, "-m", "publisher.cli", "serve", "--port", str(port),
-                             "--data", str(data), "--tick-seconds", "3600"],
+                             "--data", str(data), "--tick-seconds", "3600",
+                             "--as-of", AS_OF.isoformat()],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     srv = Server(f"http://127.0.0.1:{port}", data, proc)
     try:
@@ -115,6 +135,7 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     pg = context.new_page()
+    at_server_time(pg)                 # the server's day (a test may install its own clock)
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.js_errors = errors

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import AXE, ROOT, need
+from conftest import AXE, ROOT, at_server_time, need
 from test_consultation_forms import wait_for_text
 from test_letter_loop import login
 
@@ -308,7 +308,7 @@ def test_the_filled_consultation_views_pass_axe(server, browser, path, lang):
     need(AXE, "axe-core")
     new_comment(server, unique("无障碍检查用的待审核留言"))      # the queue is not empty
     context = browser.new_context(viewport={"width": 390, "height": 900}, locale=lang)
-    page = context.new_page()
+    page = at_server_time(context.new_page())
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server.base + path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import AXE, need
+from conftest import AXE, at_server_time, need
 from test_letter_loop import login
 
 
@@ -54,7 +54,7 @@ def test_a_clerk_sees_no_dashboard(server, page):
 def test_the_filled_dashboard_passes_axe(server, browser, path, lang):
     need(AXE, "axe-core")
     context = browser.new_context(viewport={"width": 390, "height": 900}, locale=lang)
-    page = context.new_page()
+    page = at_server_time(context.new_page())
     page.goto(server.base + path)
     page.fill("#s-username", "demo-office")
     page.fill("#s-password", "demo")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from conftest import at_server_time
+
 
 def login(page, base, username):
     page.goto(base + "/staff/")
@@ -108,7 +110,7 @@ def test_english_pages_speak_english_in_the_browser(server, browser):
     English next to the field, links to the English pages, English labels in the tracking view
     and on the vote buttons."""
     context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
-    page = context.new_page()
+    page = at_server_time(context.new_page())
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     base = server.base

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from chalicelib import auth, bootstrap
+from chalicelib.deadlines import CHINA_TZ
 from chalicelib.errors import Unauthorized
 from chalicelib.letters import Status
 from chalicelib.store_sqlite import SqliteStore
@@ -89,20 +91,24 @@ def test_account_add_reads_the_password_from_stdin(tmp_path):
 
 def test_tick_from_the_shell_is_idempotent(tmp_path):
     assert wenzheng("seed-demo", "--data", str(tmp_path)).returncode == 0
-    first = wenzheng("tick", "--now", "2027-01-15T10:00:00+08:00", "--data", str(tmp_path))
+    # the demo is seeded as of today: tick fifty days later, at ten in the morning China time
+    later = (datetime.now(CHINA_TZ) + timedelta(days=50)).replace(hour=10, minute=0, second=0,
+                                                                  microsecond=0)
+    day = later.date().isoformat()
+    first = wenzheng("tick", "--now", later.isoformat(), "--data", str(tmp_path))
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
     changed = result["lights_changed"]
     assert changed                             # the open demo letters are long overdue by then
-    assert result["digest"] == "digest.2027-01-15.email"
+    assert result["digest"] == f"digest.{day}.email"
     sent = result["notifications"]["sent"]
     outbox = sorted(p.name for p in (tmp_path / "outbox").iterdir())
     assert outbox == sorted(f"{i}.eml" for i in sent)      # e-mails to departments, the digest
-    assert "digest.2027-01-15.email.eml" in outbox
+    assert f"digest.{day}.email.eml" in outbox
     # months-old reply notices and follow-ups of the demo's history are dropped, not sent
     assert result["notifications"]["expired"]
 
-    second = wenzheng("tick", "--now", "2027-01-15T10:00:00+08:00", "--data", str(tmp_path))
+    second = wenzheng("tick", "--now", later.isoformat(), "--data", str(tmp_path))
     again = json.loads(second.stdout)
     assert again["lights_changed"] == [] and again["rating_followups"] == []
     assert again["digest"] is None and again["published_changes"] == 0

@@ -171,3 +171,25 @@ def test_build_composes_the_sender_and_the_notification_config(tmp_path):
     assert composed.notification_sender() is composed.sender
     assert composed.ctx.notify.office_email == "office@jiangcheng.example"
     assert composed.ctx.limits_for("complaint").rating_followup_days == 3
+
+
+# --- `wenzheng serve --as-of`: a local server that plays a given day ----------------------------
+
+def test_a_clock_started_at_a_given_instant_runs_on_from_there():
+    start = bootstrap.parse_instant("2026-11-25T10:00")          # no offset: China time
+    assert start.utcoffset() == timedelta(hours=8) and (start.day, start.hour) == (25, 10)
+    clock = bootstrap.clock_from(start, Settings(stage="local"))
+    first = clock()
+    assert timedelta(0) <= first - start < timedelta(seconds=5)
+    later = clock()
+    assert later >= first and later - start < timedelta(seconds=5)
+    assert bootstrap.parse_instant("2026-11-25") == start.replace(hour=0)
+    assert bootstrap.parse_instant("2026-11-25T02:00Z") == start
+
+
+def test_only_a_local_server_may_play_another_day():
+    start = bootstrap.parse_instant("2026-11-25T10:00")
+    with pytest.raises(StartupError, match="local"):
+        bootstrap.clock_from(start, Settings(stage="prod"))
+    with pytest.raises(StartupError, match="ISO 8601"):
+        bootstrap.parse_instant("next tuesday")
