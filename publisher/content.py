@@ -323,13 +323,28 @@ def load_notice(file: Path) -> Notice:
     body_en = _text(file, meta, "body_en", required=False)
     return Notice(slug=slug, title=_text(file, meta, "title"), date=date,
                   summary=_text(file, meta, "summary", required=False),
-                  html=_markdown(body),
+                  html=markdown_html(body),
                   title_en=_text(file, meta, "title_en", required=False) or None,
                   source=file.name,
                   summary_en=_text(file, meta, "summary_en", required=False) or None,
-                  html_en=_markdown(body_en) if body_en else None)
+                  html_en=markdown_html(body_en) if body_en else None)
 
 
-def _markdown(text: str) -> Markup:
-    return Markup(markdown.markdown(text, extensions=["extra", "sane_lists"],
-                                    output_format="html"))
+# Chinese has no spaces between words: a line break inside a paragraph of Chinese (the source
+# files wrap at ~100 columns) must not become the space a browser shows for it.
+_CJK = "\u2014\u2018-\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+_HEADING = re.compile(r"<(/?)h([1-5])\b")
+
+
+def markdown_html(text: str, demote: int = 0) -> Markup:
+    """Trusted Markdown from the repository (notices, consultation backgrounds) as HTML: line
+    breaks between two Chinese characters dropped (not inside <pre>), and headings `demote`
+    levels down when the text sits under a section heading of the page."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = "".join(part if part.startswith("<pre") else _CJK_BREAK.sub("", part)
+                   for part in _PRE.split(html))
+    if demote:
+        html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + demote}", html)
+    return Markup(html)

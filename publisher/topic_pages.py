@@ -32,13 +32,13 @@ import re
 from datetime import datetime, time, timedelta
 from typing import Any, Iterable
 
-import markdown
 from markupsafe import Markup, escape
 
 from chalicelib.consultations import LABELS, SLUG, Kind, Topic
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.ports import Change
 
+from .content import markdown_html
 from .snapshot import Snapshot, snapshot
 
 PageKey = tuple
@@ -133,17 +133,6 @@ def _n(count: int, noun: str) -> str:
 
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-_HEADING = re.compile(r"<(/?)h([1-5])\b")
-
-
-def _markdown(text: str) -> Markup:
-    """The background (from the repository, so trusted, like a notice), its headings one level
-    down: on the page they sit under the section's <h2>."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"],
-                             output_format="html")
-    return Markup(_HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html))
 
 
 # --- rendering (a mixin of render.Renderer) ------------------------------------------------------
@@ -313,7 +302,7 @@ class TopicPages:
                                for k, n in o["counts"].items()]}
         guest_departments = [self.dept(d) for d in topic.departments]
         return {
-            "topic": s, "view": view, "background": _markdown(topic.background),
+            "topic": s, "view": view, "background": markdown_html(topic.background, demote=1),
             "stance": stance, "total": total, "responses": figures["responses"],
             "comments": self._comments(view["comments"]),
             "paragraphs": paragraphs,

@@ -111,3 +111,16 @@ def test_english_versions_are_optional_front_matter_and_settings(tree):
     chinese_only = loaded.notice("2026-12-02-zh")
     assert chinese_only.title_en is None and chinese_only.html_en is None
     assert loaded.site.office_en and loaded.site.description_en     # the demo city has them
+
+
+def test_markdown_drops_line_breaks_inside_chinese_text_only():
+    """The source files wrap Chinese paragraphs at ~100 columns; a browser would show each break
+    as a space in the middle of a sentence. Breaks next to Latin text, and code, stay."""
+    from publisher.content import markdown_html
+    html = str(markdown_html("## 说明\n\n部分内容已不适应\n实际需要，“问政”\n平台。\n\nsee the\nnote 见\n附件"
+                             "\n\n    第一行\n    第二行\n", demote=1))
+    assert "<h3>说明</h3>" in html
+    assert "<p>部分内容已不适应实际需要，“问政”平台。</p>" in html
+    assert "see the\nnote 见附件" in html
+    assert "第一行\n第二行" in html                          # inside <pre>, untouched
+    assert "<h2>" in str(markdown_html("## 说明"))              # not demoted unless asked
