@@ -279,6 +279,16 @@ Output = list[tuple[str, bytes]]
 # on English pages, the attribute that marks text left in Chinese (citizens' and departments')
 ZH_LANG = Markup(' lang="zh-CN"')
 
+NAV_URLS = frozenset(href for href, *_ in i18n.NAV)
+
+
+def paragraphs_html(items: Iterable[str]) -> dict[str, Markup]:
+    """Citizens' or departments' paragraphs as HTML per page language (what the `paragraphs`
+    macro of _macros.html writes), made once for both languages of a letter page."""
+    html = "".join(f"<p{{}}>{str(escape(p)).replace(chr(10), '<br>')}</p>\n" for p in items)
+    return {lang: Markup(html.replace("<p{}>", f"<p{ZH_LANG if lang == 'en' else ''}>"))
+            for lang in LANGS}
+
 
 class Renderer(TopicPages):
     """Renders page keys of `pages.py` against one store snapshot and one `Content`; the
@@ -295,6 +305,7 @@ class Renderer(TopicPages):
         self._bases: dict[str, list[dict]] = {}
         self._leagues: dict[str, list[dict]] = {}
         self._views_cache: dict[tuple[str, int], dict] = {}
+        self._chromes: dict[tuple, tuple[Markup, Markup]] = {}
 
     def render(self, key: P.PageKey) -> Output:
         """The files of one page: [(path relative to the site root, bytes)]; [] if it is gone."""
@@ -316,9 +327,11 @@ class Renderer(TopicPages):
         out: Output = []
         for lang in LANGS:
             other = i18n.other(lang)
+            chrome_nav, chrome_footer = self._chrome(lang, section, url)
             page = tpl.render(
                 site=site, section=section, path=url, lang=lang, html_lang=HTML_LANG[lang],
                 site_name=i18n.t(lang, site.name, site.name_en or site.name),
+                chrome_nav=chrome_nav, chrome_footer=chrome_footer,
                 canonical=self.abs_url(i18n.url(url, lang)) if indexed else None,
                 alternates=alternates, switch_url=i18n.url(url, other),
                 switch_lang=HTML_LANG[other], switch_text=i18n.LANG_NAMES[other],
@@ -326,6 +339,22 @@ class Renderer(TopicPages):
                 zh_lang=ZH_LANG if lang == "en" else "", **ctx)
             out.append((i18n.out_path(path, lang), page.encode("utf-8")))
         return out
+
+    def _chrome(self, lang: str, section: str | None, url: str) -> tuple[Markup, Markup]:
+        """The brand and navigation, and the footer, of a page: the same for every page of a
+        language and section (a navigation link marks the page itself only on that page), so
+        rendered once per renderer instead of once per page."""
+        key = (lang, section, url if url in NAV_URLS else None)
+        chrome = self._chromes.get(key)
+        if chrome is None:
+            site = self.content.site
+            ctx = {"site": site, "lang": lang, "section": section, "path": url,
+                   "site_name": i18n.t(lang, site.name, site.name_en or site.name),
+                   "zh_lang": ZH_LANG if lang == "en" else ""}
+            chrome = self._chromes[key] = (
+                Markup(self.env.get_template("_nav.html").render(ctx)),
+                Markup(self.env.get_template("_footer.html").render(ctx)))
+        return chrome
 
     def _xml(self, path: str, template: str, **ctx: Any) -> Output:
         page = self.env.get_template(template).render(site=self.content.site, **ctx)
@@ -394,8 +423,10 @@ class Renderer(TopicPages):
         letter = self.snap.get_letter(P.check_letter_id(letter_id))
         if letter is None or letter.publication is None:
             return []
+        view = self.letter_view(letter)
         return self._html(f"letters/{letter_id}/index.html", "letter.html", "letters",
-                          letter=self.letter_view(letter))
+                          letter=view, body_html=paragraphs_html(view["body"]),
+                          reply_html=paragraphs_html(view["reply"]))
 
     def _page_board(self) -> Output:
         letters = self._views(self.snap.latest_published(P.BOARD_SIZE))

@@ -126,30 +126,39 @@ class LocalFolderSink(_Tracking):
         super().__init__()
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._dirs: set[Path] = {self.root}     # folders known to exist (saves a mkdir a file)
+        self._base = str(self.root) + os.sep
+        self._dirs: set[str] = {""}             # folders known to exist (saves a mkdir a file)
         self._tmp = f".tmp-{os.getpid()}-{id(self):x}-"
 
     def _file(self, path: str) -> Path:
         return self.root.joinpath(*clean_path(path).split("/"))
 
     def write(self, path: str, data: bytes) -> bool:
-        target = self._file(path)
+        # plain strings and os calls: a full build writes tens of thousands of files
+        rel = clean_path(path)
+        target = self._base + rel
         self.writes += 1
         try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                return False
+            if os.stat(target).st_size == len(data):
+                with open(target, "rb") as fh:
+                    if fh.read() == data:
+                        return False
         except FileNotFoundError:
             pass
-        folder = target.parent
+        folder, _, name = rel.rpartition("/")
         if folder not in self._dirs:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(self._base + folder, exist_ok=True)
             self._dirs.add(folder)
         # the temporary name is unique to this sink (pid + object), so no O_EXCL retry loop
-        tmp = folder / (self._tmp + target.name)
+        tmp = f"{self._base}{folder}/{self._tmp}{name}" if folder else self._base + self._tmp + name
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
             os.replace(tmp, target)
         except BaseException:
             try:
@@ -157,7 +166,7 @@ class LocalFolderSink(_Tracking):
             except FileNotFoundError:
                 pass
             raise
-        self.changed.append(clean_path(path))
+        self.changed.append(rel)
         return True
 
     def delete(self, path: str) -> bool:
@@ -172,7 +181,7 @@ class LocalFolderSink(_Tracking):
                 parent.rmdir()
             except OSError:
                 break
-            self._dirs.discard(parent)
+            self._dirs.discard(parent.relative_to(self.root).as_posix())
             parent = parent.parent
         self.changed.append(clean_path(path))
         return True

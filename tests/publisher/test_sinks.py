@@ -49,6 +49,12 @@ def test_local_folder_writes_atomically_and_skips_unchanged(tmp_path):
     assert sink.delete("letters/a/index.html") is False
     assert not (tmp_path / "site/letters").exists()                     # emptied folders go
     assert list(sink.paths()) == []
+    assert sink.write("letters/a/index.html", b"three") is True         # and come back
+    assert sink.write("robots.txt", b"r") is True                        # at the root too
+    assert sorted(sink.paths()) == ["letters/a/index.html", "robots.txt"]
+    big = bytes(range(256)) * 40_000                                     # 10 MB, several writes
+    assert sink.write("data/big.bin", big) is True
+    assert (tmp_path / "site/data/big.bin").read_bytes() == big
 
 
 def test_memory_sink_reports_what_changed():
