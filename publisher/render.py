@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
@@ -150,13 +152,68 @@ def _asset_versions(theme_dir: str) -> dict[str, str]:
             for rel, file in static_files(Path(theme_dir))}
 
 
+class FoldLanguage(Extension):
+    """Compiles `t("中文", "English")` and `u("/path/")` written with literal arguments into the
+    page's language at compile time: a tag that only outputs one becomes template text,
+    `{% if en %}English{% else %}中文{% endif %}` (escaped now, not per page), and one inside a
+    larger expression becomes `("English" if en else "中文")`. Same output, without a call into
+    Python and an escape each time (a page has dozens, rendered once per language). Calls with
+    any other arguments are left to the `t` and `u` globals."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
+        tokens = list(stream)
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            choice = self._literal_choice(tokens, i)
+            if choice is None:
+                out.append(tokens[i])
+                i += 1
+                continue
+            (en, zh), end = choice
+            line = tokens[i].lineno
+            if out and out[-1].type == "variable_begin" and tokens[end].type == "variable_end":
+                out.pop()                          # the whole tag: {{ t("…", "…") }}
+                out += [Token(line, "block_begin", "{%"), Token(line, "name", "if"),
+                        Token(line, "name", "en"), Token(line, "block_end", "%}"),
+                        Token(line, "data", str(escape(en))),
+                        Token(line, "block_begin", "{%"), Token(line, "name", "else"),
+                        Token(line, "block_end", "%}"),
+                        Token(line, "data", str(escape(zh))),
+                        Token(line, "block_begin", "{%"), Token(line, "name", "endif"),
+                        Token(line, "block_end", "%}")]
+                i = end + 1
+            else:
+                out += [Token(line, "lparen", "("), Token(line, "string", en),
+                        Token(line, "name", "if"), Token(line, "name", "en"),
+                        Token(line, "name", "else"), Token(line, "string", zh),
+                        Token(line, "rparen", ")")]
+                i = end
+        return out
+
+    @staticmethod
+    def _literal_choice(tokens: list[Token], i: int) -> tuple[tuple[str, str], int] | None:
+        """((English, Chinese), index after the call) when tokens[i:] is such a call."""
+        tok = tokens[i]
+        if tok.type != "name" or tok.value not in ("t", "u") or (i and tokens[i - 1].type == "dot"):
+            return None
+        kinds = [t.type for t in tokens[i + 1:i + 6]]
+        if tok.value == "t" and kinds == ["lparen", "string", "comma", "string", "rparen"]:
+            return (tokens[i + 4].value, tokens[i + 2].value), i + 6
+        if tok.value == "u" and kinds[:3] == ["lparen", "string", "rparen"]:
+            path = tokens[i + 2].value
+            return (i18n.url(path, "en"), i18n.url(path, "zh")), i + 4
+        return None
+
+
 @lru_cache(maxsize=8)
 def environment(theme_dir: str) -> Environment:
     """The one Jinja environment for a theme, shared by every build in this process."""
     # auto_reload off: a publish must not stat every template; `reload_theme()` after an edit
     env = Environment(loader=FileSystemLoader(str(Path(theme_dir) / "templates")),
                       autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-                      keep_trailing_newline=True, undefined=StrictUndefined)
+                      keep_trailing_newline=True, undefined=StrictUndefined,
+                      extensions=[FoldLanguage])
     versions = _asset_versions(theme_dir)
 
     def asset(rel: str) -> str:
@@ -348,7 +405,7 @@ class Renderer(TopicPages):
         chrome = self._chromes.get(key)
         if chrome is None:
             site = self.content.site
-            ctx = {"site": site, "lang": lang, "section": section, "path": url,
+            ctx = {"site": site, "lang": lang, "en": lang == "en", "section": section, "path": url,
                    "site_name": i18n.t(lang, site.name, site.name_en or site.name),
                    "zh_lang": ZH_LANG if lang == "en" else ""}
             chrome = self._chromes[key] = (

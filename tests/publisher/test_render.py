@@ -185,3 +185,19 @@ def test_notices_are_rendered_from_markdown(content):
     assert "<h2>计分办法</h2>" in data.decode()
     (_, listing), _en = renderer.render(("notices",))
     assert listing.decode().index("league-rules") < listing.decode().index("platform-launch")
+
+
+def test_literal_language_choices_compile_to_constants_with_the_same_output():
+    """`t("中文", "English")` and `u("/path/")` with literal arguments are folded at compile time
+    (render.FoldLanguage); any other call still goes to the globals, and the output is the same
+    in both languages, escaping included."""
+    env = R.environment(str(R.default_theme_dir().resolve()))
+    source = ('{{ t("问&答", "Q&A") }}|{{ u("/letters/") }}|{{ t(word, "b") }}|'
+              '{{ d.t("k", "v") }}|{{ t("甲", "A") ~ "!" }}|{{ u(path) }}')
+    tpl = env.from_string(source)
+    common = {"word": "<a>", "d": {"t": lambda a, b: a + b}, "path": "/x/"}
+    assert tpl.render(lang="zh", en=False, **common) == "问&amp;答|/letters/|&lt;a&gt;|kv|甲!|/x/"
+    assert tpl.render(lang="en", en=True, **common) == "Q&amp;A|/en/letters/|b|kv|A!|/en/x/"
+    folded = env.compile('{{ t("甲", "A") }}{{ u("/x/") }}', raw=True)
+    assert "resolve('t')" not in folded and "resolve('u')" not in folded
+    assert "resolve('t')" in env.compile("{{ t(a, 'A') }}", raw=True)
