@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import AXE, ROOT, at_server_time, need
+from browserkit import AXE, ROOT, at_server_time, need
 from test_consultation_forms import wait_for_text
 from test_letter_loop import login
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import AXE, at_server_time, need
+from browserkit import AXE, at_server_time, need
 from test_letter_loop import login
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import at_server_time
+from browserkit import at_server_time
 
 
 def login(page, base, username):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.privacy import find_personal_data
-from conftest import AXE, VNU, at_server_time, need
+from browserkit import AXE, VNU, at_server_time, need
 
 DEMO_NAMES = ["王建国", "李娜", "张伟", "刘芳", "陈静"]
 
