@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from chalicelib import exposure
 from chalicelib.codec import pub_month
-from chalicelib.deadlines import WorkCalendar
+from chalicelib.deadlines import CHINA_TZ, WorkCalendar
 from chalicelib.letters import Letter, LetterType, Status, label
 from chalicelib.privacy import redact
 from chalicelib.statistics import (RATES, figures, league, month_of, previous_period, scored,
@@ -337,6 +337,7 @@ Output = list[tuple[str, bytes]]
 ZH_LANG = Markup(' lang="zh-CN"')
 
 NAV_URLS = frozenset(href for href, *_ in i18n.NAV)
+LATE_ITEMS = 100          # late sign-ins and replies listed one by one on the exposure board
 
 
 def paragraphs_html(items: Iterable[str]) -> dict[str, Markup]:
@@ -686,9 +687,37 @@ class Renderer(TopicPages):
         summary = sorted(by_department.values(),
                          key=lambda r: (-r["count"], -r["worst"], r["department"]["id"]))
         window, late = self._late_work(board.as_of)
+        late_items, late_count = self._late_items(window)
         return self._html("exposure/index.html", "exposure.html", "exposure",
                           as_of=board.as_of, entries=entries, summary=summary,
-                          window=window, late=late)
+                          window=window, late=late, late_items=late_items,
+                          late_count=late_count, late_limit=LATE_ITEMS)
+
+    def _late_items(self, window: list[str]) -> tuple[list[dict], int]:
+        """Each sign-in and reply made after its deadline since the first month of the late-work
+        window, newest first (at most LATE_ITEMS), and how many there were. Like the open
+        entries, a private letter shows its department and lateness only."""
+        if not window:
+            return [], 0
+        since = datetime.fromisoformat(window[0] + "-01").replace(tzinfo=CHINA_TZ)
+        items = []
+        for letter in self.snap.late_letters(since):
+            for e in exposure.entries(letter, self.calendar, since):
+                if e.open or e.done_at is None or e.done_at < since:
+                    continue
+                item = {"letter_id": letter.id, "department": self._dept_or_none(e.department),
+                        "clock": e.clock, "due": e.due, "done_at": e.done_at,
+                        "late_working_days": e.late_working_days, "late_days": e.late_days,
+                        "public": letter.public, "type": None, "subject": None, "url": None}
+                if letter.public:
+                    p = letter.publication
+                    item.update(type=str(letter.type), subject=p.subject if p else redact(
+                        letter.subject, names=[letter.name] if letter.name else []),
+                        url=f"/letters/{letter.id}/" if p and P.is_letter_id(letter.id)
+                        else None)
+                items.append(item)
+        items.sort(key=lambda i: (i["done_at"], i["letter_id"], i["clock"]), reverse=True)
+        return items[:LATE_ITEMS], len(items)
 
     def _late_work(self, as_of: datetime | None) -> tuple[list[str], list[dict]]:
         """Late work by department over the twelve months that end with the later of the board's

@@ -103,6 +103,16 @@ def time_key(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
 
 
+def late_key(event: dict) -> str | None:
+    """The sort key of a late sign-in or reply event (its `time_key`), None for any other event:
+    what the stores index so the exposure board lists late work without scanning history."""
+    data = event.get("data") or {}
+    if event.get("action") in ("sign", "reply") and data.get("on_time") is False \
+            and data.get("due"):
+        return time_key(datetime.fromisoformat(event["at"]))
+    return None
+
+
 def pub_key(letter: Letter) -> str | None:
     """Sort key of the public archive: first publication time (UTC, fixed width), then id."""
     p = letter.publication

@@ -25,7 +25,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import table as T
 from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
-                    at_or_before, letter_from_doc, pub_key, pub_month, schedule_of, time_key)
+                    at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
+                    time_key)
 from .deadlines import CHINA_TZ
 from .consultations import Comment, Response, Topic
 from .errors import ConcurrentUpdate, StoreError, TooManyRequests
@@ -47,6 +48,7 @@ TOPIC_KIND = "TOPIC"
 TALLY_PREFIX = "c:"      # tally counters are attributes `c:{counter}` of the TALLY item
 QUOTA_FIELD = "quota"    # the error field of a quota's failed condition
 NOTIFY = "NOTIFY"     # the schedule list of pending notifications
+LATE = "LATE"         # the schedule list of late sign-in and reply events (they stay on it)
 PUB, PENDING = "PUB", "1"
 # cancellation reasons that mean "someone else wrote first": the loser gets a clean 409
 LOST_RACE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
@@ -318,8 +320,13 @@ class DynamoStore:
                 put(item, "#v = :v", "version", {"#v": "version"},
                     {":v": _n(w.expected_version)})
             for event in w.new_events:
-                put({**_key(f"LETTER#{lid}", f"EVENT#{int(event['seq']):06d}"),
-                     "doc": _json(event)}, "attribute_not_exists(#pk)", "version", {"#pk": T.PK})
+                seq = f"{int(event['seq']):06d}"
+                event_item = {**_key(f"LETTER#{lid}", f"EVENT#{seq}"), "doc": _json(event)}
+                if (late := late_key(event)) is not None:
+                    # a late sign-in or reply: on the supervision index for good (events never
+                    # change), so the exposure board finds late work by time
+                    event_item.update({"sched": _s(LATE), "sched_at": _s(f"{late}#{lid}#{seq}")})
+                put(event_item, "attribute_not_exists(#pk)", "version", {"#pk": T.PK})
 
         for (period, dept), delta in plan.stats.items():
             counters = [c for c in COUNTERS if delta.get(c)]
@@ -521,6 +528,12 @@ class DynamoStore:
 
     def letters_rated_unsatisfied(self) -> list[Letter]:
         return self._scheduled(REDO)
+
+    def late_letters(self, since: datetime) -> list[Letter]:
+        rows = self._index(T.SCHEDULE, "sched", LATE, range_name="sched_at", range_op=">=",
+                           range_value=time_key(since))
+        ids = list(dict.fromkeys(item[T.PK]["S"].removeprefix("LETTER#") for item in rows))
+        return self._load_many(ids)
 
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
         if n <= 0:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
-                    at_or_before, letter_from_doc, pub_key, pub_month, schedule_of, time_key)
+                    at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
+                    time_key)
 from .deadlines import CHINA_TZ
 from .consultations import Comment, Response, Topic
 from .errors import ConcurrentUpdate, StoreError, TooManyRequests
@@ -139,6 +140,10 @@ SCHEDULE_INDEX = """
 CREATE INDEX IF NOT EXISTS letters_sched ON letters (sched, sched_at) WHERE sched IS NOT NULL;
 """
 
+# late sign-ins and replies by when they happened (codec.late_key); made by `_migrate_late_events`
+LATE_EVENTS = ("CREATE TABLE late_events (at TEXT NOT NULL, letter_id TEXT NOT NULL,"
+               " seq INTEGER NOT NULL, PRIMARY KEY (at, letter_id, seq)) WITHOUT ROWID")
+
 
 class SqliteStore:
     """The store port over one SQLite file; safe to share between threads."""
@@ -173,6 +178,32 @@ class SqliteStore:
                     conn.execute("ROLLBACK")
                 raise StoreError(f"cannot upgrade {self.path}: {exc}") from exc
         conn.executescript(SCHEDULE_INDEX)
+        self._migrate_late_events(conn)
+
+    def _migrate_late_events(self, conn: sqlite3.Connection) -> None:
+        """The late sign-ins and replies, indexed by time (the exposure board's list); a file
+        from before this table gets it filled from the history it holds."""
+        exists = lambda: conn.execute(  # noqa: E731
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'late_events'").fetchone()
+        if exists():
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if not exists():
+                conn.execute(LATE_EVENTS)
+                rows = []
+                for lid, doc in conn.execute("SELECT letter_id, doc FROM events WHERE doc LIKE"
+                                             " '%\"on_time\": false%'"):
+                    event = json.loads(doc)
+                    if (key := late_key(event)) is not None:
+                        rows.append((key, lid, event["seq"]))
+                conn.executemany("INSERT INTO late_events (at, letter_id, seq) VALUES (?,?,?)",
+                                 rows)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"cannot upgrade {self.path}: {exc}") from exc
 
     def _conn(self) -> sqlite3.Connection:
         if self.path == ":memory:":
@@ -238,6 +269,10 @@ class SqliteStore:
                     "INSERT INTO events (letter_id, seq, doc) VALUES (?,?,?)",
                     [(w.letter.id, e["seq"], json.dumps(e, ensure_ascii=False))
                      for e in w.new_events])
+                conn.executemany(
+                    "INSERT INTO late_events (at, letter_id, seq) VALUES (?,?,?)",
+                    [(key, w.letter.id, e["seq"]) for e in w.new_events
+                     if (key := late_key(e)) is not None])
             for (period, dept), delta in plan.stats.items():
                 row = conn.execute("SELECT counters FROM stats WHERE period=? AND department=?",
                                    (period, dept)).fetchone()
@@ -428,6 +463,12 @@ class SqliteStore:
 
     def letters_rated_unsatisfied(self) -> list[Letter]:
         return self._scheduled(REDO)
+
+    def late_letters(self, since: datetime) -> list[Letter]:
+        return self._letters(
+            "SELECT l.id, l.doc FROM (SELECT letter_id, MIN(at) AS first FROM late_events"
+            " WHERE at >= ? GROUP BY letter_id) AS late JOIN letters AS l ON l.id = late.letter_id"
+            " ORDER BY late.first, l.id", (time_key(since),))
 
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
         if department:

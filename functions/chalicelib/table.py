@@ -10,7 +10,8 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
   N (its last history event), `tracking_code`, `status`, `department` (when set), `submitted_at`,
   `kind`=`LETTER`; when published also `pub_key`, `pub_month` and `gpub`=`PUB`; when on a
   supervision list (`codec.schedule_of`) also `sched` (`DUE`, `WAIT` or `REDO`) and `sched_at`.
-- history event `LETTER#{id}` / `EVENT#{seq:06d}`: `doc` (JSON of `Event.to_dict`).
+- history event `LETTER#{id}` / `EVENT#{seq:06d}`: `doc` (JSON of `Event.to_dict`); a late
+  sign-in or reply (`codec.late_key`) also `sched`=`LATE` and `sched_at`=`{at, time_key}#{id}#{seq}`.
 - tracking code `CODE#{code}` / `CODE`: `letter_id`; put once with `attribute_not_exists`, which
   is what makes codes unique.
 - running statistics `STATS#{period}` / `{department}`: one N attribute per counter, changed with
@@ -44,8 +45,9 @@ in time order, and its responses in time order.
 
 One sparse index, `sched-sched_at`, serves every supervision list: letters with a running clock
 (`DUE`, key `{due date}#{id}`: overdue below today's date), answered letters awaiting a rating
-follow-up (`WAIT`), answered letters rated 不满意 (`REDO`, the office's re-do queue) and pending
-notifications (`NOTIFY`). Only items on a list carry `sched`, so the index holds open work, not
+follow-up (`WAIT`), answered letters rated 不满意 (`REDO`, the office's re-do queue), pending
+notifications (`NOTIFY`) and, for good, late sign-in and reply events (`LATE`: the exposure board's
+late work by time). Only items on a list carry `sched`, so the index holds open work, not
 history; one index rather than four because CloudFormation adds one index per stack update.
 
 The table's stream (NEW_AND_OLD_IMAGES) delivers each `CHANGE#` INSERT to the publisher. Global

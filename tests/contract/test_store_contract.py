@@ -822,6 +822,25 @@ class TestSupervisionLists:
         assert ids(store.letters_rated_unsatisfied()) == ["l0001"]
         assert ids(store.letters_awaiting_rating(t0 + 9 * D)) == ["l0002"]
 
+    def test_late_letters_are_those_signed_or_answered_after_their_due_date(
+            self, make_letter, store, desk, t0):
+        for n in (1, 2, 3, 4):
+            desk.add(make_letter(n, t0))
+            desk.dispatch(f"l000{n}", "housing", t0 + H)      # sign due Tuesday Nov 24
+        desk.sign("l0001", cst(2026, 11, 26, 10, 0))          # signed late
+        desk.sign("l0002", t0 + 2 * H)                          # reply due Monday Nov 30
+        desk.reply("l0002", cst(2026, 12, 2, 15, 0))          # answered late
+        desk.sign("l0003", t0 + 2 * H)
+        desk.reply("l0003", t0 + 3 * H)                         # on time: not late work
+        assert ids(store.late_letters(cst(2026, 11, 1))) == ["l0001", "l0002"]
+        desk.reply("l0001", cst(2026, 12, 8, 9, 0))           # late again: listed once
+        assert ids(store.late_letters(cst(2026, 11, 1))) == ["l0001", "l0002"]
+        assert ids(store.late_letters(cst(2026, 11, 27))) == ["l0002", "l0001"]
+        assert ids(store.late_letters(cst(2026, 12, 8, 9, 0))) == ["l0001"]
+        assert ids(store.late_letters(cst(2026, 12, 8, 9, 1))) == []
+        # l0004 is overdue, not late: its clock still runs (the board's other list)
+        assert ids(store.overdue_letters(cst(2026, 11, 27))) == ["l0004"]
+
 
 def test_an_older_sqlite_file_gets_the_supervision_columns(make_letter, tmp_path, clock, cal,
                                                            t0):
@@ -843,3 +862,29 @@ def test_an_older_sqlite_file_gets_the_supervision_columns(make_letter, tmp_path
 
     reopened = SqliteStore(path, clock=clock)
     assert ids(reopened.overdue_letters(cst(2026, 11, 26, 9, 0))) == ["l0001"]
+
+
+def test_an_older_sqlite_file_gets_its_late_events_from_history(make_letter, tmp_path, clock,
+                                                                cal, t0):
+    import sqlite3
+
+    from chalicelib.store_sqlite import SqliteStore
+    path = tmp_path / "old.sqlite3"
+    store = SqliteStore(path, clock=clock)
+    letter = make_letter(1, t0)
+    letter.dispatch("housing", "office-1", t0 + H, cal, Limits())
+    letter.sign("clerk-1", cst(2026, 11, 26, 10, 0))          # after its due date (Nov 24)
+    on_time = make_letter(2, t0)
+    on_time.dispatch("housing", "office-1", t0 + H, cal, Limits())
+    on_time.sign("clerk-1", t0 + 2 * H)
+    with store.unit_of_work() as uow:
+        uow.add_letter(letter)
+        uow.add_letter(on_time)
+        uow.commit()
+    store.close()
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TABLE late_events")
+    raw.close()
+
+    reopened = SqliteStore(path, clock=clock)
+    assert ids(reopened.late_letters(cst(2026, 11, 1))) == ["l0001"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.codec import pub_key, pub_month
+from chalicelib.codec import late_key, pub_key, pub_month, time_key
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.letters import ACTIVE, Letter, LetterType, Publication, Status
 from fakes import cst
@@ -77,6 +77,16 @@ class FakeStore:
                    if l.status in ACTIVE and l.current_due is not None
                    and l.current_due.date < today]
         return sorted(running, key=lambda l: (l.current_due.date, l.id))
+
+    def late_letters(self, since: datetime) -> list[Letter]:
+        self.calls.append("late_letters")
+        since_key = time_key(since)
+        first = {}
+        for l in self.letters.values():
+            keys = [k for e in l.history if (k := late_key(e.to_dict())) and k >= since_key]
+            if keys:
+                first[l.id] = min(keys)
+        return [self.letters[i] for i in sorted(first, key=lambda i: (first[i], i))]
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         return self.stats_rows.get(period, {})

@@ -210,3 +210,33 @@ def test_a_statistics_correction_republishes_what_reads_the_totals(tmp_path, con
     full_build(store, content, full)
     problems = diff_trees(city.sink.files, full.files)
     assert not problems, "\n".join(problems[:10])
+
+
+def test_late_replies_and_sign_ins_are_listed_letter_by_letter(story):
+    """The public letter was answered on Thu 12 November 10:00 against a reply due Mon 9: late
+    from Tue 10 00:00, i.e. Tue 10 and Wed 11 (2 working days) + 10 h = 2.42 working days."""
+    assert "超期签收和答复（最近的在前）" not in story["after_tick"]      # nothing done late yet
+    page = story["after_reply"]
+    assert cells(page, "超期签收和答复（最近的在前）") == [
+        ["市住房和城乡建设局", "2.4", "答复", "2026-11-09", "2026-11-12", "3", "投诉",
+         "路灯不亮，联系电话 [电话已隐去]"]]
+    assert "自 2025年12月 起共 1 次超期签收或答复。" in page
+
+
+def test_a_private_letter_signed_late_is_listed_without_its_subject(story, content):
+    """Run last: it moves the story on. The private letter, due to be signed for by Tue 3
+    November, is signed on Fri 13 at 9:00 (Wed 4 … Thu 12 = 7 working days + 9 h = 7.38)."""
+    city = story["city"]
+    city.clock.at = cst(2026, 11, 13, 9, 0)
+    city.sign(story["hidden"], "transport")
+    city.publish()
+    page = city.sink.files["exposure/index.html"].decode()
+    rows = cells(page, "超期签收和答复（最近的在前）")
+    assert rows[0] == ["市交通运输局", "7.4", "签收", "2026-11-03", "2026-11-13", "10", "—",
+                       "（来信人未同意公开：仅公布部门和超期时长）"]
+    assert [r[2] for r in rows] == ["签收", "答复"]
+    assert PRIVATE_SUBJECT not in page
+    full = MemorySink()
+    full_build(city.ctx.store, content, full)
+    problems = diff_trees(city.sink.files, full.files)
+    assert not problems, "\n".join(problems[:10])
