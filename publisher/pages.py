@@ -54,6 +54,8 @@ HOME_SIZE = 10          # /: the latest 10 replies
 FEED_SIZE = 20          # feeds and the department page: the latest 20
 # statistics counters no league page (HTML) shows: only the data files and department pages
 LEAGUE_PAGES_OMIT = frozenset({"published"})
+# a change that moved only these counters (publishing a letter) cannot change the exposure board
+EXPOSURE_OMIT = frozenset({"published"})
 NOTICES_ON_HOME = 5
 
 LETTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -239,10 +241,14 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
 
     # the exposure board changes only with letters that went red or were late (see
     # chalicelib.exposure): one read per letter of the change, never a scan; and with a
-    # correction of the statistics its late-work table is read from
+    # correction of the statistics its late-work table is read from. The board shows nothing a
+    # publication changes, so a change that moved only EXPOSURE_OMIT (an approval that
+    # publishes a late letter) leaves it alone.
     if change.kind == "statistics" and periods:
         keys.add(("exposure",))
-    for letter_id in change.letters:
+    # (a change that moved no counter, a light turning red, may well change it)
+    board_may_change = not change.counters or not set(change.counters) <= EXPOSURE_OMIT
+    for letter_id in change.letters if board_may_change else ():
         if not is_letter_id(letter_id):
             continue
         letter = snap.get_letter(letter_id)

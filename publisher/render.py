@@ -687,37 +687,34 @@ class Renderer(TopicPages):
         summary = sorted(by_department.values(),
                          key=lambda r: (-r["count"], -r["worst"], r["department"]["id"]))
         window, late = self._late_work(board.as_of)
-        late_items, late_count = self._late_items(window)
         return self._html("exposure/index.html", "exposure.html", "exposure",
                           as_of=board.as_of, entries=entries, summary=summary,
-                          window=window, late=late, late_items=late_items,
-                          late_count=late_count, late_limit=LATE_ITEMS)
+                          window=window, late=late, late_items=self._late_items(window),
+                          late_limit=LATE_ITEMS)
 
-    def _late_items(self, window: list[str]) -> tuple[list[dict], int]:
-        """Each sign-in and reply made after its deadline since the first month of the late-work
-        window, newest first (at most LATE_ITEMS), and how many there were. Like the open
-        entries, a private letter shows its department and lateness only."""
+    def _late_items(self, window: list[str]) -> list[dict]:
+        """The latest LATE_ITEMS sign-ins and replies made after their deadline since the first
+        month of the late-work window, newest first. Shown like the open entries (the subject
+        redacted, a private letter's department and lateness only) and never from the
+        publication, so an approval that publishes a late letter leaves the board alone."""
         if not window:
-            return [], 0
+            return []
         since = datetime.fromisoformat(window[0] + "-01").replace(tzinfo=CHINA_TZ)
         items = []
-        for letter in self.snap.late_letters(since):
+        for letter in self.snap.late_letters(since, LATE_ITEMS):
             for e in exposure.entries(letter, self.calendar, since):
                 if e.open or e.done_at is None or e.done_at < since:
                     continue
                 item = {"letter_id": letter.id, "department": self._dept_or_none(e.department),
                         "clock": e.clock, "due": e.due, "done_at": e.done_at,
                         "late_working_days": e.late_working_days, "late_days": e.late_days,
-                        "public": letter.public, "type": None, "subject": None, "url": None}
+                        "public": letter.public, "type": None, "subject": None}
                 if letter.public:
-                    p = letter.publication
-                    item.update(type=str(letter.type), subject=p.subject if p else redact(
-                        letter.subject, names=[letter.name] if letter.name else []),
-                        url=f"/letters/{letter.id}/" if p and P.is_letter_id(letter.id)
-                        else None)
+                    item.update(type=str(letter.type), subject=redact(
+                        letter.subject, names=[letter.name] if letter.name else []))
                 items.append(item)
         items.sort(key=lambda i: (i["done_at"], i["letter_id"], i["clock"]), reverse=True)
-        return items[:LATE_ITEMS], len(items)
+        return items[:LATE_ITEMS]
 
     def _late_work(self, as_of: datetime | None) -> tuple[list[str], list[dict]]:
         """Late work by department over the twelve months that end with the later of the board's

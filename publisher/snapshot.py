@@ -115,12 +115,13 @@ class Snapshot:
             self._running = self._remember(listed + sorted(fresh, key=lambda l: l.id))
         return self._running
 
-    def late_letters(self, since: datetime) -> list[Letter]:
-        """Letters signed for or answered late since `since` (the exposure board's late work).
-        As with `running_letters`, letters this build already read by id are added when they
-        qualify, so an index that lags the table cannot hide the change being published."""
+    def late_letters(self, since: datetime, limit: int) -> list[Letter]:
+        """The letters of the latest `limit` late sign-ins and replies since `since` (the
+        exposure board's late work). As with `running_letters`, letters this build already read
+        by id are added when they qualify, so an index that lags the table cannot hide the
+        change being published (the board keeps its latest `limit` entries either way)."""
         def read() -> list[Letter]:
-            listed = self.store.late_letters(since)
+            listed = self.store.late_letters(since, limit)
             seen = {letter.id for letter in listed}
             after = time_key(since)
             fresh = [letter for letter in self._letters.data.values()
@@ -128,7 +129,7 @@ class Snapshot:
                      and any((k := late_key(e.to_dict())) is not None and k >= after
                              for e in letter.history)]
             return self._remember(listed + sorted(fresh, key=lambda l: l.id))
-        return self._lists.get(("late", since), read)
+        return self._lists.get(("late", since, limit), read)
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         if period not in self._stats:

@@ -170,10 +170,11 @@ class Store(Protocol):
         oldest rating first."""
         ...
 
-    def late_letters(self, since: datetime) -> list[Letter]:
+    def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         """Letters signed for or answered after their due date at or after `since` (a sign or
-        reply event with `on_time` false), each once, in the order of their first such event
-        since then: the late work of the exposure board."""
+        reply event with `on_time` false), each once, latest such event first, at most `limit`:
+        the exposure board's late work. The letters owning the latest `limit` late events are
+        among them, so the board reads `limit` letters however long the history."""
         ...
 
     # the public archive: published letters ordered by (first_published_at, id)

@@ -529,11 +529,16 @@ class DynamoStore:
     def letters_rated_unsatisfied(self) -> list[Letter]:
         return self._scheduled(REDO)
 
-    def late_letters(self, since: datetime) -> list[Letter]:
-        rows = self._index(T.SCHEDULE, "sched", LATE, range_name="sched_at", range_op=">=",
-                           range_value=time_key(since))
-        ids = list(dict.fromkeys(item[T.PK]["S"].removeprefix("LETTER#") for item in rows))
-        return self._load_many(ids)
+    def late_letters(self, since: datetime, limit: int) -> list[Letter]:
+        ids: dict[str, None] = {}
+        if limit > 0:
+            for item in self._index(T.SCHEDULE, "sched", LATE, forward=False,
+                                    range_name="sched_at", range_op=">=",
+                                    range_value=time_key(since), page_size=limit):
+                ids.setdefault(item[T.PK]["S"].removeprefix("LETTER#"))
+                if len(ids) >= limit:
+                    break
+        return self._load_many(list(ids))
 
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
         if n <= 0:

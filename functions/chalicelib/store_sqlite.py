@@ -464,11 +464,12 @@ class SqliteStore:
     def letters_rated_unsatisfied(self) -> list[Letter]:
         return self._scheduled(REDO)
 
-    def late_letters(self, since: datetime) -> list[Letter]:
+    def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         return self._letters(
-            "SELECT l.id, l.doc FROM (SELECT letter_id, MIN(at) AS first FROM late_events"
-            " WHERE at >= ? GROUP BY letter_id) AS late JOIN letters AS l ON l.id = late.letter_id"
-            " ORDER BY late.first, l.id", (time_key(since),))
+            "SELECT l.id, l.doc FROM (SELECT letter_id, MAX(at) AS latest FROM late_events"
+            " WHERE at >= ? GROUP BY letter_id ORDER BY latest DESC, letter_id DESC LIMIT ?)"
+            " AS late JOIN letters AS l ON l.id = late.letter_id"
+            " ORDER BY late.latest DESC, l.id DESC", (time_key(since), limit))
 
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
         if department:

@@ -832,12 +832,14 @@ class TestSupervisionLists:
         desk.reply("l0002", cst(2026, 12, 2, 15, 0))          # answered late
         desk.sign("l0003", t0 + 2 * H)
         desk.reply("l0003", t0 + 3 * H)                         # on time: not late work
-        assert ids(store.late_letters(cst(2026, 11, 1))) == ["l0001", "l0002"]
-        desk.reply("l0001", cst(2026, 12, 8, 9, 0))           # late again: listed once
-        assert ids(store.late_letters(cst(2026, 11, 1))) == ["l0001", "l0002"]
-        assert ids(store.late_letters(cst(2026, 11, 27))) == ["l0002", "l0001"]
-        assert ids(store.late_letters(cst(2026, 12, 8, 9, 0))) == ["l0001"]
-        assert ids(store.late_letters(cst(2026, 12, 8, 9, 1))) == []
+        assert ids(store.late_letters(cst(2026, 11, 1), 10)) == ["l0002", "l0001"]
+        desk.reply("l0001", cst(2026, 12, 8, 9, 0))           # late again: listed once, newest
+        assert ids(store.late_letters(cst(2026, 11, 1), 10)) == ["l0001", "l0002"]
+        assert ids(store.late_letters(cst(2026, 11, 1), 1)) == ["l0001"]
+        assert ids(store.late_letters(cst(2026, 11, 1), 0)) == []
+        assert ids(store.late_letters(cst(2026, 11, 27), 10)) == ["l0001", "l0002"]
+        assert ids(store.late_letters(cst(2026, 12, 8, 9, 0), 10)) == ["l0001"]
+        assert ids(store.late_letters(cst(2026, 12, 8, 9, 1), 10)) == []
         # l0004 is overdue, not late: its clock still runs (the board's other list)
         assert ids(store.overdue_letters(cst(2026, 11, 27))) == ["l0004"]
 
@@ -887,4 +889,4 @@ def test_an_older_sqlite_file_gets_its_late_events_from_history(make_letter, tmp
     raw.close()
 
     reopened = SqliteStore(path, clock=clock)
-    assert ids(reopened.late_letters(cst(2026, 11, 1))) == ["l0001"]
+    assert ids(reopened.late_letters(cst(2026, 11, 1), 10)) == ["l0001"]

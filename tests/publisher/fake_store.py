@@ -78,15 +78,16 @@ class FakeStore:
                    and l.current_due.date < today]
         return sorted(running, key=lambda l: (l.current_due.date, l.id))
 
-    def late_letters(self, since: datetime) -> list[Letter]:
+    def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         self.calls.append("late_letters")
         since_key = time_key(since)
-        first = {}
+        latest = {}
         for l in self.letters.values():
             keys = [k for e in l.history if (k := late_key(e.to_dict())) and k >= since_key]
             if keys:
-                first[l.id] = min(keys)
-        return [self.letters[i] for i in sorted(first, key=lambda i: (first[i], i))]
+                latest[l.id] = max(keys)
+        order = sorted(latest, key=lambda i: (latest[i], i), reverse=True)
+        return [self.letters[i] for i in order[:limit]]
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         return self.stats_rows.get(period, {})

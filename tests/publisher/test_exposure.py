@@ -8,7 +8,7 @@ import re
 import pytest
 
 from chalicelib import exposure, services, supervision
-from fakes import HOUSING_CLERK, cst
+from fakes import HOUSING_CLERK, OFFICE, cst
 from publisher import pages as P
 from publisher.build import full_build
 from publisher.sinks import MemorySink
@@ -220,7 +220,7 @@ def test_late_replies_and_sign_ins_are_listed_letter_by_letter(story):
     assert cells(page, "超期签收和答复（最近的在前）") == [
         ["市住房和城乡建设局", "2.4", "答复", "2026-11-09", "2026-11-12", "3", "投诉",
          "路灯不亮，联系电话 [电话已隐去]"]]
-    assert "自 2025年12月 起共 1 次超期签收或答复。" in page
+    assert "2025年12月以来最近的超期签收和答复，最多列出 100 次" in page
 
 
 def test_a_private_letter_signed_late_is_listed_without_its_subject(story, content):
@@ -236,6 +236,14 @@ def test_a_private_letter_signed_late_is_listed_without_its_subject(story, conte
                        "（来信人未同意公开：仅公布部门和超期时长）"]
     assert [r[2] for r in rows] == ["签收", "答复"]
     assert PRIVATE_SUBJECT not in page
+    # publishing the late public letter: the board shows nothing a publication changes
+    city.clock.at = cst(2026, 11, 13, 10, 0)
+    services.approve_reply(city.ctx, OFFICE, story["late"]["id"], {"publish": True})
+    (change,) = city.ctx.store.pending_changes()
+    assert change.counters == ["published"]
+    assert ("exposure",) not in P.affected_by_all([change], city.ctx.store, content)
+    city.publish()
+    assert city.sink.files["exposure/index.html"].decode() == page
     full = MemorySink()
     full_build(city.ctx.store, content, full)
     problems = diff_trees(city.sink.files, full.files)
