@@ -665,19 +665,7 @@ class Renderer(TopicPages):
         and late work by department over twelve months of statistics."""
         letters = {letter.id: letter for letter in self.snap.running_letters()}
         board = exposure.board(list(letters.values()), self.calendar)
-        entries = []
-        for e in board.entries:
-            letter = letters[e.letter_id]
-            item = {"department": self._dept_or_none(e.department), "clock": e.clock,
-                    "late_working_days": e.late_working_days, "late_days": e.late_days,
-                    "public": letter.public, "due": None, "type": None, "subject": None}
-            if letter.public:
-                # a letter its writer kept private shows its department and lateness only;
-                # the others their type, due date and subject with contact details redacted
-                # (the office has not reviewed the text yet: redaction is all it gets)
-                item.update(due=e.due, type=str(letter.type), subject=redact(
-                    letter.subject, names=[letter.name] if letter.name else []))
-            entries.append(item)
+        entries = [self._board_item(letters[e.letter_id], e) for e in board.entries]
         by_department: dict[str, dict] = {}
         for item in entries:
             row = by_department.setdefault(item["department"]["id"], {
@@ -700,21 +688,24 @@ class Renderer(TopicPages):
         if not window:
             return []
         since = datetime.fromisoformat(window[0] + "-01").replace(tzinfo=CHINA_TZ)
-        items = []
-        for letter in self.snap.late_letters(since, LATE_ITEMS):
-            for e in exposure.entries(letter, self.calendar, since):
-                if e.open or e.done_at is None or e.done_at < since:
-                    continue
-                item = {"letter_id": letter.id, "department": self._dept_or_none(e.department),
-                        "clock": e.clock, "due": e.due, "done_at": e.done_at,
-                        "late_working_days": e.late_working_days, "late_days": e.late_days,
-                        "public": letter.public, "type": None, "subject": None}
-                if letter.public:
-                    item.update(type=str(letter.type), subject=redact(
-                        letter.subject, names=[letter.name] if letter.name else []))
-                items.append(item)
-        items.sort(key=lambda i: (i["done_at"], i["letter_id"], i["clock"]), reverse=True)
-        return items[:LATE_ITEMS]
+        done = [(e, letter) for letter in self.snap.late_letters(since, LATE_ITEMS)
+                for e in exposure.entries(letter, self.calendar, since)
+                if not e.open and e.done_at is not None and e.done_at >= since]
+        done.sort(key=lambda d: (d[0].done_at, d[0].letter_id, d[0].clock), reverse=True)
+        return [self._board_item(letter, e) for e, letter in done[:LATE_ITEMS]]
+
+    def _board_item(self, letter: Letter, e: exposure.Entry) -> dict:
+        """One line of the exposure board. A letter its writer kept private shows its department
+        and lateness only; the others their type, dates and subject with contact details
+        redacted (the office may not have reviewed the text: redaction is all it gets)."""
+        item = {"department": self._dept_or_none(e.department), "clock": e.clock,
+                "late_working_days": e.late_working_days, "late_days": e.late_days,
+                "public": letter.public, "due": None, "done_at": None, "type": None,
+                "subject": None}
+        if letter.public:
+            item.update(due=e.due, done_at=e.done_at, type=str(letter.type), subject=redact(
+                letter.subject, names=[letter.name] if letter.name else []))
+        return item
 
     def _late_work(self, as_of: datetime | None) -> tuple[list[str], list[dict]]:
         """Late work by department over the twelve months that end with the later of the board's
