@@ -376,7 +376,6 @@ class Renderer(TopicPages):
 
     def _html(self, path: str, template: str, section: str | None = None, **ctx: Any) -> Output:
         """The page in every language from one context: `path` (zh-CN) and `en/` + `path`."""
-        site = self.content.site
         tpl = self.env.get_template(template)
         url = "/" + path.removesuffix("index.html")
         indexed = path.endswith("index.html")
@@ -387,16 +386,20 @@ class Renderer(TopicPages):
             other = i18n.other(lang)
             chrome_nav, chrome_footer = self._chrome(lang, section, url)
             page = tpl.render(
-                site=site, section=section, path=url, lang=lang, html_lang=HTML_LANG[lang],
-                site_name=i18n.t(lang, site.name, site.name_en or site.name),
+                **self._lang_context(lang), section=section, path=url,
                 chrome_nav=chrome_nav, chrome_footer=chrome_footer,
                 canonical=self.abs_url(i18n.url(url, lang)) if indexed else None,
                 alternates=alternates, switch_url=i18n.url(url, other),
-                switch_lang=HTML_LANG[other], switch_text=i18n.LANG_NAMES[other],
-                en=lang == "en", prefix=i18n.PREFIX[lang],
-                zh_lang=ZH_LANG if lang == "en" else "", **ctx)
+                switch_lang=HTML_LANG[other], switch_text=i18n.LANG_NAMES[other], **ctx)
             out.append((i18n.out_path(path, lang), page.encode("utf-8")))
         return out
+
+    def _lang_context(self, lang: str) -> dict[str, Any]:
+        """What every page template (and the chrome) knows of the page's language."""
+        site = self.content.site
+        return {"site": site, "lang": lang, "html_lang": HTML_LANG[lang], "en": lang == "en",
+                "prefix": i18n.PREFIX[lang], "zh_lang": ZH_LANG if lang == "en" else "",
+                "site_name": i18n.t(lang, site.name, site.name_en or site.name)}
 
     def _chrome(self, lang: str, section: str | None, url: str) -> tuple[Markup, Markup]:
         """The brand and navigation, and the footer, of a page: the same for every page of a
@@ -405,10 +408,7 @@ class Renderer(TopicPages):
         key = (lang, section, url if url in NAV_URLS else None)
         chrome = self._chromes.get(key)
         if chrome is None:
-            site = self.content.site
-            ctx = {"site": site, "lang": lang, "en": lang == "en", "section": section, "path": url,
-                   "site_name": i18n.t(lang, site.name, site.name_en or site.name),
-                   "zh_lang": ZH_LANG if lang == "en" else ""}
+            ctx = {**self._lang_context(lang), "section": section, "path": url}
             chrome = self._chromes[key] = (
                 Markup(self.env.get_template("_nav.html").render(ctx)),
                 Markup(self.env.get_template("_footer.html").render(ctx)))

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from chalicelib.codec import late_key, time_key
+from chalicelib.codec import late_keys, time_key
 from chalicelib.consultations import public_view
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.letters import ACTIVE, Letter
@@ -126,8 +126,7 @@ class Snapshot:
             after = time_key(since)
             fresh = [letter for letter in self._letters.data.values()
                      if letter is not None and letter.id not in seen
-                     and any((k := late_key(e.to_dict())) is not None and k >= after
-                             for e in letter.history)]
+                     and any(k >= after for k in late_keys(letter))]
             return self._remember(listed + sorted(fresh, key=lambda l: l.id))
         return self._lists.get(("late", since, limit), read)
 

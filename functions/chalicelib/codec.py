@@ -113,6 +113,11 @@ def late_key(event: dict) -> str | None:
     return None
 
 
+def late_keys(letter: Letter) -> list[str]:
+    """`late_key` of each late sign-in and reply in a letter's history, oldest first."""
+    return [k for e in letter.history if (k := late_key(e.to_dict())) is not None]
+
+
 def pub_key(letter: Letter) -> str | None:
     """Sort key of the public archive: first publication time (UTC, fixed width), then id."""
     p = letter.publication

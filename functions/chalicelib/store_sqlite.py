@@ -140,7 +140,7 @@ SCHEDULE_INDEX = """
 CREATE INDEX IF NOT EXISTS letters_sched ON letters (sched, sched_at) WHERE sched IS NOT NULL;
 """
 
-# late sign-ins and replies by when they happened (codec.late_key); made by `_migrate_late_events`
+# late sign-ins and replies by when they happened (codec.late_key); made by `_add_late_events`
 LATE_EVENTS = ("CREATE TABLE late_events (at TEXT NOT NULL, letter_id TEXT NOT NULL,"
                " seq INTEGER NOT NULL, PRIMARY KEY (at, letter_id, seq)) WITHOUT ROWID")
 
@@ -160,50 +160,50 @@ class SqliteStore:
         self._migrate()
 
     def _migrate(self) -> None:
-        """Give a file from before the supervision columns those columns and their values."""
+        """Bring a file from an earlier version up to this one: the supervision columns (and
+        their values), then the table of late events (filled from the history it holds)."""
         conn = self._conn()
         columns = lambda: {row[1] for row in conn.execute("PRAGMA table_info(letters)")}  # noqa: E731
-        if "sched" not in columns():
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                if "sched" not in columns():      # another process may have done it meanwhile
-                    conn.execute("ALTER TABLE letters ADD COLUMN sched TEXT")
-                    conn.execute("ALTER TABLE letters ADD COLUMN sched_at TEXT")
-                    for letter in list(self.iter_letters()):
-                        conn.execute("UPDATE letters SET sched = ?, sched_at = ? WHERE id = ?",
-                                     (*(schedule_of(letter) or (None, None)), letter.id))
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise StoreError(f"cannot upgrade {self.path}: {exc}") from exc
+        self._upgrade(conn, lambda: "sched" not in columns(), self._add_schedule_columns)
         conn.executescript(SCHEDULE_INDEX)
-        self._migrate_late_events(conn)
+        self._upgrade(conn, lambda: not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'late_events'"
+        ).fetchone(), self._add_late_events)
 
-    def _migrate_late_events(self, conn: sqlite3.Connection) -> None:
-        """The late sign-ins and replies, indexed by time (the exposure board's list); a file
-        from before this table gets it filled from the history it holds."""
-        exists = lambda: conn.execute(  # noqa: E731
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'late_events'").fetchone()
-        if exists():
+    def _upgrade(self, conn: sqlite3.Connection, needed: Callable[[], bool],
+                 apply: Callable[[sqlite3.Connection], None]) -> None:
+        """Run one upgrade step in its own write transaction, if it is still needed once the
+        lock is held (another process may have done it meanwhile)."""
+        if not needed():
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
-            if not exists():
-                conn.execute(LATE_EVENTS)
-                rows = []
-                for lid, doc in conn.execute("SELECT letter_id, doc FROM events WHERE doc LIKE"
-                                             " '%\"on_time\": false%'"):
-                    event = json.loads(doc)
-                    if (key := late_key(event)) is not None:
-                        rows.append((key, lid, event["seq"]))
-                conn.executemany("INSERT INTO late_events (at, letter_id, seq) VALUES (?,?,?)",
-                                 rows)
+            if needed():
+                apply(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(f"cannot upgrade {self.path}: {exc}") from exc
+
+    def _add_schedule_columns(self, conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE letters ADD COLUMN sched TEXT")
+        conn.execute("ALTER TABLE letters ADD COLUMN sched_at TEXT")
+        for letter in list(self.iter_letters()):
+            conn.execute("UPDATE letters SET sched = ?, sched_at = ? WHERE id = ?",
+                         (*(schedule_of(letter) or (None, None)), letter.id))
+
+    @staticmethod
+    def _add_late_events(conn: sqlite3.Connection) -> None:
+        """The late sign-ins and replies indexed by time (the exposure board's list)."""
+        conn.execute(LATE_EVENTS)
+        rows = []
+        for lid, doc in conn.execute("SELECT letter_id, doc FROM events WHERE doc LIKE"
+                                     " '%\"on_time\": false%'"):
+            event = json.loads(doc)
+            if (key := late_key(event)) is not None:
+                rows.append((key, lid, event["seq"]))
+        conn.executemany("INSERT INTO late_events (at, letter_id, seq) VALUES (?,?,?)", rows)
 
     def _conn(self) -> sqlite3.Connection:
         if self.path == ":memory:":

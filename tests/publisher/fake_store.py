@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.codec import late_key, pub_key, pub_month, time_key
+from chalicelib.codec import late_keys, pub_key, pub_month, time_key
 from chalicelib.deadlines import CHINA_TZ
 from chalicelib.letters import ACTIVE, Letter, LetterType, Publication, Status
 from fakes import cst
@@ -83,7 +83,7 @@ class FakeStore:
         since_key = time_key(since)
         latest = {}
         for l in self.letters.values():
-            keys = [k for e in l.history if (k := late_key(e.to_dict())) and k >= since_key]
+            keys = [k for k in late_keys(l) if k >= since_key]
             if keys:
                 latest[l.id] = max(keys)
         order = sorted(latest, key=lambda i: (latest[i], i), reverse=True)
