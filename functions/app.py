@@ -6,11 +6,13 @@ chalicelib.topic_services, the composition in chalicelib.bootstrap.
 """
 import os
 
-from chalice import Chalice, Rate
+from chalice import Rate
 
 from chalicelib import api, api_topics, events
+from chalicelib.function_app import FunctionApp
 
-app = Chalice(app_name="wenzheng")
+# one request's state per thread (the embedded server is threaded), API.md's error shape
+app = FunctionApp(app_name="wenzheng")
 app.register_blueprint(api.public, url_prefix="/api")
 app.register_blueprint(api.staff, url_prefix="/api")
 app.register_blueprint(api_topics.public, url_prefix="/api")

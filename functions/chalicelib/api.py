@@ -11,16 +11,13 @@ from typing import Any, Callable
 
 from chalice import Blueprint, Response
 
-from . import auth, bootstrap, services, supervision
-from .errors import (DomainError, Invalid, StoreError, TooLarge, Unauthorized, body_for,
-                     error_body)
+from . import auth, bootstrap, request_body, services, supervision
+from .errors import DomainError, Invalid, StoreError, Unauthorized, body_for, error_body
+from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
 
-MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = ["application/json", "text/plain"]
-HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
-           "X-Content-Type-Options": "nosniff"}
 
 public = Blueprint(__name__)
 staff = Blueprint(__name__ + ".staff")
@@ -53,16 +50,7 @@ def view(bp: Blueprint) -> Callable:
 
 
 def _body(bp: Blueprint) -> Any:
-    raw = bp.current_request.raw_body or b""
-    if len(raw) > MAX_BODY_BYTES:
-        raise TooLarge(f"请求体超过 {MAX_BODY_BYTES // 1024} KB", "Request body too large")
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise Invalid("请求体不是有效的 JSON", "The body is not valid JSON",
-                      code="invalid_json") from None
+    return request_body.parse(bp.current_request.raw_body)
 
 
 def _object(bp: Blueprint) -> dict:

@@ -145,7 +145,7 @@ def submit_letter(ctx: Context, payload: Mapping[str, Any]) -> tuple[int, dict]:
         raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
     key = idempotency_key(payload)
     kind = payload.get("type")
-    if kind not in LetterType.__members__:
+    if not text.is_choice(kind, LetterType.__members__):
         raise Invalid("请选择来信类型", "type must be one of " + ", ".join(LetterType),
                       field="type", code="invalid_choice")
     subject = _str(payload, "subject", required=True, max_len=SUBJECT_MAX)
@@ -410,7 +410,7 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     Each row says whether a re-do may still be ordered (`awaiting_redo_decision`)."""
     _require(actor, "clerk", "office")
     status = query.get("status") or None
-    if status is not None and status not in Status.__members__:
+    if status is not None and not text.is_choice(status, Status.__members__):
         raise Invalid("未知的状态", "Unknown status", field="status", code="invalid_choice")
     department = query.get("department") or None
     if actor.role == "clerk":
@@ -423,7 +423,7 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     if light is not None and light not in ("green", "yellow", "red", "none"):
         raise Invalid("未知的灯色", "Unknown light", field="light", code="invalid_choice")
     rating = query.get("rating") or None
-    if rating is not None and rating not in Score.__members__:
+    if rating is not None and not text.is_choice(rating, Score.__members__):
         raise Invalid("未知的评价", "Unknown rating", field="rating", code="invalid_choice")
     letters = ctx.store.list_letters(status=status, department=department, limit=500)
     if rating and status == Status.replied:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from .errors import Invalid
 
@@ -28,6 +29,12 @@ _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029\x0b\x0c]")
 _TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
 _WHITESPACE = re.compile(r"\s+")
+
+
+def is_choice(value: object, choices: Iterable[str]) -> bool:
+    """Whether a client's value is one of `choices` (an enum's names): text, and listed. An
+    object or an array where a choice is expected is simply not one (never a TypeError)."""
+    return isinstance(value, str) and value in choices
 
 
 def clean(text: str, *, max_len: int, field: str, label: str | None = None) -> str:

@@ -19,6 +19,7 @@ from .consultations import (Comment, CommentStatus, Decision, Kind, Outcome, Out
 from .deadlines import CHINA_TZ
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests)
 from .ports import UnitOfWork
+from .text import is_choice
 from .services import (Actor, Context, _code, _require, _str, idempotency_key, once)
 
 
@@ -179,7 +180,7 @@ def _take_quota(uow: Any, key: str, limit: int, expires_at: datetime) -> None:
 def _stance(value: Any) -> Stance | None:
     if value is None:
         return None
-    if value not in Stance.__members__:
+    if not is_choice(value, Stance.__members__):
         raise Invalid("立场须为 支持 / 反对 / 中立", "stance must be support, oppose or neutral",
                       field="stance", code="invalid_choice")
     return Stance(value)
@@ -321,7 +322,7 @@ def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) ->
     questions of its interviews (`topic` required)."""
     _require(actor, "office", "clerk")
     status = query.get("status") or None
-    if status is not None and status not in CommentStatus.__members__:
+    if status is not None and not is_choice(status, CommentStatus.__members__):
         raise Invalid("未知的状态", "status must be pending, approved or rejected",
                       field="status", code="invalid_choice")
     topic_id = query.get("topic") or None
@@ -468,7 +469,7 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> 
                               field=f"{where}.comment_id", code="duplicate_comment")
             seen.add(cid)
         decision = raw.get("decision")
-        if decision not in Decision.__members__:
+        if not is_choice(decision, Decision.__members__):
             raise Invalid("处理结果须为 采纳 / 部分采纳 / 未采纳",
                           "decision must be adopted, partly_adopted or not_adopted",
                           field=f"{where}.decision", code="invalid_choice")
