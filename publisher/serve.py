@@ -1,16 +1,19 @@
 """`wenzheng serve`: the whole system on one port, as the CDN serves it in AWS.
 
-`/api/*` goes to the same Chalice app the Lambda function runs (through Chalice's local API
-Gateway), everything else is a file of the built site. Two background threads stand in for
+`/api/*` goes to the same Chalice app the Lambda function runs (`FunctionGateway` builds the
+event API Gateway would, with the caller's own address), everything else is a file of the
+built site. Each connection has its thread, and each thread its own request in the app. Two background threads stand in for
 AWS: a dispatcher that publishes each change record as it is committed (the DynamoDB stream)
 and a timer that runs the scheduled job (the Chalice schedule).
 """
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import logging
 import mimetypes
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +32,13 @@ TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=
          ".json": "application/json; charset=utf-8", ".csv": "text/csv; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml"}
-MAX_REQUEST = 1024 * 1024
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+MAX_REQUEST = 1024 * 1024       # the function refuses more than 64 KB itself
+DRAIN_MAX = 16 * 1024 * 1024    # of a larger body, read and thrown away before the 413
+DRAIN_SECONDS = 10.0
+# a body must arrive within this once its headers have (WENZHENG_BODY_SECONDS to change)
+BODY_SECONDS = float(os.environ.get("WENZHENG_BODY_SECONDS") or 10.0)
+IDLE_SECONDS = 30.0
 
 
 def load_function_module():
@@ -47,18 +56,70 @@ def load_chalice_app():
     return load_function_module().app
 
 
-def gateway():
-    from chalice.config import Config
-    from chalice.local import LocalGateway
-    app = load_chalice_app()
-    return LocalGateway(app, Config.create(app_name="wenzheng", lambda_timeout=30))
+def _json(code: str, message: str, message_en: str) -> bytes:
+    return json.dumps(error_body(code, message, message_en), ensure_ascii=False).encode()
+
+
+class FunctionGateway:
+    """What API Gateway does in front of the function, for one request on the calling thread:
+    match the route, build the Lambda proxy event with the caller's own address, run the app.
+
+    The app keeps the request it is handling per thread (chalicelib.function_app), so the
+    server's threads never see each other's body, headers or identity."""
+
+    def __init__(self, app) -> None:
+        from chalice.local import RouteMatcher
+        self.app = app
+        self.matcher = RouteMatcher(list(app.routes))
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes,
+               source_ip: str) -> tuple[int, dict[str, str], bytes]:
+        try:
+            route = self.matcher.match_route(path)
+        except ValueError:
+            return 404, dict(JSON_HEADERS), _json("not_found", "没有这个接口", "No such API path")
+        methods = self.app.routes[route.route]
+        if method == "OPTIONS":
+            return 204, {"Allow": ", ".join(sorted({*methods, "OPTIONS"}))}, b""
+        from chalice.local import LambdaContext
+        event = {
+            "requestContext": {"httpMethod": method, "resourcePath": route.route,
+                               "identity": {"sourceIp": source_ip},
+                               "path": path.split("?")[0]},
+            "headers": headers,
+            "pathParameters": route.captured,
+            "multiValueQueryStringParameters": route.query_params or None,
+            "stageVariables": {},
+            "body": body or None,
+        }
+        context = LambdaContext(function_name="wenzheng", memory_size=1024,
+                                max_runtime_ms=30_000)
+        resp = self.app(event, context)
+        out = resp.get("body") or b""
+        if resp.get("isBase64Encoded"):
+            out = base64.b64decode(out)
+        elif isinstance(out, str):
+            out = out.encode("utf-8")
+        hdrs = {k: v for k, v in (resp.get("headers") or {}).items()
+                if k.lower() not in ("content-length", "connection")}
+        return int(resp["statusCode"]), hdrs, out
 
 
 class Handler(BaseHTTPRequestHandler):
+    """One connection: HTTP/1.1 with keep-alive, every answer with a Content-Length.
+
+    Bad requests get a 4xx in API.md's error shape and the connection is closed: a
+    Content-Length that is not a number, a body shorter than its Content-Length (answered
+    408 once BODY_SECONDS pass without it), a chunked body (411), a body over MAX_REQUEST
+    (read and thrown away up to DRAIN_MAX, then 413, as nginx's lingering close does, so the
+    client reads the answer instead of a reset), an unknown method (405)."""
+
     server_version = "wenzheng"
+    protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"   # a garbled request line still gets status and headers
+    timeout = IDLE_SECONDS          # an idle keep-alive connection is closed after this
     site: Path
-    gw = None
-    lock = threading.Lock()
+    gw: FunctionGateway
 
     def log_message(self, fmt: str, *args) -> None:   # quieter than stderr per request
         log.debug("%s " + fmt, self.address_string(), *args)
@@ -68,46 +129,115 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _api(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST:
-            body = json.dumps(error_body("too_large", "请求体过大", "Request body too large"), ensure_ascii=False)
-            self._send(413, body.encode(), {"Content-Type": "application/json; charset=utf-8"})
-            return
-        raw = self.rfile.read(length) if length else b""
-        headers = {k: v for k, v in self.headers.items()}
-        from chalice.local import LocalGatewayException
+    def _refuse(self, status: int, code: str, message: str, message_en: str,
+                headers: dict[str, str] | None = None) -> None:
+        """A 4xx after which the connection is not reused (what is left of it is unread)."""
+        self.close_connection = True
+        self._send(status, _json(code, message, message_en), {**JSON_HEADERS, **(headers or {})})
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (bad request line, headers too long, unknown
+        method) in the JSON error shape; an unknown method is a 405, not a 501."""
+        if code == 501:
+            code, message = 405, "Method not allowed"
+        text = {400: ("bad_request", "请求格式不正确"), 405: ("method_not_allowed", "不支持该请求方法"),
+                408: ("timeout", "请求超时"), 414: ("uri_too_long", "请求地址过长"),
+                431: ("headers_too_large", "请求头过大"),
+                505: ("http_version", "不支持该 HTTP 版本")}.get(code, ("bad_request", "请求无效"))
+        self.close_connection = True
+        body = _json(text[0], text[1], message or text[0])
         try:
-            resp = self.gw.handle_request(self.command, self.path, headers, raw or None)
-        except LocalGatewayException:
-            body = json.dumps(error_body("not_found", "没有这个接口", "No such API path"), ensure_ascii=False)
-            self._send(404, body.encode(), {"Content-Type": "application/json; charset=utf-8"})
+            self.send_response(code, message)
+            self.send_header("Content-Type", JSON_HEADERS["Content-Type"])
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            if code == 405:
+                self.send_header("Allow", "GET, HEAD, POST, OPTIONS")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200:
+                self.wfile.write(body)
+        except OSError:
+            pass
+
+    # --- the request body -----------------------------------------------------------------
+
+    def _body(self) -> bytes | None:
+        """The request body, or None once a refusal has been sent."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self._refuse(411, "length_required", "请求须带 Content-Length",
+                         "Send the body with a Content-Length")
+            return None
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return b""
+        if len(set(v.strip() for v in values)) != 1 or not values[0].strip().isascii() \
+                or not values[0].strip().isdigit() or len(values[0].strip()) > 18:
+            self._refuse(400, "bad_content_length", "Content-Length 不正确",
+                         "Content-Length must be one non-negative whole number")
+            return None
+        length = int(values[0])
+        if length > MAX_REQUEST:
+            self._drain(length)
+            self._refuse(413, "too_large", "请求体过大", "Request body too large")
+            return None
+        try:
+            self.connection.settimeout(BODY_SECONDS)
+            data = self.rfile.read(length) if length else b""
+        except TimeoutError:
+            data = None
+        finally:
+            self.connection.settimeout(self.timeout)
+        if data is None or len(data) < length:
+            self._refuse(408, "incomplete_body", "请求体不完整（比 Content-Length 短）",
+                         "The body is shorter than its Content-Length")
+            return None
+        return data
+
+    def _drain(self, length: int) -> None:
+        """Read and throw away up to DRAIN_MAX bytes of an oversized body, for DRAIN_SECONDS
+        at most, so the client has finished sending when it reads the 413."""
+        left, end = min(length, DRAIN_MAX), time.monotonic() + DRAIN_SECONDS
+        try:
+            self.connection.settimeout(1.0)
+            while left > 0 and time.monotonic() < end:
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
+
+    # --- answers --------------------------------------------------------------------------
+
+    def _api(self) -> None:
+        body = self._body()
+        if body is None:
             return
-        out = resp.get("body") or b""
-        if isinstance(out, str):
-            out = out.encode("utf-8")
-        hdrs = {k: v for k, v in (resp.get("headers") or {}).items()
-                if k.lower() not in ("content-length", "connection")}
-        self._send(int(resp["statusCode"]), out, hdrs)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        status, hdrs, out = self.gw.handle(self.command, self.path, headers, body,
+                                           self.client_address[0])
+        self._send(status, out, hdrs)
 
     def _static(self) -> None:
-        rel = unquote(urlsplit(self.path).path).lstrip("/")
-        target = (self.site / rel).resolve()
-        if not str(target).startswith(str(self.site.resolve())):
+        target = self._site_file(unquote(urlsplit(self.path).path).lstrip("/"))
+        if target is None:
             self._send(404, b"not found", {"Content-Type": "text/plain"})
             return
         if target.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
+            if not urlsplit(self.path).path.endswith("/"):
                 self._send(301, b"", {"Location": urlsplit(self.path).path + "/"})
                 return
             target = target / "index.html"
         status = 200
         if not target.is_file():
             # the English site has its own "not found" page
+            rel = str(target.relative_to(self.site.resolve()))
             missing = "en/404.html" if rel == "en" or rel.startswith("en/") else "404.html"
             target, status = self.site / missing, 404
             if not target.is_file():
@@ -118,21 +248,52 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, target.read_bytes(), {"Content-Type": ctype,
                                                   "Cache-Control": "no-cache"})
 
-    def do_GET(self) -> None:
-        if self.path.startswith("/api/") or self.path == "/api":
-            self._api()
-        else:
-            self._static()
+    def _site_file(self, rel: str) -> Path | None:
+        """The file of the built site a path names, or None (outside the site, a NUL byte,
+        a name the file system refuses)."""
+        root = self.site.resolve()
+        try:
+            target = (root / rel).resolve()
+            target.exists()
+        except (OSError, ValueError):
+            return None
+        return target if target == root or target.is_relative_to(root) else None
 
-    do_HEAD = do_GET
+    def _handle(self) -> None:
+        try:
+            if self.path.startswith("/api/") or self.path == "/api":
+                self._api()
+            elif self.command in ("GET", "HEAD"):
+                if self.headers.get("Content-Length") not in (None, "0"):
+                    self.close_connection = True      # a body nobody reads
+                self._static()
+            elif self.command == "OPTIONS":
+                self._send(204, b"", {"Allow": "GET, HEAD, OPTIONS"})
+            else:
+                self.close_connection = True
+                self._send(405, b"method not allowed",
+                           {"Content-Type": "text/plain", "Allow": "GET, HEAD, OPTIONS"})
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 - a bug: answer 500 rather than drop the connection
+            log.exception("%s %s failed", self.command, self.path[:200])
+            self.close_connection = True
+            try:
+                self._send(500, _json("internal", "服务器内部错误", "Internal error"),
+                           dict(JSON_HEADERS))
+            except OSError:
+                pass
 
-    def do_POST(self) -> None:
-        if self.path.startswith("/api/"):
-            self._api()
-        else:
-            self._send(405, b"method not allowed", {"Content-Type": "text/plain"})
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = \
+        do_CONNECT = _handle
 
-    do_PUT = do_DELETE = do_PATCH = do_POST
+
+class Server(ThreadingHTTPServer):
+    """A thread per connection, a listen backlog deep enough for a burst of citizens."""
+
+    daemon_threads = True
+    request_queue_size = 1024
+    allow_reuse_address = True
 
 
 def _every(seconds: float, fn, stop: threading.Event, name: str) -> threading.Thread:
@@ -154,9 +315,9 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
     bootstrap.use(composed)
     site = site_dir(composed.settings)
     store = composed.ctx.store
-    handler = type("BoundHandler", (Handler,), {"site": site, "gw": gateway()})
-    httpd = ThreadingHTTPServer((host, port), handler)
-    httpd.daemon_threads = True
+    handler = type("BoundHandler", (Handler,), {"site": site,
+                                                "gw": FunctionGateway(load_chalice_app())})
+    httpd = Server((host, port), handler)
     stop = stop or threading.Event()
     _every(poll_seconds, lambda: drain_outbox(store, composed.settings), stop, "publisher")
     sender = composed.notification_sender()     # var/outbox/ unless WENZHENG_SENDER=aws

@@ -69,3 +69,17 @@ def api(chalice_app, composed):
         a = Api(client, {})
         a.login_all()
         yield a
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """A real `wenzheng serve --no-demo` (embedded store) with a clerk and an office account,
+    for what only a real socket shows: concurrency, Content-Length, methods, drained bodies."""
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from bench.load import LOAD_ENV, LocalServer, free_port
+    with LocalServer(tmp_path_factory.mktemp("live"), free_port(), env=LOAD_ENV) as server:
+        yield server
