@@ -126,6 +126,34 @@ def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, A
     }
 
 
+# API Gateway's own answers → (response type, status, code, message, message_en)
+GATEWAY_RESPONSES = {
+    "NoRoute": ("MISSING_AUTHENTICATION_TOKEN", 404, "not_found", "没有这个接口",
+                "No such API path or method"),
+    "MediaType": ("UNSUPPORTED_MEDIA_TYPE", 415, "unsupported_media_type",
+                  "请求体须为 JSON（Content-Type: application/json）",
+                  "The body must be JSON (Content-Type: application/json)"),
+    "TooLarge": ("REQUEST_TOO_LARGE", 413, "too_large", "请求体过大", "Request body too large"),
+    "Throttled": ("THROTTLED", 429, "too_many_requests", "请求过于频繁，请稍后再试",
+                  "Too many requests; try again later"),
+    "Default4xx": ("DEFAULT_4XX", 400, "bad_request", "请求无效", "Bad request"),
+    "Default5xx": ("DEFAULT_5XX", 503, "unavailable", "服务暂时不可用，请稍后重试",
+                   "Service temporarily unavailable; retry later"),
+}
+
+
+def gateway_responses() -> dict[str, Any]:
+    out = {}
+    for kind, status, code, message, message_en in GATEWAY_RESPONSES.values():
+        body = json.dumps({"error": {"code": code, "message": message, "message_en": message_en,
+                                     "field": None}}, ensure_ascii=False)
+        out[kind] = {"statusCode": status, "responseTemplates": {"application/json": body},
+                     "responseParameters": {
+                         "gatewayresponse.header.Cache-Control": "'no-store'",
+                         "gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"}}
+    return out
+
+
 def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
     s = stage_settings(stage, config_path)
     prefix = s["prefix"]
@@ -184,6 +212,11 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         "ResourcePath": "/*", "HttpMethod": "*",
         "ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100,
     }]}}
+    # what API Gateway answers itself (no such path or method, a body over its limit, throttled)
+    # in the error shape of API.md, as the function and the embedded server answer. Part of the
+    # API's definition (merged into the one Chalice writes), so a deployment carries it.
+    res["RestAPI"]["Properties"]["DefinitionBody"] = {
+        "x-amazon-apigateway-gateway-responses": gateway_responses()}
 
     # --- the static site: private bucket, CloudFront in front, /api/* to the API -------------------
     res["SiteBucket"] = {

@@ -365,3 +365,18 @@ def test_package_runs_with_only_the_lambda_runtime(template, tmp_path):
     run = subprocess.run([sys.executable, "-S", "-c", SMOKE, str(task), str(tmp_path)],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and run.stdout.strip().endswith("ok"), run.stdout + run.stderr
+
+
+def test_api_gateways_own_answers_have_the_api_error_shape(template):
+    """No such path or method, a wrong media type, a body over API Gateway's limit, throttling:
+    answered by API Gateway before the function runs, in the error shape of API.md."""
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert body["paths"]                          # Chalice's definition, merged, not replaced
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    assert {"MISSING_AUTHENTICATION_TOKEN", "UNSUPPORTED_MEDIA_TYPE", "REQUEST_TOO_LARGE",
+            "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == 404
+    for kind, r in responses.items():
+        err = json.loads(r["responseTemplates"]["application/json"])["error"]
+        assert set(err) == {"code", "message", "message_en", "field"}, kind
+        assert err["code"].islower() and err["message"] and err["message_en"]
