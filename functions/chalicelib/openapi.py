@@ -120,9 +120,18 @@ OPERATIONS += [
 ]
 
 
+# what any route that takes a body may answer (chalicelib.request_body, the Chalice app)
+BODY_ERRORS = {"400": "invalid: not JSON, not an object, nested too deep, a number too long, "
+                      "text with a lone surrogate or NUL, a value of the wrong kind",
+               "413": "body larger than 64 KB",
+               "415": "Content-Type is not application/json or text/plain"}
+
+
 def document() -> dict[str, Any]:
     paths: dict[str, dict] = {}
     for method, path, summary, body, responses in OPERATIONS:
+        if body is not None:          # every body is checked before the route sees it
+            responses = {**BODY_ERRORS, **responses}
         op: dict[str, Any] = {"summary": summary, "responses": {
             code: {"description": text, "content": {"application/json": {
                 "schema": ERROR if code.startswith("4") else {}}}}
