@@ -12,7 +12,8 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 
 from . import auth, bootstrap, request_body, services, supervision
-from .errors import DomainError, Invalid, StoreError, Unauthorized, body_for, error_body
+from .errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
+                     error_body)
 from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
@@ -34,6 +35,7 @@ def view(bp: Blueprint) -> Callable:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Response:
             try:
+                _check_path(kwargs)
                 status, body = fn(*args, **kwargs)
             except DomainError as err:
                 return _json(err.status, body_for(err))
@@ -47,6 +49,17 @@ def view(bp: Blueprint) -> Callable:
             return _json(status, body)
         return run
     return wrap
+
+
+MAX_PATH_PARAM = 200
+
+
+def _check_path(params: dict[str, Any]) -> None:
+    """Ids, codes and actions in a path are short: a longer one names nothing (and DynamoDB
+    refuses keys over 2 KB), so it is a 404 before any store sees it."""
+    for value in params.values():
+        if not isinstance(value, str) or len(value) > MAX_PATH_PARAM:
+            raise NotFound("没有这个地址", "No such resource")
 
 
 def _body(bp: Blueprint) -> Any:

@@ -281,3 +281,18 @@ def test_random_json_never_gets_a_5xx(api, world):
 
     one()
     assert problems == []
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/api/letters/{long}"), ("POST", "/api/letters/{long}/rating"),
+    ("POST", "/api/letters/{long}/votes"), ("GET", "/api/staff/letters/{long}"),
+    ("POST", "/api/staff/letters/{long}/dispatch"), ("GET", "/api/topics/{long}"),
+    ("POST", "/api/topics/{long}/comments"), ("POST", "/api/staff/comments/{long}/approve")])
+def test_a_path_parameter_too_long_to_name_anything_is_a_404(api, method, path):
+    h = {"Content-Type": "application/json", "X-Letter-Secret": "s" * 5000,
+         "Authorization": f"Bearer {api.tokens['office-1']}", **UA}
+    resp = getattr(api.client.http, method.lower())(path.format(long="W" * 5000), headers=h,
+                                                    body=b"{}")
+    body = json.loads(resp.body)
+    assert assert_clean_4xx(path, resp.status_code, body, resp.headers) == "not_found"
+    assert resp.status_code == 404
