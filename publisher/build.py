@@ -31,6 +31,7 @@ class BuildResult:
     files: int = 0                        # files rendered
     changed: list[str] = field(default_factory=list)   # files written or deleted
     deleted: list[str] = field(default_factory=list)
+    letters: int = 0                      # published letters on the site (full builds)
 
 
 def render_pages(renderer: Renderer, keys: Iterable[P.PageKey], sink: Sink,
@@ -60,7 +61,7 @@ def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path
     snap = Snapshot(store)
     renderer = Renderer(snap, content, theme_dir)
     total = P.count_all_pages(snap, content) if progress else 0
-    result = BuildResult()
+    result = BuildResult(letters=store.count_published())
     written: set[str] = set()
     sink.begin(full=True)
     render_pages(renderer, P.all_pages(snap, content), sink, result, written, progress, total)
@@ -135,7 +136,12 @@ def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | 
         "WENZHENG_DATA": str(Path(data_dir).resolve()),
         "WENZHENG_PROGRESS": progress,
     })
-    Pelican(settings).run()
+    from pelican.log import console
+    quiet, console.quiet = console.quiet, True   # its "Processed 0 articles" reads as nothing built
+    try:
+        Pelican(settings).run()
+    finally:
+        console.quiet = quiet
     result = pelican_plugin.last_result(settings["OUTPUT_PATH"])
     if result is None:
         raise RuntimeError("the Wenzheng Pelican plugin did not run (check PLUGINS in "

@@ -88,12 +88,25 @@ def cmd_topics_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_to_stdout() -> None:
+    """The server's own lines: one per API request (method, route, status, ms) and per publish
+    (changes, pages, ms), and any error; never a path's ids or a body. (On stdout, where Chalice
+    logs the app's errors: finding this handler there, it adds no second one.)"""
+    import logging
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("wenzheng")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .build import full_build
     from .runtime import content_for, drain_outbox, site_dir
     from .serve import serve
     from .sinks import LocalFolderSink
 
+    _log_to_stdout()
     composed = _compose(args)
     ctx = composed.ctx
     if not composed.settings.site_url:
@@ -129,7 +142,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
               on_ready=announce)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}"
-              " (choose another port with --port)", file=sys.stderr)
+              f" (choose another port: --port {args.port + 1}, or PORT={args.port + 1} make run)",
+              file=sys.stderr)
         return 2
     return 0
 
@@ -139,8 +153,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     report = register_topics(_topic_context(settings), settings)
     print(f"consultation topics: {_report(report)}")
-    pelican_build(settings.content_dir, Path(args.out), settings.data_dir)
-    print(f"site built into {args.out}")
+    started = time.monotonic()
+    result = pelican_build(settings.content_dir, Path(args.out), settings.data_dir)
+    print(f"site built into {args.out}: {result.pages:,} pages in {result.files:,} files "
+          f"({result.letters:,} published letters, zh-CN and English) in "
+          f"{time.monotonic() - started:.1f} s")
     return 0
 
 

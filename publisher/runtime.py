@@ -1,12 +1,16 @@
 """Publishing wired to settings: which sink a deployed function or a local server writes to."""
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 from typing import Iterable
 
 from chalicelib.bootstrap import Settings
 from chalicelib.ports import Change, Store
+
+log = logging.getLogger("wenzheng.publish")
 
 
 def site_dir(settings: Settings) -> Path:
@@ -54,6 +58,9 @@ def drain_outbox(store: Store, settings: Settings, sink=None, batch: int = 200) 
             changes = store.pending_changes(batch)
             if not changes:
                 return done
-            publish_changes(store, content_for(settings), sink, changes)
+            started = time.perf_counter()
+            keys = publish_changes(store, content_for(settings), sink, changes)
             store.mark_changes_done([c.id for c in changes])
             done += len(changes)
+            log.info("published %d change(s): %d page(s) in %.0f ms", len(changes), len(keys),
+                     (time.perf_counter() - started) * 1000)

@@ -27,6 +27,7 @@ from chalicelib.errors import error_body
 from .runtime import drain_outbox, site_dir
 
 log = logging.getLogger("wenzheng.serve")
+requests_log = logging.getLogger("wenzheng.requests")   # one line per API request
 
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
          ".json": "application/json; charset=utf-8", ".csv": "text/csv; charset=utf-8",
@@ -73,14 +74,16 @@ class FunctionGateway:
         self.matcher = RouteMatcher(list(app.routes))
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes,
-               source_ip: str) -> tuple[int, dict[str, str], bytes]:
+               source_ip: str) -> tuple[int, dict[str, str], bytes, str]:
+        """(status, headers, body, the route's pattern for the log)."""
         try:
             route = self.matcher.match_route(path)
         except ValueError:
-            return 404, dict(JSON_HEADERS), _json("not_found", "没有这个接口", "No such API path")
+            return 404, dict(JSON_HEADERS), _json("not_found", "没有这个接口",
+                                                  "No such API path"), "(no route)"
         methods = self.app.routes[route.route]
         if method == "OPTIONS":
-            return 204, {"Allow": ", ".join(sorted({*methods, "OPTIONS"}))}, b""
+            return 204, {"Allow": ", ".join(sorted({*methods, "OPTIONS"}))}, b"", route.route
         from chalice.local import LambdaContext
         event = {
             "requestContext": {"httpMethod": method, "resourcePath": route.route,
@@ -102,7 +105,7 @@ class FunctionGateway:
             out = out.encode("utf-8")
         hdrs = {k: v for k, v in (resp.get("headers") or {}).items()
                 if k.lower() not in ("content-length", "connection")}
-        return int(resp["statusCode"]), hdrs, out
+        return int(resp["statusCode"]), hdrs, out, route.route
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -220,9 +223,13 @@ class Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, hdrs, out = self.gw.handle(self.command, self.path, headers, body,
-                                           self.client_address[0])
+        started = time.perf_counter()
+        status, hdrs, out, route = self.gw.handle(self.command, self.path, headers, body,
+                                                  self.client_address[0])
         self._send(status, out, hdrs)
+        # the route's pattern, not the path: no tracking codes, letter ids or search words
+        requests_log.info("%s %s %d %.0f ms", self.command, route, status,
+                          (time.perf_counter() - started) * 1000)
 
     def _static(self) -> None:
         target = self._site_file(unquote(urlsplit(self.path).path).lstrip("/"))

@@ -123,6 +123,24 @@ def test_build_writes_the_site_from_the_store(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (out / "index.html").is_file() and (out / "league" / "index.html").is_file()
     assert len(list((out / "letters").glob("*/index.html"))) > 30
+    # it says what it built, not Pelican's "Processed 0 articles"
+    assert "Processed" not in result.stdout + result.stderr
+    published = SqliteStore(tmp_path / "data" / "wenzheng.sqlite3").count_published()
+    line = result.stdout.strip().splitlines()[-1]
+    assert line.startswith(f"site built into {out}: ") and " pages in " in line
+    assert published > 30 and f"({published:,} published letters, zh-CN and English)" in line
+
+
+def test_a_busy_port_names_both_ways_to_choose_another(tmp_path):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = wenzheng("serve", "--no-demo", "--port", str(port), "--data",
+                          str(tmp_path / "data"))
+    assert result.returncode == 2
+    assert f"--port {port + 1}" in result.stderr and f"PORT={port + 1} make run" in result.stderr
 
 
 def test_stats_recompute_finds_and_corrects_drift(tmp_path):

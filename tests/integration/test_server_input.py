@@ -153,3 +153,20 @@ def test_keep_alive_serves_several_requests_on_one_connection(live_server):
 def test_the_server_still_answers_after_all_of_it(live_server):
     status, _, body, _ = exchange(live_server, request("GET", "/api/health"))
     assert status == 200 and json.loads(body) == {"status": "ok"}
+
+
+def test_the_log_has_one_line_per_api_request_without_ids_or_text(live_server):
+    raw = json.dumps({"type": "help", "subject": "日志里不应出现的主题", "body": "正文",
+                      "phone": "13912345678"}).encode()
+    status, _, body, _ = exchange(live_server, request("POST", "/api/letters", raw))
+    answer = json.loads(body)
+    assert status == 201
+    code = answer["tracking_code"]
+    exchange(live_server, request("GET", f"/api/letters/{code}",
+                                  headers={"X-Letter-Secret": answer["secret"]}))
+    time.sleep(0.3)
+    log = (live_server.data / "serve.log").read_text()
+    assert "wenzheng.requests POST /api/letters 201" in log
+    assert "wenzheng.requests GET /api/letters/{ref} 200" in log
+    for private in (code, answer["secret"], answer["id"], "日志里不应出现的主题", "13912345678"):
+        assert private not in log
