@@ -225,11 +225,22 @@ def test_pages_are_balanced_html(lived, city):
 
 
 def test_xml_and_json_files_parse(lived, city):
+    roots: dict[str, str] = {}
+    parsed_json = {}
     for path, data in city.sink.files.items():
         if path.endswith(".xml"):
-            ElementTree.fromstring(data)
+            roots[path] = ElementTree.fromstring(data).tag
         elif path.endswith(".json"):
-            json.loads(data)
+            parsed_json[path] = json.loads(data)
+    atom, sitemap = "{http://www.w3.org/2005/Atom}feed", "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert roots["feeds/all.atom.xml"] == atom
+    assert roots["feeds/departments/housing.atom.xml"] == atom
+    assert roots["sitemap.xml"] in (sitemap + "urlset", sitemap + "sitemapindex")
+    assert sum(1 for tag in roots.values() if tag == atom) >= 2
+    league = parsed_json["data/league-all.json"]
+    rows = league if isinstance(league, list) else league.get("rows", league.get("departments"))
+    assert rows and all("department" in row and "rank" in row for row in rows)
+    assert len(parsed_json) >= 5
 
 
 def test_letters_waiting_or_rejected_have_no_page(lived, city):
