@@ -146,7 +146,8 @@ def _actor(bp: Blueprint = staff) -> services.Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("请先登录", "Log in first")
-    return bootstrap.app().signer.verify(token.strip())
+    composed = bootstrap.app()
+    return auth.current_actor(composed.signer, composed.ctx.store, token.strip())
 
 
 @staff.route("/staff/login", methods=["POST"], content_types=JSON_TYPES)

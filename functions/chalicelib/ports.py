@@ -57,6 +57,9 @@ class Account:
     created_at: datetime
     disabled: bool = False
     demo: bool = False
+    # raised by a password reset and by disabling the account: every token carries the version
+    # it was issued at, and one with an older version is refused (auth.current_actor)
+    token_version: int = 0
 
 
 @dataclass

@@ -509,6 +509,39 @@ class TestAccounts:
         assert store.get_account("clerk-h") == disabled
         assert store.get_account("nobody") is None
 
+    def test_token_version_is_stored_and_a_reset_or_disable_revokes_tokens(self, store):
+        """A token issued before a password reset or before the account was disabled is refused
+        by either store (the version it carries is behind the stored account's)."""
+        from chalicelib import auth
+        from chalicelib.errors import Unauthorized
+        from fakes import FakeClock
+        clock = FakeClock(cst(2026, 11, 23, 9, 0))
+        signer = auth.TokenSigner("s" * 40, clock)
+        store.put_account(auth.new_account("clerk-h", "old-pass", "clerk", "housing", clock()))
+        assert store.get_account("clerk-h").token_version == 0
+        token, _ = signer.issue(store.get_account("clerk-h"))
+        assert auth.current_actor(signer, store, token).username == "clerk-h"
+
+        auth.replace_account(store, auth.new_account("clerk-h", "new-pass", "clerk", "housing",
+                                                     clock()))
+        assert store.get_account("clerk-h").token_version == 1
+        with pytest.raises(Unauthorized) as err:
+            auth.current_actor(signer, store, token)
+        assert err.value.code == "token_revoked"
+        fresh, _ = signer.issue(store.get_account("clerk-h"))
+        assert auth.current_actor(signer, store, fresh).username == "clerk-h"
+
+        auth.set_disabled(store, "clerk-h", True)
+        stored = store.get_account("clerk-h")
+        assert stored.disabled and stored.token_version == 2
+        with pytest.raises(Unauthorized):
+            auth.current_actor(signer, store, fresh)
+        # enabling again does not bring the old tokens back
+        auth.set_disabled(store, "clerk-h", False)
+        with pytest.raises(Unauthorized):
+            auth.current_actor(signer, store, fresh)
+        assert auth.set_disabled(store, "nobody", True) is None
+
     def test_list_accounts_by_username(self, store):
         for name in ("office-1", "admin", "clerk-h"):
             store.put_account(Account(username=name, password_hash="x", role="office",
