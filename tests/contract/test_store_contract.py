@@ -6,7 +6,7 @@ Every test here but the last section runs once per adapter through the `store` f
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -492,6 +492,27 @@ class TestArchive:
         assert store.latest_published(10) == []
         assert list(store.iter_published()) == []
         assert store.count_published() == 0
+
+
+# --- refusals (abuse counters) ----------------------------------------------------------------
+
+class TestRefusals:
+    def test_counts_per_china_day_and_kind_from_a_day_on(self, store):
+        assert store.refusals(date(2026, 1, 1)) == {}
+        # 23:30 UTC on the 22nd is already the 23rd in China
+        for at, kind in ((cst(2026, 11, 22, 10, 0), "login"),
+                         (cst(2026, 11, 23, 7, 30), "letters"),
+                         (cst(2026, 11, 23, 9, 0), "letters"),
+                         (cst(2026, 11, 23, 9, 5), "tracking"),
+                         (cst(2026, 11, 24, 0, 10), "honeypot")):
+            store.count_refusal(kind, at)
+        store.count_refusal("letters", datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc))
+        assert store.refusals(date(2026, 11, 22)) == {
+            "2026-11-22": {"login": 1},
+            "2026-11-23": {"letters": 3, "tracking": 1},
+            "2026-11-24": {"honeypot": 1}}
+        assert list(store.refusals(date(2026, 11, 23))) == ["2026-11-23", "2026-11-24"]
+        assert store.refusals(date(2026, 11, 25)) == {}
 
 
 # --- accounts ---------------------------------------------------------------------------------
