@@ -8,13 +8,15 @@ import os
 
 from chalice import Chalice, Rate
 
-from chalicelib import api, api_topics, events
+from chalicelib import abuse, api, api_topics, events
 
 app = Chalice(app_name="wenzheng")
 app.register_blueprint(api.public, url_prefix="/api")
 app.register_blueprint(api.staff, url_prefix="/api")
 app.register_blueprint(api_topics.public, url_prefix="/api")
 app.register_blueprint(api_topics.staff, url_prefix="/api")
+# a 429 whose wait is known says it in Retry-After (abuse.py)
+app.register_middleware(abuse.retry_after_middleware, "http")
 
 STREAM_ARN = os.environ.get(
     "WENZHENG_STREAM_ARN",
