@@ -246,3 +246,14 @@ def test_the_dashboard_counts_refusals_per_kind(api, limited, store, clock):
     kinds = {k["kind"]: k for k in api.call("GET", "/api/staff/dashboard",
                                             as_user="office-1")[1]["abuse"]["kinds"]}
     assert kinds["tracking"] == {**kinds["tracking"], "today": 0, "week": 0, "total": 1}
+
+
+def test_openapi_lists_the_refusals(api):
+    paths = api.call("GET", "/api/openapi.json")[1]["paths"]
+    for path, method in (("/api/letters", "post"), ("/api/letters/{tracking_code}", "get"),
+                         ("/api/letters/{tracking_code}/rating", "post"),
+                         ("/api/letters/{letter_id}/votes", "post"),
+                         ("/api/staff/login", "post")):
+        assert "429" in paths[path][method]["responses"], path
+    assert "website" in paths["/api/letters"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]["properties"]
