@@ -110,12 +110,15 @@ def count(store: Any, kind: str, at: datetime) -> None:
 
 # --- windows ----------------------------------------------------------------------------------
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _window(now: datetime, minutes: int) -> tuple[str, datetime]:
-    """The clock window of `minutes` (UTC, aligned to the hour's start) holding `now`."""
-    at = now.astimezone(timezone.utc)
-    start = at.replace(minute=(at.minute // minutes) * minutes, second=0, microsecond=0) \
-        if minutes < 60 else at.replace(minute=0, second=0, microsecond=0)
-    return start.strftime("%Y%m%d%H%M"), start + timedelta(minutes=min(minutes, 60))
+    """The clock window of `minutes` holding `now` (windows of 15 minutes start at :00, :15,
+    :30 and :45; of 60, on the hour), named by its start, and its end."""
+    elapsed = int((now - _EPOCH).total_seconds() // 60)
+    start = _EPOCH + timedelta(minutes=elapsed - elapsed % max(1, minutes))
+    return start.strftime("%Y%m%d%H%M"), start + timedelta(minutes=max(1, minutes))
 
 
 def _hour(now: datetime) -> tuple[str, datetime]:
