@@ -135,9 +135,12 @@ def vote(ref: str) -> tuple[int, Any]:
 
 
 def _guess_secret(ref: str, attempt: Callable[[], T]) -> T:
-    """A tracking-secret check within the guessing limits: a 404 counts as a wrong guess."""
+    """A tracking-secret check within the guessing limits: a 404 for a secret sent counts as a
+    wrong guess."""
+    secret = _header(public, "X-Letter-Secret")
+    guess = isinstance(secret, str) and bool(secret.strip())     # no secret is no guess
     return abuse.guarded(_ctx(), "tracking", abuse.tracking_account(ref), client_hash(public),
-                         attempt, lambda err: isinstance(err, NotFound))
+                         attempt, lambda err: guess and isinstance(err, NotFound))
 
 
 def client_hash(bp: Blueprint) -> str:
@@ -176,11 +179,13 @@ def _actor(bp: Blueprint = staff) -> services.Actor:
 def login() -> tuple[int, Any]:
     composed = bootstrap.app()
     payload = _object(staff)
+    # a body without a usable username and password is refused (401) but guesses nothing
+    guess = abuse.login_account(payload) is not None and isinstance(payload.get("password"), str)
     return 200, abuse.guarded(
         composed.ctx, "login", abuse.login_account(payload), client_hash(staff),
         lambda: auth.login(composed.ctx.store, composed.signer, payload,
                            allow_demo=composed.settings.is_local),
-        lambda err: isinstance(err, Unauthorized))
+        lambda err: guess and isinstance(err, Unauthorized))
 
 
 @staff.route("/staff/letters", methods=["GET"])
