@@ -8,7 +8,7 @@ import os
 
 from chalice import Rate
 
-from chalicelib import api, api_topics, events
+from chalicelib import abuse, api, api_topics, events
 from chalicelib.function_app import FunctionApp
 
 # one request's state per thread (the embedded server is threaded), API.md's error shape
@@ -17,6 +17,8 @@ app.register_blueprint(api.public, url_prefix="/api")
 app.register_blueprint(api.staff, url_prefix="/api")
 app.register_blueprint(api_topics.public, url_prefix="/api")
 app.register_blueprint(api_topics.staff, url_prefix="/api")
+# a 429 whose wait is known says it in Retry-After (abuse.py)
+app.register_middleware(abuse.retry_after_middleware, "http")
 
 STREAM_ARN = os.environ.get(
     "WENZHENG_STREAM_ARN",

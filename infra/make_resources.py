@@ -60,6 +60,22 @@ function handler(event) {
 }
 """
 
+# A viewer-request CloudFront Function on `/api/*`: the function keys its abuse limits on the
+# citizen's address (functions/chalicelib/clients.py), but behind CloudFront the Lambda sees an
+# edge's address. The managed AllViewerExceptHostHeader origin request policy forwards the
+# viewer's headers but none of CloudFront's own (so not CloudFront-Viewer-Address), and a custom
+# policy cannot add them without also forwarding Host (which API Gateway refuses) or name
+# Authorization (CloudFront refuses that in an origin request policy). So the edge writes the
+# viewer's address into True-Client-IP itself, replacing any value the viewer sent, and the
+# managed policy forwards it like any viewer header.
+API_CLIENT_FUNCTION = """\
+function handler(event) {
+  var request = event.request;
+  request.headers['true-client-ip'] = {value: event.viewer.ip};
+  return request;
+}
+"""
+
 
 def load_table_properties():
     sys.path.insert(0, str(FUNCTIONS))
@@ -258,6 +274,16 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
             "FunctionCode": INDEX_FUNCTION,
         },
     }
+    res["ApiClientAddressFunction"] = {
+        "Type": "AWS::CloudFront::Function",
+        "Properties": {
+            "Name": sub("${AWS::StackName}-api-client"),
+            "AutoPublish": True,
+            "FunctionConfig": {"Comment": "the viewer's address in True-Client-IP for the API",
+                               "Runtime": "cloudfront-js-2.0"},
+            "FunctionCode": API_CLIENT_FUNCTION,
+        },
+    }
     res["SiteCachePolicy"] = {
         "Type": "AWS::CloudFront::CachePolicy",
         "Properties": {"CachePolicyConfig": {
@@ -323,6 +349,9 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
                 "CachePolicyId": CACHING_DISABLED,
                 "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST_HEADER,
                 "ResponseHeadersPolicyId": SECURITY_HEADERS,
+                "FunctionAssociations": [{"EventType": "viewer-request",
+                                          "FunctionARN": arn("ApiClientAddressFunction",
+                                                             "FunctionARN")}],
             }],
         }},
     }

@@ -198,9 +198,22 @@ def cmd_account_add(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
     account = auth.new_account(args.username, password, args.role, args.department,
                                composed.ctx.clock())
-    store.put_account(account)
+    # a reset ends the old account's sessions: its tokens carry the old token version
+    auth.replace_account(store, account)
     print(f"account {account.username} ({account.role}"
           f"{', ' + account.department if account.department else ''}) saved")
+    return 0
+
+
+def cmd_account_disable(args: argparse.Namespace) -> int:
+    """Disable an account (it cannot log in, and every token it holds stops working at once),
+    or with --enable let it log in again."""
+    composed = _compose(args)
+    account = auth.set_disabled(composed.ctx.store, args.username, not args.enable)
+    if account is None:
+        print(f"no account {args.username}", file=sys.stderr)
+        return 1
+    print(f"account {account.username} {'enabled' if args.enable else 'disabled'}")
     return 0
 
 
@@ -279,6 +292,12 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--replace", action="store_true")
     data(add)
     add.set_defaults(fn=cmd_account_add)
+    dis = asub.add_parser("disable", help="disable a staff account and end its sessions"
+                          " (--enable: let it log in again)")
+    dis.add_argument("username")
+    dis.add_argument("--enable", action="store_true")
+    data(dis)
+    dis.set_defaults(fn=cmd_account_disable)
 
     tp = sub.add_parser("topics", help="consultation topics defined in content/")
     tsub = tp.add_subparsers(dest="topics_command", required=True)

@@ -4,14 +4,13 @@ the answer; `view` maps every domain error to its status and the one error body 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from chalice import Blueprint, Response
 
-from . import auth, bootstrap, request_body, services, supervision
+from . import abuse, auth, bootstrap, clients, request_body, services, supervision
 from .errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
                      error_body)
 from .function_app import HEADERS
@@ -22,6 +21,7 @@ JSON_TYPES = ["application/json", "text/plain"]
 
 public = Blueprint(__name__)
 staff = Blueprint(__name__ + ".staff")
+T = TypeVar("T")
 
 
 def _json(status: int, body: Any) -> Response:
@@ -99,8 +99,10 @@ def departments() -> tuple[int, Any]:
 
 @public.route("/letters", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
+@abuse.recorded("letters", _ctx)
 def submit_letter() -> tuple[int, Any]:
-    return services.submit_letter(_ctx(), _object(public))
+    payload = abuse.check_honeypot(_object(public))
+    return services.submit_letter(_ctx(), payload, client_hash(public))
 
 
 # API Gateway allows one variable name per path level: {ref} is a tracking code for the writer's
@@ -108,29 +110,50 @@ def submit_letter() -> tuple[int, Any]:
 
 @public.route("/letters/{ref}", methods=["GET"])
 @view(public)
+@abuse.recorded("tracking", _ctx)
 def track_letter(ref: str) -> tuple[int, Any]:
-    return 200, services.track_letter(_ctx(), ref, _header(public, "X-Letter-Secret"))
+    return 200, _guess_secret(ref, lambda: services.track_letter(
+        _ctx(), ref, _header(public, "X-Letter-Secret")))
 
 
 @public.route("/letters/{ref}/rating", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
+@abuse.recorded("tracking", _ctx)
 def rate_reply(ref: str) -> tuple[int, Any]:
-    return 201, services.rate_reply(_ctx(), ref, _header(public, "X-Letter-Secret"),
-                                    _object(public))
+    payload = _object(public)
+    return 201, _guess_secret(ref, lambda: services.rate_reply(
+        _ctx(), ref, _header(public, "X-Letter-Secret"), payload))
 
 
 @public.route("/letters/{ref}/votes", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
+@abuse.recorded("votes", _ctx)
 def vote(ref: str) -> tuple[int, Any]:
-    return 202, services.vote(_ctx(), ref, _object(public), client_hash(public))
+    payload = _object(public)
+    client = client_hash(public)
+    abuse.take_vote_quota(_ctx(), client)
+    return 202, services.vote(_ctx(), ref, payload, client)
+
+
+def _guess_secret(ref: str, attempt: Callable[[], T]) -> T:
+    """A tracking-secret check within the guessing limits: a 404 for a secret sent counts as a
+    wrong guess."""
+    secret = _header(public, "X-Letter-Secret")
+    guess = isinstance(secret, str) and bool(secret.strip())     # no secret is no guess
+    return abuse.guarded(_ctx(), "tracking", abuse.tracking_account(ref), client_hash(public),
+                         attempt, lambda err: guess and isinstance(err, NotFound))
 
 
 def client_hash(bp: Blueprint) -> str:
     """Who is calling, for one-per-client rules and abuse limits, without keeping the address:
-    a hash of the source IP and the user agent."""
+    a keyed hash of the caller's network (`clients.py`: the IPv4 address or IPv6 /64; behind
+    CloudFront, in a deployed stage, the viewer's address the edge writes, never a header the
+    client chooses)."""
+    composed = bootstrap.app()
     req = bp.current_request
-    source = ((req.context or {}).get("identity") or {}).get("sourceIp", "")
-    return hashlib.sha256(f"{source}|{_header(bp, 'User-Agent') or ''}".encode()).hexdigest()[:32]
+    address = clients.client_address(req.headers, req.context,
+                                     behind_edge=not composed.settings.is_local)
+    return clients.client_key(clients.network_of(address), composed.signer.secret)
 
 
 @public.route("/openapi.json", methods=["GET"])
@@ -147,15 +170,23 @@ def _actor(bp: Blueprint = staff) -> services.Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("请先登录", "Log in first")
-    return bootstrap.app().signer.verify(token.strip())
+    composed = bootstrap.app()
+    return auth.current_actor(composed.signer, composed.ctx.store, token.strip())
 
 
 @staff.route("/staff/login", methods=["POST"], content_types=JSON_TYPES)
 @view(staff)
+@abuse.recorded("login", _ctx)
 def login() -> tuple[int, Any]:
     composed = bootstrap.app()
-    return 200, auth.login(composed.ctx.store, composed.signer, _object(staff),
-                           allow_demo=composed.settings.is_local)
+    payload = _object(staff)
+    # a body without a usable username and password is refused (401) but guesses nothing
+    guess = abuse.login_account(payload) is not None and isinstance(payload.get("password"), str)
+    return 200, abuse.guarded(
+        composed.ctx, "login", abuse.login_account(payload), client_hash(staff),
+        lambda: auth.login(composed.ctx.store, composed.signer, payload,
+                           allow_demo=composed.settings.is_local),
+        lambda err: guess and isinstance(err, Unauthorized))
 
 
 @staff.route("/staff/letters", methods=["GET"])

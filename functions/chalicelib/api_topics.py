@@ -9,6 +9,7 @@ from typing import Any
 from chalice import Blueprint
 
 from . import topic_services as ts
+from .abuse import recorded
 from .api import JSON_TYPES, _actor, _ctx, _object, client_hash, view
 
 public = Blueprint(__name__)
@@ -29,12 +30,14 @@ def get_topic(topic_id: str) -> tuple[int, Any]:
 
 @public.route("/topics/{topic_id}/comments", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
+@recorded("comments", _ctx)
 def add_comment(topic_id: str) -> tuple[int, Any]:
     return ts.add_comment(_ctx(), topic_id, _object(public), client_hash(public))
 
 
 @public.route("/surveys/{survey_id}/responses", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
+@recorded("responses", _ctx)
 def add_response(survey_id: str) -> tuple[int, Any]:
     return ts.add_response(_ctx(), survey_id, _object(public), client_hash(public))
 

@@ -80,11 +80,17 @@ class TokenSigner:
         now = self.clock().astimezone(timezone.utc)
         expires = now + timedelta(hours=TOKEN_HOURS)
         token = jwt.encode({"sub": account.username, "role": account.role,
-                            "dept": account.department, "iat": int(now.timestamp()),
+                            "dept": account.department, "ver": account.token_version,
+                            "iat": int(now.timestamp()),
                             "exp": int(expires.timestamp())}, self.secret, algorithm="HS256")
         return token, expires
 
     def verify(self, token: str) -> Actor:
+        """The actor a token names, if it is genuine and unexpired (not whether the account
+        still accepts it: `current_actor`)."""
+        return self._actor(self._claims(token))
+
+    def _claims(self, token: str) -> dict:
         import jwt
         try:
             claims = jwt.decode(token, self.secret, algorithms=["HS256"],
@@ -95,7 +101,51 @@ class TokenSigner:
         if claims["exp"] <= self.clock().timestamp():
             raise Unauthorized("登录已过期，请重新登录", "Token expired; log in again",
                                code="token_expired")
+        return claims
+
+    @staticmethod
+    def _actor(claims: dict) -> Actor:
         return Actor(claims["sub"], claims["role"], claims.get("dept"))
+
+
+def current_actor(signer: TokenSigner, store: Store, token: str) -> Actor:
+    """The actor of a staff request: a genuine, unexpired token whose account still exists, is
+    not disabled and has not been reset since the token was issued (its `token_version` is the
+    token's `ver`; a token from before versions existed counts as version 0). Anything else is
+    401 `token_revoked`, so a password reset or disabling an account ends its sessions at once."""
+    claims = signer._claims(token)
+    account = store.get_account(str(claims["sub"]))
+    version = claims.get("ver", 0)
+    if account is None or account.disabled or isinstance(version, bool) \
+            or not isinstance(version, int) or version != account.token_version \
+            or (account.role, account.department) != (claims["role"], claims.get("dept")):
+        raise Unauthorized("登录已失效（账号已重置或停用），请重新登录",
+                           "This session was revoked (the account was reset or disabled);"
+                           " log in again", code="token_revoked")
+    return signer._actor(claims)
+
+
+def replace_account(store: Store, account: Account) -> Account:
+    """Save `account` in place of the stored one of that name (a password reset, a new role):
+    its token version moves past the old one's, so the old account's tokens stop working."""
+    old = store.get_account(account.username)
+    if old is not None:
+        account.token_version = old.token_version + 1
+    store.put_account(account)
+    return account
+
+
+def set_disabled(store: Store, username: str, disabled: bool) -> Account | None:
+    """Disable (or enable again) an account; disabling revokes every token it holds. None when
+    there is no such account."""
+    account = store.get_account(username)
+    if account is None:
+        return None
+    if account.disabled != disabled:
+        account.disabled = disabled
+        account.token_version += 1
+        store.put_account(account)
+    return account
 
 
 def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: bool) -> dict:

@@ -1,5 +1,5 @@
 """The composition root: builds the store, calendar, clock, signer, sender and context from
-settings and content/ (departments.yaml, limits.yaml, notifications.yaml, site.yaml).
+settings and content/ (departments.yaml, limits.yaml, abuse.yaml, notifications.yaml, site.yaml).
 
 Nothing connects at import time; `app()` builds once per process (a Lambda container or a
 `wenzheng serve`). Tests build a `Context` directly with fakes.
@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from .abuse import AbuseLimits
 from .auth import TokenSigner
 from .deadlines import CHINA_TZ
 from .letters import LetterType, Limits
@@ -178,6 +179,19 @@ def load_limits(content_dir: Path) -> dict[str, Limits]:
     return out
 
 
+def load_abuse_limits(content_dir: Path) -> AbuseLimits:
+    """The abuse limits (abuse.py) from content/abuse.yaml, else the defaults; every key is a
+    whole number >= 1 named as in `AbuseLimits`. Unknown keys and values of the wrong type stop
+    the start-up with a `StartupError` naming the file and the key."""
+    path = content_dir / "abuse.yaml"
+    if not path.exists():
+        return AbuseLimits()
+    raw = _yaml_mapping(path)
+    allowed = {f.name for f in fields(AbuseLimits)}
+    _unknown(path, "", raw, allowed)
+    return AbuseLimits(**{key: _whole(path, key, value, 1) for key, value in raw.items()})
+
+
 _NOTIFY_KEYS = {"office", "digest_hour", "mail_from", "site_url", "signature", "retry",
                 "expire_after_hours"}
 _RETRY_KEYS = {"max_attempts", "first_delay_minutes", "multiplier", "max_delay_minutes",
@@ -333,6 +347,7 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
     departments = load_departments(settings.content_dir)
     ctx = Context(store=store, calendar=calendar, clock=clock, departments=departments,
                   limits=load_limits(settings.content_dir),
+                  abuse=load_abuse_limits(settings.content_dir),
                   notify=load_notify_config(settings.content_dir, departments, settings))
     signer = TokenSigner(token_secret(settings), clock)
     return App(settings, ctx, signer, make_sender(settings, ctx.notify))

@@ -129,13 +129,9 @@ OUTCOME_SUMMARY_MAX = 10000
 OUTCOME_ITEMS_MAX = 500
 
 
-@dataclass(frozen=True)
-class AbuseLimits:
-    """Per client (a hash of source address and user agent): comments per topic per clock hour,
-    and survey responses per survey per China-time day."""
-
-    comments_per_hour: int = 10
-    responses_per_day: int = 1
+# the per-client limits (comments per topic per clock hour, survey responses per survey per
+# China-time day, and the letters' and guessing limits) live with the other abuse limits
+from .abuse import AbuseLimits  # noqa: E402,F401
 
 
 # --- the topic ---------------------------------------------------------------------------

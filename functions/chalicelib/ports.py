@@ -38,7 +38,7 @@ Senders (SES, SNS, a local outbox folder: `senders.py`) implement `Sender`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Iterator, Mapping, Protocol
 
 from .consultations import Comment, Response, Topic
@@ -57,6 +57,9 @@ class Account:
     created_at: datetime
     disabled: bool = False
     demo: bool = False
+    # raised by a password reset and by disabling the account: every token carries the version
+    # it was issued at, and one with an older version is refused (auth.current_actor)
+    token_version: int = 0
 
 
 @dataclass
@@ -196,6 +199,16 @@ class Store(Protocol):
     def get_comment(self, comment_id: str) -> Comment | None: ...
     def topic_responses(self, topic_id: str) -> list[Response]: ...
     def topic_tallies(self, topic_id: str) -> dict[str, int]: ...
+
+    # requests refused as abuse (abuse.py): counters per China-time day and kind, no client
+    def count_refusal(self, kind: str, at: datetime) -> None:
+        """Add one to the refusals of `kind` on `at`'s China-time day (written at once, outside
+        any unit of work: the refused request itself fails)."""
+        ...
+
+    def refusals(self, since: date) -> dict[str, dict[str, int]]:
+        """The refusal counters of each day from `since` on: {"2026-11-23": {kind: n}}, by day."""
+        ...
 
     # staff accounts
     def get_account(self, username: str) -> Account | None: ...

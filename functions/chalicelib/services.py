@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from . import notifications, privacy, text
-from .consultations import AbuseLimits
+from . import abuse, notifications, privacy, text
+from .abuse import AbuseLimits
 from .deadlines import WorkCalendar
 from .departments import Department
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
@@ -139,8 +139,10 @@ def save(ctx: Context, uow: UnitOfWork, letter: Letter) -> None:
 
 # --- citizens -----------------------------------------------------------------------------
 
-def submit_letter(ctx: Context, payload: Mapping[str, Any]) -> tuple[int, dict]:
-    """POST /api/letters: a new letter; the same idempotency key returns the first answer."""
+def submit_letter(ctx: Context, payload: Mapping[str, Any],
+                  client: str | None = None) -> tuple[int, dict]:
+    """POST /api/letters: a new letter; the same idempotency key returns the first answer.
+    A new letter uses its client's letter quota in its own commit (`abuse.take_letter_quota`)."""
     if not isinstance(payload, Mapping):
         raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
     key = idempotency_key(payload)
@@ -160,6 +162,7 @@ def submit_letter(ctx: Context, payload: Mapping[str, Any]) -> tuple[int, dict]:
 
     def make(uow: UnitOfWork) -> dict:
         now = ctx.clock()
+        abuse.take_letter_quota(ctx, uow, client, now)
         secret = secrets.token_urlsafe(18)
         letter = Letter(
             id=_code(10).lower(), tracking_code="WZ" + _code(8), secret_hash=hash_secret(secret),

@@ -18,7 +18,7 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -46,6 +46,8 @@ TOPIC_SK, TALLY_SK, COMMENT_SK, RESPONSE_SK, QUOTA_SK = (
     "TOPIC", "TALLY", "COMMENT", "RESPONSE", "QUOTA")
 TOPIC_KIND = "TOPIC"
 TALLY_PREFIX = "c:"      # tally counters are attributes `c:{counter}` of the TALLY item
+REFUSALS_PK = "REFUSALS"    # refusal counters: one item per China-time day (sk), see table.py
+REFUSAL_PREFIX = "r:"       # ...with one N attribute `r:{kind}` per kind of refusal
 QUOTA_FIELD = "quota"    # the error field of a quota's failed condition
 NOTIFY = "NOTIFY"     # the schedule list of pending notifications
 LATE = "LATE"         # the schedule list of late sign-in and reply events (they stay on it)
@@ -621,6 +623,29 @@ class DynamoStore:
             if not periods or periods[-1] != period:
                 periods.append(period)
         return periods
+
+    # --- refusals ------------------------------------------------------------------------
+
+    def count_refusal(self, kind: str, at: datetime) -> None:
+        day = at.astimezone(CHINA_TZ).date().isoformat()
+        self._call("update_item", TableName=self.table_name, Key=_key(REFUSALS_PK, day),
+                   UpdateExpression="ADD #n :one",
+                   ExpressionAttributeNames={"#n": REFUSAL_PREFIX + kind},
+                   ExpressionAttributeValues={":one": _n(1)})
+
+    def refusals(self, since: date) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for item in self._items("query", KeyConditionExpression="#pk = :pk AND #sk >= :since",
+                                ExpressionAttributeNames={"#pk": T.PK, "#sk": T.SK},
+                                ExpressionAttributeValues={":pk": _s(REFUSALS_PK),
+                                                           ":since": _s(since.isoformat())},
+                                ConsistentRead=True):
+            counters = {name.removeprefix(REFUSAL_PREFIX): int(value["N"])
+                        for name, value in sorted(item.items())
+                        if name.startswith(REFUSAL_PREFIX) and int(value["N"])}
+            if counters:
+                out[item[T.SK]["S"]] = counters
+        return out
 
     # --- accounts ------------------------------------------------------------------------
 

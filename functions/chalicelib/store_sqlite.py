@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -127,6 +127,12 @@ CREATE TABLE IF NOT EXISTS tallies (
     counter TEXT NOT NULL,
     n INTEGER NOT NULL,
     PRIMARY KEY (topic_id, counter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refusals (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, kind)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quotas (
     key TEXT PRIMARY KEY,
@@ -524,6 +530,24 @@ class SqliteStore:
     def stats_periods(self) -> list[str]:
         return [p for (p,) in self._conn().execute(
             "SELECT DISTINCT period FROM stats ORDER BY period")]
+
+    # --- refusals ------------------------------------------------------------------------
+
+    def count_refusal(self, kind: str, at: datetime) -> None:
+        day = at.astimezone(CHINA_TZ).date().isoformat()
+        try:
+            self._conn().execute("INSERT INTO refusals (day, kind, n) VALUES (?,?,1)"
+                                 " ON CONFLICT (day, kind) DO UPDATE SET n = n + 1", (day, kind))
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite write failed: {exc}") from exc
+
+    def refusals(self, since: date) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for day, kind, n in self._conn().execute(
+                "SELECT day, kind, n FROM refusals WHERE day >= ? ORDER BY day, kind",
+                (since.isoformat(),)):
+            out.setdefault(day, {})[kind] = int(n)
+        return out
 
     # --- accounts ------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import notifications, statistics
+from . import abuse, notifications, statistics
 from .deadlines import CHINA_TZ, Light
 from .errors import ConcurrentUpdate, Forbidden, SendError
 from .letters import ACTIVE, Letter, Status
@@ -241,6 +241,8 @@ def office_dashboard(ctx: Context, actor: Actor) -> dict:
         row["department"] = dept(row["department"])
     for item in figures["red"]:
         item["department"] = dept(item["department"])
+    # requests refused as abuse, per kind, over the last two weeks
+    figures["abuse"] = abuse.dashboard_section(ctx.store, ctx.clock())
     return figures
 
 

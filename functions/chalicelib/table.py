@@ -40,6 +40,12 @@ Consultations:
 - abuse-limit quota `QUOTA#{key}` / `QUOTA`: `used` N (`ADD` under the condition `used < limit`),
   `ttl` (the end of its window and a day).
 
+Requests refused as abuse (`abuse.py`):
+
+- refusal counters `REFUSALS` / `{China-time day}`: one N attribute per kind of refusal, named
+  `r:{kind}`, changed with `ADD` (never a client or an address); the office dashboard queries the
+  partition from a day on.
+
 The sparse index `tgroup-tkey` (all attributes projected) lists one topic's comments by status
 in time order, and its responses in time order.
 

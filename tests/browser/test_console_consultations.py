@@ -21,7 +21,7 @@ from test_letter_loop import login
 HEARING = "taxi-fares-2026"
 INTERVIEW = "traffic-congestion-2026-11"
 CLOSED = "metro-fare-adjustment"
-UA = "pytest-console-consultations/1.0"     # its own client for the abuse limits
+UA = "pytest-console-consultations/1.0"     # recognisable in logs (the limits key on the network)
 
 
 def api(server, method: str, path: str, body: dict | None = None,

@@ -44,6 +44,31 @@ def test_the_office_sees_the_dashboard_and_its_links_filter_the_inbox(server, pa
     assert page.js_errors == []
 
 
+def test_the_dashboard_counts_requests_refused_as_abuse(server, page):
+    """A bot's letter (the honeypot filled) shows in the office's abuse table, per kind."""
+    import json
+    import urllib.error
+    import urllib.request
+    body = json.dumps({"type": "suggestion", "subject": "机器人", "body": "机器人来信",
+                       "website": "http://spam.example/"}).encode()
+    req = urllib.request.Request(server.base + "/api/letters", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+        raise AssertionError("a filled honeypot was accepted")
+    except urllib.error.HTTPError as err:
+        assert err.code == 400
+    login(page, server.base, "demo-office")
+    page.wait_for_selector("#abuse-body tr")
+    kinds = page.locator("#abuse-body tr")
+    assert kinds.count() == 7
+    row = page.locator("#abuse-body tr[data-kind='honeypot']")
+    assert row.locator("th").inner_text() == "疑似机器提交（隐藏字段）"
+    today, week, fortnight = (int(x) for x in row.locator("td").all_inner_texts())
+    assert today >= 1 and week >= today and fortnight >= week
+    assert page.js_errors == []
+
+
 def test_a_clerk_sees_no_dashboard(server, page):
     login(page, server.base, "demo-clerk")
     page.wait_for_selector("#inbox-section", state="visible")

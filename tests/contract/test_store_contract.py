@@ -6,7 +6,7 @@ Every test here but the last section runs once per adapter through the `store` f
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -494,6 +494,27 @@ class TestArchive:
         assert store.count_published() == 0
 
 
+# --- refusals (abuse counters) ----------------------------------------------------------------
+
+class TestRefusals:
+    def test_counts_per_china_day_and_kind_from_a_day_on(self, store):
+        assert store.refusals(date(2026, 1, 1)) == {}
+        # 23:30 UTC on the 22nd is already the 23rd in China
+        for at, kind in ((cst(2026, 11, 22, 10, 0), "login"),
+                         (cst(2026, 11, 23, 7, 30), "letters"),
+                         (cst(2026, 11, 23, 9, 0), "letters"),
+                         (cst(2026, 11, 23, 9, 5), "tracking"),
+                         (cst(2026, 11, 24, 0, 10), "honeypot")):
+            store.count_refusal(kind, at)
+        store.count_refusal("letters", datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc))
+        assert store.refusals(date(2026, 11, 22)) == {
+            "2026-11-22": {"login": 1},
+            "2026-11-23": {"letters": 3, "tracking": 1},
+            "2026-11-24": {"honeypot": 1}}
+        assert list(store.refusals(date(2026, 11, 23))) == ["2026-11-23", "2026-11-24"]
+        assert store.refusals(date(2026, 11, 25)) == {}
+
+
 # --- accounts ---------------------------------------------------------------------------------
 
 class TestAccounts:
@@ -508,6 +529,39 @@ class TestAccounts:
         store.put_account(disabled)
         assert store.get_account("clerk-h") == disabled
         assert store.get_account("nobody") is None
+
+    def test_token_version_is_stored_and_a_reset_or_disable_revokes_tokens(self, store):
+        """A token issued before a password reset or before the account was disabled is refused
+        by either store (the version it carries is behind the stored account's)."""
+        from chalicelib import auth
+        from chalicelib.errors import Unauthorized
+        from fakes import FakeClock
+        clock = FakeClock(cst(2026, 11, 23, 9, 0))
+        signer = auth.TokenSigner("s" * 40, clock)
+        store.put_account(auth.new_account("clerk-h", "old-pass", "clerk", "housing", clock()))
+        assert store.get_account("clerk-h").token_version == 0
+        token, _ = signer.issue(store.get_account("clerk-h"))
+        assert auth.current_actor(signer, store, token).username == "clerk-h"
+
+        auth.replace_account(store, auth.new_account("clerk-h", "new-pass", "clerk", "housing",
+                                                     clock()))
+        assert store.get_account("clerk-h").token_version == 1
+        with pytest.raises(Unauthorized) as err:
+            auth.current_actor(signer, store, token)
+        assert err.value.code == "token_revoked"
+        fresh, _ = signer.issue(store.get_account("clerk-h"))
+        assert auth.current_actor(signer, store, fresh).username == "clerk-h"
+
+        auth.set_disabled(store, "clerk-h", True)
+        stored = store.get_account("clerk-h")
+        assert stored.disabled and stored.token_version == 2
+        with pytest.raises(Unauthorized):
+            auth.current_actor(signer, store, fresh)
+        # enabling again does not bring the old tokens back
+        auth.set_disabled(store, "clerk-h", False)
+        with pytest.raises(Unauthorized):
+            auth.current_actor(signer, store, fresh)
+        assert auth.set_disabled(store, "nobody", True) is None
 
     def test_list_accounts_by_username(self, store):
         for name in ("office-1", "admin", "clerk-h"):

@@ -64,6 +64,16 @@ def composed(ctx, tmp_path, clock):
 
 
 @pytest.fixture
+def edge(composed):
+    """The API as deployed, behind CloudFront: its edge function writes each viewer's address
+    into True-Client-IP, which the function trusts there (and only there). `edge(ip)` is the
+    header a request from that viewer arrives with."""
+    composed.settings.stage = "prod"
+    yield lambda address: {"True-Client-IP": address}
+    composed.settings.stage = "local"
+
+
+@pytest.fixture
 def api(chalice_app, composed):
     with Client(chalice_app) as client:
         a = Api(client, {})

@@ -236,3 +236,25 @@ def test_openapi_lists_every_route(api, chalice_app):
     for method, path in routed - generic:
         assert (method, normal(path)) in documented, (method, path)
     assert ("POST", "/api/staff/letters/{letter_id}/extension/approve") in documented
+
+
+def test_a_reset_or_disabled_account_loses_its_earlier_tokens(api, composed, clock):
+    from chalicelib import auth
+    store = composed.ctx.store
+    assert api.call("GET", "/api/staff/letters", as_user="clerk-h")[0] == 200
+    auth.replace_account(store, auth.new_account("clerk-h", "a new password", "clerk",
+                                                 "housing", clock()))
+    status, body = api.call("GET", "/api/staff/letters", as_user="clerk-h")
+    assert status == 401 and body["error"]["code"] == "token_revoked"
+    assert body["error"]["message"] and body["error"]["message_en"]
+    status, body = api.call("POST", "/api/staff/login",
+                            {"username": "clerk-h", "password": "a new password"})
+    assert status == 200
+    api.tokens["clerk-h"] = body["token"]
+    assert api.call("GET", "/api/staff/letters", as_user="clerk-h")[0] == 200
+    auth.set_disabled(store, "clerk-h", True)
+    status, body = api.call("GET", "/api/staff/letters", as_user="clerk-h")
+    assert status == 401 and body["error"]["code"] == "token_revoked"
+    # a disabled account cannot log in either
+    assert api.call("POST", "/api/staff/login",
+                    {"username": "clerk-h", "password": "a new password"})[0] == 401

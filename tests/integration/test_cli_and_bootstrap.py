@@ -89,6 +89,32 @@ def test_account_add_reads_the_password_from_stdin(tmp_path):
     assert bad.returncode == 2 and "部门" in bad.stderr
 
 
+def test_account_reset_and_disable_from_the_shell_revoke_earlier_tokens(tmp_path):
+    assert wenzheng("account", "add", "li-office", "--role", "office", "--data", str(tmp_path),
+                    stdin="first-pass\n").returncode == 0
+    store = SqliteStore(tmp_path / "wenzheng.sqlite3")
+    signer = auth.TokenSigner(SECRET, lambda: datetime.now(CHINA_TZ))
+    before_reset, _ = signer.issue(store.get_account("li-office"))
+    assert auth.current_actor(signer, store, before_reset).role == "office"
+    reset = wenzheng("account", "add", "li-office", "--role", "office", "--replace",
+                     "--data", str(tmp_path), stdin="second-pass\n")
+    assert reset.returncode == 0, reset.stderr
+    with pytest.raises(Unauthorized):
+        auth.current_actor(signer, store, before_reset)
+    before_disable, _ = signer.issue(store.get_account("li-office"))
+    assert auth.current_actor(signer, store, before_disable).username == "li-office"
+    disabled = wenzheng("account", "disable", "li-office", "--data", str(tmp_path))
+    assert disabled.returncode == 0 and "disabled" in disabled.stdout
+    assert store.get_account("li-office").disabled
+    with pytest.raises(Unauthorized):
+        auth.current_actor(signer, store, before_disable)
+    missing = wenzheng("account", "disable", "nobody", "--data", str(tmp_path))
+    assert missing.returncode == 1 and "no account" in missing.stderr
+    assert wenzheng("account", "disable", "li-office", "--enable",
+                    "--data", str(tmp_path)).returncode == 0
+    assert not store.get_account("li-office").disabled
+
+
 def test_tick_from_the_shell_is_idempotent(tmp_path):
     assert wenzheng("seed-demo", "--data", str(tmp_path)).returncode == 0
     # the demo is seeded as of today: tick fifty days later, at ten in the morning China time

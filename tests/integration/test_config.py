@@ -193,3 +193,30 @@ def test_only_a_local_server_may_play_another_day():
         bootstrap.clock_from(start, Settings(stage="prod"))
     with pytest.raises(StartupError, match="ISO 8601"):
         bootstrap.parse_instant("next tuesday")
+
+
+# --- content/abuse.yaml ----------------------------------------------------------------------
+
+def test_the_shipped_abuse_limits_are_the_defaults_and_a_file_overrides_them(content):
+    from chalicelib.abuse import AbuseLimits
+    from chalicelib.bootstrap import load_abuse_limits
+    assert load_abuse_limits(CONTENT) == AbuseLimits()
+    assert load_abuse_limits(content) == AbuseLimits()            # no file: the defaults
+    (content / "abuse.yaml").write_text("letters_per_hour: 2\nguesses_per_client: 3\n",
+                                        encoding="utf-8")
+    assert load_abuse_limits(content) == AbuseLimits(letters_per_hour=2, guesses_per_client=3)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("letters_per_hour: 0\n", "letters_per_hour"),
+    ("letters_per_hour: five\n", "letters_per_hour"),
+    ("votes_per_hour: true\n", "votes_per_hour"),
+    ("letter_per_hour: 5\n", "letter_per_hour"),
+    ("- 5\n", "mapping"),
+])
+def test_a_bad_abuse_file_names_the_file_and_the_key(content, text, key):
+    from chalicelib.bootstrap import load_abuse_limits
+    (content / "abuse.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StartupError) as info:
+        load_abuse_limits(content)
+    assert "abuse.yaml" in str(info.value) and key in str(info.value)

@@ -226,6 +226,35 @@ def test_cdn_serves_the_bucket_and_routes_api_to_the_rest_api(template):
     assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
 
 
+def test_the_api_sees_the_viewer_address_the_edge_writes(template, tmp_path):
+    """Behind CloudFront the function trusts True-Client-IP (clients.EDGE_HEADER): the /api/*
+    behaviour runs an edge function that writes it from the viewer's address, replacing what
+    the viewer sent, and its origin request policy forwards viewer headers but never Host."""
+    import shutil
+    from chalicelib.clients import EDGE_HEADER
+    config = template["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
+    (api_behavior,) = config["CacheBehaviors"]
+    assert api_behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    (assoc,) = api_behavior["FunctionAssociations"]
+    assert assoc["EventType"] == "viewer-request"
+    name = assoc["FunctionARN"]["Fn::GetAtt"][0]
+    code = template["Resources"][name]["Properties"]["FunctionCode"]
+    assert f"'{EDGE_HEADER.lower()}'" in code
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "edge.js"
+    script.write_text(code + """
+var out = handler({viewer: {ip: '2001:db8::7'}, request: {headers: {
+  'true-client-ip': {value: '10.0.0.1'}, 'user-agent': {value: 'x'}}}});
+console.log(JSON.stringify(out.headers));
+""", encoding="utf-8")
+    headers = json.loads(subprocess.run([node, str(script)], capture_output=True, text=True,
+                                        check=True).stdout)
+    assert headers["true-client-ip"] == {"value": "2001:db8::7"}
+    assert headers["user-agent"] == {"value": "x"}
+
+
 def test_alarms_watch_errors_throttles_and_stream_lag(template):
     alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
     watched = {(a["Properties"]["MetricName"],

@@ -186,21 +186,47 @@ def test_ten_comments_per_topic_per_client_per_hour(api, topics, store, clock):
     status, body = comment(api, "taxi", "第十一条")
     assert status == 429 and body["error"]["code"] == "too_many_requests"
     assert len(store.topic_comments("taxi")) == 10
-    # another client, another topic, or the next hour are not limited by it
-    assert comment(api, "taxi", "别人", headers={"User-Agent": "another"})[0] == 202
+    # another topic or the next hour are not limited by it
     assert comment(api, "draft", "另一议题")[0] == 202
     clock.advance(hours=1)
     assert comment(api, "taxi", "下一个小时")[0] == 202
 
 
-def test_one_survey_response_per_client_per_day(api, topics, store, clock):
-    assert respond(api, idempotency_key="a")[0] == 202
-    assert respond(api, idempotency_key="a")[0] == 202          # a replay is not a new one
-    status, body = respond(api, idempotency_key="b")
+def test_a_new_user_agent_is_not_a_new_client(api, topics, store, clock):
+    """Rotating the User-Agent (or sending X-Forwarded-For) does not lift the comment limit:
+    a client is its network address."""
+    clock.at = clock.at.replace(minute=5)
+    for i in range(12):
+        status, _ = comment(api, "taxi", f"意见 {i}", headers={
+            "User-Agent": f"agent-{i}", "X-Forwarded-For": f"10.0.0.{i}",
+            "True-Client-IP": f"10.1.0.{i}"})       # not trusted outside the deployed stage
+        assert status == (202 if i < 10 else 429)
+    assert len(store.topic_comments("taxi")) == 10
+    assert store.refusals(clock().date())[clock().date().isoformat()] == {"comments": 2}
+
+
+def test_behind_the_edge_each_viewer_network_is_a_client(api, topics, store, clock, edge):
+    clock.at = clock.at.replace(minute=5)
+    one, other = edge("203.0.113.7"), edge("203.0.113.8")
+    for i in range(10):
+        assert comment(api, "taxi", f"意见 {i}", headers={**one, "User-Agent": f"a{i}"})[0] == 202
+    assert comment(api, "taxi", "第十一条", headers={**one, "User-Agent": "z"})[0] == 429
+    assert comment(api, "taxi", "别人", headers=other)[0] == 202
+    # an IPv6 client is its /64: another address in the same /64 is the same client
+    v6 = [edge(f"2001:db8:1:2::{i:x}") for i in range(1, 12)]
+    assert [comment(api, "taxi", "v6", headers=h)[0] for h in v6] == [202] * 10 + [429]
+    assert comment(api, "taxi", "v6 另一网段", headers=edge("2001:db8:1:3::1"))[0] == 202
+
+
+def test_one_survey_response_per_client_per_day(api, topics, store, clock, edge):
+    one = edge("198.51.100.1")
+    assert respond(api, idempotency_key="a", headers=one)[0] == 202
+    assert respond(api, idempotency_key="a", headers=one)[0] == 202   # a replay is not new
+    status, body = respond(api, idempotency_key="b", headers={**one, "User-Agent": "other"})
     assert status == 429 and body["error"]["code"] == "too_many_requests"
-    assert respond(api, headers={"User-Agent": "another"})[0] == 202
+    assert respond(api, headers=edge("198.51.100.2"))[0] == 202
     clock.advance(days=1)
-    assert respond(api, idempotency_key="c")[0] == 202
+    assert respond(api, idempotency_key="c", headers=one)[0] == 202
     assert len(store.topic_responses("survey")) == 3
 
 
@@ -447,8 +473,8 @@ def test_outcome_items_must_name_approved_comments_of_the_topic(api, topics, clo
 
 # --- tallies, citizen text, personal data --------------------------------------------------------
 
-def test_tallies_through_the_api_by_hand_and_by_recomputation(api, topics, store):
-    ids = [comment(api, "taxi", f"意见 {i}", stance=s, headers={"User-Agent": f"ua{i}"})[1]["id"]
+def test_tallies_through_the_api_by_hand_and_by_recomputation(api, topics, store, edge):
+    ids = [comment(api, "taxi", f"意见 {i}", stance=s, headers=edge(f"192.0.2.{i}"))[1]["id"]
            for i, s in enumerate(["support", "support", "oppose", "neutral", None, "oppose"])]
     for cid in ids[:5]:
         staff(api, "approve", cid)
@@ -457,7 +483,7 @@ def test_tallies_through_the_api_by_hand_and_by_recomputation(api, topics, store
     for i, answers in enumerate([{"mode": "bus", "problems": ["freq"]},
                                  {"mode": "bus", "problems": ["freq", "time"]},
                                  {"mode": "metro"}]):
-        respond(api, answers=answers, headers={"User-Agent": f"ua{i}"})
+        respond(api, answers=answers, headers=edge(f"192.0.2.{i}"))
     assert store.topic_tallies("taxi") == {
         "comments": 6, "status:approved": 4, "status:rejected": 2, "stance:support": 2,
         "stance:oppose": 1, "stance:neutral": 1}

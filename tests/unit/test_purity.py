@@ -12,7 +12,8 @@ DOMAIN = {"letters", "deadlines", "privacy", "text", "statistics", "errors", "no
           "exposure", "consultations", "departments"}
 OUTER = {"__init__", "services", "topic_services", "supervision", "ports", "codec", "table",
          "store_sqlite", "store_dynamodb", "senders", "calendars", "auth", "bootstrap",
-         "topic_files", "api", "api_topics", "function_app", "request_body", "openapi", "events"}
+         "topic_files", "api", "api_topics", "function_app", "request_body", "openapi", "events",
+         "abuse", "clients"}
 FORBIDDEN = {"boto3", "botocore", "chalice", "sqlite3", "jinja2", "pelican", "yaml", "moto",
              "chinese_calendar", "markdown", "argon2", "jwt", "publisher", "lunardate"}
 

@@ -377,6 +377,15 @@
         T(" — ", " — "), WZ.deptName(r.department) || "—", " · ",
         r.clock === "sign" ? T("签收期限 ", "sign by ") : T("答复期限 ", "reply by "), WZ.due(r.due));
     }) : WZ.el("li", null, T("没有红灯来信。", "No letter is red.")));
+
+    // refusals as abuse per kind (429s, honeypot hits): counts only, never a client
+    var abuse = d.abuse || { kinds: [] };
+    WZ.fill($("abuse-body"), abuse.kinds.map(function (k) {
+      return WZ.el("tr", { "data-kind": k.kind },
+        WZ.el("th", { scope: "row" }, T(k.label, k.label_en)),
+        WZ.el("td", null, String(k.today)), WZ.el("td", null, String(k.week)),
+        WZ.el("td", null, String(k.total)));
+    }));
   }
 
   $("dashboard-refresh").addEventListener("click", loadDashboard);

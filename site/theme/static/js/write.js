@@ -28,7 +28,9 @@
       name: orNull("name"),
       phone: orNull("phone"),
       email: orNull("email"),
-      public: form.elements.namedItem("public").checked
+      public: form.elements.namedItem("public").checked,
+      // the honeypot (hidden from people): empty unless a bot filled it
+      website: form.elements.namedItem("website").value
     };
   }
 
