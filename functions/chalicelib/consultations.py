@@ -130,8 +130,7 @@ OUTCOME_ITEMS_MAX = 500
 
 
 # the per-client limits (comments per topic per clock hour, survey responses per survey per
-# China-time day, and the letters' and guessing limits) live with the other abuse limits
-from .abuse import AbuseLimits  # noqa: E402,F401
+# China-time day) are abuse.AbuseLimits, with the letters' and the guessing limits
 
 
 # --- the topic ---------------------------------------------------------------------------
