@@ -77,11 +77,13 @@ PLACEHOLDERS = {
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20})
 _FOLD.update({cp: ord("-") for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)})
+_FOLD_WIDTH = dict(_FOLD)       # names are matched without the numerals: 李四海, 张三丰
 for _digit, _chars in enumerate(("〇零洞", "一壹幺", "二贰两", "三叁", "四肆", "五伍", "六陆",
                                  "七柒拐", "八捌", "九玖")):
     _FOLD.update({ord(c): ord(str(_digit)) for c in _chars})
 
 _SEP = r"(?:\s?-\s?|\s)?"  # between digit groups: "138 1234", "138-1234", "0736- 7898402"
+_IDSEP = r"(?:\s?[-.]\s?|\s)?"
 _DS = r"[ \t._/·•~-]{1,3}"  # what people put between single digits of a mobile number
 _NOT_MONEY = r"(?!\s?(?:元|块|万|亿|美元|人民币|RMB|rmb))"
 _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -90,7 +92,7 @@ _HAN = r"\u3400-\u9FFF\uF900-\uFAFF"
 # Order is priority: an ID is not a card, a mobile number inside a longer run is not one.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("id_number", re.compile(
-        rf"(?<!\d)[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}{_DATE}{_SEP}\d{{3}}[\dXx](?![\dXx])"
+        rf"(?<!\d)[1-9]\d{{5}}{_IDSEP}(?:18|19|20)\d{{2}}{_DATE}{_IDSEP}\d{{3}}[\dXx](?![\dXx])"
         r"|(?<!\d)\d{17}[Xx](?![\dXx])"
         rf"|(?<![\d.])[1-9]\d{{7}}{_DATE}\d{{3}}(?![\d.])")),  # 15 digits: 6 region, YYMMDD, 3
     ("bank_card", re.compile(
@@ -143,7 +145,7 @@ _WECHAT = re.compile(
 # an address down to the door: the number after a road, street or lane, with whatever follows
 _UNIT = r"(?:\s?\d{1,5}(?:-\d{1,4})?\s?(?:号楼|栋|幢|座|单元|楼|层|室|房|号|户|组))"
 _ADDRESS = re.compile(
-    r"(?:(?<=[路街巷弄])|(?<=大道|胡同))\s?\d{1,5}(?:-\d{1,4})?\s?号(?![线文令])(?:院)?" + _UNIT + "{0,4}"
+    r"(?:(?<=[路街巷弄])|(?<=大道|胡同|[路街巷弄] )|(?<=大道 |胡同 ))\d{1,5}(?:-\d{1,4})?\s?号(?![线文令])(?:院)?" + _UNIT + "{0,4}"
     r"(?:\s?\d{3,4}(?![\d户人名平元万个辆米余多套间年mM㎡]))?"
     # a building with a room: 3栋1802, 5栋2单元301室, 5号楼3单元501
     r"|(?<!\d)\d{1,4}\s?(?:号楼|栋|幢|座|单元)(?:\s?\d{1,3}\s?(?:单元|楼|层))?\s?"
@@ -256,6 +258,7 @@ class _Spans:
 def _find(text: str, names: Iterable[str] = ()) -> _Spans:
     """Personal data in `text`, matched in its folded form; earlier rules win overlaps."""
     folded = text.translate(_FOLD)
+    wide = text.translate(_FOLD_WIDTH)
     found = _Spans()
     _emails(folded, found)
     for kind, pattern in _PATTERNS:
@@ -279,7 +282,7 @@ def _find(text: str, names: Iterable[str] = ()) -> _Spans:
     for pattern, replacement in _name_patterns(tuple(names)):
         for m in pattern.finditer(folded):
             found.add(m.start(), m.end(), "name", replacement or _masked(text[m.start():m.end()]))
-    for m in _ADDRESSEE.finditer(folded):
+    for m in _ADDRESSEE.finditer(wide):
         group = next(g for g in ("q", "u", "h") if m.group(g) is not None)
         start, end = m.span(group)
         handle = text[start:end].strip()
@@ -287,9 +290,9 @@ def _find(text: str, names: Iterable[str] = ()) -> _Spans:
                 and not any(w in handle for w in _NOT_A_HANDLE) and handle != ANONYMOUS:
             start = start + (len(text[start:end]) - len(text[start:end].lstrip()))
             found.add(start, start + len(handle), "name", mask_name(handle))
-    for m in _NAME_WORDS.finditer(folded):
+    for m in _NAME_WORDS.finditer(wide):
         group = "a" if m.group("a") else "b"
-        if text[m.start(group):m.start(group) + 2].translate(_FOLD) in _NOT_A_NAME:
+        if wide[m.start(group):m.start(group) + 2] in _NOT_A_NAME:
             continue
         found.add(m.start(group), m.end(group), "name", mask_name(text[m.start(group):m.end(group)]))
     for m in _ADDRESS.finditer(folded):
@@ -304,7 +307,7 @@ _AT = re.compile(
     r"|\s{0,2}[(\[{<（【]\s?(?:at|艾特|圈a)\s?[)\]}>）】]\s{0,2}"
     r"|\s{1,3}(?:at|AT|At)\s{1,3}"
     r"|\s?艾特\s?")
-_LOCAL = re.compile(rf"(?:[A-Za-z0-9*._%+-]{{1,64}}|[{_HAN}]{{1,4}})\Z")
+_LOCAL = re.compile(rf"(?:[A-Za-z0-9*._%+-]{{1,64}}|[{_HAN}0-9]{{1,4}})\Z")
 _DOT = (r"(?:\s{0,2}[.。．]\s{0,2}|\s{0,2}[(\[{<（【]\s?(?:dot|点)\s?[)\]}>）】]\s{0,2}"
         r"|\s{1,3}(?:dot|DOT|Dot)\s{1,3}|\s?点\s?)")
 _LABEL = rf"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?|[{_HAN}]{{1,12}})"
@@ -331,7 +334,9 @@ def _emails(folded: str, found: _Spans) -> None:
 # --- names ----------------------------------------------------------------------------------
 
 def _masked(written: str) -> str:
-    return mask_name(written) if _CJK.match(written) else written.strip()[:1] + "***"
+    if _CJK.match(written):
+        return mask_name(re.sub(r"[\s·•._-]", "", written))
+    return written.strip()[:1] + "***"
 
 
 def _joined(chars: str) -> str:
