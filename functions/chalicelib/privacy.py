@@ -151,11 +151,13 @@ _ADDRESS = re.compile(
     r"|(?<!\d)\d{1,4}\s?(?:号楼|栋|幢|座|单元)(?:\s?\d{1,3}\s?(?:单元|楼|层))?\s?"
     r"\d{3,4}(?:\s?(?:室|房|号))?(?![\d户人名平元万个辆米余多套间年mM㎡])")
 
-# the handle a reply addresses its writer by: 网友“星沙人”：您好, 网友ldw123456您好, UU008126：您好
+# the handle a reply addresses its writer by: 网友“星沙人”：您好, 网友ldw123456您好, UU008126：您好,
+# “UU0081931”您好 at the start of a line
 _ADDRESSEE = re.compile(
     r"网友\s?[“\"「『‘]\s?(?P<q>[^”\"」』’\n]{1,16}?)\s?[”\"」』’]"
     rf"|网友[:：]?\s?(?P<u>[A-Za-z0-9_{_HAN}-][A-Za-z0-9_.{_HAN}-]{{1,15}}?)\s?[:：，,]?\s?[您你]好"
-    r"|(?:^|(?<=[\n。！!]))\s?(?P<h>[A-Za-z]{1,3}\d{3,12})\s?[:：，,]\s?[您你]好", re.MULTILINE)
+    r"|(?:^|(?<=[\n。！!]))\s?(?:[“\"「]\s?(?P<s>[^”\"」\n]{1,16}?)\s?[”\"」]\s?[:：，,]?"
+    r"|(?P<h>[A-Za-z]{1,3}\d{3,12})\s?[:：，,])\s?[您你]好", re.MULTILINE)
 _NOT_A_HANDLE = ("朋友", "同志", "您", "你", "好", "答复", "回复", "反映", "留言", "来信", "网友")
 
 # a name written after the words that introduce one: 姓名：王小明, 联系人王先生, 我叫李四。
@@ -283,7 +285,7 @@ def _find(text: str, names: Iterable[str] = ()) -> _Spans:
         for m in pattern.finditer(folded):
             found.add(m.start(), m.end(), "name", replacement or _masked(text[m.start():m.end()]))
     for m in _ADDRESSEE.finditer(wide):
-        group = next(g for g in ("q", "u", "h") if m.group(g) is not None)
+        group = next(g for g in ("q", "u", "s", "h") if m.group(g) is not None)
         start, end = m.span(group)
         handle = text[start:end].strip()
         if handle and "*" not in handle and re.search(rf"[A-Za-z{_HAN}]", handle) \
