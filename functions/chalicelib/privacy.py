@@ -103,7 +103,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("mobile", re.compile(
         # optionally with country code; the run of digits must be exactly 11 long
         rf"(?<![\d.¥￥$])(?<!\d[ \t._/·•~-])(?<!\d[ \t._/·•~-]{{2}})"
-        rf"(?:\(?(?:\+|00)?86\)?[ -]{{0,2}})?1(?:{_DS})?[3-9](?:(?:{_DS})?\d){{9}}"
+        rf"(?:\(?(?:\+|00)?86\)?[ -]{{0,2}})?(?P<num>1(?:{_DS})?[3-9](?:(?:{_DS})?\d){{9}})"
         rf"(?![ \t._/·•~-]{{0,3}}\d){_NOT_MONEY}")),
     ("phone", re.compile(
         # landline with area code: 0731-84567890, (0731)84567890, +86 731 84567890, ext.
@@ -122,6 +122,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?P<doc>[A-Za-z]{1,2}\d{6,9})(?![A-Za-z0-9])"
         r"|(?<![A-Za-z0-9])(?P<bare>[EeGg][A-Za-z]?\d{7,8})(?![A-Za-z0-9])", re.IGNORECASE)),
 ]
+
+_DIGIT_GROUPS = re.compile(r"\d+")
+
+
+def _grouped_like_a_number(digits: str) -> bool:
+    """How people split a mobile number: not at all, digit by digit (1 3 8 …), or in at most
+    four groups of two or more (138 1234 5678, 1381 234 5678). A row of figures that happens
+    to hold eleven digits ("1.52 1 0 0 0 0 0 0 0" in a table) is none of these."""
+    groups = [len(g) for g in _DIGIT_GROUPS.findall(digits)]
+    return all(n == 1 for n in groups) or (len(groups) <= 4 and min(groups) >= 2)
+
 
 # Local numbers (no area code) are only taken where the text says they are a phone number:
 # a bare 8-digit number is as likely a date or an amount.
@@ -195,7 +206,7 @@ _NOT_A_NAME = frozenset(
     "亲自 亲属 要求 表示 承担 相关 连续 从事 从小 从未 通过 路过 来信 来到 车辆 房产 住房 文化 毕业 "
     "高中 初中 安置 安排 符合 孙子 女儿 儿子 家里 家住 现年 现住 现在 年龄 于年 万分 东方".split())
 
-_CJK = re.compile(rf"[\u2E80-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
+_CJK = re.compile(r"[\u2E80-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
 _NAME_SEP = r"[\s·•._-]{0,2}"   # what people put inside a name: 王 小 明, 王　小明, Wang-Xiaoming
 
 
@@ -268,6 +279,8 @@ def _find(text: str, names: Iterable[str] = ()) -> _Spans:
             if kind == "passport":
                 group = "doc" if m.group("doc") else "bare"
                 found.add(m.start(group), m.end(group), kind)
+            elif kind == "mobile" and not _grouped_like_a_number(m.group("num")):
+                continue
             else:
                 found.add(m.start(), m.end(), kind)
     for m in _QQ.finditer(folded):

@@ -244,6 +244,9 @@ LOOK_ALIKES = [
     "当事人向法院起诉", "申请人应当提交",
     # English and mixed text
     "Email us at the office", "2 at 3 dot", "version 1.3.8", "1 3 5 7 9",
+    # rows of figures in a table, read out with spaces between the cells
+    "1.52 1 0 0 0 0 0 0 0", "15 2 1 0 0 0 0 0 0 0", "1 5.2 3 1 0 0 0 0 2", "13 8 12 34 56 78",
+    "18 6 1 2 3 4 5 6 7 8",
 ]
 
 
