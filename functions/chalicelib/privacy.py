@@ -343,7 +343,12 @@ def _emails(folded: str, found: _Spans) -> None:
             continue
         if "@" not in at.group(0) and not re.match(r"[A-Za-z0-9]", local.group(0)[-1:]):
             continue
-        found.add(local.start(), domain.end(), "email")
+        start = local.start()
+        if _CJK.match(local.group(0)):   # 邮箱是张三@例子.中国: the address is 张三@…
+            start += max((local.group(0).rfind(c) + 1 for c in "邮箱件是为到至给发"), default=0)
+            if start == at.start():
+                continue
+        found.add(start, domain.end(), "email")
 
 
 # --- names ----------------------------------------------------------------------------------

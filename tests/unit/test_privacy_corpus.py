@@ -63,6 +63,7 @@ CORPUS: dict[str, list[tuple[str, str, str]]] = {
         ("邮箱zhang【at】126.com", "zhang【at】126.com", EMAIL),
         ("邮箱 zhang（at）126（点）com", "zhang（at）126（点）com", EMAIL),
         ("邮箱：张三@例子.中国", "张三@例子.中国", EMAIL),
+        ("邮箱是张三@例子.中国", "张三@例子.中国", EMAIL),
         ("邮箱：user@例子.公司", "user@例子.公司", EMAIL),
         ("邮箱：user@邮件.例子.中国", "user@邮件.例子.中国", EMAIL),
         ("邮箱：Zhang.San+wz@mail.example.gov.cn。", "Zhang.San+wz@mail.example.gov.cn", EMAIL),
