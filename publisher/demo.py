@@ -112,6 +112,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
                 "suggestion" if row["subject"].startswith(("建议", "希望")) else
                 "report" if row["subject"].startswith("举报") else "help")
         name = ["王建国", "李娜", "张伟", "刘芳", "陈静", None][i % 6]
+        row = {**row, "demo_name": name}
         _, answer = services.submit_letter(demo, {
             "type": kind, "subject": row["subject"][:100], "body": row["body"][:6000],
             "department": None, "name": name,
@@ -179,6 +180,8 @@ def _drive(ctx: Context, clock: SteppingClock, office: Actor, clerk: Actor, lid:
         return plan
     later(rng.choice([20, 30, 50, 70, 100, 160, 200]))
     reply = row["reply"].strip() or "您好！您反映的问题已收悉，我们已安排专人核实处理。感谢您的来信。"
+    # the old reply addresses the data set's writer by handle; the demo letter has its own name
+    reply = reply.replace(row.get("user") or "\0", row.get("demo_name") or "网友")
     services.reply_to_letter(ctx, clerk, lid, {"body": reply})
     if plan == "replied":
         return plan

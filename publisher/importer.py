@@ -6,8 +6,11 @@ reply, reply_time; optional `department` (an id or a name of content/departments
 default department. Each row becomes one published letter with its whole history (submitted,
 dispatched, signed, replied, approved) at the recorded times, written in one transaction: an
 interrupted import leaves no half-written letter, and a re-run skips the rows already imported
-(the letter id derives from the row id). Personal data in the old text is redacted on
-publication like any letter's. Bad rows are reported with their line number and skipped.
+(the letter id derives from the row id). `user` (the name or handle the writer gave the old
+board) is the letter's name: the site shows it masked as 来信人 (UU0082204 → U***), and it is
+masked wherever the subject, body or reply repeats it — the old replies address their writer by
+it ("网友“UU0082204”：您好"). Other personal data in the old text is redacted on publication
+like any letter's. Bad rows are reported with their line number and skipped.
 """
 from __future__ import annotations
 
@@ -151,6 +154,8 @@ def import_row(ctx: Context, record: dict[str, str], default_department: str | N
     if reply_at < at:
         raise ValueError("reply_time is before time")
     dept = department_of(ctx, record, default_department)
+    name = text.clean_line(record.get("user") or "", max_len=services.NAME_MAX,
+                           field="user") or None
     category = (record.get("category") or "").strip() or None
 
     with ctx.store.unit_of_work() as uow:
@@ -159,7 +164,7 @@ def import_row(ctx: Context, record: dict[str, str], default_department: str | N
         letter = Letter(id=lid, tracking_code="IM" + lid[3:].upper(),
                         secret_hash=hashlib.sha256(lid.encode() + b"-no-secret").hexdigest(),
                         type=_kind(subject), subject=subject, body=body, public=True,
-                        submitted_at=at, source="import")
+                        submitted_at=at, source="import", name=name)
         letter.record_submission(at)
         limits = ctx.limits_for(letter.type)
         letter.dispatch(dept, IMPORTER, at, ctx.calendar, limits)

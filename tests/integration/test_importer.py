@@ -100,3 +100,40 @@ def test_a_file_without_the_columns_is_fatal_and_writes_nothing(ctx, store, tmp_
     report = import_csv(ctx, path, default_department="housing")
     assert report.fatal and "missing column" in report.fatal
     assert list(store.iter_letters()) == []
+
+
+def test_the_writers_handle_is_the_letters_name_and_masked_wherever_it_appears(ctx, store,
+                                                                                tmp_path):
+    # the old replies address the writer by the handle they gave (the `user` column), as in
+    # the 30-row excerpt: 19 of its replies open with it
+    rows = [row(0, user="UU0082204", subject="UU0082204反映路灯不亮",
+                body="我是UU0082204，也可以叫我uu 0082204。",
+                reply="网友“UU0082204”：您好！您反映的问题已收悉。"),
+            row(1, user="星沙人", body="星沙人反映：路灯不亮。",
+                reply="网友“星沙人”： 您好！来信收悉，已修复。"),
+            row(2, user="A00045581", reply="网友：ldw123456您好！来信收悉。")]
+    import_csv(ctx, write_csv(tmp_path / "handles.csv", rows), default_department="housing")
+    published = {l.id: l.publication for l in store.iter_published()}
+    first = published[letter_id_for("1000")]
+    assert first.name == "U***"
+    assert first.subject == "U***反映路灯不亮"
+    assert first.body == ["我是U***，也可以叫我u***。"]
+    assert first.reply == ["网友“U***”：您好！您反映的问题已收悉。"]
+    second = published[letter_id_for("1001")]
+    assert (second.name, second.body, second.reply) == (
+        "星**", ["星**反映：路灯不亮。"], ["网友“星**”： 您好！来信收悉，已修复。"])
+    # a reply that addresses the writer by another handle than the one in `user`
+    assert published[letter_id_for("1002")].reply == ["网友：l***您好！来信收悉。"]
+
+
+def test_no_sample_letter_shows_its_writers_handle(ctx, store):
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        handles = {letter_id_for(r["id"]): r["user"] for r in csv.DictReader(f)}
+    import_csv(ctx, SAMPLE, default_department="housing")
+    shown = 0
+    for l in store.iter_published():
+        p = l.publication
+        texts = [p.name, p.subject, *p.body, *p.reply]
+        assert all(handles[l.id].lower() not in t.lower() for t in texts), l.id
+        shown += any("U***" in t for t in p.reply)
+    assert shown >= 19

@@ -90,7 +90,7 @@ def test_overdue_letters_with_how_late_by_hand(story):
         ["市交通运输局", "5.4", "签收", "—", "8", "—",
          "（来信人未同意公开：仅公布部门和超期时长）"],
         ["市住房和城乡建设局", "1.4", "答复", "2026-11-09", "2", "投诉",
-         "路灯不亮，联系电话 [电话已隐去]"],
+         "路灯不亮，联系电话 [手机号已隐去]"],
     ]
     assert cells(page, "各部门超期未办结件数") == [["市交通运输局", "1", "5.4"],
                                                  ["市住房和城乡建设局", "1", "1.4"]]
@@ -109,7 +109,7 @@ def test_a_private_letter_shows_its_department_and_lateness_only(story):
     assert "13812345678" not in story["after_tick"]
     english = story["after_tick_en"]
     assert "(the writer did not allow publication: department and lateness only)" in english
-    assert '<span lang="zh-CN">路灯不亮，联系电话 [电话已隐去]</span>' in english
+    assert '<span lang="zh-CN">路灯不亮，联系电话 [手机号已隐去]</span>' in english
 
 
 def test_an_answer_takes_the_letter_off_the_board_and_counts_as_a_late_reply(story):
@@ -219,7 +219,7 @@ def test_late_replies_and_sign_ins_are_listed_letter_by_letter(story):
     page = story["after_reply"]
     assert cells(page, "超期签收和答复（最近的在前）") == [
         ["市住房和城乡建设局", "2.4", "答复", "2026-11-09", "2026-11-12", "3", "投诉",
-         "路灯不亮，联系电话 [电话已隐去]"]]
+         "路灯不亮，联系电话 [手机号已隐去]"]]
     assert "2025年12月以来最近的超期签收和答复，最多列出 100 次" in page
 
 

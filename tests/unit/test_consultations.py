@@ -298,7 +298,7 @@ def test_public_view_shows_approved_comments_only_redacted_and_masked():
         assert hidden not in published
     assert [c["id"] for c in view["comments"]] == ["c001", "c002"]
     first = view["comments"][0]
-    assert first["name"] == "王**" and "[电话已隐去]" in first["body"]
+    assert first["name"] == "王**" and "[手机号已隐去]" in first["body"]
     assert [(p["n"], p["comment_count"], [c["id"] for c in p["comments"]])
             for p in view["paragraphs"]] == [(1, 0, []), (2, 1, ["c001"]), (3, 0, [])]
     assert [c["id"] for c in view["general_comments"]] == ["c002"]

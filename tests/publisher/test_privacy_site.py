@@ -1,0 +1,82 @@
+"""Invariant 2 on a whole site: letters and survey answers carrying every class of personal data
+in the corpus (tests/unit/test_privacy_corpus.py), in the subject, the body and the reply,
+published through the real use cases; then no published file, built incrementally or in full,
+holds any of it as written, nor anything the site-wide scan finds."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib import topic_services as ts
+from chalicelib.topic_services import register_topics
+from fakes import OFFICE, cst, topic
+from publisher.build import full_build
+from publisher.sinks import MemorySink
+from publisher_city import make_city
+from sitecheck import diff_trees, personal_data_on_site, readable_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from test_privacy_corpus import CORPUS, WRITER  # noqa: E402
+
+SURVEY = "privacy-survey"
+OPEN = dict(opens="2026-11-02T09:00", closes="2026-11-30")
+SURVEY_ANSWERS = [
+    "我叫李四海，建议多开夜班车，电话138.1234.5678",
+    "姓名：张三丰 住在幸福小区3栋1802，QQ号：123456789",
+    "建议加密班次。微信号：zhang_san88，邮箱 zhang at qq dot com",
+    "本人刘桂楚，车牌湘A·D12345，护照号E12345678",
+]
+SURVEY_WRITTEN = ["李四海", "138.1234.5678", "张三丰", "3栋1802", "123456789", "zhang_san88",
+                  "zhang at qq dot com", "刘桂楚", "湘A·D12345", "E12345678"]
+
+
+def _written() -> list[str]:
+    return sorted({datum for cases in CORPUS.values() for _, datum, _ in cases} | {WRITER})
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, content):
+    city = make_city(tmp_path_factory.mktemp("privacy"), content, at=cst(2026, 11, 2, 9, 0))
+    register_topics(city.ctx, [topic("survey", SURVEY, **OPEN)])
+    city.sink = MemorySink()
+    full_build(city.ctx.store, content, city.sink)
+    city.ctx.store.mark_changes_done([c.id for c in city.ctx.store.pending_changes(1000)])
+    city.clock.at = cst(2026, 11, 3, 10, 0)
+    for kind, cases in CORPUS.items():
+        texts = [text for text, _, _ in cases]
+        city.full_cycle(subject=f"反映问题：{texts[0]}"[:40], body="；\n".join(texts),
+                        reply=f"网友“{WRITER}”：您好！来信收悉。您反映的“{texts[-1]}”已核实。"
+                              + "；".join(texts[: len(texts) // 2]))
+    for answer in SURVEY_ANSWERS:
+        city.step(ts.add_response, SURVEY, {"answers": {"mode": "bus", "idea": answer}})
+    for c in ts.list_staff_comments(city.ctx, OFFICE, {"topic": SURVEY, "status": "pending"}):
+        city.step(ts.approve_comment, OFFICE, c["id"], {})
+    full = MemorySink()
+    full_build(city.ctx.store, content, full)
+    return {"incremental": city.sink.files, "full": full.files, "city": city}
+
+
+def test_the_letters_and_answers_were_published(site):
+    files = site["incremental"]
+    letters = [p for p in files if p.startswith("letters/") and p.endswith("/index.html")
+               and p.count("/") == 2]
+    assert len(letters) >= len(CORPUS)
+    page = readable_text("x.html", files[f"consultations/{SURVEY}/index.html"])
+    assert "建议多开夜班车" in page and "[手机号已隐去]" in page and "李**" in page
+    assert "[QQ号已隐去]" in page and "[住址已隐去]" in page and "[车牌号已隐去]" in page
+    every = "\n".join(readable_text(p, d) for p, d in files.items() if p.endswith(".html"))
+    for stand_in in {s for cases in CORPUS.values() for _, _, s in cases if s.startswith("[")}:
+        assert stand_in in every, stand_in
+    assert "网友“王**”：您好" in every
+
+
+@pytest.mark.parametrize("build", ["incremental", "full"])
+def test_no_personal_data_as_written_on_any_published_file(site, build):
+    assert personal_data_on_site(site[build], names=[WRITER],
+                                 written=_written() + SURVEY_WRITTEN) == []
+
+
+def test_incremental_equals_full(site):
+    assert diff_trees(site["incremental"], site["full"]) == []
