@@ -97,3 +97,46 @@ def test_no_page_is_wider_than_a_phone(server, phone):
         if got["scrollWidth"] > WIDTH or got["past"]:
             too_wide.append(f"{path}: {got['scrollWidth']} px wide; {', '.join(got['past'])}")
     assert not too_wide, "\n".join(too_wide)
+
+
+# What each table is read for, which a phone must show without scrolling the table sideways:
+# a department's figures (every value), the consultations (title, departments, dates) and the
+# exposure board's entries (the subject of each late letter).
+ON_SCREEN = """sel => {
+  const W = document.documentElement.clientWidth, cells = [...document.querySelectorAll(sel)];
+  const off = cells.filter(c => {
+    const r = c.getBoundingClientRect(), box = c.closest('.scroll');
+    return r.left < 0 || r.right > W || (box && box.scrollWidth > box.clientWidth);
+  }).map(c => c.textContent.trim().slice(0, 30));
+  const narrowest = Math.min(...cells.map(c => c.getBoundingClientRect().width));
+  return {count: cells.length, off: off.slice(0, 5), narrowest: narrowest / W};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["", "/en"])
+@pytest.mark.parametrize("path, cells, share", [
+    ("/departments/housing/", "table.figures td", 0),
+    ("/departments/education/", "table.figures td", 0),
+    # stacked on a phone: a title, its departments and its dates get the whole line
+    ("/consultations/", "table.topics th[scope=row], table.topics td.l", 0.8),
+    ("/exposure/", "table.exposure td.l", 0.8),
+])
+def test_tables_show_what_they_are_for_on_a_phone(server, phone, lang, path, cells, share):
+    phone.goto(server.base + lang + path)
+    got = phone.evaluate(ON_SCREEN, cells)
+    assert got["count"] >= 3
+    assert got["off"] == []
+    assert got["narrowest"] >= share
+
+
+def test_the_league_table_keeps_its_department_column_in_view(server, phone):
+    """The league table has 20 columns: it scrolls in its box, the departments stay put."""
+    phone.goto(server.base + "/en/league/")
+    box = phone.locator(".scroll").first
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    names = box.locator("tbody th[scope=row]")
+    assert names.count() >= 5
+    for i in range(names.count()):
+        r = names.nth(i).bounding_box()
+        assert r and r["x"] >= 0 and r["x"] + r["width"] <= WIDTH / 2
+    assert box.evaluate("b => b.scrollLeft") > 0
