@@ -518,12 +518,12 @@ class Renderer(TopicPages):
 
     # -- departments --
 
-    def _dept_latest_month(self, dept_id: str) -> str | None:
-        months = [p for p in self.snap.stats_periods() if P.MONTH.match(p)]
-        for month in reversed(months):
-            if dept_id in self.snap.stats(month):
-                return month
-        return None
+    def _current_month(self) -> str | None:
+        """The month every department page shows first: the latest with figures for any
+        department (the league table's current month), so a department with no letter yet this
+        month shows this month, empty, rather than its last busy month. From the store, never
+        the build's clock: incremental and full builds agree (`pages.starts_a_month`)."""
+        return P.current_month(self.snap)
 
     def _figures(self, period: str, dept_id: str) -> dict:
         f = scored(figures(self.snap.stats(period).get(dept_id, {})), self.weights)
@@ -533,7 +533,7 @@ class Renderer(TopicPages):
     def _page_department(self, dept_id: str) -> Output:
         info = self.dept(dept_id)
         department = self.content.department(dept_id)
-        month = self._dept_latest_month(dept_id)
+        month = self._current_month()
         periods = ([month, month[:4]] if month else []) + ["all"]
         trend = []
         if month:
