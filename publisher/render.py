@@ -783,7 +783,10 @@ class Renderer(TopicPages):
         return [("robots.txt", text.encode("utf-8"))]
 
     def _page_static(self) -> Output:
-        return [(f"theme/{rel}", file.read_bytes()) for rel, file in static_files(self.theme_dir)]
+        out = [(f"theme/{rel}", file.read_bytes()) for rel, file in static_files(self.theme_dir)]
+        # browsers ask for /favicon.ico whatever the page links (feed readers, bookmarks)
+        icon = self.theme_dir / "favicon.ico"
+        return out + ([("favicon.ico", icon.read_bytes())] if icon.is_file() else [])
 
     # -- feeds and sitemaps --
 

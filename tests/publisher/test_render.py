@@ -217,3 +217,14 @@ def test_department_page_shows_the_current_month_even_without_letters_in_it(figu
     assert received == "<td>0</td><td>10</td><td>10</td>"      # nothing yet this month
     assert "截至2026年11月" in page                               # the 12-month trend too
     assert '<th scope="col">November 2026</th>' in en.decode()
+
+
+def test_the_site_has_a_small_favicon_every_page_links(content):
+    sink = MemorySink()
+    full_build(FakeStore(), content, sink)
+    ico = sink.files["favicon.ico"]
+    assert ico[:4] == b"\0\0\1\0" and len(ico) < 2048          # an ICO, and a small one
+    svg = sink.files["theme/favicon.svg"]
+    assert svg.startswith(b"<svg") and len(svg) < 1024
+    for path in ("index.html", "en/index.html", "404.html", "write/index.html"):
+        assert b'<link rel="icon" href="/theme/favicon.svg?v=' in sink.files[path], path
