@@ -140,3 +140,14 @@ def test_the_league_table_keeps_its_department_column_in_view(server, phone):
         r = names.nth(i).bounding_box()
         assert r and r["x"] >= 0 and r["x"] + r["width"] <= WIDTH / 2
     assert box.evaluate("b => b.scrollLeft") > 0
+
+
+@pytest.mark.parametrize("lang", ["", "/en"])
+def test_the_write_buttons_keep_clear_of_the_privacy_note_and_the_footer(server, phone, lang):
+    phone.goto(server.base + lang + "/write/")
+    note = phone.locator("#w-privacy").bounding_box()
+    button = phone.locator("#w-submit").bounding_box()
+    footer = phone.locator(".site-footer").bounding_box()
+    assert note and button and footer
+    assert button["y"] - (note["y"] + note["height"]) >= 12      # not touching: a clear gap
+    assert footer["y"] - (button["y"] + button["height"]) >= 16
