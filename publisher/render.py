@@ -253,13 +253,16 @@ _MOVES = {"zh": ("上升 ", "下降 ", "持平", "新进排名"), "en": ("up ", 
 
 
 @pass_context
-def _rate_cell(ctx: Context, row: dict, name: str) -> Markup:
-    """A rate's cell: the rate and, when there is one, its 95% interval in small type."""
+def _rate_cell(ctx: Context, row: dict, name: str, label: str | None = None) -> Markup:
+    """A rate's cell: the rate and, when there is one, its 95% interval in small type; with
+    `label`, the cell's `data-label` (what a phone shows before it in a stacked table)."""
     cell = fmt_pct(row[name])
     low = row[name + "_low"]
     if low is not None:
         cell += (f'<span class="ci"><span class="vh">{_CI[ctx["lang"]]}</span>'
                  f'{fmt_pct(low)}–{fmt_pct(row[name + "_high"])}</span>')
+    if label is not None:
+        return Markup('<td data-label="%s">%s</td>') % (label, Markup(cell))
     return Markup(f"<td>{cell}</td>")
 
 

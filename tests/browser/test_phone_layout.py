@@ -100,7 +100,7 @@ def test_no_page_is_wider_than_a_phone(server, phone):
 
 
 # What each table is read for, which a phone must show without scrolling the table sideways:
-# a department's figures (every value), the consultations (title, departments, dates) and the
+# a department's figures (every value, also month by month), the consultations (title, departments, dates) and the
 # exposure board's entries (the subject of each late letter).
 ON_SCREEN = """sel => {
   const W = document.documentElement.clientWidth, cells = [...document.querySelectorAll(sel)];
@@ -117,6 +117,7 @@ ON_SCREEN = """sel => {
 @pytest.mark.parametrize("path, cells, share", [
     ("/departments/housing/", "table.figures td", 0),
     ("/departments/education/", "table.figures td", 0),
+    ("/departments/housing/", "figure.trend + .scroll td", 0),      # month by month
     # stacked on a phone: a title, its departments and its dates get the whole line
     ("/consultations/", "table.topics th[scope=row], table.topics td.l", 0.8),
     ("/exposure/", "table.exposure td.l", 0.8),
