@@ -19,7 +19,10 @@ Two pages depend on more than their own period: a league table shows rank change
 period before, so a change to October's figures re-renders November's table; and the exposure
 board (`/exposure/`) reads every running letter, so it is re-rendered only for changes to letters
 that went red or were late (`chalicelib.exposure.touches_board`), which is every change that can
-alter it (an approval of a letter answered on time never does).
+alter it (an approval of a letter answered on time never does). A department page shows the
+current month (the latest with figures for any department) even when the department had no
+letter in it, so the change that makes a month's first figures re-renders every department page
+(`starts_a_month`).
 
 A key names a page in every language: rendering it gives the zh-CN file and its English
 counterpart under `en/` from the same data (see `render.Renderer._html`), so the language
@@ -105,6 +108,25 @@ def department_ids(store: Snapshot, content: Content) -> list[str]:
 
 def league_periods(store: Snapshot) -> list[str]:
     return [p for p in store.stats_periods() if PERIOD.match(p)]
+
+
+def current_month(store: Snapshot) -> str | None:
+    """The latest month with figures (for any department): the league table's current month,
+    which every department page shows first."""
+    months = [p for p in league_periods(store) if MONTH.match(p)]
+    return months[-1] if months else None
+
+
+def starts_a_month(changes: Iterable[Change], store: Snapshot) -> bool:
+    """Whether these changes may have made the first figures of the current month, which moves
+    every department page on to it. They did unless a department they do not name has figures
+    in it already (figures move only with changes that name their departments)."""
+    month = current_month(store)
+    touching = [c for c in changes if month in c.periods]
+    if month is None or not touching:
+        return False
+    named = {d for c in touching for d in c.departments}
+    return {d for d in store.stats(month) if is_department_id(d)} <= named
 
 
 def output_paths(key: PageKey) -> list[str] | None:
@@ -238,6 +260,8 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
                     keys.add(("league_period", p))
         for dept in departments_with_pages:
             keys.add(("department", dept))
+        if starts_a_month([change], snap):
+            keys |= {("department", dept) for dept in known_departments}
 
     # the exposure board changes only with letters that went red or were late (see
     # chalicelib.exposure): one read per letter of the change, never a scan; and with a
@@ -290,8 +314,12 @@ def affected_by_all(changes: Iterable[Change], store, content: Content) -> set[P
     """The union of the pages a batch of changes touches."""
     snap = snapshot(store)
     keys: set[PageKey] = set()
+    changes = list(changes)
     for change in changes:
         keys |= affected_pages(change, snap, content)
+    # a batch whose changes each find another's figures in a new month still starts it
+    if starts_a_month(changes, snap):
+        keys |= {("department", dept) for dept in department_ids(snap, content)}
     return keys
 
 

@@ -253,13 +253,16 @@ _MOVES = {"zh": ("上升 ", "下降 ", "持平", "新进排名"), "en": ("up ", 
 
 
 @pass_context
-def _rate_cell(ctx: Context, row: dict, name: str) -> Markup:
-    """A rate's cell: the rate and, when there is one, its 95% interval in small type."""
+def _rate_cell(ctx: Context, row: dict, name: str, label: str | None = None) -> Markup:
+    """A rate's cell: the rate and, when there is one, its 95% interval in small type; with
+    `label`, the cell's `data-label` (what a phone shows before it in a stacked table)."""
     cell = fmt_pct(row[name])
     low = row[name + "_low"]
     if low is not None:
         cell += (f'<span class="ci"><span class="vh">{_CI[ctx["lang"]]}</span>'
                  f'{fmt_pct(low)}–{fmt_pct(row[name + "_high"])}</span>')
+    if label is not None:
+        return Markup('<td data-label="%s">%s</td>') % (label, Markup(cell))
     return Markup(f"<td>{cell}</td>")
 
 
@@ -518,12 +521,12 @@ class Renderer(TopicPages):
 
     # -- departments --
 
-    def _dept_latest_month(self, dept_id: str) -> str | None:
-        months = [p for p in self.snap.stats_periods() if P.MONTH.match(p)]
-        for month in reversed(months):
-            if dept_id in self.snap.stats(month):
-                return month
-        return None
+    def _current_month(self) -> str | None:
+        """The month every department page shows first: the latest with figures for any
+        department (the league table's current month), so a department with no letter yet this
+        month shows this month, empty, rather than its last busy month. From the store, never
+        the build's clock: incremental and full builds agree (`pages.starts_a_month`)."""
+        return P.current_month(self.snap)
 
     def _figures(self, period: str, dept_id: str) -> dict:
         f = scored(figures(self.snap.stats(period).get(dept_id, {})), self.weights)
@@ -533,7 +536,7 @@ class Renderer(TopicPages):
     def _page_department(self, dept_id: str) -> Output:
         info = self.dept(dept_id)
         department = self.content.department(dept_id)
-        month = self._dept_latest_month(dept_id)
+        month = self._current_month()
         periods = ([month, month[:4]] if month else []) + ["all"]
         trend = []
         if month:
@@ -783,7 +786,10 @@ class Renderer(TopicPages):
         return [("robots.txt", text.encode("utf-8"))]
 
     def _page_static(self) -> Output:
-        return [(f"theme/{rel}", file.read_bytes()) for rel, file in static_files(self.theme_dir)]
+        out = [(f"theme/{rel}", file.read_bytes()) for rel, file in static_files(self.theme_dir)]
+        # browsers ask for /favicon.ico whatever the page links (feed readers, bookmarks)
+        icon = self.theme_dir / "favicon.ico"
+        return out + ([("favicon.ico", icon.read_bytes())] if icon.is_file() else [])
 
     # -- feeds and sitemaps --
 

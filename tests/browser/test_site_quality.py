@@ -98,3 +98,10 @@ def test_scripts_from_citizens_never_appear_raw(server):
         if path.suffix in (".html", ".xml"):
             raw = path.read_text(encoding="utf-8")
             assert "<script>alert" not in raw, path
+
+
+def test_the_favicon_is_served_at_the_site_root(server):
+    for path in ("/favicon.ico", "/theme/favicon.svg"):
+        status, body = server.get(path)
+        assert status == 200 and 0 < len(body) < 2048, path
+    assert server.get("/favicon.ico")[1][:4] == b"\0\0\1\0"

@@ -244,5 +244,6 @@ def test_the_department_page_uses_the_new_figures(city, content):
     assert "<tr><th scope=\"row\">得分</th><td>80.3</td><td>" in page
     assert "88.9%<span class=\"ci\">" in page                     # with its interval
     trend = page[page.index("<caption>近 12 个月逐月情况</caption>"):]
-    assert "<tr><th scope=\"row\">2026年11月</th><td>10</td><td>8</td>" in trend
+    assert ('<tr><th scope="row">2026年11月</th><td data-label="受理：">10</td>'
+            '<td data-label="答复：">8</td>') in trend
     assert not html_errors(page)

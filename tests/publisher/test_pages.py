@@ -81,8 +81,10 @@ def test_figures_only_change_touches_league_and_departments_not_letters(content)
 def test_publishing_a_change_does_not_scan_the_archive(content):
     store = FakeStore()
     letters = month_of_letters(store, cst(2026, 11, 1, 8), 120)
-    store.stats_rows = {p: {"housing": {"received": 120}} for p in ("2026-11", "2026-Q4", "2026",
-                                                                    "all")}
+    # (transport has November figures too: this change does not start the month, which would
+    # re-render every department page, see the test below)
+    store.stats_rows = {p: {"housing": {"received": 120}, "transport": {"received": 1}}
+                        for p in ("2026-11", "2026-Q4", "2026", "all")}
     store.calls.clear()
     keys = publish_changes(store, content, MemorySink(), [
         change(letters[77].id, periods=("2026-11", "2026-Q4", "2026", "all"))])
@@ -140,3 +142,29 @@ def test_all_pages_lists_every_page_once_and_counts_them(content):
 ])
 def test_a_page_that_can_disappear_owns_its_files_in_every_language(key, paths):
     assert P.output_paths(key) == paths
+
+
+def test_the_first_figures_of_a_month_re_render_every_department_page(content):
+    from fake_store import FakeStore
+    store = FakeStore()
+    store.stats_rows["2026-10"] = {"housing": {"received": 3}, "transport": {"received": 2}}
+    store.stats_rows["2026-11"] = {"transport": {"received": 1}}
+    first = Change(id="c1", at=cst(2026, 11, 2), departments=["transport"],
+                   periods=["2026-11", "2026-Q4", "2026", "all"])
+    departments = {k for k in P.affected_pages(first, store, content) if k[0] == "department"}
+    assert departments == {("department", d) for d in P.department_ids(store, content)}
+    # once another department has November's figures, a change re-renders its own page only
+    store.stats_rows["2026-11"]["housing"] = {"received": 1}
+    second = Change(id="c2", at=cst(2026, 11, 3), departments=["housing"],
+                    periods=["2026-11", "2026-Q4", "2026", "all"])
+    departments = {k for k in P.affected_pages(second, store, content) if k[0] == "department"}
+    assert departments == {("department", "housing")}
+    # a batch of both, published together, still moves every page on to November
+    departments = {k for k in P.affected_by_all([first, second], store, content)
+                   if k[0] == "department"}
+    assert departments == {("department", d) for d in P.department_ids(store, content)}
+    # a change to October's figures only leaves the others alone
+    october = Change(id="c3", at=cst(2026, 11, 4), departments=["housing"],
+                     periods=["2026-10", "2026-Q4", "2026", "all"])
+    departments = {k for k in P.affected_pages(october, store, content) if k[0] == "department"}
+    assert departments == {("department", "housing")}

@@ -201,3 +201,30 @@ def test_literal_language_choices_compile_to_constants_with_the_same_output():
     folded = env.compile('{{ t("甲", "A") }}{{ u("/x/") }}', raw=True)
     assert "resolve('t')" not in folded and "resolve('u')" not in folded
     assert "resolve('t')" in env.compile("{{ t(a, 'A') }}", raw=True)
+
+
+def test_department_page_shows_the_current_month_even_without_letters_in_it(figures_store,
+                                                                             content):
+    # housing's last letters came in October; transport had one in November
+    for period in ("2026-11", "2026-Q4", "2026", "all"):
+        figures_store.stats_rows.setdefault(period, {})["transport"] = {"received": 1}
+    (_, zh), (_, en) = Renderer(figures_store, content).render(("department", "housing"))
+    page = zh.decode()
+    heads = page.split("<tbody>")[0]
+    assert '<th scope="col">2026年11月</th><th scope="col">2026年</th>' in heads
+    assert "2026年10月</th>" not in heads
+    received = page.split('<th scope="row">受理</th>')[1].split("</tr>")[0]
+    assert received == "<td>0</td><td>10</td><td>10</td>"      # nothing yet this month
+    assert "截至2026年11月" in page                               # the 12-month trend too
+    assert '<th scope="col">November 2026</th>' in en.decode()
+
+
+def test_the_site_has_a_small_favicon_every_page_links(content):
+    sink = MemorySink()
+    full_build(FakeStore(), content, sink)
+    ico = sink.files["favicon.ico"]
+    assert ico[:4] == b"\0\0\1\0" and len(ico) < 2048          # an ICO, and a small one
+    svg = sink.files["theme/favicon.svg"]
+    assert svg.startswith(b"<svg") and len(svg) < 1024
+    for path in ("index.html", "en/index.html", "404.html", "write/index.html"):
+        assert b'<link rel="icon" href="/theme/favicon.svg?v=' in sink.files[path], path
