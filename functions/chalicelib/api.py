@@ -208,6 +208,12 @@ def get_letter(letter_id: str) -> tuple[int, Any]:
     return 200, services.get_staff_letter(_ctx(), _actor(), letter_id)
 
 
+@staff.route("/staff/letters/{letter_id}/preview", methods=["GET"])
+@view(staff)
+def preview_letter(letter_id: str) -> tuple[int, Any]:
+    return 200, services.preview_letter(_ctx(), _actor(), letter_id)
+
+
 ACTIONS: dict[str, Callable[..., dict]] = {
     "dispatch": services.dispatch_letter,
     "reject": services.reject_letter,
@@ -217,6 +223,7 @@ ACTIONS: dict[str, Callable[..., dict]] = {
     "reply": services.reply_to_letter,
     "approve": services.approve_reply,
     "redo": services.order_redo,
+    "keep": services.keep_reply,
 }
 
 
