@@ -60,6 +60,12 @@ OPERATIONS: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
      "wording; `{subject, body, reply, name, edited}`, paragraphs separated by a blank line",
      None, {"200": "public version", "401": "not logged in", "403": "not the office",
             "404": "unknown"}),
+    ("post", "/api/staff/letters/{letter_id}/preview", "The public version of a draft (office): "
+     "`public_subject`, `public_body`, `public_reply` as the approval takes them; nothing is "
+     "saved", {"type": "object", "properties": {
+         "public_subject": STR_OR_NULL, "public_body": STR_OR_NULL, "public_reply": STR_OR_NULL}},
+     {"200": "public version", "400": "invalid", "401": "not logged in", "403": "not the office",
+      "404": "unknown"}),
 ]
 for _action, _body in [
         ("dispatch", {"department": {"type": "string"}}), ("reject", {"reason": {"type": "string"}}),

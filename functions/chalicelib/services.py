@@ -409,30 +409,41 @@ def approve_reply(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) 
     return _change(ctx, actor, letter_id, ("office",), act)
 
 
-def preview_letter(ctx: Context, actor: Actor, letter_id: str) -> dict:
+def preview_letter(ctx: Context, actor: Actor, letter_id: str,
+                   payload: Mapping[str, Any] | None = None) -> dict:
     """GET /api/staff/letters/{id}/preview: the public version as the next approval would
     publish it with the office's current wording (what `public_version` makes), paragraphs
     separated by a blank line; `reply` is None before the first reply. `edited` says which
-    parts are the office's wording rather than the writer's (department's) own."""
+    parts are the office's wording rather than the writer's (department's) own.
+
+    POST with `public_subject`, `public_body` and `public_reply` (each a draft, or null for the
+    current wording) previews a draft the office has not approved yet; nothing is saved."""
     _require(actor, "office")
+    if payload is not None and not isinstance(payload, Mapping):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    draft = payload or {}
+    subject = _str(draft, "public_subject", required=False, max_len=SUBJECT_MAX)
+    body_in = _str(draft, "public_body", required=False, max_len=BODY_MAX, line=False)
+    reply_in = _str(draft, "public_reply", required=False, max_len=REPLY_MAX, line=False)
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
     edits = letter.public_edits or PublicEdits()
     latest = letter.latest_reply
     names = [letter.name] if letter.name else []
     if latest is not None:
-        v = public_version(ctx, letter, ctx.clock(), category=None, subject=None, body=None)
-        subject, body, reply = v.subject, v.body, v.reply
+        v = public_version(ctx, letter, ctx.clock(), category=None, subject=subject,
+                           body=body_in, reply=reply_in)
+        subject_out, body, reply = v.subject, v.body, v.reply
     else:
-        subject = privacy.redact(edits.subject or letter.subject, names=names)
-        body = text.paragraphs(privacy.redact(edits.body or letter.body, names=names))
+        subject_out = privacy.redact(subject or edits.subject or letter.subject, names=names)
+        body = text.paragraphs(privacy.redact(body_in or edits.body or letter.body, names=names))
         reply = None
-    return {"subject": subject, "body": "\n\n".join(body),
+    after = edits_after(letter, subject, body_in, reply_in)
+    return {"subject": subject_out, "body": "\n\n".join(body),
             "reply": None if reply is None else "\n\n".join(reply),
             "name": privacy.mask_name(letter.name),
-            "edited": {"subject": edits.subject is not None, "body": edits.body is not None,
-                       "reply": latest is not None
-                       and edits.reply_for(latest.n) is not None}}
+            "edited": {"subject": after.subject is not None, "body": after.body is not None,
+                       "reply": latest is not None and after.reply is not None}}
 
 
 def keep_reply(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:

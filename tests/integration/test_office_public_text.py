@@ -227,3 +227,24 @@ def test_keep_with_a_bad_body_is_400(api, clock):
         status, body = api.call("POST", f"/api/staff/letters/{lid}/keep", raw=raw,
                                 as_user="office-1")
         assert status == 400 and "error" in body
+
+
+def test_a_drafts_preview_is_redacted_and_saves_nothing(api, ctx, clock):
+    answer = submit(api)
+    lid = answer["id"]
+    replied(api, clock, lid, "已修复。")
+    before = ctx.store.get_letter(lid)
+    status, preview = api.call("POST", f"/api/staff/letters/{lid}/preview",
+                               {"public_subject": None, "public_body": "王小明说：电话 13812345678",
+                                "public_reply": "已修复，联系 13912345678。"}, as_user="office-1")
+    assert status == 200, preview
+    assert preview["subject"] == LETTER["subject"]
+    assert preview["body"] == "王**说：电话 [手机号已隐去]"
+    assert preview["reply"] == "已修复，联系 [手机号已隐去]。"
+    assert preview["edited"] == {"subject": False, "body": True, "reply": True}
+    after = ctx.store.get_letter(lid)
+    assert after.version == before.version and after.public_edits is None
+    assert api.call("POST", f"/api/staff/letters/{lid}/preview", {"public_body": 3},
+                    as_user="office-1")[0] == 400
+    assert api.call("POST", f"/api/staff/letters/{lid}/preview", {},
+                    as_user="clerk-h")[0] == 403
