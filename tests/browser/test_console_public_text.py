@@ -180,21 +180,32 @@ def test_the_preview_the_kept_wording_and_keeping_the_reply(server, browser, tmp
     context.close()
 
 
-def test_a_writer_who_refused_publication_cannot_be_published(server, browser):
+def test_a_writer_who_refused_publication_cannot_be_published(server, browser, tmp_path):
+    shots = Path(os.environ.get("WENZHENG_SCREENSHOTS") or tmp_path)
     answer = replied_letter(server, "127.0.0.22", public=False)
     for lang, why in (("zh-CN", "来信人不同意公开"), ("en", "did not allow publication")):
         context, page, staff = console(browser, server, lang)
         open_letter(page, staff, answer["id"])
         page.wait_for_selector("#a-approve", state="visible")
+        page.wait_for_selector("#a-preview-reply p")
+        page.screenshot(path=str(shots / f"refused-{lang}-1280.png"), full_page=True)
         box = page.locator("#a-approve-publish")
         assert box.is_disabled() and not box.is_checked()
         assert page.is_visible("#a-approve-private") and why in page.inner_text("#a-approve-private")
         assert box.get_attribute("aria-describedby") == "a-approve-private"
+        # on a phone the form and its preview stack, within the screen
+        page.set_viewport_size({"width": 390, "height": 844})
+        aside = page.locator("#a-approve-preview").bounding_box()
+        form = page.locator(".wz-approve-edit").bounding_box()
+        assert aside["y"] >= form["y"] + form["height"] - 1
+        assert aside["x"] + aside["width"] <= 390 and form["x"] + form["width"] <= 390
+        page.screenshot(path=str(shots / f"refused-{lang}-390.png"), full_page=True)
         assert page.js_errors == []
         context.close()
 
 
-def test_keeping_a_reply_speaks_english(server, browser):
+def test_keeping_a_reply_speaks_english(server, browser, tmp_path):
+    shots = Path(os.environ.get("WENZHENG_SCREENSHOTS") or tmp_path)
     answer = replied_letter(server, "127.0.0.23")
     lid = answer["id"]
     office, _ = token(server, "demo-office")
@@ -206,6 +217,7 @@ def test_keeping_a_reply_speaks_english(server, browser):
     page.wait_for_selector("#a-keep", state="visible")
     assert page.inner_text("#a-keep-submit") == "Keep the reply"
     page.fill("#a-keep-reason", "Answered under the rules")
+    page.screenshot(path=str(shots / "keep-en-1280.png"), full_page=True)
     page.click("#a-keep-submit")
     page.wait_for_selector("#action-status.is-ok")
     assert "Reply kept" in page.inner_text("#action-status")

@@ -3,6 +3,7 @@ public text survives a re-do, the preview shows exactly what the next approval p
 reply's public text can be edited, and a reply rated 不满意 can be kept instead of redone."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,20 @@ def test_a_drafts_preview_is_redacted_and_saves_nothing(api, ctx, clock):
                     as_user="office-1")[0] == 400
     assert api.call("POST", f"/api/staff/letters/{lid}/preview", {},
                     as_user="clerk-h")[0] == 403
+
+
+def test_the_league_files_count_kept_replies(api, ctx, clock, content):
+    answer = submit(api)
+    lid = answer["id"]
+    replied(api, clock, lid, "已修复。")
+    api.call("POST", f"/api/staff/letters/{lid}/approve", {"publish": True}, as_user="office-1")
+    rate(api, answer)
+    assert api.call("POST", f"/api/staff/letters/{lid}/keep", {"reason": "已解释"},
+                    as_user="office-1")[0] == 200
+    sink = MemorySink()
+    full_build(ctx.store, content, sink)
+    month = statistics.month_of(ctx.store.get_letter(lid).dispatched_at)
+    doc = json.loads(sink.files[f"data/league-{month}.json"])
+    (row,) = [r for r in doc["rows"] if r["department"] == "housing"]
+    assert (row["unsatisfied"], row["kept"]) == (1, 1)
+    assert doc["columns"][-1] == "kept"
