@@ -60,6 +60,8 @@ DATA_COLUMNS: tuple[str, ...] = (
     "late_replies", "late_reply_days", "avg_days_late",
     # each rate's 95 % Wilson score interval
     *(f"{rate}_{end}" for rate in RATES for end in ("low", "high")),
+    # replies rated 不满意 that the office kept instead of a re-do (they stay in `unsatisfied`)
+    "kept",
 )
 
 # --- formatting --------------------------------------------------------------------------------

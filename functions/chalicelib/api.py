@@ -208,6 +208,16 @@ def get_letter(letter_id: str) -> tuple[int, Any]:
     return 200, services.get_staff_letter(_ctx(), _actor(), letter_id)
 
 
+@staff.route("/staff/letters/{letter_id}/preview", methods=["GET", "POST"],
+             content_types=JSON_TYPES)
+@view(staff)
+def preview_letter(letter_id: str) -> tuple[int, Any]:
+    """GET: the public version with the office's current wording; POST: of a draft (unsaved)."""
+    actor = _actor()
+    draft = _object(staff) if staff.current_request.method == "POST" else None
+    return 200, services.preview_letter(_ctx(), actor, letter_id, draft)
+
+
 ACTIONS: dict[str, Callable[..., dict]] = {
     "dispatch": services.dispatch_letter,
     "reject": services.reject_letter,
@@ -217,6 +227,7 @@ ACTIONS: dict[str, Callable[..., dict]] = {
     "reply": services.reply_to_letter,
     "approve": services.approve_reply,
     "redo": services.order_redo,
+    "keep": services.keep_reply,
 }
 
 

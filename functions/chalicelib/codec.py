@@ -18,8 +18,8 @@ from typing import Any, Mapping
 from . import consultations, statistics
 from .consultations import Comment, Response, Topic
 from .deadlines import Due, Light
-from .letters import (ACTIVE, Event, Letter, LetterType, Publication, Rating, Reply, Score,
-                      Status)
+from .letters import (ACTIVE, Event, Letter, LetterType, Publication, PublicEdits, Rating,
+                      Reply, Score, Status)
 from .notifications import Notification
 from .ports import Change, StoredAnswer
 
@@ -38,6 +38,20 @@ def _due(v: Due | None) -> dict | None:
 
 def _pdue(v: dict | None) -> Due | None:
     return Due(date.fromisoformat(v["date"]), bool(v["provisional"])) if v else None
+
+
+def _edits(e: PublicEdits | None) -> dict | None:
+    if e is None:
+        return None
+    return {"subject": e.subject, "body": e.body, "reply": e.reply, "reply_n": e.reply_n}
+
+
+def _pedits(d: dict | None) -> PublicEdits | None:
+    if not d:
+        return None
+    n = d.get("reply_n")
+    return PublicEdits(subject=d.get("subject"), body=d.get("body"), reply=d.get("reply"),
+                       reply_n=None if n is None else int(n))
 
 
 def letter_to_doc(letter: Letter) -> dict[str, Any]:
@@ -64,6 +78,7 @@ def letter_to_doc(letter: Letter) -> dict[str, Any]:
             "reply_department": p.reply_department, "reply_at": _dt(p.reply_at),
             "name": p.name, "category": p.category, "approved_at": _dt(p.approved_at),
             "first_published_at": _dt(p.first_published_at)},
+        "public_edits": _edits(letter.public_edits),
         "votes_up": letter.votes_up, "votes_down": letter.votes_down,
     }
 
@@ -93,6 +108,7 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
             name=p["name"], category=p.get("category"),
             approved_at=_pdt(p["approved_at"]),  # type: ignore[arg-type]
             first_published_at=_pdt(p["first_published_at"])),  # type: ignore[arg-type]
+        public_edits=_pedits(d.get("public_edits")),
         votes_up=int(d.get("votes_up", 0)), votes_down=int(d.get("votes_down", 0)),
         history=sorted((Event.from_dict(e) for e in events), key=lambda e: e.seq),
     )
@@ -141,15 +157,15 @@ def schedule_of(letter: Letter) -> tuple[str, str] | None:
     - `DUE`: a clock is running; key `{due date}#{id}` (overdue once the date has ended);
     - `WAIT`: released to a reachable writer, not rated, not yet asked to rate; key
       `{release time}#{id}`;
-    - `REDO`: the released reply was rated 不满意 (the office's re-do queue); key
-      `{rating time}#{id}`.
+    - `REDO`: the released reply was rated 不满意 and the office has not kept it (the office's
+      re-do queue); key `{rating time}#{id}`.
 
     The adapters index this (SQLite columns, a sparse DynamoDB index) so that the scheduled job
     and the office never scan every letter."""
     due = letter.current_due
     if letter.status in ACTIVE and due is not None:
         return DUE, f"{due.date.isoformat()}#{letter.id}"
-    if letter.rated_unsatisfied:
+    if letter.in_redo_queue:
         rating = letter.current_rating
         assert rating is not None
         return REDO, f"{time_key(rating.at)}#{letter.id}"

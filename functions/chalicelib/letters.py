@@ -97,6 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "submit": ("提交来信", "Letter submitted"),
     "rating_followup": ("提醒评价", "Asked for a rating"),
     "rate": ("评价答复", "Reply rated"),
+    "keep_reply": ("维持答复", "Reply kept"),
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
     "red": ("红灯", "Red"),
@@ -184,6 +185,22 @@ class Publication:
 
 
 @dataclass
+class PublicEdits:
+    """The office's own wording of the public text (the subject, the letter, and the reply
+    `reply_n`), as the office typed it, before the automatic redaction. Kept on the letter, so
+    every later approval (after a re-do too) publishes the office's wording until the office
+    changes it; a reply edit belongs to its reply: a re-done reply starts from its own text."""
+
+    subject: str | None = None
+    body: str | None = None
+    reply: str | None = None
+    reply_n: int | None = None
+
+    def reply_for(self, n: int | None) -> str | None:
+        return self.reply if self.reply is not None and self.reply_n == n else None
+
+
+@dataclass
 class Letter:
     id: str
     tracking_code: str
@@ -212,6 +229,7 @@ class Letter:
     replies: list[Reply] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
     publication: Publication | None = None
+    public_edits: PublicEdits | None = None
     votes_up: int = 0
     votes_down: int = 0
     history: list[Event] = field(default_factory=list)
@@ -318,8 +336,12 @@ class Letter:
         return reply
 
     def approve(self, by: str, at: datetime, *, publish: bool, category: str | None,
-                public_version: "Publication | None") -> Status:
-        """The office approves the latest reply: published if it and the citizen allow it."""
+                public_version: "Publication | None",
+                edits: PublicEdits | None = None) -> Status:
+        """The office approves the latest reply: published if it and the citizen allow it.
+
+        `edits` is the office's wording of the public text after this approval (see
+        `PublicEdits`); it stays on the letter for the approvals after a re-do."""
         goes_public = bool(publish and self.public and public_version is not None)
         target = Status.published if goes_public else Status.closed
         # a re-done reply the office does not publish takes the earlier one off the site too:
@@ -327,7 +349,10 @@ class Letter:
         withdrawn = not goes_public and self.publication is not None
         self._move("approve", by, at, to=target, publish=goes_public, category=category,
                    reply_n=self.latest_reply.n if self.latest_reply else None,
-                   withdrawn=withdrawn or None)
+                   withdrawn=withdrawn or None,
+                   edited=_edited(self.public_edits, edits) or None)
+        if edits is not None:
+            self.public_edits = edits
         if withdrawn:
             self.publication = None
         if goes_public:
@@ -352,6 +377,20 @@ class Letter:
         self.reply_due = add_working_days(cal, at, limits.reply_days)
         self.history[-1].data["reply_due"] = self.reply_due.date.isoformat()
         self.light = Light.green
+
+    def keep_reply(self, reason: str, by: str, at: datetime) -> Event:
+        """The office keeps the released reply although its writer rated it 不满意 (维持答复),
+        instead of ordering a re-do: the letter leaves the re-do queue, the rating stays."""
+        _require_reason(reason)
+        reply = self.released_reply
+        if not self.rated_unsatisfied or reply is None:
+            raise InvalidTransition("只有评价为不满意的答复可以维持",
+                                    "Only a reply rated unsatisfied can be kept", field="status")
+        if self.reply_kept:
+            raise InvalidTransition("该答复已维持", "This reply was already kept",
+                                    field="status", code="already_kept")
+        return self._record("keep_reply", by, at, None, None, reason,
+                            {"reply_n": reply.n, "department": reply.department})
 
     def rate(self, score: str, comment: str | None, at: datetime) -> Rating:
         reply = self.released_reply
@@ -491,9 +530,21 @@ class Letter:
         return (self.status in ANSWERED and rating is not None
                 and rating.score == Score.unsatisfied)
 
+    @property
+    def reply_kept(self) -> bool:
+        """The office kept the released reply after its 不满意 rating (`keep_reply`)."""
+        reply = self.released_reply
+        return reply is not None and any(
+            e.action == "keep_reply" and e.data.get("reply_n") == reply.n for e in self.history)
+
+    @property
+    def in_redo_queue(self) -> bool:
+        """Rated 不满意 and the office has not kept the reply: it waits for the office."""
+        return self.rated_unsatisfied and not self.reply_kept
+
     def awaiting_redo_decision(self, limits: Limits) -> bool:
-        """Rated 不满意 and the office may still order a re-do (重办, up to `max_redos`)."""
-        return self.rated_unsatisfied and self.redo_count < limits.max_redos
+        """In the re-do queue and the office may still order a re-do (重办, up to `max_redos`)."""
+        return self.in_redo_queue and self.redo_count < limits.max_redos
 
     @property
     def current_due(self) -> Due | None:
@@ -508,6 +559,17 @@ class Letter:
         if due is None or self.clock_start is None:
             return Light.none
         return light_at(cal, self.clock_start, due, now, limits.yellow_fraction)
+
+
+def _edited(before: PublicEdits | None, after: PublicEdits | None) -> list[str]:
+    """Which parts of the public text an approval changed from the office's earlier wording."""
+    if after is None:
+        return []
+    was = before or PublicEdits()
+    return [part for part in ("subject", "body", "reply")
+            if getattr(after, part) is not None and (getattr(after, part) != getattr(was, part)
+                                                     or part == "reply"
+                                                     and after.reply_n != was.reply_n)]
 
 
 def _require_reason(reason: str | None) -> None:

@@ -55,6 +55,17 @@ OPERATIONS: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
      {"200": "figures", "401": "not logged in", "403": "not the office"}),
     ("get", "/api/staff/letters/{letter_id}", "One letter with private fields and history",
      None, {"200": "letter", "403": "another department", "404": "unknown"}),
+    ("get", "/api/staff/letters/{letter_id}/preview", "The public version as the next approval "
+     "would publish it (office): masked name, redacted subject, body and reply with the office's "
+     "wording; `{subject, body, reply, name, edited}`, paragraphs separated by a blank line",
+     None, {"200": "public version", "401": "not logged in", "403": "not the office",
+            "404": "unknown"}),
+    ("post", "/api/staff/letters/{letter_id}/preview", "The public version of a draft (office): "
+     "`public_subject`, `public_body`, `public_reply` as the approval takes them; nothing is "
+     "saved", {"type": "object", "properties": {
+         "public_subject": STR_OR_NULL, "public_body": STR_OR_NULL, "public_reply": STR_OR_NULL}},
+     {"200": "public version", "400": "invalid", "401": "not logged in", "403": "not the office",
+      "404": "unknown"}),
 ]
 for _action, _body in [
         ("dispatch", {"department": {"type": "string"}}), ("reject", {"reason": {"type": "string"}}),
@@ -63,8 +74,10 @@ for _action, _body in [
         ("extension/approve", {}), ("extension/deny", {"reason": {"type": "string"}}),
         ("reply", {"body": {"type": "string"}}),
         ("approve", {"publish": {"type": "boolean"}, "category": STR_OR_NULL,
-                     "public_subject": STR_OR_NULL, "public_body": STR_OR_NULL}),
-        ("redo", {"reason": {"type": "string"}})]:
+                     "public_subject": STR_OR_NULL, "public_body": STR_OR_NULL,
+                     "public_reply": STR_OR_NULL}),
+        ("redo", {"reason": {"type": "string"}}),
+        ("keep", {"reason": {"type": "string"}})]:
     OPERATIONS.append(("post", f"/api/staff/letters/{{letter_id}}/{_action}",
                        f"Letter action: {_action}", {"type": "object", "properties": _body},
                        {"200": "the changed letter", "400": "invalid", "401": "not logged in",

@@ -17,8 +17,8 @@ from .deadlines import WorkCalendar
 from .departments import Department
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
                      NotFound)
-from .letters import (ANSWERED, LABELS, Letter, LetterType, Limits, Publication, Score, Status,
-                      label)
+from .letters import (ANSWERED, LABELS, Letter, LetterType, Limits, Publication, PublicEdits,
+                      Score, Status, label)
 from .notifications import NotifyConfig
 from .ports import Store, StoredAnswer, UnitOfWork
 
@@ -68,7 +68,8 @@ class Context:
 
 FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone": "电话",
                "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",
-               "public_subject": "公开主题", "public_body": "公开内容", "department": "部门",
+               "public_subject": "公开主题", "public_body": "公开内容", "public_reply": "公开答复",
+               "department": "部门",
                "summary": "反馈说明", "opinion": "意见"}
 
 
@@ -358,19 +359,36 @@ def reply_to_letter(ctx: Context, actor: Actor, letter_id: str, payload: Mapping
 
 
 def public_version(ctx: Context, letter: Letter, at: datetime, *, category: str | None,
-                   subject: str | None, body: str | None) -> Publication:
+                   subject: str | None, body: str | None,
+                   reply: str | None = None) -> Publication:
     """The text the site shows: personal data redacted, the writer's name masked, split into
-    paragraphs once, here, so builds never re-process it."""
-    reply = letter.latest_reply
-    assert reply is not None
+    paragraphs once, here, so builds never re-process it. A part given as None is the office's
+    earlier wording (`Letter.public_edits`) if it has one, else the letter's (reply's) own."""
+    latest = letter.latest_reply
+    assert latest is not None
+    edits = letter.public_edits or PublicEdits()
     names = [letter.name] if letter.name else []
     return Publication(
-        subject=privacy.redact(subject or letter.subject, names=names),
-        body=text.paragraphs(privacy.redact(body or letter.body, names=names)),
-        reply=text.paragraphs(privacy.redact(reply.body, names=names)),
-        reply_department=reply.department, reply_at=reply.at,
+        subject=privacy.redact(subject or edits.subject or letter.subject, names=names),
+        body=text.paragraphs(privacy.redact(body or edits.body or letter.body, names=names)),
+        reply=text.paragraphs(privacy.redact(reply or edits.reply_for(latest.n) or latest.body,
+                                             names=names)),
+        reply_department=latest.department, reply_at=latest.at,
         name=privacy.mask_name(letter.name), category=category,
         approved_at=at, first_published_at=at)
+
+
+def edits_after(letter: Letter, subject: str | None, body: str | None,
+                reply: str | None) -> PublicEdits:
+    """The office's wording after an approval that sent these parts (None: keep the earlier
+    wording). A reply edit is for the latest reply; an earlier reply's edit is dropped."""
+    was = letter.public_edits or PublicEdits()
+    latest = letter.latest_reply
+    n = latest.n if latest else None
+    return PublicEdits(subject=subject if subject is not None else was.subject,
+                       body=body if body is not None else was.body,
+                       reply=reply if reply is not None else was.reply_for(n),
+                       reply_n=n)
 
 
 def approve_reply(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
@@ -378,15 +396,61 @@ def approve_reply(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) 
     category = _str(payload, "category", required=False, max_len=40)
     subject = _str(payload, "public_subject", required=False, max_len=SUBJECT_MAX)
     body = _str(payload, "public_body", required=False, max_len=BODY_MAX, line=False)
+    reply = _str(payload, "public_reply", required=False, max_len=REPLY_MAX, line=False)
 
     def act(letter: Letter, now: datetime) -> None:
         if letter.status != Status.replied:
             raise InvalidTransition("只有待审核的答复可以审核", "Only a reply awaiting approval can be approved",
                                     field="status")
-        version = public_version(ctx, letter, now, category=category, subject=subject, body=body)
+        version = public_version(ctx, letter, now, category=category, subject=subject, body=body,
+                                 reply=reply)
         letter.approve(actor.username, now, publish=publish, category=category,
-                       public_version=version)
+                       public_version=version, edits=edits_after(letter, subject, body, reply))
     return _change(ctx, actor, letter_id, ("office",), act)
+
+
+def preview_letter(ctx: Context, actor: Actor, letter_id: str,
+                   payload: Mapping[str, Any] | None = None) -> dict:
+    """GET /api/staff/letters/{id}/preview: the public version as the next approval would
+    publish it with the office's current wording (what `public_version` makes), paragraphs
+    separated by a blank line; `reply` is None before the first reply. `edited` says which
+    parts are the office's wording rather than the writer's (department's) own.
+
+    POST with `public_subject`, `public_body` and `public_reply` (each a draft, or null for the
+    current wording) previews a draft the office has not approved yet; nothing is saved."""
+    _require(actor, "office")
+    if payload is not None and not isinstance(payload, Mapping):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    draft = payload or {}
+    subject = _str(draft, "public_subject", required=False, max_len=SUBJECT_MAX)
+    body_in = _str(draft, "public_body", required=False, max_len=BODY_MAX, line=False)
+    reply_in = _str(draft, "public_reply", required=False, max_len=REPLY_MAX, line=False)
+    with ctx.store.unit_of_work() as uow:
+        letter = _staff_letter(uow, actor, letter_id)
+    edits = letter.public_edits or PublicEdits()
+    latest = letter.latest_reply
+    names = [letter.name] if letter.name else []
+    if latest is not None:
+        v = public_version(ctx, letter, ctx.clock(), category=None, subject=subject,
+                           body=body_in, reply=reply_in)
+        subject_out, body, reply = v.subject, v.body, v.reply
+    else:
+        subject_out = privacy.redact(subject or edits.subject or letter.subject, names=names)
+        body = text.paragraphs(privacy.redact(body_in or edits.body or letter.body, names=names))
+        reply = None
+    after = edits_after(letter, subject, body_in, reply_in)
+    return {"subject": subject_out, "body": "\n\n".join(body),
+            "reply": None if reply is None else "\n\n".join(reply),
+            "name": privacy.mask_name(letter.name),
+            "edited": {"subject": after.subject is not None, "body": after.body is not None,
+                       "reply": latest is not None and after.reply is not None}}
+
+
+def keep_reply(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
+    """POST /api/staff/letters/{id}/keep: the office keeps a reply rated 不满意 (维持答复)."""
+    reason = _reason(payload)
+    return _change(ctx, actor, letter_id, ("office",),
+                   lambda l, now: l.keep_reply(reason or "", actor.username, now))
 
 
 def order_redo(ctx: Context, actor: Actor, letter_id: str, payload: Mapping) -> dict:
@@ -531,6 +595,7 @@ def staff_view(ctx: Context, letter: Letter) -> dict:
                      "at": r.at.isoformat()} for r in letter.ratings],
         "history": [e.to_dict() for e in letter.history],
         "published_url": f"/letters/{letter.id}/" if letter.publication else None,
+        "reply_kept": letter.reply_kept,
         "version": letter.version,
     }
 

@@ -36,6 +36,9 @@ COUNTERS: tuple[str, ...] = (
     # every reply (a re-do's too) given after its due date, and the calendar days it was late:
     # the exposure board's late replies (exposure.py lists the same replies one by one)
     "late_replies", "late_reply_days",
+    # replies the office kept (维持答复) after a 不满意 rating instead of a re-do: they stay
+    # counted as unsatisfied, this says how many of those the office stood by
+    "kept",
 )
 
 Key = tuple[str, str]  # (department, month)
@@ -102,6 +105,8 @@ def contributions(history: Iterable) -> dict[Key, Counter]:
             k = reply_dept.get(e.data.get("reply_n", 0), key)
             out[k]["rated"] += 1
             out[k][e.data["score"]] += 1
+        elif a == "keep_reply":
+            out[reply_dept.get(e.data.get("reply_n", 0), key)]["kept"] += 1
     return {k: v for k, v in out.items() if any(v.values())}
 
 

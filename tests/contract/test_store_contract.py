@@ -14,7 +14,7 @@ import pytest
 from chalicelib import statistics, table
 from chalicelib.deadlines import Light
 from chalicelib.errors import ConcurrentUpdate
-from chalicelib.letters import Letter, LetterType, Limits
+from chalicelib.letters import Letter, LetterType, Limits, PublicEdits
 from chalicelib.notifications import Channel, Delivery, Kind, Notification, RetryPolicy
 from chalicelib.ports import Account, StoredAnswer
 from chalicelib.store_dynamodb import DynamoStore, TransactionTooLarge
@@ -78,6 +78,21 @@ class TestLetters:
         with store.unit_of_work() as uow:
             assert uow.get_letter_by_code("WZ00000001") == letter
             assert uow.get_letter("l0001") == letter
+
+    def test_the_offices_public_wording_round_trips(self, make_letter, store, desk, cal, t0):
+        letter = make_letter(1, t0)
+        letter.dispatch("housing", "office-1", t0 + H, cal, Limits())
+        letter.sign("clerk-h", t0 + 2 * H)
+        letter.reply("已安排维修。", "clerk-h", t0 + D, cal)
+        edits = PublicEdits(subject="某小区道路破损", body="道路破损。\n\n请修复。",
+                            reply="已维修。", reply_n=1)
+        letter.approve("office-1", t0 + 2 * D, publish=True, category=None,
+                       public_version=desk.public_version(letter, t0 + 2 * D), edits=edits)
+        desk.add(letter)
+        got = store.get_letter("l0001")
+        assert got.public_edits == edits and got == letter
+        desk.act("l0001", lambda l: setattr(l, "public_edits", PublicEdits(body="只改内容")))
+        assert store.get_letter("l0001").public_edits == PublicEdits(body="只改内容")
 
     def test_letter_without_optional_fields_round_trips(self, store, desk, t0):
         letter = Letter(id="bare", tracking_code="WZBARE001", secret_hash="0" * 64,
@@ -296,6 +311,11 @@ class TestStatistics:
         desk.reply("l0002", cst(2026, 12, 16, 10, 0), body="重新答复。")
         desk.approve("l0002", cst(2026, 12, 16, 11, 0))
         assert_stats_match_history(store)
+        # ... rated unsatisfied again, and the office keeps that reply (维持答复)
+        desk.rate("l0002", "unsatisfied", cst(2026, 12, 17, 9, 0))
+        desk.act("l0002", lambda l: l.keep_reply("已按政策答复", "office-1",
+                                                 cst(2026, 12, 17, 10, 0)))
+        assert_stats_match_history(store)
 
         # C: overdue before signing (red light recorded), then rejected
         desk.add(make_letter(3, t0))
@@ -318,6 +338,7 @@ class TestStatistics:
                                   "reply_wd_x100": nov["housing"]["reply_wd_x100"],
                                   "published": 1, "rated": 1, "satisfied": 1}
         assert nov["transport"]["overdue"] == 1 and nov["transport"]["redos"] == 1
+        assert (nov["transport"]["unsatisfied"], nov["transport"]["kept"]) == (2, 1)
         assert store.stats("2026-12") == {"housing": {"received": 1, "signed": 1,
                                                       "signed_on_time": 1}}
         assert store.stats("1999") == {}
@@ -875,6 +896,16 @@ class TestSupervisionLists:
         # the re-done reply is released and not rated yet: it awaits a rating instead
         assert ids(store.letters_rated_unsatisfied()) == ["l0001"]
         assert ids(store.letters_awaiting_rating(t0 + 9 * D)) == ["l0002"]
+
+    def test_a_kept_reply_leaves_the_redo_queue(self, make_letter, store, desk, cal, t0):
+        for n in (1, 2):
+            desk.handle(make_letter(n, t0), "housing", t0 + D)
+            desk.rate(f"l000{n}", "unsatisfied", t0 + 2 * D)
+        assert ids(store.letters_rated_unsatisfied()) == ["l0001", "l0002"]
+        desk.act("l0001", lambda l: l.keep_reply("已按政策答复", "office-1", t0 + 3 * D))
+        assert ids(store.letters_rated_unsatisfied()) == ["l0002"]
+        kept = store.get_letter("l0001")
+        assert kept.reply_kept and kept.history[-1].reason == "已按政策答复"
 
     def test_late_letters_are_those_signed_or_answered_after_their_due_date(
             self, make_letter, store, desk, t0):

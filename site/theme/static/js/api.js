@@ -38,6 +38,7 @@
     submit: "提交来信",
     rating_followup: "提醒评价",
     rate: "评价答复",
+    keep_reply: "维持答复",
     green: "绿灯",
     yellow: "黄灯",
     red: "红灯",
@@ -68,6 +69,7 @@
     submit: "Letter submitted",
     rating_followup: "Asked for a rating",
     rate: "Reply rated",
+    keep_reply: "Reply kept",
     green: "Green",
     yellow: "Yellow",
     red: "Red",
@@ -128,13 +130,15 @@
   var ACTIONS = {
     submit: "提交来信", dispatch: "转办", reject: "不予受理", sign: "签收", transfer: "退回重新转办",
     request_extension: "申请延期", approve_extension: "同意延期", deny_extension: "不同意延期",
-    reply: "答复", approve: "审核", redo: "重办", rate: "评价", light: "督办灯变化"
+    reply: "答复", approve: "审核", redo: "重办", rate: "评价", light: "督办灯变化",
+    keep_reply: "维持答复"
   };
   var ACTIONS_EN = {
     submit: "Letter submitted", dispatch: "Dispatched", reject: "Not accepted", sign: "Signed for",
     transfer: "Sent back for re-dispatch", request_extension: "Extension requested",
     approve_extension: "Extension approved", deny_extension: "Extension refused", reply: "Replied",
-    approve: "Approved", redo: "Sent back to be redone", rate: "Reply rated", light: "Light changed"
+    approve: "Approved", redo: "Sent back to be redone", rate: "Reply rated", light: "Light changed",
+    keep_reply: "Reply kept"
   };
 
   function ApiError(status, code, message, field) {

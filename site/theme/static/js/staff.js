@@ -31,6 +31,10 @@
       done: T("答复已审核。", "Reply approved.") },
     redo: { role: "office", from: ["replied", "published", "closed"], path: "redo",
       done: T("已要求重办。", "Sent back to be redone.") },
+    // after a 不满意 rating the office either orders a re-do or keeps the reply (维持答复)
+    keep: { role: "office", from: ["published", "closed"], path: "keep",
+      when: function (l) { return l.rating === "unsatisfied" && !l.reply_kept; },
+      done: T("已维持答复，来信移出待决定重办队列。", "Reply kept; the letter has left the re-do queue.") },
     "approve-extension": { role: "office", from: ["extension_requested"], path: "extension/approve",
       done: T("已同意延期。", "Extension approved.") },
     "deny-extension": { role: "office", from: ["extension_requested"], path: "extension/deny",
@@ -254,6 +258,12 @@
     if (d.score) parts.push(WZ.label(d.score));
     if (e.action === "light") parts.push(WZ.label(d.from) + " → " + WZ.label(d.to));
     if (e.action === "approve") parts.push(d.publish ? T("选登", "published") : T("不公开", "not published"));
+    if (e.action === "approve" && d.edited && d.edited.length) {
+      var names = { subject: T("标题", "subject"), body: T("内容", "letter"), reply: T("答复", "reply") };
+      parts.push(T("修改公开文字：", "public wording changed: ") + d.edited.map(function (x) {
+        return names[x] || x; }).join(T("、", ", ")));
+    }
+    if (e.action === "keep_reply") parts.push(T("不满意评价后维持答复", "kept after an unsatisfied rating"));
     return parts.join(T("；", "; "));
   }
 
@@ -261,19 +271,125 @@
     var any = false;
     document.querySelectorAll("form.wz-action").forEach(function (form) {
       var a = ACTIONS[form.dataset.action];
-      var ok = !!a && a.role === session.role && a.from.indexOf(l.status) >= 0;
+      var ok = !!a && a.role === session.role && a.from.indexOf(l.status) >= 0 &&
+        (!a.when || a.when(l));
       form.hidden = !ok;
       any = any || ok;
       if (ok) { form.reset(); WZ.clearErrors(form); }
     });
     $("d-no-actions").hidden = any;
-    // prefill: the dispatch target and the public version of the letter
+    // prefill: the dispatch target; the approve form gets the public version from the preview
     $("a-dispatch-department").value = l.requested_department || l.department || "";
-    $("a-approve-subject").value = l.subject || "";
-    $("a-approve-body").value = l.body || "";
-    $("a-approve-publish").checked = !!l.public;
-    $("a-approve-publish").disabled = !l.public;
+    // a writer who refused publication: the box is off and cannot be ticked, and says why
+    var publish = $("a-approve-publish");
+    publish.checked = !!l.public;
+    publish.disabled = !l.public;
+    if (l.public) publish.removeAttribute("aria-describedby");
+    else publish.setAttribute("aria-describedby", "a-approve-private");
     $("a-approve-private").hidden = !!l.public;
+    if (!$("a-approve").hidden) loadPreview(l);
+  }
+
+  // --- the public version: the approve form's text and the preview beside it -------------
+  // The boxes are filled with the public version the next approval would publish (the office's
+  // earlier wording included, kept across re-dos); the approval sends only the boxes the office
+  // changed, so an unchanged box keeps the stored wording. The preview is citizen text made
+  // public: it is built with text nodes, and only the redacted spans are wrapped in <mark>.
+
+  var PUBLIC_FIELDS = { public_subject: "a-approve-subject", public_body: "a-approve-body",
+    public_reply: "a-approve-reply" };
+  var prefilled = {};     // field name -> the text it was filled with
+
+  function clearPublicText() {
+    prefilled = {};
+    Object.keys(PUBLIC_FIELDS).forEach(function (name) { $(PUBLIC_FIELDS[name]).value = ""; });
+    WZ.fill($("a-approve-preview-body"));
+  }
+
+  async function loadPreview(l) {
+    clearPublicText();
+    WZ.say($("a-approve-preview-status"), T("正在生成公开版本……", "Making the public version…"));
+    try {
+      var p = await call("GET", "/staff/letters/" + encodeURIComponent(l.id) + "/preview");
+      if (!letter || letter.id !== l.id || letter.version !== l.version) return;
+      var text = { public_subject: p.subject, public_body: p.body, public_reply: p.reply || "" };
+      Object.keys(PUBLIC_FIELDS).forEach(function (name) {
+        var box = $(PUBLIC_FIELDS[name]);
+        if (box.value === "") box.value = text[name];
+        prefilled[name] = text[name];
+      });
+      showPreview(p);
+    } catch (err) {
+      WZ.say($("a-approve-preview-status"), err.message, "error");
+    }
+  }
+
+  /* The approve form's body: a public text box left as it was filled is sent as null. */
+  function publicBody(form) {
+    var body = values(form);
+    Object.keys(PUBLIC_FIELDS).forEach(function (name) {
+      var now = $(PUBLIC_FIELDS[name]).value.trim();
+      if (name in prefilled && now === String(prefilled[name]).trim()) body[name] = null;
+    });
+    return body;
+  }
+
+  $("a-approve-preview-button").addEventListener("click", async function () {
+    if (!letter) return;
+    var button = this;
+    var body = publicBody($("a-approve"));
+    var draft = {};
+    Object.keys(PUBLIC_FIELDS).forEach(function (name) { draft[name] = body[name]; });
+    button.disabled = true;
+    WZ.say($("a-approve-preview-status"), T("正在生成预览……", "Making the preview…"));
+    try {
+      showPreview(await call("POST", "/staff/letters/" + encodeURIComponent(letter.id) + "/preview",
+        draft));
+    } catch (err) {
+      WZ.say($("a-approve-preview-status"), err.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // what the redaction puts in: [手机号已隐去] and the like (…已隐去 in \u escapes), and masked
+  // names (王**, J***) after anything but a space or punctuation
+  var REDACTED = /\[[^\[\]\n]{1,12}\u5df2\u9690\u53bb\]|[^\s*\[\]()"'\uff08\uff09\u201c\u201d\u2018\u2019\uff1a:\uff0c,\u3002\uff1b;\uff01!\uff1f?\u3001]\*{2,3}/g;
+
+  function marked(text) {
+    var nodes = [];
+    var s = String(text || "");
+    var last = 0;
+    s.replace(REDACTED, function (match, at) {
+      if (at > last) nodes.push(s.slice(last, at));
+      nodes.push(WZ.el("mark", null, match));
+      last = at + match.length;
+      return match;
+    });
+    if (last < s.length) nodes.push(s.slice(last));
+    return nodes;
+  }
+
+  function markedParagraphs(text) {
+    return String(text || "").split(/\r?\n/).filter(function (p) { return p.trim(); })
+      .map(function (p) { return WZ.el("p", null, marked(p)); });
+  }
+
+  function showPreview(p) {
+    var edited = p.edited || {};
+    var heading = function (title, part) {
+      return WZ.el("h6", null, title, part && edited[part]
+        ? WZ.el("span", { class: "wz-meta" }, T("（办公室修改）", " (the office's wording)")) : null);
+    };
+    WZ.fill($("a-approve-preview-body"),
+      heading(T("署名", "Name")), WZ.el("p", { id: "a-preview-name" }, marked(p.name)),
+      heading(T("标题", "Subject"), "subject"),
+      WZ.el("p", { id: "a-preview-subject" }, marked(p.subject)),
+      heading(T("来信", "Letter"), "body"),
+      WZ.el("div", { id: "a-preview-body" }, markedParagraphs(p.body)),
+      heading(T("答复", "Reply"), "reply"), WZ.el("div", { id: "a-preview-reply" }, p.reply
+        ? markedParagraphs(p.reply) : WZ.el("p", null, T("尚无答复。", "No reply yet."))));
+    WZ.say($("a-approve-preview-status"), "");
   }
 
   document.querySelectorAll("form.wz-action").forEach(function (form) {
@@ -287,7 +403,7 @@
       WZ.say($("action-status"), T("正在提交……", "Sending…"));
       try {
         var updated = await call("POST", "/staff/letters/" + encodeURIComponent(letter.id) + "/" + a.path,
-          values(form));
+          form.dataset.action === "approve" ? publicBody(form) : values(form));
         show(updated);
         WZ.say($("action-status"), a.done, "ok");
         $("action-status").focus();   // the inbox reloads when the user goes back to it
