@@ -306,7 +306,8 @@ def _to_writer(letter: Letter, event: Event, config: NotifyConfig, kind: Kind,
                f"（满意/基本满意/不满意）：{link}")
     body = (f"您好：\n\n{lead}\n\n请打开下面的链接，输入查询码和提交来信时获得的查询密码，"
             f"查看答复并评价（满意 / 基本满意 / 不满意）：\n{link}\n\n"
-            f"为保护您的隐私，本邮件不包含查询密码。" + _footer(config))
+            f"为保护您的隐私，本邮件不包含查询密码；密码遗失时，可以在查询页凭您留下的手机号码或"
+            f"电子邮箱申请新密码。" + _footer(config))
     out = []
     key = f"{letter.id}.{event.seq}"
     if letter.email:

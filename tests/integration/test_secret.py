@@ -157,3 +157,15 @@ def test_the_sender_gets_the_secret_and_the_store_forgets_it(ctx, store, clock):
     assert len(fake.sent) == 2
     assert all(answer["secret"] in fake.bodies[n.id] for n in fake.sent)
     assert all(n.body == SECRET_FORGOTTEN for n in store.list_notifications(answer["id"]))
+
+
+def test_the_reply_email_says_how_to_get_a_new_password(ctx, store):
+    from fakes import HOUSING_CLERK, OFFICE
+    _, a = services.submit_letter(ctx, letter_payload())
+    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
+    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
+    services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复。"})
+    services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+    (mail,) = [n for n in store.list_notifications(a["id"])
+               if n.kind == Kind.reply_released and str(n.channel) == "email"]
+    assert "申请新密码" in mail.body and a["secret"] not in mail.body
