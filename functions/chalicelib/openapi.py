@@ -93,8 +93,8 @@ OPERATIONS += [
         "type": "object", "required": ["body"],
         "properties": {"body": {"type": "string", "maxLength": 2000},
                        "stance": {"enum": ["support", "oppose", "neutral", None],
-                                  "description": "required on a hearing or deliberation, "
-                                                 "optional on a solicitation"},
+                                  "description": "the hearing and deliberation forms ask for "
+                                                 "one; a solicitation's may leave it out"},
                        "paragraph": {"type": ["integer", "null"]},
                        "department": STR_OR_NULL, "name": STR_OR_NULL,
                        "idempotency_key": STR_OR_NULL}},
