@@ -169,3 +169,19 @@ def test_the_reply_email_says_how_to_get_a_new_password(ctx, store):
     (mail,) = [n for n in store.list_notifications(a["id"])
                if n.kind == Kind.reply_released and str(n.channel) == "email"]
     assert "申请新密码" in mail.body and a["secret"] not in mail.body
+
+
+def test_a_receipt_that_expires_or_fails_for_good_forgets_the_secret(ctx, store, clock):
+    from datetime import timedelta
+    from dataclasses import replace
+    _, late = services.submit_letter(ctx, letter_payload(phone=None))
+    supervision.deliver_notifications(ctx, FakeSender(), clock() + timedelta(days=4))
+    (note,) = store.list_notifications(late["id"])
+    assert note.status == Delivery.expired and note.body == SECRET_FORGOTTEN
+
+    ctx.notify = replace(ctx.notify, retry=replace(ctx.notify.retry, max_attempts=1))
+    _, failing = services.submit_letter(ctx, letter_payload(phone=None))
+    supervision.deliver_notifications(ctx, FakeSender(failures=5), clock())
+    (note,) = store.list_notifications(failing["id"])
+    assert note.status == Delivery.failed and note.body == SECRET_FORGOTTEN
+    assert failing["secret"] not in json.dumps(note.to_dict(), ensure_ascii=False)

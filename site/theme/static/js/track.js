@@ -49,6 +49,9 @@
   var secretForm = $("secret-form");
   var secretStatus = $("secret-status");
   $("s-code").value = $("t-code").value;
+  $("lost-secret").addEventListener("toggle", function () {
+    if (this.open && !$("s-code").value.trim()) $("s-code").value = $("t-code").value.trim().toUpperCase();
+  });
   secretForm.addEventListener("submit", async function (ev) {
     ev.preventDefault();
     WZ.clearErrors(secretForm);
