@@ -63,6 +63,7 @@ class FakeSender:
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
         self.sent: list[Notification] = []
+        self.bodies: dict[str, str] = {}       # each body as it was sent (before it is forgotten)
         self.tries = 0
 
     def send(self, notification: Notification) -> str:
@@ -71,11 +72,22 @@ class FakeSender:
             self.failures -= 1
             raise SendError("mail server unavailable (fake)")
         self.sent.append(notification)
+        self.bodies[notification.id] = notification.body
         return f"fake-{len(self.sent)}"
 
     @property
     def ids(self) -> list[str]:
         return [n.id for n in self.sent]
+def receipts_sent(ctx, letter_id: str) -> None:
+    """Mark a new letter's receipts (its code and secret, to the writer) as sent, for tests
+    about the notifications that come after it."""
+    from chalicelib.notifications import Kind
+    for n in ctx.store.list_notifications(letter_id):
+        if n.kind == Kind.receipt:
+            n.delivered(ctx.clock(), "receipt-sent-by-the-test")
+            ctx.store.update_notification(n)
+
+
 OFFICE = Actor("office-1", "office")
 HOUSING_CLERK = Actor("clerk-h", "clerk", "housing")
 TRANSPORT_CLERK = Actor("clerk-t", "clerk", "transport")

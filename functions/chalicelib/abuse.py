@@ -28,7 +28,9 @@ tracking codes are 144 random bits, so their limit is about noise and load, not 
 
 Flooding: letters (`letters_per_hour` and `letters_per_day` per client, counted in the letter's
 own commit so an idempotent replay, which commits nothing, costs nothing), votes
-(`votes_per_hour`), comments and survey responses (`topic_services`); the write form's honeypot
+(`votes_per_hour`), requests for a new tracking secret (`secret_resets_per_hour` per client and
+`secret_resets_per_letter` per tracking code a day), comments and survey responses
+(`topic_services`); the write form's honeypot
 field (`HONEYPOT`), hidden from people and assistive technology, refuses a submission that fills it
 (400 `refused`, counted as `honeypot`).
 """
@@ -49,14 +51,16 @@ from .errors import ConcurrentUpdate, DomainError, Invalid, StoreError, TooManyR
 log = logging.getLogger("wenzheng.abuse")
 
 # the kinds of refusal the office sees counted, in the dashboard's order
-KINDS = ("letters", "tracking", "login", "comments", "responses", "votes", "honeypot")
+KINDS = ("letters", "tracking", "login", "comments", "responses", "votes", "honeypot",
+         "secret")
 LABELS = {"letters": ("来信提交过频", "Letters over the limit"),
           "tracking": ("查询码 / 密码猜测", "Tracking-secret guessing"),
           "login": ("工作人员密码猜测", "Staff password guessing"),
           "comments": ("意见提交过频", "Comments over the limit"),
           "responses": ("问卷提交过频", "Survey responses over the limit"),
           "votes": ("投票过频", "Votes over the limit"),
-          "honeypot": ("疑似机器提交（隐藏字段）", "Bot submissions (hidden field filled)")}
+          "honeypot": ("疑似机器提交（隐藏字段）", "Bot submissions (hidden field filled)"),
+          "secret": ("重发查询密码过频", "New-password requests over the limit")}
 HONEYPOT = "website"          # the write form's hidden field: people never fill it
 DASHBOARD_DAYS = 14
 _NEVER_FULL = 10 ** 9         # a counter's "limit" when the check is made before, not at commit
@@ -75,6 +79,8 @@ class AbuseLimits:
     guesses_per_account: int = 20          # wrong ones against one code or username per window
     guess_window_minutes: int = 15
     protected_attempts_per_minute: int = 2  # a protected account's attempts per minute
+    secret_resets_per_hour: int = 5        # new tracking secrets asked for, per clock hour
+    secret_resets_per_letter: int = 3      # ...for one tracking code, from any clients, per day
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -255,6 +261,31 @@ def take_vote_quota(ctx: Any, client: str) -> None:
     except TooManyRequests:
         raise too_many("votes", "投票过于频繁，请稍后再试", "Too many votes; try again later",
                        ends - now) from None
+
+
+def take_secret_reset_quota(ctx: Any, client: str | None, tracking_code: str | None) -> None:
+    """A request for a new tracking secret: its client's hourly requests and its tracking
+    code's daily ones (any clients), used whether or not the contact matches, so that the limit
+    says nothing about the letter either (each in a unit of work of its own)."""
+    limits: AbuseLimits = ctx.abuse
+    now = ctx.clock()
+    hour, hour_end = _hour(now)
+    day, day_end = _day(now)
+    checks = []
+    if client:
+        checks.append((f"secret:c:{client}:{hour}", limits.secret_resets_per_hour, hour_end))
+    if tracking_code:
+        checks.append((f"secret:a:{_digest(tracking_code)}:{day}",
+                       limits.secret_resets_per_letter, day_end))
+    for key, limit, ends in checks:
+        try:
+            take_now(ctx, key, limit, ends)
+        except TooManyRequests:
+            raise too_many("secret", f"申请新密码过于频繁，请 {_minutes(ends - now)} 分钟后再试；"
+                           "急事请拨打 12345 热线",
+                           f"Too many requests for a new password; try again in "
+                           f"{_minutes(ends - now)} min, or call the 12345 hotline",
+                           ends - now) from None
 
 
 def check_honeypot(payload: Any) -> Any:

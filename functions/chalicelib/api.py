@@ -125,6 +125,17 @@ def rate_reply(ref: str) -> tuple[int, Any]:
         _ctx(), ref, _header(public, "X-Letter-Secret"), payload))
 
 
+@public.route("/letters/{ref}/secret", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+@abuse.recorded("secret", _ctx)
+def reset_secret(ref: str) -> tuple[int, Any]:
+    """A writer who lost the tracking secret asks for a new one, sent to the contact given."""
+    payload = _object(public)
+    services.secret_contact(payload)           # bad input is a 400 and uses no quota
+    abuse.take_secret_reset_quota(_ctx(), client_hash(public), abuse.tracking_account(ref))
+    return services.reset_secret(_ctx(), ref, payload)
+
+
 @public.route("/letters/{ref}/votes", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
 @abuse.recorded("votes", _ctx)

@@ -98,6 +98,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rating_followup": ("提醒评价", "Asked for a rating"),
     "rate": ("评价答复", "Reply rated"),
     "keep_reply": ("维持答复", "Reply kept"),
+    "secret_reset": ("重新发送查询密码", "New password sent"),
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
     "red": ("红灯", "Red"),
@@ -264,6 +265,12 @@ class Letter:
     def record_submission(self, at: datetime) -> None:
         self._record("submit", "citizen", at, None, Status.submitted, None,
                      {"department": self.requested_department, "source": self.source})
+
+    def record_secret_reset(self, at: datetime, channel: str) -> Event:
+        """The writer asked for a new tracking secret, sent by `channel` (email or sms); the
+        contact itself is not recorded."""
+        return self._record("secret_reset", "citizen", at, None, None, None,
+                            {"channel": channel})
 
     def dispatch(self, department: str, by: str, at: datetime, cal: WorkCalendar,
                  limits: Limits) -> None:

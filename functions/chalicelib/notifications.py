@@ -13,8 +13,12 @@ to a sender (ports.Sender: SES, SNS or a local outbox folder) and records the ou
 (`delivered`, `failed` with a retry time from `RetryPolicy`, `expired`). A failed send never
 touches the letter.
 
-Messages never contain the tracking secret (the store only has its hash): links go to
-`/track/?code=…`, where the writer types the secret they were given.
+Reminders never contain the tracking secret (the letter keeps only its hash): links go to
+`/track/?code=…`, where the writer types the secret they were given. Two messages carry it, to
+the contact the writer gave and to no one else: the receipt of a new letter (`receipt`: code,
+secret, date and subject) and a replacement secret the writer asked for (`new_secret`). Their
+secret lives in the notification only until it is sent (or given up): `forget_secret` then
+replaces the body, so the store does not keep it (`SECRET_KINDS`).
 """
 from __future__ import annotations
 
@@ -48,6 +52,13 @@ class Kind(StrEnum):
     reply_released = "reply_released"
     rating_followup = "rating_followup"
     digest = "digest"
+    receipt = "receipt"              # a new letter's tracking code and secret, to its writer
+    new_secret = "new_secret"        # a replacement secret the writer asked for
+
+
+# the kinds whose body holds a tracking secret until it is sent
+SECRET_KINDS = frozenset({Kind.receipt, Kind.new_secret})
+SECRET_FORGOTTEN = "（本通知含查询密码，已在发送后删除。）"
 
 
 @dataclass(frozen=True)
@@ -126,18 +137,27 @@ class Notification:
         self.sent_at = now
         self.message_id = message_id
         self.last_error = None
+        self.forget_secret()
 
     def failed(self, now: datetime, error: str, policy: RetryPolicy) -> None:
         """Record a failed attempt: retry after the backoff, or give up after the last one."""
         self.last_error = error[:500]
         if self.attempts >= policy.max_attempts:
             self.status = Delivery.failed
+            self.forget_secret()
         else:
             self.next_attempt_at = now + policy.delay(self.attempts)
 
     def expire(self, now: datetime) -> None:
         self.status = Delivery.expired
         self.last_error = self.last_error or f"not sent before {self.not_after.isoformat()}"
+        self.forget_secret()
+
+    def forget_secret(self) -> None:
+        """Drop the body of a message that carries a tracking secret once it is no longer
+        pending (sent, failed for good or expired): the store keeps no secret."""
+        if self.kind in SECRET_KINDS and self.status != Delivery.pending:
+            self.body = SECRET_FORGOTTEN
 
     # --- storage ----------------------------------------------------------------------------
 
@@ -286,7 +306,8 @@ def _to_writer(letter: Letter, event: Event, config: NotifyConfig, kind: Kind,
                f"（满意/基本满意/不满意）：{link}")
     body = (f"您好：\n\n{lead}\n\n请打开下面的链接，输入查询码和提交来信时获得的查询密码，"
             f"查看答复并评价（满意 / 基本满意 / 不满意）：\n{link}\n\n"
-            f"为保护您的隐私，本邮件不包含查询密码。" + _footer(config))
+            f"为保护您的隐私，本邮件不包含查询密码；密码遗失时，可以在查询页凭您留下的手机号码或"
+            f"电子邮箱申请新密码。" + _footer(config))
     out = []
     key = f"{letter.id}.{event.seq}"
     if letter.email:
@@ -296,6 +317,42 @@ def _to_writer(letter: Letter, event: Event, config: NotifyConfig, kind: Kind,
     if phone:
         out.append(_new(letter, key, kind, Channel.sms, phone, subject, sms, event.at,
                         reason_at, config))
+    return out
+
+
+def secret_messages(letter: Letter, secret: str, seq: int, at: datetime, config: NotifyConfig,
+                    kind: Kind, channels: Iterable[Channel] = (Channel.email, Channel.sms)
+                    ) -> list[Notification]:
+    """The tracking code and `secret` of `letter`, sent to the writer's own contact on
+    `channels` (e-mail to the address, SMS to a mobile number they gave): the receipt of a new
+    letter, or a replacement secret. `seq` is the history event that caused it."""
+    link = config.link(f"/track/?code={letter.tracking_code}")
+    day = _day(letter.submitted_at)
+    if kind == Kind.receipt:
+        subject = f"来信已收到：{_short(letter.subject)}"
+        lead = (f"您于{day}提交的来信《{_short(letter.subject)}》已收到。"
+                "查询办理进度、评价答复时，请使用下面的查询码和查询密码：")
+        sms = (f"【问政】您的来信已收到。查询码 {letter.tracking_code}，查询密码 {secret}"
+               f"（区分大小写，请妥善保存）。查询进度：{link}")
+    else:
+        subject = f"新的查询密码：{_short(letter.subject)}"
+        lead = (f"您为{day}提交的来信《{_short(letter.subject)}》申请了新的查询密码。"
+                "原来的密码已经失效，请使用下面的查询码和新密码：")
+        sms = (f"【问政】您申请了新的查询密码。查询码 {letter.tracking_code}，新密码 {secret}"
+               f"（区分大小写，原密码已失效）。查询进度：{link}")
+    body = (f"您好：\n\n{lead}\n\n查询码：{letter.tracking_code}\n查询密码：{secret}\n"
+            f"（密码区分大小写。）\n\n查询办理进度、评价答复：\n{link}\n\n"
+            "请妥善保存本邮件，不要转发给他人。如果这不是您本人的操作，请忽略本邮件。"
+            + _footer(config))
+    wanted = set(channels)
+    out = []
+    key = f"{letter.id}.{seq}"
+    if Channel.email in wanted and letter.email:
+        out.append(_new(letter, key, kind, Channel.email, letter.email, subject, body, at, at,
+                        config))
+    phone = mobile(letter.phone)
+    if Channel.sms in wanted and phone:
+        out.append(_new(letter, key, kind, Channel.sms, phone, subject, sms, at, at, config))
     return out
 
 

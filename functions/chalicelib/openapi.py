@@ -35,6 +35,15 @@ OPERATIONS: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
                        "comment": STR_OR_NULL}},
      {"201": "rated", "404": "unknown", "409": "no reply yet, or already rated",
       "429": "too many wrong secrets from this client or for this code (Retry-After)"}),
+    ("post", "/api/letters/{tracking_code}/secret", "Ask for a new tracking secret, sent to "
+     "the phone or e-mail address given with the letter; the old one stops working", {
+        "type": "object", "required": ["contact"],
+        "properties": {"contact": {"type": "string", "maxLength": 254,
+                                   "description": "the mobile number or e-mail address "
+                                                  "given with the letter"}}},
+     {"202": "accepted: the same answer whether or not the code and contact matched",
+      "400": "no contact, or not a phone number or e-mail address",
+      "429": "too many requests from this client or for this code (Retry-After)"}),
     ("post", "/api/letters/{letter_id}/votes", "Vote a published reply up or down", {
         "type": "object", "required": ["direction"],
         "properties": {"direction": {"enum": ["up", "down"]}}},
@@ -96,7 +105,9 @@ OPERATIONS += [
      "is published); an interview question names a guest department", {
         "type": "object", "required": ["body"],
         "properties": {"body": {"type": "string", "maxLength": 2000},
-                       "stance": {"enum": ["support", "oppose", "neutral", None]},
+                       "stance": {"enum": ["support", "oppose", "neutral", None],
+                                  "description": "the hearing and deliberation forms ask for "
+                                                 "one; a solicitation's may leave it out"},
                        "paragraph": {"type": ["integer", "null"]},
                        "department": STR_OR_NULL, "name": STR_OR_NULL,
                        "idempotency_key": STR_OR_NULL}},
@@ -110,8 +121,10 @@ OPERATIONS += [
             "type": ["string", "array"], "items": {"type": "string"}}},
             "idempotency_key": STR_OR_NULL}},
      {"202": "accepted (also the replay of an idempotent request)", "400": "invalid",
-      "404": "unknown survey", "409": "idempotency key reused",
-      "410": "topic_not_open or topic_closed", "429": "already answered today"}),
+      "404": "unknown survey",
+      "409": "idempotency key reused, or already_answered: this survey was answered today "
+             "from the client's network",
+      "410": "topic_not_open or topic_closed"}),
     ("get", "/api/staff/topics", "Topics with their counts and stored outcome (office: all; "
      "clerk: own department's)", None, {"200": "list", "401": "not logged in", "403": "not allowed"}),
     ("get", "/api/staff/comments", "Moderation queue (topic, status filters; office), or an "

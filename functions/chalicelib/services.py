@@ -70,7 +70,7 @@ FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone":
                "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",
                "public_subject": "公开主题", "public_body": "公开内容", "public_reply": "公开答复",
                "department": "部门",
-               "summary": "反馈说明", "opinion": "意见"}
+               "summary": "反馈说明", "opinion": "意见", "contact": "联系方式"}
 
 
 def _str(payload: Mapping, name: str, *, required: bool, max_len: int, line: bool = True) -> str | None:
@@ -172,6 +172,10 @@ def submit_letter(ctx: Context, payload: Mapping[str, Any],
             requested_department=dept)
         letter.record_submission(now)
         uow.add_letter(letter)
+        # the receipt (code and secret) to the contact the writer gave, in the letter's commit
+        for note in notifications.secret_messages(letter, secret, letter.history[-1].seq, now,
+                                                  ctx.notify, notifications.Kind.receipt):
+            uow.add_notification(note)
         return {"id": letter.id, "tracking_code": letter.tracking_code, "secret": secret,
                 "status": str(letter.status)}
 
@@ -252,6 +256,74 @@ def rate_reply(ctx: Context, tracking_code: str, secret: str | None,
         uow.commit()
     return {"reply": rating.reply_n, "score": str(rating.score), "comment": rating.comment,
             "at": rating.at.isoformat()}
+
+
+SECRET_RESET_ANSWER = {
+    "status": "accepted",
+    "message": "如果您填写的联系方式与提交来信时留下的一致，新的查询密码将发送到该联系方式，原密码随即失效。",
+    "message_en": "If the contact you gave is the one left with the letter, a new password is "
+                  "being sent to it, and the old one no longer works.",
+}
+
+
+def contact_matches(letter: Letter, contact: str) -> "notifications.Channel | None":
+    """The channel on which `contact` is the writer's own: the e-mail address (any case) or
+    the mobile number (spaces, dashes, +86 ignored) given with the letter; None otherwise —
+    also for a landline, which cannot receive an SMS."""
+    if "@" in contact:
+        if letter.email and hmac.compare_digest(letter.email.strip().casefold().encode(),
+                                                contact.strip().casefold().encode()):
+            return notifications.Channel.email
+        return None
+    given, own = notifications.mobile(contact), notifications.mobile(letter.phone)
+    if given and own and hmac.compare_digest(given.encode(), own.encode()):
+        return notifications.Channel.sms
+    return None
+
+
+def secret_contact(payload: Any) -> str:
+    """The `contact` of a request for a new secret: a phone number or an e-mail address."""
+    if not isinstance(payload, Mapping):
+        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+    contact = _str(payload, "contact", required=True, max_len=254)
+    if contact is None or ("@" not in contact and not any(c.isdigit() for c in contact)):
+        raise Invalid("请填写提交来信时留下的手机号码或电子邮箱",
+                      "Give the mobile number or e-mail address you left with the letter",
+                      field="contact", code="invalid_contact")
+    return contact
+
+
+def reset_secret(ctx: Context, tracking_code: Any, payload: Mapping[str, Any]) -> tuple[int, dict]:
+    """POST /api/letters/{tracking_code}/secret: a writer who lost the secret names the phone
+    or e-mail address they gave; when it matches, the secret is replaced and the new one sent
+    there (recorded in the history, without the contact). The answer is the same 202 whether it
+    matched or not, so it tells nothing about a letter's contact (the limits are the route's)."""
+    contact = secret_contact(payload)
+    if not isinstance(tracking_code, str):
+        return 202, dict(SECRET_RESET_ANSWER)
+    for attempt in range(2):
+        with ctx.store.unit_of_work() as uow:
+            letter = uow.get_letter_by_code(tracking_code.strip().upper())
+            channel = contact_matches(letter, contact) if letter is not None else None
+            if letter is None or channel is None:
+                return 202, dict(SECRET_RESET_ANSWER)
+            now = ctx.clock()
+            secret = secrets.token_urlsafe(18)
+            letter.secret_hash = hash_secret(secret)
+            event = letter.record_secret_reset(now, str(channel))
+            for note in notifications.secret_messages(letter, secret, event.seq, now,
+                                                      ctx.notify, notifications.Kind.new_secret,
+                                                      (channel,)):
+                uow.add_notification(note)
+            save(ctx, uow, letter)
+            try:
+                uow.commit()
+            except ConcurrentUpdate:
+                if attempt:
+                    raise
+                continue
+            return 202, dict(SECRET_RESET_ANSWER)
+    raise ConcurrentUpdate()
 
 
 def vote(ctx: Context, letter_id: str, payload: Mapping[str, Any], voter: str) -> dict:

@@ -249,6 +249,18 @@ def add_comment(ctx: Context, topic_id: str, payload: Any,
     return once(ctx, f"comments/{topic_id}", key, payload, 202, make)
 
 
+def _already_answered(per_day: int) -> Conflict:
+    """The survey was answered today from this network (the quota is per network and China-time
+    day): a 409 `already_answered`, not a 429 — answering again is not flooding."""
+    if per_day == 1:
+        return Conflict("您今天已经回答过这份问卷（每个网络每天可答一份），感谢参与",
+                        "You have already answered this survey today (one response a day from "
+                        "each network); thank you for taking part", code="already_answered")
+    return Conflict(f"您所在的网络今天已经回答过这份问卷 {per_day} 次，感谢参与",
+                    f"This survey has already been answered {per_day} times today from your "
+                    "network; thank you for taking part", code="already_answered")
+
+
 def add_response(ctx: Context, survey_id: str, payload: Any,
                  client: str | None = None) -> tuple[int, dict]:
     """POST /api/surveys/{survey_id}/responses: 202 {id, status: accepted}; free-text answers
@@ -265,8 +277,10 @@ def add_response(ctx: Context, survey_id: str, payload: Any,
         answers = C.validate_answers(topic, payload.get("answers"))
         if client is not None:
             window, ends = _day_window(now)
-            _take_quota(uow, f"response:{topic.id}:{client}:{window}",
-                        ctx.abuse.responses_per_day, ends)
+            key = f"response:{topic.id}:{client}:{window}"
+            if uow.quota_used(key) >= ctx.abuse.responses_per_day:
+                raise _already_answered(ctx.abuse.responses_per_day)
+            uow.use_quota(key, ctx.abuse.responses_per_day, ends)
         response = Response(id=_code(10).lower(), topic_id=topic.id, answers={},
                             created_at=now, client=client)
         for q in topic.questions:

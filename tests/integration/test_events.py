@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from chalicelib import services
-from fakes import HOUSING_CLERK, OFFICE, letter_payload
+from fakes import HOUSING_CLERK, OFFICE, letter_payload, receipts_sent
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stream_event.json"
 
@@ -26,6 +26,7 @@ def stream_event_for(change) -> dict:
 def test_stream_batch_publishes_the_letter_and_clears_pending(function_module, composed, ctx, store,
                                                               tmp_path):
     _, a = services.submit_letter(ctx, letter_payload())
+    receipts_sent(ctx, a['id'])
     services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
     services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
     services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复"})
@@ -52,6 +53,7 @@ def test_records_that_are_not_change_inserts_are_ignored(function_module, compos
 def test_schedule_runs_the_tick_and_delivers(function_module, composed, ctx, store, clock,
                                               tmp_path):
     _, a = services.submit_letter(ctx, letter_payload())
+    receipts_sent(ctx, a['id'])
     services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
     clock.advance(days=3)
     function_module.tick({"version": "0", "id": "e1", "detail-type": "Scheduled Event",

@@ -17,7 +17,7 @@ from chalicelib import services, supervision
 from chalicelib.errors import SendError
 from chalicelib.notifications import Channel, Kind, Notification
 from chalicelib.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
-from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload
+from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 REGION = "us-east-1"
 AT = cst(2026, 11, 23, 9, 0)
@@ -118,6 +118,7 @@ def test_a_folder_that_cannot_be_written_is_a_send_error(tmp_path):
 def test_the_writer_gets_the_link_and_never_the_secret(ctx, store, clock, tmp_path):
     """The whole path: a reply released through the use cases, delivered to the local outbox."""
     _, a = services.submit_letter(ctx, letter_payload())
+    receipts_sent(ctx, a['id'])
     services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
     services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
     services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复。"})
@@ -143,6 +144,7 @@ def test_the_delivery_job_through_ses_and_sns(aws, ctx, store, clock):
     boto3.client("ses", region_name=REGION).verify_email_identity(
         EmailAddress=ctx.notify.mail_from)
     _, a = services.submit_letter(ctx, letter_payload())
+    receipts_sent(ctx, a['id'])
     services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
     services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
     services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复。"})

@@ -177,6 +177,23 @@ def test_the_demo_seeds_participation_in_every_consultation(ctx, clock):
     assert seed_consultations(ctx, now) == {}
 
 
+def test_every_seeded_hearing_comment_has_a_stance(ctx):
+    """A hearing's form requires a stance, so the demo's comments (in every state, the
+    moderation queue shows them all) never say 未表态."""
+    ctx.departments = bootstrap.load_departments(CONTENT)
+    topic_services.register_topics(ctx, load_topics(CONTENT))
+    seed_consultations(ctx, cst(2026, 11, 23, 9))
+    checked = 0
+    for t in ctx.store.list_topics():
+        if t.kind not in ("hearing", "deliberation"):
+            continue
+        for c in ctx.store.topic_comments(t.id):
+            assert c.stance in ("support", "oppose", "neutral"), (t.id, c.body)
+            checked += 1
+        assert ctx.store.topic_tallies(t.id).get("stance:none", 0) == 0
+    assert checked >= 10
+
+
 # --- registration --------------------------------------------------------------------------------
 
 def test_registration_adds_updates_and_keeps_participation(ctx):

@@ -223,7 +223,11 @@ def test_one_survey_response_per_client_per_day(api, topics, store, clock, edge)
     assert respond(api, idempotency_key="a", headers=one)[0] == 202
     assert respond(api, idempotency_key="a", headers=one)[0] == 202   # a replay is not new
     status, body = respond(api, idempotency_key="b", headers={**one, "User-Agent": "other"})
-    assert status == 429 and body["error"]["code"] == "too_many_requests"
+    # a second answer is not flooding: 409 already_answered, saying so in both languages
+    assert status == 409 and body["error"]["code"] == "already_answered"
+    assert "您今天已经回答过这份问卷" in body["error"]["message"]
+    assert "already answered this survey today" in body["error"]["message_en"]
+    assert store.refusals(clock().date()) == {}        # not counted as abuse
     assert respond(api, headers=edge("198.51.100.2"))[0] == 202
     clock.advance(days=1)
     assert respond(api, idempotency_key="c", headers=one)[0] == 202

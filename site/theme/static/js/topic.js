@@ -34,6 +34,7 @@
 
     function close(message) {
       form.hidden = true;
+      document.querySelectorAll("a[data-paragraph]").forEach(function (l) { l.hidden = true; });
       gateNote.textContent = message;
       gateNote.hidden = false;
     }
@@ -47,7 +48,22 @@
     if (!isNaN(opens) && now < opens) { close(notYet); return; }
     if (!isNaN(closes) && now >= closes) { close(over); return; }
 
-    if (survey) limitChoices(form);
+    // a survey this browser answered today (China time) is not offered again on a reload; the
+    // API's 409 already_answered stays the authority (another browser, cleared storage)
+    var answeredKey = "wz-answered:" + topic;
+    var answeredText = WZ.t("您今天已经回答过这份问卷，感谢参与！明天可以再次参与。",
+      "You have already answered this survey today; thank you for taking part! You can take part again tomorrow.");
+    function chinaDay() { return new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10); }
+    function remember() {
+      try { window.localStorage.setItem(answeredKey, chinaDay()); } catch (e) { /* private mode */ }
+    }
+    if (survey) {
+      var answeredOn = null;
+      try { answeredOn = window.localStorage.getItem(answeredKey); } catch (e) { answeredOn = null; }
+      if (answeredOn === chinaDay()) { close(answeredText); return; }
+      limitChoices(form);
+    }
+    if (!survey) setUpParagraphLinks(form);
 
     var sending = WZ.submitOnce(form, button, status, {
       payload: function () { return survey ? surveyPayload(form) : commentPayload(form); },
@@ -60,6 +76,7 @@
       done: function () {
         sending.forget();      // the next comment is a new one, even with the same words
         if (survey) {
+          remember();
           form.hidden = true;
           WZ.say(status, WZ.t("已提交，谢谢参与！选择题的统计稍后更新，文字回答审核后公开。",
             "Received, thank you! The figures are updated shortly; written answers are published after moderation."), "ok");
@@ -67,8 +84,16 @@
           form.reset();
           WZ.say(status, WZ.t("已提交，审核后公开。", "Received; published after moderation."), "ok");
         }
+        status.focus();        // the form's button had the focus: keep it on the answer
       },
       failed: function (err) {
+        if (survey && err.status === 409 && err.code === "already_answered") {
+          remember();
+          close(err.message);
+          WZ.say(status, "");
+          gateNote.focus();
+          return true;
+        }
         if (err.status !== 410) return false;
         close(err.code === "topic_not_open" ? WZ.t("征集尚未开始。", "This consultation is not open yet.") : over);
         WZ.say(status, "");
@@ -77,6 +102,23 @@
     });
 
     button.disabled = false;   // the form works from here on: see the <noscript> note
+  }
+
+  /* A solicitation's "comment on this paragraph" links: choose the paragraph in the form and
+   * move to the comment box (without JavaScript they lead to the form). */
+  function setUpParagraphLinks(form) {
+    var select = form.elements.namedItem("paragraph");
+    if (!select) return;
+    document.querySelectorAll("a[data-paragraph]").forEach(function (link) {
+      link.hidden = false;
+      link.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        select.value = link.getAttribute("data-paragraph");
+        var body = form.elements.namedItem("body");
+        form.scrollIntoView({ block: "start" });
+        body.focus();
+      });
+    });
   }
 
   function value(form, name) {

@@ -45,6 +45,32 @@
     }
   });
 
+  // --- a lost secret: POST /letters/{code}/secret with the contact given (always 202) ---------
+  var secretForm = $("secret-form");
+  var secretStatus = $("secret-status");
+  $("s-code").value = $("t-code").value;
+  $("lost-secret").addEventListener("toggle", function () {
+    if (this.open && !$("s-code").value.trim()) $("s-code").value = $("t-code").value.trim().toUpperCase();
+  });
+  secretForm.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    WZ.clearErrors(secretForm);
+    var code = $("s-code").value.trim().toUpperCase();
+    $("s-submit").disabled = true;
+    WZ.say(secretStatus, WZ.t("正在提交……", "Sending…"));
+    try {
+      var answer = await WZ.api("POST", "/letters/" + encodeURIComponent(code) + "/secret",
+        { body: { contact: $("s-contact").value.trim() } });
+      WZ.say(secretStatus, WZ.t(answer.message, answer.message_en), "ok");
+      secretStatus.focus();
+    } catch (err) {
+      WZ.showError(secretForm, secretStatus, err);
+    } finally {
+      $("s-submit").disabled = false;
+    }
+  });
+  $("s-submit").disabled = false;
+
   function load(code, secret) {
     return WZ.api("GET", "/letters/" + encodeURIComponent(code),
       { headers: { "X-Letter-Secret": secret } });

@@ -77,7 +77,16 @@
         var n = counts[direction];
         n.textContent = String((parseInt(n.textContent, 10) || 0) + 1);
       }
-      done(data && data.counted === false ? t("您已经投过票了。", "You have already voted.")
+      if (data && data.counted !== false) {
+        buttons.forEach(function (b) {
+          b.setAttribute("aria-pressed", b.getAttribute("data-direction") === direction ? "true" : "false");
+        });
+      }
+      // one vote per letter from each network (the API keys votes on the client's network, not
+      // the browser): another browser or device on the same network is not counted again
+      done(data && data.counted === false
+        ? t("这封来信已经有一票来自您所在的网络（每个网络只计一票），本次未重复计票。",
+            "A vote on this letter has already been counted from your network (one vote per network); this one was not counted again.")
         : t("谢谢，已记录您的投票。", "Thank you: your vote is counted."));
     } catch (e) {
       buttons.forEach(function (b) { b.disabled = false; });

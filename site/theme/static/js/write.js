@@ -2,7 +2,9 @@
  *
  * One idempotency key per form content: a retry of the same content (network error, double
  * click) reuses it, so the API answers with the first letter instead of a duplicate
- * (invariant 4). The secret is shown once and never put in a URL or in storage.
+ * (invariant 4). The secret is shown once and never put in a URL or in storage; the copy
+ * buttons, the text file and the printed receipt are made here in the browser (nothing is sent
+ * anywhere). Without these buttons the code and the secret stay selectable text.
  */
 (function () {
   "use strict";
@@ -41,9 +43,31 @@
     done: showResult
   });
 
+  var receipt = null;   // {code, secret, date, subject} of the letter on show, for the buttons
+
+  function isMobile(phone) {
+    var digits = String(phone || "").replace(/[\s-]/g, "").replace(/^\+86/, "");
+    return /^1\d{10}$/.test(digits);
+  }
+
   function showResult(answer) {
+    var sent = payload();
+    var now = new Date();
+    var date = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0") + " " + String(now.getHours()).padStart(2, "0") +
+      ":" + String(now.getMinutes()).padStart(2, "0");
+    receipt = { code: answer.tracking_code, secret: answer.secret, date: date,
+                subject: sent.subject.trim() };
     document.getElementById("w-code").textContent = answer.tracking_code;
     document.getElementById("w-secret").textContent = answer.secret;
+    document.getElementById("w-date").textContent = date;
+    document.getElementById("w-subject-shown").textContent = receipt.subject;
+    var to = [];
+    if (isMobile(sent.phone)) to.push(WZ.t("手机", "mobile number"));
+    if (sent.email) to.push(WZ.t("电子邮箱", "e-mail address"));
+    document.getElementById("w-sent-to").textContent = to.join(WZ.t("和", " and "));
+    document.getElementById("w-sent").hidden = to.length === 0;
+    WZ.say(copyStatus, "");
     // only the tracking code goes into the link; the secret is typed in on the tracking page
     document.getElementById("w-track-link").setAttribute("href",
       WZ.siteUrl("/track/") + "?code=" + encodeURIComponent(answer.tracking_code));
@@ -57,12 +81,70 @@
     form.reset();
     WZ.clearErrors(form);
     sending.forget();
-    document.getElementById("w-code").textContent = "";
-    document.getElementById("w-secret").textContent = "";
+    ["w-code", "w-secret", "w-date", "w-subject-shown"].forEach(function (id) {
+      document.getElementById(id).textContent = "";
+    });
+    receipt = null;
     result.hidden = true;
     form.hidden = false;
     form.querySelector('input[name="type"]').focus();
   });
+
+  // --- keeping the secret: copy, save as text, print (all in this browser) -------------------
+  var copyStatus = document.getElementById("w-copy-status");
+
+  if (navigator.clipboard && window.isSecureContext) {
+    result.querySelectorAll(".wz-copy").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", async function () {
+        var value = document.getElementById(b.getAttribute("data-copy")).textContent;
+        try {
+          await navigator.clipboard.writeText(value);
+          WZ.say(copyStatus, b.getAttribute("data-copy") === "w-code"
+            ? WZ.t("查询码已复制。", "The tracking code has been copied.")
+            : WZ.t("密码已复制。", "The password has been copied."), "ok");
+        } catch (err) {
+          WZ.say(copyStatus, WZ.t("无法复制，请手动选中后复制。",
+            "Could not copy; please select the text and copy it."), "error");
+        }
+      });
+    });
+  }
+
+  function receiptText() {
+    return [WZ.t("问政 来信回执", "Wenzheng: receipt of your letter"), "",
+      WZ.t("查询码：", "Tracking code: ") + receipt.code,
+      WZ.t("密码：", "Password: ") + receipt.secret + WZ.t("（区分大小写）", " (case-sensitive)"),
+      WZ.t("提交时间：", "Sent on: ") + receipt.date,
+      WZ.t("主题：", "Subject: ") + receipt.subject, "",
+      WZ.t("查询办理进度、评价答复：", "Track your letter and rate the reply: ") +
+        new URL(WZ.siteUrl("/track/"), window.location.href).href +
+        "?code=" + encodeURIComponent(receipt.code), ""].join("\r\n");
+  }
+
+  var save = document.getElementById("w-save");
+  if (window.Blob && window.URL && URL.createObjectURL) {
+    save.hidden = false;
+    save.addEventListener("click", function () {
+      if (!receipt) return;
+      var url = URL.createObjectURL(new Blob(["\ufeff" + receiptText()],
+        { type: "text/plain;charset=utf-8" }));
+      var a = document.createElement("a");   // not WZ.el, which keeps only local links
+      a.href = url;
+      a.download = WZ.t("来信回执-", "letter-receipt-") + receipt.code + ".txt";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      WZ.say(copyStatus, WZ.t("回执已保存为文本文件。", "The receipt has been saved as a text file."), "ok");
+    });
+  }
+
+  var print = document.getElementById("w-print");
+  if (typeof window.print === "function") {
+    print.hidden = false;
+    print.addEventListener("click", function () { window.print(); });
+  }
 
   button.disabled = false;   // the page works from here on: see the <noscript> note
 })();
