@@ -113,3 +113,12 @@ def test_bad_paging_and_search_values_are_400(api, inbox, query, field):
 def test_blank_search_is_no_search(api, inbox):
     _, found = get(api, q="   ")
     assert found["total"] == 5
+
+
+def test_openapi_describes_the_paged_inbox(api):
+    _, doc = api.call("GET", "/api/openapi.json")
+    op = doc["paths"]["/api/staff/letters"]["get"]
+    assert {p["name"] for p in op["parameters"]} >= {"q", "page", "per_page"}
+    schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(schema["required"]) == {"rows", "total", "page", "per_page", "complete"}
+    assert "400" in op["responses"]
