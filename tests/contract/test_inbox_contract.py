@@ -271,3 +271,20 @@ def test_dynamodb_reads_one_page_of_the_index_and_the_pages_letters(dynamo, dyna
     dynamo.search_window = 1000
     found = dynamo.inbox_page(q=search_chars("井盖"), limit=20)
     assert (ids(found), found.total, found.complete) == (["m00077"], 1, True)
+
+
+def test_an_older_sqlite_file_gets_its_search_table_from_its_letters(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    store = SqliteStore(path)
+    t0 = cst(2026, 11, 23, 9, 0)
+    with store.unit_of_work() as uow:
+        for n, (subject, body, phone) in enumerate(SUBJECTS, start=1):
+            uow.add_letter(_letter(n, t0 + n * H, subject=subject, body=body, phone=phone))
+        uow.commit()
+    conn = store._conn()
+    conn.execute("DROP TABLE letter_search")          # a file from before the search existed
+    store.close()
+    reopened = SqliteStore(path)
+    page = reopened.inbox_page(q=search_chars("噪音"))
+    assert (ids(page), page.total) == (["m00005", "m00002"], 2)
+    reopened.close()
