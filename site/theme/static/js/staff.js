@@ -180,19 +180,14 @@
       var rows = answer.rows, total = answer.total;
       var pages = Math.max(1, Math.ceil(total / answer.per_page));
       WZ.fill($("inbox-body"), rows.map(row));
-      WZ.fill($("inbox-caption"), T("来信（共 " + total + " 封", "Letters (" + total),
-        pages > 1 ? T("，第 " + answer.page + " / " + pages + " 页）", ", page " + answer.page + " of " + pages + ")")
-          : T("）", ")"));
-      var said = rows.length
-        ? T("共 " + total + " 封来信，本页第 " + ((answer.page - 1) * answer.per_page + 1) + "–" +
-            ((answer.page - 1) * answer.per_page + rows.length) + " 封。",
-            count(total) + " Showing " + ((answer.page - 1) * answer.per_page + 1) + "–" +
-            ((answer.page - 1) * answer.per_page + rows.length) + ".")
+      var from = (answer.page - 1) * answer.per_page + 1, to = from + rows.length - 1;
+      var pageNote = pages > 1 ? T("，第 " + answer.page + " / " + pages + " 页）", ", page " + answer.page + " of " + pages + ")") : T("）", ")");
+      WZ.fill($("inbox-caption"), T("来信（共 " + total + " 封", "Letters (" + total), pageNote);
+      var said = rows.length ? T("共 " + total + " 封来信，本页第 " + from + "–" + to + " 封。", count(total) + " Showing " + from + "–" + to + ".")
         : total ? T("这一页没有来信（共 " + total + " 封）。", "No letters on this page (" + total + " in all).")
           : T("没有符合条件的来信。", "No letters match.");
       if (answer.complete === false) {
-        said += T(" 只在最近的 " + answer.searched + " 封来信中查找了字词；请加筛选条件缩小范围。",
-          " Words were looked for in the newest " + answer.searched + " letters only; narrow the filters.");
+        said += T(" 只在最近的 " + answer.searched + " 封来信中查找了字词；请加筛选条件缩小范围。", " Words were looked for in the newest " + answer.searched + " letters only; narrow the filters.");
       }
       WZ.say(status, said);
       pager(answer.page, pages);
@@ -377,14 +372,12 @@
     });
     var e = events[events.length - 1];
     var detail = e ? explain(e) : "";
-    var what = e ? T("最新操作：" + WZ.actionLabel(e.action) + "（" + (e.actor || "—") + "，" +
-        WZ.time(e.at).textContent + (detail ? "，" + detail : "") + "）。", "Latest action: " +
-        WZ.actionLabel(e.action) + " by " + (e.actor || "—") + ", " + WZ.time(e.at).textContent +
-        (detail ? " (" + detail + ")" : "") + ".") : "";
-    WZ.say(status, T("操作未执行：这封来信已被他人处理，现在的状态是「" + WZ.label(fresh.status) +
-        "」。", "Not done: the letter was changed elsewhere; it is now “" +
-        WZ.label(fresh.status) + "”. ") + what + T("页面已更新，请确认后再操作。",
-        " The page now shows its current state; check it before acting."), "error");
+    var when = e ? WZ.time(e.at).textContent : "", by = e ? e.actor || "—" : "";
+    var what = !e ? "" : T("最新操作：" + WZ.actionLabel(e.action) + "（" + by + "，" + when + (detail ? "，" + detail : "") + "）。",
+      "Latest action: " + WZ.actionLabel(e.action) + " by " + by + ", " + when + (detail ? " (" + detail + ")" : "") + ".");
+    WZ.say(status, T("操作未执行：这封来信已被他人处理，现在的状态是「" + WZ.label(fresh.status) + "」。",
+      "Not done: the letter was changed elsewhere; it is now “" + WZ.label(fresh.status) + "”. ") + what +
+      T("页面已更新，请确认后再操作。", " The page now shows its current state; check it before acting."), "error");
     status.focus();
   }
 
