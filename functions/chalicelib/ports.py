@@ -175,7 +175,9 @@ class Store(Protocol):
         (`submitted_at`, then id, both descending), `limit` of them from `offset`, with the
         number matching in all. `q` (letters and digits only, `codec.search_chars`) keeps the
         letters in whose tracking code, phone, subject or body it occurs. Reads one page of an
-        index and the page's letters, never every letter."""
+        index and the page's letters, never every letter (the total is counted on index keys);
+        the DynamoDB adapter looks for `q` among the newest letters of the list only and says
+        so (`InboxPage.complete`)."""
         ...
 
     def count_letters(self, status: str) -> int: ...
