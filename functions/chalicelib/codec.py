@@ -488,3 +488,22 @@ class TrackingUnitOfWork:
 
     def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
         self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
+
+
+# --- the staff inbox's search (both adapters) ------------------------------------------------
+
+def search_chars(text: str | None) -> str:
+    """What a search compares: the letters and digits of `text`, lower-cased, nothing else
+    (spaces, punctuation and dashes do not count, so `138-1234` finds `13812345678`)."""
+    return "".join(c for c in (text or "").lower() if c.isalnum())
+
+
+def search_fields(letter: Letter) -> tuple[str, str, str, str]:
+    """The fields the inbox search looks in: tracking code, phone, subject, body."""
+    return (search_chars(letter.tracking_code), search_chars(letter.phone),
+            search_chars(letter.subject), search_chars(letter.body))
+
+
+def search_matches(letter: Letter, q: str) -> bool:
+    """Whether the search `q` (already `search_chars`) occurs in one of the letter's fields."""
+    return any(q in f for f in search_fields(letter))

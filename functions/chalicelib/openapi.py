@@ -55,10 +55,15 @@ OPERATIONS: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
         "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
      {"200": "token", "401": "bad credentials",
       "429": "too many wrong passwords from this client or for this username (Retry-After)"}),
-    ("get", "/api/staff/letters", "Inbox (status, light, department, rating filters; "
-     "status=replied&rating=unsatisfied is the re-do queue and also matches released replies)",
-     None, {"200": "list", "400": "unknown filter value", "401": "not logged in",
-            "403": "not allowed"}),
+    ("get", "/api/staff/letters", "Inbox, one page (clerk: own department; office: all), "
+     "newest first; `q` searches tracking code, phone, subject and body (letters and digits, "
+     "punctuation ignored). The light and rating filters are the office's queues, most urgent "
+     "first; status=replied&rating=unsatisfied is the re-do queue and also matches released "
+     "replies",
+     None, {"200": "one page: {rows, total, page, per_page, complete}",
+            "400": "unknown filter value, page or per_page out of range, q too long or "
+                   "without letters or digits",
+            "401": "not logged in", "403": "not allowed (a clerk asking for another department)"}),
     ("get", "/api/staff/dashboard", "Supervision dashboard (office): active letters by light and "
      "department, queues, red letters, requests refused as abuse per kind (`abuse`)", None,
      {"200": "figures", "401": "not logged in", "403": "not the office"}),
@@ -154,6 +159,40 @@ OPERATIONS += [
 ]
 
 
+_INBOX_ROW = {"type": "object", "properties": {
+    k: {"type": ["string", "null"]} for k in (
+        "id", "tracking_code", "type", "subject", "status", "department",
+        "requested_department", "light", "due", "submitted_at", "rating")}}
+# query parameters and 200 answers of the routes that have them
+QUERY_PARAMETERS: dict[tuple[str, str], list[dict[str, Any]]] = {
+    ("get", "/api/staff/letters"): [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100},
+         "description": "search words, a tracking code or a phone (part of one)"},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                   "default": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                       "maximum": 100, "default": 50}},
+        {"name": "status", "in": "query", "schema": {"type": "string"}},
+        {"name": "department", "in": "query", "schema": {"type": "string"}},
+        {"name": "light", "in": "query", "schema": {"enum": ["red", "yellow", "green",
+                                                             "none"]}},
+        {"name": "rating", "in": "query", "schema": {
+            "enum": ["satisfied", "basically_satisfied", "unsatisfied"]}},
+    ],
+}
+ANSWERS: dict[tuple[str, str], dict[str, Any]] = {
+    ("get", "/api/staff/letters"): {
+        "type": "object", "required": ["rows", "total", "page", "per_page", "complete"],
+        "properties": {
+            "rows": {"type": "array", "items": _INBOX_ROW},
+            "total": {"type": "integer", "description": "letters matching in all"},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "complete": {"type": "boolean", "description": "false when a word search looked "
+                         "only at the newest `searched` letters (DynamoDB)"},
+            "searched": {"type": "integer"}}},
+}
+
+
 # what any route that takes a body may answer (chalicelib.request_body, the Chalice app)
 BODY_ERRORS = {"400": "invalid: not JSON, not an object, nested too deep, a number too long, "
                       "text with a lone surrogate or NUL, a value of the wrong kind",
@@ -170,10 +209,15 @@ def document() -> dict[str, Any]:
             code: {"description": text, "content": {"application/json": {
                 "schema": ERROR if code.startswith("4") else {}}}}
             for code, text in responses.items()}}
+        if (method, path) in ANSWERS:
+            op["responses"]["200"]["content"]["application/json"]["schema"] = \
+                ANSWERS[(method, path)]
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if params:
             op["parameters"] = [{"name": p, "in": "path", "required": True,
                                  "schema": {"type": "string"}} for p in params]
+        if (method, path) in QUERY_PARAMETERS:
+            op["parameters"] = op.get("parameters", []) + QUERY_PARAMETERS[(method, path)]
         if body is not None:
             op["requestBody"] = {"required": True,
                                  "content": {"application/json": {"schema": body}}}

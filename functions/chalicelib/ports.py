@@ -98,6 +98,19 @@ class Change:
 
 
 @dataclass
+class InboxPage:
+    """One page of the staff inbox (`Store.inbox_page`): the letters of the page, newest first,
+    and how many letters match in all. `complete` is False when a word search looked only at the
+    newest `searched` letters of the list (the DynamoDB adapter's bounded search) and `total`
+    counts the matches among them."""
+
+    letters: list[Letter]
+    total: int
+    complete: bool = True
+    searched: int | None = None
+
+
+@dataclass
 class StoredAnswer:
     """An idempotent request's first answer, returned again on replay."""
 
@@ -155,6 +168,18 @@ class Store(Protocol):
     def list_letters(self, *, status: str | None = None, department: str | None = None,
                      limit: int = 200) -> list[Letter]: ...
     def iter_letters(self) -> Iterator[Letter]: ...
+
+    def inbox_page(self, *, status: str | None = None, department: str | None = None,
+                   q: str | None = None, offset: int = 0, limit: int = 50) -> InboxPage:
+        """The staff inbox, paged: letters (of one status, of one department) newest first
+        (`submitted_at`, then id, both descending), `limit` of them from `offset`, with the
+        number matching in all. `q` (letters and digits only, `codec.search_chars`) keeps the
+        letters in whose tracking code, phone, subject or body it occurs. Reads one page of an
+        index and the page's letters, never every letter (the total is counted on index keys);
+        the DynamoDB adapter looks for `q` among the newest letters of the list only and says
+        so (`InboxPage.complete`)."""
+        ...
+
     def count_letters(self, status: str) -> int: ...
 
     # supervision: letters the scheduled job and the office look at, without a full scan

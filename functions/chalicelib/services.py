@@ -13,7 +13,8 @@ from typing import Any, Callable, Mapping
 
 from . import abuse, notifications, privacy, text
 from .abuse import AbuseLimits
-from .deadlines import WorkCalendar
+from .codec import search_chars, search_matches
+from .deadlines import CHINA_TZ, WorkCalendar
 from .departments import Department
 from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
                      NotFound)
@@ -538,15 +539,60 @@ def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict:
     return staff_view(ctx, letter)
 
 
-def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
-    """The inbox: a clerk sees the department's letters, the office all; sorted red first.
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 100
+SEARCH_MAX = 100
+PAGE_MAX = 100_000
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=CHINA_TZ)
 
-    `rating` filters on the writer's current rating (of the released reply once the letter is
-    answered, else the latest one). Only a released reply can be rated, so
-    `status=replied&rating=…` also matches letters whose reply was released (published or
-    closed): `status=replied&rating=unsatisfied` is the office's re-do queue (API.md), every
-    letter whose released reply was rated 不满意, plus re-done replies awaiting approval.
-    Each row says whether a re-do may still be ordered (`awaiting_redo_decision`)."""
+
+def _whole_number(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A page number or page size from the query: digits only, within [low, high]."""
+    value = query.get(name)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() \
+            or not low <= int(value) <= high:
+        raise Invalid(f"{ {'page': '页码', 'per_page': '每页条数'}.get(name, name)}须为"
+                      f" {low} 至 {high} 的整数", f"'{name}' must be a whole number from {low}"
+                      f" to {high}", field=name, code="out_of_range")
+    return int(value)
+
+
+def _search_query(query: Mapping[str, str]) -> str | None:
+    """The search words (`q`) as the stores compare them (`codec.search_chars`), or None."""
+    raw = query.get("q")
+    if raw is None or not isinstance(raw, str) or not raw.strip():
+        return None
+    if len(raw) > SEARCH_MAX:
+        raise Invalid(f"搜索词不能超过 {SEARCH_MAX} 个字", f"The search may have at most"
+                      f" {SEARCH_MAX} characters", field="q", code="too_long")
+    chars = search_chars(raw)
+    if not chars:
+        raise Invalid("搜索词须含文字或数字", "Search for letters or digits", field="q",
+                      code="invalid")
+    return chars
+
+
+def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> dict:
+    """The inbox: a clerk sees the department's letters, the office all; newest first, one page
+    at a time: `{"rows", "total", "page", "per_page", "complete"}`.
+
+    `q` searches the tracking code, the phone, the subject and the body (letters and digits
+    only: spaces, punctuation and dashes do not count); `page` (from 1) and `per_page` (1 to
+    100, default 50) choose the page. The store reads that page only (`Store.inbox_page`).
+    `complete` is false when a word search looked only at the newest letters of the list
+    (DynamoDB, see `store_dynamodb.SEARCH_WINDOW`); `searched` then says how many.
+
+    `light` and `rating` are the office's queues (the dashboard's links): they list the most
+    urgent first (red, then the earliest due date), from the supervision lists where there is
+    one (a light is the clock of an active letter; `status=replied&rating=unsatisfied` is the
+    re-do queue), and page that list. `rating` filters on the writer's current rating (of the
+    released reply once the letter is answered, else the latest one). Only a released reply can
+    be rated, so `status=replied&rating=…` also matches letters whose reply was released
+    (published or closed): `status=replied&rating=unsatisfied` is the office's re-do queue
+    (API.md), every letter whose released reply was rated 不满意, plus re-done replies awaiting
+    approval. Each row says whether a re-do may still be ordered (`awaiting_redo_decision`)."""
     _require(actor, "clerk", "office")
     status = query.get("status") or None
     if status is not None and not text.is_choice(status, Status.__members__):
@@ -564,7 +610,35 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     rating = query.get("rating") or None
     if rating is not None and not text.is_choice(rating, Score.__members__):
         raise Invalid("未知的评价", "Unknown rating", field="rating", code="invalid_choice")
-    letters = ctx.store.list_letters(status=status, department=department, limit=500)
+    q = _search_query(query)
+    page = _whole_number(query, "page", 1, 1, PAGE_MAX)
+    per_page = _whole_number(query, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
+    offset = (page - 1) * per_page
+    now = ctx.clock()
+    if not light and not rating:
+        found = ctx.store.inbox_page(status=status, department=department, q=q, offset=offset,
+                                     limit=per_page)
+        answer = {"rows": [inbox_row(ctx, letter, now) for letter in found.letters],
+                  "total": found.total, "page": page, "per_page": per_page,
+                  "complete": found.complete}
+        if not found.complete:
+            answer["searched"] = found.searched
+        return answer
+    rows = _queue_rows(ctx, status, department, light, rating, q, now)
+    return {"rows": rows[offset:offset + per_page], "total": len(rows), "page": page,
+            "per_page": per_page, "complete": True}
+
+
+def _queue_rows(ctx: Context, status: str | None, department: str | None, light: str | None,
+                rating: str | None, q: str | None, now: datetime) -> list[dict]:
+    """The rows of a light or rating queue, most urgent first."""
+    if light in ("red", "yellow", "green"):
+        # a light belongs to an active letter's running clock: the supervision list of those
+        # (red ones are those whose due date has ended), not the newest letters
+        letters = ctx.store.overdue_letters(now if light == "red" else FAR_FUTURE)
+        letters = [x for x in letters if not status or x.status == status]
+    else:
+        letters = ctx.store.list_letters(status=status, department=department, limit=500)
     if rating and status == Status.replied:
         if rating == Score.unsatisfied:
             released = ctx.store.letters_rated_unsatisfied()     # the whole queue, indexed
@@ -572,11 +646,13 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
             released = [letter for answered in sorted(ANSWERED)
                         for letter in ctx.store.list_letters(status=str(answered),
                                                              department=department, limit=500)]
-        letters += [letter for letter in released
-                    if not department or letter.department == department]
-    now = ctx.clock()
+        letters += released
     rows = []
     for letter in letters:
+        if department and letter.department != department:
+            continue
+        if q and not search_matches(letter, q):
+            continue
         view = inbox_row(ctx, letter, now)
         if light and view["light"] != light:
             continue

@@ -26,19 +26,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import table as T
 from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
                     at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
-                    time_key)
+                    search_matches, time_key)
 from .deadlines import CHINA_TZ
 from .consultations import Comment, Response, Topic
 from .errors import ConcurrentUpdate, StoreError, TooManyRequests
 from .letters import Letter
 from .notifications import Delivery, Notification
-from .ports import Account, Change, StoredAnswer
+from .ports import Account, Change, InboxPage, StoredAnswer
 from .statistics import COUNTERS
 
 MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteItems call
 ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
 CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within seconds; keep a week
 PAGE = 1000                          # items per Query page (each page also stops at 1 MB)
+SEARCH_WINDOW = 1000     # an inbox word search looks at this many of the newest letters listed
 LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
     "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
 LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
@@ -103,8 +104,9 @@ class DynamoStore:
 
     def __init__(self, table_name: str, client: Any = None,
                  clock: Callable[[], datetime] | None = None, max_workers: int = 8,
-                 page_size: int = PAGE) -> None:
+                 page_size: int = PAGE, search_window: int = SEARCH_WINDOW) -> None:
         self.table_name = table_name
+        self.search_window = search_window
         self.page_size = page_size      # Query Limit; tests set it small to page everywhere
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.max_workers = max_workers
@@ -492,6 +494,98 @@ class DynamoStore:
         return [letter for letter in letters
                 if (not status or letter.status == status)
                 and (not department or letter.department == department)]
+
+    def _inbox_rows(self, status: str | None, department: str | None,
+                    page_size: int | None) -> Iterator[dict]:
+        """The index entries of the inbox list, newest first (the index list_letters reads)."""
+        if department:
+            return self._index(T.BY_DEPARTMENT, "department", department, forward=False,
+                               page_size=page_size, filter_status=status or None)
+        if status:
+            return self._index(T.BY_STATUS, "status", status, forward=False, page_size=page_size)
+        return self._index(T.ALL_LETTERS, "kind", LETTER_KIND, forward=False, page_size=page_size)
+
+    def _inbox_keys(self, rows: Iterator[dict], n: int) -> tuple[list[tuple[str, str]], bool]:
+        """The first `n` entries as (submitted_at, id), newest first then id descending (entries
+        tied with the n-th are read too, so ties sort as in SQLite), and whether the list ended."""
+        keys: list[tuple[str, str]] = []
+        for item in rows:
+            submitted = item["submitted_at"]["S"]
+            if len(keys) >= n and submitted != keys[n - 1][0]:
+                break
+            keys.append((submitted, _letter_id(item)))
+        else:
+            return sorted(keys, reverse=True), True
+        return sorted(keys, reverse=True), False
+
+    def _count_inbox(self, status: str | None, department: str | None) -> int:
+        """How many letters the inbox list holds: a Select=COUNT Query of its (keys-only) index,
+        which returns no items and reads only index keys."""
+        if department:
+            names = {"#h": "department"}
+            values = {":h": _s(department)}
+            extra: dict[str, Any] = {}
+            if status:
+                names["#st"] = "status"
+                values[":st"] = _s(status)
+                extra["FilterExpression"] = "#st = :st"
+            return sum(int(page.get("Count", 0)) for page in self._pages(
+                "query", IndexName=T.BY_DEPARTMENT, KeyConditionExpression="#h = :h",
+                Select="COUNT", ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                **extra))
+        if status:
+            return self._count(T.BY_STATUS, "status", status)
+        return self._count(T.ALL_LETTERS, "kind", LETTER_KIND)
+
+    def _letter_docs(self, ids: list[str]) -> dict[str, dict]:
+        """The letter items' documents (no history), by id: BatchGetItem, 100 keys a call."""
+        docs: dict[str, dict] = {}
+        for start in range(0, len(ids), 100):
+            request: dict = {self.table_name: {
+                "Keys": [_key(f"LETTER#{i}", LETTER_SK) for i in ids[start:start + 100]],
+                "ProjectionExpression": "#pk, #doc",
+                "ExpressionAttributeNames": {"#pk": T.PK, "#doc": "doc"}}}
+            while request:
+                answer = self._call("batch_get_item", RequestItems=request)
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    docs[_letter_id(item)] = json.loads(item["doc"]["S"])
+                request = answer.get("UnprocessedKeys") or {}
+        return docs
+
+    def inbox_page(self, *, status: str | None = None, department: str | None = None,
+                   q: str | None = None, offset: int = 0, limit: int = 50) -> InboxPage:
+        """Without `q`: one page of the index (offset + limit keys) and the page's letters,
+        with the list's size counted on the index. With `q`: the letter whose tracking code it
+        is (one GetItem), and the matches among the newest `search_window` letters of the list
+        (their documents by BatchGetItem); `complete` says whether that window held the whole
+        list. DynamoDB has no substring index; a full-text service (OpenSearch) would lift the
+        window, at the price of a second system to run."""
+        def keep(letter: Letter) -> bool:      # the indexes lag the table by a moment
+            return ((not status or letter.status == status)
+                    and (not department or letter.department == department))
+
+        if not q:
+            if limit <= 0:
+                return InboxPage([], self._count_inbox(status, department))
+            keys, _ = self._inbox_keys(self._inbox_rows(status, department, offset + limit + 1),
+                                       offset + limit)
+            letters = self._load_many([lid for _, lid in keys[offset:offset + limit]])
+            return InboxPage([x for x in letters if keep(x)], self._count_inbox(status, department))
+        keys, complete = self._inbox_keys(
+            self._inbox_rows(status, department, self.search_window + 1), self.search_window)
+        keys = keys[:self.search_window] if not complete else keys
+        docs = self._letter_docs([lid for _, lid in keys])
+        found = {lid: (sub, lid) for sub, lid in keys
+                 if lid in docs and search_matches(letter_from_doc(docs[lid], []), q)}
+        coded = self._letter_id_for_code(q.upper())
+        if coded and coded not in found:
+            letter = self._load(coded)
+            if letter is not None and keep(letter):
+                found[coded] = (time_key(letter.submitted_at), coded)
+        matches = sorted(found.values(), reverse=True)
+        letters = self._load_many([lid for _, lid in matches[offset:offset + max(limit, 0)]])
+        return InboxPage([x for x in letters if keep(x) and search_matches(x, q)], len(matches),
+                         complete=complete, searched=len(keys))
 
     def _letters_of(self, rows: Iterable[dict]) -> Iterator[Letter]:
         """Letters for index rows, loaded a page at a time."""

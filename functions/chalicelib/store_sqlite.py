@@ -23,13 +23,13 @@ from typing import Callable, Iterator
 
 from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
                     at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
-                    time_key)
+                    search_fields, time_key)
 from .deadlines import CHINA_TZ
 from .consultations import Comment, Response, Topic
 from .errors import ConcurrentUpdate, StoreError, TooManyRequests
 from .letters import Letter
 from .notifications import Delivery, Notification
-from .ports import Account, Change, StoredAnswer
+from .ports import Account, Change, InboxPage, StoredAnswer
 from .statistics import COUNTERS
 
 SCHEMA = """
@@ -146,6 +146,22 @@ SCHEDULE_INDEX = """
 CREATE INDEX IF NOT EXISTS letters_sched ON letters (sched, sched_at) WHERE sched IS NOT NULL;
 """
 
+# the staff inbox, newest first, one page at a time (`inbox_page`): each filter has an index in
+# list order, so a page reads its offset and limit in index entries and no sort is needed
+INBOX_INDEXES = """
+CREATE INDEX IF NOT EXISTS letters_inbox ON letters (submitted_at, id);
+CREATE INDEX IF NOT EXISTS letters_inbox_status ON letters (status, submitted_at, id);
+CREATE INDEX IF NOT EXISTS letters_inbox_department ON letters (department, submitted_at, id);
+CREATE INDEX IF NOT EXISTS letters_inbox_department_status
+    ON letters (department, status, submitted_at, id);
+"""
+
+# the inbox search: one row per letter (rowid = the letter's rowid), each field as its letters
+# and digits one token apart, so a phrase query of the searched characters is a substring match
+# that reads the full-text index, not every letter (Chinese has no spaces between words)
+SEARCH_TABLE = ("CREATE VIRTUAL TABLE letter_search USING fts5(code, phone, subject, body,"
+                " tokenize = 'unicode61 remove_diacritics 0')")
+
 # late sign-ins and replies by when they happened (codec.late_key); made by `_add_late_events`
 LATE_EVENTS = ("CREATE TABLE late_events (at TEXT NOT NULL, letter_id TEXT NOT NULL,"
                " seq INTEGER NOT NULL, PRIMARY KEY (at, letter_id, seq)) WITHOUT ROWID")
@@ -175,6 +191,16 @@ class SqliteStore:
         self._upgrade(conn, lambda: not conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'late_events'"
         ).fetchone(), self._add_late_events)
+        conn.executescript(INBOX_INDEXES)
+        self._upgrade(conn, lambda: not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'letter_search'"
+        ).fetchone(), self._add_search)
+
+    def _add_search(self, conn: sqlite3.Connection) -> None:
+        """The inbox search table, filled from the letters the file holds."""
+        conn.execute(SEARCH_TABLE)
+        for letter in list(self.iter_letters()):
+            _index_search(conn, letter)
 
     def _upgrade(self, conn: sqlite3.Connection, needed: Callable[[], bool],
                  apply: Callable[[sqlite3.Connection], None]) -> None:
@@ -271,6 +297,7 @@ class SqliteStore:
                         (*args, w.letter.id, w.expected_version))
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
+                _index_search(conn, w.letter)
                 conn.executemany(
                     "INSERT INTO events (letter_id, seq, doc) VALUES (?,?,?)",
                     [(w.letter.id, e["seq"], json.dumps(e, ensure_ascii=False))
@@ -435,6 +462,30 @@ class SqliteStore:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY submitted_at DESC, id LIMIT ?"
         return self._letters(sql, (*args, limit))
+
+    def inbox_page(self, *, status: str | None = None, department: str | None = None,
+                   q: str | None = None, offset: int = 0, limit: int = 50) -> InboxPage:
+        where, args = [], []
+        if status:
+            where.append("l.status = ?")
+            args.append(status)
+        if department:
+            where.append("l.department = ?")
+            args.append(department)
+        source = "letters AS l"
+        if q:
+            # the full-text index finds the matches; only they are read and sorted (CROSS JOIN:
+            # SQLite keeps this order rather than walk a department's letters probing the index)
+            source = "letter_search AS s CROSS JOIN letters AS l ON l.rowid = s.rowid"
+            where.insert(0, "letter_search MATCH ?")
+            args.insert(0, _phrase(q))
+        cond = (" WHERE " + " AND ".join(where)) if where else ""
+        (total,) = self._conn().execute(f"SELECT COUNT(*) FROM {source}{cond}",
+                                        args).fetchone()
+        letters = self._letters(f"SELECT l.id, l.doc FROM {source}{cond}"
+                                " ORDER BY l.submitted_at DESC, l.id DESC LIMIT ? OFFSET ?",
+                                (*args, limit, offset)) if limit > 0 else []
+        return InboxPage(letters, int(total))
 
     def iter_letters(self) -> Iterator[Letter]:
         last = ""
@@ -617,6 +668,23 @@ class SqliteStore:
         if cur.rowcount != 1:
             raise ConcurrentUpdate(field="version")
         notification.version += 1
+
+
+def _spaced(chars: str) -> str:
+    return " ".join(chars)
+
+
+def _index_search(conn: sqlite3.Connection, letter: Letter) -> None:
+    """Write the letter's row of the search table (replacing the one it had)."""
+    (rowid,) = conn.execute("SELECT rowid FROM letters WHERE id = ?", (letter.id,)).fetchone()
+    conn.execute("DELETE FROM letter_search WHERE rowid = ?", (rowid,))
+    conn.execute("INSERT INTO letter_search (rowid, code, phone, subject, body)"
+                 " VALUES (?,?,?,?,?)", (rowid, *(_spaced(f) for f in search_fields(letter))))
+
+
+def _phrase(q: str) -> str:
+    """The full-text query for `q` (letters and digits only): its characters as one phrase."""
+    return '"' + _spaced(q.replace('"', "")) + '"'
 
 
 def _too_many() -> TooManyRequests:

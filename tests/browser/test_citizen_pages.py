@@ -76,7 +76,7 @@ def post(server, path: str, body: dict, token: str | None = None) -> tuple[int, 
 def seeded_letters_with_a_mobile(server, token, n: int) -> list[dict]:
     """Demo letters whose writer gave a mobile number (the office's view has it)."""
     out = []
-    for row in staff_json(server, "/api/staff/letters", token):
+    for row in staff_json(server, "/api/staff/letters?per_page=100", token)["rows"]:
         letter = staff_json(server, f"/api/staff/letters/{row['id']}", token)
         if (letter.get("phone") or "").startswith("1"):
             out.append(letter)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 
 from test_console_consultations import HEARING, api, comments, token
 
@@ -43,10 +44,10 @@ def test_a_letter_sent_again_after_a_lost_answer_is_stored_once(server, page):
     page.wait_for_selector("#write-result", state="visible")
     assert len(sent) == 2 and sent[0]["idempotency_key"] == sent[1]["idempotency_key"]
     code = page.inner_text("#w-code").strip()
-    status, rows = api(server, "GET", "/api/staff/letters?status=submitted&limit=200",
-                       token=token(server))
+    status, answer = api(server, "GET", "/api/staff/letters?status=submitted&per_page=100&q="
+                         + urllib.parse.quote(subject), token=token(server))
     assert status == 200
-    mine = [r for r in rows if r["subject"] == subject]
+    mine = [r for r in answer["rows"] if r["subject"] == subject]
     assert len(mine) == 1 and mine[0]["tracking_code"] == code
     assert page.js_errors == []
 

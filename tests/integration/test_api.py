@@ -184,9 +184,9 @@ def test_roles_and_departments_are_checked(api):
     assert api.call("GET", f"/api/staff/letters/{lid}", as_user="clerk-t")[0] == 403
     assert api.call("POST", f"/api/staff/letters/{lid}/sign", {}, as_user="clerk-t")[0] == 403
     assert api.call("GET", "/api/staff/letters?department=housing", as_user="clerk-t")[0] == 403
-    rows = api.call("GET", "/api/staff/letters", as_user="clerk-t")[1]
+    rows = api.call("GET", "/api/staff/letters", as_user="clerk-t")[1]["rows"]
     assert rows == []
-    rows = api.call("GET", "/api/staff/letters", as_user="clerk-h")[1]
+    rows = api.call("GET", "/api/staff/letters", as_user="clerk-h")[1]["rows"]
     assert [r["id"] for r in rows] == [lid]
     assert api.call("GET", "/api/staff/letters", as_user="admin-1")[0] == 403
 

@@ -96,22 +96,23 @@ def test_the_redo_queue_lists_released_replies_rated_unsatisfied(api, ctx, clock
     rate(ctx, fine, "basically_satisfied")
     walk(ctx, clock, upto="replied")                # awaiting approval, never rated
 
-    status, rows = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
-                            as_user="office-1")
-    assert status == 200
+    status, answer = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
+                              as_user="office-1")
+    assert status == 200 and answer["total"] == 3
+    rows = answer["rows"]
     assert sorted(r["id"] for r in rows) == sorted([published["id"], closed["id"],
                                                     elsewhere["id"]])
     assert all(r["awaiting_redo_decision"] and r["rating"] == "unsatisfied" for r in rows)
     # a clerk sees the department's part of it
     rows = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
-                    as_user="clerk-h")[1]
+                    as_user="clerk-h")[1]["rows"]
     assert sorted(r["id"] for r in rows) == sorted([published["id"], closed["id"]])
     # the literal filters still work
     rows = api.call("GET", "/api/staff/letters?status=published&rating=unsatisfied",
-                    as_user="office-1")[1]
+                    as_user="office-1")[1]["rows"]
     assert sorted(r["id"] for r in rows) == sorted([published["id"], elsewhere["id"]])
     rows = api.call("GET", "/api/staff/letters?status=replied&rating=basically_satisfied",
-                    as_user="office-1")[1]
+                    as_user="office-1")[1]["rows"]
     assert [r["id"] for r in rows] == [fine["id"]]
     status, body = api.call("GET", "/api/staff/letters?rating=great", as_user="office-1")
     assert status == 400 and body["error"]["field"] == "rating"
@@ -128,7 +129,7 @@ def test_a_redo_gets_a_new_limit_is_rated_again_and_both_ratings_count(api, ctx,
     assert status == 200 and body["status"] == "redo" and body["due"] == "2026-12-01"
     assert body["light"] == "green" and not body["awaiting_redo_decision"]
     queue = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
-                     as_user="office-1")[1]
+                     as_user="office-1")[1]["rows"]
     assert lid not in [r["id"] for r in queue]
     (redo_note,) = [n for n in store.list_notifications(lid) if n.kind == "redo"]
     assert redo_note.to == "housing@city.example" and "未说明整改时限" in redo_note.body
@@ -140,7 +141,7 @@ def test_a_redo_gets_a_new_limit_is_rated_again_and_both_ratings_count(api, ctx,
     rate(ctx, a, "unsatisfied")
     # the one re-do (max_redos: 1) is used: listed, but no decision left to take
     (row,) = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
-                      as_user="office-1")[1]
+                      as_user="office-1")[1]["rows"]
     assert row["id"] == lid and row["awaiting_redo_decision"] is False
     status, body = api.call("POST", f"/api/staff/letters/{lid}/redo", {"reason": "再次重办"},
                             as_user="office-1")

@@ -149,10 +149,10 @@ def test_a_bad_public_reply_is_400(api, clock, payload, field):
 
 
 def queue(api) -> list[str]:
-    status, rows = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
+    status, page = api.call("GET", "/api/staff/letters?status=replied&rating=unsatisfied",
                             as_user="office-1")
     assert status == 200
-    return [r["id"] for r in rows]
+    return [r["id"] for r in page["rows"]]
 
 
 def test_the_office_keeps_a_reply_rated_unsatisfied(api, ctx, clock, store):

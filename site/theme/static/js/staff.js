@@ -138,29 +138,81 @@
 
   // --- inbox ---------------------------------------------------------------------------------
 
-  $("filter-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    loadInbox();
-  });
+  // The inbox's filters, search words and page live in the hash (#/?q=…&status=…&page=2), so a
+  // reload, the back button and a link keep them. GET /staff/letters answers one page:
+  // {rows, total, page, per_page, complete}.
+  var PER_PAGE = 50;
+  var inboxHash = "#/";        // the inbox last shown: where "back to the letters" goes
 
-  async function loadInbox() {
+  function filterQuery(page) {
     var q = new URLSearchParams();
-    ["status", "light", "department", "rating"].forEach(function (name) {
+    var words = $("f-q").value.trim();
+    if (words) q.set("q", words);
+    FILTERS.forEach(function (name) {
       var v = $("filter-form").elements.namedItem(name).value;
       if (v) q.set(name, v);
     });
+    if (page > 1) q.set("page", String(page));
+    return q;
+  }
+
+  function goInbox(page) {
+    var hash = "#/?" + filterQuery(page).toString();
+    if (hash === window.location.hash) route();      // the same filters: load again anyway
+    else window.location.hash = hash;
+  }
+
+  $("filter-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    goInbox(1);
+  });
+
+  var inboxSeq = 0;
+
+  async function loadInbox() {
+    var seq = ++inboxSeq;
+    var page = Math.max(1, parseInt(new URLSearchParams((/^#\/\?(.*)$/.exec(window.location.hash) || [])[1] || "").get("page"), 10) || 1);
+    var q = filterQuery(page);
+    q.set("per_page", String(PER_PAGE));
+    inboxHash = "#/?" + filterQuery(page).toString();
+    $("d-back").setAttribute("href", inboxHash);
     var status = $("inbox-status");
     WZ.say(status, T("正在加载……", "Loading…"));
     try {
-      var rows = await call("GET", "/staff/letters" + (q.toString() ? "?" + q : ""));
+      var answer = await call("GET", "/staff/letters?" + q);
+      if (seq !== inboxSeq) return;                 // a later search has started
+      var rows = answer.rows, total = answer.total;
+      var pages = Math.max(1, Math.ceil(total / answer.per_page));
       WZ.fill($("inbox-body"), rows.map(row));
-      WZ.fill($("inbox-caption"), T("来信（共 " + rows.length + " 封）", "Letters (" + rows.length + ")"));
-      WZ.say(status, rows.length ? T("共 " + rows.length + " 封来信。", count(rows.length))
-        : T("没有符合条件的来信。", "No letters match."));
+      var from = (answer.page - 1) * answer.per_page + 1, to = from + rows.length - 1;
+      var pageNote = pages > 1 ? T("，第 " + answer.page + " / " + pages + " 页）", ", page " + answer.page + " of " + pages + ")") : T("）", ")");
+      WZ.fill($("inbox-caption"), T("来信（共 " + total + " 封", "Letters (" + total), pageNote);
+      var said = rows.length ? T("共 " + total + " 封来信，本页第 " + from + "–" + to + " 封。", count(total) + " Showing " + from + "–" + to + ".")
+        : total ? T("这一页没有来信（共 " + total + " 封）。", "No letters on this page (" + total + " in all).")
+          : T("没有符合条件的来信。", "No letters match.");
+      if (answer.complete === false) {
+        said += T(" 只在最近的 " + answer.searched + " 封来信中查找了字词；请加筛选条件缩小范围。", " Words were looked for in the newest " + answer.searched + " letters only; narrow the filters.");
+      }
+      WZ.say(status, said);
+      pager(answer.page, pages);
     } catch (err) {
+      if (seq !== inboxSeq) return;
       WZ.fill($("inbox-body"));
+      $("inbox-pager").hidden = true;
       WZ.say(status, err.message, "error");
     }
+  }
+
+  function pager(page, pages) {
+    $("inbox-pager").hidden = pages <= 1;
+    WZ.fill($("inbox-page"), T("第 " + page + " / " + pages + " 页", "Page " + page + " of " + pages));
+    [["inbox-prev", page - 1], ["inbox-next", page + 1]].forEach(function (p) {
+      var a = $(p[0]);
+      var usable = p[1] >= 1 && p[1] <= pages;
+      a.setAttribute("href", "#/?" + filterQuery(usable ? p[1] : page).toString());
+      if (usable) a.removeAttribute("aria-disabled"); else a.setAttribute("aria-disabled", "true");
+      a.hidden = !usable;
+    });
   }
 
   function count(n) { return n === 1 ? "1 letter." : n + " letters."; }
@@ -408,12 +460,42 @@
         WZ.say($("action-status"), a.done, "ok");
         $("action-status").focus();   // the inbox reloads when the user goes back to it
       } catch (err) {
-        WZ.showError(form, $("action-status"), err);
+        if (err.status === 409) await reloadAfterConflict(letter.id, err);
+        else WZ.showError(form, $("action-status"), err);
       } finally {
         button.disabled = false;
       }
     });
   });
+
+  /* 409: someone else (another tab, another person) changed the letter first. The form shown
+   * belongs to a state the letter has left, so load the letter again (its forms follow its new
+   * state) and say what changed and who changed it: its latest history event by a person. */
+  async function reloadAfterConflict(id, err) {
+    var status = $("action-status");
+    WZ.say(status, T("来信已被他人处理，正在重新加载……", "The letter was changed elsewhere; reloading…"));
+    var fresh;
+    try {
+      fresh = await call("GET", "/staff/letters/" + encodeURIComponent(id));
+    } catch (again) {
+      WZ.say(status, (err.message || "") + " " + (again.message || ""), "error");
+      return;
+    }
+    if (!letter || letter.id !== id) return;          // the user has moved on meanwhile
+    show(fresh);
+    var events = (fresh.history || []).filter(function (e) {
+      return e.action !== "light" && e.action !== "rating_followup";
+    });
+    var e = events[events.length - 1];
+    var detail = e ? explain(e) : "";
+    var when = e ? WZ.time(e.at).textContent : "", by = e ? e.actor || "—" : "";
+    var what = !e ? "" : T("最新操作：" + WZ.actionLabel(e.action) + "（" + by + "，" + when + (detail ? "，" + detail : "") + "）。",
+      "Latest action: " + WZ.actionLabel(e.action) + " by " + by + ", " + when + (detail ? " (" + detail + ")" : "") + ".");
+    WZ.say(status, T("操作未执行：这封来信已被他人处理，现在的状态是「" + WZ.label(fresh.status) + "」。",
+      "Not done: the letter was changed elsewhere; it is now “" + WZ.label(fresh.status) + "”. ") + what +
+      T("页面已更新，请确认后再操作。", " The page now shows its current state; check it before acting."), "error");
+    status.focus();
+  }
 
   /* A form's fields as the API's JSON: checkboxes as booleans, numbers as integers, "" as null. */
   function values(form) {
@@ -525,6 +607,7 @@
       var v = query.get(name) || "";
       field.value = Array.prototype.some.call(field.options, function (o) { return o.value === v; }) ? v : "";
     });
+    $("f-q").value = (query.get("q") || "").slice(0, 100);
   }
 
   // --- consultations (征集与访谈) -------------------------------------------------------------
@@ -1094,7 +1177,7 @@
       $("letter-section").hidden = true;
       $("inbox-section").hidden = false;
       $("dashboard-section").hidden = session.role !== "office";
-      if (q) applyFilters(new URLSearchParams(q[1]));
+      applyFilters(new URLSearchParams(q ? q[1] : ""));   // the hash holds the filters
       loadInbox();
       loadDashboard();
       if (q) $("inbox-title").focus();
