@@ -175,7 +175,7 @@ def test_the_preview_the_kept_wording_and_keeping_the_reply(server, browser, tmp
     assert "维持答复" in last and "demo-office" in last and "已按政策答复<script>x</script>" in last
     queue = call(server, "GET", "/staff/letters?status=replied&rating=unsatisfied", None,
                  office)[1]
-    assert lid not in [r["id"] for r in queue]
+    assert lid not in [r["id"] for r in queue["rows"]]
     assert page.js_errors == []
     context.close()
 
