@@ -3,6 +3,7 @@ of its own name (not `conftest`, which every test folder has) so test files can 
 whichever folders one pytest run collects."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -80,3 +81,56 @@ class Server:
         raise AssertionError(f"{path} did not appear within {timeout}s")
 
 
+
+
+@contextlib.contextmanager
+def serving(data: Path, *, ready_paths: tuple[str, ...] = ("/api/health", "/")):
+    """A real `wenzheng serve` of the demo city in `data`, its clock started at AS_OF; stopped
+    afterwards. Every browser test's server is started here."""
+    import sys
+    port = free_port()
+    env = {**os.environ, "WENZHENG_STAGE": "local", "WENZHENG_STORE": "sqlite"}
+    env.pop("WENZHENG_SITE_BUCKET", None)
+    log = open(data / "serve.log", "w")
+    if not _started:
+        _started[:] = [datetime.now(timezone.utc)]
+    proc = subprocess.Popen([sys.executable, "-m", "publisher.cli", "serve", "--port", str(port),
+                             "--data", str(data), "--tick-seconds", "3600",
+                             "--as-of", AS_OF.isoformat()],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    srv = Server(f"http://127.0.0.1:{port}", data, proc)
+    try:
+        end = time.monotonic() + 120
+        while time.monotonic() < end:
+            if proc.poll() is not None:
+                raise AssertionError("wenzheng serve exited:\n" + (data / "serve.log").read_text())
+            try:
+                if all(srv.get(path)[0] == 200 for path in ready_paths):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise AssertionError("wenzheng serve did not start:\n" + (data / "serve.log").read_text())
+        yield srv
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def post_json(server, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
+    """POST a JSON body to the server, as a staff member when `token` is given."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(server.base + path, data=json.dumps(body).encode(),
+                                 headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 
 import pytest
 
 from browserkit import AXE, at_server_time, need
+from browserkit import post_json as post
 
 SURVEY = "/consultations/public-transport-2026/"
 HEARING = "/consultations/taxi-fares-2026/"
@@ -60,17 +60,6 @@ def staff_json(server, path, token):
     return server.json(path, {"Authorization": f"Bearer {token}"})[1]
 
 
-def post(server, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(server.base + path, data=json.dumps(body).encode(),
-                                 headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
 
 
 def seeded_letters_with_a_mobile(server, token, n: int) -> list[dict]:

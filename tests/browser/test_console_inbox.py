@@ -4,15 +4,12 @@ a `wenzheng serve` of its own, whose store is seeded with 130 letters."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from browserkit import AS_OF, ROOT, Server, _started, at_server_time, free_port
+from browserkit import AS_OF, at_server_time, serving
 
 SHOTS = Path(os.environ.get("WENZHENG_SHOTS", "/tmp/wenzheng-shots"))
 SEEDED = 130
@@ -21,37 +18,9 @@ LONG = "关于A市A7县星沙街道松雅湖片区多个新建住宅小区配套
 
 @pytest.fixture(scope="module")
 def inbox_server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("inbox-serve")
-    port = free_port()
-    env = {**os.environ, "WENZHENG_STAGE": "local", "WENZHENG_STORE": "sqlite"}
-    env.pop("WENZHENG_SITE_BUCKET", None)
-    log = open(data / "serve.log", "w")
-    if not _started:
-        _started[:] = [datetime.now(timezone.utc)]
-    proc = subprocess.Popen([sys.executable, "-m", "publisher.cli", "serve", "--port", str(port),
-                             "--data", str(data), "--tick-seconds", "3600",
-                             "--as-of", AS_OF.isoformat()],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    srv = Server(f"http://127.0.0.1:{port}", data, proc)
-    try:
-        end = time.monotonic() + 120
-        while time.monotonic() < end:
-            assert proc.poll() is None, (data / "serve.log").read_text()
-            try:
-                if srv.get("/api/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.3)
-        _seed(data / "wenzheng.sqlite3")
+    with serving(tmp_path_factory.mktemp("inbox-serve"), ready_paths=("/api/health",)) as srv:
+        _seed(srv.data / "wenzheng.sqlite3")
         yield srv
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _seed(path: Path) -> None:

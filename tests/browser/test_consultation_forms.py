@@ -7,21 +7,12 @@ import json
 import time
 import urllib.request
 
+from browserkit import post_json as post
+
 HEARING = "/consultations/taxi-fares-2026/"
 SURVEY = "/consultations/public-transport-2026/"
 
 
-def post(server, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(server.base + path, data=json.dumps(body).encode(),
-                                 headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
 
 
 def wait_for_text(server, path: str, text: str, timeout: float = 20.0) -> str:
