@@ -450,13 +450,7 @@ class SqliteStore:
 
     def list_letters(self, *, status: str | None = None, department: str | None = None,
                      limit: int = 200) -> list[Letter]:
-        where, args = [], []
-        if status:
-            where.append("status = ?")
-            args.append(status)
-        if department:
-            where.append("department = ?")
-            args.append(department)
+        where, args = _letter_filters("", status, department)
         sql = "SELECT id, doc FROM letters"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -465,13 +459,7 @@ class SqliteStore:
 
     def inbox_page(self, *, status: str | None = None, department: str | None = None,
                    q: str | None = None, offset: int = 0, limit: int = 50) -> InboxPage:
-        where, args = [], []
-        if status:
-            where.append("l.status = ?")
-            args.append(status)
-        if department:
-            where.append("l.department = ?")
-            args.append(department)
+        where, args = _letter_filters("l.", status, department)
         source = "letters AS l"
         if q:
             # the full-text index finds the matches; only they are read and sorted (CROSS JOIN:
@@ -731,3 +719,15 @@ class SqliteUnitOfWork(TrackingUnitOfWork):
             self.tracked.rolled_back(plan)
             raise
         self.tracked.committed()
+
+
+def _letter_filters(prefix: str, status: str | None,
+                    department: str | None) -> tuple[list[str], list[object]]:
+    """The WHERE terms (and their values) of a letter list by status and department."""
+    where: list[str] = []
+    args: list[object] = []
+    for column, value in (("status", status), ("department", department)):
+        if value:
+            where.append(f"{prefix}{column} = ?")
+            args.append(value)
+    return where, args

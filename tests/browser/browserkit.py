@@ -134,3 +134,16 @@ def post_json(server, path: str, body: dict, token: str | None = None) -> tuple[
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null")
+
+
+WCAG21_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+WCAG22_AA = WCAG21_AA + ("wcag22aa",)
+
+
+def axe_problems(page, where: str, tags: tuple[str, ...] = WCAG21_AA) -> list[str]:
+    """axe-core's violations of the page as it is now, one line each, prefixed with `where`."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           list(tags))
+    return [f"{where}: {v['id']} ({v['impact']}): " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"]]

@@ -11,7 +11,8 @@ import re
 import pytest
 
 from browserkit import AXE, at_server_time, need
-from browserkit import post_json as post
+from browserkit import WCAG22_AA, post_json as post
+from browserkit import axe_problems as browserkit_axe
 
 SURVEY = "/consultations/public-transport-2026/"
 HEARING = "/consultations/taxi-fares-2026/"
@@ -314,11 +315,7 @@ def test_focus_moves_to_the_confirmation_after_a_hearing_comment(server, page):
 # --- the states these pages reach only by acting on them, through axe (WCAG 2.2 AA) ------------
 
 def axe_problems(page, where: str) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag', values: [
-        'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
-    return [f"{where}: {v['id']} ({v['impact']}): " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-            for v in result["violations"]]
+    return browserkit_axe(page, where, WCAG22_AA)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
