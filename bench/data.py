@@ -1,7 +1,7 @@
 """The benchmark's letters: real rows of replies.csv, replicated with new ids to reach a size.
 
 Each source row is cleaned, redacted and split into paragraphs once, exactly as the importer
-(`publisher.importer.import_row`) and the approval (`services.public_version`) do it; replica `n`
+(`wenzheng.importer.import_row`) and the approval (`services.public_version`) do it; replica `n`
 reuses row `n % rows` with its own id (`b{n}`), department (rotation over
 content/departments.yaml, category = the department's first one) and first-publication time
 (spread evenly over the 36 months ending 2026-11). Each letter goes through the same domain
@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
-from chalicelib import privacy, services, text
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.letters import Letter, LetterType, Publication
-from chalicelib.services import Context
+from chalicelib.domain import privacy, text
+from chalicelib.services import letters as services
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.letters import Letter, LetterType, Publication
+from chalicelib.services.letters import Context
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO / "content"
@@ -54,12 +55,12 @@ class Source:
 
 
 def _kind(subject: str) -> LetterType:
-    from publisher.importer import _kind as kind_of   # the importer's own rule
+    from wenzheng.importer import _kind as kind_of   # the importer's own rule
     return kind_of(subject)
 
 
 def read_sources(path: Path = DEFAULT_DATA, limit: int | None = None) -> list[Source]:
-    from publisher.importer import _time, rows
+    from wenzheng.importer import _time, rows
 
     out = []
     for _, record in rows(path):
@@ -191,7 +192,7 @@ class Clock:
 def make_context(store, clock, content_dir: Path = CONTENT_DIR) -> Context:
     """The context `bootstrap.build` makes, over a given store and clock."""
     from chalicelib.bootstrap import Settings, load_departments, load_limits, load_notify_config
-    from chalicelib.calendars import OfficialCalendar
+    from chalicelib.adapters.calendars import OfficialCalendar
 
     departments = load_departments(content_dir)
     return Context(store=store, calendar=OfficialCalendar(content_dir / "calendar"),

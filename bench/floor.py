@@ -80,7 +80,7 @@ LANGS = (("zh-CN", ""), ("en", "/en"))
 def site_data(sources: list[data.Source], size: int) -> dict:
     """The published letters as plain dicts, grouped as the site lists them (untimed)."""
     from chalicelib.bootstrap import load_departments
-    from chalicelib.letters import label
+    from chalicelib.domain.letters import label
 
     departments = load_departments(data.CONTENT_DIR)
     depts = [(d.id, tuple(d.categories)) for d in departments.values()]

@@ -240,7 +240,7 @@ class LocalServer:
             (content / "abuse.yaml").write_text(
                 "".join(f"{k}: {v}\n" for k, v in LOAD_LIMITS.items()), encoding="utf-8")
             self.env["WENZHENG_CONTENT"] = str(content)
-        cli = [sys.executable, "-m", "publisher.cli"]
+        cli = [sys.executable, "-m", "wenzheng.cli"]
         first = None
         for user, role, dept in (("load-office", "office", None), ("load-clerk", "clerk", "")):
             cmd = cli + ["account", "add", user, "--role", role, "--data", str(self.data)]

@@ -1,7 +1,7 @@
 """`python -m bench.pii_scan [--csv replies.csv] [--out bench/results]`: invariant 2 on real data.
 
 Imports the whole of replies.csv (2,816 real letters with their replies) into a temporary
-SQLite store through `wenzheng import` (publisher.importer), builds the full site, and scans
+SQLite store through `wenzheng import` (wenzheng.importer), builds the full site, and scans
 every published file for personal data: each letter's page for its writer's handle (the `user`
 column, in any case and with separators inside) and every file for every class
 `privacy.find_personal_data` knows, plus every handle of the data set anywhere on the site.
@@ -59,7 +59,7 @@ HANDLE_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}\d{3,}(?![A-Za-z0-9])")
 
 def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
               all_handles: set[str]) -> dict:
-    from chalicelib.privacy import find_personal_data
+    from chalicelib.domain.privacy import find_personal_data
     from sitecheck import TEXT_FILES, readable_text
 
     leaks: list[tuple[str, str, str]] = []
@@ -89,7 +89,7 @@ def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
 
 
 def corpus_figures() -> dict:
-    from chalicelib.privacy import find_personal_data, redact
+    from chalicelib.domain.privacy import find_personal_data, redact
     from test_privacy_corpus import CASES, LOOK_ALIKES, NAMES
 
     caught = Counter()
@@ -110,7 +110,7 @@ def corpus_figures() -> dict:
 
 def real_text_changes(rows: list[dict[str, str]]) -> dict:
     """What redaction takes out of the real text, by class; the handle counted apart."""
-    from chalicelib.privacy import _find
+    from chalicelib.domain.privacy import _find
 
     changed = Counter()       # (column, "any" | "beyond the handle")
     kinds = Counter()         # (column, kind) → texts with at least one
@@ -139,10 +139,10 @@ def real_text_changes(rows: list[dict[str, str]]) -> dict:
 def run(csv_path: Path) -> dict:
     from bench.data import CONTENT_DIR, make_context
     from chalicelib.bootstrap import load_departments
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
     from publisher.build import full_build
     from publisher.content import load_content
-    from publisher.importer import import_csv, letter_id_for
+    from wenzheng.importer import import_csv, letter_id_for
     from publisher.sinks import MemorySink
 
     rows = read_rows(csv_path)

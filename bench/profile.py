@@ -40,7 +40,7 @@ def report(prof: cProfile.Profile, top: int, title: str) -> str:
 
 
 def profile_full(folder: Path, top: int) -> str:
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
     from publisher.build import full_build
     from publisher.content import load_content
     from publisher.sinks import LocalFolderSink
@@ -106,7 +106,7 @@ class NullSink:
 
 def split(folder: Path, size: int) -> str:
     from bench import floor
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
     from publisher import pages as P
     from publisher.build import full_build
     from publisher.content import load_content

@@ -85,7 +85,7 @@ def page_weight(site: Path, page: Path) -> dict:
 
 def weights(site: Path, store_file: Path) -> dict:
     """The median-sized letter page (and the largest, for information) and the board page."""
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
 
     pages = []
     with os.scandir(site / "letters") as entries:

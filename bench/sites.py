@@ -29,11 +29,12 @@ def digest(root: Path) -> tuple[int, str]:
 
 
 def demo_site(out: Path, work: Path) -> None:
-    from chalicelib import bootstrap, supervision
+    from chalicelib import bootstrap
+    from chalicelib.services import supervision
     from publisher.build import full_build
-    from publisher.cli import register_topics
+    from wenzheng.cli import register_topics
     from publisher.content import load_content
-    from publisher.demo import ensure_demo_accounts, seed_demo
+    from wenzheng.demo import ensure_demo_accounts, seed_demo
     from publisher.sinks import LocalFolderSink
     from bench.data import Clock
 

@@ -77,7 +77,7 @@ def count_files(root: Path) -> tuple[int, int, int]:
 # --- load ----------------------------------------------------------------------------------------
 
 def task_load(a: argparse.Namespace) -> dict:
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
 
     folder = Path(a.dir)
     clock = data.Clock(data.APPROVALS_FROM)
@@ -105,7 +105,7 @@ def task_load(a: argparse.Namespace) -> dict:
 # --- the full build --------------------------------------------------------------------------------
 
 def task_full(a: argparse.Namespace) -> dict:
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
     from publisher.build import full_build
     from publisher.content import load_content
     from publisher.sinks import LocalFolderSink
@@ -149,9 +149,9 @@ class Incremental:
 
     def __init__(self, folder: Path) -> None:
         from chalicelib import bootstrap
-        from chalicelib.auth import TokenSigner
-        from chalicelib.services import Actor
-        from chalicelib.store_sqlite import SqliteStore
+        from chalicelib.services.auth import TokenSigner
+        from chalicelib.services.letters import Actor
+        from chalicelib.adapters.sqlite import SqliteStore
         from publisher.content import load_content
 
         self.folder = folder
@@ -168,7 +168,7 @@ class Incremental:
         self.waiting.sort(key=lambda i: int(i[1:]))
 
     def approve_next(self):
-        from chalicelib import services
+        from chalicelib.services import letters as services
 
         letter_id = self.waiting.pop(0)
         letter = self.store.get_letter(letter_id)
@@ -193,7 +193,7 @@ class Incremental:
         return seconds, cpu, len(keys), (sink.writes, len(sink.changed))
 
     def handler(self) -> tuple[float, int]:
-        from chalicelib import events
+        from chalicelib.api import events
 
         (change,) = self.approve_next()
         event = stream_event(change)

@@ -1,15 +1,16 @@
 """The Wenzheng function: routes API.md under /api and runs the publisher on store changes.
 
-Only wiring lives here: the routes are blueprints in chalicelib.api (letters, staff) and
-chalicelib.api_topics (consultations), the use cases in chalicelib.services and
-chalicelib.topic_services, the composition in chalicelib.bootstrap.
+Only wiring lives here: the routes are blueprints in chalicelib/api/ (letters.py: letters and
+staff; topics.py: consultations), the use cases in chalicelib/services/, the composition in
+chalicelib/bootstrap.py.
 """
 import os
 
 from chalice import Rate
 
-from chalicelib import abuse, api, api_topics, events
-from chalicelib.function_app import FunctionApp
+from chalicelib.services import abuse
+from chalicelib.api import events, letters as api, topics as api_topics
+from chalicelib.api.function_app import FunctionApp
 
 # one request's state per thread (the embedded server is threaded), API.md's error shape
 app = FunctionApp(app_name="wenzheng")

@@ -2,7 +2,7 @@
 
     python infra/make_resources.py --stage dev --out infra/out/resources.json
 
-The DynamoDB table comes from `chalicelib.table.table_properties` (the one definition the
+The DynamoDB table comes from `chalicelib.adapters.dynamodb_table.table_properties` (the one definition the
 adapter and its tests use too); names come from `functions/.chalice/config.json` (app name,
 the stage's WENZHENG_TABLE and `api_gateway_stage`), so nothing here repeats them.
 
@@ -80,7 +80,7 @@ function handler(event) {
 def load_table_properties():
     sys.path.insert(0, str(FUNCTIONS))
     try:
-        from chalicelib.table import table_properties
+        from chalicelib.adapters.dynamodb_table import table_properties
     finally:
         sys.path.remove(str(FUNCTIONS))
     return table_properties

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from chalicelib.ports import Change, Store
+from chalicelib.services.ports import Change, Store
 
 from . import pages as P
 from .content import Content

@@ -17,9 +17,9 @@ import markdown
 import yaml
 from markupsafe import Markup
 
-from chalicelib.departments import (CATEGORIES, SLUG, Department, DepartmentError,
+from chalicelib.domain.departments import (CATEGORIES, SLUG, Department, DepartmentError,
                                     parse_departments)
-from chalicelib.statistics import Weights
+from chalicelib.domain.statistics import Weights
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -261,7 +261,7 @@ def load_league(file: Path, raw: Any) -> Weights:
 
 
 def load_departments(file: Path) -> tuple[Department, ...]:
-    """content/departments.yaml, read as the function reads it (chalicelib.departments)."""
+    """content/departments.yaml, read as the function reads it (chalicelib.domain.departments)."""
     try:
         return parse_departments(_read_yaml(file))
     except DepartmentError as exc:

@@ -3,7 +3,7 @@
 Every page template is rendered once per language from the same data; the template picks its
 words with `t(zh, en)` and the helpers below, which are deterministic (no locale, no gettext):
 English dates stay ISO (`2026-11-23`), months are spelt out from a fixed table. Labels of
-states, types and scores come from `chalicelib.letters.LABELS`; department names from
+states, types and scores come from `chalicelib.domain.letters.LABELS`; department names from
 `content/departments.yaml` (`name_en`). What citizens and departments wrote is never translated:
 English pages show it as written, marked `lang="zh-CN"`.
 """

@@ -18,7 +18,7 @@ when a letter is the first on its page, that is when a month or a page may have 
 Two pages depend on more than their own period: a league table shows rank changes against the
 period before, so a change to October's figures re-renders November's table; and the exposure
 board (`/exposure/`) reads every running letter, so it is re-rendered only for changes to letters
-that went red or were late (`chalicelib.exposure.touches_board`), which is every change that can
+that went red or were late (`chalicelib.domain.exposure.touches_board`), which is every change that can
 alter it (an approval of a letter answered on time never does). A department page shows the
 current month (the latest with figures for any department) even when the department had no
 letter in it, so the change that makes a month's first figures re-renders every department page
@@ -36,11 +36,11 @@ import logging
 import re
 from typing import Iterable, Iterator
 
-from chalicelib import exposure
-from chalicelib.codec import pub_month
-from chalicelib.letters import Letter
-from chalicelib.ports import Change
-from chalicelib.statistics import next_period
+from chalicelib.domain import exposure
+from chalicelib.adapters.codec import pub_month
+from chalicelib.domain.letters import Letter
+from chalicelib.services.ports import Change
+from chalicelib.domain.statistics import next_period
 
 from . import topic_pages
 from .content import SLUG, Content
@@ -264,7 +264,7 @@ def affected_pages(change: Change, store, content: Content) -> set[PageKey]:
             keys |= {("department", dept) for dept in known_departments}
 
     # the exposure board changes only with letters that went red or were late (see
-    # chalicelib.exposure): one read per letter of the change, never a scan; and with a
+    # chalicelib.domain.exposure): one read per letter of the change, never a scan; and with a
     # correction of the statistics its late-work table is read from. The board shows nothing a
     # publication changes, so a change that moved only EXPOSURE_OMIT (an approval that
     # publishes a late letter) leaves it alone.

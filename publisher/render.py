@@ -28,12 +28,12 @@ from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from chalicelib import exposure
-from chalicelib.codec import pub_month
-from chalicelib.deadlines import CHINA_TZ, WorkCalendar
-from chalicelib.letters import Letter, LetterType, Status, label
-from chalicelib.privacy import redact
-from chalicelib.statistics import (RATES, figures, league, month_of, previous_period, scored,
+from chalicelib.domain import exposure
+from chalicelib.adapters.codec import pub_month
+from chalicelib.domain.deadlines import CHINA_TZ, WorkCalendar
+from chalicelib.domain.letters import Letter, LetterType, Status, label
+from chalicelib.domain.privacy import redact
+from chalicelib.domain.statistics import (RATES, figures, league, month_of, previous_period, scored,
                                    totals, with_rank_changes)
 
 from . import i18n
@@ -43,7 +43,7 @@ from .i18n import HTML_LANG, LANGS, month_label, period_label
 from .snapshot import Snapshot, snapshot
 from .topic_pages import TopicPages
 
-CHINA_TZ = timezone(timedelta(hours=8))    # the same offset as chalicelib.deadlines.CHINA_TZ
+CHINA_TZ = timezone(timedelta(hours=8))    # the same offset as chalicelib.domain.deadlines.CHINA_TZ
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"   # an empty feed still needs a fixed <updated>
 
 # Columns of /data/league-{period}.json and .csv, in order. API.md lists the first ones; the
@@ -318,7 +318,7 @@ def _category(ctx: Context, category: str | None) -> Markup:
 
 @lru_cache(maxsize=8)
 def _official_calendar(folder: str | None) -> WorkCalendar:
-    from chalicelib.calendars import OfficialCalendar
+    from chalicelib.adapters.calendars import OfficialCalendar
     return OfficialCalendar(Path(folder) if folder else None)
 
 
@@ -666,7 +666,7 @@ class Renderer(TopicPages):
     # -- the exposure board (曝光台) --
 
     def _page_exposure(self) -> Output:
-        """Open overdue letters as of the latest recorded red light (see chalicelib.exposure),
+        """Open overdue letters as of the latest recorded red light (see chalicelib.domain.exposure),
         and late work by department over twelve months of statistics."""
         letters = {letter.id: letter for letter in self.snap.running_letters()}
         board = exposure.board(list(letters.values()), self.calendar)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from chalicelib.bootstrap import Settings
-from chalicelib.ports import Change, Store
+from chalicelib.services.ports import Change, Store
 
 log = logging.getLogger("wenzheng.publish")
 

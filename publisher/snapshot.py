@@ -12,11 +12,11 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from chalicelib.codec import late_keys, time_key
-from chalicelib.consultations import public_view
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.letters import ACTIVE, Letter
-from chalicelib.ports import Store
+from chalicelib.adapters.codec import late_keys, time_key
+from chalicelib.domain.consultations import public_view
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.letters import ACTIVE, Letter
+from chalicelib.services.ports import Store
 
 
 class _Lru:

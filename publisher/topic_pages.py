@@ -34,9 +34,9 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-from chalicelib.consultations import LABELS, SLUG, Kind, Topic
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.ports import Change
+from chalicelib.domain.consultations import LABELS, SLUG, Kind, Topic
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.services.ports import Change
 
 from .content import markdown_html
 from .snapshot import Snapshot, snapshot

@@ -5,8 +5,9 @@
 #   STAGE=prod bash scripts/package.sh   # stage prod -> infra/out/prod/...
 #
 # 1. vendor what the stream handler imports lazily into functions/vendor/ (gitignored):
-#    the `publisher` package (without its command-line, dev-server, demo, importer and Pelican
-#    modules, which the function never imports and which would ship the demo city), and
+#    the `publisher` package (the renderer; without its Pelican plugin, which the function never
+#    imports; the local tools — command line, dev server, demo city, importer — are in wenzheng/
+#    and never shipped), and
 #    the theme and content/ as wenzheng_bundle/{theme,content} (config.json points
 #    WENZHENG_THEME and WENZHENG_CONTENT at /var/task/wenzheng_bundle/...);
 # 2. write the merge template from chalicelib/table.py (infra/make_resources.py);
@@ -39,9 +40,7 @@ VENDOR=functions/vendor
 rm -rf "$VENDOR"
 mkdir -p "$VENDOR/wenzheng_bundle"
 tar -C . -cf - \
-    --exclude='__pycache__' --exclude='*.pyc' --exclude='publisher/data' \
-    --exclude='publisher/cli.py' --exclude='publisher/serve.py' --exclude='publisher/demo.py' \
-    --exclude='publisher/importer.py' --exclude='publisher/pelican_plugin.py' \
+    --exclude='__pycache__' --exclude='*.pyc' --exclude='publisher/pelican_plugin.py' \
     publisher | tar -C "$VENDOR" -xf -
 tar -C site -cf - --exclude='__pycache__' --exclude='.*' theme \
     | tar -C "$VENDOR/wenzheng_bundle" -xf -

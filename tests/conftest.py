@@ -11,10 +11,10 @@ os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"   # dynamodbstreams unde
 import pytest
 from argon2 import PasswordHasher
 
-from chalicelib import auth
+from chalicelib.services import auth
 
-from chalicelib.services import Context
-from chalicelib.store_sqlite import SqliteStore
+from chalicelib.services.letters import Context
+from chalicelib.adapters.sqlite import SqliteStore
 from fakes import DEPARTMENTS, NOTIFY, FakeCalendar, FakeClock, FakeSender, cst
 
 # cheap argon2 parameters: the tests hash dozens of passwords

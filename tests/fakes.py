@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.errors import SendError
-from chalicelib.notifications import Notification, NotifyConfig
-from chalicelib.services import Actor, Department
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.errors import SendError
+from chalicelib.domain.notifications import Notification, NotifyConfig
+from chalicelib.services.letters import Actor, Department
 
 
 def cst(*args: int) -> datetime:
@@ -81,7 +81,7 @@ class FakeSender:
 def receipts_sent(ctx, letter_id: str) -> None:
     """Mark a new letter's receipts (its code and secret, to the writer) as sent, for tests
     about the notifications that come after it."""
-    from chalicelib.notifications import Kind
+    from chalicelib.domain.notifications import Kind
     for n in ctx.store.list_notifications(letter_id):
         if n.kind == Kind.receipt:
             n.delivered(ctx.clock(), "receipt-sent-by-the-test")
@@ -107,7 +107,7 @@ def topic(kind: str = "hearing", topic_id: str | None = None, *, opens: str = "2
           closes: str = "2026-12-31", departments: tuple[str, ...] = ("transport",), **extra):
     """A topic as content/ would define it (parsed and checked by consultations.parse_topic);
     open on the fixtures' Monday 2026-11-23 unless `opens`/`closes` say otherwise."""
-    from chalicelib.consultations import parse_topic
+    from chalicelib.domain.consultations import parse_topic
     raw = {"id": topic_id or f"{kind}-1", "title": f"测试议题 {kind}", "opens": opens,
            "closes": closes, "departments": list(departments)}
     if kind == "solicitation":

@@ -16,14 +16,14 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from .abuse import AbuseLimits
-from .auth import TokenSigner
-from .deadlines import CHINA_TZ
-from .letters import LetterType, Limits
-from .notifications import NotifyConfig, RetryPolicy
-from .ports import Sender
-from .departments import Department, DepartmentError, is_email, parse_departments
-from .services import Context
+from .services.abuse import AbuseLimits
+from .services.auth import TokenSigner
+from .domain.deadlines import CHINA_TZ
+from .domain.letters import LetterType, Limits
+from .domain.notifications import NotifyConfig, RetryPolicy
+from .services.ports import Sender
+from .domain.departments import Department, DepartmentError, is_email, parse_departments
+from .services.letters import Context
 
 DEMO_USERS = ("demo-office", "demo-clerk")
 
@@ -259,7 +259,7 @@ def load_notify_config(content_dir: Path, departments: Mapping[str, Department],
 
 def make_sender(settings: "Settings", config: NotifyConfig) -> Sender:
     """The sender of the settings: local files in serve and tests, SES + SNS in AWS."""
-    from .senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
+    from .adapters.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
     if settings.sender == "local":
         return LocalOutboxSender(settings.outbox_dir, config.mail_from)
     if settings.sender == "aws":
@@ -270,9 +270,9 @@ def make_sender(settings: "Settings", config: NotifyConfig) -> Sender:
 
 def make_store(settings: Settings, clock: Callable[[], datetime]):
     if settings.store == "dynamodb":
-        from .store_dynamodb import DynamoStore
+        from .adapters.dynamodb import DynamoStore
         return DynamoStore(settings.table, clock=clock)
-    from .store_sqlite import SqliteStore
+    from .adapters.sqlite import SqliteStore
     return SqliteStore(settings.sqlite_path, clock=clock)
 
 
@@ -330,7 +330,7 @@ class App:
 
 
 def build(settings: Settings | None = None, clock: Callable[[], datetime] = real_clock) -> App:
-    from .calendars import OfficialCalendar
+    from .adapters.calendars import OfficialCalendar
 
     settings = settings or Settings.from_env()
     calendar = OfficialCalendar(settings.content_dir / "calendar",

@@ -94,7 +94,7 @@ def serving(data: Path, *, ready_paths: tuple[str, ...] = ("/api/health", "/")):
     log = open(data / "serve.log", "w")
     if not _started:
         _started[:] = [datetime.now(timezone.utc)]
-    proc = subprocess.Popen([sys.executable, "-m", "publisher.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "wenzheng.cli", "serve", "--port", str(port),
                              "--data", str(data), "--tick-seconds", "3600",
                              "--as-of", AS_OF.isoformat()],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

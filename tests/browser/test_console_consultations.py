@@ -186,7 +186,7 @@ def add_guest_clerk(server, username: str, department: str) -> None:
     """The demo city's only clerk is not an interview guest: add one as the web team would."""
     env = {**os.environ, "WENZHENG_STAGE": "local", "WENZHENG_STORE": "sqlite"}
     env.pop("WENZHENG_SITE_BUCKET", None)
-    done = subprocess.run([sys.executable, "-m", "publisher.cli", "account", "add", username,
+    done = subprocess.run([sys.executable, "-m", "wenzheng.cli", "account", "add", username,
                            "--role", "clerk", "--department", department, "--replace",
                            "--data", str(server.data)], input="demo\n", text=True, cwd=ROOT,
                           env=env, capture_output=True, timeout=60)

@@ -26,8 +26,8 @@ def inbox_server(tmp_path_factory):
 def _seed(path: Path) -> None:
     """130 submitted letters, a minute apart (the newest last), straight into the server's store;
     letters 7, 70 and 107 mention 测试井盖 (the demo letters do not)."""
-    from chalicelib.letters import Letter, LetterType
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.domain.letters import Letter, LetterType
+    from chalicelib.adapters.sqlite import SqliteStore
     store = SqliteStore(path)
     t0 = AS_OF - timedelta(days=1)
     with store.unit_of_work() as uow:

@@ -161,18 +161,18 @@ def _js_table(name: str) -> dict[str, str]:
 
 
 def test_console_labels_match_the_domain_labels():
-    letters = pytest.importorskip("chalicelib.letters")
+    letters = pytest.importorskip("chalicelib.domain.letters")
     assert _js_table("LABELS") == {code: zh for code, (zh, _en) in letters.LABELS.items()}
 
 
 def test_english_console_labels_match_the_domain_labels():
-    letters = pytest.importorskip("chalicelib.letters")
+    letters = pytest.importorskip("chalicelib.domain.letters")
     assert _js_table("LABELS_EN") == {code: en for code, (_zh, en) in letters.LABELS.items()}
 
 
 @pytest.mark.parametrize("table, column", [("TOPIC_LABELS", 0), ("TOPIC_LABELS_EN", 1)])
 def test_console_consultation_labels_match_the_domain_labels(table, column):
-    consultations = pytest.importorskip("chalicelib.consultations")
+    consultations = pytest.importorskip("chalicelib.domain.consultations")
     assert _js_table(table) == {code: pair[column]
                                 for code, pair in consultations.LABELS.items()}
 
@@ -212,7 +212,7 @@ def _rendered(template_key: str, lang: str) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_status_filter_offers_every_state_with_its_label(lang):
-    letters = pytest.importorskip("chalicelib.letters")
+    letters = pytest.importorskip("chalicelib.domain.letters")
     html = _rendered("staff", lang)
     select = html.split('id="f-status"', 1)[1].split("</select>", 1)[0]
     options = dict(re.findall(r'<option value="(\w+)">([^<]+)</option>', select))

@@ -16,9 +16,9 @@ from typing import Callable, Iterator
 import pytest
 from moto import mock_aws
 
-from chalicelib.letters import Letter, LetterType, Limits, Publication
-from chalicelib.store_dynamodb import DynamoStore
-from chalicelib.store_sqlite import SqliteStore
+from chalicelib.domain.letters import Letter, LetterType, Limits, Publication
+from chalicelib.adapters.dynamodb import DynamoStore
+from chalicelib.adapters.sqlite import SqliteStore
 from fakes import FakeCalendar, FakeClock, cst
 
 TABLE = "wenzheng-contract"

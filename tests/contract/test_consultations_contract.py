@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import consultations as C
-from chalicelib.consultations import Comment, Response, Stance
-from chalicelib.errors import ConcurrentUpdate, TooManyRequests
-from chalicelib.ports import Change, StoredAnswer
+from chalicelib.domain import consultations as C
+from chalicelib.domain.consultations import Comment, Response, Stance
+from chalicelib.domain.errors import ConcurrentUpdate, TooManyRequests
+from chalicelib.services.ports import Change, StoredAnswer
 from fakes import cst, topic
 
 H = timedelta(hours=1)

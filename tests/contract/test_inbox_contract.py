@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.codec import search_chars
-from chalicelib.letters import Letter, LetterType
-from chalicelib.store_dynamodb import DynamoStore
-from chalicelib.store_sqlite import SqliteStore
+from chalicelib.adapters.codec import search_chars
+from chalicelib.domain.letters import Letter, LetterType
+from chalicelib.adapters.dynamodb import DynamoStore
+from chalicelib.adapters.sqlite import SqliteStore
 from fakes import cst
 
 H = timedelta(hours=1)

@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta, timezone
 import boto3
 import pytest
 
-from chalicelib import statistics, table
-from chalicelib.deadlines import Light
-from chalicelib.errors import ConcurrentUpdate
-from chalicelib.letters import Letter, LetterType, Limits, PublicEdits
-from chalicelib.notifications import Channel, Delivery, Kind, Notification, RetryPolicy
-from chalicelib.ports import Account, StoredAnswer
-from chalicelib.store_dynamodb import DynamoStore, TransactionTooLarge
+from chalicelib.domain import statistics
+from chalicelib.adapters import dynamodb_table as table
+from chalicelib.domain.deadlines import Light
+from chalicelib.domain.errors import ConcurrentUpdate
+from chalicelib.domain.letters import Letter, LetterType, Limits, PublicEdits
+from chalicelib.domain.notifications import Channel, Delivery, Kind, Notification, RetryPolicy
+from chalicelib.services.ports import Account, StoredAnswer
+from chalicelib.adapters.dynamodb import DynamoStore, TransactionTooLarge
 from fakes import cst
 
 H = timedelta(hours=1)
@@ -554,8 +555,8 @@ class TestAccounts:
     def test_token_version_is_stored_and_a_reset_or_disable_revokes_tokens(self, store):
         """A token issued before a password reset or before the account was disabled is refused
         by either store (the version it carries is behind the stored account's)."""
-        from chalicelib import auth
-        from chalicelib.errors import Unauthorized
+        from chalicelib.services import auth
+        from chalicelib.domain.errors import Unauthorized
         from fakes import FakeClock
         clock = FakeClock(cst(2026, 11, 23, 9, 0))
         signer = auth.TokenSigner("s" * 40, clock)
@@ -933,7 +934,7 @@ def test_an_older_sqlite_file_gets_the_supervision_columns(make_letter, tmp_path
                                                            t0):
     import sqlite3
 
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
     path = tmp_path / "old.sqlite3"
     store = SqliteStore(path, clock=clock)
     letter = make_letter(1, t0)
@@ -955,7 +956,7 @@ def test_an_older_sqlite_file_gets_its_late_events_from_history(make_letter, tmp
                                                                 cal, t0):
     import sqlite3
 
-    from chalicelib.store_sqlite import SqliteStore
+    from chalicelib.adapters.sqlite import SqliteStore
     path = tmp_path / "old.sqlite3"
     store = SqliteStore(path, clock=clock)
     letter = make_letter(1, t0)

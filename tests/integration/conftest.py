@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import pytest
 from chalice.test import Client
 
-from chalicelib import auth, bootstrap
-from chalicelib.auth import TokenSigner
-from publisher.serve import load_function_module
+from chalicelib.services import auth
+from chalicelib import bootstrap
+from chalicelib.services.auth import TokenSigner
+from wenzheng.serve import load_function_module
 
 SECRET = "a-test-token-secret-that-is-long-enough-0123456789"
 

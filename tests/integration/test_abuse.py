@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.abuse import AbuseLimits
+from chalicelib.services.abuse import AbuseLimits
 
 from fakes import letter_payload
 

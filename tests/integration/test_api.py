@@ -239,7 +239,7 @@ def test_openapi_lists_every_route(api, chalice_app):
 
 
 def test_a_reset_or_disabled_account_loses_its_earlier_tokens(api, composed, clock):
-    from chalicelib import auth
+    from chalicelib.services import auth
     store = composed.ctx.store
     assert api.call("GET", "/api/staff/letters", as_user="clerk-h")[0] == 200
     auth.replace_account(store, auth.new_account("clerk-h", "a new password", "clerk",

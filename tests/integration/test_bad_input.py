@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from chalicelib import topic_services
+from chalicelib.services import topics as topic_services
 from fakes import letter_payload, topic
 
 UA = {"User-Agent": "pytest/1.0"}

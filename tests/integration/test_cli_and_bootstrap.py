@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import auth, bootstrap
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.errors import Unauthorized
-from chalicelib.letters import Status
-from chalicelib.store_sqlite import SqliteStore
-from publisher.demo import seed_demo
+from chalicelib.services import auth
+from chalicelib import bootstrap
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.errors import Unauthorized
+from chalicelib.domain.letters import Status
+from chalicelib.adapters.sqlite import SqliteStore
+from wenzheng.demo import seed_demo
 from fakes import cst
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ SECRET = "x" * 40
 
 
 def wenzheng(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publisher.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "wenzheng.cli", *args], input=stdin,
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 
-from chalicelib import services
-from chalicelib.errors import ConcurrentUpdate, InvalidTransition
+from chalicelib.services import letters as services
+from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
 from fakes import OFFICE, letter_payload
 
 
@@ -81,7 +81,8 @@ def test_stale_write_is_refused_and_leaves_no_trace(ctx, store):
 # --- consultations -----------------------------------------------------------------------------
 
 def test_concurrent_comments_with_one_key_make_one_comment(ctx, store):
-    from chalicelib import consultations, topic_services
+    from chalicelib.domain import consultations
+    from chalicelib.services import topics as topic_services
     from fakes import topic
     topic_services.register_topics(ctx, [topic(), topic("survey", "s")])
     results = run_together(8, lambda i: topic_services.add_comment(
@@ -98,8 +99,9 @@ def test_concurrent_comments_with_one_key_make_one_comment(ctx, store):
 
 
 def test_racing_moderators_cannot_both_win(ctx, store):
-    from chalicelib import consultations, topic_services
-    from chalicelib.errors import Conflict
+    from chalicelib.domain import consultations
+    from chalicelib.services import topics as topic_services
+    from chalicelib.domain.errors import Conflict
     from fakes import topic
     topic_services.register_topics(ctx, [topic()])
     _, c = topic_services.add_comment(ctx, "hearing-1", {"body": "意见", "stance": "oppose"})

@@ -12,8 +12,8 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.bootstrap import (Settings, StartupError, load_departments, load_limits,
                                   load_notify_config, make_sender)
-from chalicelib.letters import Limits
-from chalicelib.senders import CompositeSender, LocalOutboxSender
+from chalicelib.domain.letters import Limits
+from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -198,7 +198,7 @@ def test_only_a_local_server_may_play_another_day():
 # --- content/abuse.yaml ----------------------------------------------------------------------
 
 def test_the_shipped_abuse_limits_are_the_defaults_and_a_file_overrides_them(content):
-    from chalicelib.abuse import AbuseLimits
+    from chalicelib.services.abuse import AbuseLimits
     from chalicelib.bootstrap import load_abuse_limits
     assert load_abuse_limits(CONTENT) == AbuseLimits()
     assert load_abuse_limits(content) == AbuseLimits()            # no file: the defaults

@@ -2,7 +2,7 @@
 (`status=replied&rating=unsatisfied`), and the re-do rule end to end."""
 from __future__ import annotations
 
-from chalicelib import services, supervision
+from chalicelib.services import letters as services, supervision
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chalicelib import services
+from chalicelib.services import letters as services
 from fakes import HOUSING_CLERK, OFFICE, letter_payload, receipts_sent
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stream_event.json"

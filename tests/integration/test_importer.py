@@ -4,11 +4,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from chalicelib import statistics
-from chalicelib.privacy import find_personal_data
-from publisher.importer import import_csv, letter_id_for
+from chalicelib.domain import statistics
+from chalicelib.domain.privacy import find_personal_data
+from wenzheng.importer import import_csv, letter_id_for
 
-SAMPLE = Path(__file__).resolve().parents[2] / "publisher" / "data" / "demo_letters.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "wenzheng" / "data" / "demo_letters.csv"
 COLUMNS = ["id", "user", "subject", "time", "body", "reply", "reply_time"]
 
 

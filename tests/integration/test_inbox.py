@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from chalicelib import services
+from chalicelib.services import letters as services
 from fakes import letter_payload
 
 LETTERS = [

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.bootstrap import DEMO_USERS
-from chalicelib.table import table_properties
+from chalicelib.adapters.dynamodb_table import table_properties
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "infra" / "out"
@@ -181,10 +181,9 @@ def test_no_demo_account_or_test_secret_in_the_template(template):
 
 def test_the_package_ships_no_demo_city(template):
     names = zipfile.ZipFile(ZIP).namelist()
-    for left_out in ("publisher/demo.py", "publisher/importer.py", "publisher/cli.py",
-                     "publisher/serve.py", "publisher/pelican_plugin.py"):
-        assert left_out not in names
-    assert not [n for n in names if n.startswith("publisher/data/")]
+    assert "publisher/build.py" in names and "publisher/pelican_plugin.py" not in names
+    assert not [n for n in names if n.startswith("wenzheng/")], "the local tools are not shipped"
+    assert not [n for n in names if "demo_letters" in n or "demo_consultations" in n]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
@@ -231,7 +230,7 @@ def test_the_api_sees_the_viewer_address_the_edge_writes(template, tmp_path):
     behaviour runs an edge function that writes it from the viewer's address, replacing what
     the viewer sent, and its origin request policy forwards viewer headers but never Host."""
     import shutil
-    from chalicelib.clients import EDGE_HEADER
+    from chalicelib.api.clients import EDGE_HEADER
     config = template["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
     (api_behavior,) = config["CacheBehaviors"]
     assert api_behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -351,8 +350,9 @@ def test_vendored_bundle_holds_publisher_theme_and_content(template, rel):
 SMOKE = r"""
 import os, sys
 import app                                    # the Chalice app, as Lambda imports it
-from chalicelib import bootstrap, events
-from chalicelib.store_sqlite import SqliteStore
+from chalicelib import bootstrap
+from chalicelib.api import events
+from chalicelib.adapters.sqlite import SqliteStore
 from publisher import runtime
 from publisher.build import full_build
 from publisher.render import default_theme_dir

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import services, statistics
+from chalicelib.services import letters as services
+from chalicelib.domain import statistics
 from fakes import OFFICE, letter_payload
 from publisher.build import full_build
 from publisher.content import load_content

@@ -8,9 +8,9 @@ import email.policy
 import json
 import logging
 
-from chalicelib import services, supervision
-from chalicelib.notifications import SECRET_FORGOTTEN, Delivery, Kind
-from chalicelib.senders import LocalOutboxSender
+from chalicelib.services import letters as services, supervision
+from chalicelib.domain.notifications import SECRET_FORGOTTEN, Delivery, Kind
+from chalicelib.adapters.senders import LocalOutboxSender
 from fakes import FakeSender, letter_payload
 
 

@@ -13,10 +13,10 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from chalicelib import services, supervision
-from chalicelib.errors import SendError
-from chalicelib.notifications import Channel, Kind, Notification
-from chalicelib.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
+from chalicelib.services import letters as services, supervision
+from chalicelib.domain.errors import SendError
+from chalicelib.domain.notifications import Channel, Kind, Notification
+from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
 from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 REGION = "us-east-1"

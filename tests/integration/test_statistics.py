@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import services, statistics
-from chalicelib.statistics import Weights
+from chalicelib.services import letters as services
+from chalicelib.domain import statistics
+from chalicelib.domain.statistics import Weights
 from fakes import cst, HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
 
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import services, supervision
-from chalicelib.calendars import OfficialCalendar
-from chalicelib.notifications import Delivery, Kind
+from chalicelib.services import letters as services, supervision
+from chalicelib.adapters.calendars import OfficialCalendar
+from chalicelib.domain.notifications import Delivery, Kind
 from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 MON = cst(2026, 11, 23, 9, 0)
@@ -268,8 +268,8 @@ def test_the_job_on_the_official_calendar_across_national_day(ctx, store, clock,
 
 @pytest.mark.parametrize("days", [1, 2])
 def test_max_redos_is_configurable(ctx, store, clock, days):
-    from chalicelib.errors import InvalidTransition
-    from chalicelib.letters import Limits
+    from chalicelib.domain.errors import InvalidTransition
+    from chalicelib.domain.letters import Limits
     ctx.limits = {"default": Limits(max_redos=days)}
     a = released(ctx, clock)
     for n in range(days):

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import bootstrap, topic_services
-from chalicelib import consultations as C
-from chalicelib.errors import Conflict
-from chalicelib.store_sqlite import SqliteStore
-from chalicelib.topic_files import TopicFileError, load_topics
+from chalicelib import bootstrap
+from chalicelib.services import topics as topic_services
+from chalicelib.domain import consultations as C
+from chalicelib.domain.errors import Conflict
+from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.adapters.topic_files import TopicFileError, load_topics
 from fakes import cst, topic
-from publisher.demo import seed_consultations
+from wenzheng.demo import seed_consultations
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
@@ -220,7 +221,7 @@ def test_a_topic_id_keeps_its_kind(ctx):
 # --- the command line ----------------------------------------------------------------------------
 
 def wenzheng(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "publisher.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "wenzheng.cli", *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=120,
                           env={**os.environ, "WENZHENG_STAGE": "local",
                                "WENZHENG_STORE": "sqlite", **(env or {})})
@@ -249,7 +250,7 @@ def test_a_bad_topic_file_stops_registration_and_the_build(tmp_path, content, co
 
 
 def test_opening_and_closing_are_recorded_once_by_the_scheduled_job(ctx):
-    from chalicelib import supervision
+    from chalicelib.services import supervision
     topic_services.register_topics(ctx, [topic("hearing", "later", opens="2026-12-01",
                                                closes="2026-12-31")])
     store = ctx.store

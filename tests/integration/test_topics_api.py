@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import consultations as C
-from chalicelib import topic_services
+from chalicelib.domain import consultations as C
+from chalicelib.services import topics as topic_services
 from fakes import topic
 
 UA = {"User-Agent": "pytest-browser/1.0"}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.codec import late_keys, pub_key, pub_month, time_key
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.letters import ACTIVE, Letter, LetterType, Publication, Status
+from chalicelib.adapters.codec import late_keys, pub_key, pub_month, time_key
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.letters import ACTIVE, Letter, LetterType, Publication, Status
 from fakes import cst
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chalicelib import services
-from chalicelib.services import Context
-from chalicelib.store_sqlite import SqliteStore
+from chalicelib.services import letters as services
+from chalicelib.services.letters import Context
+from chalicelib.adapters.sqlite import SqliteStore
 from fakes import (DEPARTMENTS, HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, FakeCalendar, FakeClock,
                    cst, letter_payload)
 from publisher.build import publish_pending

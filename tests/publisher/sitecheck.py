@@ -113,7 +113,7 @@ def personal_data_on_site(files: dict[str, bytes], *, names=(), written=()) -> l
     `privacy.find_personal_data` finds in each file's readable text (every class it knows, the
     `names` in all their forms), and each string of `written` (data as the letters wrote them)
     found anywhere in a file, markup included."""
-    from chalicelib.privacy import find_personal_data
+    from chalicelib.domain.privacy import find_personal_data
 
     problems = []
     for path, data in sorted(files.items()):

@@ -7,7 +7,7 @@ import csv
 
 from publisher import pages as P
 from publisher.build import full_build
-from publisher.importer import import_csv
+from wenzheng.importer import import_csv
 from publisher.sinks import MemorySink
 from publisher_city import make_city
 from sitecheck import diff_trees
@@ -63,7 +63,7 @@ def test_an_ordinary_publication_touches_only_its_own_page(tmp_path, content):
     store = city.ctx.store
     # approve again (a redo keeps its place): the change names the letter but publishes nothing new
     month = P.pub_month(store.get_letter(letter["id"]))
-    from chalicelib.ports import Change
+    from chalicelib.services.ports import Change
     from fakes import cst
     change = Change(id="c", at=cst(2026, 11, 30), letters=[letter["id"]], public=True,
                     published=[letter["id"]], months=[month])

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from chalicelib import exposure, services, supervision
+from chalicelib.domain import exposure
+from chalicelib.services import letters as services, supervision
 from fakes import HOUSING_CLERK, OFFICE, cst
 from publisher import pages as P
 from publisher.build import full_build
@@ -139,7 +140,7 @@ def test_only_changes_to_letters_that_went_red_or_were_late_touch_the_board(stor
     assert exposure.touches_board(late) and exposure.touches_board(hidden)
     on_time = next(l for l in store.iter_letters() if l.subject == "按时答复的来信")
     assert not exposure.touches_board(on_time)
-    from chalicelib.ports import Change
+    from chalicelib.services.ports import Change
     keys = P.affected_pages(Change(id="c", at=cst(2026, 11, 30), letters=[on_time.id],
                                    departments=["housing"], periods=["2026-11"]),
                             store, content)

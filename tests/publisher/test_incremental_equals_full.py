@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from chalicelib import services, supervision
+from chalicelib.services import letters as services, supervision
 from fakes import cst
 from publisher.build import full_build
 from publisher.sinks import MemorySink

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from chalicelib.ports import Change
+from chalicelib.services.ports import Change
 from fake_store import FakeStore
 from fakes import cst
 from publisher import pages as P

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.ports import Change
+from chalicelib.services.ports import Change
 from fake_store import FakeStore, month_of_letters, published_letter
 from fakes import cst
 from publisher import pages as P

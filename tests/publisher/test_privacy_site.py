@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import topic_services as ts
-from chalicelib.topic_services import register_topics
+from chalicelib.services import topics as ts
+from chalicelib.services.topics import register_topics
 from fakes import OFFICE, cst, topic
 from publisher.build import full_build
 from publisher.sinks import MemorySink

@@ -12,7 +12,7 @@ from fakes import cst
 from publisher.build import full_build, publish_changes
 from publisher.sinks import (FakeCdn, LocalFolderSink, MemorySink, S3Sink, cache_control,
                              clean_path, content_type)
-from chalicelib.ports import Change
+from chalicelib.services.ports import Change
 
 
 @pytest.mark.parametrize("path, kind", [

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from chalicelib import supervision, topic_services as ts
-from chalicelib.topic_services import register_topics
+from chalicelib.services import supervision, topics as ts
+from chalicelib.services.topics import register_topics
 from fakes import OFFICE, TRANSPORT_CLERK, cst, topic
 from publisher import pages as P
 from publisher.build import full_build
@@ -344,7 +344,7 @@ def test_a_public_topic_change_republishes_its_departments_pages(story):
     """An outcome names the topic's departments' pages and feeds in the plan (the incremental
     build test above would then differ from the full build if they were missed)."""
     from publisher.topic_pages import affected
-    from chalicelib.ports import Change
+    from chalicelib.services.ports import Change
     city, _ = story
     keys = affected(Change(id="x", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"], public=True), city.ctx.store)
     assert {("department", "transport"), ("department", "housing"),

@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib import abuse, clients
+from chalicelib.services import abuse
+from chalicelib.api import clients
 from fakes import cst
 
 

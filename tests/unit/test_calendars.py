@@ -17,9 +17,9 @@ import chinese_calendar
 import pytest
 from lunardate import LunarDate
 
-from chalicelib.calendars import (CalendarFileError, OfficialCalendar, ProvisionalYearError,
+from chalicelib.adapters.calendars import (CalendarFileError, OfficialCalendar, ProvisionalYearError,
                                   provisional_holidays)
-from chalicelib.deadlines import CHINA_TZ, Due, add_working_days, extend
+from chalicelib.domain.deadlines import CHINA_TZ, Due, add_working_days, extend
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import consultations as C
-from chalicelib.consultations import (Answer, Comment, CommentStatus, Decision, Outcome,
+from chalicelib.domain import consultations as C
+from chalicelib.domain.consultations import (Answer, Comment, CommentStatus, Decision, Outcome,
                                       OutcomeItem, Response, Stance, TopicError, parse_topic)
-from chalicelib.errors import Gone, Invalid, InvalidTransition
+from chalicelib.domain.errors import Gone, Invalid, InvalidTransition
 from fakes import DEPARTMENTS, cst, topic
 
 NOW = cst(2026, 11, 23, 9)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from chalicelib.deadlines import (CHINA_TZ, Due, Light, add_working_days, extend, light_at,
+from chalicelib.domain.deadlines import (CHINA_TZ, Due, Light, add_working_days, extend, light_at,
                                   working_days_between, working_seconds)
 from fakes import FakeCalendar  # weekends off, `holidays` off, `workdays` on, provisional_from
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from chalicelib.function_app import FunctionApp, api_error_shape
+from chalicelib.api.function_app import FunctionApp, api_error_shape
 
 
 def test_each_thread_sees_only_its_own_request():

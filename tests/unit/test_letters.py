@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.deadlines import Light
-from chalicelib.errors import Invalid, InvalidTransition
-from chalicelib.letters import (TRANSITIONS, Letter, LetterType, Limits, Publication, Status)
+from chalicelib.domain.deadlines import Light
+from chalicelib.domain.errors import Invalid, InvalidTransition
+from chalicelib.domain.letters import (TRANSITIONS, Letter, LetterType, Limits, Publication, Status)
 from fakes import FakeCalendar, cst
 
 CAL = FakeCalendar()
@@ -50,7 +50,7 @@ def prepared(status: Status) -> Letter:
     if status == Status.extension_requested:
         letter.pending_extension = {"working_days": 2, "reason": "r", "back_to": "signed"}
     if status in (Status.replied, Status.published, Status.closed):
-        letter.replies.append(__import__("chalicelib.letters", fromlist=["Reply"]).Reply(
+        letter.replies.append(__import__("chalicelib.domain.letters", fromlist=["Reply"]).Reply(
             n=1, body="r", by="c", department="housing", at=AT, on_time=True))
     return letter
 

@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 import pytest
 
-from chalicelib.calendars import OfficialCalendar
-from chalicelib.deadlines import Light, add_working_days, extend, light_at
-from chalicelib.letters import Letter, LetterType, Limits
+from chalicelib.adapters.calendars import OfficialCalendar
+from chalicelib.domain.deadlines import Light, add_working_days, extend, light_at
+from chalicelib.domain.letters import Letter, LetterType, Limits
 from fakes import cst
 
 CAL = OfficialCalendar(None)

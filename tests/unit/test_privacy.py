@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.privacy import find_personal_data, mask_name, redact
+from chalicelib.domain.privacy import find_personal_data, mask_name, redact
 
 MOBILE, PHONE, ID, EMAIL, CARD, QQ, WECHAT, PLATE = (
     "[手机号已隐去]", "[电话已隐去]", "[身份证号已隐去]", "[邮箱已隐去]", "[卡号已隐去]",
@@ -23,8 +23,8 @@ REAL_12383 = ("A市绕城高速（三环线）系A市城市交通网络，其他
 REAL_85026 = ("因为看到2018年出台了异地审车的规定，所以想咨询市交警支队车管所，六年以内的异地牌照5座"
               "小型汽车如何在G市领取检验合格标志？具体到哪里办理？")
 
-# the 30-row excerpt of sample_replies.csv that ships with the demo city (publisher/data)
-SAMPLE = Path(__file__).resolve().parents[2] / "publisher" / "data" / "demo_letters.csv"
+# the 30-row excerpt of sample_replies.csv that ships with the demo city (wenzheng/data)
+SAMPLE = Path(__file__).resolve().parents[2] / "wenzheng" / "data" / "demo_letters.csv"
 
 
 # --- what is redacted ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from chalicelib.privacy import find_personal_data, redact
+from chalicelib.domain.privacy import find_personal_data, redact
 
 WRITER = "王小明"
 NAMES = [WRITER]

@@ -1,4 +1,5 @@
-"""The domain is pure: its modules import only the standard library and each other."""
+"""The layers hold: the domain imports only the standard library and itself; the function's
+package never imports Pelican or moto; every module sits in a layer package."""
 from __future__ import annotations
 
 import ast
@@ -6,32 +7,17 @@ from pathlib import Path
 
 import chalicelib
 
-# Every module of the function's package, by layer. A module that is in no list fails the test
-# below, so a new one is classified (and, if it is domain, checked) when it is added.
-DOMAIN = {"letters", "deadlines", "privacy", "text", "statistics", "errors", "notifications",
-          "exposure", "consultations", "departments"}
-OUTER = {"__init__", "services", "topic_services", "supervision", "ports", "codec", "table",
-         "store_sqlite", "store_dynamodb", "senders", "calendars", "auth", "bootstrap",
-         "topic_files", "api", "api_topics", "function_app", "request_body", "openapi", "events",
-         "abuse", "clients"}
+ROOT = Path(chalicelib.__file__).parent
+LAYERS = {"domain", "services", "adapters", "api"}
+# beside the layers: the composition root (and the package's own opening)
+ROOT_MODULES = {"__init__", "bootstrap", "config"}
 FORBIDDEN = {"boto3", "botocore", "chalice", "sqlite3", "jinja2", "pelican", "yaml", "moto",
-             "chinese_calendar", "markdown", "argon2", "jwt", "publisher", "lunardate"}
-
-
-def relative_imports_of(path: Path) -> set[str]:
-    """The package's own modules a module imports (`from .x import`, `from . import x`)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                names.add(node.module.split(".")[0])
-            else:
-                names.update(a.name for a in node.names)
-    return names
+             "chinese_calendar", "markdown", "argon2", "jwt", "publisher", "lunardate",
+             "pypinyin"}
 
 
 def imports_of(path: Path) -> set[str]:
+    """Top-level names of the absolute imports of a module."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names = set()
     for node in ast.walk(tree):
@@ -42,28 +28,39 @@ def imports_of(path: Path) -> set[str]:
     return names
 
 
-def test_every_module_of_the_package_has_a_layer():
-    root = Path(chalicelib.__file__).parent
-    modules = {p.stem for p in root.glob("*.py")}
-    assert modules - DOMAIN - OUTER == set(), "classify the new module(s) in DOMAIN or OUTER"
-    assert DOMAIN <= modules and OUTER <= modules, "a listed module is gone"
+def relative_targets(path: Path) -> set[str]:
+    """The package's own modules a module imports, as paths under chalicelib/ (`domain/text`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = path.relative_to(ROOT).parent.parts
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(here[:len(here) - (node.level - 1)])
+            mod = node.module.split(".") if node.module else []
+            if node.module:
+                out.add("/".join(base + mod))
+            else:
+                out.update("/".join(base + [a.name]) for a in node.names)
+    return out
+
+
+def test_every_module_sits_in_a_layer_package():
+    loose = {p.stem for p in ROOT.glob("*.py")} - ROOT_MODULES
+    assert loose == set(), "put the new module(s) in domain/, services/, adapters/ or api/"
+    assert {p.name for p in ROOT.iterdir() if p.is_dir() and p.name != "__pycache__"} == LAYERS
 
 
 def test_domain_modules_import_no_vendor_or_io_library():
-    root = Path(chalicelib.__file__).parent
     checked = 0
-    for path in sorted(root.glob("*.py")):
-        if path.stem not in DOMAIN:
-            continue
+    for path in sorted((ROOT / "domain").glob("*.py")):
         bad = imports_of(path) & FORBIDDEN
-        assert not bad, f"{path.name} imports {bad}"
-        outer = relative_imports_of(path) - DOMAIN
-        assert not outer, f"{path.name} imports the outer layer's {outer}"
+        assert not bad, f"domain/{path.name} imports {bad}"
+        outer = {t for t in relative_targets(path) if not t.startswith("domain")}
+        assert not outer, f"domain/{path.name} imports the outer layers' {outer}"
         checked += 1
-    assert checked == len(DOMAIN)
+    assert checked >= 10
 
 
 def test_the_function_package_never_imports_pelican_or_moto():
-    root = Path(chalicelib.__file__).parent
-    for path in root.glob("*.py"):
+    for path in ROOT.rglob("*.py"):
         assert not imports_of(path) & {"pelican", "moto"}, path.name

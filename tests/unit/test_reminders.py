@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib import notifications
-from chalicelib.deadlines import Due, Light, yellow_from
-from chalicelib.errors import InvalidTransition
-from chalicelib.letters import Letter, LetterType, Limits, Publication, Status
-from chalicelib.notifications import (Channel, Delivery, Kind, Notification, NotifyConfig,
+from chalicelib.domain import notifications
+from chalicelib.domain.deadlines import Due, Light, yellow_from
+from chalicelib.domain.errors import InvalidTransition
+from chalicelib.domain.letters import Letter, LetterType, Limits, Publication, Status
+from chalicelib.domain.notifications import (Channel, Delivery, Kind, Notification, NotifyConfig,
                                       RetryPolicy, digest, for_events, mobile)
 from fakes import FakeCalendar, cst
 
@@ -264,7 +264,7 @@ def test_the_digest_lists_lights_by_department_and_the_red_letters():
 # --- the exposure board's entries -----------------------------------------------------------
 
 def test_exposure_entries_are_each_missed_limit_with_how_late():
-    from chalicelib import exposure
+    from chalicelib.domain import exposure
     new = letter()
     new.dispatch("housing", "office", MON, CAL, Limits())                # sign due Tue Nov 24
     new.sign("clerk", cst(2026, 11, 25, 12, 0))                         # 12 h late

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.errors import Invalid
-from chalicelib.text import clean, clean_line, excerpt, paragraphs
+from chalicelib.domain.errors import Invalid
+from chalicelib.domain.text import clean, clean_line, excerpt, paragraphs
 
 # A real subject and body opening from shared/data/citizen-letters/sample_messages.csv (id 185979).
 REAL_SUBJECT = "A市楚府东路没有地下通道或斑马线，过马路危险"

@@ -8,9 +8,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from . import topic_services as ts
-from .abuse import recorded
-from .api import JSON_TYPES, _actor, _ctx, _object, client_hash, view
+from ..services import topics as ts
+from ..services.abuse import recorded
+from .letters import JSON_TYPES, _actor, _ctx, _object, client_hash, view
 
 public = Blueprint(__name__)
 staff = Blueprint(__name__ + ".staff")

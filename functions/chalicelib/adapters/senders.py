@@ -21,9 +21,9 @@ from typing import Any, Mapping
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .errors import SendError
-from .notifications import Channel, Notification
-from .ports import Sender
+from ..domain.errors import SendError
+from ..domain.notifications import Channel, Notification
+from ..services.ports import Sender
 
 
 def email_message(n: Notification, mail_from: str) -> EmailMessage:

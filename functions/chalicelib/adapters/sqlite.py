@@ -24,13 +24,13 @@ from typing import Callable, Iterator
 from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
                     at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
                     search_fields, time_key)
-from .deadlines import CHINA_TZ
-from .consultations import Comment, Response, Topic
-from .errors import ConcurrentUpdate, StoreError, TooManyRequests
-from .letters import Letter
-from .notifications import Delivery, Notification
-from .ports import Account, Change, InboxPage, StoredAnswer
-from .statistics import COUNTERS
+from ..domain.deadlines import CHINA_TZ
+from ..domain.consultations import Comment, Response, Topic
+from ..domain.errors import ConcurrentUpdate, StoreError, TooManyRequests
+from ..domain.letters import Letter
+from ..domain.notifications import Delivery, Notification
+from ..services.ports import Account, Change, InboxPage, StoredAnswer
+from ..domain.statistics import COUNTERS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS letters (

@@ -21,10 +21,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import chalicelib
-from chalicelib import bootstrap, supervision
-from chalicelib.errors import error_body
+from chalicelib import bootstrap
+from chalicelib.services import supervision
+from chalicelib.domain.errors import error_body
 
-from .runtime import drain_outbox, site_dir
+from publisher.runtime import drain_outbox, site_dir
 
 log = logging.getLogger("wenzheng.serve")
 requests_log = logging.getLogger("wenzheng.requests")   # one line per API request
@@ -65,7 +66,7 @@ class FunctionGateway:
     """What API Gateway does in front of the function, for one request on the calling thread:
     match the route, build the Lambda proxy event with the caller's own address, run the app.
 
-    The app keeps the request it is handling per thread (chalicelib.function_app), so the
+    The app keeps the request it is handling per thread (chalicelib.api.function_app), so the
     server's threads never see each other's body, headers or identity."""
 
     def __init__(self, app) -> None:

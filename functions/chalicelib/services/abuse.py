@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, TypeVar
 
-from .deadlines import CHINA_TZ
-from .errors import ConcurrentUpdate, DomainError, Invalid, StoreError, TooManyRequests
+from ..domain.deadlines import CHINA_TZ
+from ..domain.errors import ConcurrentUpdate, DomainError, Invalid, StoreError, TooManyRequests
 
 log = logging.getLogger("wenzheng.abuse")
 

@@ -10,8 +10,10 @@ from typing import Any, Callable, TypeVar
 
 from chalice import Blueprint, Response
 
-from . import abuse, auth, bootstrap, clients, request_body, services, supervision
-from .errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
+from ..services import abuse, auth, letters as services, supervision
+from .. import bootstrap
+from . import clients, request_body
+from ..domain.errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
                      error_body)
 from .function_app import HEADERS
 
@@ -248,7 +250,7 @@ def act(letter_id: str, action: str) -> tuple[int, Any]:
     use_case = ACTIONS.get(action)
     actor = _actor()
     if use_case is None:
-        from .errors import NotFound
+        from ..domain.errors import NotFound
         raise NotFound("没有这个操作", f"Unknown action '{action}'")
     return 200, use_case(_ctx(), actor, letter_id, _object(staff))
 
@@ -262,5 +264,5 @@ def decide_extension(letter_id: str, decision: str) -> tuple[int, Any]:
         return 200, services.approve_extension(_ctx(), actor, letter_id, _object(staff))
     if decision == "deny":
         return 200, services.deny_extension(_ctx(), actor, letter_id, _object(staff))
-    from .errors import NotFound
+    from ..domain.errors import NotFound
     raise NotFound("没有这个操作", f"Unknown decision '{decision}'")

@@ -22,11 +22,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from chalicelib import services, text
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.errors import ConcurrentUpdate, DomainError
-from chalicelib.letters import Letter, LetterType
-from chalicelib.services import Context
+from chalicelib.services import letters as services
+from chalicelib.domain import text
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.errors import ConcurrentUpdate, DomainError
+from chalicelib.domain.letters import Letter, LetterType
+from chalicelib.services.letters import Context
 
 REQUIRED = ("id", "subject", "time", "body", "reply", "reply_time")
 IMPORTER = "import"

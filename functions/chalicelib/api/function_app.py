@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from chalice import Chalice, Response
 
-from .errors import error_body
+from ..domain.errors import error_body
 
 HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
            "X-Content-Type-Options": "nosniff"}

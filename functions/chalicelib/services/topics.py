@@ -13,14 +13,14 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
-from . import consultations as C
-from .consultations import (Comment, CommentStatus, Decision, Kind, Outcome, OutcomeItem,
+from ..domain import consultations as C
+from ..domain.consultations import (Comment, CommentStatus, Decision, Kind, Outcome, OutcomeItem,
                             QuestionKind, Response, Stance, Topic)
-from .deadlines import CHINA_TZ
-from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests)
+from ..domain.deadlines import CHINA_TZ
+from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests)
 from .ports import UnitOfWork
-from .text import is_choice
-from .services import (Actor, Context, _code, _require, _str, idempotency_key, once)
+from ..domain.text import is_choice
+from .letters import (Actor, Context, _code, _require, _str, idempotency_key, once)
 
 
 # --- registration (by commit) ------------------------------------------------------------

@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterator, Mapping, Protocol
 
-from .consultations import Comment, Response, Topic
-from .letters import Letter
-from .notifications import Notification
+from ..domain.consultations import Comment, Response, Topic
+from ..domain.letters import Letter
+from ..domain.notifications import Notification
 
 
 @dataclass

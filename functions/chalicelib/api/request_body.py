@@ -19,7 +19,7 @@ import json
 import math
 from typing import Any
 
-from .errors import Invalid, TooLarge
+from ..domain.errors import Invalid, TooLarge
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 20

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from . import abuse, notifications, privacy, text
+from . import abuse
+from ..domain import notifications, privacy, text
 from .abuse import AbuseLimits
-from .codec import search_chars, search_matches
-from .deadlines import CHINA_TZ, WorkCalendar
-from .departments import Department
-from .errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
+from ..adapters.codec import search_chars, search_matches
+from ..domain.deadlines import CHINA_TZ, WorkCalendar
+from ..domain.departments import Department
+from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, InvalidTransition,
                      NotFound)
-from .letters import (ANSWERED, LABELS, Letter, LetterType, Limits, Publication, PublicEdits,
+from ..domain.letters import (ANSWERED, LABELS, Letter, LetterType, Limits, Publication, PublicEdits,
                       Score, Status, label)
-from .notifications import NotifyConfig
+from ..domain.notifications import NotifyConfig
 from .ports import Store, StoredAnswer, UnitOfWork
 
 SUBJECT_MAX = 100

@@ -23,17 +23,17 @@ from typing import Any, Callable, Iterable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import table as T
+from . import dynamodb_table as T
 from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
                     at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
                     search_matches, time_key)
-from .deadlines import CHINA_TZ
-from .consultations import Comment, Response, Topic
-from .errors import ConcurrentUpdate, StoreError, TooManyRequests
-from .letters import Letter
-from .notifications import Delivery, Notification
-from .ports import Account, Change, InboxPage, StoredAnswer
-from .statistics import COUNTERS
+from ..domain.deadlines import CHINA_TZ
+from ..domain.consultations import Comment, Response, Topic
+from ..domain.errors import ConcurrentUpdate, StoreError, TooManyRequests
+from ..domain.letters import Letter
+from ..domain.notifications import Delivery, Notification
+from ..services.ports import Account, Change, InboxPage, StoredAnswer
+from ..domain.statistics import COUNTERS
 
 MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteItems call
 ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer

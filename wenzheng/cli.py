@@ -11,10 +11,11 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from chalicelib import auth, bootstrap, supervision
-from chalicelib.deadlines import CHINA_TZ
-from chalicelib.errors import DomainError
-from chalicelib.topic_files import TopicFileError
+from chalicelib.services import auth, supervision
+from chalicelib import bootstrap
+from chalicelib.domain.deadlines import CHINA_TZ
+from chalicelib.domain.errors import DomainError
+from chalicelib.adapters.topic_files import TopicFileError
 
 
 class Progress:
@@ -61,16 +62,16 @@ def _compose(args: argparse.Namespace) -> bootstrap.App:
 def register_topics(ctx, settings: bootstrap.Settings) -> dict:
     """Check content/'s consultation files and register them in the store, so the API accepts
     comments and responses exactly while each topic is open (a bad file: `TopicFileError`)."""
-    from chalicelib.topic_files import load_topics
-    from chalicelib.topic_services import register_topics as register
+    from chalicelib.adapters.topic_files import load_topics
+    from chalicelib.services.topics import register_topics as register
     return register(ctx, load_topics(settings.content_dir, set(ctx.departments)))
 
 
 def _topic_context(settings: bootstrap.Settings):
     """What registration needs (the store, the departments, the clock) without the rest of the
     composition, so a build step needs no token secret."""
-    from chalicelib.calendars import OfficialCalendar
-    from chalicelib.services import Context
+    from chalicelib.adapters.calendars import OfficialCalendar
+    from chalicelib.services.letters import Context
     return Context(store=bootstrap.make_store(settings, bootstrap.real_clock),
                    calendar=OfficialCalendar(settings.content_dir / "calendar"),
                    clock=bootstrap.real_clock,
@@ -101,10 +102,10 @@ def _log_to_stdout() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .build import full_build
-    from .runtime import content_for, drain_outbox, site_dir
+    from publisher.build import full_build
+    from publisher.runtime import content_for, drain_outbox, site_dir
     from .serve import serve
-    from .sinks import LocalFolderSink
+    from publisher.sinks import LocalFolderSink
 
     _log_to_stdout()
     composed = _compose(args)
@@ -149,7 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import pelican_build
+    from publisher.build import pelican_build
     settings = _settings(args)
     report = register_topics(_topic_context(settings), settings)
     print(f"consultation topics: {_report(report)}")
@@ -220,7 +221,7 @@ def cmd_account_disable(args: argparse.Namespace) -> int:
 def cmd_tick(args: argparse.Namespace) -> int:
     """Lights, rating follow-ups, the office digest, delivery of notifications (var/outbox/
     locally), then the rebuild of what changed; a second run for the same time does nothing."""
-    from .runtime import drain_outbox
+    from publisher.runtime import drain_outbox
     composed = _compose(args)
     now = datetime.fromisoformat(args.now) if args.now else composed.ctx.clock()
     if now.tzinfo is None:
@@ -236,7 +237,7 @@ def cmd_stats_recompute(args: argparse.Namespace) -> int:
     (period, department, counter: change) and, unless --check, apply them and publish the
     pages they touch. Exit 0 when nothing needed correcting or it was corrected, 1 when
     --check found drift."""
-    from .runtime import drain_outbox
+    from publisher.runtime import drain_outbox
     composed = _compose(args)
     corrections = supervision.recompute_statistics(composed.ctx, apply=not args.check)
     for (period, dept), delta in corrections.items():

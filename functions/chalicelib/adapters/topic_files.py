@@ -14,7 +14,7 @@ from typing import Collection
 
 import yaml
 
-from .consultations import FOLDERS, Topic, TopicError, parse_topic
+from ..domain.consultations import FOLDERS, Topic, TopicError, parse_topic
 
 
 class TopicFileError(ValueError):
@@ -92,7 +92,7 @@ def load_topics(content_dir: str | Path, departments: Collection[str] | None = N
     """Every topic defined under `content_dir`, checked; ids are unique across kinds."""
     content_dir = Path(content_dir)
     if departments is None:
-        from .bootstrap import load_departments
+        from ..bootstrap import load_departments
         departments = set(load_departments(content_dir))
     topics: list[Topic] = []
     first: dict[str, Path] = {}

@@ -20,14 +20,15 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import abuse, notifications, statistics
-from .deadlines import CHINA_TZ, Light
-from .errors import ConcurrentUpdate, Forbidden, SendError
-from .letters import ACTIVE, Letter, Status
-from .notifications import Notification
+from . import abuse
+from ..domain import notifications, statistics
+from ..domain.deadlines import CHINA_TZ, Light
+from ..domain.errors import ConcurrentUpdate, Forbidden, SendError
+from ..domain.letters import ACTIVE, Letter, Status
+from ..domain.notifications import Notification
 from .ports import Sender
-from .services import Actor, Context, save
-from .topic_services import record_topic_phases
+from .letters import Actor, Context, save
+from .topics import record_topic_phases
 
 log = logging.getLogger("wenzheng.supervision")
 

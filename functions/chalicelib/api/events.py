@@ -10,8 +10,9 @@ import json
 import logging
 from typing import Any
 
-from . import bootstrap, supervision
-from .ports import Change
+from .. import bootstrap
+from ..services import supervision
+from ..services.ports import Change
 
 log = logging.getLogger("wenzheng.events")
 

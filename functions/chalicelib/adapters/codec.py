@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
-from . import consultations, statistics
-from .consultations import Comment, Response, Topic
-from .deadlines import Due, Light
-from .letters import (ACTIVE, Event, Letter, LetterType, Publication, PublicEdits, Rating,
+from ..domain import consultations, statistics
+from ..domain.consultations import Comment, Response, Topic
+from ..domain.deadlines import Due, Light
+from ..domain.letters import (ACTIVE, Event, Letter, LetterType, Publication, PublicEdits, Rating,
                       Reply, Score, Status)
-from .notifications import Notification
-from .ports import Change, StoredAnswer
+from ..domain.notifications import Notification
+from ..services.ports import Change, StoredAnswer
 
 
 def _dt(v: datetime | None) -> str | None:

@@ -22,10 +22,10 @@ from typing import Any, Callable
 
 import yaml
 
-from chalicelib import auth, services, topic_services
-from chalicelib.consultations import Kind, Topic
-from chalicelib.errors import DomainError
-from chalicelib.services import Actor, Context
+from chalicelib.services import auth, letters as services, topics as topic_services
+from chalicelib.domain.consultations import Kind, Topic
+from chalicelib.domain.errors import DomainError
+from chalicelib.services.letters import Actor, Context
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
 CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"

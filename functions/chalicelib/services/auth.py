@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:                      # imported on first use: keeps the cold start short
     from argon2 import PasswordHasher
 
-from .errors import Invalid, Unauthorized
+from ..domain.errors import Invalid, Unauthorized
 from .ports import Account, Store
-from .services import Actor
+from .letters import Actor
 
 ROLES = ("clerk", "office", "admin")
 TOKEN_HOURS = 8

@@ -1,0 +1,2 @@
+"""The adapters: the SQLite and DynamoDB stores, the official calendar, the senders (local
+outbox, SES/SNS) and the readers of content/."""
