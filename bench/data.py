@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
+from chalicelib.adapters.clock import ManualClock
 from chalicelib.domain import privacy, text
 from chalicelib.services import letters as services
 from chalicelib.domain.deadlines import CHINA_TZ
@@ -175,27 +176,16 @@ def check_matches_public_version(ctx: Context, spec: Spec) -> None:
     assert mine is not None and real == mine, f"public version differs for {spec.id}"
 
 
-class Clock:
-    """A clock the benchmark moves by hand (approvals happen one after another)."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> datetime:
-        self.at += timedelta(**delta)
-        return self.at
+# the clock the benchmark moves by hand (approvals happen one after another)
+Clock = ManualClock
 
 
 def make_context(store, clock, content_dir: Path = CONTENT_DIR) -> Context:
     """The context `bootstrap.build` makes, over a given store and clock."""
-    from chalicelib.bootstrap import Settings, load_departments, load_limits, load_notify_config
     from chalicelib.adapters.calendars import OfficialCalendar
+    from chalicelib.bootstrap import Settings, load_content, notify_config
 
-    departments = load_departments(content_dir)
+    content = load_content(content_dir)
     return Context(store=store, calendar=OfficialCalendar(content_dir / "calendar"),
-                   clock=clock, departments=departments, limits=load_limits(content_dir),
-                   notify=load_notify_config(content_dir, departments,
-                                             Settings(content_dir=content_dir)))
+                   clock=clock, departments=content.departments_by_id, limits=content.limits,
+                   notify=notify_config(content, Settings(content_dir=content_dir)))

@@ -6,7 +6,6 @@ the monthly archive, then the letters on it, and lets them go.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -108,7 +107,7 @@ def store_from_env(data_dir: str | Path | None = None) -> Store:
     from chalicelib.bootstrap import Settings, make_store, real_clock
 
     settings = Settings.from_env()
-    folder = data_dir or os.environ.get("WENZHENG_DATA")
+    folder = data_dir or (settings.data_dir if settings.data_dir_given else None)
     if settings.store != "dynamodb" and not folder:
         raise RuntimeError("set WENZHENG_DATA to the folder holding wenzheng.sqlite3")
     if folder:

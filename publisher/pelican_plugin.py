@@ -21,11 +21,15 @@ class WenzhengGenerator(Generator):
     `generate_output`."""
 
     def generate_context(self) -> None:
+        from chalicelib.adapters.content import load_content
+        from chalicelib.config import Settings
+
         from .build import store_from_env
-        from .content import load_content
 
         self.wz_content = load_content(self.path)
-        data = self.settings.get("WENZHENG_DATA") or os.environ.get("WENZHENG_DATA")
+        env = Settings.from_env()
+        data = self.settings.get("WENZHENG_DATA") or (env.data_dir if env.data_dir_given
+                                                      else None)
         factory = self.settings.get("WENZHENG_STORE_FACTORY") or store_from_env
         self.wz_store = factory(data)
         self.context["WENZHENG_SITE"] = self.wz_content.site

@@ -3,8 +3,11 @@ sender that records what it sends (and fails when told to)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from chalicelib.adapters.clock import ManualClock
+from chalicelib.adapters.pinyin import romanize
+from chalicelib.domain import privacy
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import SendError
 from chalicelib.domain.notifications import Notification, NotifyConfig
@@ -16,16 +19,11 @@ def cst(*args: int) -> datetime:
     return datetime(*args, tzinfo=CHINA_TZ)
 
 
-class FakeClock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
+# the clock the tests move by hand: the one beside the real clock
+FakeClock = ManualClock
 
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> datetime:
-        self.at = self.at + timedelta(**delta)
-        return self.at
+# the tests compose the domain as bootstrap does: names are masked in pinyin too
+privacy.use_romanizer(romanize)
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import sys
 import time
 from dataclasses import replace
@@ -15,7 +14,6 @@ from chalicelib.services import auth, supervision
 from chalicelib import bootstrap
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import DomainError
-from chalicelib.adapters.topic_files import TopicFileError
 
 
 class Progress:
@@ -61,8 +59,8 @@ def _compose(args: argparse.Namespace) -> bootstrap.App:
 
 def register_topics(ctx, settings: bootstrap.Settings) -> dict:
     """Check content/'s consultation files and register them in the store, so the API accepts
-    comments and responses exactly while each topic is open (a bad file: `TopicFileError`)."""
-    from chalicelib.adapters.topic_files import load_topics
+    comments and responses exactly while each topic is open (a bad file: `ContentError`)."""
+    from chalicelib.adapters.content import load_topics
     from chalicelib.services.topics import register_topics as register
     return register(ctx, load_topics(settings.content_dir, set(ctx.departments)))
 
@@ -259,7 +257,7 @@ def parser() -> argparse.ArgumentParser:
                         "default $WENZHENG_DATA or ./var")
 
     s = sub.add_parser("serve", help="run site + API on one port with the embedded store")
-    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    s.add_argument("--port", type=int, default=bootstrap.Settings.from_env().port)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--no-demo", action="store_true", help="do not seed the demo city")
     s.add_argument("--tick-seconds", type=float, default=60.0)
@@ -331,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as err:
         print(f"error: {err.message} ({err.message_en})", file=sys.stderr)
         return 2
-    except (bootstrap.StartupError, TopicFileError) as err:
+    except bootstrap.StartupError as err:        # bad settings or content/ (ContentError)
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import yaml
 
+from chalicelib.adapters.clock import ManualClock
 from chalicelib.services import auth, letters as services, topics as topic_services
 from chalicelib.domain.consultations import Kind, Topic
 from chalicelib.domain.errors import DomainError
@@ -63,14 +64,6 @@ def read_rows(path: Path = DATA) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-class SteppingClock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
     first = next(iter(ctx.departments))
     for username, role, dept in (("demo-office", "office", None),
@@ -91,7 +84,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     ensure_demo_accounts(ctx, now)
     rows = read_rows()
     rng = random.Random(20261123)
-    clock = SteppingClock(now)
+    clock = ManualClock(now)
     demo = replace(ctx, clock=clock)
     office = Actor("demo-office", "office")
     counts: dict[str, int] = {}
@@ -151,7 +144,47 @@ def _plan(open_left: int, i: int) -> str:
     return "answered"
 
 
-def _drive(ctx: Context, clock: SteppingClock, office: Actor, clerk: Actor, lid: str, dept: str,
+STATES = ("submitted", "dispatched", "signed", "transfer_requested", "extension_requested",
+          "replied", "published", "closed")
+
+
+def move_letter(ctx: Context, lid: str, to: str, *, office: Actor, clerk: Actor, dept: str,
+                reply: str = "已办理。", category: str | None = None,
+                transfer_reason: str = "不属于本部门",
+                extension: dict[str, Any] | None = None,
+                wait: Callable[[str], None] = lambda step: None) -> None:
+    """Drive a submitted letter through the use cases, as the office and a clerk would, to
+    state `to` (one of `STATES`; "closed" is a reply approved but not published). `wait(step)`
+    runs before each step ("dispatch", "sign", "reply", "approve"), to let time pass."""
+    if to not in STATES:
+        raise ValueError(f"cannot move a letter to {to!r}")
+    if to == "submitted":
+        return
+    wait("dispatch")
+    services.dispatch_letter(ctx, office, lid, {"department": dept})
+    if to == "dispatched":
+        return
+    wait("sign")
+    services.sign_letter(ctx, clerk, lid, {})
+    if to == "signed":
+        return
+    if to == "transfer_requested":
+        services.transfer_letter(ctx, clerk, lid, {"reason": transfer_reason})
+        return
+    if to == "extension_requested":
+        services.request_extension(ctx, clerk, lid,
+                                   extension or {"working_days": 3, "reason": "需要核查"})
+        return
+    wait("reply")
+    services.reply_to_letter(ctx, clerk, lid, {"body": reply})
+    if to == "replied":
+        return
+    wait("approve")
+    services.approve_reply(ctx, office, lid, {"publish": to == "published",
+                                              **({"category": category} if category else {})})
+
+
+def _drive(ctx: Context, clock: ManualClock, office: Actor, clerk: Actor, lid: str, dept: str,
            plan: str, row: dict, rng: random.Random, category: str) -> str:
     def later(hours: float) -> None:
         clock.at = clock.at + timedelta(hours=hours)
@@ -164,29 +197,20 @@ def _drive(ctx: Context, clock: SteppingClock, office: Actor, clerk: Actor, lid:
         return plan
     if plan == "dispatched_late":
         clock.at = clock.at - timedelta(days=9)
-    services.dispatch_letter(ctx, office, lid, {"department": dept})
-    if plan in ("dispatched", "dispatched_late"):
-        return "dispatched"
-    later(rng.uniform(2, 30))
-    services.sign_letter(ctx, clerk, lid, {})
-    if plan == "signed":
-        return plan
-    if plan == "transfer_requested":
-        services.transfer_letter(ctx, clerk, lid, {"reason": "该事项不属于本部门职责，请重新分派"})
-        return plan
-    if plan == "extension_requested":
-        services.request_extension(ctx, clerk, lid, {"working_days": 5,
-                                                     "reason": "需要现场核查，申请延期"})
-        return plan
-    later(rng.choice([20, 30, 50, 70, 100, 160, 200]))
     reply = row["reply"].strip() or "您好！您反映的问题已收悉，我们已安排专人核实处理。感谢您的来信。"
     # the old reply addresses the data set's writer by handle; the demo letter has its own name
     reply = reply.replace(row.get("user") or "\0", row.get("demo_name") or "网友")
-    services.reply_to_letter(ctx, clerk, lid, {"body": reply})
-    if plan == "replied":
-        return plan
-    later(rng.uniform(2, 20))
-    services.approve_reply(ctx, office, lid, {"publish": True, "category": category})
+    waits = {"sign": lambda: later(rng.uniform(2, 30)),
+             "reply": lambda: later(rng.choice([20, 30, 50, 70, 100, 160, 200])),
+             "approve": lambda: later(rng.uniform(2, 20))}
+    to = {"dispatched_late": "dispatched", "answered": "published",
+          "redo_published": "published"}.get(plan, plan)
+    move_letter(ctx, lid, to, office=office, clerk=clerk, dept=dept, reply=reply,
+                category=category, transfer_reason="该事项不属于本部门职责，请重新分派",
+                extension={"working_days": 5, "reason": "需要现场核查，申请延期"},
+                wait=lambda step: waits.get(step, lambda: None)())
+    if to != "published":
+        return to
     if rng.random() < 0.7 or plan == "redo_published":
         later(rng.uniform(5, 60))
         score = "unsatisfied" if plan == "redo_published" else rng.choice(
@@ -222,7 +246,7 @@ def seed_consultations(ctx: Context, now: datetime, path: Path = CONSULTATIONS) 
     """Participation in each registered topic that has none yet, through the use cases, dated
     inside the topic's window and never after `now`. Returns what was added per topic."""
     script = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    clock = SteppingClock(now)
+    clock = ManualClock(now)
     demo = replace(ctx, clock=clock)
     added: dict[str, dict[str, int]] = {}
     for topic in sorted(ctx.store.list_topics(), key=lambda t: t.id):
@@ -255,7 +279,7 @@ def _moments(topic: Topic, now: datetime, n: int, rng: random.Random,
                   .replace(second=0, microsecond=0) for i in range(n))
 
 
-def _moderate(ctx: Context, clock: SteppingClock, comment_id: str, item: dict,
+def _moderate(ctx: Context, clock: ManualClock, comment_id: str, item: dict,
               at: datetime) -> None:
     clock.at = at
     if item.get("fate") == "approved":
@@ -264,7 +288,7 @@ def _moderate(ctx: Context, clock: SteppingClock, comment_id: str, item: dict,
         topic_services.reject_comment(ctx, OFFICE, comment_id, {"reason": item["reason"]})
 
 
-def _comments(ctx: Context, clock: SteppingClock, topic: Topic, items: list[dict],
+def _comments(ctx: Context, clock: ManualClock, topic: Topic, items: list[dict],
               now: datetime, rng: random.Random) -> tuple[dict[str, int], dict[str, str]]:
     """Post each comment at its moment, moderate it a few hours later; returns the counts by
     fate and the ids of the comments that have a `key`."""
@@ -285,7 +309,7 @@ def _comments(ctx: Context, clock: SteppingClock, topic: Topic, items: list[dict
     return counts, keys
 
 
-def _seed_opinions(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
+def _seed_opinions(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
                    now: datetime, rng: random.Random) -> dict[str, int]:
     counts, keys = _comments(ctx, clock, topic, plan.get("comments", []), now, rng)
     outcome = plan.get("outcome")
@@ -301,7 +325,7 @@ def _seed_opinions(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
     return counts
 
 
-def _seed_survey(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
+def _seed_survey(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
                  now: datetime, rng: random.Random) -> dict[str, int]:
     n = int(plan.get("responses", 0))
     suggestions = list(plan.get("suggestions", []))
@@ -331,7 +355,7 @@ def _seed_survey(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
     return counts
 
 
-def _seed_interview(ctx: Context, clock: SteppingClock, topic: Topic, plan: dict,
+def _seed_interview(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
                     now: datetime, rng: random.Random) -> dict[str, int]:
     assert topic.starts is not None and topic.ends is not None
     items = plan.get("questions", [])

@@ -13,7 +13,6 @@ import importlib.util
 import json
 import logging
 import mimetypes
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,8 +37,6 @@ JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Contro
 MAX_REQUEST = 1024 * 1024       # the function refuses more than 64 KB itself
 DRAIN_MAX = 16 * 1024 * 1024    # of a larger body, read and thrown away before the 413
 DRAIN_SECONDS = 10.0
-# a body must arrive within this once its headers have (WENZHENG_BODY_SECONDS to change)
-BODY_SECONDS = float(os.environ.get("WENZHENG_BODY_SECONDS") or 10.0)
 IDLE_SECONDS = 30.0
 
 
@@ -114,7 +111,7 @@ class Handler(BaseHTTPRequestHandler):
 
     Bad requests get a 4xx in API.md's error shape and the connection is closed: a
     Content-Length that is not a number, a body shorter than its Content-Length (answered
-    408 once BODY_SECONDS pass without it), a chunked body (411), a body over MAX_REQUEST
+    408 once `body_seconds` pass without it), a chunked body (411), a body over MAX_REQUEST
     (read and thrown away up to DRAIN_MAX, then 413, as nginx's lingering close does, so the
     client reads the answer instead of a reset), an unknown method (405)."""
 
@@ -124,6 +121,7 @@ class Handler(BaseHTTPRequestHandler):
     timeout = IDLE_SECONDS          # an idle keep-alive connection is closed after this
     site: Path
     gw: FunctionGateway
+    body_seconds: float = 10.0      # Settings.body_seconds (WENZHENG_BODY_SECONDS)
 
     def log_message(self, fmt: str, *args) -> None:   # quieter than stderr per request
         log.debug("%s " + fmt, self.address_string(), *args)
@@ -191,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             self._refuse(413, "too_large", "请求体过大", "Request body too large")
             return None
         try:
-            self.connection.settimeout(BODY_SECONDS)
+            self.connection.settimeout(self.body_seconds)
             data = self.rfile.read(length) if length else b""
         except TimeoutError:
             data = None
@@ -323,8 +321,10 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
     bootstrap.use(composed)
     site = site_dir(composed.settings)
     store = composed.ctx.store
+    # a body must arrive within settings.body_seconds once its headers have
     handler = type("BoundHandler", (Handler,), {"site": site,
-                                                "gw": FunctionGateway(load_chalice_app())})
+                                                "gw": FunctionGateway(load_chalice_app()),
+                                                "body_seconds": composed.settings.body_seconds})
     httpd = Server((host, port), handler)
     stop = stop or threading.Event()
     _every(poll_seconds, lambda: drain_outbox(store, composed.settings), stop, "publisher")

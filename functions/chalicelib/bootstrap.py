@@ -1,263 +1,56 @@
 """The composition root: builds the store, calendar, clock, signer, sender and context from
-settings and content/ (departments.yaml, limits.yaml, abuse.yaml, notifications.yaml, site.yaml).
+the settings (`config.Settings`) and the one validated `content.Content` of content/.
 
 Nothing connects at import time; `app()` builds once per process (a Lambda container or a
 `wenzheng serve`). Tests build a `Context` directly with fakes.
 """
 from __future__ import annotations
 
-import os
 import secrets
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
-from fractions import Fraction
-from pathlib import Path
-from typing import Any, Callable, Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
-import yaml
-
-from .services.abuse import AbuseLimits
-from .services.auth import TokenSigner
+from .adapters.clock import real_clock
+from .adapters.content import (Content, ContentError, load_abuse_limits, load_content,
+                               load_departments, load_limits)
+from .adapters.pinyin import romanize
+from .config import Settings, StartupError, default_content_dir
+from .domain import privacy
 from .domain.deadlines import CHINA_TZ
-from .domain.letters import LetterType, Limits
-from .domain.notifications import NotifyConfig, RetryPolicy
-from .services.ports import Sender
-from .domain.departments import Department, DepartmentError, is_email, parse_departments
+from .domain.notifications import NotifyConfig
+from .services.auth import TokenSigner
 from .services.letters import Context
+from .services.ports import Sender
+
+__all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app", "build",
+           "clock_from", "default_content_dir", "load_abuse_limits", "load_content",
+           "load_departments", "load_limits", "make_sender", "make_store", "notify_config",
+           "parse_instant", "real_clock", "token_secret", "use"]
+
+# the domain's masking of names asks this port for a name's pinyin (adapters/pinyin.py; the
+# pypinyin data loads on first use, not here)
+privacy.use_romanizer(romanize)
 
 DEMO_USERS = ("demo-office", "demo-clerk")
 
 
-class StartupError(RuntimeError):
-    """The configuration is unsafe or incomplete; the process must not serve."""
-
-
-def default_content_dir() -> Path:
-    env = os.environ.get("WENZHENG_CONTENT")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "content"
-
-
-@dataclass
-class Settings:
-    stage: str = "local"
-    store: str = "sqlite"
-    data_dir: Path = Path("var")
-    table: str = "wenzheng"
-    content_dir: Path = field(default_factory=default_content_dir)
-    token_secret: str | None = None
-    allow_provisional: bool = True
-    site_bucket: str | None = None
-    distribution_id: str | None = None
-    sender: str = "local"               # local (files in {data_dir}/outbox) | aws (SES + SNS)
-    mail_from: str | None = None        # else notifications.yaml `mail_from`
-    site_url: str | None = None         # links in messages; else site.yaml `base_url`
-    sms_sender_id: str | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
-        return cls(
-            stage=env.get("WENZHENG_STAGE", "local"),
-            store=env.get("WENZHENG_STORE", "sqlite"),
-            data_dir=Path(env.get("WENZHENG_DATA", "var")),
-            table=env.get("WENZHENG_TABLE", "wenzheng"),
-            content_dir=Path(env["WENZHENG_CONTENT"]) if env.get("WENZHENG_CONTENT")
-            else default_content_dir(),
-            token_secret=env.get("WENZHENG_TOKEN_SECRET") or None,
-            allow_provisional=env.get("WENZHENG_ALLOW_PROVISIONAL", "1") not in ("0", "false"),
-            site_bucket=env.get("WENZHENG_SITE_BUCKET") or None,
-            distribution_id=env.get("WENZHENG_DISTRIBUTION_ID") or None,
-            sender=env.get("WENZHENG_SENDER")
-            or ("local" if env.get("WENZHENG_STAGE", "local") == "local" else "aws"),
-            mail_from=env.get("WENZHENG_MAIL_FROM") or None,
-            site_url=env.get("WENZHENG_SITE_URL") or None,
-            sms_sender_id=env.get("WENZHENG_SMS_SENDER_ID") or None,
-        )
-
-    @property
-    def is_local(self) -> bool:
-        return self.stage == "local"
-
-    @property
-    def sqlite_path(self) -> Path:
-        return self.data_dir / "wenzheng.sqlite3"
-
-    @property
-    def outbox_dir(self) -> Path:
-        return self.data_dir / "outbox"
-
-
-def load_departments(content_dir: Path) -> dict[str, Department]:
-    path = content_dir / "departments.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return {d.id: d for d in parse_departments(raw)}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise StartupError(f"{path}: cannot be read: {exc}") from exc
-    except DepartmentError as exc:
-        raise StartupError(f"{path}: {exc}") from exc
-
-
-def _yaml_mapping(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise StartupError(f"{path}: cannot be read: {exc}") from exc
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise StartupError(f"{path}: must be a mapping")
-    return raw
-
-
-def _unknown(path: Path, where: str, raw: Mapping, allowed: set[str]) -> None:
-    extra = sorted(str(k) for k in raw if k not in allowed)
-    if extra:
-        raise StartupError(f"{path}: {where}{extra[0]}: unknown key (expected one of "
-                           f"{', '.join(sorted(allowed))})")
-
-
-def _whole(path: Path, key: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise StartupError(f"{path}: {key}: must be a whole number >= {minimum}, got {value!r}")
-    return value
-
-
-def _fraction(path: Path, key: str, value: Any) -> float:
-    """A share of the limit: a number from 0 to 1, or a fraction written "1/3" (exact)."""
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        frac = Fraction(value) if isinstance(value, str) else Fraction(float(value))
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise StartupError(f"{path}: {key}: must be a number from 0 to 1 or a fraction like"
-                           f" \"1/3\", got {value!r}") from None
-    if not 0 <= frac <= 1:
-        raise StartupError(f"{path}: {key}: must be from 0 to 1, got {value!r}")
-    return frac.numerator / frac.denominator
-
-
-_LIMIT_KEYS = {f.name for f in fields(Limits)}
-
-
-def _limits(path: Path, where: str, raw: Any, base: Limits) -> Limits:
-    if raw is None:
-        return base
-    if not isinstance(raw, dict):
-        raise StartupError(f"{path}: {where.rstrip('.')}: must be a mapping of limits")
-    _unknown(path, where, raw, _LIMIT_KEYS)
-    values = dict(base.__dict__)
-    for key, value in raw.items():
-        here = f"{where}{key}"
-        if key == "yellow_fraction":
-            values[key] = _fraction(path, here, value)
-        else:
-            values[key] = _whole(path, here, value, 0 if key == "max_redos" else 1)
-    return Limits(**values)
-
-
-def load_limits(content_dir: Path) -> dict[str, Limits]:
-    """Time limits per letter type from content/limits.yaml (working days), else the defaults.
-
-    Unknown keys, unknown letter types and values of the wrong type stop the start-up with a
-    `StartupError` naming the file and the key."""
-    path = content_dir / "limits.yaml"
-    if not path.exists():
-        return {"default": Limits()}
-    raw = _yaml_mapping(path)
-    _unknown(path, "", raw, {"default", "types"})
-    base = _limits(path, "default.", raw.get("default"), Limits())
-    out = {"default": base}
-    types = raw.get("types") or {}
-    if not isinstance(types, dict):
-        raise StartupError(f"{path}: types: must be a mapping of letter type to limits")
-    _unknown(path, "types.", types, set(LetterType.__members__))
-    for kind, values in types.items():
-        out[kind] = _limits(path, f"types.{kind}.", values, base)
-    return out
-
-
-def load_abuse_limits(content_dir: Path) -> AbuseLimits:
-    """The abuse limits (abuse.py) from content/abuse.yaml, else the defaults; every key is a
-    whole number >= 1 named as in `AbuseLimits`. Unknown keys and values of the wrong type stop
-    the start-up with a `StartupError` naming the file and the key."""
-    path = content_dir / "abuse.yaml"
-    if not path.exists():
-        return AbuseLimits()
-    raw = _yaml_mapping(path)
-    allowed = {f.name for f in fields(AbuseLimits)}
-    _unknown(path, "", raw, allowed)
-    return AbuseLimits(**{key: _whole(path, key, value, 1) for key, value in raw.items()})
-
-
-_NOTIFY_KEYS = {"office", "digest_hour", "mail_from", "site_url", "signature", "retry",
-                "expire_after_hours"}
-_RETRY_KEYS = {"max_attempts", "first_delay_minutes", "multiplier", "max_delay_minutes",
-               "lease_minutes"}
-
-
-def load_notify_config(content_dir: Path, departments: Mapping[str, Department],
-                       settings: "Settings | None" = None) -> NotifyConfig:
-    """Who gets which notification, from content/notifications.yaml, the departments' `email`,
+def notify_config(content: Content, settings: Settings | None = None) -> NotifyConfig:
+    """Who gets which notification: content/notifications.yaml, the departments' `email`,
     content/site.yaml (`base_url`, `office`) and settings (which override the files)."""
-    path = content_dir / "notifications.yaml"
-    raw = _yaml_mapping(path) if path.exists() else {}
-    _unknown(path, "", raw, _NOTIFY_KEYS)
-    site_path = content_dir / "site.yaml"
-    site = _yaml_mapping(site_path) if site_path.exists() else {}
-
-    office = raw.get("office") or {}
-    if not isinstance(office, dict):
-        raise StartupError(f"{path}: office: must be a mapping with an email")
-    _unknown(path, "office.", office, {"email"})
-    office_email = office.get("email")
-    if office_email is not None and not is_email(office_email):
-        raise StartupError(f"{path}: office.email: must be an e-mail address, got {office_email!r}")
-    hour = raw.get("digest_hour", 8)
-    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise StartupError(f"{path}: digest_hour: must be an hour from 0 to 23, got {hour!r}")
-    texts: dict[str, str] = {}
-    for key in ("mail_from", "site_url", "signature"):
-        value = raw.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise StartupError(f"{path}: {key}: must be text, got {value!r}")
-        if value:
-            texts[key] = value.strip()
-    if "mail_from" in texts and not is_email(texts["mail_from"]):
-        raise StartupError(f"{path}: mail_from: must be an e-mail address")
-
-    retry_raw = raw.get("retry") or {}
-    if not isinstance(retry_raw, dict):
-        raise StartupError(f"{path}: retry: must be a mapping")
-    _unknown(path, "retry.", retry_raw, _RETRY_KEYS)
-    default = RetryPolicy()
-    minutes = lambda key, d: timedelta(minutes=_whole(  # noqa: E731
-        path, f"retry.{key}", retry_raw.get(key, int(d.total_seconds() // 60)), 1))
-    multiplier = retry_raw.get("multiplier", default.multiplier)
-    if isinstance(multiplier, bool) or not isinstance(multiplier, (int, float)) or multiplier < 1:
-        raise StartupError(f"{path}: retry.multiplier: must be a number >= 1, got {multiplier!r}")
-    retry = RetryPolicy(
-        max_attempts=_whole(path, "retry.max_attempts",
-                            retry_raw.get("max_attempts", default.max_attempts), 1),
-        first_delay=minutes("first_delay_minutes", default.first_delay),
-        multiplier=float(multiplier),
-        max_delay=minutes("max_delay_minutes", default.max_delay),
-        lease=minutes("lease_minutes", default.lease))
-    expire = _whole(path, "expire_after_hours", raw.get("expire_after_hours", 72), 1)
-
+    file, site = content.notify, content.site
     settings = settings or Settings()
-    site_url = settings.site_url or texts.get("site_url") or str(site.get("base_url") or "")
+    site_url = settings.site_url or file.texts.get("site_url") or site.base_url
     return NotifyConfig(
-        site_url=site_url.rstrip("/"), office_email=office_email, digest_hour=hour,
-        department_emails={d.id: d.email for d in departments.values() if d.email},
-        mail_from=settings.mail_from or texts.get("mail_from") or "noreply@localhost",
-        signature=texts.get("signature") or str(site.get("office") or "市长公开电话办公室"),
-        retry=retry, expire_after=timedelta(hours=expire))
+        site_url=site_url.rstrip("/"), office_email=file.office_email,
+        digest_hour=file.digest_hour,
+        department_emails={d.id: d.email for d in content.departments if d.email},
+        mail_from=settings.mail_from or file.texts.get("mail_from") or "noreply@localhost",
+        signature=file.texts.get("signature") or site.office or "市长公开电话办公室",
+        retry=file.retry, expire_after=file.expire_after)
 
 
-def make_sender(settings: "Settings", config: NotifyConfig) -> Sender:
+def make_sender(settings: Settings, config: NotifyConfig) -> Sender:
     """The sender of the settings: local files in serve and tests, SES + SNS in AWS."""
     from .adapters.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
     if settings.sender == "local":
@@ -289,10 +82,6 @@ def token_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def real_clock() -> datetime:
-    return datetime.now(CHINA_TZ)
-
-
 def parse_instant(text: str) -> datetime:
     """An ISO 8601 date or date-time; China time when no offset is written."""
     try:
@@ -321,6 +110,7 @@ class App:
     ctx: Context
     signer: TokenSigner
     sender: Sender | None = None
+    content: Content | None = None      # content/ as loaded at start-up
 
     def notification_sender(self) -> Sender:
         """The sender, built from the settings on first use when none was given."""
@@ -344,13 +134,12 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
             if store.get_account(name) is not None:
                 raise StartupError(f"demo account '{name}' exists in stage '{settings.stage}':"
                                    " remove it before serving")
-    departments = load_departments(settings.content_dir)
-    ctx = Context(store=store, calendar=calendar, clock=clock, departments=departments,
-                  limits=load_limits(settings.content_dir),
-                  abuse=load_abuse_limits(settings.content_dir),
-                  notify=load_notify_config(settings.content_dir, departments, settings))
+    content = load_content(settings.content_dir)
+    ctx = Context(store=store, calendar=calendar, clock=clock,
+                  departments=content.departments_by_id, limits=content.limits,
+                  abuse=content.abuse, notify=notify_config(content, settings))
     signer = TokenSigner(token_secret(settings), clock)
-    return App(settings, ctx, signer, make_sender(settings, ctx.notify))
+    return App(settings, ctx, signer, make_sender(settings, ctx.notify), content)
 
 
 _app: App | None = None

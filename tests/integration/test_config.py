@@ -1,6 +1,6 @@
-"""content/limits.yaml, content/notifications.yaml and the departments' e-mail, as the composition
-root reads them: the shipped files load, and every mistake stops the start-up naming the file
-and the key."""
+"""content/limits.yaml, content/notifications.yaml and the departments' e-mail, as the one content
+loader reads them and the composition root combines them with the settings: the shipped files
+load, and every mistake stops the start-up naming the file and the key."""
 from __future__ import annotations
 
 import shutil
@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.bootstrap import (Settings, StartupError, load_departments, load_limits,
-                                  load_notify_config, make_sender)
+from chalicelib.bootstrap import (Settings, StartupError, load_content, load_departments,
+                                  load_limits, make_sender, notify_config)
 from chalicelib.domain.letters import Limits
 from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def load_notify_config(folder: Path, settings: Settings | None = None):
+    return notify_config(load_content(folder), settings)
 
 
 def test_the_shipped_files_give_the_defaults_of_the_sources():
@@ -25,7 +29,7 @@ def test_the_shipped_files_give_the_defaults_of_the_sources():
     departments = load_departments(CONTENT)
     assert departments["housing"].email == "housing@jiangcheng.example"
     assert all(d.email for d in departments.values())
-    config = load_notify_config(CONTENT, departments)
+    config = load_notify_config(CONTENT)
     assert config.office_email == "office@jiangcheng.example" and config.digest_hour == 8
     assert config.site_url == "https://wenzheng.jiangcheng.example"
     assert config.department_emails["water"] == "water@jiangcheng.example"
@@ -37,7 +41,7 @@ def test_the_shipped_files_give_the_defaults_of_the_sources():
 
 def test_settings_override_the_sender_address_and_the_site(tmp_path):
     settings = Settings(mail_from="wz@mail.gov.example", site_url="http://127.0.0.1:8000/")
-    config = load_notify_config(CONTENT, load_departments(CONTENT), settings)
+    config = load_notify_config(CONTENT, settings)
     assert (config.mail_from, config.site_url) == ("wz@mail.gov.example", "http://127.0.0.1:8000")
 
 
@@ -106,7 +110,7 @@ BAD_NOTIFY = [
 def test_a_bad_notifications_file_names_the_file_and_the_key(content, text, key):
     (content / "notifications.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(StartupError) as info:
-        load_notify_config(content, {})
+        load_notify_config(content)
     assert "notifications.yaml" in str(info.value) and key in str(info.value)
 
 
@@ -135,7 +139,7 @@ BAD_DEPARTMENTS = [
 def test_the_function_and_the_publisher_refuse_the_same_departments_file(content, text, field):
     """One reading of departments.yaml: what would stop the site's build also stops the
     function, naming the same field, and neither quietly drops an entry."""
-    from publisher.content import ContentError, load_content
+    from chalicelib.adapters.content import ContentError
     (content / "departments.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(StartupError) as started:
         load_departments(content)
@@ -146,13 +150,13 @@ def test_the_function_and_the_publisher_refuse_the_same_departments_file(content
 
 
 def test_the_sender_follows_the_settings(tmp_path):
-    local = make_sender(Settings(data_dir=tmp_path), load_notify_config(CONTENT, {}))
+    local = make_sender(Settings(data_dir=tmp_path), load_notify_config(CONTENT))
     assert isinstance(local, LocalOutboxSender) and local.folder == tmp_path / "outbox"
-    aws = make_sender(Settings(sender="aws"), load_notify_config(CONTENT, {}))
+    aws = make_sender(Settings(sender="aws"), load_notify_config(CONTENT))
     assert isinstance(aws, CompositeSender) and set(aws.by_channel) == {"email", "sms"}
     assert aws.by_channel["email"].mail_from == "noreply@jiangcheng.example"
     with pytest.raises(StartupError, match="WENZHENG_SENDER"):
-        make_sender(Settings(sender="pigeon"), load_notify_config(CONTENT, {}))
+        make_sender(Settings(sender="pigeon"), load_notify_config(CONTENT))
 
 
 def test_a_deployed_stage_sends_through_aws_unless_told_otherwise():
@@ -163,6 +167,33 @@ def test_a_deployed_stage_sends_through_aws_unless_told_otherwise():
     settings = Settings.from_env(env)
     assert (settings.sender, settings.mail_from, settings.site_url) == (
         "local", "wz@mail.gov.example", "https://x.example")
+
+
+def test_the_tools_settings_come_from_the_environment_too(tmp_path):
+    """The dev server's body timeout and port, the publisher's data folder, theme and the
+    function's stream: read by `Settings` like everything else."""
+    plain = Settings.from_env({})
+    assert (plain.body_seconds, plain.port, plain.data_dir_given, plain.theme_dir) == (
+        10.0, 8000, False, None)
+    env = {"WENZHENG_BODY_SECONDS": "2", "PORT": "8123", "WENZHENG_DATA": str(tmp_path),
+           "WENZHENG_THEME": "/opt/theme", "WENZHENG_STREAM_ARN": "arn:aws:dynamodb:x"}
+    settings = Settings.from_env(env)
+    assert (settings.body_seconds, settings.port) == (2.0, 8123)
+    assert settings.data_dir_given and settings.data_dir == tmp_path
+    assert (settings.theme_dir, settings.stream_arn) == (Path("/opt/theme"), "arn:aws:dynamodb:x")
+
+
+def test_one_loader_gives_the_function_and_the_publisher_the_same_content(tmp_path):
+    """content/ is read once into one `Content`: the composition's departments, limits and
+    notification settings are the publisher's, and the topics are checked with them."""
+    from publisher.content import load_content as publisher_load
+    composed = bootstrap.build(Settings(stage="local", data_dir=tmp_path, token_secret="x" * 40))
+    content = composed.content
+    assert content == publisher_load(CONTENT) == load_content(CONTENT)
+    assert composed.ctx.departments == content.departments_by_id
+    assert composed.ctx.limits == content.limits and composed.ctx.abuse == content.abuse
+    assert {t.id for t in content.topics} and all(
+        set(t.departments) <= set(content.departments_by_id) for t in content.topics)
 
 
 def test_build_composes_the_sender_and_the_notification_config(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.services import letters as services, supervision
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
+from wenzheng.demo import move_letter
 
 
 def submit(ctx, **over) -> dict:
@@ -11,27 +12,10 @@ def submit(ctx, **over) -> dict:
 
 
 def walk(ctx, clock, dept="housing", clerk=HOUSING_CLERK, upto="published", **over) -> dict:
+    """A new letter moved to `upto` (the demo city's script), half an hour before signing."""
     a = submit(ctx, **over)
-    lid = a["id"]
-    if upto == "submitted":
-        return a
-    services.dispatch_letter(ctx, OFFICE, lid, {"department": dept})
-    if upto == "dispatched":
-        return a
-    clock.advance(minutes=30)
-    services.sign_letter(ctx, clerk, lid, {})
-    if upto == "signed":
-        return a
-    if upto == "transfer_requested":
-        services.transfer_letter(ctx, clerk, lid, {"reason": "不属于本部门"})
-        return a
-    if upto == "extension_requested":
-        services.request_extension(ctx, clerk, lid, {"working_days": 3, "reason": "需要核查"})
-        return a
-    services.reply_to_letter(ctx, clerk, lid, {"body": "已办理。"})
-    if upto == "replied":
-        return a
-    services.approve_reply(ctx, OFFICE, lid, {"publish": upto == "published"})
+    move_letter(ctx, a["id"], upto, office=OFFICE, clerk=clerk, dept=dept,
+                wait=lambda step: step == "sign" and clock.advance(minutes=30))
     return a
 
 

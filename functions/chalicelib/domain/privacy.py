@@ -54,9 +54,23 @@ import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 ANONYMOUS = "匿名"
+
+Romanize = Callable[[str], Sequence[Sequence[str]]]
+"""The port for a name's pinyin: each character's readings without tones, e.g. "王小明" →
+[["wang"], ["xiao"], ["ming"]] (adapters/pinyin.py provides it; a character with no reading
+gives no entry)."""
+
+_romanize: Romanize | None = None
+
+
+def use_romanizer(romanize: Romanize | None) -> None:
+    """Install the romanizer that `redact` and `find_personal_data` use when none is passed
+    (the composition root installs adapters/pinyin.py's)."""
+    global _romanize
+    _romanize = romanize
 
 PLACEHOLDERS = {
     "mobile": "[手机号已隐去]",
@@ -230,16 +244,19 @@ def mask_name(name: str | None) -> str:
     return name[0] + "***"
 
 
-def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """Every (kind, text as written) a publication must not contain, in order of position."""
-    return [(kind, text[start:end]) for start, end, kind, _ in _find(text, names)]
+def find_personal_data(text: str, *, names: Iterable[str] = (),
+                       romanize: Romanize | None = None) -> list[tuple[str, str]]:
+    """Every (kind, text as written) a publication must not contain, in order of position.
+    `romanize` spells the Chinese `names` in pinyin (else the installed romanizer)."""
+    return [(kind, text[start:end]) for start, end, kind, _ in _find(text, names, romanize)]
 
 
-def redact(text: str, *, names: Iterable[str] = ()) -> str:
-    """The public version of `text`: personal data replaced by placeholders, names masked."""
+def redact(text: str, *, names: Iterable[str] = (), romanize: Romanize | None = None) -> str:
+    """The public version of `text`: personal data replaced by placeholders, names masked.
+    `romanize` spells the Chinese `names` in pinyin (else the installed romanizer)."""
     pieces: list[str] = []
     at = 0
-    for start, end, _, replacement in _find(text, names):
+    for start, end, _, replacement in _find(text, names, romanize):
         pieces += [text[at:start], replacement]
         at = end
     pieces.append(text[at:])
@@ -268,7 +285,7 @@ class _Spans:
         return iter(self._items)
 
 
-def _find(text: str, names: Iterable[str] = ()) -> _Spans:
+def _find(text: str, names: Iterable[str] = (), romanize: Romanize | None = None) -> _Spans:
     """Personal data in `text`, matched in its folded form; earlier rules win overlaps."""
     folded = text.translate(_FOLD)
     wide = text.translate(_FOLD_WIDTH)
@@ -294,7 +311,7 @@ def _find(text: str, names: Iterable[str] = ()) -> _Spans:
             for one in _LOCAL_ONE.finditer(folded, run.start(), run.end()):
                 found.add(one.start(), one.end(), "phone")
     # the writer's own names before the names guessed from the text around them
-    for pattern, replacement in _name_patterns(tuple(names)):
+    for pattern, replacement in _name_patterns(tuple(names), romanize or _romanize):
         for m in pattern.finditer(folded):
             found.add(m.start(), m.end(), "name", replacement or _masked(text[m.start():m.end()]))
     for m in _ADDRESSEE.finditer(wide):
@@ -365,7 +382,8 @@ def _joined(chars: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], str]]:
+def _name_patterns(names: tuple[str, ...], romanize: Romanize | None
+                   ) -> list[tuple[re.Pattern[str], str]]:
     """(pattern, replacement) per written form of each name, longest first; a replacement of
     "" means the masked form of what was matched."""
     forms: dict[str, tuple[str, str]] = {}    # pattern text → (replacement, length key)
@@ -380,7 +398,7 @@ def _name_patterns(names: tuple[str, ...]) -> list[tuple[re.Pattern[str], str]]:
             given = compact[len(surname):]
             if len(given) >= 2:               # 小明 alone when the writer is 王小明
                 forms[_joined(given)] = ("*" * len(given), given)
-            for spelling in _pinyin_forms(surname, given):
+            for spelling in _pinyin_forms(surname, given, romanize):
                 forms[spelling] = ("", spelling)
         else:
             words = name.split()
@@ -395,15 +413,15 @@ def _surname(name: str) -> str:
     return name[:2] if name[:2] in _COMPOUND_SURNAMES else name[:1]
 
 
-def _pinyin_forms(surname: str, given: str) -> list[str]:
+def _pinyin_forms(surname: str, given: str, romanize: Romanize | None) -> list[str]:
     """Wang Xiaoming, wangxiaoming, Xiaoming Wang, Wang Xiao-ming and the given name alone."""
-    # imported on first use (~0.4 s): a dependency of the function, never optional — without
-    # it the pinyin forms of a name would be published
-    from pypinyin import Style, pinyin
+    if romanize is None:    # never optional: without it the pinyin forms would be published
+        raise LookupError("no romanizer installed: privacy.use_romanizer(adapters.pinyin."
+                          "romanize) before masking Chinese names")
 
     def syllables(chars: str) -> list[str]:
         out = []
-        for readings in pinyin(chars, style=Style.NORMAL, heteronym=True, errors="ignore"):
+        for readings in romanize(chars):
             spellings = set()
             for r in readings[:4]:
                 spellings |= {r, r.replace("v", "u"), r.replace("v", "yu")}
