@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 from chalicelib.adapters.clock import ManualClock
 from chalicelib.domain import privacy, text
-from chalicelib.services import letters as services
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import Letter, LetterType, Publication
+from chalicelib.services import letters as services
 from chalicelib.services.letters import Context
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ class Source:
 
 
 def _kind(subject: str) -> LetterType:
-    from wenzheng.importer import _kind as kind_of   # the importer's own rule
+    from wenzheng.importer import _kind as kind_of  # the importer's own rule
     return kind_of(subject)
 
 

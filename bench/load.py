@@ -230,7 +230,7 @@ class LocalServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         if LOAD_LIMITS:
             # the abuse limits are for one citizen at a time; a load run is many clients on one
             # address, so it runs on a copy of content/ whose abuse.yaml lifts them
@@ -242,7 +242,7 @@ class LocalServer:
             self.env["WENZHENG_CONTENT"] = str(content)
         cli = [sys.executable, "-m", "wenzheng.cli"]
         first = None
-        for user, role, dept in (("load-office", "office", None), ("load-clerk", "clerk", "")):
+        for user, role in (("load-office", "office"), ("load-clerk", "clerk")):
             cmd = cli + ["account", "add", user, "--role", role, "--data", str(self.data)]
             if role == "clerk":
                 import yaml
@@ -260,7 +260,8 @@ class LocalServer:
         end = time.monotonic() + 120
         while time.monotonic() < end:
             if self.proc.poll() is not None:
-                raise RuntimeError("wenzheng serve exited:\n" + (self.data / "serve.log").read_text())
+                log = (self.data / "serve.log").read_text()
+                raise RuntimeError("wenzheng serve exited:\n" + log)
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/api/health")
@@ -269,7 +270,8 @@ class LocalServer:
                     return self
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("wenzheng serve did not start:\n" + (self.data / "serve.log").read_text())
+        log = (self.data / "serve.log").read_text()
+        raise RuntimeError("wenzheng serve did not start:\n" + log)
 
     def __exit__(self, *exc: object) -> None:
         if self.proc:

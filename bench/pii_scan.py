@@ -59,8 +59,9 @@ HANDLE_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}\d{3,}(?![A-Za-z0-9])")
 
 def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
               all_handles: set[str]) -> dict:
-    from chalicelib.domain.privacy import find_personal_data
     from sitecheck import TEXT_FILES, readable_text
+
+    from chalicelib.domain.privacy import find_personal_data
 
     leaks: list[tuple[str, str, str]] = []
     scanned = pages = letter_pages = 0
@@ -89,8 +90,9 @@ def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
 
 
 def corpus_figures() -> dict:
-    from chalicelib.domain.privacy import find_personal_data, redact
     from test_privacy_corpus import CASES, LOOK_ALIKES, NAMES
+
+    from chalicelib.domain.privacy import find_personal_data, redact
 
     caught = Counter()
     total = Counter()
@@ -138,12 +140,12 @@ def real_text_changes(rows: list[dict[str, str]]) -> dict:
 
 def run(csv_path: Path) -> dict:
     from bench.data import CONTENT_DIR, make_context
-    from chalicelib.bootstrap import load_departments
     from chalicelib.adapters.sqlite import SqliteStore
+    from chalicelib.bootstrap import load_departments
     from publisher.build import full_build
     from publisher.content import load_content
-    from wenzheng.importer import import_csv, letter_id_for
     from publisher.sinks import MemorySink
+    from wenzheng.importer import import_csv, letter_id_for
 
     rows = read_rows(csv_path)
     t0 = time.perf_counter()

@@ -29,14 +29,14 @@ def digest(root: Path) -> tuple[int, str]:
 
 
 def demo_site(out: Path, work: Path) -> None:
+    from bench.data import Clock
     from chalicelib import bootstrap
     from chalicelib.services import supervision
     from publisher.build import full_build
-    from wenzheng.cli import register_topics
     from publisher.content import load_content
-    from wenzheng.demo import ensure_demo_accounts, seed_demo
     from publisher.sinks import LocalFolderSink
-    from bench.data import Clock
+    from wenzheng.cli import register_topics
+    from wenzheng.demo import ensure_demo_accounts, seed_demo
 
     clock = Clock(AS_OF)
     settings = bootstrap.Settings(stage="local", data_dir=work, token_secret="s" * 40)
@@ -51,8 +51,9 @@ def demo_site(out: Path, work: Path) -> None:
 
 
 def letters_site(out: Path, work: Path, size: int) -> None:
-    from bench import tasks
     import argparse
+
+    from bench import tasks
 
     tasks.task_load(argparse.Namespace(dir=str(work), size=size, extra=0, cache=None))
     tasks.task_full(argparse.Namespace(dir=str(work), out=str(out)))

@@ -102,7 +102,7 @@ def task_load(a: argparse.Namespace) -> dict:
             "store_bytes": sum(p.stat().st_size for p in folder.glob(STORE_FILE + "*"))}
 
 
-# --- the full build --------------------------------------------------------------------------------
+# --- the full build -------------------------------------------------------------------------------
 
 def task_full(a: argparse.Namespace) -> dict:
     from chalicelib.adapters.sqlite import SqliteStore
@@ -149,9 +149,9 @@ class Incremental:
 
     def __init__(self, folder: Path) -> None:
         from chalicelib import bootstrap
+        from chalicelib.adapters.sqlite import SqliteStore
         from chalicelib.services.auth import TokenSigner
         from chalicelib.services.letters import Actor
-        from chalicelib.adapters.sqlite import SqliteStore
         from publisher.content import load_content
 
         self.folder = folder

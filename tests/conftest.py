@@ -11,10 +11,9 @@ os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"   # dynamodbstreams unde
 import pytest
 from argon2 import PasswordHasher
 
-from chalicelib.services import auth
-
-from chalicelib.services.letters import Context
 from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.services import auth
+from chalicelib.services.letters import Context
 from fakes import DEPARTMENTS, NOTIFY, FakeCalendar, FakeClock, FakeSender, cst
 
 # cheap argon2 parameters: the tests hash dozens of passwords

@@ -92,7 +92,8 @@ TRANSPORT_CLERK = Actor("clerk-t", "clerk", "transport")
 
 
 def letter_payload(**over) -> dict:
-    base = {"type": "complaint", "subject": "小区门口道路破损", "body": "道路破损严重，请尽快修复。",
+    base = {"type": "complaint", "subject": "小区门口道路破损",
+            "body": "道路破损严重，请尽快修复。",
             "department": None, "name": "王小明", "phone": "13812345678",
             "email": "wang@example.com", "public": True, "idempotency_key": None}
     base.update(over)

@@ -10,10 +10,10 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from chalicelib.services import auth, supervision
 from chalicelib import bootstrap
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import DomainError
+from chalicelib.services import auth, supervision
 
 
 class Progress:
@@ -102,8 +102,9 @@ def _log_to_stdout() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from publisher.build import full_build
     from publisher.runtime import content_for, drain_outbox, site_dir
-    from .serve import serve
     from publisher.sinks import LocalFolderSink
+
+    from .serve import serve
 
     _log_to_stdout()
     composed = _compose(args)
@@ -123,8 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # so the exposure board and the staff console start out right
     supervision.tick(ctx)
     ctx.store.mark_changes_done([c.id for c in ctx.store.pending_changes(100_000)])
-    full_build(ctx.store, content_for(composed.settings), LocalFolderSink(site_dir(composed.settings)),
-               progress=Progress("building site"))
+    full_build(ctx.store, content_for(composed.settings),
+               LocalFolderSink(site_dir(composed.settings)), progress=Progress("building site"))
     drain_outbox(ctx.store, composed.settings)
 
     def announce() -> None:

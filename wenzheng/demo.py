@@ -1,5 +1,5 @@
-"""The demo city (江城市): a year of letters in every state, replies, ratings and two staff accounts,
-and participation in its consultations.
+"""The demo city (江城市): a year of letters in every state, replies, ratings and two staff
+accounts, and participation in its consultations.
 
 Letters come from a 30-row excerpt of real public citizen messages (data/SOURCE.md), re-dated
 into the twelve months before `now` and driven through the same use cases the API calls, with a
@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from chalicelib.adapters.clock import ManualClock
-from chalicelib.services import auth, letters as services, topics as topic_services
 from chalicelib.domain.consultations import Kind, Topic
 from chalicelib.domain.errors import DomainError
+from chalicelib.services import auth
+from chalicelib.services import letters as services
+from chalicelib.services import topics as topic_services
 from chalicelib.services.letters import Actor, Context
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
@@ -105,7 +108,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
                 "suggestion" if row["subject"].startswith(("建议", "希望")) else
                 "report" if row["subject"].startswith("举报") else "help")
         name = ["王建国", "李娜", "张伟", "刘芳", "陈静", None][i % 6]
-        row = {**row, "demo_name": name}
+        row = {**row, "demo_name": name or ""}
         _, answer = services.submit_letter(demo, {
             "type": kind, "subject": row["subject"][:100], "body": row["body"][:6000],
             "department": None, "name": name,
@@ -197,7 +200,8 @@ def _drive(ctx: Context, clock: ManualClock, office: Actor, clerk: Actor, lid: s
         return plan
     if plan == "dispatched_late":
         clock.at = clock.at - timedelta(days=9)
-    reply = row["reply"].strip() or "您好！您反映的问题已收悉，我们已安排专人核实处理。感谢您的来信。"
+    reply = (row["reply"].strip()
+             or "您好！您反映的问题已收悉，我们已安排专人核实处理。感谢您的来信。")
     # the old reply addresses the data set's writer by handle; the demo letter has its own name
     reply = reply.replace(row.get("user") or "\0", row.get("demo_name") or "网友")
     waits = {"sign": lambda: later(rng.uniform(2, 30)),
@@ -218,10 +222,12 @@ def _drive(ctx: Context, clock: ManualClock, office: Actor, clerk: Actor, lid: s
         _rate(ctx, lid, score)
     if plan == "redo_published":
         later(rng.uniform(5, 30))
-        services.order_redo(ctx, office, lid, {"reason": "群众不满意：答复未说明具体办理时限，请补充"})
+        services.order_redo(ctx, office, lid,
+                            {"reason": "群众不满意：答复未说明具体办理时限，请补充"})
         later(rng.uniform(20, 80))
-        services.reply_to_letter(ctx, clerk, lid, {"body": reply + "\n\n补充答复：我们已于本周完成现场核查，"
-                                                   "将在 30 日内整改到位，届时请您监督。"})
+        services.reply_to_letter(ctx, clerk, lid, {
+            "body": reply + "\n\n补充答复：我们已于本周完成现场核查，"
+                            "将在 30 日内整改到位，届时请您监督。"})
         later(rng.uniform(2, 10))
         services.approve_reply(ctx, office, lid, {"publish": True, "category": category})
         later(rng.uniform(5, 40))
@@ -294,7 +300,7 @@ def _comments(ctx: Context, clock: ManualClock, topic: Topic, items: list[dict],
     fate and the ids of the comments that have a `key`."""
     counts: dict[str, int] = {}
     keys: dict[str, str] = {}
-    for item, at in zip(items, _moments(topic, now, len(items), rng)):
+    for item, at in zip(items, _moments(topic, now, len(items), rng), strict=False):
         clock.at = at
         payload: dict[str, Any] = {"body": item["body"], "stance": item.get("stance"),
                                    "name": item.get("name")}
@@ -363,7 +369,8 @@ def _seed_interview(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
     answered = 0
     session = (topic.ends - topic.starts).total_seconds()
     answerers = [i for i in items if i.get("answer")]
-    for item, at in zip(items, _moments(topic, now, len(items), rng, until=topic.starts)):
+    for item, at in zip(items, _moments(topic, now, len(items), rng, until=topic.starts),
+                        strict=False):
         clock.at = at
         _, answer = topic_services.add_comment(ctx, topic.id, {
             "body": item["body"], "name": item.get("name"), "department": item["to"]})

@@ -17,16 +17,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
-from chalicelib.services import letters as services
 from chalicelib.domain import text
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import ConcurrentUpdate, DomainError
 from chalicelib.domain.letters import Letter, LetterType
+from chalicelib.services import letters as services
 from chalicelib.services.letters import Context
 
 REQUIRED = ("id", "subject", "time", "body", "reply", "reply_time")
@@ -127,7 +127,8 @@ def import_csv(ctx: Context, path: Path, *, default_department: str | None = Non
             except (ValueError, DomainError) as exc:
                 msg = exc.message_en if isinstance(exc, DomainError) else str(exc)
                 field_name = getattr(exc, "field", None)
-                report.problems.append(Problem(line, f"{field_name + ': ' if field_name else ''}{msg}"))
+                where = f"{field_name}: " if field_name else ""
+                report.problems.append(Problem(line, f"{where}{msg}"))
             else:
                 if outcome:
                     report.imported += 1

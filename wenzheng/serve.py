@@ -2,9 +2,9 @@
 
 `/api/*` goes to the same Chalice app the Lambda function runs (`FunctionGateway` builds the
 event API Gateway would, with the caller's own address), everything else is a file of the
-built site. Each connection has its thread, and each thread its own request in the app. Two background threads stand in for
-AWS: a dispatcher that publishes each change record as it is committed (the DynamoDB stream)
-and a timer that runs the scheduled job (the Chalice schedule).
+built site. Each connection has its thread, and each thread its own request in the app. Two
+background threads stand in for AWS: a dispatcher that publishes each change record as it is
+committed (the DynamoDB stream) and a timer that runs the scheduled job (the Chalice schedule).
 """
 from __future__ import annotations
 
@@ -21,9 +21,8 @@ from urllib.parse import unquote, urlsplit
 
 import chalicelib
 from chalicelib import bootstrap
-from chalicelib.services import supervision
 from chalicelib.domain.errors import error_body
-
+from chalicelib.services import supervision
 from publisher.runtime import drain_outbox, site_dir
 
 log = logging.getLogger("wenzheng.serve")
@@ -148,7 +147,8 @@ class Handler(BaseHTTPRequestHandler):
         method) in the JSON error shape; an unknown method is a 405, not a 501."""
         if code == 501:
             code, message = 405, "Method not allowed"
-        text = {400: ("bad_request", "请求格式不正确"), 405: ("method_not_allowed", "不支持该请求方法"),
+        text = {400: ("bad_request", "请求格式不正确"),
+                405: ("method_not_allowed", "不支持该请求方法"),
                 408: ("timeout", "请求超时"), 414: ("uri_too_long", "请求地址过长"),
                 431: ("headers_too_large", "请求头过大"),
                 505: ("http_version", "不支持该 HTTP 版本")}.get(code, ("bad_request", "请求无效"))

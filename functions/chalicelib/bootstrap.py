@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .adapters.clock import real_clock
-from .adapters.content import (Content, ContentError, load_abuse_limits, load_content,
-                               load_departments, load_limits)
+from .adapters.content import (
+    Content,
+    ContentError,
+    load_abuse_limits,
+    load_content,
+    load_departments,
+    load_limits,
+)
 from .adapters.pinyin import romanize
 from .config import Settings, StartupError, default_content_dir
 from .domain import privacy

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
 class StartupError(RuntimeError):
     """The configuration is unsafe or incomplete; the process must not serve."""
 

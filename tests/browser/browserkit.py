@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ _started: list[datetime] = []     # the real time when the server's clock read A
 
 def as_of_now() -> datetime:
     """The server's current time (AS_OF plus the time since the server started)."""
-    return AS_OF + (datetime.now(timezone.utc) - _started[0]) if _started else AS_OF
+    return AS_OF + (datetime.now(UTC) - _started[0]) if _started else AS_OF
 
 
 def at_server_time(page):
@@ -93,7 +93,7 @@ def serving(data: Path, *, ready_paths: tuple[str, ...] = ("/api/health", "/")):
     env.pop("WENZHENG_SITE_BUCKET", None)
     log = open(data / "serve.log", "w")
     if not _started:
-        _started[:] = [datetime.now(timezone.utc)]
+        _started[:] = [datetime.now(UTC)]
     proc = subprocess.Popen([sys.executable, "-m", "wenzheng.cli", "serve", "--port", str(port),
                              "--data", str(data), "--tick-seconds", "3600",
                              "--as-of", AS_OF.isoformat()],
@@ -111,7 +111,8 @@ def serving(data: Path, *, ready_paths: tuple[str, ...] = ("/api/health", "/")):
                 pass
             time.sleep(0.3)
         else:
-            raise AssertionError("wenzheng serve did not start:\n" + (data / "serve.log").read_text())
+            log = (data / "serve.log").read_text()
+            raise AssertionError("wenzheng serve did not start:\n" + log)
         yield srv
     finally:
         proc.terminate()
@@ -145,5 +146,6 @@ def axe_problems(page, where: str, tags: tuple[str, ...] = WCAG21_AA) -> list[st
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
                            list(tags))
-    return [f"{where}: {v['id']} ({v['impact']}): " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+    return [f"{where}: {v['id']} ({v['impact']}): "
+            + "; ".join(n["target"][0] for n in v["nodes"][:3])
             for v in result["violations"]]

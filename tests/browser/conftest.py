@@ -6,9 +6,18 @@ Under CI (`WENZHENG_REQUIRE_TOOLS=1`) a missing tool fails the run instead of sk
 from __future__ import annotations
 
 import pytest
-
-from browserkit import (AS_OF, CHROMIUM, ROOT, Server, _started, as_of_now,  # noqa: F401
-                        at_server_time, free_port, need, serving)
+from browserkit import (  # noqa: F401
+    AS_OF,
+    CHROMIUM,
+    ROOT,
+    Server,
+    _started,
+    as_of_now,
+    at_server_time,
+    free_port,
+    need,
+    serving,
+)
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,9 @@ import json
 import re
 
 import pytest
-
-from browserkit import AXE, at_server_time, need
-from browserkit import WCAG22_AA, post_json as post
+from browserkit import AXE, WCAG22_AA, at_server_time, need
 from browserkit import axe_problems as browserkit_axe
+from browserkit import post_json as post
 
 SURVEY = "/consultations/public-transport-2026/"
 HEARING = "/consultations/taxi-fares-2026/"
@@ -169,7 +168,7 @@ def test_a_lost_password_is_replaced_from_the_tracking_page(server, page, prefix
     assert page.js_errors == []
 
 
-# --- 11: a survey already answered -----------------------------------------------------------------
+# --- 11: a survey already answered ----------------------------------------------------------------
 
 def answer_survey(page):
     page.check("#sf-mode-metro")
@@ -218,7 +217,7 @@ def test_a_second_answer_today_is_told_so_and_a_reload_offers_no_form(server, pa
     assert answers == [] and page.js_errors == []
 
 
-# --- 12: a draft's paragraphs and the stance ---------------------------------------------------------
+# --- 12: a draft's paragraphs and the stance ------------------------------------------------------
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_each_paragraph_of_the_draft_links_to_the_form_with_it_chosen(server, page, prefix):
@@ -250,7 +249,7 @@ def test_seeded_hearing_comments_never_show_no_stance(server):
     assert "No stance" not in body.decode("utf-8")
 
 
-# --- 13: votes ---------------------------------------------------------------------------------------
+# --- 13: votes ------------------------------------------------------------------------------------
 
 def voted(page) -> None:
     """Wait for the vote's answer (not the 'sending' message)."""
@@ -299,7 +298,7 @@ def test_vote_buttons_are_big_enough_count_at_once_and_say_the_network_voted(ser
     other.close()
 
 
-# --- 14: focus after a comment ------------------------------------------------------------------------
+# --- 14: focus after a comment --------------------------------------------------------------------
 
 def test_focus_moves_to_the_confirmation_after_a_hearing_comment(server, page):
     page.goto(server.base + "/en" + HEARING)

@@ -13,7 +13,6 @@ import time
 import urllib.request
 
 import pytest
-
 from browserkit import AXE, ROOT, at_server_time, axe_problems, need
 from test_consultation_forms import wait_for_text
 from test_letter_loop import login
@@ -317,7 +316,7 @@ def test_the_filled_consultation_views_pass_axe(server, browser, path, lang):
     page.click("#s-login-submit")
     page.wait_for_selector("#console", state="visible")
     problems: list[str] = []
-    for view, ready in zip(VIEWS, READY):
+    for view, ready in zip(VIEWS, READY, strict=True):
         page.goto(server.base + path + view)
         page.wait_for_selector(ready)
         page.wait_for_function("!/正在加载|Loading/.test(document.body.innerText)")

@@ -4,7 +4,6 @@ passing axe (WCAG 2.1 AA) once it is filled."""
 from __future__ import annotations
 
 import pytest
-
 from browserkit import AXE, at_server_time, axe_problems, need
 from test_letter_loop import login
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from browserkit import AS_OF, at_server_time, serving
 
 SHOTS = Path(os.environ.get("WENZHENG_SHOTS", "/tmp/wenzheng-shots"))
@@ -26,8 +25,8 @@ def inbox_server(tmp_path_factory):
 def _seed(path: Path) -> None:
     """130 submitted letters, a minute apart (the newest last), straight into the server's store;
     letters 7, 70 and 107 mention 测试井盖 (the demo letters do not)."""
-    from chalicelib.domain.letters import Letter, LetterType
     from chalicelib.adapters.sqlite import SqliteStore
+    from chalicelib.domain.letters import Letter, LetterType
     store = SqliteStore(path)
     t0 = AS_OF - timedelta(days=1)
     with store.unit_of_work() as uow:
@@ -84,10 +83,12 @@ def test_the_inbox_is_searched_and_paged_and_the_url_keeps_both(inbox_server, br
     second = f"第 2 / {pages}"
     page.click("#inbox-next")
     page.wait_for_function("location.hash.indexOf('page=2') >= 0")
-    page.wait_for_function(f"document.querySelector('#inbox-page').textContent.indexOf('{second}') >= 0")
+    page.wait_for_function(
+        f"document.querySelector('#inbox-page').textContent.indexOf('{second}') >= 0")
     first_on_2 = page.inner_text("#inbox-body tr:first-child td:nth-child(3)")
     page.reload()
-    page.wait_for_function(f"document.querySelector('#inbox-page').textContent.indexOf('{second}') >= 0")
+    page.wait_for_function(
+        f"document.querySelector('#inbox-page').textContent.indexOf('{second}') >= 0")
     assert page.inner_text("#inbox-body tr:first-child td:nth-child(3)") == first_on_2
 
     page.fill("#f-q", "测试井盖")
@@ -111,7 +112,8 @@ def test_the_inbox_is_searched_and_paged_and_the_url_keeps_both(inbox_server, br
     # the browser's back button: the letter, the search, then page 2 of the whole inbox
     for _ in range(3):
         page.go_back()
-    page.wait_for_function(f"document.querySelector('#inbox-page').textContent.indexOf('{second}') >= 0")
+    page.wait_for_function(
+        f"document.querySelector('#inbox-page').textContent.indexOf('{second}') >= 0")
     assert page.input_value("#f-q") == ""
     # part of a phone finds its letter
     page.fill("#f-q", "0000 0107")
@@ -169,7 +171,8 @@ def test_a_409_reloads_the_letter_and_says_who_changed_it(inbox_server, browser,
     first.select_option("#a-dispatch-department", index=2)
     first.click("#a-dispatch-submit")
     first.wait_for_selector("#action-status.is-error")
-    first.wait_for_function("document.querySelector('#action-status').textContent.indexOf('demo-office') >= 0")
+    first.wait_for_function(
+        "document.querySelector('#action-status').textContent.indexOf('demo-office') >= 0")
     said = first.inner_text("#action-status")
     assert all(w in said for w in words) and "demo-office" in said, said
     # the screen now shows the letter as it is: dispatched, no dispatch form

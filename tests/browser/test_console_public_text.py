@@ -45,7 +45,8 @@ def replied_letter(server, source, *, public=True):
     """A letter with personal data and markup, dispatched, signed and replied through the API."""
     status, answer = call(server, "POST", "/letters", {
         "type": "complaint", "subject": f"{PLACE}积水<b>严重</b>",
-        "body": f"我是{NAME}，电话 13712345678，{PLACE}东侧下雨就积水。<img src=x onerror=alert(1)>",
+        "body": f"我是{NAME}，电话 13712345678，{PLACE}东侧下雨就积水。"
+                "<img src=x onerror=alert(1)>",
         "name": NAME, "phone": "13712345678", "public": public}, source=source)
     assert status == 201, answer
     office, _ = token(server, "demo-office")
@@ -191,7 +192,8 @@ def test_a_writer_who_refused_publication_cannot_be_published(server, browser, t
         page.screenshot(path=str(shots / f"refused-{lang}-1280.png"), full_page=True)
         box = page.locator("#a-approve-publish")
         assert box.is_disabled() and not box.is_checked()
-        assert page.is_visible("#a-approve-private") and why in page.inner_text("#a-approve-private")
+        assert page.is_visible("#a-approve-private")
+        assert why in page.inner_text("#a-approve-private")
         assert box.get_attribute("aria-describedby") == "a-approve-private"
         # on a phone the form and its preview stack, within the screen
         page.set_viewport_size({"width": 390, "height": 844})

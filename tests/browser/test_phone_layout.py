@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browserkit import ROOT, at_server_time
 
 WIDTH = 390
@@ -32,7 +31,8 @@ OVERFLOW_SCAN = """() => {
     const r = el.getBoundingClientRect();
     if ((r.width === 0 && r.height === 0) || r.right <= W + 0.5 || clips(el)) continue;
     const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-      + (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ').join('.') : '');
+      + (typeof el.className === 'string' && el.className
+         ? '.' + el.className.split(' ').join('.') : '');
     out.push(name + ' to ' + Math.round(r.right) + ' px');
   }
   return {scrollWidth: document.documentElement.scrollWidth, width: W, past: out.slice(0, 5)};
@@ -72,7 +72,8 @@ def every_page_kind(site: Path) -> list[str]:
              *[rel(p) for p in sorted((site / "departments").glob("*/index.html"))],
              "/league/", *period_pages.values(), "/exposure/",
              "/consultations/", *topic_of_each_kind(),
-             "/notices/", *[rel(p) for p in notices], "/track/", "/write/", "/404.html", "/no-such-page/"]
+             "/notices/", *[rel(p) for p in notices], "/track/", "/write/", "/404.html",
+             "/no-such-page/"]
     assert len(period_pages) == 4 and len(notices) >= 1
     return pages + ["/en" + p for p in pages]
 
@@ -100,8 +101,8 @@ def test_no_page_is_wider_than_a_phone(server, phone):
 
 
 # What each table is read for, which a phone must show without scrolling the table sideways:
-# a department's figures (every value, also month by month), the consultations (title, departments, dates) and the
-# exposure board's entries (the subject of each late letter).
+# a department's figures (every value, also month by month), the consultations (title,
+# departments, dates) and the exposure board's entries (the subject of each late letter).
 ON_SCREEN = """sel => {
   const W = document.documentElement.clientWidth, cells = [...document.querySelectorAll(sel)];
   const off = cells.filter(c => {

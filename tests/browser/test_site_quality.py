@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browserkit import AXE, VNU, at_server_time, axe_problems, need
 
 from chalicelib.domain.privacy import find_personal_data
-from browserkit import AXE, VNU, at_server_time, axe_problems, need
 
 DEMO_NAMES = ["王建国", "李娜", "张伟", "刘芳", "陈静"]
 

@@ -10,15 +10,15 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"   # dynamodbstreams under moto
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Callable, Iterator
 
 import pytest
 from moto import mock_aws
 
-from chalicelib.domain.letters import Letter, LetterType, Limits, Publication
 from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.domain.letters import Letter, LetterType, Limits, Publication
 from fakes import FakeCalendar, FakeClock, cst
 
 TABLE = "wenzheng-contract"

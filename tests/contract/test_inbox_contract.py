@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters.codec import search_chars
-from chalicelib.domain.letters import Letter, LetterType
-from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.domain.letters import Letter, LetterType
 from fakes import cst
 
 H = timedelta(hours=1)
@@ -131,7 +130,7 @@ class Reads:
         self.conn = conn
         self.steps = 0
 
-    def __enter__(self) -> "Reads":
+    def __enter__(self) -> Reads:
         self.conn.set_progress_handler(self._step, 100)
         return self
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from chalice.test import Client
 
-from chalicelib.services import auth
 from chalicelib import bootstrap
+from chalicelib.services import auth
 from chalicelib.services.auth import TokenSigner
 from wenzheng.serve import load_function_module
 

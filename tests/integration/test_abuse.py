@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.services.abuse import AbuseLimits
-
 from fakes import letter_payload
 
 LIMITS = AbuseLimits(guesses_per_client=3, guesses_per_account=6, guess_window_minutes=15,

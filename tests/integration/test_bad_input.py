@@ -255,9 +255,9 @@ def test_a_wrong_content_type_and_a_wrong_method_answer_in_the_api_shape(api, wo
 
 def test_nothing_is_half_written_by_refused_bodies(api, world, store):
     before = len(store.list_letters(limit=1000))
-    for kind, raw in RAW.items():
+    for raw in RAW.values():
         post(api, "/api/letters", raw, UA, None)
-    for kind, value in WRONG.items():
+    for value in WRONG.values():
         post(api, "/api/letters", encode(letter_payload(subject=value)), UA, None)
     assert len(store.list_letters(limit=1000)) == before
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.services import auth
 from chalicelib import bootstrap
+from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.letters import Status
-from chalicelib.adapters.sqlite import SqliteStore
-from wenzheng.demo import seed_demo
+from chalicelib.services import auth
 from fakes import cst
+from wenzheng.demo import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "x" * 40
@@ -43,7 +43,8 @@ def test_demo_accounts_cannot_log_in_outside_the_local_stage(tmp_path):
     composed = bootstrap.build(settings(tmp_path))
     seed_demo(composed.ctx, cst(2026, 11, 23, 9), letters=14)
     creds = {"username": "demo-office", "password": "demo"}
-    assert auth.login(composed.ctx.store, composed.signer, creds, allow_demo=True)["role"] == "office"
+    session = auth.login(composed.ctx.store, composed.signer, creds, allow_demo=True)
+    assert session["role"] == "office"
     with pytest.raises(Unauthorized):
         auth.login(composed.ctx.store, composed.signer, creds, allow_demo=False)
 
@@ -200,4 +201,5 @@ def test_stats_recompute_finds_and_corrects_drift(tmp_path):
     assert summary["applied"] is True and summary["published_changes"] == 1
     assert {k: v for k, v in store.stats(month)[dept].items() if v} == truth
     again = wenzheng("stats", "recompute", "--check", "--data", str(tmp_path))
-    assert again.returncode == 0 and json.loads(again.stdout.splitlines()[-1])["corrected_rows"] == 0
+    assert again.returncode == 0
+    assert json.loads(again.stdout.splitlines()[-1])["corrected_rows"] == 0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 
-from chalicelib.services import letters as services
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
+from chalicelib.services import letters as services
 from fakes import OFFICE, letter_payload
 
 
@@ -100,8 +100,8 @@ def test_concurrent_comments_with_one_key_make_one_comment(ctx, store):
 
 def test_racing_moderators_cannot_both_win(ctx, store):
     from chalicelib.domain import consultations
-    from chalicelib.services import topics as topic_services
     from chalicelib.domain.errors import Conflict
+    from chalicelib.services import topics as topic_services
     from fakes import topic
     topic_services.register_topics(ctx, [topic()])
     _, c = topic_services.add_comment(ctx, "hearing-1", {"body": "意见", "stance": "oppose"})

@@ -10,10 +10,17 @@ from pathlib import Path
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.bootstrap import (Settings, StartupError, load_content, load_departments,
-                                  load_limits, make_sender, notify_config)
-from chalicelib.domain.letters import Limits
 from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender
+from chalicelib.bootstrap import (
+    Settings,
+    StartupError,
+    load_content,
+    load_departments,
+    load_limits,
+    make_sender,
+    notify_config,
+)
+from chalicelib.domain.letters import Limits
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -229,8 +236,8 @@ def test_only_a_local_server_may_play_another_day():
 # --- content/abuse.yaml ----------------------------------------------------------------------
 
 def test_the_shipped_abuse_limits_are_the_defaults_and_a_file_overrides_them(content):
-    from chalicelib.services.abuse import AbuseLimits
     from chalicelib.bootstrap import load_abuse_limits
+    from chalicelib.services.abuse import AbuseLimits
     assert load_abuse_limits(CONTENT) == AbuseLimits()
     assert load_abuse_limits(content) == AbuseLimits()            # no file: the defaults
     (content / "abuse.yaml").write_text("letters_per_hour: 2\nguesses_per_client: 3\n",

@@ -2,7 +2,8 @@
 (`status=replied&rating=unsatisfied`), and the re-do rule end to end."""
 from __future__ import annotations
 
-from chalicelib.services import letters as services, supervision
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
 from wenzheng.demo import move_letter
 

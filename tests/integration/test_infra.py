@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.bootstrap import DEMO_USERS
 from chalicelib.adapters.dynamodb_table import table_properties
+from chalicelib.bootstrap import DEMO_USERS
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "infra" / "out"
@@ -230,6 +230,7 @@ def test_the_api_sees_the_viewer_address_the_edge_writes(template, tmp_path):
     behaviour runs an edge function that writes it from the viewer's address, replacing what
     the viewer sent, and its origin request policy forwards viewer headers but never Host."""
     import shutil
+
     from chalicelib.api.clients import EDGE_HEADER
     config = template["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
     (api_behavior,) = config["CacheBehaviors"]
@@ -357,7 +358,8 @@ from publisher import runtime
 from publisher.build import full_build
 from publisher.render import default_theme_dir
 from publisher.sinks import MemorySink
-assert os.path.realpath(runtime.__file__).startswith(os.path.realpath(sys.argv[1])), runtime.__file__
+assert os.path.realpath(runtime.__file__).startswith(
+    os.path.realpath(sys.argv[1])), runtime.__file__
 assert "pelican" not in sys.modules
 settings = bootstrap.Settings.from_env()
 assert bootstrap.load_departments(settings.content_dir)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.services import letters as services
 from chalicelib.domain import statistics
-from fakes import OFFICE, letter_payload
+from chalicelib.services import letters as services
+from fakes import letter_payload
 from publisher.build import full_build
 from publisher.content import load_content
 from publisher.sinks import MemorySink

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services import letters as services
 from chalicelib.domain.errors import InvalidTransition
+from chalicelib.services import letters as services
 from fakes import HOUSING_CLERK, OFFICE, letter_payload
 
 

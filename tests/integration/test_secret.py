@@ -8,9 +8,10 @@ import email.policy
 import json
 import logging
 
-from chalicelib.services import letters as services, supervision
-from chalicelib.domain.notifications import SECRET_FORGOTTEN, Delivery, Kind
 from chalicelib.adapters.senders import LocalOutboxSender
+from chalicelib.domain.notifications import SECRET_FORGOTTEN, Delivery, Kind
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
 from fakes import FakeSender, letter_payload
 
 
@@ -172,8 +173,8 @@ def test_the_reply_email_says_how_to_get_a_new_password(ctx, store):
 
 
 def test_a_receipt_that_expires_or_fails_for_good_forgets_the_secret(ctx, store, clock):
-    from datetime import timedelta
     from dataclasses import replace
+    from datetime import timedelta
     _, late = services.submit_letter(ctx, letter_payload(phone=None))
     supervision.deliver_notifications(ctx, FakeSender(), clock() + timedelta(days=4))
     (note,) = store.list_notifications(late["id"])

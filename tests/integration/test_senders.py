@@ -3,8 +3,8 @@ of `wenzheng serve`, and one sender per channel; vendor errors become SendError.
 from __future__ import annotations
 
 import email
-from email import policy
 from datetime import timedelta
+from email import policy
 
 import boto3
 import pytest
@@ -13,10 +13,11 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
-from chalicelib.services import letters as services, supervision
+from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
 from chalicelib.domain.errors import SendError
 from chalicelib.domain.notifications import Channel, Kind, Notification
-from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
 from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 REGION = "us-east-1"

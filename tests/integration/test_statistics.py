@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services import letters as services
 from chalicelib.domain import statistics
 from chalicelib.domain.statistics import Weights
-from fakes import cst, HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
+from chalicelib.services import letters as services
+from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, cst, letter_payload
 
 
 def drive(ctx, clock, clerk, dept, *, reply=True, late=False, rate=None, public=True):
@@ -137,7 +137,7 @@ def test_rank_change_against_the_previous_period():
     w = Weights()
     good = {"received": 5, "signed": 5, "signed_on_time": 5, "replied": 5, "replied_on_time": 5}
     poor = {**good, "replied_on_time": 1}
-    october = statistics.league({"a-dept": good, "b-dept": poor, "c-dept": poor}, 
+    october = statistics.league({"a-dept": good, "b-dept": poor, "c-dept": poor},
                                 ["a-dept", "b-dept", "c-dept", "d-dept"], w)
     november = statistics.league({"a-dept": poor, "b-dept": good, "c-dept": poor,
                                   "d-dept": good}, ["a-dept", "b-dept", "c-dept", "d-dept"], w)

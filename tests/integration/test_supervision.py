@@ -11,9 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.services import letters as services, supervision
 from chalicelib.adapters.calendars import OfficialCalendar
 from chalicelib.domain.notifications import Delivery, Kind
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
 from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 MON = cst(2026, 11, 23, 9, 0)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from chalicelib import bootstrap
-from chalicelib.services import topics as topic_services
-from chalicelib.domain import consultations as C
-from chalicelib.domain.errors import Conflict
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.adapters.topic_files import TopicFileError, load_topics
+from chalicelib.domain import consultations as C
+from chalicelib.domain.errors import Conflict
+from chalicelib.services import topics as topic_services
 from fakes import cst, topic
 from wenzheng.demo import seed_consultations
 
@@ -126,7 +126,8 @@ def test_other_files_are_ignored_and_sources_recorded(content):
     write(content, "hearings/_draft.md", "还没写完")
     write(content, "hearings/notes.txt", "x")
     (t,) = load_topics(content)
-    assert (t.id, t.kind, t.source, t.background) == ("taxi", "hearing", "hearings/taxi.md", "背景。")
+    assert (t.id, t.kind, t.source, t.background) == (
+        "taxi", "hearing", "hearings/taxi.md", "背景。")
     assert t.closes == cst(2027, 2, 1, 0, 0)       # a date alone closes at the end of that day
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from publisher_city import City
 
 from fakes import cst
 from publisher.content import load_content
-from publisher_city import City
 
 REPO = Path(__file__).resolve().parents[2]
 

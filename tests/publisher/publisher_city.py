@@ -4,11 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.services import letters as services
 from chalicelib.services.letters import Context
-from chalicelib.adapters.sqlite import SqliteStore
-from fakes import (DEPARTMENTS, HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, FakeCalendar, FakeClock,
-                   cst, letter_payload)
+from fakes import (
+    DEPARTMENTS,
+    HOUSING_CLERK,
+    OFFICE,
+    TRANSPORT_CLERK,
+    FakeCalendar,
+    FakeClock,
+    cst,
+    letter_payload,
+)
 from publisher.build import publish_pending
 from publisher.sinks import MemorySink
 

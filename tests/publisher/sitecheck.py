@@ -58,7 +58,7 @@ def diff_trees(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
 
 def _first_difference(x: bytes, y: bytes) -> str:
     xs, ys = x.decode("utf-8", "replace").splitlines(), y.decode("utf-8", "replace").splitlines()
-    for i, (l1, l2) in enumerate(zip(xs, ys)):
+    for i, (l1, l2) in enumerate(zip(xs, ys, strict=False)):
         if l1 != l2:
             return f"  line {i + 1}:\n  - {l1[:300]}\n  + {l2[:300]}"
     return f"  lengths {len(xs)} vs {len(ys)} lines"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 
-from publisher import pages as P
-from publisher.build import full_build
-from wenzheng.importer import import_csv
-from publisher.sinks import MemorySink
 from publisher_city import make_city
 from sitecheck import diff_trees
+
+from publisher import pages as P
+from publisher.build import full_build
+from publisher.sinks import MemorySink
+from wenzheng.importer import import_csv
 
 COLUMNS = ["id", "user", "subject", "time", "body", "reply", "reply_time"]
 

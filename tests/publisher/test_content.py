@@ -117,7 +117,8 @@ def test_markdown_drops_line_breaks_inside_chinese_text_only():
     """The source files wrap Chinese paragraphs at ~100 columns; a browser would show each break
     as a space in the middle of a sentence. Breaks next to Latin text, and code, stay."""
     from publisher.content import markdown_html
-    html = str(markdown_html("## 说明\n\n部分内容已不适应\n实际需要，“问政”\n平台。\n\nsee the\nnote 见\n附件"
+    html = str(markdown_html("## 说明\n\n部分内容已不适应\n实际需要，“问政”\n平台。"
+                             "\n\nsee the\nnote 见\n附件"
                              "\n\n    第一行\n    第二行\n", demote=1))
     assert "<h3>说明</h3>" in html
     assert "<p>部分内容已不适应实际需要，“问政”平台。</p>" in html

@@ -6,15 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from publisher_city import make_city
+from sitecheck import diff_trees, html_errors
 
 from chalicelib.domain import exposure
-from chalicelib.services import letters as services, supervision
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
 from fakes import HOUSING_CLERK, OFFICE, cst
 from publisher import pages as P
 from publisher.build import full_build
 from publisher.sinks import MemorySink
-from publisher_city import make_city
-from sitecheck import diff_trees, html_errors
 
 PUBLIC_SUBJECT = "路灯不亮，联系电话 13812345678"
 PRIVATE_SUBJECT = "不愿公开的来信主题"

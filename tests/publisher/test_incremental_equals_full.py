@@ -8,13 +8,14 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from publisher_city import make_city
+from sitecheck import diff_trees, html_errors
 
-from chalicelib.services import letters as services, supervision
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
 from fakes import cst
 from publisher.build import full_build
 from publisher.sinks import MemorySink
-from publisher_city import make_city
-from sitecheck import diff_trees, html_errors
 
 SCRIPT = "<script>alert(1)</script>"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.I)
@@ -51,7 +52,7 @@ def lived(city, content):
 
     # a hostile letter: markup in every citizen field
     x = city.full_cycle(subject=f"{SCRIPT}路灯不亮", body=f"晚上很黑{SCRIPT}\n第二行",
-                        name=f"<b onmouseover=alert(2)>李四</b>", reply=f"已修复{SCRIPT}")
+                        name="<b onmouseover=alert(2)>李四</b>", reply=f"已修复{SCRIPT}")
     events["x"] = x
 
     # enough letters to fill the first monthly page and start a second one

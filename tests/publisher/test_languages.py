@@ -8,14 +8,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from fake_store import FakeStore, month_of_letters, published_letter
+from sitecheck import VOID
+
 from fakes import cst
 from publisher import i18n
 from publisher.build import full_build
 from publisher.render import Renderer
 from publisher.sinks import MemorySink
-from sitecheck import VOID
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 CHECKED_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder", "content")
@@ -159,7 +159,8 @@ def test_english_letter_page_has_english_chrome_around_the_letter(site):
     assert 'href="/en/departments/housing/"' in page and 'href="/en/letters/2026/11/"' in page
     assert "Letters published in November 2026" in page
     other = site["en/letters/m0001/index.html"].decode()
-    assert '<span class="tag"><span lang="zh-CN">其他</span></span>' in other   # unknown: as written
+    # an unknown category: as written
+    assert '<span class="tag"><span lang="zh-CN">其他</span></span>' in other
     assert "<dd>Anonymous</dd>" in site["en/letters/m0002/index.html"].decode()
     assert "<dd>匿名</dd>" in site["letters/m0002/index.html"].decode()
 
@@ -231,7 +232,8 @@ def test_notice_without_english_shows_the_chinese_with_a_note(content):
     assert "This notice is published in Chinese only." in page
     assert '<div class="prose" lang="zh-CN">' in page
     listing = dict(renderer.render(("notices",)))["en/notices/index.html"].decode()
-    assert '<a href="/en/notices/privacy/" lang="zh-CN">关于来信选登和个人信息保护的说明</a>' in listing
+    assert ('<a href="/en/notices/privacy/" lang="zh-CN">关于来信选登和个人信息保护的说明</a>'
+            in listing)
 
 
 def test_both_languages_render_from_one_read_of_the_store(content):
@@ -252,7 +254,8 @@ def test_month_labels(month, lang, text):
 
 
 @pytest.mark.parametrize("period, zh, en", [
-    ("all", "累计", "All time"), ("2026", "2026年", "2026"), ("2026-Q4", "2026年第4季度", "Q4 2026"),
+    ("all", "累计", "All time"), ("2026", "2026年", "2026"),
+    ("2026-Q4", "2026年第4季度", "Q4 2026"),
     ("2026-03", "2026年3月", "March 2026"),
 ])
 def test_period_labels(period, zh, en):

@@ -10,15 +10,15 @@ import re
 from collections import Counter
 
 import pytest
+from fake_store import FakeStore
+from sitecheck import diff_trees, html_errors
 
 from chalicelib.services.ports import Change
-from fake_store import FakeStore
 from fakes import cst
 from publisher import pages as P
 from publisher.build import full_build, publish_changes
 from publisher.render import DATA_COLUMNS, Renderer
 from publisher.sinks import MemorySink
-from sitecheck import diff_trees, html_errors
 
 API_COLUMNS = ["department", "received", "replied", "reply_rate", "replied_on_time", "overdue",
                "rated", "satisfied", "basically_satisfied", "unsatisfied", "satisfaction_rate",
@@ -159,7 +159,8 @@ def test_the_league_page_shows_month_quarter_year_and_all_time(city, content):
     assert "没有上一期的数据，无名次变化。" in page              # Q4 and 2026 have no period before
     assert "100 × (0.6 × 办理效率 + 0.4 × 办理质量)" in page
     assert "25% × 按时签收率 + 35% × 按时答复率 + 20% × 答复率 + 20% × (1 − 延期申请率)" in page
-    assert "20% × (1 − 退回率) + 20% × (1 − 重办率) + 30% × (1 − 不满意率) + 30% × 完全满意率" in page
+    assert ("20% × (1 − 退回率) + 20% × (1 − 重办率) + 30% × (1 − 不满意率)"
+            " + 30% × 完全满意率") in page
     assert "Wilson" in page
     assert page.count('role="region"') == 4 and page.count('tabindex="0"') == 4
     assert not html_errors(page)

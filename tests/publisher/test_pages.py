@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from fake_store import FakeStore, month_of_letters, published_letter
 
 from chalicelib.services.ports import Change
-from fake_store import FakeStore, month_of_letters, published_letter
 from fakes import cst
 from publisher import pages as P
-from publisher.build import publish_changes, full_build
+from publisher.build import full_build, publish_changes
 from publisher.sinks import MemorySink
 
 
@@ -123,7 +123,8 @@ def test_all_pages_lists_every_page_once_and_counts_them(content):
     store = FakeStore()
     month_of_letters(store, cst(2026, 10, 1, 8), 3, prefix="o")
     month_of_letters(store, cst(2026, 11, 1, 8), 60)
-    store.stats_rows = {"2026-11": {"housing": {"received": 2}}, "all": {"housing": {"received": 2}}}
+    store.stats_rows = {"2026-11": {"housing": {"received": 2}},
+                        "all": {"housing": {"received": 2}}}
     keys = list(P.all_pages(store, content))
     assert len(keys) == len(set(keys)) == P.count_all_pages(store, content)
     assert ("month", "2026-11", 2) in keys and ("month", "2026-10", 1) in keys

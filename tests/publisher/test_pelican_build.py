@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publisher.build import full_build, pelican_build, store_from_env
-from publisher.sinks import LocalFolderSink
 from publisher_city import make_city
 from sitecheck import diff_trees, read_tree
+
+from publisher.build import full_build, pelican_build, store_from_env
+from publisher.sinks import LocalFolderSink
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,8 @@ def test_pelican_build_reports_progress_and_rebuilds_in_place(tmp_path, content)
     make_city(data, content).full_cycle()
     seen = []
     out = tmp_path / "out"
-    pelican_build(REPO / "content", out, data, progress=lambda done, total: seen.append((done, total)))
+    pelican_build(REPO / "content", out, data,
+                  progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1][0] == seen[-1][1]
     before = read_tree(out)
     second = pelican_build(REPO / "content", out, data)

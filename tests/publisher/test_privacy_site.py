@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from publisher_city import make_city
+from sitecheck import diff_trees, personal_data_on_site, readable_text
 
 from chalicelib.services import topics as ts
 from chalicelib.services.topics import register_topics
 from fakes import OFFICE, cst, topic
 from publisher.build import full_build
 from publisher.sinks import MemorySink
-from publisher_city import make_city
-from sitecheck import diff_trees, personal_data_on_site, readable_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_privacy_corpus import CORPUS, WRITER  # noqa: E402
@@ -44,7 +44,7 @@ def site(tmp_path_factory, content):
     full_build(city.ctx.store, content, city.sink)
     city.ctx.store.mark_changes_done([c.id for c in city.ctx.store.pending_changes(1000)])
     city.clock.at = cst(2026, 11, 3, 10, 0)
-    for kind, cases in CORPUS.items():
+    for cases in CORPUS.values():
         texts = [text for text, _, _ in cases]
         city.full_cycle(subject=f"反映问题：{texts[0]}"[:40], body="；\n".join(texts),
                         reply=f"网友“{WRITER}”：您好！来信收悉。您反映的“{texts[-1]}”已核实。"

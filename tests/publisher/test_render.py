@@ -7,13 +7,13 @@ import io
 import json
 
 import pytest
-
 from fake_store import FakeStore, month_of_letters, published_letter
+
 from fakes import cst
 from publisher import render as R
+from publisher.build import full_build
 from publisher.render import Renderer
 from publisher.sinks import MemorySink
-from publisher.build import full_build
 
 API_COLUMNS = ["department", "received", "replied", "reply_rate", "replied_on_time", "overdue",
                "rated", "satisfied", "basically_satisfied", "unsatisfied", "satisfaction_rate",

@@ -5,14 +5,21 @@ import os
 
 import boto3
 import pytest
+from fake_store import FakeStore, month_of_letters, published_letter
 from moto import mock_aws
 
-from fake_store import FakeStore, month_of_letters, published_letter
+from chalicelib.services.ports import Change
 from fakes import cst
 from publisher.build import full_build, publish_changes
-from publisher.sinks import (FakeCdn, LocalFolderSink, MemorySink, S3Sink, cache_control,
-                             clean_path, content_type)
-from chalicelib.services.ports import Change
+from publisher.sinks import (
+    FakeCdn,
+    LocalFolderSink,
+    MemorySink,
+    S3Sink,
+    cache_control,
+    clean_path,
+    content_type,
+)
 
 
 @pytest.mark.parametrize("path, kind", [

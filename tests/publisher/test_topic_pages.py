@@ -11,17 +11,18 @@ import json
 import re
 
 import pytest
+from publisher_city import make_city
+from sitecheck import diff_trees, html_errors
+from test_languages import LangText
 
-from chalicelib.services import supervision, topics as ts
+from chalicelib.services import supervision
+from chalicelib.services import topics as ts
 from chalicelib.services.topics import register_topics
 from fakes import OFFICE, TRANSPORT_CLERK, cst, topic
 from publisher import pages as P
 from publisher.build import full_build
 from publisher.render import Renderer
 from publisher.sinks import MemorySink
-from publisher_city import make_city
-from sitecheck import diff_trees, html_errors
-from test_languages import LangText
 
 SCRIPT = "<script>alert(1)</script>"
 IDS = ("bus-fares", "parking-rules", "bus-survey", "traffic-talk")
@@ -73,7 +74,8 @@ def story(tmp_path_factory, content):
     # the hearing: 3 support, 1 oppose, 1 neutral approved; one rejected, one pending
     for body in ("支持调整，班次多了。", f"支持{SCRIPT}票价合理。", "支持，但要保障老人优惠。"):
         approve(comment("bus-fares", body, stance="support"))
-    ev["private"] = comment("bus-fares", "反对。我叫王小明，电话 13812345678，邮箱 wang@example.com，"
+    ev["private"] = comment("bus-fares", "反对。我叫王小明，电话 13812345678，"
+                            "邮箱 wang@example.com，"
                             "身份证 110101199003071234。", stance="oppose", name="王小明")
     approve(ev["private"])
     approve(comment("bus-fares", "中立，希望公开成本。", stance="neutral"))
@@ -94,7 +96,8 @@ def story(tmp_path_factory, content):
     for answers in ({"mode": "bus", "problems": ["freq", "time"], "idea": "多开夜班车"},
                     {"mode": "bus", "problems": ["freq"]},
                     {"mode": "metro"},
-                    {"mode": "bike", "problems": ["time", "crowd"], "idea": f"待审核{SCRIPT}PENDINGX"}):
+                    {"mode": "bike", "problems": ["time", "crowd"],
+                     "idea": f"待审核{SCRIPT}PENDINGX"}):
         city.step(ts.add_response, "bus-survey", {"answers": answers})
     texts = ts.list_staff_comments(ctx, OFFICE, {"topic": "bus-survey", "status": "pending"})
     approve(next(c["id"] for c in texts if c["body"] == "多开夜班车"))
@@ -323,7 +326,8 @@ def test_department_pages_list_the_topics_they_lead_or_join(site):
     assert sorted(links(transport)) == ["bus-fares", "bus-survey", "traffic-talk"]
     assert sorted(links(housing)) == ["bus-fares", "parking-rules", "traffic-talk"]
     assert "牵头：" in housing.split('href="/consultations/bus-fares/"', 1)[1].split("</li>", 1)[0]
-    assert "牵头：" not in transport.split('href="/consultations/bus-fares/"', 1)[1].split("</li>", 1)[0]
+    assert "牵头：" not in transport.split('href="/consultations/bus-fares/"',
+                                         1)[1].split("</li>", 1)[0]
     assert "公开意见 5 条" in transport and "已反馈" in housing
     english = main_of(page(site, "en/departments/housing/index.html"))
     assert '<a href="/en/consultations/bus-fares/">Bus fares</a>' in english
@@ -343,13 +347,15 @@ def test_a_department_feed_carries_its_own_topics_newest_first(site):
 def test_a_public_topic_change_republishes_its_departments_pages(story):
     """An outcome names the topic's departments' pages and feeds in the plan (the incremental
     build test above would then differ from the full build if they were missed)."""
-    from publisher.topic_pages import affected
     from chalicelib.services.ports import Change
+    from publisher.topic_pages import affected
     city, _ = story
-    keys = affected(Change(id="x", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"], public=True), city.ctx.store)
+    keys = affected(Change(id="x", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"],
+                           public=True), city.ctx.store)
     assert {("department", "transport"), ("department", "housing"),
             ("dept_feed", "transport"), ("dept_feed", "housing")} <= keys
-    quiet = affected(Change(id="y", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"], public=False), city.ctx.store)
+    quiet = affected(Change(id="y", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"],
+                            public=False), city.ctx.store)
     assert not any(k[0] in ("department", "dept_feed") for k in quiet)
 
 

@@ -1,12 +1,12 @@
 """The client's network as the abuse limits see it, and their clock windows."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.services import abuse
 from chalicelib.api import clients
+from chalicelib.services import abuse
 from fakes import cst
 
 
@@ -42,11 +42,11 @@ def test_client_keys_are_keyed_hashes_not_addresses():
 
 
 def test_windows_are_aligned_clock_windows():
-    at = datetime(2026, 11, 23, 1, 37, 12, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 23, 1, 37, 12, tzinfo=UTC)
     assert abuse._window(at, 1) == ("202611230137", datetime(2026, 11, 23, 1, 38,
-                                                             tzinfo=timezone.utc))
+                                                             tzinfo=UTC))
     assert abuse._window(at, 15) == ("202611230130", datetime(2026, 11, 23, 1, 45,
-                                                              tzinfo=timezone.utc))
+                                                              tzinfo=UTC))
     assert abuse._window(at, 120)[0] == "202611230000"
     # the same instant in China time is the same window
     assert abuse._window(cst(2026, 11, 23, 9, 37), 15)[0] == "202611230130"

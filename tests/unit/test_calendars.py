@@ -6,10 +6,8 @@ rule of 《全国年节及纪念日放假办法》 (国务院令第795号), flag
 """
 from __future__ import annotations
 
-import textwrap
-
 import re
-
+import textwrap
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -17,8 +15,12 @@ import chinese_calendar
 import pytest
 from lunardate import LunarDate
 
-from chalicelib.adapters.calendars import (CalendarFileError, OfficialCalendar, ProvisionalYearError,
-                                  provisional_holidays)
+from chalicelib.adapters.calendars import (
+    CalendarFileError,
+    OfficialCalendar,
+    ProvisionalYearError,
+    provisional_holidays,
+)
 from chalicelib.domain.deadlines import CHINA_TZ, Due, add_working_days, extend
 
 REPO = Path(__file__).resolve().parents[2]

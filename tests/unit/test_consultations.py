@@ -7,8 +7,18 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import consultations as C
-from chalicelib.domain.consultations import (Answer, Comment, CommentStatus, Decision, Outcome,
-                                      OutcomeItem, Response, Stance, TopicError, parse_topic)
+from chalicelib.domain.consultations import (
+    Answer,
+    Comment,
+    CommentStatus,
+    Decision,
+    Outcome,
+    OutcomeItem,
+    Response,
+    Stance,
+    TopicError,
+    parse_topic,
+)
 from chalicelib.domain.errors import Gone, Invalid, InvalidTransition
 from fakes import DEPARTMENTS, cst, topic
 
@@ -363,7 +373,8 @@ def test_public_view_of_the_outcome():
     t.outcome = Outcome("修改了第一条。联系 0731-84567890", (
         OutcomeItem("c001", Decision.adopted, "已采纳"),
         OutcomeItem("c002", Decision.not_adopted, "不采纳"),          # since rejected: no text
-        OutcomeItem(None, Decision.partly_adopted, "部分采纳", "多人建议延后施行")), "office-1", NOW)
+        OutcomeItem(None, Decision.partly_adopted, "部分采纳", "多人建议延后施行")),
+        "office-1", NOW)
     view = C.public_view(t, [c1], {})
     out = view["outcome"]
     assert out["counts"] == {"adopted": 1, "partly_adopted": 1, "not_adopted": 1}

@@ -4,12 +4,20 @@ March 2025 is used for its shape: 2025-03-03 is a Monday, 03-07 a Friday, 03-08 
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from chalicelib.domain.deadlines import (CHINA_TZ, Due, Light, add_working_days, extend, light_at,
-                                  working_days_between, working_seconds)
+from chalicelib.domain.deadlines import (
+    CHINA_TZ,
+    Due,
+    Light,
+    add_working_days,
+    extend,
+    light_at,
+    working_days_between,
+    working_seconds,
+)
 from fakes import FakeCalendar  # weekends off, `holidays` off, `workdays` on, provisional_from
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (date(2025, 3, d) for d in range(3, 10))
@@ -53,7 +61,7 @@ def test_an_adjusted_working_saturday_counts():
 
 def test_the_china_local_date_of_start_counts_not_the_utc_one():
     # Thursday 17:30 UTC is Friday 01:30 in China: the dispatch day is Friday.
-    start = datetime.combine(THU, time(17, 30), timezone.utc)
+    start = datetime.combine(THU, time(17, 30), UTC)
     assert add_working_days(FakeCalendar(), start, 1).date == NEXT_MON
 
 
@@ -149,8 +157,8 @@ def test_working_seconds_skip_holidays_and_count_working_weekends():
 
 
 def test_working_seconds_accept_any_timezone():
-    a = datetime.combine(MON, time(1), timezone.utc)        # Monday 09:00 in China
-    b = datetime.combine(MON, time(3, 30), timezone.utc)    # Monday 11:30 in China
+    a = datetime.combine(MON, time(1), UTC)        # Monday 09:00 in China
+    b = datetime.combine(MON, time(3, 30), UTC)    # Monday 11:30 in China
     assert working_seconds(FakeCalendar(), a, b) == 2.5 * H
 
 

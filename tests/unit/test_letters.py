@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.domain.deadlines import Light
 from chalicelib.domain.errors import Invalid, InvalidTransition
-from chalicelib.domain.letters import (TRANSITIONS, Letter, LetterType, Limits, Publication, Status)
+from chalicelib.domain.letters import TRANSITIONS, Letter, LetterType, Limits, Publication, Status
 from fakes import FakeCalendar, cst
 
 CAL = FakeCalendar()

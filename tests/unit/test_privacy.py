@@ -17,10 +17,12 @@ MOBILE, PHONE, ID, EMAIL, CARD, QQ, WECHAT, PLATE = (
 REAL_4901 = ("实名举报，8月27号万家丽路高架桥北往南方向现24轮超长大型货车，严重影响机动车正常通行，"
              "有较大安全隐患，货车牌照鄂AP185挂、*AH556挂（该车省份简称被泥土遮挡）。据我所知，"
              "万家丽高架快速路全线禁止载货汽车，请交警部门查明。")
-REAL_12383 = ("A市绕城高速（三环线）系A市城市交通网络，其他城市如成都、B市等 城市绕城高速均是不收费的。"
+REAL_12383 = ("A市绕城高速（三环线）系A市城市交通网络，其他城市如成都、B市等 "
+              "城市绕城高速均是不收费的。"
               "我住在河西含浦，在麓谷上班，每天来往均要10元的高速收费，来往很不方便，且路况十分差，"
               "我建议市长能到绕城高速走走，了解一下，为了A市的发展请取消绕城高速的收费。")
-REAL_85026 = ("因为看到2018年出台了异地审车的规定，所以想咨询市交警支队车管所，六年以内的异地牌照5座"
+REAL_85026 = ("因为看到2018年出台了异地审车的规定，所以想咨询市交警支队车管所，"
+              "六年以内的异地牌照5座"
               "小型汽车如何在G市领取检验合格标志？具体到哪里办理？")
 
 # the 30-row excerpt of sample_replies.csv that ships with the demo city (wenzheng/data)
@@ -102,7 +104,8 @@ def test_find_personal_data_names_each_kind_in_order(text, kinds):
 
 
 def test_find_personal_data_returns_the_text_as_written():
-    assert find_personal_data("请打１３８ １２３４ ５６７８") == [("mobile", "１３８ １２３４ ５６７８")]
+    assert find_personal_data("请打１３８ １２３４ ５６７８") == [
+        ("mobile", "１３８ １２３４ ５６７８")]
 
 
 # --- what is left alone --------------------------------------------------------------------

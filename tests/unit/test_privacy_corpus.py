@@ -18,7 +18,8 @@ NAMES = [WRITER]
 
 MOBILE, PHONE, EMAIL, QQ, WECHAT = ("[手机号已隐去]", "[电话已隐去]", "[邮箱已隐去]",
                                     "[QQ号已隐去]", "[微信号已隐去]")
-ADDRESS, PLATE, PASSPORT, ID = "[住址已隐去]", "[车牌号已隐去]", "[护照号已隐去]", "[身份证号已隐去]"
+ADDRESS, PLATE = "[住址已隐去]", "[车牌号已隐去]"
+PASSPORT, ID = "[护照号已隐去]", "[身份证号已隐去]"
 
 # (text, what must disappear, what stands in its place)
 CORPUS: dict[str, list[tuple[str, str, str]]] = {

@@ -11,8 +11,17 @@ from chalicelib.domain import notifications
 from chalicelib.domain.deadlines import Due, Light, yellow_from
 from chalicelib.domain.errors import InvalidTransition
 from chalicelib.domain.letters import Letter, LetterType, Limits, Publication, Status
-from chalicelib.domain.notifications import (Channel, Delivery, Kind, Notification, NotifyConfig,
-                                      RetryPolicy, digest, for_events, mobile)
+from chalicelib.domain.notifications import (
+    Channel,
+    Delivery,
+    Kind,
+    Notification,
+    NotifyConfig,
+    RetryPolicy,
+    digest,
+    for_events,
+    mobile,
+)
 from fakes import FakeCalendar, cst
 
 CAL = FakeCalendar()                      # weekends off

@@ -47,7 +47,8 @@ def test_clean(raw, cleaned):
     assert c(raw) == cleaned
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "\n\n\t", "\u200b\u200d\ufeff", "\x00\x01", "\u3000\u202e"])
+@pytest.mark.parametrize("raw", ["", "   ", "\n\n\t", "\u200b\u200d\ufeff", "\x00\x01",
+                                 "\u3000\u202e"])
 def test_text_that_is_empty_after_cleaning_is_invalid(raw):
     with pytest.raises(Invalid) as err:
         clean(raw, max_len=10, field="body")
@@ -133,7 +134,7 @@ def test_paragraphs_of_cleaned_text_rejoin_to_it():
     ("第一行\n第二行", 20, "第一行 第二行"),
     ("abc   def ghi", 4, "abc…"),                              # no space before the ellipsis
     ("ab😀cd", 3, "ab😀…"),
-    ("abe\u0301cd", 3, "ab…"),                                  # NFD: e + combining acute kept whole
+    ("abe\u0301cd", 3, "ab…"),                          # NFD: e + combining acute kept whole
     ("ab👍🏽cd", 3, "ab…"),                                      # skin-tone modifier kept whole
     ("ab🇨🇳🇭🇰", 3, "ab…"),                                     # never half a flag
     ("ab🇨🇳🇭🇰", 4, "ab🇨🇳…"),

@@ -34,10 +34,11 @@ applied on top of the previous year's calendar. Anything else wrong in a file ra
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import chinese_calendar
 import yaml

@@ -24,8 +24,7 @@ from ..domain.departments import CATEGORIES, SLUG, Department
 from ..domain.letters import Limits
 from ..domain.statistics import Weights
 from ..services.abuse import AbuseLimits
-from .content_files import (ContentError, load_departments, read_text,
-                            read_yaml, split_front_matter)
+from .content_files import ContentError, load_departments, read_text, read_yaml, split_front_matter
 from .content_limits import NotifyFile, load_abuse_limits, load_limits, load_notify_file
 from .topic_files import load_topics, topic_paths
 
@@ -262,8 +261,8 @@ def load_notices(folder: Path) -> tuple[Notice, ...]:
     for file in sorted(folder.glob("*.md")):
         notice = load_notice(file)
         if notice.slug in slugs:
-            raise ContentError(file, "slug",
-                               f"duplicate slug {notice.slug!r} (also in {slugs[notice.slug].name})")
+            also = slugs[notice.slug].name
+            raise ContentError(file, "slug", f"duplicate slug {notice.slug!r} (also in {also})")
         slugs[notice.slug] = file
         notices.append(notice)
     notices.sort(key=lambda n: (-n.date.toordinal(), n.slug))

@@ -31,14 +31,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Collection, Iterable, Mapping
+from typing import Any
 
 from . import privacy, text
 from .deadlines import CHINA_TZ
-from .departments import SLUG
+from .departments import SLUG as SLUG  # the publisher reads topic ids with it
 from .errors import Gone, Invalid, InvalidTransition
 
 
@@ -263,7 +264,7 @@ class Topic:
             "source": self.source,
         }
 
-    def redefine(self, other: "Topic") -> None:
+    def redefine(self, other: Topic) -> None:
         """Take the definition of `other` (a new commit of the same topic), keep the rest."""
         for name in ("kind", "title", "departments", "opens", "closes", "background",
                      "title_en", "summary", "summary_en", "paragraphs", "questions", "starts",
@@ -281,7 +282,7 @@ class Topic:
                                "reason": i.reason, "opinion": i.opinion} for i in o.items]}}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Topic":
+    def from_dict(cls, d: Mapping[str, Any]) -> Topic:
         o = d.get("outcome")
         return cls(
             id=d["id"], kind=Kind(d["kind"]), title=d["title"],
@@ -410,7 +411,7 @@ class Comment:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Comment":
+    def from_dict(cls, d: Mapping[str, Any]) -> Comment:
         a = d.get("answer")
         return cls(
             id=d["id"], topic_id=d["topic_id"], body=d["body"],
@@ -444,7 +445,7 @@ class Response:
                 "client": self.client}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Response":
+    def from_dict(cls, d: Mapping[str, Any]) -> Response:
         return cls(id=d["id"], topic_id=d["topic_id"], answers=dict(d["answers"]),
                    texts=dict(d.get("texts") or {}),
                    created_at=datetime.fromisoformat(d["created_at"]), client=d.get("client"))
@@ -652,7 +653,7 @@ def parse_time(value: Any, name: str, *, end_of_day: bool = False) -> datetime:
     return at
 
 
-def _text(raw: Mapping, name: str, *, required: bool, max_len: int) -> str | None:
+def _text(raw: Mapping[str, Any], name: str, *, required: bool, max_len: int) -> str | None:
     value = raw.get(name)
     if value is None or (isinstance(value, str) and not value.strip() and not required):
         if required:
@@ -704,7 +705,7 @@ def _questions(raw: Any) -> tuple[Question, ...]:
             raise TopicError(f"{where}.id", f"duplicate question id {qid!r}")
         seen.add(qid)
         try:
-            kind = QuestionKind(q.get("kind"))
+            kind = QuestionKind(str(q.get("kind")))
         except ValueError:
             raise TopicError(f"{where}.kind", "must be single, multiple or text, got "
                                               f"{q.get('kind')!r}") from None
@@ -827,7 +828,9 @@ def public_view(topic: Topic, comments: Iterable[Comment], tallies: Mapping[str,
                       key=lambda c: (c.created_at, c.id))
     shown = {c.id: public_comment(c) for c in approved}
     opinions = [shown[c.id] for c in approved if c.question is None and c.department is None]
-    tally = lambda key: int(tallies.get(key, 0))  # noqa: E731
+    def tally(key: str) -> int:
+        return int(tallies.get(key, 0))
+
     stance = {s: tally(f"stance:{s}") for s in ("support", "oppose", "neutral", "none")}
 
     paragraphs = []
@@ -857,10 +860,10 @@ def public_view(topic: Topic, comments: Iterable[Comment], tallies: Mapping[str,
         depts = list(topic.departments)
         depts += sorted({k.split(":", 1)[1] for k in tallies
                          if k.startswith(("asked:", "answered:"))} - set(depts))
-        rows = [{"department": d, "asked": tally(f"asked:{d}"),
-                 "answered": tally(f"answered:{d}"),
-                 "answer_rate": _rate(tally(f"answered:{d}"), tally(f"asked:{d}"))}
-                for d in depts]
+        rows: list[dict[str, Any]] = [
+            {"department": d, "asked": tally(f"asked:{d}"), "answered": tally(f"answered:{d}"),
+             "answer_rate": _rate(tally(f"answered:{d}"), tally(f"asked:{d}"))}
+            for d in depts]
         asked = sum(r["asked"] for r in rows)
         answered = sum(r["answered"] for r in rows)
         interview = {"asked": asked, "answered": answered, "answer_rate": _rate(answered, asked),
@@ -897,7 +900,8 @@ def public_view(topic: Topic, comments: Iterable[Comment], tallies: Mapping[str,
     }
 
 
-def _public_outcome(outcome: Outcome | None, shown: Mapping[str, dict]) -> dict | None:
+def _public_outcome(outcome: Outcome | None, shown: Mapping[str, dict[str, Any]]
+                    ) -> dict[str, Any] | None:
     if outcome is None:
         return None
     counts = {str(d): 0 for d in Decision}

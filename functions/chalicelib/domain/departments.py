@@ -14,8 +14,9 @@ departments exist or accept a file the other refuses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 # Addresses (departments, topics, notices) are slugs.
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -85,7 +86,7 @@ def is_email(value: Any) -> bool:
     return bool(at and local and "." in domain)
 
 
-def _text(item: Mapping, key: str, where: str) -> str:
+def _text(item: Mapping[str, Any], key: str, where: str) -> str:
     value = item.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DepartmentError(f"{where}.{key}", "is required")

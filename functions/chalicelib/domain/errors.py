@@ -1,9 +1,12 @@
-"""Domain errors: each carries a stable snake_case code, a field and a message in Chinese and English.
+"""Domain errors: each carries a stable snake_case code, a field and a message in Chinese and
+English.
 
 The HTTP layer maps the class to a status (API.md) and builds the error body in one place
 (`error_body`); nothing else formats errors.
 """
 from __future__ import annotations
+
+from typing import Any
 
 
 class DomainError(Exception):
@@ -58,7 +61,7 @@ class ConcurrentUpdate(Conflict):
 
     def __init__(self, message: str = "该记录已被他人修改，请刷新后重试",
                  message_en: str = "The record was changed by someone else; reload and retry",
-                 **kw) -> None:
+                 **kw: Any) -> None:
         super().__init__(message, message_en, **kw)
 
 
@@ -85,11 +88,12 @@ class SendError(RuntimeError):
     """A sender could not deliver a notification (the delivery job records it and retries)."""
 
 
-def error_body(code: str, message: str, message_en: str = "", field: str | None = None) -> dict:
+def error_body(code: str, message: str, message_en: str = "", field: str | None = None
+               ) -> dict[str, Any]:
     """The one error shape of API.md, extended with an English message."""
     return {"error": {"code": code, "message": message, "message_en": message_en or message,
                       "field": field}}
 
 
-def body_for(err: DomainError) -> dict:
+def body_for(err: DomainError) -> dict[str, Any]:
     return error_body(err.code, err.message, err.message_en, err.field)

@@ -12,9 +12,9 @@ shows its department and lateness only, never its subject (DESIGN.md invariant 2
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Mapping
 
 from .deadlines import CHINA_TZ, Due, Light, WorkCalendar, working_days_between
 from .letters import ACTIVE, SIGN_CLOCK, Letter

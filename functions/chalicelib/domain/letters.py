@@ -17,8 +17,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from .deadlines import (Due, Light, WorkCalendar, add_working_days, extend, light_at,
-                        working_days_between, yellow_from)
+from .deadlines import (
+    Due,
+    Light,
+    WorkCalendar,
+    add_working_days,
+    extend,
+    light_at,
+    working_days_between,
+    yellow_from,
+)
 from .errors import Invalid, InvalidTransition
 
 
@@ -145,7 +153,7 @@ class Event:
                 "reason": self.reason, "data": self.data}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Event":
+    def from_dict(cls, d: dict[str, Any]) -> Event:
         return cls(seq=int(d["seq"]), at=datetime.fromisoformat(d["at"]), actor=d["actor"],
                    action=d["action"], from_status=d.get("from"), to_status=d.get("to"),
                    reason=d.get("reason"), data=dict(d.get("data") or {}))
@@ -343,7 +351,7 @@ class Letter:
         return reply
 
     def approve(self, by: str, at: datetime, *, publish: bool, category: str | None,
-                public_version: "Publication | None",
+                public_version: Publication | None,
                 edits: PublicEdits | None = None) -> Status:
         """The office approves the latest reply: published if it and the citizen allow it.
 

@@ -22,10 +22,11 @@ replaces the body, so the store does not keep it (`SECRET_KINDS`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .deadlines import CHINA_TZ
 from .letters import Event, Letter
@@ -173,7 +174,7 @@ class Notification:
                 "message_id": self.message_id}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], version: int = 0) -> "Notification":
+    def from_dict(cls, d: Mapping[str, Any], version: int = 0) -> Notification:
         def pdt(v: str | None) -> datetime | None:
             return datetime.fromisoformat(v) if v else None
         return cls(id=d["id"], kind=Kind(d["kind"]), channel=Channel(d["channel"]), to=d["to"],
@@ -282,7 +283,8 @@ def _light_text(letter: Letter, event: Event, config: NotifyConfig) -> tuple[Kin
 def _redo_text(letter: Letter, event: Event, config: NotifyConfig) -> tuple[Kind, str, str]:
     return (Kind.redo, f"【重办通知】{_short(letter.subject)}",
             f"来信《{_short(letter.subject)}》（查询码 {letter.tracking_code}）的答复需要重新办理。"
-            f"\n\n重办理由：{event.reason or '—'}\n新的答复时限：{_iso_day(event.data.get('reply_due'))}"
+            f"\n\n重办理由：{event.reason or '—'}"
+            f"\n新的答复时限：{_iso_day(event.data.get('reply_due'))}"
             f"\n\n办理入口：{config.link('/staff/')}" + _footer(config))
 
 
@@ -369,7 +371,8 @@ def digest(day: date, at: datetime, board: Mapping[str, Any], names: Mapping[str
     if not config.office_email:
         return None
     lights = board["active"]["by_light"]
-    lines = [f"{day.year}年{day.month}月{day.day}日 来信办理情况（截至 {at.astimezone(CHINA_TZ):%H:%M}）",
+    lines = [f"{day.year}年{day.month}月{day.day}日 来信办理情况"
+             f"（截至 {at.astimezone(CHINA_TZ):%H:%M}）",
              "",
              f"在办来信 {board['active']['total']} 件：绿灯 {lights['green']}，"
              f"黄灯 {lights['yellow']}，红灯 {lights['red']}。",

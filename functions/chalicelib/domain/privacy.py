@@ -170,7 +170,8 @@ _WECHAT = re.compile(
 # an address down to the door: the number after a road, street or lane, with whatever follows
 _UNIT = r"(?:\s?\d{1,5}(?:-\d{1,4})?\s?(?:号楼|栋|幢|座|单元|楼|层|室|房|号|户|组))"
 _ADDRESS = re.compile(
-    r"(?:(?<=[路街巷弄])|(?<=大道|胡同|[路街巷弄] )|(?<=大道 |胡同 ))\d{1,5}(?:-\d{1,4})?\s?号(?![线文令])(?:院)?" + _UNIT + "{0,4}"
+    r"(?:(?<=[路街巷弄])|(?<=大道|胡同|[路街巷弄] )|(?<=大道 |胡同 ))"
+    r"\d{1,5}(?:-\d{1,4})?\s?号(?![线文令])(?:院)?" + _UNIT + "{0,4}"
     r"(?:\s?\d{3,4}(?![\d户人名平元万个辆米余多套间年mM㎡]))?"
     # a building with a room: 3栋1802, 5栋2单元301室, 5号楼3单元501
     r"|(?<!\d)\d{1,4}\s?(?:号楼|栋|幢|座|单元)(?:\s?\d{1,3}\s?(?:单元|楼|层))?\s?"
@@ -200,7 +201,8 @@ _SURNAMES = (
     "佘 池 查 麻 苑 迟 邝 官 封 谈 匡 鞠 惠 荆 乐 冀 郁 胥 南 班 储 原 栗 燕 楚 鄢 劳 谌 奚 皮 粟 "
     "冼 蔺 楼 盘 满 闻 位 厉 伊 仝 区 郜 海 阚 花 权 强 帅 屠 豆 朴 盖 练 廉 禹 井 祖 漆 巴 丰 支 "
     "卿 国 狄 平 计 索 宣 晋 相 初 门 云 容 敬 来 扈 晁 芮 都 普 阙 浦 戈 伏 鹿 薄 邸 雍 辜 羊 阿 "
-    "乌 母 裘 亓 修 邰 赫 杭 况 那 宿 鲜 印 逯 隆 茹 诸 战 慕 危 玉 银 亢 嵇 公 哈 湛 宾 戎 勾 茅 利 "
+    "乌 母 裘 亓 修 邰 赫 杭 况 那 宿 鲜 印 逯 隆 茹 诸 战 慕 危 玉 银 亢 嵇 公 哈 湛 宾 戎 勾 茅 "
+    "利 "
     "於 呼 居 揭 干 但 尉 冶 斯 元 束 檀 衣 信 展 阴 昝 智 幸 奉 植 衡 富 尧 闭 由").split()
 _SINGLE_SURNAMES = "".join(s for s in _SURNAMES if len(s) == 1)
 _COMPOUND_SURNAMES = tuple(s for s in _SURNAMES if len(s) == 2)
@@ -214,10 +216,12 @@ _NAME_WORDS = re.compile(
 
 # words that follow 本人/投诉人… and begin with a character that is also a surname
 _NOT_A_NAME = frozenset(
-    "权益 信息 居民 居住 申请 申报 成绩 成员 母亲 父亲 解释 解决 支取 支付 和联 和电 向其 向贵 向我 "
-    "向你 向您 于是 应当 应该 关系 名下 签字 承诺 同意 房屋 家庭 家属 时间 单位 有关 及其 全家 全部 "
+    "权益 信息 居民 居住 申请 申报 成绩 成员 母亲 父亲 解释 解决 支取 支付 和联 和电 向其 向贵 "
+    "向我 向你 向您 于是 应当 应该 关系 名下 签字 承诺 同意 房屋 家庭 家属 时间 单位 有关 及其 "
+    "全家 全部 "
     "多次 强烈 曾经 姓名 身份 户口 户籍 明确 明白 方面 原因 原来 原籍 和家 和其 和妻 和丈 常住 "
-    "亲自 亲属 要求 表示 承担 相关 连续 从事 从小 从未 通过 路过 来信 来到 车辆 房产 住房 文化 毕业 "
+    "亲自 亲属 要求 表示 承担 相关 连续 从事 从小 从未 通过 路过 来信 来到 车辆 房产 住房 文化 "
+    "毕业 "
     "高中 初中 安置 安排 符合 孙子 女儿 儿子 家里 家住 现年 现住 现在 年龄 于年 万分 东方".split())
 
 _CJK = re.compile(r"[\u2E80-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
@@ -326,7 +330,8 @@ def _find(text: str, names: Iterable[str] = (), romanize: Romanize | None = None
         group = "a" if m.group("a") else "b"
         if wide[m.start(group):m.start(group) + 2] in _NOT_A_NAME:
             continue
-        found.add(m.start(group), m.end(group), "name", mask_name(text[m.start(group):m.end(group)]))
+        start, end = m.start(group), m.end(group)
+        found.add(start, end, "name", mask_name(text[start:end]))
     for m in _ADDRESS.finditer(folded):
         found.add(m.start(), m.end(), "address")
     return found

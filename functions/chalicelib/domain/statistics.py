@@ -22,10 +22,11 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Iterable, Mapping
+from typing import Any
 
 from .deadlines import CHINA_TZ
 
@@ -54,9 +55,9 @@ def periods_of_month(month: str) -> tuple[str, str, str, str]:
     return (month, f"{year}-Q{(int(mm) - 1) // 3 + 1}", year, "all")
 
 
-def contributions(history: Iterable) -> dict[Key, Counter]:
+def contributions(history: Iterable[Any]) -> dict[Key, Counter[str]]:
     """Fold one letter's history into per-(department, month) counters."""
-    out: dict[Key, Counter] = defaultdict(Counter)
+    out: dict[Key, Counter[str]] = defaultdict(Counter)
     key: Key | None = None
     replied_in_stint = False
     overdue_in_stint = False
@@ -115,9 +116,10 @@ def _days_late(due: str, at: datetime) -> int:
     return max((at.astimezone(CHINA_TZ).date() - date.fromisoformat(due)).days, 0)
 
 
-def difference(before: Mapping[Key, Counter], after: Mapping[Key, Counter]) -> dict[Key, dict]:
+def difference(before: Mapping[Key, Counter[str]], after: Mapping[Key, Counter[str]]
+               ) -> dict[Key, dict[str, int]]:
     """What to add to the running totals when a letter goes from `before` to `after`."""
-    delta: dict[Key, dict] = {}
+    delta: dict[Key, dict[str, int]] = {}
     for key in set(before) | set(after):
         b, a = before.get(key, Counter()), after.get(key, Counter())
         d = {c: a.get(c, 0) - b.get(c, 0) for c in COUNTERS if a.get(c, 0) != b.get(c, 0)}
@@ -128,7 +130,7 @@ def difference(before: Mapping[Key, Counter], after: Mapping[Key, Counter]) -> d
 
 def by_period(delta: Mapping[Key, Mapping[str, int]]) -> dict[tuple[str, str], dict[str, int]]:
     """Spread (department, month) deltas over the month, quarter, year and all-time rows."""
-    out: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    out: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for (dept, month), d in delta.items():
         for period in periods_of_month(month):
             out[(period, dept)].update(d)
@@ -136,9 +138,9 @@ def by_period(delta: Mapping[Key, Mapping[str, int]]) -> dict[tuple[str, str], d
             if any(v.values())}
 
 
-def recompute(histories: Iterable[Iterable]) -> dict[tuple[str, str], dict[str, int]]:
+def recompute(histories: Iterable[Iterable[Any]]) -> dict[tuple[str, str], dict[str, int]]:
     """Totals per (period, department) from scratch, from every letter's history."""
-    totals: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    totals: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for history in histories:
         for key, d in by_period(contributions(history)).items():
             totals[key].update(d)
@@ -252,12 +254,12 @@ RATES: dict[str, tuple[str, str]] = {
 }
 
 
-def figures(counters: Mapping[str, int]) -> dict:
+def figures(counters: Mapping[str, int]) -> dict[str, Any]:
     """Rates and averages of one department-period row, with the formulas of the league page."""
     c = {name: int(counters.get(name, 0)) for name in COUNTERS}
     values = {**c, "handled": c["received"] - c["transferred"] - c["rejected"],
               "satisfied_any": c["satisfied"] + c["basically_satisfied"]}
-    out: dict = {k: c[k] for k in COUNTERS if k != "reply_wd_x100"}
+    out: dict[str, Any] = {k: c[k] for k in COUNTERS if k != "reply_wd_x100"}
     out["handled"] = values["handled"]
     for name, (num, den) in RATES.items():
         n, d = values[num], max(values[den], 0)
@@ -283,7 +285,7 @@ def _fewer(num: int, den: int) -> Fraction | None:
     return None if share is None else 1 - share
 
 
-def parts(f: Mapping) -> dict[str, Fraction | None]:
+def parts(f: Mapping[str, Any]) -> dict[str, Fraction | None]:
     """The eight parts of the score, each in [0, 1] (None when its denominator is 0)."""
     return {
         "sign_on_time": _share(f["signed_on_time"], f["signed"]),
@@ -317,11 +319,11 @@ def _mean(values: Mapping[str, Fraction | None], names: Iterable[str],
 
 def _round(value: Fraction, places: int) -> float:
     """Half up, on the exact value (so a hand computation gives the same digits)."""
-    scale = 10 ** places
+    scale: int = 10 ** places
     return math.floor(value * scale + Fraction(1, 2)) / scale
 
 
-def assessment(f: Mapping, weights: Weights) -> tuple[Fraction | None, Fraction | None,
+def assessment(f: Mapping[str, Any], weights: Weights) -> tuple[Fraction | None, Fraction | None,
                                                       Fraction | None]:
     """(efficiency, quality, score out of 100), exact. The score is
     100 × (w_e × efficiency + w_q × quality); when one of the two cannot be measured, 100 × the
@@ -333,18 +335,19 @@ def assessment(f: Mapping, weights: Weights) -> tuple[Fraction | None, Fraction 
         return None, None, None
     if efficiency is None or quality is None:
         only = efficiency if efficiency is not None else quality
-        return efficiency, quality, 100 * only  # type: ignore[operator]
+        assert only is not None
+        return efficiency, quality, Fraction(100) * only
     score_ = 100 * (_weight(weights.efficiency) * efficiency + _weight(weights.quality) * quality)
     return efficiency, quality, score_
 
 
-def score(f: Mapping, weights: Weights) -> float | None:
+def score(f: Mapping[str, Any], weights: Weights) -> float | None:
     """The assessment score out of 100, to one decimal (see `assessment`)."""
     value = assessment(f, weights)[2]
     return None if value is None else _round(value, 1)
 
 
-def scored(f: dict, weights: Weights) -> dict:
+def scored(f: dict[str, Any], weights: Weights) -> dict[str, Any]:
     """`f` with `efficiency`, `quality` (0–1, 4 places) and `score` (0–100, 1 place)."""
     efficiency, quality, score_ = assessment(f, weights)
     f["efficiency"] = None if efficiency is None else _round(efficiency, 4)
@@ -355,7 +358,7 @@ def scored(f: dict, weights: Weights) -> dict:
 
 # --- the league table ------------------------------------------------------------------------
 
-def unranked_reason(f: Mapping, weights: Weights) -> str | None:
+def unranked_reason(f: Mapping[str, Any], weights: Weights) -> str | None:
     """Why a listed department has no rank: too few letters, too few ratings, or no score."""
     if f["received"] < weights.min_received:
         return "few_received"
@@ -367,7 +370,7 @@ def unranked_reason(f: Mapping, weights: Weights) -> str | None:
 
 
 def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
-           weights: Weights) -> list[dict]:
+           weights: Weights) -> list[dict[str, Any]]:
     """One row per department (all listed, even with no letters), ranked by score, then letters
     received; equal scores share a rank. A department with fewer than `min_received` letters or
     `min_rated` ratings is listed but not ranked (`rank` None, `unranked_reason` says why)."""
@@ -381,7 +384,7 @@ def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
     ranked = sorted((r for r in table if r["ranked"]),
                     key=lambda r: (-r["score"], -r["received"], r["department"]))
     position = 0
-    previous: tuple | None = None
+    previous: tuple[Any, ...] | None = None
     for i, r in enumerate(ranked, 1):
         if (r["score"], r["received"]) != previous:
             position, previous = i, (r["score"], r["received"])
@@ -392,7 +395,8 @@ def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
     return table
 
 
-def with_rank_changes(table: list[dict], previous: list[dict] | None) -> list[dict]:
+def with_rank_changes(table: list[dict[str, Any]], previous: list[dict[str, Any]] | None
+                      ) -> list[dict[str, Any]]:
     """Each row with `previous_rank`, `rank_change` (places gained: + up, − down) and `movement`:
     `up`, `down`, `same`, `new` (ranked now but not in the previous period) or None (not ranked
     now, or no previous period to compare with)."""
@@ -413,9 +417,9 @@ def with_rank_changes(table: list[dict], previous: list[dict] | None) -> list[di
     return table
 
 
-def totals(rows: Mapping[str, Mapping[str, int]]) -> dict:
+def totals(rows: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
     """The whole city's figures for a period (sum over departments)."""
-    sums: Counter = Counter()
+    sums: Counter[str] = Counter()
     for counters in rows.values():
         sums.update({k: int(v) for k, v in counters.items()})
     return figures(sums)

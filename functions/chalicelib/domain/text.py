@@ -55,7 +55,8 @@ def clean_line(text: str, *, max_len: int, field: str, label: str | None = None)
 
 
 def paragraphs(text: str) -> list[str]:
-    """Paragraphs split on blank lines; a single line break stays inside as "\\n" (rendered <br>)."""
+    """Paragraphs split on blank lines; a single line break stays inside as "\\n" (rendered
+    <br>)."""
     result: list[str] = []
     lines: list[str] = []
     for line in _LINE_BREAKS.sub("\n", text).split("\n"):
