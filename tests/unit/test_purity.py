@@ -235,3 +235,23 @@ def test_only_settings_read_the_environment():
                if ENV_READ.search(p.read_text(encoding="utf-8"))}
     assert readers - ENV_READERS_UNTIL_MERGE == {"functions/chalicelib/config.py"}
     assert ENV_READERS_UNTIL_MERGE <= readers, "remove the fixed ones from the list"
+
+
+# --- the function's cold start stays light ----------------------------------------------------
+
+HEAVY_AT_IMPORT = {"markdown", "markupsafe", "jinja2", "pelican", "pypinyin"}
+
+
+def test_the_content_loader_and_the_romanizer_load_their_heavy_libraries_on_first_use():
+    """content/ is loaded at every start of the function; the notices' Markdown and a name's
+    pinyin are needed only when a page or a letter asks (imported inside the function)."""
+    for name in ("content", "content_files", "content_limits", "topic_files", "pinyin"):
+        path = ROOT / "adapters" / f"{name}.py"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = set()
+        for node in _module_level(tree.body):
+            if isinstance(node, ast.Import):
+                top.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                top.add(node.module.split(".")[0])
+        assert not top & HEAVY_AT_IMPORT, f"adapters/{name}.py imports {top & HEAVY_AT_IMPORT}"

@@ -6,7 +6,7 @@ naming the file and the field, so a bad commit stops the function and the build 
 
 This runs in the function (at start-up, and for every incremental publish), so it imports
 only `yaml` and the domain; the notices' Markdown is converted to HTML on first use
-(`Notice.html`), so a cold start that publishes nothing never imports `markdown`. Notices
+(`TrustedMarkdown`), so a cold start that publishes nothing never imports `markdown`. Notices
 come from the repository, not from citizens: their Markdown is trusted.
 """
 from __future__ import annotations
@@ -31,9 +31,10 @@ from .topic_files import load_topics, topic_paths
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["CATEGORIES", "SLUG", "Content", "ContentError", "LeagueWeights", "Notice", "NotifyFile",
-           "Site", "cached_content", "load_abuse_limits", "load_content", "load_departments",
-           "load_limits", "load_notify_file", "load_topics", "markdown_html"]
+__all__ = ["CATEGORIES", "SLUG", "Content", "ContentError", "LeagueWeights", "Notice",
+           "NotifyFile", "Site", "TrustedMarkdown", "cached_content", "load_abuse_limits",
+           "load_content", "load_departments", "load_limits", "load_notify_file", "load_topics",
+           "markdown_html"]
 
 MONTH_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -60,26 +61,50 @@ class Site:
     footer_en: str = ""
 
 
+class TrustedMarkdown:
+    """Markdown from the repository (a notice's body), converted to HTML on first use: Jinja
+    prints it as markup (`__html__`), `str()` gives the HTML."""
+
+    __slots__ = ("_html", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._html: Markup | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = markdown_html(self.text)
+        return str(self._html)
+
+    __str__ = __html__
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TrustedMarkdown):
+            return other.text == self.text
+        return isinstance(other, str) and self.__html__() == other    # as the HTML it makes
+
+    def __hash__(self) -> int:
+        return hash(self.__html__())
+
+    def __repr__(self) -> str:
+        return f"TrustedMarkdown({self.text[:30]!r}…)"
+
+
 @dataclass(frozen=True)
 class Notice:
     slug: str
     title: str
     date: dt.date
     summary: str
-    body: str                           # Markdown
+    html: TrustedMarkdown
     title_en: str | None = None
     source: str = ""
     # optional English version (front matter `summary_en`, `body_en` in Markdown) for /en/
     summary_en: str | None = None
-    body_en: str | None = None
-
-    @cached_property
-    def html(self) -> Markup:
-        return markdown_html(self.body)
-
-    @cached_property
-    def html_en(self) -> Markup | None:
-        return markdown_html(self.body_en) if self.body_en else None
+    html_en: TrustedMarkdown | None = None
 
 
 @dataclass(frozen=True)
@@ -297,12 +322,14 @@ def load_notice(file: Path) -> Notice:
     body = body.strip()
     if not body:
         raise ContentError(file, "body", "is empty")
+    body_en = _text(file, meta, "body_en", required=False)
     return Notice(slug=slug, title=_text(file, meta, "title"), date=date,
-                  summary=_text(file, meta, "summary", required=False), body=body,
+                  summary=_text(file, meta, "summary", required=False),
+                  html=TrustedMarkdown(body),
                   title_en=_text(file, meta, "title_en", required=False) or None,
                   source=file.name,
                   summary_en=_text(file, meta, "summary_en", required=False) or None,
-                  body_en=_text(file, meta, "body_en", required=False) or None)
+                  html_en=TrustedMarkdown(body_en) if body_en else None)
 
 
 # Chinese has no spaces between words: a line break inside a paragraph of Chinese (the source
