@@ -10,9 +10,19 @@ from moto import mock_aws
 from fake_store import FakeStore, month_of_letters, published_letter
 from fakes import cst
 from publisher.build import full_build, publish_changes
-from publisher.sinks import (FakeCdn, LocalFolderSink, MemorySink, S3Sink, cache_control,
-                             clean_path, content_type)
+from publisher.sinks import (LocalFolderSink, MemorySink, S3Sink, cache_control, clean_path,
+                             content_type)
 from chalicelib.services.ports import Change
+
+
+class FakeCdn:
+    """Records invalidations instead of calling a CDN."""
+
+    def __init__(self) -> None:
+        self.invalidations: list[list[str]] = []
+
+    def __call__(self, paths: list[str]) -> None:
+        self.invalidations.append(list(paths))
 
 
 @pytest.mark.parametrize("path, kind", [
