@@ -11,7 +11,6 @@ import base64
 import hashlib
 import os
 import posixpath
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 

@@ -20,7 +20,7 @@ from ..keys import PageKey
 from ..snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from ..render import Output, Renderer
+    from ..render import Output
 
     RenderFn = Callable[..., Output]        # (renderer, *key arguments) -> files
 else:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..keys import PageKey
 from .family import Family, reads_nothing
 
 if TYPE_CHECKING:

@@ -171,3 +171,20 @@ def test_the_first_figures_of_a_month_re_render_every_department_page(content):
                      periods=["2026-10", "2026-Q4", "2026", "all"])
     departments = {k for k in P.affected_pages(october, store, content) if k[0] == "department"}
     assert departments == {("department", "housing")}
+
+
+def test_every_page_kind_belongs_to_one_family_that_says_what_it_reads(content):
+    """A page kind the full build lists is rendered by exactly one family, and that family
+    declares which changes make its pages stale (the registry refuses a kind declared twice)."""
+    from publisher.families import FAMILIES, FAMILY_OF
+
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 3)
+    store.stats_rows = {"2026-11": {"housing": {"received": 2}},
+                        "all": {"housing": {"received": 2}}}
+    kinds = {key[0] for key in P.all_pages(store, content)}
+    assert kinds <= set(FAMILY_OF)
+    # every kind a family renders is one the full build lists (no page only an increment makes)
+    assert set(FAMILY_OF) - kinds <= {"topic", "topic_data"}        # no topics registered here
+    assert all(callable(f.reads) for f in FAMILIES)
+    assert len({f.name for f in FAMILIES}) == len(FAMILIES)
