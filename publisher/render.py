@@ -55,8 +55,6 @@ def content_calendar(content: Content) -> WorkCalendar:
     return _official_calendar(str(folder) if folder and Path(folder).is_dir() else None)
 
 
-
-
 class Renderer:
     """Renders page keys (see `keys.py`) against one store snapshot and one `Content`; what each
     kind of page shows is in its family's module (`families/`)."""
@@ -82,9 +80,7 @@ class Renderer:
         tables that several pages show."""
         return self._memo.setdefault(name, {})
 
-    # -- helpers --
-
-    # -- helpers --
+    # -- what every family uses --
 
     def html(self, path: str, template: str, section: str | None = None, **ctx: Any) -> Output:
         """The page in every language from one context: `path` (zh-CN) and `en/` + `path`."""

@@ -216,7 +216,7 @@ def topic_sitemap_paths(r: Renderer) -> list[str]:
 
 def topic_feed_entries(r: Renderer, dept_id: str | None = None) -> list[dict]:
     """Entries of /feeds/all.atom.xml — or, given a department, of its own feed — in the
-    shape of `render.Renderer._feed_entry`, newest first: a topic is published when it was
+    shape of `feeds.feed_entry`, newest first: a topic is published when it was
     registered (or opened, if earlier) and updated when its outcome was."""
     entries = []
     for topic in _topics(r):
