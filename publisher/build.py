@@ -6,22 +6,26 @@ the monthly archive, then the letters on it, and lets them go.
 """
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from chalicelib.services.ports import Change, Store
 
 from . import pages as P
 from .content import Content
 from .render import Renderer, default_theme_dir
-from .sinks import LocalFolderSink, Sink
+from .sinks import Sink
 from .snapshot import Snapshot
 
-__all__ = ["full_build", "publish_changes", "pelican_build", "store_from_env",
+__all__ = ["full_build", "publish_changes", "publish_pending", "pelican_build", "store_from_env",
            "default_theme_dir", "BuildResult", "render_pages"]
 
 Progress = Callable[[int, int], None]
+
+log = logging.getLogger("wenzheng.publish")
 
 
 @dataclass
@@ -86,17 +90,22 @@ def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Ch
     return keys
 
 
-def publish_pending(store: Any, content: Content, sink: Sink, limit: int = 100,
+def publish_pending(store: Store, content: Content, sink: Sink, batch: int = 200,
                     theme_dir: str | Path | None = None) -> int:
-    """Drain the outbox: publish pending changes, then mark them done. Returns how many."""
+    """Drain the outbox: publish pending change records, oldest first, a batch at a time, then
+    mark them done. Returns how many (local runs and tests; in AWS the DynamoDB stream delivers
+    them to the function instead)."""
     done = 0
     while True:
-        changes = store.pending_changes(limit)
+        changes = store.pending_changes(batch)
         if not changes:
             return done
-        publish_changes(store, content, sink, changes, theme_dir)
+        started = time.perf_counter()
+        keys = publish_changes(store, content, sink, changes, theme_dir)
         store.mark_changes_done([c.id for c in changes])
         done += len(changes)
+        log.info("published %d change(s): %d page(s) in %.0f ms", len(changes), len(keys),
+                 (time.perf_counter() - started) * 1000)
 
 
 # --- composition ---------------------------------------------------------------------------------
@@ -147,11 +156,3 @@ def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | 
                            f"{conf})")
     return result
 
-
-def local_full_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | Path,
-                     progress: Progress | None = None) -> BuildResult:
-    """A full build without Pelican (same bytes), for tools that want no Pelican import."""
-    from .content import load_content
-
-    return full_build(store_from_env(data_dir), load_content(content_dir),
-                      LocalFolderSink(out_dir), progress=progress)

@@ -1,16 +1,12 @@
 """Publishing wired to settings: which sink a deployed function or a local server writes to."""
 from __future__ import annotations
 
-import logging
 import threading
-import time
 from pathlib import Path
 from typing import Iterable
 
 from chalicelib.bootstrap import Settings
 from chalicelib.services.ports import Change, Store
-
-log = logging.getLogger("wenzheng.publish")
 
 
 def site_dir(settings: Settings) -> Path:
@@ -49,18 +45,8 @@ _drain_lock = threading.Lock()
 
 def drain_outbox(store: Store, settings: Settings, sink=None, batch: int = 200) -> int:
     """Publish every pending change record, oldest first, then mark them done (local runs; in
-    AWS the DynamoDB stream delivers them to the function instead)."""
-    from .build import publish_changes
+    AWS the DynamoDB stream delivers them to the function instead); one drain at a time."""
+    from .build import publish_pending
     sink = sink or configured_sink(settings)
-    done = 0
     with _drain_lock:
-        while True:
-            changes = store.pending_changes(batch)
-            if not changes:
-                return done
-            started = time.perf_counter()
-            keys = publish_changes(store, content_for(settings), sink, changes)
-            store.mark_changes_done([c.id for c in changes])
-            done += len(changes)
-            log.info("published %d change(s): %d page(s) in %.0f ms", len(changes), len(keys),
-                     (time.perf_counter() - started) * 1000)
+        return publish_pending(store, content_for(settings), sink, batch)

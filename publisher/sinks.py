@@ -1,4 +1,4 @@
-"""Where the site's files go: a local folder, an S3 bucket, or memory (tests).
+"""Where the site's files go: a local folder, an S3 bucket, or memory.
 
 Every sink takes `write(path, data)` and `delete(path)` with paths relative to the site root
 ("letters/abc/index.html"), skips a write whose bytes are already there (so an unchanged page
@@ -11,7 +11,6 @@ import base64
 import hashlib
 import os
 import posixpath
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
@@ -92,7 +91,9 @@ class _Tracking:
 
 
 class MemorySink(_Tracking):
-    """A site in a dict, for tests."""
+    """A site in a dict: for tools that read a built site without writing one (the PII scan of
+    `bench/pii_scan.py`, the packaged function's smoke test, which has no tests/ folder to
+    import a fake from) and for tests."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -193,16 +194,6 @@ class LocalFolderSink(_Tracking):
                 if name.startswith(".tmp-"):
                     continue
                 yield Path(dirpath, name).relative_to(self.root).as_posix()
-
-
-class FakeCdn:
-    """Records invalidations instead of calling a CDN (tests, local runs)."""
-
-    def __init__(self) -> None:
-        self.invalidations: list[list[str]] = []
-
-    def __call__(self, paths: list[str]) -> None:
-        self.invalidations.append(list(paths))
 
 
 def cloudfront_invalidator(distribution_id: str, client: Any = None,

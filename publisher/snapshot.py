@@ -59,6 +59,8 @@ class Snapshot:
         self._running: list[Letter] | None = None
         self._topics: dict[str, Any] | None = None      # consultations: id -> Topic
         self._topic_reads: dict[tuple[str, str], Any] = {}
+        # what page planning works out once per change (see families.letters.archive_touch)
+        self.memo: dict[str, dict] = {}
 
     def _remember(self, letters: list[Letter]) -> list[Letter]:
         for letter in letters:

@@ -130,9 +130,12 @@ def test_all_pages_lists_every_page_once_and_counts_them(content):
     assert ("month", "2026-11", 2) in keys and ("month", "2026-10", 1) in keys
     assert ("league_data", "2026-11") in keys and ("league_period", "all") in keys
     assert sum(1 for k in keys if k[0] == "letter") == 63
-    # a letter page comes right after the archive page that lists it (streaming)
+    # an archive page's letters and sitemap come right after it, before the next archive page
+    # (streaming: the build holds one page of letters at a time)
     i = keys.index(("month", "2026-11", 2))
-    assert keys[i + 1] == ("sitemap_month", "2026-11", 2) and keys[i + 2][0] == "letter"
+    after = keys[i + 1:i + 12]
+    assert keys[i + 1][0] == "letter" and ("sitemap_month", "2026-11", 2) in after
+    assert {k[0] for k in after} == {"letter", "sitemap_month"}
 
 
 @pytest.mark.parametrize("key, paths", [
@@ -169,3 +172,20 @@ def test_the_first_figures_of_a_month_re_render_every_department_page(content):
                      periods=["2026-10", "2026-Q4", "2026", "all"])
     departments = {k for k in P.affected_pages(october, store, content) if k[0] == "department"}
     assert departments == {("department", "housing")}
+
+
+def test_every_page_kind_belongs_to_one_family_that_says_what_it_reads(content):
+    """A page kind the full build lists is rendered by exactly one family, and that family
+    declares which changes make its pages stale (the registry refuses a kind declared twice)."""
+    from publisher.families import FAMILIES, FAMILY_OF
+
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 3)
+    store.stats_rows = {"2026-11": {"housing": {"received": 2}},
+                        "all": {"housing": {"received": 2}}}
+    kinds = {key[0] for key in P.all_pages(store, content)}
+    assert kinds <= set(FAMILY_OF)
+    # every kind a family renders is one the full build lists (no page only an increment makes)
+    assert set(FAMILY_OF) - kinds <= {"topic", "topic_data"}        # no topics registered here
+    assert all(callable(f.reads) for f in FAMILIES)
+    assert len({f.name for f in FAMILIES}) == len(FAMILIES)

@@ -12,6 +12,7 @@ from fake_store import FakeStore, month_of_letters, published_letter
 from fakes import cst
 from publisher import render as R
 from publisher.build import full_build
+from publisher.families.fixed import form_context
 from publisher.render import Renderer
 from publisher.sinks import MemorySink
 
@@ -112,7 +113,7 @@ def test_templates_see_only_the_public_version(content):
 
 
 def test_form_pages_get_departments_and_letter_types(content):
-    ctx = Renderer(FakeStore(), content)._form_context()
+    ctx = form_context(Renderer(FakeStore(), content))
     assert ctx["departments"][0] == {"id": "housing", "name": "市住房和城乡建设局",
                                      "name_en": "Housing and Urban-Rural Development Bureau"}
     assert {"code": "complaint", "zh": "投诉", "en": "Complaint"} in ctx["letter_types"]

@@ -8,11 +8,10 @@ import pytest
 from fake_store import FakeStore, month_of_letters, published_letter
 from moto import mock_aws
 
-from chalicelib.services.ports import Change
 from fakes import cst
 from publisher.build import full_build, publish_changes
+from chalicelib.services.ports import Change
 from publisher.sinks import (
-    FakeCdn,
     LocalFolderSink,
     MemorySink,
     S3Sink,
@@ -20,6 +19,16 @@ from publisher.sinks import (
     clean_path,
     content_type,
 )
+
+
+class FakeCdn:
+    """Records invalidations instead of calling a CDN."""
+
+    def __init__(self) -> None:
+        self.invalidations: list[list[str]] = []
+
+    def __call__(self, paths: list[str]) -> None:
+        self.invalidations.append(list(paths))
 
 
 @pytest.mark.parametrize("path, kind", [

@@ -348,14 +348,13 @@ def test_a_public_topic_change_republishes_its_departments_pages(story):
     """An outcome names the topic's departments' pages and feeds in the plan (the incremental
     build test above would then differ from the full build if they were missed)."""
     from chalicelib.services.ports import Change
-    from publisher.topic_pages import affected
-    city, _ = story
-    keys = affected(Change(id="x", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"],
-                           public=True), city.ctx.store)
+    city, content = story[0], story[0].content
+    keys = P.affected_pages(Change(id="x", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"],
+                                   public=True), city.ctx.store, content)
     assert {("department", "transport"), ("department", "housing"),
             ("dept_feed", "transport"), ("dept_feed", "housing")} <= keys
-    quiet = affected(Change(id="y", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"],
-                            public=False), city.ctx.store)
+    quiet = P.affected_pages(Change(id="y", at=cst(2026, 11, 25, 10, 0), topics=["bus-fares"],
+                                    public=False), city.ctx.store, content)
     assert not any(k[0] in ("department", "dept_feed") for k in quiet)
 
 

@@ -1,0 +1,128 @@
+"""The theme: where it is, its static assets (versioned by content), and the one Jinja
+environment per theme that every build in a process shares.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+from markupsafe import escape
+
+from . import formatting as F
+from . import i18n
+
+
+def default_theme_dir() -> Path:
+    """`<repo>/site/theme` in the source tree, else `$WENZHENG_THEME`."""
+    here = Path(__file__).resolve().parent.parent / "site" / "theme"
+    if (here / "templates").is_dir():
+        return here
+    env = os.environ.get("WENZHENG_THEME")
+    if env and (Path(env) / "templates").is_dir():
+        return Path(env)
+    raise FileNotFoundError("theme not found: run from the source tree or set WENZHENG_THEME")
+
+
+def static_files(theme_dir: Path) -> list[tuple[str, Path]]:
+    """(relative path, file) of every static asset, sorted."""
+    root = theme_dir / "static"
+    out = []
+    if root.is_dir():
+        for file in root.rglob("*"):
+            rel = file.relative_to(root).as_posix()
+            if file.is_file() and not any(part.startswith((".", "__")) for part in rel.split("/")):
+                out.append((rel, file))
+    return sorted(out)
+
+
+@lru_cache(maxsize=8)
+def _asset_versions(theme_dir: str) -> dict[str, str]:
+    return {rel: hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+            for rel, file in static_files(Path(theme_dir))}
+
+
+class FoldLanguage(Extension):
+    """Compiles `t("中文", "English")` and `u("/path/")` written with literal arguments into the
+    page's language at compile time: a tag that only outputs one becomes template text,
+    `{% if en %}English{% else %}中文{% endif %}` (escaped now, not per page), and one inside a
+    larger expression becomes `("English" if en else "中文")`. Same output, without a call into
+    Python and an escape each time (a page has dozens, rendered once per language). Calls with
+    any other arguments are left to the `t` and `u` globals."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
+        tokens = list(stream)
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            choice = self._literal_choice(tokens, i)
+            if choice is None:
+                out.append(tokens[i])
+                i += 1
+                continue
+            (en, zh), end = choice
+            line = tokens[i].lineno
+            if out and out[-1].type == "variable_begin" and tokens[end].type == "variable_end":
+                out.pop()                          # the whole tag: {{ t("…", "…") }}
+                out += [Token(line, "block_begin", "{%"), Token(line, "name", "if"),
+                        Token(line, "name", "en"), Token(line, "block_end", "%}"),
+                        Token(line, "data", str(escape(en))),
+                        Token(line, "block_begin", "{%"), Token(line, "name", "else"),
+                        Token(line, "block_end", "%}"),
+                        Token(line, "data", str(escape(zh))),
+                        Token(line, "block_begin", "{%"), Token(line, "name", "endif"),
+                        Token(line, "block_end", "%}")]
+                i = end + 1
+            else:
+                out += [Token(line, "lparen", "("), Token(line, "string", en),
+                        Token(line, "name", "if"), Token(line, "name", "en"),
+                        Token(line, "name", "else"), Token(line, "string", zh),
+                        Token(line, "rparen", ")")]
+                i = end
+        return out
+
+    @staticmethod
+    def _literal_choice(tokens: list[Token], i: int) -> tuple[tuple[str, str], int] | None:
+        """((English, Chinese), index after the call) when tokens[i:] is such a call."""
+        tok = tokens[i]
+        if tok.type != "name" or tok.value not in ("t", "u") or (i and tokens[i - 1].type == "dot"):
+            return None
+        kinds = [t.type for t in tokens[i + 1:i + 6]]
+        if tok.value == "t" and kinds == ["lparen", "string", "comma", "string", "rparen"]:
+            return (tokens[i + 4].value, tokens[i + 2].value), i + 6
+        if tok.value == "u" and kinds[:3] == ["lparen", "string", "rparen"]:
+            path = tokens[i + 2].value
+            return (i18n.url(path, "en"), i18n.url(path, "zh")), i + 4
+        return None
+
+
+@lru_cache(maxsize=8)
+def environment(theme_dir: str) -> Environment:
+    """The one Jinja environment for a theme, shared by every build in this process."""
+    # auto_reload off: a publish must not stat every template; `reload_theme()` after an edit
+    env = Environment(loader=FileSystemLoader(str(Path(theme_dir) / "templates")),
+                      autoescape=True, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+                      keep_trailing_newline=True, undefined=StrictUndefined,
+                      extensions=[FoldLanguage])
+    versions = _asset_versions(theme_dir)
+
+    def asset(rel: str) -> str:
+        version = versions.get(rel)
+        return f"/theme/{rel}?v={version}" if version else f"/theme/{rel}"
+
+    env.globals.update(asset=asset, nav=i18n.NAV, formulas=i18n.FORMULAS,
+                       **F.TEMPLATE_GLOBALS)
+    env.filters.update(F.TEMPLATE_FILTERS)
+    return env
+
+
+def reload_theme() -> None:
+    """Forget compiled templates and asset versions (a dev server calls this after an edit)."""
+    environment.cache_clear()
+    _asset_versions.cache_clear()
+
