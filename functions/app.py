@@ -4,13 +4,12 @@ Only wiring lives here: the routes are blueprints in chalicelib/api/ (letters.py
 staff; topics.py: consultations), the use cases in chalicelib/services/, the composition in
 chalicelib/bootstrap.py.
 """
-import os
-
 from chalice import Rate
 
 from chalicelib.services import abuse
 from chalicelib.api import events, letters as api, topics as api_topics
 from chalicelib.api.function_app import FunctionApp
+from chalicelib.config import Settings
 
 # one request's state per thread (the embedded server is threaded), API.md's error shape
 app = FunctionApp(app_name="wenzheng")
@@ -21,9 +20,7 @@ app.register_blueprint(api_topics.staff, url_prefix="/api")
 # a 429 whose wait is known says it in Retry-After (abuse.py)
 app.register_middleware(abuse.retry_after_middleware, "http")
 
-STREAM_ARN = os.environ.get(
-    "WENZHENG_STREAM_ARN",
-    "arn:aws:dynamodb:us-east-1:000000000000:table/wenzheng/stream/1970-01-01T00:00:00.000")
+STREAM_ARN = Settings.from_env().stream_arn
 
 
 @app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=50, starting_position="TRIM_HORIZON")

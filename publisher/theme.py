@@ -4,7 +4,6 @@ environment per theme that every build in a process shares.
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -23,9 +22,11 @@ def default_theme_dir() -> Path:
     here = Path(__file__).resolve().parent.parent / "site" / "theme"
     if (here / "templates").is_dir():
         return here
-    env = os.environ.get("WENZHENG_THEME")
-    if env and (Path(env) / "templates").is_dir():
-        return Path(env)
+    from chalicelib.config import Settings
+
+    env = Settings.from_env().theme_dir
+    if env and (env / "templates").is_dir():
+        return env
     raise FileNotFoundError("theme not found: run from the source tree or set WENZHENG_THEME")
 
 

@@ -17,26 +17,37 @@ repeatable and under a minute for both stores together.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+from sitecheck import diff_trees
 
 from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.domain.errors import DomainError
-from chalicelib.services import letters as services, supervision, topics as ts
+from chalicelib.services import letters as services
+from chalicelib.services import supervision
+from chalicelib.services import topics as ts
 from chalicelib.services.letters import Actor, Context
 from chalicelib.services.topics import register_topics
-from fakes import (DEPARTMENTS, HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, FakeCalendar, FakeClock,
-                   cst, letter_payload, topic)
+from fakes import (
+    DEPARTMENTS,
+    HOUSING_CLERK,
+    OFFICE,
+    TRANSPORT_CLERK,
+    FakeCalendar,
+    FakeClock,
+    cst,
+    letter_payload,
+    topic,
+)
 from publisher.build import full_build, publish_pending
 from publisher.sinks import MemorySink
-from sitecheck import diff_trees
 
 DEPTS = ("housing", "transport")
 CLERKS = {"housing": HOUSING_CLERK, "transport": TRANSPORT_CLERK}

@@ -8,9 +8,9 @@ import pytest
 from fake_store import FakeStore, month_of_letters, published_letter
 from moto import mock_aws
 
+from chalicelib.services.ports import Change
 from fakes import cst
 from publisher.build import full_build, publish_changes
-from chalicelib.services.ports import Change
 from publisher.sinks import (
     LocalFolderSink,
     MemorySink,
