@@ -845,7 +845,7 @@ class DynamoStore:
 
 
 def _too_many() -> TooManyRequests:
-    return TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+    return TooManyRequests("too_many_submissions")
 
 
 class DynamoUnitOfWork(TrackingUnitOfWork):

@@ -676,7 +676,7 @@ def _phrase(q: str) -> str:
 
 
 def _too_many() -> TooManyRequests:
-    return TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+    return TooManyRequests("too_many_submissions")
 
 
 def _due_at(n: Notification) -> str | None:

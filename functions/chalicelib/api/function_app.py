@@ -16,23 +16,20 @@ from typing import Any, Callable
 
 from chalice import Chalice, Response
 
-from ..domain.errors import error_body
+from ..domain.errors import body_of
 
 HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
            "X-Content-Type-Options": "nosniff"}
 
-# Chalice's own error codes → (our code, message, message_en)
-CHALICE_ERRORS: dict[str, tuple[str, str, str]] = {
-    "MethodNotAllowedError": ("method_not_allowed", "该接口不支持这种请求方法",
-                              "This path does not support that method"),
-    "UnsupportedMediaType": ("unsupported_media_type",
-                             "请求体须为 JSON（Content-Type: application/json）",
-                             "The body must be JSON (Content-Type: application/json)"),
-    "BadRequest": ("bad_request", "请求无效", "Bad request"),
-    "BadRequestError": ("bad_request", "请求无效", "Bad request"),
-    "NotFoundError": ("not_found", "没有这个接口", "No such API path"),
+# Chalice's own error codes → our message keys (domain/messages.py)
+CHALICE_ERRORS: dict[str, str] = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequest": "bad_request",
+    "BadRequestError": "bad_request",
+    "NotFoundError": "no_such_api_path",
 }
-INTERNAL = ("internal", "服务器内部错误", "Internal error")
+INTERNAL = "internal"
 
 
 class FunctionApp(Chalice):
@@ -67,8 +64,8 @@ def api_error_shape(request: Any, get_response: Callable[[Any], Response]) -> Re
     body = response.body
     if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
         return response
-    code, message, message_en = CHALICE_ERRORS.get(str(body["Code"]), INTERNAL)
+    key = CHALICE_ERRORS.get(str(body["Code"]), INTERNAL)
     headers = dict(HEADERS)
     headers.update({k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"})
-    return Response(body=json.dumps(error_body(code, message, message_en), ensure_ascii=False),
+    return Response(body=json.dumps(body_of(key), ensure_ascii=False),
                     status_code=response.status_code, headers=headers)

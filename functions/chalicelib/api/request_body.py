@@ -28,20 +28,19 @@ MAX_INT_DIGITS = 30
 
 def _int(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_INT_DIGITS:
-        raise Invalid("数字过长", "Number too long", code="invalid_number")
+        raise Invalid("number_too_long")
     return int(digits)
 
 
 def _float(literal: str) -> float:
     value = float(literal)
     if not math.isfinite(value):
-        raise Invalid("数字超出范围", "Number out of range", code="invalid_number")
+        raise Invalid("number_out_of_range")
     return value
 
 
 def _constant(name: str) -> Any:
-    raise Invalid("不支持 NaN 或 Infinity", "NaN and Infinity are not JSON numbers",
-                  code="invalid_number")
+    raise Invalid("number_not_finite")
 
 
 def _depth_ok(raw: str) -> bool:
@@ -84,13 +83,11 @@ def _check_text(value: Any) -> None:
 
 def _storable(text: str, field: str | None) -> None:
     if "\x00" in text:
-        raise Invalid("文本中不能含有空字符", "Text may not contain NUL characters",
-                      field=field, code="invalid_text")
+        raise Invalid("text_nul", field=field)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise Invalid("文本中含有无效字符", "Text contains an invalid character (a lone surrogate)",
-                      field=field, code="invalid_text") from None
+        raise Invalid("text_lone_surrogate", field=field) from None
 
 
 def parse(raw: bytes | str | None) -> Any:
@@ -101,25 +98,20 @@ def parse(raw: bytes | str | None) -> Any:
         try:
             raw = raw.encode("utf-8")
         except UnicodeEncodeError:
-            raise Invalid("请求体不是有效的 UTF-8", "The body is not valid UTF-8",
-                          code="invalid_json") from None
+            raise Invalid("body_not_utf8") from None
     if len(raw) > MAX_BODY_BYTES:
-        raise TooLarge(f"请求体超过 {MAX_BODY_BYTES // 1024} KB",
-                       f"Request body larger than {MAX_BODY_BYTES // 1024} KB")
+        raise TooLarge("body_too_large", kb=MAX_BODY_BYTES // 1024)
     if not raw.strip():
         return {}
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise Invalid("请求体不是有效的 UTF-8", "The body is not valid UTF-8",
-                      code="invalid_json") from None
+        raise Invalid("body_not_utf8") from None
     if not _depth_ok(text):
-        raise Invalid(f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON nested deeper than {MAX_DEPTH}",
-                      code="too_deep")
+        raise Invalid("body_too_deep", depth=MAX_DEPTH)
     try:
         value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except (json.JSONDecodeError, RecursionError, ValueError):
-        raise Invalid("请求体不是有效的 JSON", "The body is not valid JSON",
-                      code="invalid_json") from None
+        raise Invalid("body_not_json") from None
     _check_text(value)
     return value

@@ -234,11 +234,9 @@ class Topic:
         """410 unless comments and responses are accepted at `now`."""
         status = self.status(now)
         if status == TopicStatus.upcoming:
-            raise Gone(f"该议题将于 {_local(self.opens)} 开始征集", "This topic is not open yet",
-                       code="topic_not_open")
+            raise Gone("topic_not_open", opens=_local(self.opens))
         if status == TopicStatus.closed:
-            raise Gone(f"该议题已于 {_local(self.closes, end=True)} 截止", "This topic is closed",
-                       code="topic_closed")
+            raise Gone("topic_closed", closes=_local(self.closes, end=True))
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -364,9 +362,9 @@ class Comment:
     def _move(self, action: str, by: str, at: datetime, reason: str | None = None) -> None:
         allowed, target = TRANSITIONS[action]
         if self.status not in allowed:
-            raise InvalidTransition(
-                f"状态为“{label(self.status)}”的留言不能执行该操作",
-                f"Cannot {action} a comment that is {self.status}", field="status")
+            raise InvalidTransition("comment_transition", field="status",
+                                    status_label=label(self.status), action=action,
+                                    status=str(self.status))
         self.history.append({"at": at.isoformat(), "actor": by, "action": action,
                              "from": str(self.status), "to": str(target), "reason": reason})
         if self.status != target:
@@ -379,14 +377,13 @@ class Comment:
 
     def reject(self, reason: str, by: str, at: datetime) -> None:
         if not isinstance(reason, str) or not reason.strip():
-            raise Invalid("请填写理由", "A reason is required", field="reason", code="empty")
+            raise Invalid("reason_required", field="reason")
         self._move("reject", by, at, reason)
         self.reason = reason
 
     def answer_with(self, body: str, by: str, department: str, at: datetime) -> Answer:
         if self.answer is not None:
-            raise InvalidTransition("该问题已答复", "This question was already answered",
-                                    field="status", code="already_answered")
+            raise InvalidTransition("question_already_answered", field="status")
         self._move("answer", by, at)
         self.history[-1]["department"] = department
         # the question is counted for the department that took it
@@ -455,56 +452,47 @@ def validate_answers(topic: Topic, answers: Any) -> dict[str, str | list[str]]:
     """A response's answers checked against the survey's questions; raises `Invalid` with the
     field `answers.{question}`. Unanswered questions (null, "", []) are left out."""
     if not isinstance(answers, Mapping):
-        raise Invalid("answers 须为对象", "answers must be an object", field="answers",
-                      code="wrong_type")
+        raise Invalid("answers_not_object", field="answers")
     known = {q.id for q in topic.questions}
     for qid in answers:
         if qid not in known:
-            raise Invalid("没有这个问题", f"Unknown question '{qid}'", field=f"answers.{qid}",
-                          code="unknown_question")
+            raise Invalid("unknown_question", field=f"answers.{qid}", question=qid)
     out: dict[str, str | list[str]] = {}
     for q in topic.questions:
         name = f"answers.{q.id}"
         value = answers.get(q.id)
         if value is None or value == "" or value == []:
             if q.required:
-                raise Invalid(f"请回答：{q.text}", f"Question '{q.id}' is required", field=name,
-                              code="required")
+                raise Invalid("question_required", field=name, question_text=q.text,
+                              question=q.id)
             continue
         if q.kind == QuestionKind.single:
             if not isinstance(value, str) or value not in q.choice_ids():
-                raise Invalid("请选择一个选项", f"{name} must be one of its choice ids",
-                              field=name, code="invalid_choice")
+                raise Invalid("choose_one_choice", field=name)
             out[q.id] = value
         elif q.kind == QuestionKind.multiple:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise Invalid("多选题的答案须为选项列表", f"{name} must be a list of choice ids",
-                              field=name, code="wrong_type")
+                raise Invalid("choices_not_list", field=name)
             if len(set(value)) != len(value):
-                raise Invalid("选项不能重复", f"{name} repeats a choice", field=name,
-                              code="duplicate_choice")
+                raise Invalid("duplicate_choice", field=name)
             if any(v not in q.choice_ids() for v in value):
-                raise Invalid("没有这个选项", f"{name} has an unknown choice", field=name,
-                              code="invalid_choice")
+                raise Invalid("unknown_choice", field=name)
             limit = q.max or len(q.choices)
             if len(value) > limit:
-                raise Invalid(f"最多选 {limit} 项", f"{name}: at most {limit} choices",
-                              field=name, code="too_many_choices")
+                raise Invalid("too_many_choices", field=name, limit=limit)
             order = q.choice_ids()
             out[q.id] = sorted(value, key=order.index)
         else:
             if not isinstance(value, str):
-                raise Invalid("答案须为文本", f"{name} must be text", field=name,
-                              code="wrong_type")
+                raise Invalid("answer_not_text", field=name)
             if not value.strip():
                 if q.required:
-                    raise Invalid(f"请回答：{q.text}", f"Question '{q.id}' is required",
-                                  field=name, code="required")
+                    raise Invalid("question_required", field=name, question_text=q.text,
+                                  question=q.id)
                 continue
             out[q.id] = text.clean(value, max_len=COMMENT_MAX, field=name, label="回答")
     if not out:
-        raise Invalid("请至少回答一个问题", "Answer at least one question", field="answers",
-                      code="empty")
+        raise Invalid("answers_empty", field="answers")
     return out
 
 

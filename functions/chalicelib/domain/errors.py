@@ -1,12 +1,20 @@
 """Domain errors: each carries a stable snake_case code, a field and a message in Chinese and
 English.
 
+An error is built from a key of the message catalogue (`messages.py`), which gives its code and
+both texts: `NotFound("topic_not_found")`, `Invalid("text_empty", field="body", label="内容")`
+(`field` is also a placeholder: "{field} must not be empty").
+The older form with the texts inline, `Invalid("…", "…", code=…)`, still works while the last
+raise sites move to keys (`scripts/dev/catalogue_check.py` lists them).
+
 The HTTP layer maps the class to a status (API.md) and builds the error body in one place
 (`error_body`); nothing else formats errors.
 """
 from __future__ import annotations
 
 from typing import Any
+
+from .messages import message as _message
 
 
 class DomainError(Exception):
@@ -15,8 +23,18 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, message_en: str = "", *, field: str | None = None,
-                 code: str | None = None) -> None:
+    #: the catalogue key the error was built from (None: inline texts)
+    key: str | None = None
+
+    def __init__(self, message: str, message_en: str | None = None, *,
+                 field: str | None = None, code: str | None = None, **params: Any) -> None:
+        if message_en is None:          # a catalogue key, its placeholders in `params`
+            if code is not None:
+                raise TypeError("a catalogued message carries its own code")
+            self.key = message
+            code, message, message_en = _message(message, field=field, **params)
+        elif params:
+            raise TypeError(f"unexpected arguments {sorted(params)}")
         super().__init__(message_en or message)
         self.message = message
         self.message_en = message_en or message
@@ -59,8 +77,7 @@ class ConcurrentUpdate(Conflict):
 
     code = "concurrent_update"
 
-    def __init__(self, message: str = "该记录已被他人修改，请刷新后重试",
-                 message_en: str = "The record was changed by someone else; reload and retry",
+    def __init__(self, message: str = "record_changed", message_en: str | None = None,
                  **kw: Any) -> None:
         super().__init__(message, message_en, **kw)
 
@@ -97,3 +114,9 @@ def error_body(code: str, message: str, message_en: str = "", field: str | None 
 
 def body_for(err: DomainError) -> dict[str, Any]:
     return error_body(err.code, err.message, err.message_en, err.field)
+
+
+def body_of(key: str, field: str | None = None, **params: Any) -> dict:
+    """The error body of a catalogued message that no exception carries (Chalice's own
+    answers, a 500, a 503)."""
+    return error_body(*_message(key, field=field, **params), field)

@@ -80,6 +80,7 @@ SIGN_CLOCK = frozenset({S.dispatched})
 REPLY_CLOCK = frozenset({S.signed, S.extension_requested, S.redo})
 ACTIVE = SIGN_CLOCK | REPLY_CLOCK
 ANSWERED = frozenset({S.published, S.closed})
+EXTENSION_MAX_DAYS = 30            # working days one extension may add
 
 LABELS: dict[str, tuple[str, str]] = {
     # code: (zh-CN, en)
@@ -250,10 +251,9 @@ class Letter:
               reason: str | None = None, **data: Any) -> Event:
         allowed, target = TRANSITIONS[action]
         if self.status not in allowed:
-            raise InvalidTransition(
-                f"当前状态“{label(self.status)}”下不能执行该操作",
-                f"Cannot {action.replace('_', ' ')} a letter that is {self.status}",
-                field="status")
+            raise InvalidTransition("letter_transition", field="status",
+                                    status_label=label(self.status),
+                                    action=action.replace("_", " "), status=str(self.status))
         target = to or target
         return self._record(action, actor, at, self.status, target, reason, data)
 
@@ -283,7 +283,7 @@ class Letter:
     def dispatch(self, department: str, by: str, at: datetime, cal: WorkCalendar,
                  limits: Limits) -> None:
         if not department:
-            raise Invalid("请选择承办部门", "Choose a department", field="department")
+            raise Invalid("department_required", field="department")
         self._move("dispatch", by, at, department=department, previous=self.department)
         self.department = department
         self.dispatched_at = at
@@ -311,9 +311,9 @@ class Letter:
     def request_extension(self, working_days: int, reason: str, by: str, at: datetime) -> None:
         _require_reason(reason)
         if not isinstance(working_days, int) or isinstance(working_days, bool) \
-                or not 1 <= working_days <= 30:
-            raise Invalid("延期天数须为 1 到 30 个工作日", "working_days must be 1 to 30",
-                          field="working_days")
+                or not 1 <= working_days <= EXTENSION_MAX_DAYS:
+            raise Invalid("extension_days_range", field="working_days",
+                          max_days=EXTENSION_MAX_DAYS)
         back_to = self.status
         self._move("request_extension", by, at, reason=reason, working_days=working_days)
         self.pending_extension = {"working_days": working_days, "reason": reason,
@@ -382,9 +382,7 @@ class Letter:
                    limits: Limits) -> None:
         _require_reason(reason)
         if self.redo_count >= limits.max_redos:
-            raise InvalidTransition(f"该来信已重办 {self.redo_count} 次，已达上限",
-                                    f"This letter was already redone {self.redo_count} times",
-                                    field="status")
+            raise InvalidTransition("redo_limit", field="status", count=self.redo_count)
         self._move("redo", by, at, reason=reason)
         self.redo_count += 1
         # a re-do gets a new reply limit, counted from the order (Beijing: 重办)
@@ -399,28 +397,22 @@ class Letter:
         _require_reason(reason)
         reply = self.released_reply
         if not self.rated_unsatisfied or reply is None:
-            raise InvalidTransition("只有评价为不满意的答复可以维持",
-                                    "Only a reply rated unsatisfied can be kept", field="status")
+            raise InvalidTransition("keep_needs_unsatisfied", field="status")
         if self.reply_kept:
-            raise InvalidTransition("该答复已维持", "This reply was already kept",
-                                    field="status", code="already_kept")
+            raise InvalidTransition("already_kept", field="status")
         return self._record("keep_reply", by, at, None, None, reason,
                             {"reply_n": reply.n, "department": reply.department})
 
     def rate(self, score: str, comment: str | None, at: datetime) -> Rating:
         reply = self.released_reply
         if reply is None:
-            raise InvalidTransition("答复尚未发布，暂不能评价",
-                                    "There is no released reply to rate yet", field="score")
+            raise InvalidTransition("no_reply_to_rate", field="score")
         if any(r.reply_n == reply.n for r in self.ratings):
-            raise InvalidTransition("该答复已评价过", "This reply was already rated",
-                                    field="score", code="already_rated")
+            raise InvalidTransition("already_rated", field="score")
         try:
             sc = Score(score)
         except ValueError:
-            raise Invalid("评价须为 满意 / 基本满意 / 不满意",
-                          "score must be satisfied, basically_satisfied or unsatisfied",
-                          field="score") from None
+            raise Invalid("score_choice", field="score") from None
         rating = Rating(reply_n=reply.n, score=sc, comment=comment, at=at)
         self.ratings.append(rating)
         self._record("rate", "citizen", at, None, None, None,
@@ -429,15 +421,13 @@ class Letter:
 
     def vote(self, direction: str, at: datetime) -> None:
         if self.publication is None:
-            raise InvalidTransition("只能对已公开的答复投票", "Only published replies take votes",
-                                    field="direction")
+            raise InvalidTransition("votes_published_only", field="direction")
         if direction == "up":
             self.votes_up += 1
         elif direction == "down":
             self.votes_down += 1
         else:
-            raise Invalid("direction 须为 up 或 down", "direction must be up or down",
-                          field="direction")
+            raise Invalid("direction_choice", field="direction")
 
     def record_light(self, light: Light, at: datetime, since: datetime | None = None) -> bool:
         """Record a light change once; returns False when the light is already recorded.
@@ -483,8 +473,7 @@ class Letter:
         """Record that the writer was asked, once, to rate the released reply."""
         reply = self.released_reply
         if not self.awaiting_rating_followup or reply is None:
-            raise InvalidTransition("该答复无需提醒评价", "This reply needs no rating follow-up",
-                                    field="status")
+            raise InvalidTransition("no_follow_up", field="status")
         return self._record("rating_followup", "system", at, None, None, None,
                             {"reply_n": reply.n, "due": due.isoformat()})
 
@@ -589,4 +578,4 @@ def _edited(before: PublicEdits | None, after: PublicEdits | None) -> list[str]:
 
 def _require_reason(reason: str | None) -> None:
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("请填写理由", "A reason is required", field="reason", code="empty")
+        raise Invalid("reason_required", field="reason")

@@ -101,11 +101,9 @@ def _normalise(text: str) -> str:
 def _checked(text: str, *, max_len: int, field: str, label: str | None) -> str:
     zh = label or field
     if not text:
-        raise Invalid(f"{zh}不能为空", f"{field} must not be empty", field=field, code="empty")
+        raise Invalid("text_empty", field=field, label=zh)
     if len(text) > max_len:
-        raise Invalid(f"{zh}不能超过 {max_len} 个字（现为 {len(text)} 个字）",
-                      f"{field} must be at most {max_len} characters (it has {len(text)})",
-                      field=field, code="too_long")
+        raise Invalid("text_too_long", field=field, label=zh, max_len=max_len, length=len(text))
     return text
 
 

@@ -89,19 +89,21 @@ def _minutes(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds() / 60))
 
 
-def too_many(kind: str, message: str, message_en: str,
-             wait: timedelta | None = None) -> TooManyRequests:
-    """A 429 of `kind`, saying how long to wait (and carrying it for `Retry-After`)."""
-    err = TooManyRequests(message, message_en)
+def too_many(kind: str, key: str, wait: timedelta | None = None,
+             **params: Any) -> TooManyRequests:
+    """A 429 of `kind` with the catalogued message `key`, saying how long to wait (and carrying
+    it for `Retry-After`)."""
+    err = TooManyRequests(key, **params)
     err.abuse_kind = kind                              # type: ignore[attr-defined]
     err.retry_after = (max(1, math.ceil(wait.total_seconds()))  # type: ignore[attr-defined]
                        if wait is not None else None)
     return err
 
 
-def refused(kind: str, message: str, message_en: str) -> Invalid:
-    """A 400 `refused` of `kind` (the honeypot): counted like a 429."""
-    err = Invalid(message, message_en, code="refused")
+def refused(kind: str, key: str) -> Invalid:
+    """A 400 `refused` of `kind` (the honeypot) with the catalogued message `key`: counted
+    like a 429."""
+    err = Invalid(key)
     err.abuse_kind = kind                              # type: ignore[attr-defined]
     return err
 
@@ -146,27 +148,20 @@ def take_now(ctx: Any, key: str, limit: int, expires_at: datetime) -> None:
     must still have used it); `TooManyRequests` when it is at its limit."""
     with ctx.store.unit_of_work() as uow:
         if uow.quota_used(key) >= limit:
-            raise TooManyRequests("提交过于频繁，请稍后再试", "Too many requests; try again later")
+            raise TooManyRequests("too_many_requests")
         uow.use_quota(key, limit, expires_at)
         uow.commit()
 
 
 # --- guessing ---------------------------------------------------------------------------------
 
-_GUESS_TEXT = {
-    "tracking": ("查询码或密码错误次数过多，请 {n} 分钟后再试",
-                 "Too many wrong tracking codes or secrets; try again in {n} min"),
-    "login": ("用户名或密码错误次数过多，请 {n} 分钟后再试",
-              "Too many wrong usernames or passwords; try again in {n} min"),
-}
+_GUESS_TEXT = {"tracking": "too_many_tracking_guesses", "login": "too_many_login_guesses"}
 
 T = TypeVar("T")
 
 
 def _guessing(kind: str, wait: timedelta) -> TooManyRequests:
-    zh, en = _GUESS_TEXT[kind]
-    n = _minutes(wait)
-    return too_many(kind, zh.format(n=n), en.format(n=n), wait)
+    return too_many(kind, _GUESS_TEXT[kind], wait, minutes=_minutes(wait))
 
 
 def guarded(ctx: Any, kind: str, account: str | None, client: str | None,
@@ -240,14 +235,9 @@ def take_letter_quota(ctx: Any, uow: Any, client: str | None, now: datetime) -> 
               (f"letters:d:{client}:{day}", limits.letters_per_day, day_end))
     for key, limit, ends in checks:
         if uow.quota_used(key) >= limit:
-            raise too_many(
-                "letters",
-                f"您所在的网络提交来信过于频繁（每小时最多 {limits.letters_per_hour} 封、每天最多"
-                f" {limits.letters_per_day} 封），请 {_minutes(ends - now)} 分钟后再试；"
-                "急事请拨打 12345 热线",
-                f"Too many letters from your network (at most {limits.letters_per_hour} an hour"
-                f" and {limits.letters_per_day} a day); try again in {_minutes(ends - now)} min,"
-                " or call the 12345 hotline if it is urgent", ends - now)
+            raise too_many("letters", "too_many_letters", ends - now,
+                           per_hour=limits.letters_per_hour, per_day=limits.letters_per_day,
+                           minutes=_minutes(ends - now))
     for key, limit, ends in checks:
         uow.use_quota(key, limit, ends)
 
@@ -259,8 +249,7 @@ def take_vote_quota(ctx: Any, client: str) -> None:
     try:
         take_now(ctx, f"votes:{client}:{hour}", ctx.abuse.votes_per_hour, ends)
     except TooManyRequests:
-        raise too_many("votes", "投票过于频繁，请稍后再试", "Too many votes; try again later",
-                       ends - now) from None
+        raise too_many("votes", "too_many_votes", ends - now) from None
 
 
 def take_secret_reset_quota(ctx: Any, client: str | None, tracking_code: str | None) -> None:
@@ -281,11 +270,8 @@ def take_secret_reset_quota(ctx: Any, client: str | None, tracking_code: str | N
         try:
             take_now(ctx, key, limit, ends)
         except TooManyRequests:
-            raise too_many("secret", f"申请新密码过于频繁，请 {_minutes(ends - now)} 分钟后再试；"
-                           "急事请拨打 12345 热线",
-                           f"Too many requests for a new password; try again in "
-                           f"{_minutes(ends - now)} min, or call the 12345 hotline",
-                           ends - now) from None
+            raise too_many("secret", "too_many_secret_resets", ends - now,
+                           minutes=_minutes(ends - now)) from None
 
 
 def check_honeypot(payload: Any) -> Any:
@@ -294,7 +280,7 @@ def check_honeypot(payload: Any) -> Any:
         return payload
     value = payload.get(HONEYPOT)
     if value not in (None, "") and not (isinstance(value, str) and not value.strip()):
-        raise refused("honeypot", "提交未被接受", "The submission was refused")
+        raise refused("honeypot", "honeypot_refused")
     return {k: v for k, v in payload.items() if k != HONEYPOT}
 
 

@@ -47,8 +47,7 @@ def _dummy_hash() -> str:
 
 def hash_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < 4 or len(password) > 200:
-        raise Invalid("密码长度须为 4–200 个字符", "Password must be 4-200 characters",
-                      field="password")
+        raise Invalid("password_length", field="password")
     return _the_hasher().hash(password)
 
 
@@ -56,13 +55,11 @@ def new_account(username: str, password: str, role: str, department: str | None,
                 now: datetime, *, demo: bool = False) -> Account:
     if not username or not username.replace("-", "").replace("_", "").isalnum() \
             or len(username) > 64:
-        raise Invalid("用户名只能包含字母、数字、- 和 _", "Username: letters, digits, - and _ only",
-                      field="username")
+        raise Invalid("username_chars", field="username")
     if role not in ROLES:
-        raise Invalid("角色须为 clerk、office 或 admin", "role must be clerk, office or admin",
-                      field="role")
+        raise Invalid("role_choice", field="role")
     if role == "clerk" and not department:
-        raise Invalid("承办人须属于一个部门", "A clerk needs a department", field="department")
+        raise Invalid("clerk_needs_department", field="department")
     return Account(username=username, password_hash=hash_password(password), role=role,
                    department=department if role == "clerk" else None, created_at=now,
                    demo=demo)
@@ -97,10 +94,9 @@ class TokenSigner:
                                 options={"require": ["sub", "role", "exp"], "verify_exp": False,
                                          "verify_iat": False, "verify_nbf": False})
         except jwt.PyJWTError:
-            raise Unauthorized("登录已失效，请重新登录", "Invalid token; log in again") from None
+            raise Unauthorized("token_invalid") from None
         if claims["exp"] <= self.clock().timestamp():
-            raise Unauthorized("登录已过期，请重新登录", "Token expired; log in again",
-                               code="token_expired")
+            raise Unauthorized("token_expired")
         return claims
 
     @staticmethod
@@ -119,9 +115,7 @@ def current_actor(signer: TokenSigner, store: Store, token: str) -> Actor:
     if account is None or account.disabled or isinstance(version, bool) \
             or not isinstance(version, int) or version != account.token_version \
             or (account.role, account.department) != (claims["role"], claims.get("dept")):
-        raise Unauthorized("登录已失效（账号已重置或停用），请重新登录",
-                           "This session was revoked (the account was reset or disabled);"
-                           " log in again", code="token_revoked")
+        raise Unauthorized("token_revoked")
     return signer._actor(claims)
 
 
@@ -151,12 +145,11 @@ def set_disabled(store: Store, username: str, disabled: bool) -> Account | None:
 def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: bool) -> dict:
     """POST /api/staff/login."""
     if not isinstance(payload, dict):
-        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+        raise Invalid("body_not_object")
     username, password = payload.get("username"), payload.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username \
             or len(username) > 64 or len(password) > 200:
-        raise Unauthorized("用户名或密码不正确", "Wrong username or password",
-                           code="bad_credentials")
+        raise Unauthorized("bad_credentials")
     account = store.get_account(username)
     from argon2.exceptions import InvalidHashError, VerificationError
     try:
@@ -164,8 +157,7 @@ def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: boo
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or account is None or account.disabled or (account.demo and not allow_demo):
-        raise Unauthorized("用户名或密码不正确", "Wrong username or password",
-                           code="bad_credentials")
+        raise Unauthorized("bad_credentials")
     token, expires = signer.issue(account)
     return {"token": token, "expires": expires.isoformat(), "role": account.role,
             "department": account.department, "username": account.username}
