@@ -36,7 +36,7 @@ def _matches(route: str, documented: str) -> bool:
     r, d = _segments(route), _segments(documented)
     if len(r) != len(d):
         return False
-    for rs, ds in zip(r, d):
+    for rs, ds in zip(r, d, strict=False):
         if rs.startswith("{"):
             values = GENERIC.get(rs.strip("{}"))
             if values is not None and not ds.startswith("{") and ds not in values:

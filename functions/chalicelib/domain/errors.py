@@ -116,7 +116,7 @@ def body_for(err: DomainError) -> dict[str, Any]:
     return error_body(err.code, err.message, err.message_en, err.field)
 
 
-def body_of(key: str, field: str | None = None, **params: Any) -> dict:
+def body_of(key: str, field: str | None = None, **params: Any) -> dict[str, Any]:
     """The error body of a catalogued message that no exception carries (Chalice's own
     answers, a 500, a 503)."""
     return error_body(*_message(key, field=field, **params), field)
