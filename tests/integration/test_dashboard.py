@@ -2,12 +2,15 @@
 (`status=replied&rating=unsatisfied`), and the re-do rule end to end."""
 from __future__ import annotations
 
+from chalicelib.api import parse
+from chalicelib.services import casework
+from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, RequestExtension, SignLetter, TransferLetter
 from chalicelib.services import letters as services, supervision
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
 
 
 def submit(ctx, **over) -> dict:
-    return services.submit_letter(ctx, letter_payload(**over))[1]
+    return services.submit_letter(ctx, parse.submit_letter(letter_payload(**over))).body
 
 
 def walk(ctx, clock, dept="housing", clerk=HOUSING_CLERK, upto="published", **over) -> dict:
@@ -15,28 +18,28 @@ def walk(ctx, clock, dept="housing", clerk=HOUSING_CLERK, upto="published", **ov
     lid = a["id"]
     if upto == "submitted":
         return a
-    services.dispatch_letter(ctx, OFFICE, lid, {"department": dept})
+    casework.dispatch_letter(ctx, OFFICE, lid, DispatchLetter(department=dept))
     if upto == "dispatched":
         return a
     clock.advance(minutes=30)
-    services.sign_letter(ctx, clerk, lid, {})
+    casework.sign_letter(ctx, clerk, lid, SignLetter())
     if upto == "signed":
         return a
     if upto == "transfer_requested":
-        services.transfer_letter(ctx, clerk, lid, {"reason": "不属于本部门"})
+        casework.transfer_letter(ctx, clerk, lid, TransferLetter(reason="不属于本部门"))
         return a
     if upto == "extension_requested":
-        services.request_extension(ctx, clerk, lid, {"working_days": 3, "reason": "需要核查"})
+        casework.request_extension(ctx, clerk, lid, RequestExtension(working_days=3, reason="需要核查"))
         return a
-    services.reply_to_letter(ctx, clerk, lid, {"body": "已办理。"})
+    casework.reply_to_letter(ctx, clerk, lid, ReplyToLetter(body="已办理。"))
     if upto == "replied":
         return a
-    services.approve_reply(ctx, OFFICE, lid, {"publish": upto == "published"})
+    casework.approve_reply(ctx, OFFICE, lid, ApproveReply(publish=upto == "published"))
     return a
 
 
 def rate(ctx, a, score):
-    services.rate_reply(ctx, a["tracking_code"], a["secret"], {"score": score})
+    services.rate_reply(ctx, a["tracking_code"], a["secret"], parse.rate_reply({"score": score}))
 
 
 def test_the_dashboard_counts_lights_queues_and_lists_red_letters(api, ctx, clock):
