@@ -114,7 +114,8 @@ def test_racing_moderators_cannot_both_win(ctx, store):
         ctx, "hearing-1", parse.add_comment({"body": "意见", "stance": "oppose"})).body
     results = run_together(6, lambda i: (
         topic_services.approve_comment(ctx, OFFICE, c["id"]) if i % 2 else
-        topic_services.reject_comment(ctx, OFFICE, c["id"], parse.reject_comment({"reason": "重复"}))))
+        topic_services.reject_comment(ctx, OFFICE, c["id"],
+                                      parse.reject_comment({"reason": "重复"}))))
     wins = [r[1] for r in results if r[0] == "ok"]
     assert all(isinstance(r[1], Conflict) for r in results if r[0] == "err")
     # pending → approved → rejected is the longest legal sequence: at most two steps win, each

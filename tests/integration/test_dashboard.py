@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalicelib.api import parse
 from chalicelib.services import casework
-from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, RequestExtension, SignLetter, TransferLetter
+from chalicelib.services.commands import (ApproveReply, DispatchLetter, ReplyToLetter,
+                                          RequestExtension, SignLetter, TransferLetter)
 from chalicelib.services import letters as services, supervision
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
 

@@ -5,7 +5,8 @@ import pytest
 
 from chalicelib.api import parse
 from chalicelib.services import casework
-from chalicelib.services.commands import ApproveReply, DispatchLetter, OrderRedo, ReplyToLetter, SignLetter
+from chalicelib.services.commands import (ApproveReply, DispatchLetter, OrderRedo, ReplyToLetter,
+                                          SignLetter)
 from chalicelib.services import letters as services
 from chalicelib.domain.errors import InvalidTransition
 from fakes import HOUSING_CLERK, OFFICE, letter_payload

@@ -5,7 +5,8 @@ import pytest
 
 from chalicelib.api import parse
 from chalicelib.services import casework
-from chalicelib.services.commands import ApproveReply, DispatchLetter, OrderRedo, ReplyToLetter, SignLetter, TransferLetter
+from chalicelib.services.commands import (ApproveReply, DispatchLetter, OrderRedo, ReplyToLetter,
+                                          SignLetter, TransferLetter)
 from chalicelib.services import letters as services
 from chalicelib.domain import statistics
 from chalicelib.domain.statistics import Weights
@@ -22,7 +23,8 @@ def drive(ctx, clock, clerk, dept, *, reply=True, late=False, rate=None, public=
         casework.reply_to_letter(ctx, clerk, a["id"], ReplyToLetter(body="已办理"))
         casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
         if rate:
-            services.rate_reply(ctx, a["tracking_code"], a["secret"], parse.rate_reply({"score": rate}))
+            services.rate_reply(ctx, a["tracking_code"], a["secret"],
+                                parse.rate_reply({"score": rate}))
     return a
 
 
@@ -40,7 +42,8 @@ def test_running_totals_equal_recomputation_from_history(ctx, store, clock):
     casework.order_redo(ctx, OFFICE, b["id"], OrderRedo(reason="答复不具体"))
     casework.reply_to_letter(ctx, HOUSING_CLERK, b["id"], ReplyToLetter(body="补充答复"))
     casework.approve_reply(ctx, OFFICE, b["id"], ApproveReply(publish=True))
-    services.rate_reply(ctx, b["tracking_code"], b["secret"], parse.rate_reply({"score": "satisfied"}))
+    services.rate_reply(ctx, b["tracking_code"], b["secret"],
+                        parse.rate_reply({"score": "satisfied"}))
 
     recomputed = statistics.recompute(l.history for l in store.iter_letters())
     stored = {(p, d): c for p in store.stats_periods() for d, c in store.stats(p).items()}

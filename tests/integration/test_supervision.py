@@ -13,7 +13,8 @@ import pytest
 
 from chalicelib.api import parse
 from chalicelib.services import casework
-from chalicelib.services.commands import ApproveReply, DispatchLetter, OrderRedo, ReplyToLetter, SignLetter
+from chalicelib.services.commands import (ApproveReply, DispatchLetter, OrderRedo, ReplyToLetter,
+                                          SignLetter)
 from chalicelib.services import letters as services, supervision
 from chalicelib.adapters.calendars import OfficialCalendar
 from chalicelib.domain.notifications import Delivery, Kind
@@ -179,7 +180,8 @@ def test_a_send_that_keeps_failing_gives_up_after_the_last_attempt(ctx, store, c
     assert supervision.deliver_notifications(ctx, broken, at + timedelta(days=1))["sent"] == []
     assert broken.tries == 3
     # the office and the clerk carried on meanwhile
-    services.rate_reply(ctx, a["tracking_code"], a["secret"], parse.rate_reply({"score": "satisfied"}))
+    services.rate_reply(ctx, a["tracking_code"], a["secret"],
+                        parse.rate_reply({"score": "satisfied"}))
 
 
 def test_a_notification_not_sent_in_time_expires(ctx, store, clock, sender):
@@ -209,7 +211,8 @@ def test_the_writer_is_asked_once_to_rate_after_three_working_days(ctx, store, c
     a = released(ctx, clock)                             # released Friday 14:00
     quiet = released(ctx, clock, email=None, phone=None)
     rated = released(ctx, clock)
-    services.rate_reply(ctx, rated["tracking_code"], rated["secret"], parse.rate_reply({"score": "satisfied"}))
+    services.rate_reply(ctx, rated["tracking_code"], rated["secret"],
+                        parse.rate_reply({"score": "satisfied"}))
 
     # due at the end of the third working day after the release: Wednesday Dec 2
     assert supervision.tick(ctx, cst(2026, 12, 2, 23, 59))["rating_followups"] == []

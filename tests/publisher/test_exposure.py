@@ -8,9 +8,8 @@ import re
 import pytest
 
 from chalicelib.domain import exposure
-from chalicelib.services import casework
+from chalicelib.services import casework, supervision
 from chalicelib.services.commands import ApproveReply, ReplyToLetter
-from chalicelib.services import letters as services, supervision
 from fakes import HOUSING_CLERK, OFFICE, cst
 from publisher import pages as P
 from publisher.build import full_build

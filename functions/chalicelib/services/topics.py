@@ -18,7 +18,8 @@ from ..domain import consultations as C
 from ..domain.consultations import (Comment, CommentStatus, Kind, Outcome, OutcomeItem,
                                     QuestionKind, Response, Topic)
 from ..domain.deadlines import CHINA_TZ
-from ..domain.errors import ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound,
+                             TooManyRequests)
 from ..domain.text import is_choice
 from .commands import (AddComment, AddResponse, Answer, AnswerComment, ApproveComment,
                        PublishOutcome, RejectComment)
