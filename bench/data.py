@@ -1,7 +1,7 @@
 """The benchmark's letters: real rows of replies.csv, replicated with new ids to reach a size.
 
 Each source row is cleaned, redacted and split into paragraphs once, exactly as the importer
-(`wenzheng.importer.import_row`) and the approval (`services.public_version`) do it; replica `n`
+(`wenzheng.importer.import_row`) and the approval (`casework.public_version`) do it; replica `n`
 reuses row `n % rows` with its own id (`b{n}`), department (rotation over
 content/departments.yaml, category = the department's first one) and first-publication time
 (spread evenly over the 36 months ending 2026-11). Each letter goes through the same domain
@@ -24,8 +24,9 @@ from chalicelib.adapters.clock import ManualClock
 from chalicelib.domain import privacy, text
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import Letter, LetterType, Publication
+from chalicelib.services import casework
 from chalicelib.services import letters as services
-from chalicelib.services.letters import Context
+from chalicelib.services.context import Context
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO / "content"
@@ -50,7 +51,7 @@ class Source:
     body: str
     reply: str
     delay: timedelta                  # reply_time - time, capped at MAX_DELAY
-    public_subject: str               # as services.public_version makes them
+    public_subject: str               # as casework.public_version makes them
     public_body: tuple[str, ...]
     public_reply: tuple[str, ...]
 
@@ -122,7 +123,7 @@ def build_letter(ctx: Context, spec: Spec, *, approve: bool = True) -> Letter:
     letter.sign(IMPORTER, at)
     letter.reply(src.reply, IMPORTER, reply_at, ctx.calendar)
     if approve:
-        # what services.public_version gives (no writer's name: imported letters have none),
+        # what casework.public_version gives (no writer's name: imported letters have none),
         # computed once per source row instead of once per replica
         version = Publication(
             subject=src.public_subject, body=list(src.public_body),
@@ -168,9 +169,9 @@ def clear_outbox(store) -> int:
 
 
 def check_matches_public_version(ctx: Context, spec: Spec) -> None:
-    """The precomputed public text equals what services.public_version makes of the letter."""
+    """The precomputed public text equals what casework.public_version makes of the letter."""
     letter = build_letter(ctx, spec, approve=False)
-    real = services.public_version(ctx, letter, spec.published_at, category=spec.category,
+    real = casework.public_version(ctx, letter, spec.published_at, category=spec.category,
                                    subject=None, body=None)
     mine = build_letter(ctx, spec).publication
     assert mine is not None and real == mine, f"public version differs for {spec.id}"

@@ -151,7 +151,7 @@ class Incremental:
         from chalicelib import bootstrap
         from chalicelib.adapters.sqlite import SqliteStore
         from chalicelib.services.auth import TokenSigner
-        from chalicelib.services.letters import Actor
+        from chalicelib.services.context import Actor
         from publisher.content import load_content
 
         self.folder = folder
@@ -168,14 +168,15 @@ class Incremental:
         self.waiting.sort(key=lambda i: int(i[1:]))
 
     def approve_next(self):
-        from chalicelib.services import letters as services
+        from chalicelib.services import casework
+        from chalicelib.services.commands import ApproveReply
 
         letter_id = self.waiting.pop(0)
         letter = self.store.get_letter(letter_id)
         category = self.ctx.departments[letter.department].categories[0]
         self.clock.advance(minutes=3)
-        services.approve_reply(self.ctx, self.office, letter_id,
-                               {"publish": True, "category": category})
+        casework.approve_reply(self.ctx, self.office, letter_id,
+                               ApproveReply(publish=True, category=category))
         changes = self.store.pending_changes(100)
         assert len(changes) == 1 and changes[0].published == [letter_id], changes
         return changes

@@ -2,8 +2,9 @@
 accounts, and participation in its consultations.
 
 Letters come from a 30-row excerpt of real public citizen messages (data/SOURCE.md), re-dated
-into the twelve months before `now` and driven through the same use cases the API calls, with a
-clock that steps forward, so the history, the statistics and the site are what real use makes.
+into the twelve months before `now` and driven through the same use cases the API calls (their
+commands made by the API's own parser, `chalicelib.api.parse`), with a clock that steps
+forward, so the history, the statistics and the site are what real use makes.
 Deterministic for a given `now`.
 
 Consultations (`seed_consultations`) are the topics registered from content/ (an open hearing,
@@ -24,12 +25,13 @@ from typing import Any
 import yaml
 
 from chalicelib.adapters.clock import ManualClock
+from chalicelib.api import parse
 from chalicelib.domain.consultations import Kind, Topic
 from chalicelib.domain.errors import DomainError
-from chalicelib.services import auth
+from chalicelib.services import auth, casework
 from chalicelib.services import letters as services
 from chalicelib.services import topics as topic_services
-from chalicelib.services.letters import Actor, Context
+from chalicelib.services.context import Actor, Context
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
 CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"
@@ -109,13 +111,13 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
                 "report" if row["subject"].startswith("举报") else "help")
         name = ["王建国", "李娜", "张伟", "刘芳", "陈静", None][i % 6]
         row = {**row, "demo_name": name or ""}
-        _, answer = services.submit_letter(demo, {
+        answer = services.submit_letter(demo, parse.submit_letter({
             "type": kind, "subject": row["subject"][:100], "body": row["body"][:6000],
             "department": None, "name": name,
             "phone": f"1390000{i:04d}" if i % 2 else None,
             "email": f"citizen{i}@example.com" if i % 3 == 0 else None,
-            "public": public, "idempotency_key": f"demo-{i}"})
-        lid = answer["id"]
+            "public": public, "idempotency_key": f"demo-{i}"}))
+        lid = answer.body["id"]
         clerk = Actor("demo-clerk" if dept == first_dept else f"clerk-{dept}", "clerk", dept)
         open_left = letters - i            # 1 = newest
         plan = _plan(open_left, i)
@@ -164,27 +166,28 @@ def move_letter(ctx: Context, lid: str, to: str, *, office: Actor, clerk: Actor,
     if to == "submitted":
         return
     wait("dispatch")
-    services.dispatch_letter(ctx, office, lid, {"department": dept})
+    casework.dispatch_letter(ctx, office, lid, parse.dispatch_letter({"department": dept}))
     if to == "dispatched":
         return
     wait("sign")
-    services.sign_letter(ctx, clerk, lid, {})
+    casework.sign_letter(ctx, clerk, lid, parse.sign_letter({}))
     if to == "signed":
         return
     if to == "transfer_requested":
-        services.transfer_letter(ctx, clerk, lid, {"reason": transfer_reason})
+        casework.transfer_letter(ctx, clerk, lid,
+                                 parse.transfer_letter({"reason": transfer_reason}))
         return
     if to == "extension_requested":
-        services.request_extension(ctx, clerk, lid,
-                                   extension or {"working_days": 3, "reason": "需要核查"})
+        casework.request_extension(ctx, clerk, lid, parse.request_extension(
+            extension or {"working_days": 3, "reason": "需要核查"}))
         return
     wait("reply")
-    services.reply_to_letter(ctx, clerk, lid, {"body": reply})
+    casework.reply_to_letter(ctx, clerk, lid, parse.reply_to_letter({"body": reply}))
     if to == "replied":
         return
     wait("approve")
-    services.approve_reply(ctx, office, lid, {"publish": to == "published",
-                                              **({"category": category} if category else {})})
+    casework.approve_reply(ctx, office, lid, parse.approve_reply(
+        {"publish": to == "published", **({"category": category} if category else {})}))
 
 
 def _drive(ctx: Context, clock: ManualClock, office: Actor, clerk: Actor, lid: str, dept: str,
@@ -196,7 +199,8 @@ def _drive(ctx: Context, clock: ManualClock, office: Actor, clerk: Actor, lid: s
         return plan
     later(rng.uniform(1, 20))
     if plan == "rejected":
-        services.reject_letter(ctx, office, lid, {"reason": "重复来信，已并入此前同一事项办理"})
+        casework.reject_letter(ctx, office, lid,
+                               parse.reject_letter({"reason": "重复来信，已并入此前同一事项办理"}))
         return plan
     if plan == "dispatched_late":
         clock.at = clock.at - timedelta(days=9)
@@ -222,14 +226,15 @@ def _drive(ctx: Context, clock: ManualClock, office: Actor, clerk: Actor, lid: s
         _rate(ctx, lid, score)
     if plan == "redo_published":
         later(rng.uniform(5, 30))
-        services.order_redo(ctx, office, lid,
-                            {"reason": "群众不满意：答复未说明具体办理时限，请补充"})
+        casework.order_redo(ctx, office, lid, parse.order_redo(
+            {"reason": "群众不满意：答复未说明具体办理时限，请补充"}))
         later(rng.uniform(20, 80))
-        services.reply_to_letter(ctx, clerk, lid, {
-            "body": reply + "\n\n补充答复：我们已于本周完成现场核查，"
-                            "将在 30 日内整改到位，届时请您监督。"})
+        casework.reply_to_letter(ctx, clerk, lid, parse.reply_to_letter(
+            {"body": reply + "\n\n补充答复：我们已于本周完成现场核查，"
+                     "将在 30 日内整改到位，届时请您监督。"}))
         later(rng.uniform(2, 10))
-        services.approve_reply(ctx, office, lid, {"publish": True, "category": category})
+        casework.approve_reply(ctx, office, lid,
+                               parse.approve_reply({"publish": True, "category": category}))
         later(rng.uniform(5, 40))
         _rate(ctx, lid, "basically_satisfied")
     letter = ctx.store.get_letter(lid)
@@ -289,9 +294,10 @@ def _moderate(ctx: Context, clock: ManualClock, comment_id: str, item: dict,
               at: datetime) -> None:
     clock.at = at
     if item.get("fate") == "approved":
-        topic_services.approve_comment(ctx, OFFICE, comment_id, {})
+        topic_services.approve_comment(ctx, OFFICE, comment_id, parse.approve_comment({}))
     elif item.get("fate") == "rejected":
-        topic_services.reject_comment(ctx, OFFICE, comment_id, {"reason": item["reason"]})
+        topic_services.reject_comment(ctx, OFFICE, comment_id,
+                                      parse.reject_comment({"reason": item["reason"]}))
 
 
 def _comments(ctx: Context, clock: ManualClock, topic: Topic, items: list[dict],
@@ -306,7 +312,7 @@ def _comments(ctx: Context, clock: ManualClock, topic: Topic, items: list[dict],
                                    "name": item.get("name")}
         if topic.kind == Kind.solicitation:
             payload["paragraph"] = item.get("paragraph")
-        _, answer = topic_services.add_comment(ctx, topic.id, payload)
+        answer = topic_services.add_comment(ctx, topic.id, parse.add_comment(payload)).body
         if item.get("key"):
             keys[item["key"]] = answer["id"]
         _moderate(ctx, clock, answer["id"], item, min(at + timedelta(hours=rng.uniform(2, 20)),
@@ -325,8 +331,8 @@ def _seed_opinions(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
         items = [{"comment_id": keys.get(i["key"]) if i.get("key") else None,
                   "decision": i["decision"], "reason": i["reason"],
                   "opinion": i.get("opinion")} for i in outcome["items"]]
-        topic_services.publish_outcome(ctx, OFFICE, topic.id,
-                                       {"summary": outcome["summary"], "items": items})
+        topic_services.publish_outcome(ctx, OFFICE, topic.id, parse.publish_outcome(
+            {"summary": outcome["summary"], "items": items}))
         counts["outcome"] = 1
     return counts
 
@@ -351,7 +357,8 @@ def _seed_survey(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
             elif q.kind == "text" and i in with_text and suggestions and text is None:
                 text = (q.id, suggestions.pop(0))
                 answers[q.id] = text[1]["body"]
-        _, answer = topic_services.add_response(ctx, topic.id, {"answers": answers})
+        answer = topic_services.add_response(ctx, topic.id,
+                                             parse.add_response({"answers": answers})).body
         counts["responses"] += 1
         if text is not None:
             stored = next(r for r in ctx.store.topic_responses(topic.id)
@@ -372,8 +379,8 @@ def _seed_interview(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
     for item, at in zip(items, _moments(topic, now, len(items), rng, until=topic.starts),
                         strict=False):
         clock.at = at
-        _, answer = topic_services.add_comment(ctx, topic.id, {
-            "body": item["body"], "name": item.get("name"), "department": item["to"]})
+        answer = topic_services.add_comment(ctx, topic.id, parse.add_comment({
+            "body": item["body"], "name": item.get("name"), "department": item["to"]})).body
         if item.get("fate") != "pending":
             _moderate(ctx, clock, answer["id"], item, min(at + timedelta(hours=2), now))
         if item.get("answer"):
@@ -385,7 +392,8 @@ def _seed_interview(ctx: Context, clock: ManualClock, topic: Topic, plan: dict,
                 clock.at = when
                 dept = item["answer_by"]
                 topic_services.answer_comment(ctx, Actor(f"clerk-{dept}", "clerk", dept),
-                                              answer["id"], {"body": item["answer"]})
+                                              answer["id"],
+                                              parse.answer_comment({"body": item["answer"]}))
                 counts["answered"] = counts.get("answered", 0) + 1
         counts[item["fate"]] = counts.get(item["fate"], 0) + 1
     return counts

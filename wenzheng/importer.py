@@ -26,6 +26,7 @@ from chalicelib.domain import text
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import ConcurrentUpdate, DomainError
 from chalicelib.domain.letters import Letter, LetterType
+from chalicelib.services import casework
 from chalicelib.services import letters as services
 from chalicelib.services.letters import Context
 
@@ -172,7 +173,7 @@ def import_row(ctx: Context, record: dict[str, str], default_department: str | N
         letter.dispatch(dept, IMPORTER, at, ctx.calendar, limits)
         letter.sign(IMPORTER, at)
         letter.reply(reply_text, IMPORTER, reply_at, ctx.calendar)
-        version = services.public_version(ctx, letter, reply_at, category=category,
+        version = casework.public_version(ctx, letter, reply_at, category=category,
                                           subject=None, body=None)
         letter.approve(IMPORTER, reply_at, publish=True, category=category,
                        public_version=version)

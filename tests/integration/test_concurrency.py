@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import threading
 
+from chalicelib.api import parse
 from chalicelib.domain.errors import ConcurrentUpdate, InvalidTransition
+from chalicelib.services import casework
 from chalicelib.services import letters as services
+from chalicelib.services.commands import DispatchLetter
 from fakes import OFFICE, letter_payload
 
 
@@ -28,25 +31,25 @@ def run_together(n, fn):
 
 def test_concurrent_submissions_with_one_key_make_one_letter(ctx, store):
     results = run_together(8, lambda i: services.submit_letter(
-        ctx, letter_payload(idempotency_key="same-key")))
+        ctx, parse.submit_letter(letter_payload(idempotency_key="same-key"))))
     answers = [r[1] for r in results]
     assert all(kind == "ok" for kind, _ in results), results
-    assert len({a[1]["id"] for a in answers}) == 1
-    assert sorted(a[0] for a in answers).count(201) == 1
+    assert len({a.body["id"] for a in answers}) == 1
+    assert [a.replayed for a in answers].count(False) == 1      # the others are replays
     assert len(store.list_letters()) == 1
 
 
 def test_concurrent_submissions_without_key_are_all_kept(ctx, store):
-    results = run_together(8, lambda i: services.submit_letter(ctx, letter_payload(
-        subject=f"第{i}封")))
+    results = run_together(8, lambda i: services.submit_letter(
+        ctx, parse.submit_letter(letter_payload(subject=f"第{i}封"))))
     assert all(kind == "ok" for kind, _ in results)
     assert len(store.list_letters()) == 8
 
 
 def test_two_offices_dispatching_one_letter_cannot_both_win(ctx, store):
-    _, answer = services.submit_letter(ctx, letter_payload())
-    results = run_together(6, lambda i: services.dispatch_letter(
-        ctx, OFFICE, answer["id"], {"department": "housing" if i % 2 else "transport"}))
+    answer = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
+    results = run_together(6, lambda i: casework.dispatch_letter(
+        ctx, OFFICE, answer["id"], DispatchLetter(department="housing" if i % 2 else "transport")))
     wins = [r for r in results if r[0] == "ok"]
     losses = [r[1] for r in results if r[0] == "err"]
     assert len(wins) == 1
@@ -57,8 +60,8 @@ def test_two_offices_dispatching_one_letter_cannot_both_win(ctx, store):
 
 
 def test_stale_write_is_refused_and_leaves_no_trace(ctx, store):
-    _, answer = services.submit_letter(ctx, letter_payload())
-    services.dispatch_letter(ctx, OFFICE, answer["id"], {"department": "housing"})
+    answer = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
+    casework.dispatch_letter(ctx, OFFICE, answer["id"], DispatchLetter(department="housing"))
     changes_before = len(store.pending_changes(1000))
     uow_a, uow_b = store.unit_of_work(), store.unit_of_work()
     a, b = uow_a.get_letter(answer["id"]), uow_b.get_letter(answer["id"])
@@ -86,12 +89,16 @@ def test_concurrent_comments_with_one_key_make_one_comment(ctx, store):
     from fakes import topic
     topic_services.register_topics(ctx, [topic(), topic("survey", "s")])
     results = run_together(8, lambda i: topic_services.add_comment(
-        ctx, "hearing-1", {"body": "意见", "stance": "support", "idempotency_key": "k"},
+        ctx, "hearing-1",
+        parse.add_comment({"body": "意见", "stance": "support", "idempotency_key": "k"}),
         client=f"c{i}"))
     assert all(kind == "ok" for kind, _ in results), results
-    assert len({r[1][1]["id"] for r in results}) == 1 and {r[1][0] for r in results} == {202}
+    assert len({r[1].body["id"] for r in results}) == 1
+    assert [r[1].replayed for r in results].count(False) == 1
     responses = run_together(8, lambda i: topic_services.add_response(
-        ctx, "s", {"answers": {"mode": "bus", "idea": "加密班次"}, "idempotency_key": "k"}))
+        ctx, "s",
+        parse.add_response({"answers": {"mode": "bus", "idea": "加密班次"},
+                            "idempotency_key": "k"})))
     assert all(kind == "ok" for kind, _ in responses), responses
     assert len(store.topic_comments("hearing-1")) == 1 and len(store.topic_responses("s")) == 1
     assert store.topic_tallies("s") == consultations.recompute(store.topic_comments("s"),
@@ -104,10 +111,12 @@ def test_racing_moderators_cannot_both_win(ctx, store):
     from chalicelib.services import topics as topic_services
     from fakes import topic
     topic_services.register_topics(ctx, [topic()])
-    _, c = topic_services.add_comment(ctx, "hearing-1", {"body": "意见", "stance": "oppose"})
-    results = run_together(6, lambda i: (topic_services.approve_comment if i % 2 else
-                                         topic_services.reject_comment)(
-        ctx, OFFICE, c["id"], {"reason": "重复"}))
+    c = topic_services.add_comment(
+        ctx, "hearing-1", parse.add_comment({"body": "意见", "stance": "oppose"})).body
+    results = run_together(6, lambda i: (
+        topic_services.approve_comment(ctx, OFFICE, c["id"]) if i % 2 else
+        topic_services.reject_comment(ctx, OFFICE, c["id"],
+                                      parse.reject_comment({"reason": "重复"}))))
     wins = [r[1] for r in results if r[0] == "ok"]
     assert all(isinstance(r[1], Conflict) for r in results if r[0] == "err")
     # pending → approved → rejected is the longest legal sequence: at most two steps win, each

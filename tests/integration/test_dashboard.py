@@ -2,6 +2,7 @@
 (`status=replied&rating=unsatisfied`), and the re-do rule end to end."""
 from __future__ import annotations
 
+from chalicelib.api import parse
 from chalicelib.services import letters as services
 from chalicelib.services import supervision
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, letter_payload
@@ -9,7 +10,7 @@ from wenzheng.demo import move_letter
 
 
 def submit(ctx, **over) -> dict:
-    return services.submit_letter(ctx, letter_payload(**over))[1]
+    return services.submit_letter(ctx, parse.submit_letter(letter_payload(**over))).body
 
 
 def walk(ctx, clock, dept="housing", clerk=HOUSING_CLERK, upto="published", **over) -> dict:
@@ -21,7 +22,7 @@ def walk(ctx, clock, dept="housing", clerk=HOUSING_CLERK, upto="published", **ov
 
 
 def rate(ctx, a, score):
-    services.rate_reply(ctx, a["tracking_code"], a["secret"], {"score": score})
+    services.rate_reply(ctx, a["tracking_code"], a["secret"], parse.rate_reply({"score": score}))
 
 
 def test_the_dashboard_counts_lights_queues_and_lists_red_letters(api, ctx, clock):

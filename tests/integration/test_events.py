@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from chalicelib.api import parse
+from chalicelib.services import casework
 from chalicelib.services import letters as services
+from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, SignLetter
 from fakes import HOUSING_CLERK, OFFICE, letter_payload, receipts_sent
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stream_event.json"
@@ -25,12 +28,12 @@ def stream_event_for(change) -> dict:
 
 def test_stream_batch_publishes_the_letter_and_clears_pending(function_module, composed, ctx, store,
                                                               tmp_path):
-    _, a = services.submit_letter(ctx, letter_payload())
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     receipts_sent(ctx, a['id'])
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
-    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
-    services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复"})
-    services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department="housing"))
+    casework.sign_letter(ctx, HOUSING_CLERK, a["id"], SignLetter())
+    casework.reply_to_letter(ctx, HOUSING_CLERK, a["id"], ReplyToLetter(body="已修复"))
+    casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
     change = store.pending_changes(100)[-1]
     assert change.published == [a["id"]]
 
@@ -52,9 +55,9 @@ def test_records_that_are_not_change_inserts_are_ignored(function_module, compos
 
 def test_schedule_runs_the_tick_and_delivers(function_module, composed, ctx, store, clock,
                                               tmp_path):
-    _, a = services.submit_letter(ctx, letter_payload())
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     receipts_sent(ctx, a['id'])
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department="housing"))
     clock.advance(days=3)
     function_module.tick({"version": "0", "id": "e1", "detail-type": "Scheduled Event",
                           "source": "aws.events", "account": "000000000000",

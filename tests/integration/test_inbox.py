@@ -6,7 +6,10 @@ import urllib.parse
 
 import pytest
 
+from chalicelib.api import parse
+from chalicelib.services import casework
 from chalicelib.services import letters as services
+from chalicelib.services.commands import DispatchLetter
 from fakes import letter_payload
 
 LETTERS = [
@@ -25,11 +28,13 @@ def inbox(api, ctx, clock):
     made = []
     for n, (subject, body, phone, dept) in enumerate(LETTERS):
         clock.advance(minutes=1)
-        status, answer = services.submit_letter(
-            ctx, letter_payload(subject=subject, body=body, phone=phone), f"client-{n}")
-        assert status == 201
-        services.dispatch_letter(ctx, services.Actor("office-1", "office"), answer["id"],
-                                 {"department": dept})
+        submitted = services.submit_letter(
+            ctx, parse.submit_letter(letter_payload(subject=subject, body=body, phone=phone)),
+            f"client-{n}")
+        assert not submitted.replayed
+        answer = submitted.body
+        casework.dispatch_letter(ctx, services.Actor("office-1", "office"), answer["id"],
+                                 DispatchLetter(department=dept))
         made.append(answer)
     api.login_all()
     return made

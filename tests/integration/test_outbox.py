@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.api import parse
 from chalicelib.domain.errors import InvalidTransition
+from chalicelib.services import casework
 from chalicelib.services import letters as services
+from chalicelib.services.commands import (
+    ApproveReply,
+    DispatchLetter,
+    OrderRedo,
+    ReplyToLetter,
+    SignLetter,
+)
 from fakes import HOUSING_CLERK, OFFICE, letter_payload
 
 
@@ -13,28 +22,28 @@ def last_change(store):
 
 
 def test_each_step_writes_one_change_naming_what_it_touched(ctx, store, clock):
-    _, a = services.submit_letter(ctx, letter_payload())
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     lid = a["id"]
     assert len(store.pending_changes()) == 1
     change = last_change(store)
     assert change.letters == [lid] and change.public is False and change.periods == []
 
-    services.dispatch_letter(ctx, OFFICE, lid, {"department": "housing"})
+    casework.dispatch_letter(ctx, OFFICE, lid, DispatchLetter(department="housing"))
     change = last_change(store)
     assert change.departments == ["housing"]
     assert change.periods == ["2026", "2026-11", "2026-Q4", "all"]   # 'received' moved
     assert change.public is False
 
-    services.sign_letter(ctx, HOUSING_CLERK, lid, {})
-    services.reply_to_letter(ctx, HOUSING_CLERK, lid, {"body": "已办"})
-    services.approve_reply(ctx, OFFICE, lid, {"publish": True})
+    casework.sign_letter(ctx, HOUSING_CLERK, lid, SignLetter())
+    casework.reply_to_letter(ctx, HOUSING_CLERK, lid, ReplyToLetter(body="已办"))
+    casework.approve_reply(ctx, OFFICE, lid, ApproveReply(publish=True))
     change = last_change(store)
     assert change.public is True and change.published == [lid] and change.months == ["2026-11"]
 
-    services.order_redo(ctx, OFFICE, lid, {"reason": "不具体"})
+    casework.order_redo(ctx, OFFICE, lid, OrderRedo(reason="不具体"))
     assert last_change(store).published == [] and last_change(store).public is True
-    services.reply_to_letter(ctx, HOUSING_CLERK, lid, {"body": "补充"})
-    services.approve_reply(ctx, OFFICE, lid, {"publish": False})
+    casework.reply_to_letter(ctx, HOUSING_CLERK, lid, ReplyToLetter(body="补充"))
+    casework.approve_reply(ctx, OFFICE, lid, ApproveReply(publish=False))
     change = last_change(store)
     assert change.withdrawn == [lid] and change.months == ["2026-11"]
     assert store.get_letter(lid).publication is None
@@ -42,8 +51,8 @@ def test_each_step_writes_one_change_naming_what_it_touched(ctx, store, clock):
 
 
 def test_a_refused_change_writes_no_record(ctx, store):
-    _, a = services.submit_letter(ctx, letter_payload())
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     before = len(store.pending_changes())
     with pytest.raises(InvalidTransition):
-        services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+        casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
     assert len(store.pending_changes()) == before

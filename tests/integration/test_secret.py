@@ -7,11 +7,14 @@ import email
 import email.policy
 import json
 import logging
+from datetime import timedelta
 
 from chalicelib.adapters.senders import LocalOutboxSender
+from chalicelib.api import parse
 from chalicelib.domain.notifications import SECRET_FORGOTTEN, Delivery, Kind
+from chalicelib.services import casework, supervision
 from chalicelib.services import letters as services
-from chalicelib.services import supervision
+from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, SignLetter
 from fakes import FakeSender, letter_payload
 
 
@@ -151,7 +154,7 @@ def test_neither_contact_nor_secret_reaches_the_log(api, store, caplog):
 
 
 def test_the_sender_gets_the_secret_and_the_store_forgets_it(ctx, store, clock):
-    _, answer = services.submit_letter(ctx, letter_payload())
+    answer = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     fake = FakeSender()
     supervision.deliver_notifications(ctx, fake, clock())
     assert all(n.kind in (Kind.receipt, Kind.new_secret) for n in fake.sent)
@@ -162,11 +165,11 @@ def test_the_sender_gets_the_secret_and_the_store_forgets_it(ctx, store, clock):
 
 def test_the_reply_email_says_how_to_get_a_new_password(ctx, store):
     from fakes import HOUSING_CLERK, OFFICE
-    _, a = services.submit_letter(ctx, letter_payload())
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
-    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
-    services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复。"})
-    services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department="housing"))
+    casework.sign_letter(ctx, HOUSING_CLERK, a["id"], SignLetter())
+    casework.reply_to_letter(ctx, HOUSING_CLERK, a["id"], ReplyToLetter(body="已修复。"))
+    casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
     (mail,) = [n for n in store.list_notifications(a["id"])
                if n.kind == Kind.reply_released and str(n.channel) == "email"]
     assert "申请新密码" in mail.body and a["secret"] not in mail.body
@@ -174,14 +177,13 @@ def test_the_reply_email_says_how_to_get_a_new_password(ctx, store):
 
 def test_a_receipt_that_expires_or_fails_for_good_forgets_the_secret(ctx, store, clock):
     from dataclasses import replace
-    from datetime import timedelta
-    _, late = services.submit_letter(ctx, letter_payload(phone=None))
+    late = services.submit_letter(ctx, parse.submit_letter(letter_payload(phone=None))).body
     supervision.deliver_notifications(ctx, FakeSender(), clock() + timedelta(days=4))
     (note,) = store.list_notifications(late["id"])
     assert note.status == Delivery.expired and note.body == SECRET_FORGOTTEN
 
     ctx.notify = replace(ctx.notify, retry=replace(ctx.notify.retry, max_attempts=1))
-    _, failing = services.submit_letter(ctx, letter_payload(phone=None))
+    failing = services.submit_letter(ctx, parse.submit_letter(letter_payload(phone=None))).body
     supervision.deliver_notifications(ctx, FakeSender(failures=5), clock())
     (note,) = store.list_notifications(failing["id"])
     assert note.status == Delivery.failed and note.body == SECRET_FORGOTTEN

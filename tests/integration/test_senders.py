@@ -14,10 +14,12 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 from chalicelib.adapters.senders import CompositeSender, LocalOutboxSender, SesSender, SnsSender
+from chalicelib.api import parse
 from chalicelib.domain.errors import SendError
 from chalicelib.domain.notifications import Channel, Kind, Notification
+from chalicelib.services import casework, supervision
 from chalicelib.services import letters as services
-from chalicelib.services import supervision
+from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, SignLetter
 from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 REGION = "us-east-1"
@@ -118,12 +120,12 @@ def test_a_folder_that_cannot_be_written_is_a_send_error(tmp_path):
 
 def test_the_writer_gets_the_link_and_never_the_secret(ctx, store, clock, tmp_path):
     """The whole path: a reply released through the use cases, delivered to the local outbox."""
-    _, a = services.submit_letter(ctx, letter_payload())
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     receipts_sent(ctx, a['id'])
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
-    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
-    services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复。"})
-    services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department="housing"))
+    casework.sign_letter(ctx, HOUSING_CLERK, a["id"], SignLetter())
+    casework.reply_to_letter(ctx, HOUSING_CLERK, a["id"], ReplyToLetter(body="已修复。"))
+    casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
     outbox = LocalOutboxSender(tmp_path / "outbox", ctx.notify.mail_from)
     sent = supervision.deliver_notifications(ctx, outbox, clock())["sent"]
     assert sorted(sent) == [f"{a['id']}.5.email", f"{a['id']}.5.sms"]
@@ -144,12 +146,12 @@ def test_the_writer_gets_the_link_and_never_the_secret(ctx, store, clock, tmp_pa
 def test_the_delivery_job_through_ses_and_sns(aws, ctx, store, clock):
     boto3.client("ses", region_name=REGION).verify_email_identity(
         EmailAddress=ctx.notify.mail_from)
-    _, a = services.submit_letter(ctx, letter_payload())
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload())).body
     receipts_sent(ctx, a['id'])
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
-    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
-    services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "已修复。"})
-    services.approve_reply(ctx, OFFICE, a["id"], {"publish": False})
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department="housing"))
+    casework.sign_letter(ctx, HOUSING_CLERK, a["id"], SignLetter())
+    casework.reply_to_letter(ctx, HOUSING_CLERK, a["id"], ReplyToLetter(body="已修复。"))
+    casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=False))
     aws_sender = CompositeSender({"email": SesSender(ctx.notify.mail_from), "sms": SnsSender()})
     assert sorted(supervision.deliver_notifications(ctx, aws_sender, clock())["sent"]) == [
         f"{a['id']}.5.email", f"{a['id']}.5.sms"]

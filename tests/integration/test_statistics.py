@@ -3,23 +3,34 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.api import parse
 from chalicelib.domain import statistics
 from chalicelib.domain.statistics import Weights
+from chalicelib.services import casework
 from chalicelib.services import letters as services
+from chalicelib.services.commands import (
+    ApproveReply,
+    DispatchLetter,
+    OrderRedo,
+    ReplyToLetter,
+    SignLetter,
+    TransferLetter,
+)
 from fakes import HOUSING_CLERK, OFFICE, TRANSPORT_CLERK, cst, letter_payload
 
 
 def drive(ctx, clock, clerk, dept, *, reply=True, late=False, rate=None, public=True):
-    _, a = services.submit_letter(ctx, letter_payload(public=public))
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": dept})
+    a = services.submit_letter(ctx, parse.submit_letter(letter_payload(public=public))).body
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department=dept))
     clock.advance(hours=1)
-    services.sign_letter(ctx, clerk, a["id"], {})
+    casework.sign_letter(ctx, clerk, a["id"], SignLetter())
     if reply:
         clock.advance(days=9 if late else 1)
-        services.reply_to_letter(ctx, clerk, a["id"], {"body": "已办理"})
-        services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+        casework.reply_to_letter(ctx, clerk, a["id"], ReplyToLetter(body="已办理"))
+        casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
         if rate:
-            services.rate_reply(ctx, a["tracking_code"], a["secret"], {"score": rate})
+            services.rate_reply(ctx, a["tracking_code"], a["secret"],
+                                parse.rate_reply({"score": rate}))
     return a
 
 
@@ -30,14 +41,15 @@ def test_running_totals_equal_recomputation_from_history(ctx, store, clock):
     drive(ctx, clock, HOUSING_CLERK, "housing", reply=False)
     drive(ctx, clock, TRANSPORT_CLERK, "transport", rate="basically_satisfied", public=False)
     a = drive(ctx, clock, TRANSPORT_CLERK, "transport", reply=False)
-    services.transfer_letter(ctx, TRANSPORT_CLERK, a["id"], {"reason": "非本部门"})
-    services.dispatch_letter(ctx, OFFICE, a["id"], {"department": "housing"})
+    casework.transfer_letter(ctx, TRANSPORT_CLERK, a["id"], TransferLetter(reason="非本部门"))
+    casework.dispatch_letter(ctx, OFFICE, a["id"], DispatchLetter(department="housing"))
     clock.advance(days=40)                         # into the next month
     b = drive(ctx, clock, HOUSING_CLERK, "housing", rate="unsatisfied")
-    services.order_redo(ctx, OFFICE, b["id"], {"reason": "答复不具体"})
-    services.reply_to_letter(ctx, HOUSING_CLERK, b["id"], {"body": "补充答复"})
-    services.approve_reply(ctx, OFFICE, b["id"], {"publish": True})
-    services.rate_reply(ctx, b["tracking_code"], b["secret"], {"score": "satisfied"})
+    casework.order_redo(ctx, OFFICE, b["id"], OrderRedo(reason="答复不具体"))
+    casework.reply_to_letter(ctx, HOUSING_CLERK, b["id"], ReplyToLetter(body="补充答复"))
+    casework.approve_reply(ctx, OFFICE, b["id"], ApproveReply(publish=True))
+    services.rate_reply(ctx, b["tracking_code"], b["secret"],
+                        parse.rate_reply({"score": "satisfied"}))
 
     recomputed = statistics.recompute(l.history for l in store.iter_letters())
     stored = {(p, d): c for p in store.stats_periods() for d, c in store.stats(p).items()}

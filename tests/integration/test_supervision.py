@@ -12,29 +12,37 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters.calendars import OfficialCalendar
+from chalicelib.api import parse
 from chalicelib.domain.notifications import Delivery, Kind
+from chalicelib.services import casework, supervision
 from chalicelib.services import letters as services
-from chalicelib.services import supervision
+from chalicelib.services.commands import (
+    ApproveReply,
+    DispatchLetter,
+    OrderRedo,
+    ReplyToLetter,
+    SignLetter,
+)
 from fakes import HOUSING_CLERK, OFFICE, FakeSender, cst, letter_payload, receipts_sent
 
 MON = cst(2026, 11, 23, 9, 0)
 
 
 def dispatched(ctx, **over) -> dict:
-    _, answer = services.submit_letter(ctx, letter_payload(**over))
+    answer = services.submit_letter(ctx, parse.submit_letter(letter_payload(**over))).body
     receipts_sent(ctx, answer['id'])
-    services.dispatch_letter(ctx, OFFICE, answer["id"], {"department": "housing"})
+    casework.dispatch_letter(ctx, OFFICE, answer["id"], DispatchLetter(department="housing"))
     return answer
 
 
 def released(ctx, clock, **over) -> dict:
     answer = dispatched(ctx, **over)
     clock.advance(hours=1)
-    services.sign_letter(ctx, HOUSING_CLERK, answer["id"], {})
+    casework.sign_letter(ctx, HOUSING_CLERK, answer["id"], SignLetter())
     clock.advance(hours=2)
-    services.reply_to_letter(ctx, HOUSING_CLERK, answer["id"], {"body": "已安排维修。"})
+    casework.reply_to_letter(ctx, HOUSING_CLERK, answer["id"], ReplyToLetter(body="已安排维修。"))
     clock.advance(hours=1)
-    services.approve_reply(ctx, OFFICE, answer["id"], {"publish": True})
+    casework.approve_reply(ctx, OFFICE, answer["id"], ApproveReply(publish=True))
     return answer
 
 
@@ -177,7 +185,8 @@ def test_a_send_that_keeps_failing_gives_up_after_the_last_attempt(ctx, store, c
     assert supervision.deliver_notifications(ctx, broken, at + timedelta(days=1))["sent"] == []
     assert broken.tries == 3
     # the office and the clerk carried on meanwhile
-    services.rate_reply(ctx, a["tracking_code"], a["secret"], {"score": "satisfied"})
+    services.rate_reply(ctx, a["tracking_code"], a["secret"],
+                        parse.rate_reply({"score": "satisfied"}))
 
 
 def test_a_notification_not_sent_in_time_expires(ctx, store, clock, sender):
@@ -207,7 +216,8 @@ def test_the_writer_is_asked_once_to_rate_after_three_working_days(ctx, store, c
     a = released(ctx, clock)                             # released Friday 14:00
     quiet = released(ctx, clock, email=None, phone=None)
     rated = released(ctx, clock)
-    services.rate_reply(ctx, rated["tracking_code"], rated["secret"], {"score": "satisfied"})
+    services.rate_reply(ctx, rated["tracking_code"], rated["secret"],
+                        parse.rate_reply({"score": "satisfied"}))
 
     # due at the end of the third working day after the release: Wednesday Dec 2
     assert supervision.tick(ctx, cst(2026, 12, 2, 23, 59))["rating_followups"] == []
@@ -254,7 +264,7 @@ def test_the_job_on_the_official_calendar_across_national_day(ctx, store, clock,
     clock.at = cst(2026, 9, 30, 10, 0)
     a = dispatched(ctx)                                  # sign due Oct 8, reply due Oct 13
     clock.at = cst(2026, 9, 30, 11, 0)
-    services.sign_letter(ctx, HOUSING_CLERK, a["id"], {})
+    casework.sign_letter(ctx, HOUSING_CLERK, a["id"], SignLetter())
     seen = []
     for now in (cst(2026, 10, 1, 9), cst(2026, 10, 5, 9), cst(2026, 10, 8, 9),
                 cst(2026, 10, 9, 6, 30), cst(2026, 10, 9, 7), cst(2026, 10, 10, 9),
@@ -274,9 +284,9 @@ def test_max_redos_is_configurable(ctx, store, clock, days):
     ctx.limits = {"default": Limits(max_redos=days)}
     a = released(ctx, clock)
     for n in range(days):
-        services.order_redo(ctx, OFFICE, a["id"], {"reason": f"第{n + 1}次重办"})
-        services.reply_to_letter(ctx, HOUSING_CLERK, a["id"], {"body": "补充答复"})
-        services.approve_reply(ctx, OFFICE, a["id"], {"publish": True})
+        casework.order_redo(ctx, OFFICE, a["id"], OrderRedo(reason=f"第{n + 1}次重办"))
+        casework.reply_to_letter(ctx, HOUSING_CLERK, a["id"], ReplyToLetter(body="补充答复"))
+        casework.approve_reply(ctx, OFFICE, a["id"], ApproveReply(publish=True))
     with pytest.raises(InvalidTransition):
-        services.order_redo(ctx, OFFICE, a["id"], {"reason": "再次重办"})
+        casework.order_redo(ctx, OFFICE, a["id"], OrderRedo(reason="再次重办"))
     assert kinds(store, a["id"]).count("redo") == days

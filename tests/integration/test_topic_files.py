@@ -15,6 +15,7 @@ import pytest
 from chalicelib import bootstrap
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.adapters.topic_files import TopicFileError, load_topics
+from chalicelib.api import parse
 from chalicelib.domain import consultations as C
 from chalicelib.domain.errors import Conflict
 from chalicelib.services import topics as topic_services
@@ -201,7 +202,7 @@ def test_every_seeded_hearing_comment_has_a_stance(ctx):
 def test_registration_adds_updates_and_keeps_participation(ctx):
     report = topic_services.register_topics(ctx, [topic(), topic("survey", "s")])
     assert report == {"added": ["hearing-1", "s"], "updated": [], "unchanged": []}
-    topic_services.add_comment(ctx, "hearing-1", {"body": "意见"})
+    topic_services.add_comment(ctx, "hearing-1", parse.add_comment({"body": "意见"}))
     changed = topic(title="改过的标题")
     report = topic_services.register_topics(ctx, [changed, topic("survey", "s")])
     assert report == {"added": [], "updated": ["hearing-1"], "unchanged": ["s"]}

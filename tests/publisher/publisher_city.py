@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.api import parse
+from chalicelib.services import casework
 from chalicelib.services import letters as services
-from chalicelib.services.letters import Context
+from chalicelib.services.context import Context
 from fakes import (
     DEPARTMENTS,
     HOUSING_CLERK,
@@ -46,36 +48,39 @@ class City:
         return out
 
     def submit(self, **over) -> dict:
-        _, answer = services.submit_letter(self.ctx, letter_payload(**over))
+        command = parse.submit_letter(letter_payload(**over))
+        answer = services.submit_letter(self.ctx, command).body
         self.publish()
         self.clock.advance(minutes=3)
         self.letters[answer["id"]] = answer
         return answer
 
     def dispatch(self, letter: dict, dept: str) -> None:
-        self.step(services.dispatch_letter, OFFICE, letter["id"], {"department": dept})
+        self.step(casework.dispatch_letter, OFFICE, letter["id"],
+                  parse.dispatch_letter({"department": dept}))
 
     def sign(self, letter: dict, dept: str) -> None:
-        self.step(services.sign_letter, CLERKS[dept], letter["id"], {})
+        self.step(casework.sign_letter, CLERKS[dept], letter["id"], parse.sign_letter({}))
 
     def reply(self, letter: dict, dept: str, body: str = "经核查，已安排修复。") -> None:
-        self.step(services.reply_to_letter, CLERKS[dept], letter["id"], {"body": body})
+        self.step(casework.reply_to_letter, CLERKS[dept], letter["id"],
+                  parse.reply_to_letter({"body": body}))
 
     def approve(self, letter: dict, publish: bool = True, **extra) -> None:
-        self.step(services.approve_reply, OFFICE, letter["id"],
-                  {"publish": publish, "category": "城乡建设", **extra})
+        self.step(casework.approve_reply, OFFICE, letter["id"],
+                  parse.approve_reply({"publish": publish, "category": "城乡建设", **extra}))
 
     def rate(self, letter: dict, score: str) -> None:
         services.rate_reply(self.ctx, letter["tracking_code"], letter["secret"],
-                            {"score": score, "comment": "联系我 13900001111"})
+                            parse.rate_reply({"score": score, "comment": "联系我 13900001111"}))
         self.publish()
         self.clock.advance(minutes=5)
 
     def redo(self, letter: dict, reason: str = "答复不具体") -> None:
-        self.step(services.order_redo, OFFICE, letter["id"], {"reason": reason})
+        self.step(casework.order_redo, OFFICE, letter["id"], parse.order_redo({"reason": reason}))
 
     def vote(self, letter: dict, voter: str, direction: str = "up") -> None:
-        services.vote(self.ctx, letter["id"], {"direction": direction}, voter)
+        services.vote(self.ctx, letter["id"], parse.vote({"direction": direction}), voter)
         self.publish()
 
     def full_cycle(self, dept: str = "housing", publish: bool = True, rate: str | None = None,

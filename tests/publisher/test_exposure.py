@@ -10,8 +10,8 @@ from publisher_city import make_city
 from sitecheck import diff_trees, html_errors
 
 from chalicelib.domain import exposure
-from chalicelib.services import letters as services
-from chalicelib.services import supervision
+from chalicelib.services import casework, supervision
+from chalicelib.services.commands import ApproveReply, ReplyToLetter
 from fakes import HOUSING_CLERK, OFFICE, cst
 from publisher import pages as P
 from publisher.build import full_build
@@ -60,7 +60,7 @@ def story(tmp_path_factory, content):
     seen["after_tick_en"] = city.sink.files["en/exposure/index.html"].decode()
 
     city.clock.at = cst(2026, 11, 12, 10, 0)
-    services.reply_to_letter(city.ctx, HOUSING_CLERK, late["id"], {"body": "已修复。"})
+    casework.reply_to_letter(city.ctx, HOUSING_CLERK, late["id"], ReplyToLetter(body="已修复。"))
     city.publish()
     seen["after_reply"] = city.sink.files["exposure/index.html"].decode()
     seen.update(city=city, late=late, hidden=hidden)
@@ -240,7 +240,7 @@ def test_a_private_letter_signed_late_is_listed_with_department_and_lateness_onl
     assert PRIVATE_SUBJECT not in page
     # publishing the late public letter: the board shows nothing a publication changes
     city.clock.at = cst(2026, 11, 13, 10, 0)
-    services.approve_reply(city.ctx, OFFICE, story["late"]["id"], {"publish": True})
+    casework.approve_reply(city.ctx, OFFICE, story["late"]["id"], ApproveReply(publish=True))
     (change,) = city.ctx.store.pending_changes()
     assert change.counters == ["published"]
     assert ("exposure",) not in P.affected_by_all([change], city.ctx.store, content)

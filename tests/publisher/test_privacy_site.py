@@ -11,6 +11,7 @@ import pytest
 from publisher_city import make_city
 from sitecheck import diff_trees, personal_data_on_site, readable_text
 
+from chalicelib.api import parse
 from chalicelib.services import topics as ts
 from chalicelib.services.topics import register_topics
 from fakes import OFFICE, cst, topic
@@ -50,9 +51,10 @@ def site(tmp_path_factory, content):
                         reply=f"网友“{WRITER}”：您好！来信收悉。您反映的“{texts[-1]}”已核实。"
                               + "；".join(texts[: len(texts) // 2]))
     for answer in SURVEY_ANSWERS:
-        city.step(ts.add_response, SURVEY, {"answers": {"mode": "bus", "idea": answer}})
+        city.step(ts.add_response, SURVEY,
+                  parse.add_response({"answers": {"mode": "bus", "idea": answer}}))
     for c in ts.list_staff_comments(city.ctx, OFFICE, {"topic": SURVEY, "status": "pending"}):
-        city.step(ts.approve_comment, OFFICE, c["id"], {})
+        city.step(ts.approve_comment, OFFICE, c["id"], parse.approve_comment({}))
     full = MemorySink()
     full_build(city.ctx.store, content, full)
     return {"incremental": city.sink.files, "full": full.files, "city": city}

@@ -15,6 +15,7 @@ from publisher_city import make_city
 from sitecheck import diff_trees, html_errors
 from test_languages import LangText
 
+from chalicelib.api import parse
 from chalicelib.services import supervision
 from chalicelib.services import topics as ts
 from chalicelib.services.topics import register_topics
@@ -57,14 +58,15 @@ def story(tmp_path_factory, content):
     ev: dict = {"upcoming": dict(city.sink.files)}
 
     def comment(topic_id, body, **extra):
-        _, answer = city.step(ts.add_comment, topic_id, {"body": body, **extra})
+        answer = city.step(ts.add_comment, topic_id,
+                           parse.add_comment({"body": body, **extra})).body
         return answer["id"]
 
     def approve(cid):
-        city.step(ts.approve_comment, OFFICE, cid, {})
+        city.step(ts.approve_comment, OFFICE, cid, parse.approve_comment({}))
 
     def reject(cid, reason="不文明用语"):
-        city.step(ts.reject_comment, OFFICE, cid, {"reason": reason})
+        city.step(ts.reject_comment, OFFICE, cid, parse.reject_comment({"reason": reason}))
 
     # the scheduled job records the opening: the pages get the status and the forms
     clock.at = cst(2026, 11, 3, 10, 0)
@@ -98,7 +100,7 @@ def story(tmp_path_factory, content):
                     {"mode": "metro"},
                     {"mode": "bike", "problems": ["time", "crowd"],
                      "idea": f"待审核{SCRIPT}PENDINGX"}):
-        city.step(ts.add_response, "bus-survey", {"answers": answers})
+        city.step(ts.add_response, "bus-survey", parse.add_response({"answers": answers}))
     texts = ts.list_staff_comments(ctx, OFFICE, {"topic": "bus-survey", "status": "pending"})
     approve(next(c["id"] for c in texts if c["body"] == "多开夜班车"))
 
@@ -112,9 +114,10 @@ def story(tmp_path_factory, content):
     approve(q4)
     reject(comment("traffic-talk", "被驳回的提问REJECTEDX", department="transport"))
     clock.at = cst(2026, 11, 10, 9, 45)
-    city.step(ts.answer_comment, TRANSPORT_CLERK, q1, {"body": "信号灯配时本月优化。"})
+    city.step(ts.answer_comment, TRANSPORT_CLERK, q1,
+              parse.answer_comment({"body": "信号灯配时本月优化。"}))
     before = dict(city.sink.files)
-    city.step(ts.answer_comment, OFFICE, q2, {"body": "新建停车场两处。"})
+    city.step(ts.answer_comment, OFFICE, q2, parse.answer_comment({"body": "新建停车场两处。"}))
     ev["changed_by_answer"] = changed_since(before, city.sink)
     ev["q"] = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
     before = dict(city.sink.files)
@@ -131,17 +134,17 @@ def story(tmp_path_factory, content):
     # the outcomes (反馈)
     clock.at = cst(2026, 11, 25, 10, 0)
     approved = ts.list_staff_comments(ctx, OFFICE, {"topic": "bus-fares", "status": "approved"})
-    city.step(ts.publish_outcome, OFFICE, "bus-fares", {
+    city.step(ts.publish_outcome, OFFICE, "bus-fares", parse.publish_outcome({
         "summary": "采纳了保障老人优惠的意见。\n\n票价方案维持不变。",
         "items": [{"comment_id": next(c["id"] for c in approved if "老人" in c["body"]),
                    "decision": "adopted", "reason": "老年人继续免费乘车。"},
                   {"comment_id": ev["private"], "decision": "not_adopted",
                    "reason": "成本测算已公开，联系 13900001111。"},
                   {"comment_id": None, "decision": "partly_adopted", "opinion": "希望增加班次。",
-                   "reason": "高峰加密两条线路。"}]})
-    city.step(ts.publish_outcome, OFFICE, "parking-rules", {
+                   "reason": "高峰加密两条线路。"}]}))
+    city.step(ts.publish_outcome, OFFICE, "parking-rules", parse.publish_outcome({
         "summary": "第一条已修改。", "items": [{"comment_id": ev["p1"], "decision": "adopted",
-                                                "reason": "已写明目的。"}]})
+                                                "reason": "已写明目的。"}]}))
     return city, ev
 
 

@@ -1,5 +1,6 @@
-"""HTTP routes of API.md as Chalice blueprints. A view parses input, calls one use case and shapes
-the answer; `view` maps every domain error to its status and the one error body of API.md.
+"""HTTP routes of API.md as Chalice blueprints. A view parses the body into a command
+(`parse.py`), calls one use case and picks the status of its answer; `view` maps every domain
+error to its status and the one error body of API.md. Only this layer knows HTTP statuses.
 """
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any, Callable, TypeVar
 
 from chalice import Blueprint, Response
 
-from ..services import abuse, auth, letters as services, supervision
+from ..services import abuse, auth, casework, letters as services, supervision
+from ..services.context import Actor, Context
 from .. import bootstrap
-from . import clients, request_body
+from . import clients, parse, request_body
 from ..domain.errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
                      error_body)
 from .function_app import HEADERS
@@ -75,7 +77,7 @@ def _object(bp: Blueprint) -> dict:
     return body
 
 
-def _ctx() -> services.Context:
+def _ctx() -> Context:
     return bootstrap.app().ctx
 
 
@@ -104,7 +106,10 @@ def departments() -> tuple[int, Any]:
 @abuse.recorded("letters", _ctx)
 def submit_letter() -> tuple[int, Any]:
     payload = abuse.check_honeypot(_object(public))
-    return services.submit_letter(_ctx(), payload, client_hash(public))
+    command = parse.submit_letter(payload, _ctx().departments)
+    answer = services.submit_letter(_ctx(), command, client_hash(public))
+    # a replay answers 200 with the first answer (API.md), the first time 201
+    return (200 if answer.replayed else 201), answer.body
 
 
 # API Gateway allows one variable name per path level: {ref} is a tracking code for the writer's
@@ -124,7 +129,7 @@ def track_letter(ref: str) -> tuple[int, Any]:
 def rate_reply(ref: str) -> tuple[int, Any]:
     payload = _object(public)
     return 201, _guess_secret(ref, lambda: services.rate_reply(
-        _ctx(), ref, _header(public, "X-Letter-Secret"), payload))
+        _ctx(), ref, _header(public, "X-Letter-Secret"), parse.rate_reply(payload)))
 
 
 @public.route("/letters/{ref}/secret", methods=["POST"], content_types=JSON_TYPES)
@@ -132,10 +137,10 @@ def rate_reply(ref: str) -> tuple[int, Any]:
 @abuse.recorded("secret", _ctx)
 def reset_secret(ref: str) -> tuple[int, Any]:
     """A writer who lost the tracking secret asks for a new one, sent to the contact given."""
-    payload = _object(public)
-    services.secret_contact(payload)           # bad input is a 400 and uses no quota
+    command = parse.reset_secret(_object(public))     # bad input is a 400 and uses no quota
     abuse.take_secret_reset_quota(_ctx(), client_hash(public), abuse.tracking_account(ref))
-    return services.reset_secret(_ctx(), ref, payload)
+    # the same 202 whether the contact matched or not
+    return 202, services.reset_secret(_ctx(), ref, command)
 
 
 @public.route("/letters/{ref}/votes", methods=["POST"], content_types=JSON_TYPES)
@@ -145,7 +150,7 @@ def vote(ref: str) -> tuple[int, Any]:
     payload = _object(public)
     client = client_hash(public)
     abuse.take_vote_quota(_ctx(), client)
-    return 202, services.vote(_ctx(), ref, payload, client)
+    return 202, services.vote(_ctx(), ref, parse.vote(payload), client)
 
 
 def _guess_secret(ref: str, attempt: Callable[[], T]) -> T:
@@ -178,7 +183,7 @@ def openapi() -> tuple[int, Any]:
 
 # --- staff ----------------------------------------------------------------------------------
 
-def _actor(bp: Blueprint = staff) -> services.Actor:
+def _actor(bp: Blueprint = staff) -> Actor:
     header = _header(bp, "Authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -206,7 +211,7 @@ def login() -> tuple[int, Any]:
 @view(staff)
 def list_letters() -> tuple[int, Any]:
     query = staff.current_request.query_params or {}
-    return 200, services.list_staff_letters(_ctx(), _actor(), dict(query))
+    return 200, casework.list_staff_letters(_ctx(), _actor(), dict(query))
 
 
 @staff.route("/staff/dashboard", methods=["GET"])
@@ -218,7 +223,7 @@ def dashboard() -> tuple[int, Any]:
 @staff.route("/staff/letters/{letter_id}", methods=["GET"])
 @view(staff)
 def get_letter(letter_id: str) -> tuple[int, Any]:
-    return 200, services.get_staff_letter(_ctx(), _actor(), letter_id)
+    return 200, casework.get_staff_letter(_ctx(), _actor(), letter_id)
 
 
 @staff.route("/staff/letters/{letter_id}/preview", methods=["GET", "POST"],
@@ -227,32 +232,38 @@ def get_letter(letter_id: str) -> tuple[int, Any]:
 def preview_letter(letter_id: str) -> tuple[int, Any]:
     """GET: the public version with the office's current wording; POST: of a draft (unsaved)."""
     actor = _actor()
-    draft = _object(staff) if staff.current_request.method == "POST" else None
-    return 200, services.preview_letter(_ctx(), actor, letter_id, draft)
+    draft = (parse.public_draft(_object(staff)) if staff.current_request.method == "POST"
+             else None)
+    return 200, casework.preview_letter(_ctx(), actor, letter_id, draft)
 
 
-ACTIONS: dict[str, Callable[..., dict]] = {
-    "dispatch": services.dispatch_letter,
-    "reject": services.reject_letter,
-    "sign": services.sign_letter,
-    "transfer": services.transfer_letter,
-    "extension": services.request_extension,
-    "reply": services.reply_to_letter,
-    "approve": services.approve_reply,
-    "redo": services.order_redo,
-    "keep": services.keep_reply,
+def _dispatch(payload: Any) -> Any:
+    return parse.dispatch_letter(payload, _ctx().departments)
+
+
+# each action: how its body becomes a command, and the use case that takes it
+ACTIONS: dict[str, tuple[Callable[[Any], Any], Callable[..., dict]]] = {
+    "dispatch": (_dispatch, casework.dispatch_letter),
+    "reject": (parse.reject_letter, casework.reject_letter),
+    "sign": (parse.sign_letter, casework.sign_letter),
+    "transfer": (parse.transfer_letter, casework.transfer_letter),
+    "extension": (parse.request_extension, casework.request_extension),
+    "reply": (parse.reply_to_letter, casework.reply_to_letter),
+    "approve": (parse.approve_reply, casework.approve_reply),
+    "redo": (parse.order_redo, casework.order_redo),
+    "keep": (parse.keep_reply, casework.keep_reply),
 }
 
 
 @staff.route("/staff/letters/{letter_id}/{action}", methods=["POST"], content_types=JSON_TYPES)
 @view(staff)
 def act(letter_id: str, action: str) -> tuple[int, Any]:
-    use_case = ACTIONS.get(action)
+    found = ACTIONS.get(action)
     actor = _actor()
-    if use_case is None:
-        from ..domain.errors import NotFound
+    if found is None:
         raise NotFound("没有这个操作", f"Unknown action '{action}'")
-    return 200, use_case(_ctx(), actor, letter_id, _object(staff))
+    command, use_case = found
+    return 200, use_case(_ctx(), actor, letter_id, command(_object(staff)))
 
 
 @staff.route("/staff/letters/{letter_id}/extension/{decision}", methods=["POST"],
@@ -261,8 +272,9 @@ def act(letter_id: str, action: str) -> tuple[int, Any]:
 def decide_extension(letter_id: str, decision: str) -> tuple[int, Any]:
     actor = _actor()
     if decision == "approve":
-        return 200, services.approve_extension(_ctx(), actor, letter_id, _object(staff))
+        return 200, casework.approve_extension(_ctx(), actor, letter_id,
+                                               parse.approve_extension(_object(staff)))
     if decision == "deny":
-        return 200, services.deny_extension(_ctx(), actor, letter_id, _object(staff))
-    from ..domain.errors import NotFound
+        return 200, casework.deny_extension(_ctx(), actor, letter_id,
+                                            parse.deny_extension(_object(staff)))
     raise NotFound("没有这个操作", f"Unknown decision '{decision}'")

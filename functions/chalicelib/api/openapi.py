@@ -23,7 +23,7 @@ from ..domain import consultations as C
 from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..domain.consultations import CommentStatus, Decision, Stance
 from ..domain.deadlines import Light
-from ..services import letters as L
+from ..services import casework, commands
 from . import request_body
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -73,7 +73,7 @@ def obj(properties: dict[str, Any], required: Iterable[str] = ()) -> dict:
     return schema
 
 
-IDEMPOTENCY_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": L.KEY_MAX,
+IDEMPOTENCY_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": commands.KEY_MAX,
                    "pattern": _NO_NUL}
 PHONE = {**_optional({"maxLength": 30, "pattern": "^[\\s-]*(\\+86)?([0-9][\\s-]*){7,12}$"}),
          "description": "7 to 12 digits, with spaces, dashes or +86 if you like"}
@@ -95,15 +95,15 @@ def _body_errors() -> dict[str, str]:
 def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None, dict[str, str]]]:
     """(method, path, summary, request body schema or None, {status: description})."""
     dept = choice(departments)
-    reason = text(L.REASON_MAX, required=True)
+    reason = text(commands.REASON_MAX, required=True)
     ops: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
         ("get", "/api/health", "Health check", None, {"200": "ok"}),
         ("get", "/api/departments", "Departments that answer letters", None, {"200": "list"}),
         ("post", "/api/letters", "Submit a letter", obj({
-            "type": choice(LetterType), "subject": text(L.SUBJECT_MAX, required=True),
-            "body": text(L.BODY_MAX, required=True),
+            "type": choice(LetterType), "subject": text(commands.SUBJECT_MAX, required=True),
+            "body": text(commands.BODY_MAX, required=True),
             "department": choice(departments, nullable=True),
-            "name": text(L.NAME_MAX), "phone": PHONE, "email": EMAIL,
+            "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
@@ -117,7 +117,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
          {"200": "the letter as its writer sees it", "404": "unknown code or wrong secret",
           "429": "too many wrong secrets from this client or for this code (Retry-After)"}),
         ("post", "/api/letters/{tracking_code}/rating", "Rate the released reply", obj({
-            "score": choice(Score), "comment": text(L.COMMENT_MAX)}, ["score"]),
+            "score": choice(Score), "comment": text(commands.COMMENT_MAX)}, ["score"]),
          {"201": "rated", "400": "invalid (score), too_long, wrong_type", "404": "unknown",
           "409": "no reply yet, or already rated",
           "429": "too many wrong secrets from this client or for this code (Retry-After)"}),
@@ -162,8 +162,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("post", "/api/staff/letters/{letter_id}/preview", "The public version of a draft "
          "(office): `public_subject`, `public_body`, `public_reply` as the approval takes "
          "them; nothing is saved", obj({
-             "public_subject": text(L.SUBJECT_MAX), "public_body": text(L.BODY_MAX),
-             "public_reply": text(L.REPLY_MAX)}),
+             "public_subject": text(commands.SUBJECT_MAX), "public_body": text(commands.BODY_MAX),
+             "public_reply": text(commands.REPLY_MAX)}),
          {"200": "public version", "400": "too_long, wrong_type", "403": "not the office",
           "404": "unknown"}),
     ]
@@ -177,10 +177,10 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                        "reason": reason}, ["working_days", "reason"]),
         ("extension/approve", {}, []),
         ("extension/deny", {"reason": reason}, ["reason"]),
-        ("reply", {"body": text(L.REPLY_MAX, required=True)}, ["body"]),
+        ("reply", {"body": text(commands.REPLY_MAX, required=True)}, ["body"]),
         ("approve", {"publish": {"type": ["boolean", "null"]}, "category": text(40),
-                     "public_subject": text(L.SUBJECT_MAX), "public_body": text(L.BODY_MAX),
-                     "public_reply": text(L.REPLY_MAX)}, []),
+                     "public_subject": text(commands.SUBJECT_MAX), "public_body": text(commands.BODY_MAX),
+                     "public_reply": text(commands.REPLY_MAX)}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
     ]
@@ -291,13 +291,13 @@ def _query_parameters(departments: list[str]) -> dict[tuple[str, str], list[dict
     return {
         ("get", "/api/staff/letters"): [
             _query("q", {"type": "string", "anyOf": [
-                {"pattern": _BLANK}, {"maxLength": L.SEARCH_MAX, "pattern": "[^\\W_]"}]},
+                {"pattern": _BLANK}, {"maxLength": casework.SEARCH_MAX, "pattern": "[^\\W_]"}]},
                    "search words, a tracking code or a phone (part of one): at least one "
                    "letter or digit"),
-            _query("page", {"type": "integer", "minimum": 1, "maximum": L.PAGE_MAX,
+            _query("page", {"type": "integer", "minimum": 1, "maximum": casework.PAGE_MAX,
                             "default": 1}),
-            _query("per_page", {"type": "integer", "minimum": 1, "maximum": L.PER_PAGE_MAX,
-                                "default": L.PER_PAGE_DEFAULT}),
+            _query("per_page", {"type": "integer", "minimum": 1, "maximum": casework.PER_PAGE_MAX,
+                                "default": casework.PER_PAGE_DEFAULT}),
             _query("status", opt(Status)),
             _query("department", opt(departments)),
             _query("light", opt(Light)),

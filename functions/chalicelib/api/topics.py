@@ -10,6 +10,7 @@ from chalice import Blueprint
 
 from ..services import topics as ts
 from ..services.abuse import recorded
+from . import parse
 from .letters import JSON_TYPES, _actor, _ctx, _object, client_hash, view
 
 public = Blueprint(__name__)
@@ -32,14 +33,16 @@ def get_topic(topic_id: str) -> tuple[int, Any]:
 @view(public)
 @recorded("comments", _ctx)
 def add_comment(topic_id: str) -> tuple[int, Any]:
-    return ts.add_comment(_ctx(), topic_id, _object(public), client_hash(public))
+    command = parse.add_comment(_object(public))
+    return 202, ts.add_comment(_ctx(), topic_id, command, client_hash(public)).body
 
 
 @public.route("/surveys/{survey_id}/responses", methods=["POST"], content_types=JSON_TYPES)
 @view(public)
 @recorded("responses", _ctx)
 def add_response(survey_id: str) -> tuple[int, Any]:
-    return ts.add_response(_ctx(), survey_id, _object(public), client_hash(public))
+    command = parse.add_response(_object(public))
+    return 202, ts.add_response(_ctx(), survey_id, command, client_hash(public)).body
 
 
 @staff.route("/staff/topics", methods=["GET"])
@@ -59,25 +62,29 @@ def list_comments() -> tuple[int, Any]:
 @view(staff)
 def approve_comment(comment_id: str) -> tuple[int, Any]:
     actor = _actor(staff)
-    return 200, ts.approve_comment(_ctx(), actor, comment_id, _object(staff))
+    return 200, ts.approve_comment(_ctx(), actor, comment_id,
+                                   parse.approve_comment(_object(staff)))
 
 
 @staff.route("/staff/comments/{comment_id}/reject", methods=["POST"], content_types=JSON_TYPES)
 @view(staff)
 def reject_comment(comment_id: str) -> tuple[int, Any]:
     actor = _actor(staff)
-    return 200, ts.reject_comment(_ctx(), actor, comment_id, _object(staff))
+    return 200, ts.reject_comment(_ctx(), actor, comment_id,
+                                  parse.reject_comment(_object(staff)))
 
 
 @staff.route("/staff/comments/{comment_id}/answer", methods=["POST"], content_types=JSON_TYPES)
 @view(staff)
 def answer_comment(comment_id: str) -> tuple[int, Any]:
     actor = _actor(staff)
-    return 200, ts.answer_comment(_ctx(), actor, comment_id, _object(staff))
+    return 200, ts.answer_comment(_ctx(), actor, comment_id,
+                                  parse.answer_comment(_object(staff)))
 
 
 @staff.route("/staff/topics/{topic_id}/outcome", methods=["POST"], content_types=JSON_TYPES)
 @view(staff)
 def publish_outcome(topic_id: str) -> tuple[int, Any]:
     actor = _actor(staff)
-    return 200, ts.publish_outcome(_ctx(), actor, topic_id, _object(staff))
+    return 200, ts.publish_outcome(_ctx(), actor, topic_id,
+                                   parse.publish_outcome(_object(staff)))

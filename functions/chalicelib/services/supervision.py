@@ -27,8 +27,9 @@ from ..domain.errors import ConcurrentUpdate, Forbidden, SendError
 from ..domain.letters import ACTIVE, Letter, Status
 from ..domain.notifications import Notification
 from .ports import Sender
-from .letters import Actor, Context, save
+from .context import Actor, Context, save
 from .topics import record_topic_phases
+from .views import department_ref
 
 log = logging.getLogger("wenzheng.supervision")
 
@@ -230,18 +231,10 @@ def office_dashboard(ctx: Context, actor: Actor) -> dict:
         raise Forbidden("只有市长公开电话办公室可以查看督办总览",
                         "Only the office sees the supervision dashboard")
     figures = dashboard_figures(ctx, ctx.clock())
-
-    def dept(dept_id: str | None) -> dict | None:
-        if not dept_id:
-            return None
-        d = ctx.departments.get(dept_id)
-        return {"id": dept_id, "name": d.name if d else dept_id,
-                "name_en": d.name_en if d else dept_id}
-
     for row in figures["active"]["by_department"]:
-        row["department"] = dept(row["department"])
+        row["department"] = department_ref(ctx, row["department"])
     for item in figures["red"]:
-        item["department"] = dept(item["department"])
+        item["department"] = department_ref(ctx, item["department"])
     # requests refused as abuse, per kind, over the last two weeks
     figures["abuse"] = abuse.dashboard_section(ctx.store, ctx.clock())
     return figures

@@ -1,7 +1,7 @@
 """Use cases of consultations, one function per API verb (API.md, "topics" and "comments").
 
-Like `services.py` for letters: each takes plain values and a `Context`, runs inside one unit of
-work and returns plain data. Topics come from `content/` by commit (`register_topics`); citizens
+Like `letters.py` for letters: each takes a command (`commands.py`) and a `Context`, runs
+inside one unit of work and returns plain data; the API picks the status. Topics come from `content/` by commit (`register_topics`); citizens
 comment and answer surveys only while a topic is open (410 otherwise), once per idempotency key,
 within the per-client abuse limits (429); the office moderates, guests answer interview
 questions, and after closing the office publishes the outcome. Every commit's change record
@@ -10,17 +10,21 @@ names the topic, so the publisher re-renders its pages.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
 from ..domain import consultations as C
-from ..domain.consultations import (Comment, CommentStatus, Decision, Kind, Outcome, OutcomeItem,
-                            QuestionKind, Response, Stance, Topic)
+from ..domain.consultations import (Comment, CommentStatus, Kind, Outcome, OutcomeItem,
+                                    QuestionKind, Response, Topic)
 from ..domain.deadlines import CHINA_TZ
-from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound, TooManyRequests)
-from .ports import UnitOfWork
+from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound,
+                             TooManyRequests)
 from ..domain.text import is_choice
-from .letters import (Actor, Context, _code, _require, _str, idempotency_key, once)
+from .commands import (AddComment, AddResponse, Answer, AnswerComment, ApproveComment,
+                       PublishOutcome, RejectComment)
+from .context import Actor, Context, new_code, once, require, retry_on_conflict
+from .ports import UnitOfWork
 
 
 # --- registration (by commit) ------------------------------------------------------------
@@ -38,37 +42,33 @@ def register_topics(ctx: Context, topics: Iterable[Topic]) -> dict[str, list[str
         seen.add(topic.id)
         for i, dept in enumerate(topic.departments):
             ctx.department(dept, f"departments[{i}]")
-        for attempt in range(2):
-            with ctx.store.unit_of_work() as uow:
-                stored = uow.get_topic(topic.id)
-                now = ctx.clock()
-                if stored is None:
-                    new = dataclasses.replace(topic, outcome=None, version=0,
-                                              registered_at=now, phase=str(topic.status(now)))
-                    uow.put_topic(new)
-                    outcome = "added"
-                elif stored.definition() == topic.definition():
-                    report["unchanged"].append(topic.id)
-                    break
-                else:
-                    if stored.kind != topic.kind:
-                        raise Conflict(f"议题 {topic.id} 已登记为{C.label(stored.kind)}，不能改为"
-                                       f"{C.label(topic.kind)}",
-                                       f"Topic '{topic.id}' is a {stored.kind}; an id keeps its"
-                                       " kind", field="kind", code="kind_changed")
-                    stored.redefine(topic)
-                    stored.phase = str(stored.status(now))
-                    uow.put_topic(stored)
-                    outcome = "updated"
-                try:
-                    uow.commit()
-                except ConcurrentUpdate:
-                    if attempt:
-                        raise
-                    continue
-                report[outcome].append(topic.id)
-                break
+        outcome = retry_on_conflict(2, functools.partial(_register, ctx, topic))
+        report[outcome].append(topic.id)
     return report
+
+
+def _register(ctx: Context, topic: Topic) -> str:
+    """Add, replace or leave one topic, in one unit of work: "added", "updated" or "unchanged"."""
+    with ctx.store.unit_of_work() as uow:
+        stored = uow.get_topic(topic.id)
+        now = ctx.clock()
+        if stored is None:
+            uow.put_topic(dataclasses.replace(topic, outcome=None, version=0, registered_at=now,
+                                              phase=str(topic.status(now))))
+            uow.commit()
+            return "added"
+        if stored.definition() == topic.definition():
+            return "unchanged"
+        if stored.kind != topic.kind:
+            raise Conflict(f"议题 {topic.id} 已登记为{C.label(stored.kind)}，不能改为"
+                           f"{C.label(topic.kind)}",
+                           f"Topic '{topic.id}' is a {stored.kind}; an id keeps its"
+                           " kind", field="kind", code="kind_changed")
+        stored.redefine(topic)
+        stored.phase = str(stored.status(now))
+        uow.put_topic(stored)
+        uow.commit()
+        return "updated"
 
 
 def record_topic_phases(ctx: Context, now: datetime | None = None) -> list[str]:
@@ -154,12 +154,6 @@ def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict
 
 # --- citizens --------------------------------------------------------------------------------
 
-def _object(payload: Any) -> Mapping[str, Any]:
-    if not isinstance(payload, Mapping):
-        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
-    return payload
-
-
 def _hour_window(now: datetime) -> tuple[str, datetime]:
     start = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     return start.strftime("%Y%m%d%H"), start + timedelta(hours=1)
@@ -177,38 +171,22 @@ def _take_quota(uow: Any, key: str, limit: int, expires_at: datetime) -> None:
     uow.use_quota(key, limit, expires_at)
 
 
-def _stance(value: Any) -> Stance | None:
-    if value is None:
-        return None
-    if not is_choice(value, Stance.__members__):
-        raise Invalid("立场须为 支持 / 反对 / 中立", "stance must be support, oppose or neutral",
-                      field="stance", code="invalid_choice")
-    return Stance(value)
-
-
-def _paragraph(topic: Topic, value: Any) -> int | None:
+def _paragraph(topic: Topic, value: int | None) -> int | None:
     if value is None:
         return None
     if topic.kind != Kind.solicitation:
         raise Invalid("只有意见征集可以针对条文发表意见", "Only a solicitation has paragraphs",
                       field="paragraph", code="no_paragraphs")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("条文序号须为整数", "paragraph must be a whole number", field="paragraph",
-                      code="wrong_type")
     if topic.paragraph(value) is None:
         raise Invalid(f"征求意见稿没有第 {value} 条", f"The draft has no paragraph {value}",
                       field="paragraph", code="unknown_paragraph")
     return value
 
 
-def add_comment(ctx: Context, topic_id: str, payload: Any,
-                client: str | None = None) -> tuple[int, dict]:
-    """POST /api/topics/{topic_id}/comments: 202 {id, status: pending}; replayed by key."""
-    payload = _object(payload)
-    key = idempotency_key(payload)
-    body = _str(payload, "body", required=True, max_len=C.COMMENT_MAX, line=False)
-    name = _str(payload, "name", required=False, max_len=C.NAME_MAX)
-    stance = _stance(payload.get("stance"))
+def add_comment(ctx: Context, topic_id: str, command: AddComment,
+                client: str | None = None) -> Answer:
+    """POST /api/topics/{topic_id}/comments: {id, status: pending}; replayed by key."""
+    stance = command.stance
 
     def make(uow: UnitOfWork) -> dict:
         topic = uow.get_topic(topic_id)
@@ -219,34 +197,34 @@ def add_comment(ctx: Context, topic_id: str, payload: Any,
         if topic.kind == Kind.survey:
             raise Invalid("调查问卷请提交答卷", "A survey takes responses, not comments",
                           code="wrong_kind")
-        paragraph = _paragraph(topic, payload.get("paragraph"))
+        paragraph = _paragraph(topic, command.paragraph)
         department = None
         if topic.kind == Kind.interview:
             if stance is not None:
                 raise Invalid("访谈提问无需表明立场", "An interview question has no stance",
                               field="stance", code="no_stance")
-            department = payload.get("department") or topic.department
+            department = command.department or topic.department
             if department not in topic.departments:
                 raise Invalid("请选择本次访谈的嘉宾部门", "department must be one of the "
                               "interview's departments", field="department",
                               code="unknown_department")
-        elif payload.get("department") is not None:
+        elif command.department is not None:
             raise Invalid("只有在线访谈的提问可以指定部门", "Only interview questions name a "
                           "department", field="department", code="no_department")
         if client is not None:
             window, ends = _hour_window(now)
             _take_quota(uow, f"comment:{topic.id}:{client}:{window}",
                         ctx.abuse.comments_per_hour, ends)
-        comment = Comment(id=_code(10).lower(), topic_id=topic.id, body=body or "",
+        comment = Comment(id=new_code(10).lower(), topic_id=topic.id, body=command.body,
                           created_at=now, stance=stance, paragraph=paragraph,
-                          department=department, name=name, client=client)
+                          department=department, name=command.name, client=client)
         comment.history.append({"at": now.isoformat(), "actor": "citizen",
                                 "action": "submit", "from": None, "to": "pending",
                                 "reason": None})
         uow.add_comment(comment)
         return {"id": comment.id, "status": str(comment.status)}
 
-    return once(ctx, f"comments/{topic_id}", key, payload, 202, make)
+    return once(ctx, f"comments/{topic_id}", command.once, make)
 
 
 def _already_answered(per_day: int) -> Conflict:
@@ -261,12 +239,10 @@ def _already_answered(per_day: int) -> Conflict:
                     "network; thank you for taking part", code="already_answered")
 
 
-def add_response(ctx: Context, survey_id: str, payload: Any,
-                 client: str | None = None) -> tuple[int, dict]:
-    """POST /api/surveys/{survey_id}/responses: 202 {id, status: accepted}; free-text answers
+def add_response(ctx: Context, survey_id: str, command: AddResponse,
+                 client: str | None = None) -> Answer:
+    """POST /api/surveys/{survey_id}/responses: {id, status: accepted}; free-text answers
     become comments awaiting moderation; replayed by key."""
-    payload = _object(payload)
-    key = idempotency_key(payload)
 
     def make(uow: UnitOfWork) -> dict:
         topic = uow.get_topic(survey_id)
@@ -274,20 +250,20 @@ def add_response(ctx: Context, survey_id: str, payload: Any,
             raise NotFound("没有这个调查", "No such survey")
         now = ctx.clock()
         topic.check_open(now)
-        answers = C.validate_answers(topic, payload.get("answers"))
+        answers = C.validate_answers(topic, command.answers)
         if client is not None:
             window, ends = _day_window(now)
-            key = f"response:{topic.id}:{client}:{window}"
-            if uow.quota_used(key) >= ctx.abuse.responses_per_day:
+            quota = f"response:{topic.id}:{client}:{window}"
+            if uow.quota_used(quota) >= ctx.abuse.responses_per_day:
                 raise _already_answered(ctx.abuse.responses_per_day)
-            uow.use_quota(key, ctx.abuse.responses_per_day, ends)
-        response = Response(id=_code(10).lower(), topic_id=topic.id, answers={},
+            uow.use_quota(quota, ctx.abuse.responses_per_day, ends)
+        response = Response(id=new_code(10).lower(), topic_id=topic.id, answers={},
                             created_at=now, client=client)
         for q in topic.questions:
             if q.id not in answers:
                 continue
             if q.kind == QuestionKind.text:
-                comment = Comment(id=_code(10).lower(), topic_id=topic.id,
+                comment = Comment(id=new_code(10).lower(), topic_id=topic.id,
                                   body=str(answers[q.id]), created_at=now, question=q.id,
                                   response_id=response.id, client=client)
                 comment.history.append({"at": now.isoformat(), "actor": "citizen",
@@ -300,7 +276,7 @@ def add_response(ctx: Context, survey_id: str, payload: Any,
         uow.add_response(response)
         return {"id": response.id, "status": "accepted"}
 
-    return once(ctx, f"responses/{survey_id}", key, payload, 202, make)
+    return once(ctx, f"responses/{survey_id}", command.once, make)
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -334,7 +310,7 @@ def _guest_clerk(actor: Actor, topic: Topic) -> bool:
 def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
     """The moderation queue (office), oldest first; a guest department's clerk sees the
     questions of its interviews (`topic` required)."""
-    _require(actor, "office", "clerk")
+    require(actor, "office", "clerk")
     status = query.get("status") or None
     if status is not None and not is_choice(status, CommentStatus.__members__):
         raise Invalid("未知的状态", "status must be pending, approved or rejected",
@@ -372,7 +348,7 @@ def staff_outcome(outcome: Outcome | None) -> dict[str, Any] | None:
 def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
     """Counts per topic for the console: the office sees every topic, a clerk those of its
     department; with the stored outcome, from which the office's editor starts."""
-    _require(actor, "office", "clerk")
+    require(actor, "office", "clerk")
     now = ctx.clock()
     out = []
     for topic in _order(ctx.store.list_topics()):
@@ -404,24 +380,23 @@ def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
     return staff_comment(comment, topic)
 
 
-def approve_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) -> dict:
-    _require(actor, "office")
+def approve_comment(ctx: Context, actor: Actor, comment_id: str,
+                    command: ApproveComment = ApproveComment()) -> dict:
+    require(actor, "office")
     return _moderate(ctx, actor, comment_id,
                      lambda c, t, now: c.approve(actor.username, now))
 
 
-def reject_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) -> dict:
-    _require(actor, "office")
-    reason = _str(_object(payload), "reason", required=True, max_len=C.REASON_MAX, line=False)
+def reject_comment(ctx: Context, actor: Actor, comment_id: str, command: RejectComment) -> dict:
+    require(actor, "office")
     return _moderate(ctx, actor, comment_id,
-                     lambda c, t, now: c.reject(reason or "", actor.username, now))
+                     lambda c, t, now: c.reject(command.reason, actor.username, now))
 
 
-def answer_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) -> dict:
+def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerComment) -> dict:
     """An interview question answered by the office or a guest department's clerk; the
     question is published with its answer at once."""
-    _require(actor, "office", "clerk")
-    body = _str(_object(payload), "body", required=True, max_len=C.ANSWER_MAX, line=False)
+    require(actor, "office", "clerk")
 
     def act(comment: Comment, topic: Topic, now: datetime) -> None:
         if topic.kind != Kind.interview or comment.department is None:
@@ -431,7 +406,7 @@ def answer_comment(ctx: Context, actor: Actor, comment_id: str, payload: Any) ->
             raise Forbidden("您的部门不是本次访谈的嘉宾", "Your department is not a guest of this "
                             "interview")
         department = actor.department if actor.role == "clerk" else comment.department
-        comment.answer_with(body or "", actor.username, department or topic.department, now)
+        comment.answer_with(command.body, actor.username, department or topic.department, now)
     return _moderate(ctx, actor, comment_id, act, allow_guest=True)
 
 
@@ -441,21 +416,11 @@ def _check_closed(topic: Topic, now: datetime) -> None:
                        field="closes", code="topic_open")
 
 
-def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> dict:
+def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishOutcome) -> dict:
     """POST /api/staff/topics/{topic_id}/outcome (office, after the topic closes): the
-    summary and a decision with a reason per opinion; publishing again replaces it."""
-    _require(actor, "office")
-    payload = _object(payload)
-    summary = _str(payload, "summary", required=True, max_len=C.OUTCOME_SUMMARY_MAX,
-                   line=False)
-    raw_items = payload.get("items", [])
-    if raw_items is None:
-        raw_items = []
-    if not isinstance(raw_items, list):
-        raise Invalid("items 须为列表", "items must be a list", field="items", code="wrong_type")
-    if len(raw_items) > C.OUTCOME_ITEMS_MAX:
-        raise Invalid(f"最多 {C.OUTCOME_ITEMS_MAX} 条", f"At most {C.OUTCOME_ITEMS_MAX} items",
-                      field="items", code="too_long")
+    summary and a decision with a reason per opinion; publishing again replaces it. Each item
+    that names a comment must name an approved comment of this topic, once."""
+    require(actor, "office")
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
         raise NotFound("没有这个议题", "No such topic")
@@ -463,14 +428,10 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> 
     approved = {c.id for c in ctx.store.topic_comments(topic_id, CommentStatus.approved)}
     items: list[OutcomeItem] = []
     seen: set[str] = set()
-    for i, raw in enumerate(raw_items):
-        where = f"items[{i}]"
-        if not isinstance(raw, Mapping):
-            raise Invalid("每一条须为对象", f"{where} must be an object", field=where,
-                          code="wrong_type")
-        cid = raw.get("comment_id")
+    for item in command.items:
+        where, cid = item.where, item.comment_id
         if cid is not None:
-            found = ctx.store.get_comment(cid) if isinstance(cid, str) else None
+            found = ctx.store.get_comment(cid)
             if found is None or found.topic_id != topic_id:
                 raise Invalid("该留言不属于本议题", f"{where}.comment_id is not a comment of "
                               "this topic", field=f"{where}.comment_id", code="unknown_comment")
@@ -482,21 +443,7 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> 
                 raise Invalid("同一条意见重复出现", f"{where}.comment_id appears twice",
                               field=f"{where}.comment_id", code="duplicate_comment")
             seen.add(cid)
-        decision = raw.get("decision")
-        if not is_choice(decision, Decision.__members__):
-            raise Invalid("处理结果须为 采纳 / 部分采纳 / 未采纳",
-                          "decision must be adopted, partly_adopted or not_adopted",
-                          field=f"{where}.decision", code="invalid_choice")
-        try:
-            reason = _str(raw, "reason", required=True, max_len=C.REASON_MAX * 2, line=False)
-            opinion = _str(raw, "opinion", required=False, max_len=C.COMMENT_MAX, line=False)
-        except Invalid as err:      # name the item, so the editor can point at its row
-            raise Invalid(f"第 {i + 1} 条：{err.message}", f"{where}: {err.message_en}",
-                          field=f"{where}.{err.field}", code=err.code) from None
-        if cid is None and opinion is None:
-            raise Invalid("未关联留言的反馈须写明意见内容", f"{where} needs a comment_id or an "
-                          "opinion", field=f"{where}.opinion", code="required")
-        items.append(OutcomeItem(cid, Decision(decision), reason or "", opinion))
+        items.append(OutcomeItem(cid, item.decision, item.reason, item.opinion))
     with ctx.store.unit_of_work() as uow:
         topic = uow.get_topic(topic_id)
         if topic is None:
@@ -504,7 +451,7 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, payload: Any) -> 
         now = ctx.clock()
         _check_closed(topic, now)
         revision = topic.outcome.revision + 1 if topic.outcome else 1
-        topic.outcome = Outcome(summary=summary or "", items=tuple(items), by=actor.username,
+        topic.outcome = Outcome(summary=command.summary, items=tuple(items), by=actor.username,
                                 at=now, revision=revision)
         uow.put_topic(topic)
         uow.commit()

@@ -1,0 +1,93 @@
+"""What a letter looks like to the people who read it through the API: the writer's view (no
+staff names, only the history a citizen may see), the staff's full view, and one row of the
+inbox. Plain data, the JSON of API.md.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.letters import ANSWERED, Letter, label
+from .context import Context
+
+
+def _due_fields(letter: Letter) -> dict:
+    due = letter.current_due
+    return {"due": due.date.isoformat() if due else None,
+            "due_provisional": bool(due and due.provisional)}
+
+
+def department_ref(ctx: Context, dept_id: str | None) -> dict | None:
+    """A department as the API names it: id, name and English name."""
+    if not dept_id:
+        return None
+    d = ctx.departments.get(dept_id)
+    return {"id": dept_id, "name": d.name if d else dept_id, "name_en": d.name_en if d else dept_id}
+
+
+def citizen_view(ctx: Context, letter: Letter) -> dict:
+    now = ctx.clock()
+    reply = letter.released_reply
+    rating = next((r for r in letter.ratings if reply and r.reply_n == reply.n), None)
+    history = [{"at": e.at.isoformat(), "action": e.action, "from": e.from_status,
+                "to": e.to_status, "label": label(e.to_status) if e.to_status else
+                label(e.data.get("to", e.action)),
+                "reason": e.reason if e.action in ("reject",) else None}
+               for e in letter.history if e.action not in ("light", "rating_followup")]
+    return {
+        "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
+        "subject": letter.subject, "status": str(letter.status),
+        "status_label": label(letter.status), "status_label_en": label(letter.status, "en"),
+        "light": str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))),
+        "department": department_ref(ctx, letter.department), **_due_fields(letter),
+        "history": history,
+        "reply": None if reply is None else {"n": reply.n, "body": reply.body,
+                                             "at": reply.at.isoformat(),
+                                             "department": department_ref(ctx, reply.department)},
+        "rating": None if rating is None else {"score": str(rating.score),
+                                               "comment": rating.comment,
+                                               "at": rating.at.isoformat()},
+        "can_rate": reply is not None and rating is None,
+        "public": letter.public,
+        "url": f"/letters/{letter.id}/" if letter.publication else None,
+    }
+
+
+def _rating_code(letter: Letter) -> str | None:
+    """The rating that matters now: of the released reply once answered, else the latest."""
+    if letter.status in ANSWERED:
+        rating = letter.current_rating
+    else:
+        rating = letter.ratings[-1] if letter.ratings else None
+    return str(rating.score) if rating else None
+
+
+def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict:
+    return {
+        "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
+        "subject": letter.subject, "status": str(letter.status),
+        "department": letter.department, "requested_department": letter.requested_department,
+        "light": str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))),
+        **_due_fields(letter), "submitted_at": letter.submitted_at.isoformat(),
+        "rating": _rating_code(letter),
+        "redo_count": letter.redo_count,
+        "awaiting_redo_decision": letter.awaiting_redo_decision(ctx.limits_for(letter.type)),
+    }
+
+
+def staff_view(ctx: Context, letter: Letter) -> dict:
+    row = inbox_row(ctx, letter, ctx.clock())
+    return {
+        **row, "body": letter.body, "name": letter.name, "phone": letter.phone,
+        "email": letter.email, "public": letter.public,
+        "sign_due": letter.sign_due.date.isoformat() if letter.sign_due else None,
+        "reply_due": letter.reply_due.date.isoformat() if letter.reply_due else None,
+        "pending_extension": letter.pending_extension,
+        "replies": [{"n": r.n, "body": r.body, "by": r.by, "department": r.department,
+                     "at": r.at.isoformat(), "on_time": r.on_time} for r in letter.replies],
+        "ratings": [{"reply_n": r.reply_n, "score": str(r.score), "comment": r.comment,
+                     "at": r.at.isoformat()} for r in letter.ratings],
+        "history": [e.to_dict() for e in letter.history],
+        "published_url": f"/letters/{letter.id}/" if letter.publication else None,
+        "reply_kept": letter.reply_kept,
+        "version": letter.version,
+    }
