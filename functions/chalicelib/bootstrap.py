@@ -21,7 +21,7 @@ from .services.auth import TokenSigner
 from .domain.deadlines import CHINA_TZ
 from .domain.letters import LetterType, Limits
 from .domain.notifications import NotifyConfig, RetryPolicy
-from .services.ports import Sender
+from .services.ports import Publisher, Sender
 from .domain.departments import Department, DepartmentError, is_email, parse_departments
 from .services.letters import Context
 
@@ -276,6 +276,14 @@ def make_store(settings: Settings, clock: Callable[[], datetime]):
     return SqliteStore(settings.sqlite_path, clock=clock)
 
 
+def make_publisher(settings: Settings, store: Any) -> Publisher:
+    """The site publisher over the store and the configured sink (S3 in AWS, a local folder
+    otherwise). Imported here, on first use, so the API's cold start never loads the renderer
+    or Jinja2; the publisher reaches the function through the packaging step."""
+    from publisher.runtime import SitePublisher   # vendored with the function
+    return SitePublisher(store, settings)
+
+
 def token_secret(settings: Settings) -> str:
     if settings.token_secret:
         return settings.token_secret
@@ -321,12 +329,19 @@ class App:
     ctx: Context
     signer: TokenSigner
     sender: Sender | None = None
+    publisher: Publisher | None = None
 
     def notification_sender(self) -> Sender:
         """The sender, built from the settings on first use when none was given."""
         if self.sender is None:
             self.sender = make_sender(self.settings, self.ctx.notify)
         return self.sender
+
+    def site_publisher(self) -> Publisher:
+        """The publisher, built from the settings on first use when none was given."""
+        if self.publisher is None:
+            self.publisher = make_publisher(self.settings, self.ctx.store)
+        return self.publisher
 
 
 def build(settings: Settings | None = None, clock: Callable[[], datetime] = real_clock) -> App:
