@@ -50,3 +50,18 @@ def drain_outbox(store: Store, settings: Settings, sink=None, batch: int = 200) 
     sink = sink or configured_sink(settings)
     with _drain_lock:
         return publish_pending(store, content_for(settings), sink, batch)
+
+
+class SitePublisher:
+    """The `Publisher` port over the configured sink (`bootstrap.make_publisher` builds it for
+    the stream handler): pages for a stream batch, or the whole pending outbox."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def publish(self, changes: list[Change]) -> set:
+        return publish_to_configured_sink(self.store, self.settings, changes)
+
+    def drain(self) -> int:
+        return drain_outbox(self.store, self.settings)

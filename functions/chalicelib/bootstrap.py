@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .adapters.clock import real_clock
 from .adapters.content import (
@@ -27,7 +28,7 @@ from .domain.deadlines import CHINA_TZ
 from .domain.notifications import NotifyConfig
 from .services.auth import TokenSigner
 from .services.letters import Context
-from .services.ports import Sender
+from .services.ports import Publisher, Sender
 
 __all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app", "build",
            "clock_from", "default_content_dir", "load_abuse_limits", "load_content",
@@ -75,6 +76,14 @@ def make_store(settings: Settings, clock: Callable[[], datetime]):
     return SqliteStore(settings.sqlite_path, clock=clock)
 
 
+def make_publisher(settings: Settings, store: Any) -> Publisher:
+    """The site publisher over the store and the configured sink (S3 in AWS, a local folder
+    otherwise). Imported here, on first use, so the API's cold start never loads the renderer
+    or Jinja2; the publisher reaches the function through the packaging step."""
+    from publisher.runtime import SitePublisher  # vendored with the function
+    return SitePublisher(store, settings)
+
+
 def token_secret(settings: Settings) -> str:
     if settings.token_secret:
         return settings.token_secret
@@ -117,12 +126,19 @@ class App:
     signer: TokenSigner
     sender: Sender | None = None
     content: Content | None = None      # content/ as loaded at start-up
+    publisher: Publisher | None = None
 
     def notification_sender(self) -> Sender:
         """The sender, built from the settings on first use when none was given."""
         if self.sender is None:
             self.sender = make_sender(self.settings, self.ctx.notify)
         return self.sender
+
+    def site_publisher(self) -> Publisher:
+        """The publisher, built from the settings on first use when none was given."""
+        if self.publisher is None:
+            self.publisher = make_publisher(self.settings, self.ctx.store)
+        return self.publisher
 
 
 def build(settings: Settings | None = None, clock: Callable[[], datetime] = real_clock) -> App:

@@ -1,4 +1,5 @@
-"""Contract fixtures: one `store` fixture over every adapter (SQLite file, moto DynamoDB), and a
+"""Contract fixtures: one `store` fixture over every adapter (SQLite file, moto DynamoDB, and the
+in-memory store the publisher tests use, `tests/memory_store.py`), and a
 `desk` that drives letters through a store the way the use cases do (load, act, save, commit).
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.domain.letters import Letter, LetterType, Limits, Publication
 from fakes import FakeCalendar, FakeClock, cst
+from memory_store import MemoryStore
 
 TABLE = "wenzheng-contract"
 
@@ -53,12 +55,14 @@ def dynamo(clock) -> Iterator[DynamoStore]:
         yield store
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
+@pytest.fixture(params=["sqlite", "dynamodb", "memory"])
 def store(request, tmp_path, clock):
     if request.param == "sqlite":
         s = SqliteStore(tmp_path / "contract.sqlite3", clock=clock)
         yield s
         s.close()
+    elif request.param == "memory":
+        yield MemoryStore(clock=clock)
     else:
         yield request.getfixturevalue("dynamo")
 

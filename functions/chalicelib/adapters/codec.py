@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from ..domain import consultations, statistics
 from ..domain.consultations import Comment, Response, Topic
@@ -427,67 +427,6 @@ class TrackedLetters:
             t.topic.version = t.expected_version or 0
         for c in plan.comments:
             c.comment.version = c.expected_version or 0
-
-
-class TrackingUnitOfWork:
-    """What every adapter's unit of work does alike: it records what the use case loaded and
-    changed in `TrackedLetters`; the adapter adds only its reads and its one-transaction write."""
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-        self.tracked = TrackedLetters()
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.tracked = TrackedLetters()
-
-    def add_letter(self, letter: Letter) -> None:
-        self.tracked.added(letter)
-
-    def save_letter(self, letter: Letter) -> None:
-        self.tracked.saved(letter)
-
-    def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
-        self.tracked.answers.append((scope, key, answer))
-
-    def add_notification(self, notification: Notification) -> None:
-        self.tracked.notify(notification)
-
-    def correct_stats(self, deltas: Mapping[tuple[str, str], Mapping[str, int]]) -> None:
-        """Add `deltas` to the running statistics in this commit (`supervision.recompute_
-        statistics`: what a recomputation from every letter's history says they should be)."""
-        for key, d in deltas.items():
-            row = self.tracked.stats_corrections.setdefault(key, {})
-            for c, n in d.items():
-                row[c] = row.get(c, 0) + int(n)
-
-    def get_topic(self, topic_id: str) -> Topic | None:
-        topic = self.store.get_topic(topic_id)
-        return self.tracked.topic_loaded(topic) if topic else None
-
-    def put_topic(self, topic: Topic) -> None:
-        self.tracked.topic_put(topic)
-
-    def get_comment(self, comment_id: str) -> Comment | None:
-        comment = self.store.get_comment(comment_id)
-        return self.tracked.comment_loaded(comment) if comment else None
-
-    def add_comment(self, comment: Comment) -> None:
-        self.tracked.comment_added(comment)
-
-    def save_comment(self, comment: Comment) -> None:
-        self.tracked.comment_saved(comment)
-
-    def add_response(self, response: Response) -> None:
-        self.tracked.responses.append(response)
-
-    def quota_used(self, key: str) -> int:
-        return self.store._quota_used(key)
-
-    def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
-        self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
 
 
 # --- the staff inbox's search (both adapters) ------------------------------------------------

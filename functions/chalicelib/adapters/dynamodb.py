@@ -1,4 +1,10 @@
-"""The production store: one DynamoDB table (single-table design, see `table.py`).
+"""The production store: one DynamoDB table (single-table design, see `dynamodb_table.py`).
+
+It provides the primitives of `store.py` (which holds the public methods written once for every
+adapter) and the queries DynamoDB answers its own way (the inbox, the archive's months, late
+work, consultations' lists, the outbox, notifications). The items it writes and the transaction
+a commit plan becomes are in `dynamodb_items.py`. Over 500 lines: the read side of one table,
+kept together so each query sits beside the index it reads.
 
 A unit of work reads with strongly consistent reads and writes its whole commit plan in one
 `TransactWriteItems` call: the letter guarded by its version (a new letter by
@@ -6,9 +12,10 @@ A unit of work reads with strongly consistent reads and writes its whole commit 
 running statistics (`ADD`), idempotent answers, votes, the notifications the change causes and the
 outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
 `ConcurrentUpdate`; any other AWS failure becomes `DynamoStoreError`. No `ClientError` leaves this
-module. It mirrors `store_sqlite.py`, the reference adapter: same results, same order.
+module. It mirrors `sqlite.py`, the reference adapter: same results, same order (the contract
+suite runs against both, and the in-memory store of the tests).
 
-Consultations (see `table.py`) join the same transaction: topics and comments guarded by their
+Consultations (see `dynamodb_table.py`) join the same transaction: topics and comments guarded by their
 version, responses put once, the tally item updated with `ADD`, and each abuse-limit quota with
 `ADD` under `used < limit`; that condition failing becomes `TooManyRequests`.
 """
@@ -18,44 +25,27 @@ import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import dynamodb_table as T
-from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
-                    at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
-                    search_matches, time_key)
-from ..domain.deadlines import CHINA_TZ
-from ..domain.consultations import Comment, Response, Topic
-from ..domain.errors import ConcurrentUpdate, StoreError, TooManyRequests
+from .codec import CommitPlan, at_or_before, letter_from_doc, search_matches, time_key
+from .dynamodb_items import (ACCOUNT_KIND, ACCOUNT_SK, ANSWER_SK, CHANGE_SK, CODE_SK, COMMENT_SK,
+                             LATE, LETTER_KIND, LETTER_SK, LOST_RACE, MAX_TRANSACTION_ITEMS,
+                             NOTIFY, NOTIFY_KIND, NOTIFY_SK, PENDING, PUB, QUOTA_FIELD,
+                             QUOTA_SK, REFUSALS_PK, REFUSAL_PREFIX, STATS_KIND,
+                             TALLY_PREFIX, TALLY_SK, TOPIC_KIND, TOPIC_SK, VOTE_SK, transact_items,
+                             _epoch, _json, _key, _letter_id, _n, _notification_item, _s)
+from .store import (ACCOUNT, ARCHIVE, ARCHIVE_DEPARTMENT, ARCHIVE_MONTH, COMMENT, STATUS, TOPIC,
+                    BaseStore, too_many)
+from ..domain.consultations import Comment, Response
+from ..domain.errors import ConcurrentUpdate, StoreError
 from ..domain.letters import Letter
-from ..domain.notifications import Delivery, Notification
-from ..services.ports import Account, Change, InboxPage, StoredAnswer
+from ..domain.notifications import Notification
+from ..services.ports import Change, InboxPage, StoredAnswer
 from ..domain.statistics import COUNTERS
-
-MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteItems call
-ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
-CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within seconds; keep a week
-PAGE = 1000                          # items per Query page (each page also stops at 1 MB)
-SEARCH_WINDOW = 1000     # an inbox word search looks at this many of the newest letters listed
-LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
-    "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
-LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
-TOPIC_SK, TALLY_SK, COMMENT_SK, RESPONSE_SK, QUOTA_SK = (
-    "TOPIC", "TALLY", "COMMENT", "RESPONSE", "QUOTA")
-TOPIC_KIND = "TOPIC"
-TALLY_PREFIX = "c:"      # tally counters are attributes `c:{counter}` of the TALLY item
-REFUSALS_PK = "REFUSALS"    # refusal counters: one item per China-time day (sk), see table.py
-REFUSAL_PREFIX = "r:"       # ...with one N attribute `r:{kind}` per kind of refusal
-QUOTA_FIELD = "quota"    # the error field of a quota's failed condition
-NOTIFY = "NOTIFY"     # the schedule list of pending notifications
-LATE = "LATE"         # the schedule list of late sign-in and reply events (they stay on it)
-PUB, PENDING = "PUB", "1"
-# cancellation reasons that mean "someone else wrote first": the loser gets a clean 409
-LOST_RACE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
-
 
 class DynamoStoreError(StoreError):
     """DynamoDB failed for a reason other than a lost race (throttling, validation, network)."""
@@ -65,41 +55,24 @@ class TransactionTooLarge(DynamoStoreError):
     """A commit plan needs more than the 100 items one DynamoDB transaction may hold."""
 
 
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
+PAGE = 1000                          # items per Query page (each page also stops at 1 MB)
+SEARCH_WINDOW = 1000     # an inbox word search looks at this many of the newest letters listed
+
+# the ordered indexes of `store.BaseStore._range`: index, partition attribute (and the
+# partition's value when it is fixed), sort attribute
+_RANGES: dict[str, tuple[str, str, str | None, str]] = {
+    ARCHIVE: (T.PUBLISHED, "gpub", PUB, "pub_key"),
+    ARCHIVE_MONTH: (T.PUBLISHED_BY_MONTH, "pub_month", None, "pub_key"),
+    ARCHIVE_DEPARTMENT: (T.PUBLISHED_BY_DEPARTMENT, "department", None, "pub_key"),
+    STATUS: (T.BY_STATUS, "status", None, "submitted_at"),
+}
+# the documents of `_doc`/`_docs`/`_put_doc`: key prefix, sort key, `kind` (listed by kind)
+_DOCS: dict[str, tuple[str, str, str | None]] = {
+    ACCOUNT: ("ACCOUNT#", ACCOUNT_SK, ACCOUNT_KIND), TOPIC: ("TOPIC#", TOPIC_SK, TOPIC_KIND),
+    COMMENT: ("COMMENT#", COMMENT_SK, None)}
 
 
-def _n(value: int) -> dict[str, str]:
-    return {"N": str(int(value))}
-
-
-def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
-    return {T.PK: _s(pk), T.SK: _s(sk)}
-
-
-def _json(value: Any) -> dict[str, str]:
-    return _s(json.dumps(value, ensure_ascii=False))
-
-
-def _epoch(at: datetime) -> int:
-    return int(at.timestamp())
-
-
-def _letter_id(item: dict) -> str:
-    return item[T.PK]["S"].removeprefix("LETTER#")
-
-
-def _notification_item(n: Notification, version: int) -> dict:
-    item = {**_key(f"NOTIFY#{n.id}", NOTIFY_SK), "doc": _json(n.to_dict()),
-            "version": _n(version), "kind": _s(NOTIFY_KIND)}
-    if n.letter_id:
-        item["letter_id"] = _s(n.letter_id)
-    if n.status == Delivery.pending and n.next_attempt_at is not None:
-        item.update({"sched": _s(NOTIFY), "sched_at": _s(f"{time_key(n.next_attempt_at)}#{n.id}")})
-    return item
-
-
-class DynamoStore:
+class DynamoStore(BaseStore):
     """The store port over one DynamoDB table; the boto3 client is created on first use."""
 
     def __init__(self, table_name: str, client: Any = None,
@@ -108,7 +81,7 @@ class DynamoStore:
         self.table_name = table_name
         self.search_window = search_window
         self.page_size = page_size      # Query Limit; tests set it small to page everywhere
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        super().__init__(clock)
         self.max_workers = max_workers
         self._client = client
         self._client_lock = threading.Lock()
@@ -158,11 +131,12 @@ class DynamoStore:
         for page in self._pages(operation, **kwargs):
             yield from page.get("Items", [])
 
-    def _index(self, index: str, hash_name: str, hash_value: str, *, forward: bool = True,
+    def _query(self, index: str, hash_name: str, hash_value: str, *,
                range_name: str | None = None, range_op: str | None = None,
-               range_value: str | None = None, page_size: int | None = None,
-               filter_status: str | None = None) -> Iterator[dict]:
-        """Items of one index partition in sort-key order, page after page."""
+               range_value: str | None = None, filter_status: str | None = None
+               ) -> dict[str, Any]:
+        """The arguments of a Query of one index partition: the key condition (the sort key
+        compared with `range_op`, or `begins_with`) and an optional filter on `status`."""
         names = {"#h": hash_name}
         values = {":h": _s(hash_value)}
         cond = "#h = :h"
@@ -173,38 +147,58 @@ class DynamoStore:
                      else f" AND #r {range_op} :r")
         kwargs: dict[str, Any] = dict(IndexName=index, KeyConditionExpression=cond,
                                       ExpressionAttributeNames=names,
-                                      ExpressionAttributeValues=values,
-                                      ScanIndexForward=forward,
-                                      Limit=max(1, min(page_size or self.page_size,
-                                                       self.page_size)))
+                                      ExpressionAttributeValues=values)
         if filter_status:
             names["#st"] = "status"
             values[":st"] = _s(filter_status)
             kwargs["FilterExpression"] = "#st = :st"
-        return self._items("query", **kwargs)
+        return kwargs
 
-    def _count(self, index: str, hash_name: str, hash_value: str, *,
+    def _index(self, index: str, hash_name: str, hash_value: str, *, forward: bool = True,
                range_name: str | None = None, range_op: str | None = None,
-               range_value: str | None = None) -> int:
-        names = {"#h": hash_name}
-        values = {":h": _s(hash_value)}
-        cond = "#h = :h"
-        if range_name and range_op and range_value is not None:
-            names["#r"] = range_name
-            values[":r"] = _s(range_value)
-            cond += f" AND #r {range_op} :r"
+               range_value: str | None = None, page_size: int | None = None,
+               filter_status: str | None = None) -> Iterator[dict]:
+        """Items of one index partition in sort-key order, page after page."""
+        return self._items("query", **self._query(
+            index, hash_name, hash_value, range_name=range_name, range_op=range_op,
+            range_value=range_value, filter_status=filter_status), ScanIndexForward=forward,
+            Limit=max(1, min(page_size or self.page_size, self.page_size)))
+
+    def _count_items(self, index: str, hash_name: str, hash_value: str, *,
+                     range_name: str | None = None, range_op: str | None = None,
+                     range_value: str | None = None, filter_status: str | None = None) -> int:
+        """How many items one index partition holds: a Select=COUNT Query, which returns no
+        items and reads only index keys."""
         return sum(int(page.get("Count", 0)) for page in self._pages(
-            "query", IndexName=index, KeyConditionExpression=cond, Select="COUNT",
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values))
+            "query", Select="COUNT", **self._query(
+                index, hash_name, hash_value, range_name=range_name, range_op=range_op,
+                range_value=range_value, filter_status=filter_status)))
 
     def _get(self, pk: str, sk: str) -> dict | None:
         return self._call("get_item", TableName=self.table_name, Key=_key(pk, sk),
                           ConsistentRead=True).get("Item")
 
-    # --- units of work -------------------------------------------------------------------
+    # --- what units of work read and write ----------------------------------------------
 
-    def unit_of_work(self) -> "DynamoUnitOfWork":
-        return DynamoUnitOfWork(self)
+    def _load_letter(self, letter_id: str) -> Letter | None:
+        return self._load(letter_id)
+
+    def _load_letter_by_code(self, tracking_code: str) -> Letter | None:
+        letter_id = self._letter_id_for_code(tracking_code)
+        return self._load(letter_id) if letter_id else None
+
+    def _has_vote(self, letter_id: str, voter: str) -> bool:
+        return self._get(f"VOTE#{letter_id}#{voter}", VOTE_SK) is not None
+
+    def _stored_answer(self, scope: str, key: str) -> StoredAnswer | None:
+        item = self._get(f"ANSWER#{scope}#{key}", ANSWER_SK)
+        if item is None:
+            return None
+        ttl = item.get(T.TTL_ATTRIBUTE)
+        if ttl is not None and int(ttl["N"]) < _epoch(self.clock()):
+            return None     # expired; DynamoDB deletes it in its own time
+        return StoredAnswer(int(item["http_status"]["N"]), json.loads(item["body"]["S"]),
+                            item["request_hash"]["S"])
 
     def _load(self, letter_id: str) -> Letter | None:
         """The letter item and its events, from one partition (one strongly consistent Query).
@@ -248,7 +242,7 @@ class DynamoStore:
         return item["letter_id"]["S"] if item else None
 
     def _write(self, plan: CommitPlan, now: datetime) -> None:
-        items, fields, keys = self._transact_items(plan, now)
+        items, fields, keys = transact_items(self.table_name, plan, now)
         if not items:
             return
         if len(set(keys)) != len(keys):
@@ -269,7 +263,7 @@ class DynamoStore:
                 lost = [i for i, r in enumerate(reasons) if r in LOST_RACE]
                 if any(reasons[i] == "ConditionalCheckFailed" and i < len(fields)
                        and fields[i] == QUOTA_FIELD for i in lost):
-                    raise _too_many() from exc
+                    raise too_many() from exc
                 if lost or not reasons:
                     field = fields[lost[0]] if lost and lost[0] < len(fields) else "id"
                     raise ConcurrentUpdate(field=field) from exc
@@ -280,156 +274,28 @@ class DynamoStore:
         except BotoCoreError as exc:
             raise DynamoStoreError(f"DynamoDB transact_write_items failed: {exc}") from exc
 
-    def _transact_items(self, plan: CommitPlan, now: datetime
-                        ) -> tuple[list[dict], list[str], list[tuple[str, str]]]:
-        """The transaction's items, the error field each one's failed condition means, and
-        each item's key (DynamoDB refuses two operations on one item)."""
-        items: list[dict] = []
-        fields: list[str] = []
-        keys: list[tuple[str, str]] = []
+    # --- documents and consultations -----------------------------------------------------
 
-        def put(item: dict, condition: str, field: str, names: dict | None = None,
-                values: dict | None = None) -> None:
-            op: dict[str, Any] = {"TableName": self.table_name, "Item": item,
-                                  "ConditionExpression": condition}
-            if names:
-                op["ExpressionAttributeNames"] = names
-            if values:
-                op["ExpressionAttributeValues"] = values
-            items.append({"Put": op})
-            fields.append(field)
-            keys.append((item[T.PK]["S"], item[T.SK]["S"]))
+    def _doc(self, kind: str, key: str) -> dict | None:
+        prefix, sk, _ = _DOCS[kind]
+        item = self._get(prefix + key, sk)
+        return json.loads(item["doc"]["S"]) if item else None
 
-        for w in plan.letters:
-            letter, lid = w.letter, w.letter.id
-            item = {**_key(f"LETTER#{lid}", LETTER_SK), "doc": _json(w.doc),
-                    "version": _n(letter.version),
-                    "last_seq": _n(letter.history[-1].seq if letter.history else 0),
-                    "tracking_code": _s(w.doc["tracking_code"]), "status": _s(w.doc["status"]),
-                    "submitted_at": _s(time_key(w.letter.submitted_at)), "kind": _s(LETTER_KIND)}
-            if w.doc["department"]:
-                item["department"] = _s(w.doc["department"])
-            key = pub_key(letter)
-            if key:
-                item.update({"pub_key": _s(key), "pub_month": _s(pub_month(letter) or ""),
-                             "gpub": _s(PUB)})
-            sched = schedule_of(letter)
-            if sched:
-                item.update({"sched": _s(sched[0]), "sched_at": _s(sched[1])})
-            if w.expected_version is None:
-                put(item, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
-                put({**_key(f"CODE#{letter.tracking_code}", CODE_SK), "letter_id": _s(lid)},
-                    "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
-            else:
-                put(item, "#v = :v", "version", {"#v": "version"},
-                    {":v": _n(w.expected_version)})
-            for event in w.new_events:
-                seq = f"{int(event['seq']):06d}"
-                event_item = {**_key(f"LETTER#{lid}", f"EVENT#{seq}"), "doc": _json(event)}
-                if (late := late_key(event)) is not None:
-                    # a late sign-in or reply: on the supervision index for good (events never
-                    # change), so the exposure board finds late work by time
-                    event_item.update({"sched": _s(LATE), "sched_at": _s(f"{late}#{lid}#{seq}")})
-                put(event_item, "attribute_not_exists(#pk)", "version", {"#pk": T.PK})
+    def _docs(self, kind: str) -> list[dict]:
+        prefix, _, item_kind = _DOCS[kind]
+        assert item_kind is not None, kind
+        keys = [item[T.PK]["S"].removeprefix(prefix)
+                for item in self._index(T.BY_KIND, "kind", item_kind)]
+        return [d for d in (self._doc(kind, k) for k in keys) if d is not None]
 
-        for (period, dept), delta in plan.stats.items():
-            counters = [c for c in COUNTERS if delta.get(c)]
-            if not counters:
-                continue
-            names = {"#kind": "kind", **{f"#c{i}": c for i, c in enumerate(counters)}}
-            values = {":kind": _s(STATS_KIND),
-                      **{f":n{i}": _n(delta[c]) for i, c in enumerate(counters)}}
-            adds = ", ".join(f"#c{i} :n{i}" for i in range(len(counters)))
-            items.append({"Update": {
-                "TableName": self.table_name, "Key": _key(f"STATS#{period}", dept),
-                "UpdateExpression": f"SET #kind = :kind ADD {adds}",
-                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
-            fields.append("version")
-            keys.append((f"STATS#{period}", dept))
+    def _put_doc(self, kind: str, key: str, doc: dict) -> None:
+        prefix, sk, item_kind = _DOCS[kind]
+        item = {**_key(prefix + key, sk), "doc": _json(doc)}
+        if item_kind:
+            item["kind"] = _s(item_kind)
+        self._call("put_item", TableName=self.table_name, Item=item)
 
-        for scope, key, answer in plan.answers:
-            # an expired answer (TTL deletion lags by up to days) may be replaced
-            put({**_key(f"ANSWER#{scope}#{key}", ANSWER_SK), "http_status": _n(answer.status),
-                 "body": _json(answer.body), "request_hash": _s(answer.request_hash),
-                 T.TTL_ATTRIBUTE: _n(_epoch(now + ANSWER_TTL))},
-                "attribute_not_exists(#pk) OR #ttl < :now", "id",
-                {"#pk": T.PK, "#ttl": T.TTL_ATTRIBUTE}, {":now": _n(_epoch(now))})
-
-        for letter_id, voter in plan.votes:
-            put({**_key(f"VOTE#{letter_id}#{voter}", VOTE_SK), "letter_id": _s(letter_id),
-                 "voter": _s(voter)}, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
-
-        for notification in plan.notifications:
-            put(_notification_item(notification, 1), "attribute_not_exists(#pk)", "id",
-                {"#pk": T.PK})
-
-        self._consultation_items(plan, now, items, fields, keys, put)
-
-        if plan.change is not None:
-            put({**_key(f"CHANGE#{plan.change.id}", CHANGE_SK), "doc": _json(plan.change.to_dict()),
-                 "pending": _s(PENDING), T.TTL_ATTRIBUTE: _n(_epoch(now + CHANGE_TTL))},
-                "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
-        return items, fields, keys
-
-    def _consultation_items(self, plan: CommitPlan, now: datetime, items: list[dict],
-                            fields: list[str], keys: list[tuple[str, str]],
-                            put: Callable[..., None]) -> None:
-        for q in plan.quotas:
-            if q.limit <= 0:
-                raise _too_many()
-            items.append({"Update": {
-                "TableName": self.table_name, "Key": _key(f"QUOTA#{q.key}", QUOTA_SK),
-                "UpdateExpression": "ADD #used :one SET #ttl = :ttl",
-                "ConditionExpression": "attribute_not_exists(#used) OR #used < :limit",
-                "ExpressionAttributeNames": {"#used": "used", "#ttl": T.TTL_ATTRIBUTE},
-                "ExpressionAttributeValues": {
-                    ":one": _n(1), ":limit": _n(q.limit),
-                    ":ttl": _n(_epoch(q.expires_at + timedelta(days=1)))}}})
-            fields.append(QUOTA_FIELD)
-            keys.append((f"QUOTA#{q.key}", QUOTA_SK))
-
-        def guarded(item: dict, expected: int | None) -> None:
-            if expected is None:
-                put(item, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
-            else:
-                put(item, "#v = :v", "version", {"#v": "version"}, {":v": _n(expected)})
-
-        for t in plan.topics:
-            guarded({**_key(f"TOPIC#{t.topic.id}", TOPIC_SK), "doc": _json(t.doc),
-                     "version": _n(t.topic.version), "kind": _s(TOPIC_KIND)},
-                    t.expected_version)
-        for w in plan.comments:
-            c = w.comment
-            guarded({**_key(f"COMMENT#{c.id}", COMMENT_SK), "doc": _json(w.doc),
-                     "version": _n(c.version), "tgroup": _s(f"C#{c.topic_id}"),
-                     "tkey": _s(f"{c.status}#{time_key(c.created_at)}#{c.id}")},
-                    w.expected_version)
-        for r in plan.responses:
-            put({**_key(f"RESPONSE#{r.id}", RESPONSE_SK), "doc": _json(r.to_dict()),
-                 "tgroup": _s(f"R#{r.topic_id}"), "tkey": _s(f"{time_key(r.created_at)}#{r.id}")},
-                "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
-        for topic_id, delta in plan.tallies.items():
-            counters = sorted(delta)
-            names = {f"#c{i}": TALLY_PREFIX + c for i, c in enumerate(counters)}
-            values = {f":n{i}": _n(delta[c]) for i, c in enumerate(counters)}
-            items.append({"Update": {
-                "TableName": self.table_name, "Key": _key(f"TOPIC#{topic_id}", TALLY_SK),
-                "UpdateExpression": "ADD " + ", ".join(f"#c{i} :n{i}"
-                                                       for i in range(len(counters))),
-                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
-            fields.append("version")
-            keys.append((f"TOPIC#{topic_id}", TALLY_SK))
-
-    # --- consultations -------------------------------------------------------------------
-
-    def list_topics(self) -> list[Topic]:
-        ids = [item[T.PK]["S"].removeprefix("TOPIC#")
-               for item in self._index(T.BY_KIND, "kind", TOPIC_KIND)]
-        return [t for t in (self.get_topic(i) for i in ids) if t is not None]
-
-    def get_topic(self, topic_id: str) -> Topic | None:
-        item = self._get(f"TOPIC#{topic_id}", TOPIC_SK)
-        return Topic.from_dict(json.loads(item["doc"]["S"])) if item else None
+    # (native: a topic's comments and responses by the tgroup index, its tallies in one item)
 
     def topic_comments(self, topic_id: str, status: str | None = None) -> list[Comment]:
         rows = self._index(T.TOPIC_ITEMS, "tgroup", f"C#{topic_id}", range_name="tkey",
@@ -439,10 +305,6 @@ class DynamoStore:
         # the index lags the table by a moment: keep only what still matches
         comments = [c for c in comments if status is None or c.status == status]
         return sorted(comments, key=lambda c: (time_key(c.created_at), c.id))
-
-    def get_comment(self, comment_id: str) -> Comment | None:
-        item = self._get(f"COMMENT#{comment_id}", COMMENT_SK)
-        return Comment.from_dict(json.loads(item["doc"]["S"])) if item else None
 
     def topic_responses(self, topic_id: str) -> list[Response]:
         return [Response.from_dict(json.loads(item["doc"]["S"]))
@@ -460,10 +322,30 @@ class DynamoStore:
             return 0
         return int(item["used"]["N"])
 
-    # --- reads ---------------------------------------------------------------------------
+    # --- letters -------------------------------------------------------------------------
 
-    def get_letter(self, letter_id: str) -> Letter | None:
-        return self._load(letter_id)
+    def _range(self, index: str, key: str | None, *, after: str | None = None,
+               reverse: bool = False, offset: int = 0, limit: int | None = None) -> list[Letter]:
+        name, hash_name, fixed, range_name = _RANGES[index]
+        rows = self._index(name, hash_name, fixed or key or "", forward=not reverse,
+                           range_name=range_name, range_op=">" if after is not None else None,
+                           range_value=after,
+                           page_size=offset + limit if limit is not None else None)
+        ids: list[str] = []
+        for i, item in enumerate(rows):
+            if i < offset:
+                continue
+            ids.append(_letter_id(item))
+            if limit is not None and len(ids) >= limit:
+                break
+        return self._load_many(ids)
+
+    def _count(self, index: str, key: str | None, *, below: str | None = None) -> int:
+        name, hash_name, fixed, range_name = _RANGES[index]
+        return self._count_items(name, hash_name, fixed or key or "", range_name=range_name,
+                                 range_op="<" if below is not None else None, range_value=below)
+
+    # (native: the staff lists by their indexes, and the inbox's bounded search)
 
     def list_letters(self, *, status: str | None = None, department: str | None = None,
                      limit: int = 200) -> list[Letter]:
@@ -522,20 +404,11 @@ class DynamoStore:
         """How many letters the inbox list holds: a Select=COUNT Query of its (keys-only) index,
         which returns no items and reads only index keys."""
         if department:
-            names = {"#h": "department"}
-            values = {":h": _s(department)}
-            extra: dict[str, Any] = {}
-            if status:
-                names["#st"] = "status"
-                values[":st"] = _s(status)
-                extra["FilterExpression"] = "#st = :st"
-            return sum(int(page.get("Count", 0)) for page in self._pages(
-                "query", IndexName=T.BY_DEPARTMENT, KeyConditionExpression="#h = :h",
-                Select="COUNT", ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                **extra))
+            return self._count_items(T.BY_DEPARTMENT, "department", department,
+                                     filter_status=status or None)
         if status:
-            return self._count(T.BY_STATUS, "status", status)
-        return self._count(T.ALL_LETTERS, "kind", LETTER_KIND)
+            return self._count_items(T.BY_STATUS, "status", status)
+        return self._count_items(T.ALL_LETTERS, "kind", LETTER_KIND)
 
     def _letter_docs(self, ids: list[str]) -> dict[str, dict]:
         """The letter items' documents (no history), by id: BatchGetItem, 100 keys a call."""
@@ -602,28 +475,13 @@ class DynamoStore:
         """Every letter, in id order."""
         return self._letters_of(self._index(T.BY_KIND, "kind", LETTER_KIND))
 
-    def count_letters(self, status: str) -> int:
-        return self._count(T.BY_STATUS, "status", status)
-
     # --- supervision ---------------------------------------------------------------------
 
     def _scheduled(self, sched: str, below: str | None = None) -> list[Letter]:
         rows = self._index(T.SCHEDULE, "sched", sched, range_name="sched_at",
                            range_op="<" if below is not None else None, range_value=below)
         ids = [item[T.PK]["S"].removeprefix("LETTER#") for item in rows]
-        # the index lags the table by a moment: keep only letters still on the list
-        return [letter for letter in self._load_many(ids)
-                if (found := schedule_of(letter)) is not None and found[0] == sched
-                and (below is None or found[1] < below)]
-
-    def overdue_letters(self, now: datetime) -> list[Letter]:
-        return self._scheduled(DUE, now.astimezone(CHINA_TZ).date().isoformat())
-
-    def letters_awaiting_rating(self, released_before: datetime) -> list[Letter]:
-        return self._scheduled(WAIT, at_or_before(released_before))
-
-    def letters_rated_unsatisfied(self) -> list[Letter]:
-        return self._scheduled(REDO)
+        return self._still_on(self._load_many(ids), sched, below)
 
     def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         ids: dict[str, None] = {}
@@ -636,21 +494,6 @@ class DynamoStore:
                     break
         return self._load_many(list(ids))
 
-    def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
-        if n <= 0:
-            return []
-        if department:
-            rows = self._index(T.PUBLISHED_BY_DEPARTMENT, "department", department,
-                               forward=False, page_size=n)
-        else:
-            rows = self._index(T.PUBLISHED, "gpub", PUB, forward=False, page_size=n)
-        ids = []
-        for item in rows:
-            ids.append(_letter_id(item))
-            if len(ids) >= n:
-                break
-        return [letter for letter in self._load_many(ids) if letter.publication is not None]
-
     def published_months(self) -> list[tuple[str, int]]:
         """Each month with publications and how many: months are contiguous ranges of the
         archive order, so three small queries per month, never a read of the whole archive."""
@@ -662,41 +505,11 @@ class DynamoStore:
             if first is None:
                 return out
             month = first["pub_month"]["S"]
-            out.append((month, self._count(T.PUBLISHED_BY_MONTH, "pub_month", month)))
+            out.append((month, self._count(ARCHIVE_MONTH, month)))
             last = next(iter(self._index(T.PUBLISHED_BY_MONTH, "pub_month", month,
                                          forward=False, page_size=1)), first)
             # max(): the two indexes may lag differently; never step backwards
             after = max(first["pub_key"]["S"], last["pub_key"]["S"])
-
-    def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]:
-        if limit == 0:
-            return []
-        skip = max(offset, 0)
-        ids: list[str] = []
-        for i, item in enumerate(self._index(T.PUBLISHED_BY_MONTH, "pub_month", month,
-                                             page_size=skip + limit if limit > 0 else None)):
-            if i < skip:
-                continue
-            ids.append(_letter_id(item))
-            if 0 < limit <= len(ids):
-                break
-        return self._load_many(ids)
-
-    def published_position(self, letter: Letter) -> int:
-        key, month = pub_key(letter), pub_month(letter)
-        if key is None or month is None:
-            return 0
-        return self._count(T.PUBLISHED_BY_MONTH, "pub_month", month, range_name="pub_key",
-                           range_op="<", range_value=key)
-
-    def count_published(self, department: str | None = None) -> int:
-        if department:
-            return self._count(T.PUBLISHED_BY_DEPARTMENT, "department", department)
-        return self._count(T.PUBLISHED, "gpub", PUB)
-
-    def iter_published(self) -> Iterator[Letter]:
-        """Every published letter in archive order (first_published_at, id)."""
-        return self._letters_of(self._index(T.PUBLISHED, "gpub", PUB))
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -720,48 +533,21 @@ class DynamoStore:
 
     # --- refusals ------------------------------------------------------------------------
 
-    def count_refusal(self, kind: str, at: datetime) -> None:
-        day = at.astimezone(CHINA_TZ).date().isoformat()
+    def _add_refusal(self, day: str, kind: str) -> None:
         self._call("update_item", TableName=self.table_name, Key=_key(REFUSALS_PK, day),
                    UpdateExpression="ADD #n :one",
                    ExpressionAttributeNames={"#n": REFUSAL_PREFIX + kind},
                    ExpressionAttributeValues={":one": _n(1)})
 
-    def refusals(self, since: date) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
+    def _refusal_counts(self, since: str) -> Iterator[tuple[str, str, int]]:
         for item in self._items("query", KeyConditionExpression="#pk = :pk AND #sk >= :since",
                                 ExpressionAttributeNames={"#pk": T.PK, "#sk": T.SK},
                                 ExpressionAttributeValues={":pk": _s(REFUSALS_PK),
-                                                           ":since": _s(since.isoformat())},
+                                                           ":since": _s(since)},
                                 ConsistentRead=True):
-            counters = {name.removeprefix(REFUSAL_PREFIX): int(value["N"])
-                        for name, value in sorted(item.items())
-                        if name.startswith(REFUSAL_PREFIX) and int(value["N"])}
-            if counters:
-                out[item[T.SK]["S"]] = counters
-        return out
-
-    # --- accounts ------------------------------------------------------------------------
-
-    def get_account(self, username: str) -> Account | None:
-        item = self._get(f"ACCOUNT#{username}", ACCOUNT_SK)
-        if item is None:
-            return None
-        d = json.loads(item["doc"]["S"])
-        d["created_at"] = datetime.fromisoformat(d["created_at"])
-        return Account(**d)
-
-    def put_account(self, account: Account) -> None:
-        d = dict(account.__dict__)
-        d["created_at"] = account.created_at.isoformat()
-        self._call("put_item", TableName=self.table_name, Item={
-            **_key(f"ACCOUNT#{account.username}", ACCOUNT_SK), "doc": _json(d),
-            "kind": _s(ACCOUNT_KIND)})
-
-    def list_accounts(self) -> list[Account]:
-        names = [item[T.PK]["S"].removeprefix("ACCOUNT#")
-                 for item in self._index(T.BY_KIND, "kind", ACCOUNT_KIND)]
-        return [a for a in (self.get_account(u) for u in names) if a]
+            for name, value in sorted(item.items()):
+                if name.startswith(REFUSAL_PREFIX):
+                    yield item[T.SK]["S"], name.removeprefix(REFUSAL_PREFIX), int(value["N"])
 
     # --- outbox --------------------------------------------------------------------------
 
@@ -842,46 +628,3 @@ class DynamoStore:
         except BotoCoreError as exc:
             raise DynamoStoreError(f"cannot update notification {notification.id}: {exc}") from exc
         notification.version += 1
-
-
-def _too_many() -> TooManyRequests:
-    return TooManyRequests("too_many_submissions")
-
-
-class DynamoUnitOfWork(TrackingUnitOfWork):
-    def get_letter(self, letter_id: str) -> Letter | None:
-        letter = self.store._load(letter_id)
-        return self.tracked.loaded(letter) if letter else None
-
-    def get_letter_by_code(self, tracking_code: str) -> Letter | None:
-        letter_id = self.store._letter_id_for_code(tracking_code)
-        letter = self.store._load(letter_id) if letter_id else None
-        return self.tracked.loaded(letter) if letter else None
-
-    def add_vote(self, letter_id: str, voter: str) -> bool:
-        if (letter_id, voter) in self.tracked.votes:
-            return False
-        if self.store._get(f"VOTE#{letter_id}#{voter}", VOTE_SK) is not None:
-            return False
-        self.tracked.votes.append((letter_id, voter))
-        return True
-
-    def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None:
-        item = self.store._get(f"ANSWER#{scope}#{key}", ANSWER_SK)
-        if item is None:
-            return None
-        ttl = item.get(T.TTL_ATTRIBUTE)
-        if ttl is not None and int(ttl["N"]) < _epoch(self.store.clock()):
-            return None     # expired; DynamoDB deletes it in its own time
-        return StoredAnswer(int(item["http_status"]["N"]), json.loads(item["body"]["S"]),
-                            item["request_hash"]["S"])
-
-    def commit(self) -> None:
-        now = self.store.clock()
-        plan = self.tracked.plan(now)
-        try:
-            self.store._write(plan, now)
-        except BaseException:
-            self.tracked.rolled_back(plan)
-            raise
-        self.tracked.committed()

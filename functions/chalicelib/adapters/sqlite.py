@@ -9,233 +9,52 @@ Consultations have their own tables (topics, comments, responses, tallies, quota
 the same transaction; a quota at its limit fails the commit with `TooManyRequests`.
 
 Supervision reads (`overdue_letters`, `letters_awaiting_rating`, `letters_rated_unsatisfied`) use
-the `sched`/`sched_at` columns that `codec.schedule_of` fills on every write; a file made before
-they existed gets them (and their values) when it is opened.
+the `sched`/`sched_at` columns that `codec.schedule_of` fills on every write. The tables, indexes
+and the numbered migrations that bring an older file up to date are in `sqlite_schema.py`; they
+run when a file is opened.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .codec import (DUE, REDO, WAIT, CommitPlan, TrackingUnitOfWork,
-                    at_or_before, late_key, letter_from_doc, pub_key, pub_month, schedule_of,
-                    search_fields, time_key)
-from ..domain.deadlines import CHINA_TZ
-from ..domain.consultations import Comment, Response, Topic
+from .codec import CommitPlan, late_key, letter_from_doc, pub_key, pub_month, schedule_of, time_key
+from .sqlite_schema import index_search, migrate, phrase
+from .store import (ACCOUNT, ARCHIVE, ARCHIVE_DEPARTMENT, ARCHIVE_MONTH, COMMENT, STATUS, TOPIC,
+                    BaseStore, too_many)
+from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError, TooManyRequests
 from ..domain.letters import Letter
 from ..domain.notifications import Delivery, Notification
-from ..services.ports import Account, Change, InboxPage, StoredAnswer
+from ..services.ports import Change, InboxPage, StoredAnswer
 from ..domain.statistics import COUNTERS
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS letters (
-    id TEXT PRIMARY KEY,
-    tracking_code TEXT NOT NULL UNIQUE,
-    status TEXT NOT NULL,
-    department TEXT,
-    submitted_at TEXT NOT NULL,
-    pub_key TEXT,
-    pub_month TEXT,
-    version INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    sched TEXT,
-    sched_at TEXT
-);
-CREATE INDEX IF NOT EXISTS letters_status ON letters (status, submitted_at);
-CREATE INDEX IF NOT EXISTS letters_department ON letters (department, status, submitted_at);
-CREATE INDEX IF NOT EXISTS letters_pub ON letters (pub_key) WHERE pub_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS letters_pub_month ON letters (pub_month, pub_key)
-    WHERE pub_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS letters_pub_dept ON letters (department, pub_key)
-    WHERE pub_key IS NOT NULL;
-CREATE TABLE IF NOT EXISTS events (
-    letter_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    PRIMARY KEY (letter_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS stats (
-    period TEXT NOT NULL,
-    department TEXT NOT NULL,
-    counters TEXT NOT NULL,
-    PRIMARY KEY (period, department)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS answers (
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    request_hash TEXT NOT NULL,
-    PRIMARY KEY (scope, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS votes (
-    letter_id TEXT NOT NULL,
-    voter TEXT NOT NULL,
-    PRIMARY KEY (letter_id, voter)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS accounts (
-    username TEXT PRIMARY KEY,
-    doc TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    doc TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (done, seq);
-CREATE TABLE IF NOT EXISTS notifications (
-    id TEXT PRIMARY KEY,
-    letter_id TEXT,
-    due_at TEXT,
-    version INTEGER NOT NULL,
-    doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notifications_due ON notifications (due_at, id)
-    WHERE due_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS notifications_letter ON notifications (letter_id, id);
-CREATE TABLE IF NOT EXISTS topics (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    doc TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS comments (
-    id TEXT PRIMARY KEY,
-    topic_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS comments_topic ON comments (topic_id, status, created_at, id);
-CREATE INDEX IF NOT EXISTS comments_topic_time ON comments (topic_id, created_at, id);
-CREATE TABLE IF NOT EXISTS responses (
-    id TEXT PRIMARY KEY,
-    topic_id TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS responses_topic ON responses (topic_id, created_at, id);
-CREATE TABLE IF NOT EXISTS tallies (
-    topic_id TEXT NOT NULL,
-    counter TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (topic_id, counter)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS refusals (
-    day TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (day, kind)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS quotas (
-    key TEXT PRIMARY KEY,
-    used INTEGER NOT NULL,
-    expires_at TEXT NOT NULL
-) WITHOUT ROWID;
-"""
-
-# after the columns exist (a file from before them gets them in `_migrate`)
-SCHEDULE_INDEX = """
-CREATE INDEX IF NOT EXISTS letters_sched ON letters (sched, sched_at) WHERE sched IS NOT NULL;
-"""
-
-# the staff inbox, newest first, one page at a time (`inbox_page`): each filter has an index in
-# list order, so a page reads its offset and limit in index entries and no sort is needed
-INBOX_INDEXES = """
-CREATE INDEX IF NOT EXISTS letters_inbox ON letters (submitted_at, id);
-CREATE INDEX IF NOT EXISTS letters_inbox_status ON letters (status, submitted_at, id);
-CREATE INDEX IF NOT EXISTS letters_inbox_department ON letters (department, submitted_at, id);
-CREATE INDEX IF NOT EXISTS letters_inbox_department_status
-    ON letters (department, status, submitted_at, id);
-"""
-
-# the inbox search: one row per letter (rowid = the letter's rowid), each field as its letters
-# and digits one token apart, so a phrase query of the searched characters is a substring match
-# that reads the full-text index, not every letter (Chinese has no spaces between words)
-SEARCH_TABLE = ("CREATE VIRTUAL TABLE letter_search USING fts5(code, phone, subject, body,"
-                " tokenize = 'unicode61 remove_diacritics 0')")
-
-# late sign-ins and replies by when they happened (codec.late_key); made by `_add_late_events`
-LATE_EVENTS = ("CREATE TABLE late_events (at TEXT NOT NULL, letter_id TEXT NOT NULL,"
-               " seq INTEGER NOT NULL, PRIMARY KEY (at, letter_id, seq)) WITHOUT ROWID")
+# the ordered indexes of `store.BaseStore._range`: the rows they hold and their sort column
+_RANGES = {
+    ARCHIVE: ("pub_key IS NOT NULL", "pub_key"),
+    ARCHIVE_MONTH: ("pub_month = ? AND pub_key IS NOT NULL", "pub_key"),
+    ARCHIVE_DEPARTMENT: ("department = ? AND pub_key IS NOT NULL", "pub_key"),
+    STATUS: ("status = ?", "submitted_at"),
+}
+# the documents of `_doc`/`_docs`/`_put_doc`: table and key column
+_DOCS = {ACCOUNT: ("accounts", "username"), TOPIC: ("topics", "id"), COMMENT: ("comments", "id")}
 
 
-class SqliteStore:
+class SqliteStore(BaseStore):
     """The store port over one SQLite file; safe to share between threads."""
 
     def __init__(self, path: str | Path, clock: Callable[[], datetime] | None = None) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        super().__init__(clock)
         self._local = threading.local()
         self._memory: sqlite3.Connection | None = None
-        with self._conn() as c:
-            c.executescript(SCHEMA)
-        self._migrate()
-
-    def _migrate(self) -> None:
-        """Bring a file from an earlier version up to this one: the supervision columns (and
-        their values), then the table of late events (filled from the history it holds)."""
-        conn = self._conn()
-        columns = lambda: {row[1] for row in conn.execute("PRAGMA table_info(letters)")}  # noqa: E731
-        self._upgrade(conn, lambda: "sched" not in columns(), self._add_schedule_columns)
-        conn.executescript(SCHEDULE_INDEX)
-        self._upgrade(conn, lambda: not conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'late_events'"
-        ).fetchone(), self._add_late_events)
-        conn.executescript(INBOX_INDEXES)
-        self._upgrade(conn, lambda: not conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'letter_search'"
-        ).fetchone(), self._add_search)
-
-    def _add_search(self, conn: sqlite3.Connection) -> None:
-        """The inbox search table, filled from the letters the file holds."""
-        conn.execute(SEARCH_TABLE)
-        for letter in list(self.iter_letters()):
-            _index_search(conn, letter)
-
-    def _upgrade(self, conn: sqlite3.Connection, needed: Callable[[], bool],
-                 apply: Callable[[sqlite3.Connection], None]) -> None:
-        """Run one upgrade step in its own write transaction, if it is still needed once the
-        lock is held (another process may have done it meanwhile)."""
-        if not needed():
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            if needed():
-                apply(conn)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(f"cannot upgrade {self.path}: {exc}") from exc
-
-    def _add_schedule_columns(self, conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE letters ADD COLUMN sched TEXT")
-        conn.execute("ALTER TABLE letters ADD COLUMN sched_at TEXT")
-        for letter in list(self.iter_letters()):
-            conn.execute("UPDATE letters SET sched = ?, sched_at = ? WHERE id = ?",
-                         (*(schedule_of(letter) or (None, None)), letter.id))
-
-    @staticmethod
-    def _add_late_events(conn: sqlite3.Connection) -> None:
-        """The late sign-ins and replies indexed by time (the exposure board's list)."""
-        conn.execute(LATE_EVENTS)
-        rows = []
-        for lid, doc in conn.execute("SELECT letter_id, doc FROM events WHERE doc LIKE"
-                                     " '%\"on_time\": false%'"):
-            event = json.loads(doc)
-            if (key := late_key(event)) is not None:
-                rows.append((key, lid, event["seq"]))
-        conn.executemany("INSERT INTO late_events (at, letter_id, seq) VALUES (?,?,?)", rows)
+        migrate(self._conn(), self.path)
 
     def _conn(self) -> sqlite3.Connection:
         if self.path == ":memory:":
@@ -261,10 +80,7 @@ class SqliteStore:
             conn.close()
             self._local.conn = None
 
-    # --- units of work -------------------------------------------------------------------
-
-    def unit_of_work(self) -> "SqliteUnitOfWork":
-        return SqliteUnitOfWork(self)
+    # --- what units of work read and write ----------------------------------------------
 
     def _load(self, where: str, arg: str) -> Letter | None:
         conn = self._conn()
@@ -275,7 +91,23 @@ class SqliteStore:
             "SELECT doc FROM events WHERE letter_id = ? ORDER BY seq", (row[0],))]
         return letter_from_doc(json.loads(row[1]), events)
 
-    def _write(self, plan: CommitPlan) -> None:
+    def _load_letter(self, letter_id: str) -> Letter | None:
+        return self._load("id", letter_id)
+
+    def _load_letter_by_code(self, tracking_code: str) -> Letter | None:
+        return self._load("tracking_code", tracking_code)
+
+    def _has_vote(self, letter_id: str, voter: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM votes WHERE letter_id=? AND voter=?",
+                                    (letter_id, voter)).fetchone() is not None
+
+    def _stored_answer(self, scope: str, key: str) -> StoredAnswer | None:
+        row = self._conn().execute(
+            "SELECT status, body, request_hash FROM answers WHERE scope=? AND key=?",
+            (scope, key)).fetchone()
+        return StoredAnswer(int(row[0]), json.loads(row[1]), row[2]) if row else None
+
+    def _write(self, plan: CommitPlan, now: datetime) -> None:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -297,7 +129,7 @@ class SqliteStore:
                         (*args, w.letter.id, w.expected_version))
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
-                _index_search(conn, w.letter)
+                index_search(conn, w.letter)
                 conn.executemany(
                     "INSERT INTO events (letter_id, seq, doc) VALUES (?,?,?)",
                     [(w.letter.id, e["seq"], json.dumps(e, ensure_ascii=False))
@@ -353,13 +185,13 @@ class SqliteStore:
             conn.execute("DELETE FROM quotas WHERE expires_at < ?", (time_key(self.clock()),))
         for q in plan.quotas:
             if q.limit <= 0:
-                raise _too_many()
+                raise too_many()
             cur = conn.execute(
                 "INSERT INTO quotas (key, used, expires_at) VALUES (?, 1, ?)"
                 " ON CONFLICT (key) DO UPDATE SET used = used + 1 WHERE used < ?",
                 (q.key, time_key(q.expires_at), q.limit))
             if cur.rowcount != 1:
-                raise _too_many()
+                raise too_many()
         for t in plan.topics:
             args = (str(t.topic.kind), t.topic.version,
                     json.dumps(t.doc, ensure_ascii=False), t.topic.id)
@@ -389,15 +221,25 @@ class SqliteStore:
                 " ON CONFLICT (topic_id, counter) DO UPDATE SET n = n + excluded.n",
                 [(topic_id, counter, n) for counter, n in delta.items()])
 
-    # --- consultations -------------------------------------------------------------------
+    # --- documents and consultations -----------------------------------------------------
 
-    def list_topics(self) -> list[Topic]:
-        return [Topic.from_dict(json.loads(d)) for (d,) in self._conn().execute(
-            "SELECT doc FROM topics ORDER BY id")]
+    def _doc(self, kind: str, key: str) -> dict | None:
+        table, column = _DOCS[kind]
+        row = self._conn().execute(f"SELECT doc FROM {table} WHERE {column} = ?",
+                                   (key,)).fetchone()
+        return json.loads(row[0]) if row else None
 
-    def get_topic(self, topic_id: str) -> Topic | None:
-        row = self._conn().execute("SELECT doc FROM topics WHERE id = ?", (topic_id,)).fetchone()
-        return Topic.from_dict(json.loads(row[0])) if row else None
+    def _docs(self, kind: str) -> list[dict]:
+        table, column = _DOCS[kind]
+        return [json.loads(d) for (d,) in self._conn().execute(
+            f"SELECT doc FROM {table} ORDER BY {column}")]
+
+    def _put_doc(self, kind: str, key: str, doc: dict) -> None:
+        table, column = _DOCS[kind]
+        self._conn().execute(f"INSERT OR REPLACE INTO {table} ({column}, doc) VALUES (?,?)",
+                             (key, json.dumps(doc, ensure_ascii=False)))
+
+    # (native: the comments and responses of a topic by their indexes, the tallies in a table)
 
     def topic_comments(self, topic_id: str, status: str | None = None) -> list[Comment]:
         if status is None:
@@ -408,11 +250,6 @@ class SqliteStore:
                                         " status = ? ORDER BY created_at, id",
                                         (topic_id, status))
         return [Comment.from_dict(json.loads(d)) for (d,) in rows]
-
-    def get_comment(self, comment_id: str) -> Comment | None:
-        row = self._conn().execute("SELECT doc FROM comments WHERE id = ?",
-                                   (comment_id,)).fetchone()
-        return Comment.from_dict(json.loads(row[0])) if row else None
 
     def topic_responses(self, topic_id: str) -> list[Response]:
         return [Response.from_dict(json.loads(d)) for (d,) in self._conn().execute(
@@ -429,9 +266,6 @@ class SqliteStore:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def get_letter(self, letter_id: str) -> Letter | None:
-        return self._load("id", letter_id)
-
     def _letters(self, sql: str, args: tuple) -> list[Letter]:
         conn = self._conn()
         rows = conn.execute(sql, args).fetchall()
@@ -447,6 +281,29 @@ class SqliteStore:
                     " ORDER BY letter_id, seq", part):
                 events[lid].append(json.loads(doc))
         return [letter_from_doc(json.loads(doc), events[lid]) for lid, doc in rows]
+
+    def _range(self, index: str, key: str | None, *, after: str | None = None,
+               reverse: bool = False, offset: int = 0, limit: int | None = None) -> list[Letter]:
+        where, column = _RANGES[index]
+        args: list[object] = [] if key is None else [key]
+        if after is not None:
+            where += f" AND {column} > ?"
+            args.append(after)
+        order = " DESC" if reverse else ""
+        return self._letters(f"SELECT id, doc FROM letters WHERE {where} ORDER BY {column}{order}"
+                             " LIMIT ? OFFSET ?", (*args, -1 if limit is None else limit, offset))
+
+    def _count(self, index: str, key: str | None, *, below: str | None = None) -> int:
+        where, column = _RANGES[index]
+        args: list[object] = [] if key is None else [key]
+        if below is not None:
+            where += f" AND {column} < ?"
+            args.append(below)
+        (n,) = self._conn().execute(f"SELECT COUNT(*) FROM letters WHERE {where}",
+                                    args).fetchone()
+        return int(n)
+
+    # (native: the staff lists and the inbox's full-text search)
 
     def list_letters(self, *, status: str | None = None, department: str | None = None,
                      limit: int = 200) -> list[Letter]:
@@ -466,7 +323,7 @@ class SqliteStore:
             # SQLite keeps this order rather than walk a department's letters probing the index)
             source = "letter_search AS s CROSS JOIN letters AS l ON l.rowid = s.rowid"
             where.insert(0, "letter_search MATCH ?")
-            args.insert(0, _phrase(q))
+            args.insert(0, phrase(q))
         cond = (" WHERE " + " AND ".join(where)) if where else ""
         (total,) = self._conn().execute(f"SELECT COUNT(*) FROM {source}{cond}",
                                         args).fetchone()
@@ -485,11 +342,6 @@ class SqliteStore:
             yield from batch
             last = batch[-1].id
 
-    def count_letters(self, status: str) -> int:
-        (n,) = self._conn().execute("SELECT COUNT(*) FROM letters WHERE status = ?",
-                                    (status,)).fetchone()
-        return int(n)
-
     # --- supervision ---------------------------------------------------------------------
 
     def _scheduled(self, sched: str, below: str | None = None) -> list[Letter]:
@@ -499,16 +351,6 @@ class SqliteStore:
         return self._letters("SELECT id, doc FROM letters WHERE sched = ? AND sched_at < ?"
                              " ORDER BY sched_at", (sched, below))
 
-    def overdue_letters(self, now: datetime) -> list[Letter]:
-        today = now.astimezone(CHINA_TZ).date().isoformat()
-        return self._scheduled(DUE, today)
-
-    def letters_awaiting_rating(self, released_before: datetime) -> list[Letter]:
-        return self._scheduled(WAIT, at_or_before(released_before))
-
-    def letters_rated_unsatisfied(self) -> list[Letter]:
-        return self._scheduled(REDO)
-
     def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         return self._letters(
             "SELECT l.id, l.doc FROM (SELECT letter_id, MAX(at) AS latest FROM late_events"
@@ -516,50 +358,12 @@ class SqliteStore:
             " AS late JOIN letters AS l ON l.id = late.letter_id"
             " ORDER BY late.latest DESC, l.id DESC", (time_key(since), limit))
 
-    def latest_published(self, n: int, department: str | None = None) -> list[Letter]:
-        if department:
-            return self._letters("SELECT id, doc FROM letters WHERE department = ? AND"
-                                 " pub_key IS NOT NULL ORDER BY pub_key DESC LIMIT ?",
-                                 (department, n))
-        return self._letters("SELECT id, doc FROM letters WHERE pub_key IS NOT NULL"
-                             " ORDER BY pub_key DESC LIMIT ?", (n,))
-
     def published_months(self) -> list[tuple[str, int]]:
+        """Native: one GROUP BY over the archive month index."""
         rows = self._conn().execute(
             "SELECT pub_month, COUNT(*) FROM letters WHERE pub_key IS NOT NULL"
             " GROUP BY pub_month ORDER BY pub_month").fetchall()
         return [(m, int(n)) for m, n in rows]
-
-    def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]:
-        return self._letters("SELECT id, doc FROM letters WHERE pub_month = ? AND"
-                             " pub_key IS NOT NULL ORDER BY pub_key LIMIT ? OFFSET ?",
-                             (month, limit, offset))
-
-    def published_position(self, letter: Letter) -> int:
-        key, month = pub_key(letter), pub_month(letter)
-        (n,) = self._conn().execute(
-            "SELECT COUNT(*) FROM letters WHERE pub_month = ? AND pub_key IS NOT NULL"
-            " AND pub_key < ?", (month, key)).fetchone()
-        return int(n)
-
-    def count_published(self, department: str | None = None) -> int:
-        if department:
-            row = self._conn().execute("SELECT COUNT(*) FROM letters WHERE department = ? AND"
-                                       " pub_key IS NOT NULL", (department,)).fetchone()
-        else:
-            row = self._conn().execute(
-                "SELECT COUNT(*) FROM letters WHERE pub_key IS NOT NULL").fetchone()
-        return int(row[0])
-
-    def iter_published(self) -> Iterator[Letter]:
-        last = ""
-        while True:
-            batch = self._letters("SELECT id, doc FROM letters WHERE pub_key > ?"
-                                  " ORDER BY pub_key LIMIT 1000", (last,))
-            if not batch:
-                return
-            yield from batch
-            last = pub_key(batch[-1]) or ""
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         rows = self._conn().execute("SELECT department, counters FROM stats WHERE period = ?",
@@ -572,42 +376,17 @@ class SqliteStore:
 
     # --- refusals ------------------------------------------------------------------------
 
-    def count_refusal(self, kind: str, at: datetime) -> None:
-        day = at.astimezone(CHINA_TZ).date().isoformat()
+    def _add_refusal(self, day: str, kind: str) -> None:
         try:
             self._conn().execute("INSERT INTO refusals (day, kind, n) VALUES (?,?,1)"
                                  " ON CONFLICT (day, kind) DO UPDATE SET n = n + 1", (day, kind))
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite write failed: {exc}") from exc
 
-    def refusals(self, since: date) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for day, kind, n in self._conn().execute(
-                "SELECT day, kind, n FROM refusals WHERE day >= ? ORDER BY day, kind",
-                (since.isoformat(),)):
-            out.setdefault(day, {})[kind] = int(n)
-        return out
-
-    # --- accounts ------------------------------------------------------------------------
-
-    def get_account(self, username: str) -> Account | None:
-        row = self._conn().execute("SELECT doc FROM accounts WHERE username = ?",
-                                   (username,)).fetchone()
-        if row is None:
-            return None
-        d = json.loads(row[0])
-        d["created_at"] = datetime.fromisoformat(d["created_at"])
-        return Account(**d)
-
-    def put_account(self, account: Account) -> None:
-        d = dict(account.__dict__)
-        d["created_at"] = account.created_at.isoformat()
-        self._conn().execute("INSERT OR REPLACE INTO accounts (username, doc) VALUES (?,?)",
-                             (account.username, json.dumps(d, ensure_ascii=False)))
-
-    def list_accounts(self) -> list[Account]:
-        names = [u for (u,) in self._conn().execute("SELECT username FROM accounts ORDER BY 1")]
-        return [a for a in (self.get_account(u) for u in names) if a]
+    def _refusal_counts(self, since: str) -> list[tuple[str, str, int]]:
+        return self._conn().execute(
+            "SELECT day, kind, n FROM refusals WHERE day >= ? ORDER BY day, kind",
+            (since,)).fetchall()
 
     # --- outbox --------------------------------------------------------------------------
 
@@ -658,67 +437,11 @@ class SqliteStore:
         notification.version += 1
 
 
-def _spaced(chars: str) -> str:
-    return " ".join(chars)
-
-
-def _index_search(conn: sqlite3.Connection, letter: Letter) -> None:
-    """Write the letter's row of the search table (replacing the one it had)."""
-    (rowid,) = conn.execute("SELECT rowid FROM letters WHERE id = ?", (letter.id,)).fetchone()
-    conn.execute("DELETE FROM letter_search WHERE rowid = ?", (rowid,))
-    conn.execute("INSERT INTO letter_search (rowid, code, phone, subject, body)"
-                 " VALUES (?,?,?,?,?)", (rowid, *(_spaced(f) for f in search_fields(letter))))
-
-
-def _phrase(q: str) -> str:
-    """The full-text query for `q` (letters and digits only): its characters as one phrase."""
-    return '"' + _spaced(q.replace('"', "")) + '"'
-
-
-def _too_many() -> TooManyRequests:
-    return TooManyRequests("too_many_submissions")
-
-
 def _due_at(n: Notification) -> str | None:
     """The pending index's key: the next attempt's time, only while the notification waits."""
     if n.status != Delivery.pending or n.next_attempt_at is None:
         return None
     return time_key(n.next_attempt_at)
-
-
-class SqliteUnitOfWork(TrackingUnitOfWork):
-    def get_letter(self, letter_id: str) -> Letter | None:
-        letter = self.store._load("id", letter_id)
-        return self.tracked.loaded(letter) if letter else None
-
-    def get_letter_by_code(self, tracking_code: str) -> Letter | None:
-        letter = self.store._load("tracking_code", tracking_code)
-        return self.tracked.loaded(letter) if letter else None
-
-    def add_vote(self, letter_id: str, voter: str) -> bool:
-        if (letter_id, voter) in self.tracked.votes:
-            return False
-        row = self.store._conn().execute("SELECT 1 FROM votes WHERE letter_id=? AND voter=?",
-                                         (letter_id, voter)).fetchone()
-        if row:
-            return False
-        self.tracked.votes.append((letter_id, voter))
-        return True
-
-    def idempotent_answer(self, scope: str, key: str) -> StoredAnswer | None:
-        row = self.store._conn().execute(
-            "SELECT status, body, request_hash FROM answers WHERE scope=? AND key=?",
-            (scope, key)).fetchone()
-        return StoredAnswer(int(row[0]), json.loads(row[1]), row[2]) if row else None
-
-    def commit(self) -> None:
-        plan = self.tracked.plan(self.store.clock())
-        try:
-            self.store._write(plan)
-        except BaseException:
-            self.tracked.rolled_back(plan)
-            raise
-        self.tracked.committed()
 
 
 def _letter_filters(prefix: str, status: str | None,

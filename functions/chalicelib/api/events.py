@@ -1,8 +1,8 @@
 """Event handlers of the function: the DynamoDB stream (publish on change) and the schedule.
 
-The publisher (and its theme and content/) reaches the function through the packaging step
-(`make package` vendors them); it is imported here only when an event arrives, so the API's
-cold start never pays for Jinja2.
+The stream handler publishes through the `Publisher` port the composition root gives it
+(`bootstrap.App.site_publisher`, built on the first event, so the API's cold start never pays
+for the renderer or Jinja2); this module knows nothing of `publisher/`.
 """
 from __future__ import annotations
 
@@ -35,9 +35,8 @@ def on_stream(event: Any) -> list[str]:
     changes = changes_in(records)
     if not changes:
         return []
-    from publisher.runtime import publish_to_configured_sink   # vendored with the function
     composed = bootstrap.app()
-    pages = publish_to_configured_sink(composed.ctx.store, composed.settings, changes)
+    pages = composed.site_publisher().publish(changes)
     # clear the pending marker; a batch that failed above is retried by the stream instead
     composed.ctx.store.mark_changes_done([c.id for c in changes])
     log.info("published %d pages for %d changes", len(pages), len(changes))

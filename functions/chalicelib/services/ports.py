@@ -1,7 +1,11 @@
-"""The store port: what the use cases and the publisher ask of a store.
+"""The store port: what the use cases and the publisher ask of a store, by role.
 
-Two adapters implement it, SQLite (`store_sqlite.py`, the embedded default) and DynamoDB
-(`store_dynamodb.py`, production), and one contract test suite runs against both.
+`Store` is every role at once; code that needs one role names it (`SiteReads` is what the
+publisher reads, `UnitOfWork` = `LetterWork` + `ConsultationWork` is what the use cases write
+through, `Accounts`, `Refusals`, `Outbox`, `Notifications`). Three adapters implement it on one
+shared implementation (`adapters/store.py`): SQLite (`adapters/sqlite.py`, the embedded
+default), DynamoDB (`adapters/dynamodb.py`, production) and an in-memory store for tests; one
+contract test suite runs against all of them.
 
 Writes go through a unit of work: load, change the domain objects, `commit()`. A commit writes
 every changed letter with its new history events, the running statistics, the idempotency answer,
@@ -33,7 +37,8 @@ an answer, a response, the outcome, the definition, the topic opening or closing
 topic's `departments` only when the topic record itself changed (registration, outcome, opening
 or closing), not for each comment.
 
-Senders (SES, SNS, a local outbox folder: `senders.py`) implement `Sender`.
+Senders (SES, SNS, a local outbox folder: `senders.py`) implement `Sender`; the renderer in
+`publisher/` implements `Publisher` (`publisher/runtime.py`), which the stream handler is given.
 """
 from __future__ import annotations
 
@@ -119,9 +124,8 @@ class StoredAnswer:
     request_hash: str
 
 
-class UnitOfWork(Protocol):
-    def __enter__(self) -> "UnitOfWork": ...
-    def __exit__(self, *exc: object) -> None: ...
+class LetterWork(Protocol):
+    """The letters side of a unit of work (the letter use cases)."""
 
     def get_letter(self, letter_id: str) -> Letter | None: ...
     def get_letter_by_code(self, tracking_code: str) -> Letter | None: ...
@@ -132,7 +136,15 @@ class UnitOfWork(Protocol):
     def remember_answer(self, scope: str, key: str, answer: StoredAnswer) -> None: ...
     def add_notification(self, notification: Notification) -> None: ...
 
-    # consultations
+    def correct_stats(self, deltas: Mapping[tuple[str, str], Mapping[str, int]]) -> None:
+        """Add `deltas` to the running statistics per (period, department) in this commit; the
+        change record names the periods and departments, so their pages are published again."""
+        ...
+
+
+class ConsultationWork(Protocol):
+    """The consultations side of a unit of work (the topic use cases)."""
+
     def get_topic(self, topic_id: str) -> Topic | None: ...
     def put_topic(self, topic: Topic) -> None:
         """Write a new topic, or one loaded in this unit of work (guarded by its version)."""
@@ -152,18 +164,18 @@ class UnitOfWork(Protocol):
         nothing) if it was used `limit` times already."""
         ...
 
-    def correct_stats(self, deltas: Mapping[tuple[str, str], Mapping[str, int]]) -> None:
-        """Add `deltas` to the running statistics per (period, department) in this commit; the
-        change record names the periods and departments, so their pages are published again."""
-        ...
 
+class UnitOfWork(LetterWork, ConsultationWork, Protocol):
+    """One transaction: load, change, `commit()` (see the module docstring)."""
+
+    def __enter__(self) -> "UnitOfWork": ...
+    def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
 
 
-class Store(Protocol):
-    def unit_of_work(self) -> UnitOfWork: ...
+class LetterReads(Protocol):
+    """Letters for the staff console."""
 
-    # letters, for the staff console and the publisher
     def get_letter(self, letter_id: str) -> Letter | None: ...
     def list_letters(self, *, status: str | None = None, department: str | None = None,
                      limit: int = 200) -> list[Letter]: ...
@@ -182,7 +194,10 @@ class Store(Protocol):
 
     def count_letters(self, status: str) -> int: ...
 
-    # supervision: letters the scheduled job and the office look at, without a full scan
+
+class SupervisionReads(Protocol):
+    """Letters the scheduled job, the office and the exposure board look at, without a scan."""
+
     def overdue_letters(self, now: datetime) -> list[Letter]:
         """Letters with a running clock whose due date ended before `now` (China time),
         oldest due date first: the red letters, whether or not the tick has recorded it."""
@@ -205,19 +220,25 @@ class Store(Protocol):
         among them, so the board reads `limit` letters however long the history."""
         ...
 
-    # the public archive: published letters ordered by (first_published_at, id)
+
+class ArchiveReads(Protocol):
+    """The public archive (published letters ordered by (first_published_at, id)) and the
+    running statistics per (period, department)."""
+
+    def get_letter(self, letter_id: str) -> Letter | None: ...
     def latest_published(self, n: int, department: str | None = None) -> list[Letter]: ...
     def published_months(self) -> list[tuple[str, int]]: ...
     def published_in_month(self, month: str, offset: int, limit: int) -> list[Letter]: ...
     def published_position(self, letter: Letter) -> int: ...
     def iter_published(self) -> Iterator[Letter]: ...
     def count_published(self, department: str | None = None) -> int: ...
-
-    # running statistics per (period, department)
     def stats(self, period: str) -> dict[str, dict[str, int]]: ...
     def stats_periods(self) -> list[str]: ...
 
-    # consultations (see the module docstring)
+
+class ConsultationReads(Protocol):
+    """Consultations for the API, the staff console and the pages (see the module docstring)."""
+
     def list_topics(self) -> list[Topic]: ...
     def get_topic(self, topic_id: str) -> Topic | None: ...
     def topic_comments(self, topic_id: str, status: str | None = None) -> list[Comment]: ...
@@ -225,7 +246,15 @@ class Store(Protocol):
     def topic_responses(self, topic_id: str) -> list[Response]: ...
     def topic_tallies(self, topic_id: str) -> dict[str, int]: ...
 
-    # requests refused as abuse (abuse.py): counters per China-time day and kind, no client
+
+class SiteReads(ArchiveReads, SupervisionReads, ConsultationReads, Protocol):
+    """What the publisher reads to render the site: never a write, never personal data beyond
+    what the domain's public views keep."""
+
+
+class Refusals(Protocol):
+    """Requests refused as abuse (abuse.py): counters per China-time day and kind, no client."""
+
     def count_refusal(self, kind: str, at: datetime) -> None:
         """Add one to the refusals of `kind` on `at`'s China-time day (written at once, outside
         any unit of work: the refused request itself fails)."""
@@ -235,16 +264,25 @@ class Store(Protocol):
         """The refusal counters of each day from `since` on: {"2026-11-23": {kind: n}}, by day."""
         ...
 
-    # staff accounts
+
+class Accounts(Protocol):
+    """Staff accounts."""
+
     def get_account(self, username: str) -> Account | None: ...
     def put_account(self, account: Account) -> None: ...
     def list_accounts(self) -> list[Account]: ...
 
-    # the outbox
+
+class Outbox(Protocol):
+    """The change records that drive publishing, oldest first until marked done."""
+
     def pending_changes(self, limit: int = 100) -> list[Change]: ...
     def mark_changes_done(self, ids: list[str]) -> None: ...
 
-    # notifications (created by units of work; delivery updates them one by one)
+
+class Notifications(Protocol):
+    """Notifications (created by units of work; delivery updates them one by one)."""
+
     def get_notification(self, notification_id: str) -> Notification | None: ...
     def list_notifications(self, letter_id: str | None = None) -> list[Notification]:
         """Every notification (of one letter), by id."""
@@ -257,6 +295,26 @@ class Store(Protocol):
     def update_notification(self, notification: Notification) -> None:
         """Write a notification's delivery state if its version is still the one read (then
         bump it); otherwise `ConcurrentUpdate` (another delivery job took it)."""
+        ...
+
+
+class Store(LetterReads, SiteReads, Refusals, Accounts, Outbox, Notifications, Protocol):
+    """The whole store: every role above, and units of work for the use cases."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+
+class Publisher(Protocol):
+    """Publishes the pages that committed changes made stale (the stream handler's and the
+    local server's port to `publisher/`; `bootstrap.make_publisher` builds it lazily, so the
+    API's cold start never loads the renderer or Jinja2)."""
+
+    def publish(self, changes: list[Change]) -> set[str]:
+        """Render and write the pages `changes` touch; the keys of the pages written."""
+        ...
+
+    def drain(self) -> int:
+        """Publish every pending change record, oldest first, and mark them done; how many."""
         ...
 
 

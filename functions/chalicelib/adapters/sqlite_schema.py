@@ -1,0 +1,264 @@
+"""The SQLite file's schema and its numbered migrations.
+
+A new file gets `SCHEMA`; a file from an earlier version is brought up to this one by
+`MIGRATIONS`, in order, each run in its own write transaction and only when its check says the
+file still needs it (checks look at the file itself, so a file any earlier version wrote, or one
+another process is upgrading at the same moment, ends up the same). A change to the file's
+format is a new migration at the end of the list, never an edit of an old one.
+
+The full-text table of the inbox search is written by the adapter on every letter write and by
+migration 4 for the letters a file already holds; both use `index_search`.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..domain.errors import StoreError
+from ..domain.letters import Letter
+from .codec import late_key, letter_from_doc, schedule_of, search_fields
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS letters (
+    id TEXT PRIMARY KEY,
+    tracking_code TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    department TEXT,
+    submitted_at TEXT NOT NULL,
+    pub_key TEXT,
+    pub_month TEXT,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    sched TEXT,
+    sched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS letters_status ON letters (status, submitted_at);
+CREATE INDEX IF NOT EXISTS letters_department ON letters (department, status, submitted_at);
+CREATE INDEX IF NOT EXISTS letters_pub ON letters (pub_key) WHERE pub_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_month ON letters (pub_month, pub_key)
+    WHERE pub_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_dept ON letters (department, pub_key)
+    WHERE pub_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS events (
+    letter_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (letter_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stats (
+    period TEXT NOT NULL,
+    department TEXT NOT NULL,
+    counters TEXT NOT NULL,
+    PRIMARY KEY (period, department)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS answers (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS votes (
+    letter_id TEXT NOT NULL,
+    voter TEXT NOT NULL,
+    PRIMARY KEY (letter_id, voter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+    username TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (done, seq);
+CREATE TABLE IF NOT EXISTS notifications (
+    id TEXT PRIMARY KEY,
+    letter_id TEXT,
+    due_at TEXT,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (due_at, id)
+    WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS notifications_letter ON notifications (letter_id, id);
+CREATE TABLE IF NOT EXISTS topics (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS comments (
+    id TEXT PRIMARY KEY,
+    topic_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_topic ON comments (topic_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS comments_topic_time ON comments (topic_id, created_at, id);
+CREATE TABLE IF NOT EXISTS responses (
+    id TEXT PRIMARY KEY,
+    topic_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_topic ON responses (topic_id, created_at, id);
+CREATE TABLE IF NOT EXISTS tallies (
+    topic_id TEXT NOT NULL,
+    counter TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (topic_id, counter)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refusals (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quotas (
+    key TEXT PRIMARY KEY,
+    used INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+# after the columns exist (a file from before them gets them in migration 1)
+SCHEDULE_INDEX = """
+CREATE INDEX IF NOT EXISTS letters_sched ON letters (sched, sched_at) WHERE sched IS NOT NULL;
+"""
+
+# the staff inbox, newest first, one page at a time (`inbox_page`): each filter has an index in
+# list order, so a page reads its offset and limit in index entries and no sort is needed
+INBOX_INDEXES = """
+CREATE INDEX IF NOT EXISTS letters_inbox ON letters (submitted_at, id);
+CREATE INDEX IF NOT EXISTS letters_inbox_status ON letters (status, submitted_at, id);
+CREATE INDEX IF NOT EXISTS letters_inbox_department ON letters (department, submitted_at, id);
+CREATE INDEX IF NOT EXISTS letters_inbox_department_status
+    ON letters (department, status, submitted_at, id);
+"""
+
+# the inbox search: one row per letter (rowid = the letter's rowid), each field as its letters
+# and digits one token apart, so a phrase query of the searched characters is a substring match
+# that reads the full-text index, not every letter (Chinese has no spaces between words)
+SEARCH_TABLE = ("CREATE VIRTUAL TABLE letter_search USING fts5(code, phone, subject, body,"
+                " tokenize = 'unicode61 remove_diacritics 0')")
+
+# late sign-ins and replies by when they happened (codec.late_key); made by migration 2
+LATE_EVENTS = ("CREATE TABLE late_events (at TEXT NOT NULL, letter_id TEXT NOT NULL,"
+               " seq INTEGER NOT NULL, PRIMARY KEY (at, letter_id, seq)) WITHOUT ROWID")
+
+
+
+
+def _spaced(chars: str) -> str:
+    return " ".join(chars)
+
+
+def index_search(conn: sqlite3.Connection, letter: Letter) -> None:
+    """Write the letter's row of the search table (replacing the one it had)."""
+    (rowid,) = conn.execute("SELECT rowid FROM letters WHERE id = ?", (letter.id,)).fetchone()
+    conn.execute("DELETE FROM letter_search WHERE rowid = ?", (rowid,))
+    conn.execute("INSERT INTO letter_search (rowid, code, phone, subject, body)"
+                 " VALUES (?,?,?,?,?)", (rowid, *(_spaced(f) for f in search_fields(letter))))
+
+
+def phrase(q: str) -> str:
+    """The full-text query for `q` (letters and digits only): its characters as one phrase."""
+    return '"' + _spaced(q.replace('"', "")) + '"'
+
+
+def _every_letter(conn: sqlite3.Connection) -> Iterator[Letter]:
+    for lid, doc in conn.execute("SELECT id, doc FROM letters ORDER BY id").fetchall():
+        events = [json.loads(d) for (d,) in conn.execute(
+            "SELECT doc FROM events WHERE letter_id = ? ORDER BY seq", (lid,))]
+        yield letter_from_doc(json.loads(doc), events)
+
+
+def _lacks_table(name: str) -> Callable[[sqlite3.Connection], bool]:
+    return lambda conn: not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+
+
+def _lacks_schedule_columns(conn: sqlite3.Connection) -> bool:
+    return "sched" not in {row[1] for row in conn.execute("PRAGMA table_info(letters)")}
+
+
+def _add_schedule_columns(conn: sqlite3.Connection) -> None:
+    """The supervision list of each letter (`codec.schedule_of`), filled for every letter."""
+    conn.execute("ALTER TABLE letters ADD COLUMN sched TEXT")
+    conn.execute("ALTER TABLE letters ADD COLUMN sched_at TEXT")
+    for letter in list(_every_letter(conn)):
+        conn.execute("UPDATE letters SET sched = ?, sched_at = ? WHERE id = ?",
+                     (*(schedule_of(letter) or (None, None)), letter.id))
+
+
+def _add_late_events(conn: sqlite3.Connection) -> None:
+    """The late sign-ins and replies indexed by time (the exposure board's list)."""
+    conn.execute(LATE_EVENTS)
+    rows = []
+    for lid, doc in conn.execute("SELECT letter_id, doc FROM events WHERE doc LIKE"
+                                 " '%\"on_time\": false%'"):
+        event = json.loads(doc)
+        if (key := late_key(event)) is not None:
+            rows.append((key, lid, event["seq"]))
+    conn.executemany("INSERT INTO late_events (at, letter_id, seq) VALUES (?,?,?)", rows)
+
+
+def _add_search(conn: sqlite3.Connection) -> None:
+    """The inbox search table, filled from the letters the file holds."""
+    conn.execute(SEARCH_TABLE)
+    for letter in list(_every_letter(conn)):
+        index_search(conn, letter)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step from an earlier file format: `apply` when `needed` (checked again once the
+    write lock is held), then `ensure` (idempotent DDL, run at every open)."""
+
+    number: int
+    needed: Callable[[sqlite3.Connection], bool] | None
+    apply: Callable[[sqlite3.Connection], None] | None
+    ensure: str = ""
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, _lacks_schedule_columns, _add_schedule_columns, SCHEDULE_INDEX),
+    Migration(2, _lacks_table("late_events"), _add_late_events),
+    Migration(3, None, None, INBOX_INDEXES),
+    Migration(4, _lacks_table("letter_search"), _add_search),
+)
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Make the file at `path` (open as `conn`, autocommit) the current format."""
+    conn.executescript(SCHEMA)
+    for step in MIGRATIONS:
+        if step.needed is not None and step.apply is not None:
+            _upgrade(conn, path, step.needed, step.apply)
+        if step.ensure:
+            conn.executescript(step.ensure)
+
+
+def _upgrade(conn: sqlite3.Connection, path: str, needed: Callable[[sqlite3.Connection], bool],
+             apply: Callable[[sqlite3.Connection], None]) -> None:
+    """Run one upgrade step in its own write transaction, if it is still needed once the
+    lock is held (another process may have done it meanwhile)."""
+    if not needed(conn):
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if needed(conn):
+            apply(conn)
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StoreError(f"cannot upgrade {path}: {exc}") from exc
