@@ -14,6 +14,7 @@ topic) raises a domain error and commits nothing, so random indices need no book
 states. The examples are derandomized (the same ones on every run) and bounded, so CI stays
 repeatable and under a minute for both stores together.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -29,9 +30,10 @@ from sitecheck import diff_trees
 
 from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.api import parse
 from chalicelib.domain.errors import DomainError
+from chalicelib.services import casework, supervision
 from chalicelib.services import letters as services
-from chalicelib.services import supervision
 from chalicelib.services import topics as ts
 from chalicelib.services.letters import Actor, Context
 from chalicelib.services.topics import register_topics
@@ -54,9 +56,9 @@ CLERKS = {"housing": HOUSING_CLERK, "transport": TRANSPORT_CLERK}
 TYPES = ("complaint", "consultation", "help", "report", "suggestion", "criticism")
 SCORES = ("satisfied", "basically_satisfied", "unsatisfied")
 TOPICS = ("bus-fares", "parking-rules", "bus-survey", "traffic-talk")
-START = cst(2026, 11, 2, 9, 0)      # registration; the scheduled job opens the topics next day
+START = cst(2026, 11, 2, 9, 0)  # registration; the scheduled job opens the topics next day
 OPENED = cst(2026, 11, 3, 10, 0)
-CHECK_EVERY = 6           # steps between whole-site comparisons (and one at the end)
+CHECK_EVERY = 6  # steps between whole-site comparisons (and one at the end)
 
 
 class TickingClock(FakeClock):
@@ -74,8 +76,14 @@ def _topics() -> list:
         topic("hearing", "bus-fares", departments=("transport", "housing"), **window),
         topic("solicitation", "parking-rules", departments=("housing",), **window),
         topic("survey", "bus-survey", **window),
-        topic("interview", "traffic-talk", opens="2026-11-03T09:00",
-              starts="2026-11-04T09:00", ends="2026-11-08T18:00", closes="2026-11-08T18:00"),
+        topic(
+            "interview",
+            "traffic-talk",
+            opens="2026-11-03T09:00",
+            starts="2026-11-04T09:00",
+            ends="2026-11-08T18:00",
+            closes="2026-11-08T18:00",
+        ),
     ]
 
 
@@ -104,9 +112,9 @@ class History:
     def __init__(self, ctx: Context, clock: TickingClock, content) -> None:
         self.ctx, self.clock, self.content = ctx, clock, content
         self.sink = MemorySink()
-        self.letters: list[dict] = []          # submit answers (id, tracking code, secret)
+        self.letters: list[dict] = []  # submit answers (id, tracking code, secret)
         self.departments: dict[str, str] = {}  # letter id -> the department it was sent to
-        self.comments: list[str] = []          # ids of comments and questions
+        self.comments: list[str] = []  # ids of comments and questions
 
     def publish(self) -> None:
         publish_pending(self.ctx.store, self.content, self.sink)
@@ -138,67 +146,111 @@ class History:
             (self.rate if k % 2 else self.vote)(i, k)
 
     def submit(self, i: int, k: int) -> None:
-        _, answer = services.submit_letter(self.ctx, letter_payload(
-            type=TYPES[k % len(TYPES)], subject=f"第{len(self.letters)}号来信 <b>{k}</b>",
-            public=k % 4 != 3, department=DEPTS[i % 2] if k % 2 else None))
+        answer = services.submit_letter(
+            self.ctx,
+            parse.submit_letter(
+                letter_payload(
+                    type=TYPES[k % len(TYPES)],
+                    subject=f"第{len(self.letters)}号来信 <b>{k}</b>",
+                    public=k % 4 != 3,
+                    department=DEPTS[i % 2] if k % 2 else None,
+                )
+            ),
+        ).body
         self.letters.append(answer)
 
     def dispatch(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
             dept = DEPTS[k % 2]
-            services.dispatch_letter(self.ctx, OFFICE, letter["id"], {"department": dept})
+            casework.dispatch_letter(
+                self.ctx, OFFICE, letter["id"], parse.dispatch_letter({"department": dept})
+            )
             self.departments[letter["id"]] = dept
 
     def reject(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.reject_letter(self.ctx, OFFICE, letter["id"], {"reason": "内容不完整"})
+            casework.reject_letter(
+                self.ctx, OFFICE, letter["id"], parse.reject_letter({"reason": "内容不完整"})
+            )
 
     def transfer(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.transfer_letter(self.ctx, self.clerk(letter), letter["id"],
-                                     {"reason": "不属于本部门"})
+            casework.transfer_letter(
+                self.ctx,
+                self.clerk(letter),
+                letter["id"],
+                parse.transfer_letter({"reason": "不属于本部门"}),
+            )
 
     def sign(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.sign_letter(self.ctx, self.clerk(letter), letter["id"], {})
+            casework.sign_letter(self.ctx, self.clerk(letter), letter["id"], parse.sign_letter({}))
 
     def reply(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.reply_to_letter(self.ctx, self.clerk(letter), letter["id"],
-                                     {"body": f"经核查，已安排处理（{k}）。"})
+            casework.reply_to_letter(
+                self.ctx,
+                self.clerk(letter),
+                letter["id"],
+                parse.reply_to_letter({"body": f"经核查，已安排处理（{k}）。"}),
+            )
 
     def approve(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.approve_reply(self.ctx, OFFICE, letter["id"],
-                                   {"publish": k % 3 != 2, "category": "城乡建设"})
+            casework.approve_reply(
+                self.ctx,
+                OFFICE,
+                letter["id"],
+                parse.approve_reply({"publish": k % 3 != 2, "category": "城乡建设"}),
+            )
 
     def extend(self, i: int, k: int) -> None:
         """A clerk asks for more working days; the office grants or refuses at once."""
         if (letter := self.letter(i)) is not None:
-            services.request_extension(self.ctx, self.clerk(letter), letter["id"],
-                                       {"working_days": 5, "reason": "需要现场勘查"})
+            casework.request_extension(
+                self.ctx,
+                self.clerk(letter),
+                letter["id"],
+                parse.request_extension({"working_days": 5, "reason": "需要现场勘查"}),
+            )
             if k % 2:
-                services.approve_extension(self.ctx, OFFICE, letter["id"], {})
+                casework.approve_extension(
+                    self.ctx, OFFICE, letter["id"], parse.approve_extension({})
+                )
             else:
-                services.deny_extension(self.ctx, OFFICE, letter["id"], {"reason": "不符合条件"})
+                casework.deny_extension(
+                    self.ctx, OFFICE, letter["id"], parse.deny_extension({"reason": "不符合条件"})
+                )
 
     def redo(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.order_redo(self.ctx, OFFICE, letter["id"], {"reason": "答复不具体"})
+            casework.order_redo(
+                self.ctx, OFFICE, letter["id"], parse.order_redo({"reason": "答复不具体"})
+            )
 
     def keep(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.keep_reply(self.ctx, OFFICE, letter["id"], {"reason": "答复已充分"})
+            casework.keep_reply(
+                self.ctx, OFFICE, letter["id"], parse.keep_reply({"reason": "答复已充分"})
+            )
 
     def rate(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.rate_reply(self.ctx, letter["tracking_code"], letter["secret"],
-                                {"score": SCORES[k % 3], "comment": "谢谢"})
+            services.rate_reply(
+                self.ctx,
+                letter["tracking_code"],
+                letter["secret"],
+                parse.rate_reply({"score": SCORES[k % 3], "comment": "谢谢"}),
+            )
 
     def vote(self, i: int, k: int) -> None:
         if (letter := self.letter(i)) is not None:
-            services.vote(self.ctx, letter["id"], {"direction": ("up", "down")[k % 2]},
-                          f"voter-{k}")
+            services.vote(
+                self.ctx,
+                letter["id"],
+                parse.vote({"direction": ("up", "down")[k % 2]}),
+                f"voter-{k}",
+            )
 
     def tick(self, i: int, k: int) -> None:
         """The scheduled job, some hours or days later: lights change, topics open and close."""
@@ -213,12 +265,25 @@ class History:
         if topic_id == "traffic-talk":
             extra = {"department": DEPTS[i % 2]}
         if topic_id == "bus-survey":
-            ts.add_response(self.ctx, topic_id, {"answers": {
-                "mode": ("bus", "metro", "bike")[i % 3], "problems": ["freq"] if i % 2 else [],
-                "idea": f"建议{i}"}}, client=f"client-{len(self.comments)}")
+            ts.add_response(
+                self.ctx,
+                topic_id,
+                parse.add_response(
+                    {
+                        "answers": {
+                            "mode": ("bus", "metro", "bike")[i % 3],
+                            "problems": ["freq"] if i % 2 else [],
+                            "idea": f"建议{i}",
+                        }
+                    }
+                ),
+                client=f"client-{len(self.comments)}",
+            )
             return
-        _, answer = ts.add_comment(self.ctx, topic_id, {"body": f"意见{i}<script>", **extra})
-        self.comments.append(answer["id"])
+        answer = ts.add_comment(
+            self.ctx, topic_id, parse.add_comment({"body": f"意见{i}<script>", **extra})
+        )
+        self.comments.append(answer.body["id"])
 
     def _pending(self, i: int) -> str | None:
         pending = ts.list_staff_comments(self.ctx, OFFICE, {"status": "pending"})
@@ -228,28 +293,46 @@ class History:
         if (comment_id := self._pending(i)) is None:
             return
         if k % 3:
-            ts.approve_comment(self.ctx, OFFICE, comment_id, {})
+            ts.approve_comment(self.ctx, OFFICE, comment_id, parse.approve_comment({}))
         else:
-            ts.reject_comment(self.ctx, OFFICE, comment_id, {"reason": "不文明用语"})
+            ts.reject_comment(
+                self.ctx, OFFICE, comment_id, parse.reject_comment({"reason": "不文明用语"})
+            )
 
     def answer(self, i: int, k: int) -> None:
         if self.comments:
-            ts.answer_comment(self.ctx, OFFICE, self.comments[i % len(self.comments)],
-                              {"body": f"答复{k}"})
+            ts.answer_comment(
+                self.ctx,
+                OFFICE,
+                self.comments[i % len(self.comments)],
+                parse.answer_comment({"body": f"答复{k}"}),
+            )
 
     def outcome(self, i: int, k: int) -> None:
         topic_id = TOPICS[k % len(TOPICS)]
-        approved = ts.list_staff_comments(self.ctx, OFFICE,
-                                          {"topic": topic_id, "status": "approved"})
-        items = [{"comment_id": c["id"], "decision": ("adopted", "not_adopted")[n % 2],
-                  "reason": "已研究。"} for n, c in enumerate(approved[: 1 + i % 2])]
-        ts.publish_outcome(self.ctx, OFFICE, topic_id, {"summary": f"反馈{k}。", "items": items})
+        approved = ts.list_staff_comments(
+            self.ctx, OFFICE, {"topic": topic_id, "status": "approved"}
+        )
+        items = [
+            {
+                "comment_id": c["id"],
+                "decision": ("adopted", "not_adopted")[n % 2],
+                "reason": "已研究。",
+            }
+            for n, c in enumerate(approved[: 1 + i % 2])
+        ]
+        ts.publish_outcome(
+            self.ctx,
+            OFFICE,
+            topic_id,
+            parse.publish_outcome({"summary": f"反馈{k}。", "items": items}),
+        )
 
     def run(self, op: str, i: int, k: int) -> None:
         try:
             getattr(self, op)(i, k)
         except DomainError:
-            pass                       # refused by the rules: nothing was committed
+            pass  # refused by the rules: nothing was committed
         self.publish()
         self.clock.advance(minutes=7)
 
@@ -261,8 +344,25 @@ class History:
         assert not problems, f"{when}:\n" + "\n".join(problems[:10])
 
 
-OPS = ("submit", "dispatch", "reject", "transfer", "sign", "extend", "reply", "approve", "redo",
-       "keep", "rate", "vote", "tick", "comment", "moderate", "answer", "outcome")
+OPS = (
+    "submit",
+    "dispatch",
+    "reject",
+    "transfer",
+    "sign",
+    "extend",
+    "reply",
+    "approve",
+    "redo",
+    "keep",
+    "rate",
+    "vote",
+    "tick",
+    "comment",
+    "moderate",
+    "answer",
+    "outcome",
+)
 # a letter goes through many steps; weight them so that histories reach publication often
 WEIGHTED = ("submit",) * 3 + ("progress",) * 8 + ("comment", "moderate") * 2 + OPS
 STEP = st.tuples(st.sampled_from(WEIGHTED), st.integers(0, 7), st.integers(0, 5))
@@ -288,16 +388,33 @@ def live(kind: str, steps: list[tuple[str, int, int]], content) -> None:
 
 # One history run first on each store, so that every run covers a withdrawal: a published
 # letter re-done and re-approved without publication leaves the site (and its archive page).
-WITHDRAWAL = [("submit", 0, 0), ("submit", 1, 1)] + [("progress", 0, 0)] * 4 + [
-    ("progress", 0, 1), ("vote", 0, 0), ("redo", 0, 0), ("progress", 0, 0), ("progress", 0, 2),
-    ("tick", 0, 1), ("comment", 1, 0), ("moderate", 0, 1), ("tick", 0, 5), ("outcome", 0, 0)]
+WITHDRAWAL = (
+    [("submit", 0, 0), ("submit", 1, 1)]
+    + [("progress", 0, 0)] * 4
+    + [
+        ("progress", 0, 1),
+        ("vote", 0, 0),
+        ("redo", 0, 0),
+        ("progress", 0, 0),
+        ("progress", 0, 2),
+        ("tick", 0, 1),
+        ("comment", 1, 0),
+        ("moderate", 0, 1),
+        ("tick", 0, 5),
+        ("outcome", 0, 0),
+    ]
+)
 
 # Derandomized (the same examples on every run, no example database) and bounded: about 30 s of
 # CPU for both (moto's every call costs ~10 ms, so DynamoDB gets fewer examples). Shrinking runs
 # only on failure.
-BOUNDED = dict(deadline=None, derandomize=True, database=None,
-               phases=(Phase.explicit, Phase.generate, Phase.shrink),
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+BOUNDED = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @settings(max_examples=16, **BOUNDED)
@@ -310,6 +427,5 @@ def test_random_histories_on_sqlite_publish_incrementally_what_a_full_build_give
 @settings(max_examples=4, **BOUNDED)
 @given(steps=st.lists(STEP, min_size=10, max_size=25))
 @example(steps=WITHDRAWAL)
-def test_random_histories_on_dynamodb_publish_incrementally_what_a_full_build_gives(steps,
-                                                                                    content):
+def test_random_histories_on_dynamodb_publish_incrementally_what_a_full_build_gives(steps, content):
     live("dynamodb", steps, content)
