@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from chalicelib.bootstrap import Settings
 from chalicelib.services.ports import Change, Store

@@ -10,42 +10,84 @@ A unit of work reads with strongly consistent reads and writes its whole commit 
 `TransactWriteItems` call: the letter guarded by its version (a new letter by
 `attribute_not_exists`, together with its unique tracking-code item), its new history events, the
 running statistics (`ADD`), idempotent answers, votes, the notifications the change causes and the
-outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
-`ConcurrentUpdate`; any other AWS failure becomes `DynamoStoreError`. No `ClientError` leaves this
-module. It mirrors `sqlite.py`, the reference adapter: same results, same order (the contract
-suite runs against both, and the in-memory store of the tests).
+outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the
+whole transaction and becomes `ConcurrentUpdate`; any other AWS failure becomes
+`DynamoStoreError`. No `ClientError` leaves this module. It mirrors `sqlite.py`, the reference
+adapter: same results, same order (the contract suite runs against both, and the in-memory store
+of the tests).
 
-Consultations (see `dynamodb_table.py`) join the same transaction: topics and comments guarded by their
-version, responses put once, the tally item updated with `ADD`, and each abuse-limit quota with
-`ADD` under `used < limit`; that condition failing becomes `TooManyRequests`.
+Consultations (see `dynamodb_table.py`) join the same transaction: topics and comments guarded
+by their version, responses put once, the tally item updated with `ADD`, and each abuse-limit
+quota with `ADD` under `used < limit`; that condition failing becomes `TooManyRequests`.
 """
 from __future__ import annotations
 
 import json
 import threading
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import dynamodb_table as T
-from .codec import CommitPlan, at_or_before, letter_from_doc, search_matches, time_key
-from .dynamodb_items import (ACCOUNT_KIND, ACCOUNT_SK, ANSWER_SK, CHANGE_SK, CODE_SK, COMMENT_SK,
-                             LATE, LETTER_KIND, LETTER_SK, LOST_RACE, MAX_TRANSACTION_ITEMS,
-                             NOTIFY, NOTIFY_KIND, NOTIFY_SK, PENDING, PUB, QUOTA_FIELD,
-                             QUOTA_SK, REFUSALS_PK, REFUSAL_PREFIX, STATS_KIND,
-                             TALLY_PREFIX, TALLY_SK, TOPIC_KIND, TOPIC_SK, VOTE_SK, transact_items,
-                             _epoch, _json, _key, _letter_id, _n, _notification_item, _s)
-from .store import (ACCOUNT, ARCHIVE, ARCHIVE_DEPARTMENT, ARCHIVE_MONTH, COMMENT, STATUS, TOPIC,
-                    BaseStore, too_many)
 from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError
 from ..domain.letters import Letter
 from ..domain.notifications import Notification
-from ..services.ports import Change, InboxPage, StoredAnswer
 from ..domain.statistics import COUNTERS
+from ..services.ports import Change, InboxPage, StoredAnswer
+from . import dynamodb_table as T
+from .codec import CommitPlan, at_or_before, letter_from_doc, search_matches, time_key
+from .dynamodb_items import (
+    ACCOUNT_KIND,
+    ACCOUNT_SK,
+    ANSWER_SK,
+    CHANGE_SK,
+    CODE_SK,
+    COMMENT_SK,
+    LATE,
+    LETTER_KIND,
+    LETTER_SK,
+    LOST_RACE,
+    MAX_TRANSACTION_ITEMS,
+    NOTIFY,
+    NOTIFY_KIND,
+    NOTIFY_SK,
+    PENDING,
+    PUB,
+    QUOTA_FIELD,
+    QUOTA_SK,
+    REFUSAL_PREFIX,
+    REFUSALS_PK,
+    STATS_KIND,
+    TALLY_PREFIX,
+    TALLY_SK,
+    TOPIC_KIND,
+    TOPIC_SK,
+    VOTE_SK,
+    _epoch,
+    _json,
+    _key,
+    _letter_id,
+    _n,
+    _notification_item,
+    _s,
+    transact_items,
+)
+from .store import (
+    ACCOUNT,
+    ARCHIVE,
+    ARCHIVE_DEPARTMENT,
+    ARCHIVE_MONTH,
+    COMMENT,
+    STATUS,
+    TOPIC,
+    BaseStore,
+    too_many,
+)
+
 
 class DynamoStoreError(StoreError):
     """DynamoDB failed for a reason other than a lost race (throttling, validation, network)."""
@@ -232,7 +274,7 @@ class DynamoStore(BaseStore):
         if len(ids) <= 1 or self.max_workers <= 1:
             loaded = [self._load(i) for i in ids]
         else:
-            self.client   # create the client once, before the threads share it
+            _ = self.client   # create the client once, before the threads share it
             with ThreadPoolExecutor(max_workers=min(self.max_workers, len(ids))) as pool:
                 loaded = list(pool.map(self._load, ids))
         return [letter for letter in loaded if letter is not None]

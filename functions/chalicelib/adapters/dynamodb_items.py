@@ -8,14 +8,15 @@ can turn a cancelled transaction into the right domain error.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
+from ..domain.notifications import Delivery, Notification
+from ..domain.statistics import COUNTERS
 from . import dynamodb_table as T
 from .codec import CommitPlan, late_key, pub_key, pub_month, schedule_of, time_key
 from .store import too_many
-from ..domain.notifications import Delivery, Notification
-from ..domain.statistics import COUNTERS
 
 MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteItems call
 ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
