@@ -60,7 +60,7 @@ class SitePublisher:
         self.store = store
         self.settings = settings
 
-    def publish(self, changes: list[Change]) -> set:
+    def publish(self, changes: list[Change]) -> set[str]:
         return publish_to_configured_sink(self.store, self.settings, changes)
 
     def drain(self) -> int:
