@@ -5,7 +5,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from chalicelib.bootstrap import Settings
+from chalicelib.config import Settings
 from chalicelib.services.ports import Change, Store
 
 
