@@ -6,10 +6,12 @@ chalicelib/bootstrap.py.
 """
 from chalice import Rate
 
-from chalicelib.services import abuse
-from chalicelib.api import events, letters as api, topics as api_topics
+from chalicelib.api import events
+from chalicelib.api import letters as api
+from chalicelib.api import topics as api_topics
 from chalicelib.api.function_app import FunctionApp
 from chalicelib.config import Settings
+from chalicelib.services import abuse
 
 # one request's state per thread (the embedded server is threaded), API.md's error shape
 app = FunctionApp(app_name="wenzheng")

@@ -2,9 +2,9 @@
 
     python infra/make_resources.py --stage dev --out infra/out/resources.json
 
-The DynamoDB table comes from `chalicelib.adapters.dynamodb_table.table_properties` (the one definition the
-adapter and its tests use too); names come from `functions/.chalice/config.json` (app name,
-the stage's WENZHENG_TABLE and `api_gateway_stage`), so nothing here repeats them.
+The DynamoDB table comes from `chalicelib.adapters.dynamodb_table.table_properties` (the one
+definition the adapter and its tests use too); names come from `functions/.chalice/config.json`
+(app name, the stage's WENZHENG_TABLE and `api_gateway_stage`), so nothing here repeats them.
 
 Chalice's deep merge replaces lists and merges dicts, so the entries below for `APIHandler`,
 `PublishChanges`, `Tick` and `RestAPI` only add or override properties of what Chalice generates:
@@ -163,10 +163,10 @@ def gateway_responses() -> dict[str, Any]:
     for kind, status, code, message, message_en in GATEWAY_RESPONSES.values():
         body = json.dumps({"error": {"code": code, "message": message, "message_en": message_en,
                                      "field": None}}, ensure_ascii=False)
+        headers = {"gatewayresponse.header.Cache-Control": "'no-store'",
+                   "gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"}
         out[kind] = {"statusCode": status, "responseTemplates": {"application/json": body},
-                     "responseParameters": {
-                         "gatewayresponse.header.Cache-Control": "'no-store'",
-                         "gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"}}
+                     "responseParameters": headers}
     return out
 
 
@@ -234,7 +234,7 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
     res["RestAPI"]["Properties"]["DefinitionBody"] = {
         "x-amazon-apigateway-gateway-responses": gateway_responses()}
 
-    # --- the static site: private bucket, CloudFront in front, /api/* to the API -------------------
+    # --- the static site: private bucket, CloudFront in front, /api/* to the API ------------------
     res["SiteBucket"] = {
         "Type": "AWS::S3::Bucket",
         "DeletionPolicy": "Retain",

@@ -5,9 +5,10 @@ installs. Pure functions: a page's bytes must not depend on when or where it was
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context

@@ -20,7 +20,7 @@ Everything here only reads the store (through a `Snapshot`); nothing is written.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from chalicelib.adapters.codec import pub_month
 from chalicelib.services.ports import Change
@@ -29,10 +29,28 @@ from .content import Content
 from .families import FAMILIES, family_of
 from .families.exposure import EXPOSURE_OMIT
 from .families.league import LEAGUE_PAGES_OMIT
-from .keys import (BOARD_SIZE, FEED_SIZE, HOME_SIZE, LETTER_ID, MONTH, NOTICES_ON_HOME,
-                   PAGE_SIZE, PERIOD, PageKey, check_letter_id, current_month, department_ids,
-                   is_department_id, is_letter_id, league_periods, letters_sitemap_path,
-                   month_page_path, page_of, pages_in, starts_a_month)
+from .keys import (
+    BOARD_SIZE,
+    FEED_SIZE,
+    HOME_SIZE,
+    LETTER_ID,
+    MONTH,
+    NOTICES_ON_HOME,
+    PAGE_SIZE,
+    PERIOD,
+    PageKey,
+    check_letter_id,
+    current_month,
+    department_ids,
+    is_department_id,
+    is_letter_id,
+    league_periods,
+    letters_sitemap_path,
+    month_page_path,
+    page_of,
+    pages_in,
+    starts_a_month,
+)
 from .snapshot import Snapshot, snapshot
 
 __all__ = [

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from chalicelib.bootstrap import Settings
+from chalicelib.config import Settings
 from chalicelib.services.ports import Change, Store
 
 
@@ -60,7 +60,7 @@ class SitePublisher:
         self.store = store
         self.settings = settings
 
-    def publish(self, changes: list[Change]) -> set:
+    def publish(self, changes: list[Change]) -> set[str]:
         return publish_to_configured_sink(self.store, self.settings, changes)
 
     def drain(self) -> int:

@@ -11,8 +11,9 @@ import base64
 import hashlib
 import os
 import posixpath
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 CONTENT_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",
@@ -215,7 +216,7 @@ def cloudfront_invalidator(distribution_id: str, client: Any = None,
 
 
 def _boto3_client(name: str) -> Any:
-    import boto3   # only when publishing to AWS
+    import boto3  # only when publishing to AWS
 
     return boto3.client(name)
 

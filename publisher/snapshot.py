@@ -9,8 +9,9 @@ publishes, so it is never stale).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from chalicelib.adapters.codec import late_keys, time_key
 from chalicelib.domain.consultations import public_view

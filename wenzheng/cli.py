@@ -101,7 +101,7 @@ def _log_to_stdout() -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from publisher.build import full_build
-    from publisher.runtime import content_for, drain_outbox, site_dir
+    from publisher.runtime import content_for, site_dir
     from publisher.sinks import LocalFolderSink
 
     from .serve import serve
@@ -126,7 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ctx.store.mark_changes_done([c.id for c in ctx.store.pending_changes(100_000)])
     full_build(ctx.store, content_for(composed.settings),
                LocalFolderSink(site_dir(composed.settings)), progress=Progress("building site"))
-    drain_outbox(ctx.store, composed.settings)
+    composed.site_publisher().drain()
 
     def announce() -> None:
         url = f"http://{args.host}:{args.port}/"
@@ -220,13 +220,12 @@ def cmd_account_disable(args: argparse.Namespace) -> int:
 def cmd_tick(args: argparse.Namespace) -> int:
     """Lights, rating follow-ups, the office digest, delivery of notifications (var/outbox/
     locally), then the rebuild of what changed; a second run for the same time does nothing."""
-    from publisher.runtime import drain_outbox
     composed = _compose(args)
     now = datetime.fromisoformat(args.now) if args.now else composed.ctx.clock()
     if now.tzinfo is None:
         now = now.replace(tzinfo=CHINA_TZ)
     result = supervision.run_scheduled(composed.ctx, composed.notification_sender(), now)
-    result["published_changes"] = drain_outbox(composed.ctx.store, composed.settings)
+    result["published_changes"] = composed.site_publisher().drain()
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -236,7 +235,6 @@ def cmd_stats_recompute(args: argparse.Namespace) -> int:
     (period, department, counter: change) and, unless --check, apply them and publish the
     pages they touch. Exit 0 when nothing needed correcting or it was corrected, 1 when
     --check found drift."""
-    from publisher.runtime import drain_outbox
     composed = _compose(args)
     corrections = supervision.recompute_statistics(composed.ctx, apply=not args.check)
     for (period, dept), delta in corrections.items():
@@ -244,7 +242,7 @@ def cmd_stats_recompute(args: argparse.Namespace) -> int:
         print(f"{period} {dept}: {changes}")
     summary = {"corrected_rows": len(corrections), "applied": bool(corrections) and not args.check}
     if summary["applied"]:
-        summary["published_changes"] = drain_outbox(composed.ctx.store, composed.settings)
+        summary["published_changes"] = composed.site_publisher().drain()
     print(json.dumps(summary, ensure_ascii=False))
     return 1 if args.check and corrections else 0
 

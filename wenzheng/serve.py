@@ -23,7 +23,7 @@ import chalicelib
 from chalicelib import bootstrap
 from chalicelib.domain.errors import error_body
 from chalicelib.services import supervision
-from publisher.runtime import drain_outbox, site_dir
+from publisher.runtime import site_dir
 
 log = logging.getLogger("wenzheng.serve")
 requests_log = logging.getLogger("wenzheng.requests")   # one line per API request
@@ -320,17 +320,17 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
           on_ready=None) -> None:
     bootstrap.use(composed)
     site = site_dir(composed.settings)
-    store = composed.ctx.store
+    publisher = composed.site_publisher()       # the one way to publish: the Publisher port
     # a body must arrive within settings.body_seconds once its headers have
     handler = type("BoundHandler", (Handler,), {"site": site,
                                                 "gw": FunctionGateway(load_chalice_app()),
                                                 "body_seconds": composed.settings.body_seconds})
     httpd = Server((host, port), handler)
     stop = stop or threading.Event()
-    _every(poll_seconds, lambda: drain_outbox(store, composed.settings), stop, "publisher")
+    _every(poll_seconds, publisher.drain, stop, "publisher")
     sender = composed.notification_sender()     # var/outbox/ unless WENZHENG_SENDER=aws
     _every(tick_seconds, lambda: (supervision.run_scheduled(composed.ctx, sender),
-                                  drain_outbox(store, composed.settings)), stop, "tick")
+                                  publisher.drain()), stop, "tick")
     server = threading.Thread(target=httpd.serve_forever, name="http", daemon=True)
     server.start()
     if on_ready:

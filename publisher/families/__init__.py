@@ -6,10 +6,21 @@ streamed one archive page at a time (`pages.all_pages`).
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
-from . import (board, consultations, departments, exposure, feeds, fixed, home, league, letters,
-               notices, sitemaps)
+from . import (
+    board,
+    consultations,
+    departments,
+    exposure,
+    feeds,
+    fixed,
+    home,
+    league,
+    letters,
+    notices,
+    sitemaps,
+)
 from .family import Family, RenderFn
 
 FAMILIES: tuple[Family, ...] = (

@@ -23,8 +23,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 
@@ -322,7 +323,7 @@ def topic_context(r: Renderer, topic: Topic) -> dict:
              "label": (i["decision_label"], i["decision_label_en"])} for i in o["items"]],
             "count_rows": [{"code": k, "label": _label(k), "count": n}
                            for k, n in o["counts"].items()]}
-    guest_departments = [r.dept(d) for d in topic.departments]
+    guest_departments = [r.dept_or_none(d) for d in topic.departments]
     return {
         "topic": s, "view": view, "background": markdown_html(topic.background, demote=1),
         "stance": stance, "total": total, "responses": figures["responses"],

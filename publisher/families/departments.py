@@ -17,8 +17,15 @@ from chalicelib.services.ports import Change
 
 from ..content import Content
 from ..formatting import shift_month
-from ..keys import (FEED_SIZE, PageKey, current_month, department_ids, departments_with_pages,
-                    periods_of, starts_a_month)
+from ..keys import (
+    FEED_SIZE,
+    PageKey,
+    current_month,
+    department_ids,
+    departments_with_pages,
+    periods_of,
+    starts_a_month,
+)
 from ..snapshot import Snapshot
 from . import consultations
 from .family import Family
@@ -81,7 +88,7 @@ def departments(r: Renderer) -> Output:
     rows = []
     for dept_id in department_ids(r.snap, r.content):
         d = r.content.department(dept_id)
-        rows.append({**r.dept(dept_id), "categories": list(d.categories) if d else [],
+        rows.append({**r.dept_or_none(dept_id), "categories": list(d.categories) if d else [],
                      "figures": _figures(r, "all", dept_id)})
     return r.html("departments/index.html", "departments.html", "departments",
                   departments=rows)

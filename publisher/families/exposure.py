@@ -11,7 +11,7 @@ from. The board shows nothing a publication changes, so a change that moved only
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import exposure
 from chalicelib.domain.deadlines import CHINA_TZ
@@ -120,7 +120,7 @@ def _late_work(r: Renderer, as_of: datetime | None) -> tuple[list[str], list[dic
             for name in ("overdue", "late_replies", "late_reply_days", "signed",
                          "signed_on_time"):
                 row[name] = row.get(name, 0) + int(counters.get(name, 0))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for dept, c in sums.items():
         if not exposure.late_work(c) or not is_department_id(dept):
             continue

@@ -9,8 +9,9 @@ histories through both builds to check it).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.letters import Letter
 from chalicelib.services.ports import Change

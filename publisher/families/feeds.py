@@ -7,7 +7,8 @@ in the feeds of the departments taking part).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from markupsafe import escape
 

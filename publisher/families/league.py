@@ -15,8 +15,13 @@ import io
 import json
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.statistics import (RATES, league, next_period, previous_period,
-                                          with_rank_changes)
+from chalicelib.domain.statistics import (
+    RATES,
+    league,
+    next_period,
+    previous_period,
+    with_rank_changes,
+)
 from chalicelib.services.ports import Change
 
 from ..content import Content

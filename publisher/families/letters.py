@@ -11,8 +11,9 @@ list of months). A letter that stopped being public moves every later letter of 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from chalicelib.adapters.codec import pub_month
 from chalicelib.domain.letters import Letter
@@ -20,8 +21,18 @@ from chalicelib.services.ports import Change
 
 from ..content import Content
 from ..formatting import month_url, paragraphs_html
-from ..keys import (BOARD_SIZE, MONTH, PAGE_SIZE, PageKey, check_letter_id, in_every_language,
-                    is_letter_id, month_page_path, page_of, pages_in)
+from ..keys import (
+    BOARD_SIZE,
+    MONTH,
+    PAGE_SIZE,
+    PageKey,
+    check_letter_id,
+    in_every_language,
+    is_letter_id,
+    month_page_path,
+    page_of,
+    pages_in,
+)
 from ..snapshot import Snapshot
 from .family import Family
 
@@ -64,10 +75,9 @@ def _archive_touch(change: Change, snap: Snapshot) -> ArchiveTouch:
             continue
         letter = snap.get_letter(letter_id)
         touch.letters.add(letter_id)
-        if letter is None or letter.publication is None:
+        if letter is None or (month := pub_month(letter)) is None:
             removed = True          # it was public: its page goes, later letters move up
             continue
-        month = pub_month(letter)
         position = snap.published_position(letter)
         if letter_id in change.published and _later_in_month(snap, letter, month, position):
             # published into the past (an import into an old month): every later letter

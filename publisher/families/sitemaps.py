@@ -10,7 +10,8 @@ consultations (a public change to a topic).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.letters import Letter
 from chalicelib.services.ports import Change
@@ -19,8 +20,15 @@ from .. import i18n
 from ..content import Content
 from ..formatting import fmt_iso, month_url
 from ..i18n import HTML_LANG, LANGS
-from ..keys import (LETTER_ID, PageKey, department_ids, league_periods, letters_sitemap_path,
-                    pages_in, periods_of)
+from ..keys import (
+    LETTER_ID,
+    PageKey,
+    department_ids,
+    league_periods,
+    letters_sitemap_path,
+    pages_in,
+    periods_of,
+)
 from ..snapshot import Snapshot
 from . import consultations
 from .family import Family
@@ -78,7 +86,7 @@ def sitemap_month(r: Renderer, month: str, page: int) -> Output:
     if not letters:
         return []
     pages: list[tuple[str, str | None]] = [(month_url(month, page), None)]
-    pages += [(f"/letters/{l.id}/", fmt_iso(l.publication.approved_at))  # type: ignore[union-attr]
+    pages += [(f"/letters/{l.id}/", fmt_iso(l.publication.approved_at))
               for l in letters if l.publication is not None and LETTER_ID.match(l.id)]
     return r.xml(letters_sitemap_path(month, page), "sitemap.xml",
                  urls=_sitemap_urls(r, pages))

@@ -53,7 +53,7 @@ def test_every_module_sits_in_a_layer_package():
 
 def test_domain_modules_import_no_vendor_or_io_library():
     checked = 0
-    for path in sorted((ROOT / "domain").glob("*.py")):
+    for path in sorted((ROOT / "domain").rglob("*.py")):
         bad = imports_of(path) & FORBIDDEN
         assert not bad, f"domain/{path.name} imports {bad}"
         outer = {t for t in relative_targets(path) if not t.startswith("domain")}

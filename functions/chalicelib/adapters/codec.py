@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..domain import consultations, statistics
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.deadlines import Due, Light
-from ..domain.letters import (ACTIVE, Event, Letter, LetterType, Publication, PublicEdits, Rating,
-                      Reply, Score, Status)
+from ..domain.letters import (
+    ACTIVE,
+    Event,
+    Letter,
+    LetterType,
+    Publication,
+    PublicEdits,
+    Rating,
+    Reply,
+    Score,
+    Status,
+)
 from ..domain.notifications import Notification
 from ..services.ports import Change, StoredAnswer
 
@@ -116,7 +126,7 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
 
 def time_key(at: datetime) -> str:
     """Fixed-width UTC text that sorts like the instants it names, whatever their offsets."""
-    return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
 
 
 def late_key(event: dict) -> str | None:
@@ -183,7 +193,7 @@ def at_or_before(at: datetime) -> str:
 
 def new_change_id(at: datetime) -> str:
     """Sortable and unique: UTC time to the microsecond plus randomness."""
-    return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + secrets.token_hex(4)
+    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f") + secrets.token_hex(4)
 
 
 @dataclass

@@ -10,42 +10,84 @@ A unit of work reads with strongly consistent reads and writes its whole commit 
 `TransactWriteItems` call: the letter guarded by its version (a new letter by
 `attribute_not_exists`, together with its unique tracking-code item), its new history events, the
 running statistics (`ADD`), idempotent answers, votes, the notifications the change causes and the
-outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the whole transaction and becomes
-`ConcurrentUpdate`; any other AWS failure becomes `DynamoStoreError`. No `ClientError` leaves this
-module. It mirrors `sqlite.py`, the reference adapter: same results, same order (the contract
-suite runs against both, and the in-memory store of the tests).
+outbox change record, whose stream INSERT drives the publisher. A failed condition cancels the
+whole transaction and becomes `ConcurrentUpdate`; any other AWS failure becomes
+`DynamoStoreError`. No `ClientError` leaves this module. It mirrors `sqlite.py`, the reference
+adapter: same results, same order (the contract suite runs against both, and the in-memory store
+of the tests).
 
-Consultations (see `dynamodb_table.py`) join the same transaction: topics and comments guarded by their
-version, responses put once, the tally item updated with `ADD`, and each abuse-limit quota with
-`ADD` under `used < limit`; that condition failing becomes `TooManyRequests`.
+Consultations (see `dynamodb_table.py`) join the same transaction: topics and comments guarded
+by their version, responses put once, the tally item updated with `ADD`, and each abuse-limit
+quota with `ADD` under `used < limit`; that condition failing becomes `TooManyRequests`.
 """
 from __future__ import annotations
 
 import json
 import threading
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import dynamodb_table as T
-from .codec import CommitPlan, at_or_before, letter_from_doc, search_matches, time_key
-from .dynamodb_items import (ACCOUNT_KIND, ACCOUNT_SK, ANSWER_SK, CHANGE_SK, CODE_SK, COMMENT_SK,
-                             LATE, LETTER_KIND, LETTER_SK, LOST_RACE, MAX_TRANSACTION_ITEMS,
-                             NOTIFY, NOTIFY_KIND, NOTIFY_SK, PENDING, PUB, QUOTA_FIELD,
-                             QUOTA_SK, REFUSALS_PK, REFUSAL_PREFIX, STATS_KIND,
-                             TALLY_PREFIX, TALLY_SK, TOPIC_KIND, TOPIC_SK, VOTE_SK, transact_items,
-                             _epoch, _json, _key, _letter_id, _n, _notification_item, _s)
-from .store import (ACCOUNT, ARCHIVE, ARCHIVE_DEPARTMENT, ARCHIVE_MONTH, COMMENT, STATUS, TOPIC,
-                    BaseStore, too_many)
 from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError
 from ..domain.letters import Letter
 from ..domain.notifications import Notification
-from ..services.ports import Change, InboxPage, StoredAnswer
 from ..domain.statistics import COUNTERS
+from ..services.ports import Change, InboxPage, StoredAnswer
+from . import dynamodb_table as T
+from .codec import CommitPlan, at_or_before, letter_from_doc, search_matches, time_key
+from .dynamodb_items import (
+    ACCOUNT_KIND,
+    ACCOUNT_SK,
+    ANSWER_SK,
+    CHANGE_SK,
+    CODE_SK,
+    COMMENT_SK,
+    LATE,
+    LETTER_KIND,
+    LETTER_SK,
+    LOST_RACE,
+    MAX_TRANSACTION_ITEMS,
+    NOTIFY,
+    NOTIFY_KIND,
+    NOTIFY_SK,
+    PENDING,
+    PUB,
+    QUOTA_FIELD,
+    QUOTA_SK,
+    REFUSAL_PREFIX,
+    REFUSALS_PK,
+    STATS_KIND,
+    TALLY_PREFIX,
+    TALLY_SK,
+    TOPIC_KIND,
+    TOPIC_SK,
+    VOTE_SK,
+    epoch_seconds,
+    item_key,
+    json_attr,
+    letter_id_of,
+    notification_item,
+    number_attr,
+    string_attr,
+    transact_items,
+)
+from .store import (
+    ACCOUNT,
+    ARCHIVE,
+    ARCHIVE_DEPARTMENT,
+    ARCHIVE_MONTH,
+    COMMENT,
+    STATUS,
+    TOPIC,
+    BaseStore,
+    too_many,
+)
+
 
 class DynamoStoreError(StoreError):
     """DynamoDB failed for a reason other than a lost race (throttling, validation, network)."""
@@ -138,11 +180,11 @@ class DynamoStore(BaseStore):
         """The arguments of a Query of one index partition: the key condition (the sort key
         compared with `range_op`, or `begins_with`) and an optional filter on `status`."""
         names = {"#h": hash_name}
-        values = {":h": _s(hash_value)}
+        values = {":h": string_attr(hash_value)}
         cond = "#h = :h"
         if range_name and range_op and range_value is not None:
             names["#r"] = range_name
-            values[":r"] = _s(range_value)
+            values[":r"] = string_attr(range_value)
             cond += (" AND begins_with(#r, :r)" if range_op == "begins_with"
                      else f" AND #r {range_op} :r")
         kwargs: dict[str, Any] = dict(IndexName=index, KeyConditionExpression=cond,
@@ -150,7 +192,7 @@ class DynamoStore(BaseStore):
                                       ExpressionAttributeValues=values)
         if filter_status:
             names["#st"] = "status"
-            values[":st"] = _s(filter_status)
+            values[":st"] = string_attr(filter_status)
             kwargs["FilterExpression"] = "#st = :st"
         return kwargs
 
@@ -175,7 +217,7 @@ class DynamoStore(BaseStore):
                 range_value=range_value, filter_status=filter_status)))
 
     def _get(self, pk: str, sk: str) -> dict | None:
-        return self._call("get_item", TableName=self.table_name, Key=_key(pk, sk),
+        return self._call("get_item", TableName=self.table_name, Key=item_key(pk, sk),
                           ConsistentRead=True).get("Item")
 
     # --- what units of work read and write ----------------------------------------------
@@ -195,7 +237,7 @@ class DynamoStore(BaseStore):
         if item is None:
             return None
         ttl = item.get(T.TTL_ATTRIBUTE)
-        if ttl is not None and int(ttl["N"]) < _epoch(self.clock()):
+        if ttl is not None and int(ttl["N"]) < epoch_seconds(self.clock()):
             return None     # expired; DynamoDB deletes it in its own time
         return StoredAnswer(int(item["http_status"]["N"]), json.loads(item["body"]["S"]),
                             item["request_hash"]["S"])
@@ -212,7 +254,8 @@ class DynamoStore(BaseStore):
             events: list[dict] = []
             for item in self._items("query", KeyConditionExpression="#pk = :pk",
                                     ExpressionAttributeNames={"#pk": T.PK},
-                                    ExpressionAttributeValues={":pk": _s(f"LETTER#{letter_id}")},
+                                    ExpressionAttributeValues={
+                                        ":pk": string_attr(f"LETTER#{letter_id}")},
                                     ConsistentRead=True):
                 sk = item[T.SK]["S"]
                 if sk == LETTER_SK:
@@ -232,7 +275,7 @@ class DynamoStore(BaseStore):
         if len(ids) <= 1 or self.max_workers <= 1:
             loaded = [self._load(i) for i in ids]
         else:
-            self.client   # create the client once, before the threads share it
+            _ = self.client   # create the client once, before the threads share it
             with ThreadPoolExecutor(max_workers=min(self.max_workers, len(ids))) as pool:
                 loaded = list(pool.map(self._load, ids))
         return [letter for letter in loaded if letter is not None]
@@ -290,9 +333,9 @@ class DynamoStore(BaseStore):
 
     def _put_doc(self, kind: str, key: str, doc: dict) -> None:
         prefix, sk, item_kind = _DOCS[kind]
-        item = {**_key(prefix + key, sk), "doc": _json(doc)}
+        item = {**item_key(prefix + key, sk), "doc": json_attr(doc)}
         if item_kind:
-            item["kind"] = _s(item_kind)
+            item["kind"] = string_attr(item_kind)
         self._call("put_item", TableName=self.table_name, Item=item)
 
     # (native: a topic's comments and responses by the tgroup index, its tallies in one item)
@@ -335,7 +378,7 @@ class DynamoStore(BaseStore):
         for i, item in enumerate(rows):
             if i < offset:
                 continue
-            ids.append(_letter_id(item))
+            ids.append(letter_id_of(item))
             if limit is not None and len(ids) >= limit:
                 break
         return self._load_many(ids)
@@ -366,7 +409,7 @@ class DynamoStore(BaseStore):
             # past the limit, keep reading only the letters tied with the last one kept
             if 0 < limit <= len(keys) and submitted != keys[limit - 1][0]:
                 break
-            keys.append((submitted, _letter_id(item)))
+            keys.append((submitted, letter_id_of(item)))
         keys.sort(key=lambda k: k[1])
         keys.sort(key=lambda k: k[0], reverse=True)
         if limit > 0:
@@ -395,7 +438,7 @@ class DynamoStore(BaseStore):
             submitted = item["submitted_at"]["S"]
             if len(keys) >= n and submitted != keys[n - 1][0]:
                 break
-            keys.append((submitted, _letter_id(item)))
+            keys.append((submitted, letter_id_of(item)))
         else:
             return sorted(keys, reverse=True), True
         return sorted(keys, reverse=True), False
@@ -415,13 +458,13 @@ class DynamoStore(BaseStore):
         docs: dict[str, dict] = {}
         for start in range(0, len(ids), 100):
             request: dict = {self.table_name: {
-                "Keys": [_key(f"LETTER#{i}", LETTER_SK) for i in ids[start:start + 100]],
+                "Keys": [item_key(f"LETTER#{i}", LETTER_SK) for i in ids[start:start + 100]],
                 "ProjectionExpression": "#pk, #doc",
                 "ExpressionAttributeNames": {"#pk": T.PK, "#doc": "doc"}}}
             while request:
                 answer = self._call("batch_get_item", RequestItems=request)
                 for item in answer.get("Responses", {}).get(self.table_name, []):
-                    docs[_letter_id(item)] = json.loads(item["doc"]["S"])
+                    docs[letter_id_of(item)] = json.loads(item["doc"]["S"])
                 request = answer.get("UnprocessedKeys") or {}
         return docs
 
@@ -464,7 +507,7 @@ class DynamoStore(BaseStore):
         """Letters for index rows, loaded a page at a time."""
         batch: list[str] = []
         for item in rows:
-            batch.append(_letter_id(item))
+            batch.append(letter_id_of(item))
             if len(batch) >= 100:
                 yield from self._load_many(batch)
                 batch = []
@@ -515,7 +558,7 @@ class DynamoStore(BaseStore):
         out: dict[str, dict[str, int]] = {}
         for item in self._items("query", KeyConditionExpression="#pk = :pk",
                                 ExpressionAttributeNames={"#pk": T.PK},
-                                ExpressionAttributeValues={":pk": _s(f"STATS#{period}")},
+                                ExpressionAttributeValues={":pk": string_attr(f"STATS#{period}")},
                                 ConsistentRead=True):
             counters = {c: int(item[c]["N"]) for c in COUNTERS
                         if c in item and int(item[c]["N"])}
@@ -534,16 +577,16 @@ class DynamoStore(BaseStore):
     # --- refusals ------------------------------------------------------------------------
 
     def _add_refusal(self, day: str, kind: str) -> None:
-        self._call("update_item", TableName=self.table_name, Key=_key(REFUSALS_PK, day),
+        self._call("update_item", TableName=self.table_name, Key=item_key(REFUSALS_PK, day),
                    UpdateExpression="ADD #n :one",
                    ExpressionAttributeNames={"#n": REFUSAL_PREFIX + kind},
-                   ExpressionAttributeValues={":one": _n(1)})
+                   ExpressionAttributeValues={":one": number_attr(1)})
 
     def _refusal_counts(self, since: str) -> Iterator[tuple[str, str, int]]:
         for item in self._items("query", KeyConditionExpression="#pk = :pk AND #sk >= :since",
                                 ExpressionAttributeNames={"#pk": T.PK, "#sk": T.SK},
-                                ExpressionAttributeValues={":pk": _s(REFUSALS_PK),
-                                                           ":since": _s(since)},
+                                ExpressionAttributeValues={":pk": string_attr(REFUSALS_PK),
+                                                           ":since": string_attr(since)},
                                 ConsistentRead=True):
             for name, value in sorted(item.items()):
                 if name.startswith(REFUSAL_PREFIX):
@@ -566,7 +609,7 @@ class DynamoStore(BaseStore):
         for change_id in ids:
             try:
                 self.client.update_item(
-                    TableName=self.table_name, Key=_key(f"CHANGE#{change_id}", CHANGE_SK),
+                    TableName=self.table_name, Key=item_key(f"CHANGE#{change_id}", CHANGE_SK),
                     UpdateExpression="REMOVE #pending",
                     ConditionExpression="attribute_exists(#pk)",
                     ExpressionAttributeNames={"#pending": "pending", "#pk": T.PK})
@@ -618,9 +661,9 @@ class DynamoStore(BaseStore):
         try:
             self.client.put_item(
                 TableName=self.table_name,
-                Item=_notification_item(notification, notification.version + 1),
+                Item=notification_item(notification, notification.version + 1),
                 ConditionExpression="#v = :v", ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": _n(notification.version)})
+                ExpressionAttributeValues={":v": number_attr(notification.version)})
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 raise ConcurrentUpdate(field="version") from exc

@@ -11,7 +11,8 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
   `kind`=`LETTER`; when published also `pub_key`, `pub_month` and `gpub`=`PUB`; when on a
   supervision list (`codec.schedule_of`) also `sched` (`DUE`, `WAIT` or `REDO`) and `sched_at`.
 - history event `LETTER#{id}` / `EVENT#{seq:06d}`: `doc` (JSON of `Event.to_dict`); a late
-  sign-in or reply (`codec.late_key`) also `sched`=`LATE` and `sched_at`=`{at, time_key}#{id}#{seq}`.
+  sign-in or reply (`codec.late_key`) also `sched`=`LATE` and
+  `sched_at`=`{at, time_key}#{id}#{seq}`.
 - tracking code `CODE#{code}` / `CODE`: `letter_id`; put once with `attribute_not_exists`, which
   is what makes codes unique.
 - running statistics `STATS#{period}` / `{department}`: one N attribute per counter, changed with

@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -116,7 +117,7 @@ class LocalOutboxSender:
         else:
             name = f"{notification.id}.txt"
             data = (f"To: {notification.to}\nDate: {notification.created_at.isoformat()}\n\n"
-                    f"{notification.body}\n").encode("utf-8")
+                    f"{notification.body}\n").encode()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # write then rename, so a reader never sees half a message

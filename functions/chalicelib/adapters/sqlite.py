@@ -18,20 +18,29 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
-from .codec import CommitPlan, late_key, letter_from_doc, pub_key, pub_month, schedule_of, time_key
-from .sqlite_schema import index_search, migrate, phrase
-from .store import (ACCOUNT, ARCHIVE, ARCHIVE_DEPARTMENT, ARCHIVE_MONTH, COMMENT, STATUS, TOPIC,
-                    BaseStore, too_many)
 from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError, TooManyRequests
 from ..domain.letters import Letter
 from ..domain.notifications import Delivery, Notification
-from ..services.ports import Change, InboxPage, StoredAnswer
 from ..domain.statistics import COUNTERS
+from ..services.ports import Change, InboxPage, StoredAnswer
+from .codec import CommitPlan, late_key, letter_from_doc, pub_key, pub_month, schedule_of, time_key
+from .sqlite_schema import index_search, migrate, phrase
+from .store import (
+    ACCOUNT,
+    ARCHIVE,
+    ARCHIVE_DEPARTMENT,
+    ARCHIVE_MONTH,
+    COMMENT,
+    STATUS,
+    TOPIC,
+    BaseStore,
+    too_many,
+)
 
 # the ordered indexes of `store.BaseStore._range`: the rows they hold and their sort column
 _RANGES = {
@@ -155,10 +164,11 @@ class SqliteStore(BaseStore):
             for letter_id, voter in plan.votes:
                 conn.execute("INSERT INTO votes (letter_id, voter) VALUES (?,?)",
                              (letter_id, voter))
-            for n in plan.notifications:
+            for note in plan.notifications:
                 conn.execute("INSERT INTO notifications (id, letter_id, due_at, version, doc)"
-                             " VALUES (?,?,?,?,?)", (n.id, n.letter_id, _due_at(n), 1,
-                                                     json.dumps(n.to_dict(), ensure_ascii=False)))
+                             " VALUES (?,?,?,?,?)",
+                             (note.id, note.letter_id, _due_at(note), 1,
+                              json.dumps(note.to_dict(), ensure_ascii=False)))
             self._write_consultations(conn, plan)
             if plan.change is not None:
                 conn.execute("INSERT INTO outbox (id, doc) VALUES (?,?)",
@@ -193,12 +203,13 @@ class SqliteStore(BaseStore):
             if cur.rowcount != 1:
                 raise too_many()
         for t in plan.topics:
-            args = (str(t.topic.kind), t.topic.version,
-                    json.dumps(t.doc, ensure_ascii=False), t.topic.id)
+            topic_row = (str(t.topic.kind), t.topic.version,
+                         json.dumps(t.doc, ensure_ascii=False), t.topic.id)
             if t.expected_version is None:
-                conn.execute("INSERT INTO topics (kind, version, doc, id) VALUES (?,?,?,?)", args)
+                conn.execute("INSERT INTO topics (kind, version, doc, id) VALUES (?,?,?,?)",
+                             topic_row)
             elif conn.execute("UPDATE topics SET kind=?, version=?, doc=? WHERE id=? AND"
-                              " version=?", (*args, t.expected_version)).rowcount != 1:
+                              " version=?", (*topic_row, t.expected_version)).rowcount != 1:
                 raise ConcurrentUpdate(field="version")
         for w in plan.comments:
             c = w.comment

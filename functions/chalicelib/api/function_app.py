@@ -40,7 +40,7 @@ class FunctionApp(Chalice):
         super().__init__(app_name, **kwargs)
         self.register_middleware(api_error_shape, "http")
 
-    @property                                   # type: ignore[override]
+    @property
     def current_request(self) -> Any:
         return getattr(self._per_thread, "request", None)
 
@@ -48,7 +48,7 @@ class FunctionApp(Chalice):
     def current_request(self, value: Any) -> None:
         self._per_thread.request = value
 
-    @property                                   # type: ignore[override]
+    @property
     def lambda_context(self) -> Any:
         return getattr(self._per_thread, "context", None)
 
@@ -65,7 +65,7 @@ def api_error_shape(request: Any, get_response: Callable[[Any], Response]) -> Re
     if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
         return response
     key = CHALICE_ERRORS.get(str(body["Code"]), INTERNAL)
-    headers = dict(HEADERS)
+    headers: dict[str, str | list[str]] = dict(HEADERS)
     headers.update({k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"})
     return Response(body=json.dumps(body_of(key), ensure_ascii=False),
                     status_code=response.status_code, headers=headers)
