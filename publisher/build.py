@@ -20,8 +20,8 @@ from .render import Renderer, default_theme_dir
 from .sinks import Sink
 from .snapshot import Snapshot
 
-__all__ = ["full_build", "publish_changes", "publish_pending", "pelican_build", "store_from_env",
-           "default_theme_dir", "BuildResult", "render_pages"]
+__all__ = ["full_build", "publish_changes", "publish_pending", "default_theme_dir",
+           "BuildResult", "render_pages"]
 
 Progress = Callable[[int, int], None]
 
@@ -106,53 +106,3 @@ def publish_pending(store: Store, content: Content, sink: Sink, batch: int = 200
         done += len(changes)
         log.info("published %d change(s): %d page(s) in %.0f ms", len(changes), len(keys),
                  (time.perf_counter() - started) * 1000)
-
-
-# --- composition ---------------------------------------------------------------------------------
-
-def store_from_env(data_dir: str | Path | None = None) -> Store:
-    """The store the builds read, chosen like the function's: `WENZHENG_STORE=dynamodb` with
-    `WENZHENG_TABLE`, else SQLite at `<data_dir or $WENZHENG_DATA>/wenzheng.sqlite3`."""
-    from chalicelib.bootstrap import Settings, make_store, real_clock
-
-    settings = Settings.from_env()
-    folder = data_dir or (settings.data_dir if settings.data_dir_given else None)
-    if settings.store != "dynamodb" and not folder:
-        raise RuntimeError("set WENZHENG_DATA to the folder holding wenzheng.sqlite3")
-    if folder:
-        settings.data_dir = Path(folder)
-    return make_store(settings, real_clock)
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent
-
-
-def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | Path,
-                  settings_file: str | Path | None = None,
-                  progress: Progress | None = None) -> BuildResult:
-    """Run Pelican with site/pelicanconf.py (our plugin does the work) into `out_dir`."""
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    from . import pelican_plugin
-
-    conf = Path(settings_file) if settings_file else repo_root() / "site" / "pelicanconf.py"
-    settings = read_settings(str(conf), override={
-        "PATH": str(Path(content_dir).resolve()),
-        "OUTPUT_PATH": str(Path(out_dir).resolve()),
-        "WENZHENG_DATA": str(Path(data_dir).resolve()),
-        "WENZHENG_PROGRESS": progress,
-    })
-    from pelican.log import console
-    quiet, console.quiet = console.quiet, True   # its "Processed 0 articles" reads as nothing built
-    try:
-        Pelican(settings).run()
-    finally:
-        console.quiet = quiet
-    result = pelican_plugin.last_result(settings["OUTPUT_PATH"])
-    if result is None:
-        raise RuntimeError("the Wenzheng Pelican plugin did not run (check PLUGINS in "
-                           f"{conf})")
-    return result
-

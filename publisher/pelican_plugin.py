@@ -8,10 +8,15 @@ pages and feeds are switched off in `site/pelicanconf.py`.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
+
+from chalicelib.services.ports import Store
+
+from .build import BuildResult, Progress
 
 _results: dict[str, Any] = {}
 
@@ -23,8 +28,6 @@ class WenzhengGenerator(Generator):
     def generate_context(self) -> None:
         from chalicelib.adapters.content import load_content
         from chalicelib.config import Settings
-
-        from .build import store_from_env
 
         self.wz_content = load_content(self.path)
         env = Settings.from_env()
@@ -58,3 +61,51 @@ def last_result(output_path: str) -> Any:
 
 def register() -> None:
     signals.get_generators.connect(get_generators)
+
+
+# --- running Pelican, and the store it reads ------------------------------------------------
+
+def store_from_env(data_dir: str | Path | None = None) -> Store:
+    """The store the builds read, chosen like the function's: `WENZHENG_STORE=dynamodb` with
+    `WENZHENG_TABLE`, else SQLite at `<data_dir or $WENZHENG_DATA>/wenzheng.sqlite3`."""
+    from chalicelib.bootstrap import Settings, make_store, real_clock
+
+    settings = Settings.from_env()
+    folder = data_dir or (settings.data_dir if settings.data_dir_given else None)
+    if settings.store != "dynamodb" and not folder:
+        raise RuntimeError("set WENZHENG_DATA to the folder holding wenzheng.sqlite3")
+    if folder:
+        settings.data_dir = Path(folder)
+    return make_store(settings, real_clock)
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | Path,
+                  settings_file: str | Path | None = None,
+                  progress: Progress | None = None) -> BuildResult:
+    """Run Pelican with site/pelicanconf.py (our plugin does the work) into `out_dir`."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    conf = Path(settings_file) if settings_file else repo_root() / "site" / "pelicanconf.py"
+    settings = read_settings(str(conf), override={
+        "PATH": str(Path(content_dir).resolve()),
+        "OUTPUT_PATH": str(Path(out_dir).resolve()),
+        "WENZHENG_DATA": str(Path(data_dir).resolve()),
+        "WENZHENG_PROGRESS": progress,
+    })
+    from pelican.log import console
+    quiet, console.quiet = console.quiet, True   # its "Processed 0 articles" reads as nothing built
+    try:
+        Pelican(settings).run()
+    finally:
+        console.quiet = quiet
+    result = last_result(settings["OUTPUT_PATH"])
+    if result is None:
+        raise RuntimeError("the Wenzheng Pelican plugin did not run (check PLUGINS in "
+                           f"{conf})")
+    return result
+

@@ -149,7 +149,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from publisher.build import pelican_build
+    from publisher.pelican_plugin import pelican_build
     settings = _settings(args)
     report = register_topics(_topic_context(settings), settings)
     print(f"consultation topics: {_report(report)}")

@@ -6,7 +6,8 @@ from pathlib import Path
 from publisher_city import make_city
 from sitecheck import diff_trees, read_tree
 
-from publisher.build import full_build, pelican_build, store_from_env
+from publisher.build import full_build
+from publisher.pelican_plugin import pelican_build, store_from_env
 from publisher.sinks import LocalFolderSink
 
 REPO = Path(__file__).resolve().parents[2]
