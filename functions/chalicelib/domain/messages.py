@@ -189,6 +189,9 @@ _TABLE: list[tuple[str, str, str, str]] = [
      "{where}.comment_id is not an approved comment"),
     ("duplicate_comment", "duplicate_comment", "同一条意见重复出现",
      "{where}.comment_id appears twice"),
+    # a prefix naming the part of the body an error is about (errors.prefixed): the wrapped
+    # error keeps its own code, the prefix's code is never answered
+    ("outcome_item_prefix", "invalid", "第 {n} 条：{message}", "{where}: {message_en}"),
     ("duplicate_topic_id", "duplicate_id", "议题 id 重复：{topic}", "Duplicate topic id '{topic}'"),
     ("kind_changed", "kind_changed", "议题 {topic} 已登记为{stored_label}，不能改为{new_label}",
      "Topic '{topic}' is a {stored}; an id keeps its kind"),

@@ -27,9 +27,9 @@ from .views import inbox_row, staff_view
 def _staff_letter(uow, actor: Actor, letter_id: str) -> Letter:
     letter = uow.get_letter(letter_id)
     if letter is None:
-        raise NotFound("没有这封来信", "No such letter")
+        raise NotFound("letter_not_found")
     if actor.role == "clerk" and letter.department != actor.department:
-        raise Forbidden("该来信不属于您的部门", "This letter belongs to another department")
+        raise Forbidden("letter_other_department")
     return letter
 
 
@@ -129,8 +129,7 @@ def approve_reply(ctx: Context, actor: Actor, letter_id: str, command: ApproveRe
 
     def act(letter: Letter, now: datetime) -> None:
         if letter.status != Status.replied:
-            raise InvalidTransition("只有待审核的答复可以审核", "Only a reply awaiting approval can be approved",
-                                    field="status")
+            raise InvalidTransition("approve_needs_pending", field="status")
         version = public_version(ctx, letter, now, category=command.category,
                                  subject=draft.subject, body=draft.body, reply=draft.reply)
         letter.approve(actor.username, now, publish=command.publish, category=command.category,
@@ -205,9 +204,8 @@ def _whole_number(query: Mapping[str, str], name: str, default: int, low: int, h
         return default
     if not isinstance(value, str) or not value.isascii() or not value.isdigit() \
             or not low <= int(value) <= high:
-        raise Invalid(f"{ {'page': '页码', 'per_page': '每页条数'}.get(name, name)}须为"
-                      f" {low} 至 {high} 的整数", f"'{name}' must be a whole number from {low}"
-                      f" to {high}", field=name, code="out_of_range")
+        raise Invalid("page_out_of_range", field=name, label={"page": "页码", "per_page": "每页条数"}.get(name, name),
+                      low=low, high=high)
     return int(value)
 
 
@@ -217,12 +215,10 @@ def _search_query(query: Mapping[str, str]) -> str | None:
     if raw is None or not isinstance(raw, str) or not raw.strip():
         return None
     if len(raw) > SEARCH_MAX:
-        raise Invalid(f"搜索词不能超过 {SEARCH_MAX} 个字", f"The search may have at most"
-                      f" {SEARCH_MAX} characters", field="q", code="too_long")
+        raise Invalid("search_too_long", field="q", limit=SEARCH_MAX)
     chars = search_chars(raw)
     if not chars:
-        raise Invalid("搜索词须含文字或数字", "Search for letters or digits", field="q",
-                      code="invalid")
+        raise Invalid("search_no_words", field="q")
     return chars
 
 
@@ -248,20 +244,20 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     require(actor, "clerk", "office")
     status = query.get("status") or None
     if status is not None and not text.is_choice(status, Status.__members__):
-        raise Invalid("未知的状态", "Unknown status", field="status", code="invalid_choice")
+        raise Invalid("unknown_status", field="status")
     department = query.get("department") or None
     if actor.role == "clerk":
         if department and department != actor.department:
-            raise Forbidden("只能查看本部门来信", "Clerks see their own department only")
+            raise Forbidden("clerk_own_department")
         department = actor.department
     elif department:
         ctx.department(department)
     light = query.get("light") or None
     if light is not None and light not in ("green", "yellow", "red", "none"):
-        raise Invalid("未知的灯色", "Unknown light", field="light", code="invalid_choice")
+        raise Invalid("unknown_light", field="light")
     rating = query.get("rating") or None
     if rating is not None and not text.is_choice(rating, Score.__members__):
-        raise Invalid("未知的评价", "Unknown rating", field="rating", code="invalid_choice")
+        raise Invalid("unknown_rating", field="rating")
     q = _search_query(query)
     page = _whole_number(query, "page", 1, 1, PAGE_MAX)
     per_page = _whole_number(query, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)

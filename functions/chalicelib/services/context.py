@@ -63,8 +63,7 @@ class Context:
 
     def department(self, dept_id: Any, field_name: str = "department") -> str:
         if not isinstance(dept_id, str) or dept_id not in self.departments:
-            raise Invalid("未知的部门", "Unknown department", field=field_name,
-                          code="unknown_department")
+            raise Invalid("unknown_department", field=field_name)
         return dept_id
 
 
@@ -96,9 +95,7 @@ def once(ctx: Context, scope: str, request: Once | None,
                 prior = uow.idempotent_answer(scope, request.key)
                 if prior is not None:
                     if prior.request_hash != request.request_hash:
-                        raise Conflict("该幂等键已用于另一内容的请求",
-                                       "This idempotency key was used for a different request",
-                                       field="idempotency_key", code="idempotency_key_reused")
+                        raise Conflict("idempotency_key_reused", field="idempotency_key")
                     return Answer(prior.body, replayed=True)
             body = make(uow)
             if request is not None:
@@ -121,7 +118,7 @@ def save(ctx: Context, uow: UnitOfWork, letter: Letter) -> None:
 
 def require(actor: Actor, *roles: str) -> None:
     if actor.role not in roles:
-        raise Forbidden("您的角色不能执行该操作", "Your role may not do this")
+        raise Forbidden("role_forbidden")
 
 
 def new_code(n: int) -> str:

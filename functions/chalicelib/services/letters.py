@@ -59,10 +59,10 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
 
 def _letter_for_citizen(uow, tracking_code: Any, secret: Any) -> Letter:
     if not isinstance(tracking_code, str) or not isinstance(secret, str) or not secret:
-        raise NotFound("查询码或密码不正确", "Unknown tracking code or wrong secret")
+        raise NotFound("tracking_not_found")
     letter = uow.get_letter_by_code(tracking_code.strip().upper())
     if letter is None or not hmac.compare_digest(letter.secret_hash, hash_secret(secret.strip())):
-        raise NotFound("查询码或密码不正确", "Unknown tracking code or wrong secret")
+        raise NotFound("tracking_not_found")
     return letter
 
 
@@ -145,7 +145,7 @@ def vote(ctx: Context, letter_id: str, command: Vote, voter: str) -> dict:
         with ctx.store.unit_of_work() as uow:
             letter = uow.get_letter(letter_id)
             if letter is None or letter.publication is None:
-                raise NotFound("没有这封公开来信", "No such published letter")
+                raise NotFound("published_letter_not_found")
             counted = uow.add_vote(letter.id, voter)
             if counted:
                 letter.vote(command.direction, ctx.clock())

@@ -228,8 +228,7 @@ def dashboard_figures(ctx: Context, now: datetime) -> dict[str, Any]:
 def office_dashboard(ctx: Context, actor: Actor) -> dict:
     """GET /api/staff/dashboard (office only): `dashboard_figures` with department names."""
     if actor.role != "office":
-        raise Forbidden("只有市长公开电话办公室可以查看督办总览",
-                        "Only the office sees the supervision dashboard")
+        raise Forbidden("dashboard_office_only")
     figures = dashboard_figures(ctx, ctx.clock())
     for row in figures["active"]["by_department"]:
         row["department"] = department_ref(ctx, row["department"])

@@ -37,8 +37,7 @@ def register_topics(ctx: Context, topics: Iterable[Topic]) -> dict[str, list[str
     seen: set[str] = set()
     for topic in topics:
         if topic.id in seen:
-            raise Invalid(f"议题 id 重复：{topic.id}", f"Duplicate topic id '{topic.id}'",
-                          field="id", code="duplicate_id")
+            raise Invalid("duplicate_topic_id", field="id", topic=topic.id)
         seen.add(topic.id)
         for i, dept in enumerate(topic.departments):
             ctx.department(dept, f"departments[{i}]")
@@ -60,10 +59,9 @@ def _register(ctx: Context, topic: Topic) -> str:
         if stored.definition() == topic.definition():
             return "unchanged"
         if stored.kind != topic.kind:
-            raise Conflict(f"议题 {topic.id} 已登记为{C.label(stored.kind)}，不能改为"
-                           f"{C.label(topic.kind)}",
-                           f"Topic '{topic.id}' is a {stored.kind}; an id keeps its"
-                           " kind", field="kind", code="kind_changed")
+            raise Conflict("kind_changed", field="kind", topic=topic.id,
+                           stored_label=C.label(stored.kind), new_label=C.label(topic.kind),
+                           stored=stored.kind)
         stored.redefine(topic)
         stored.phase = str(stored.status(now))
         uow.put_topic(stored)
@@ -139,7 +137,7 @@ def list_topics(ctx: Context) -> list[dict]:
 def get_topic(ctx: Context, topic_id: str) -> dict:
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
-        raise NotFound("没有这个议题", "No such topic")
+        raise NotFound("topic_not_found")
     return topic_detail(topic, ctx.clock())
 
 
@@ -167,7 +165,7 @@ def _day_window(now: datetime) -> tuple[str, datetime]:
 
 def _take_quota(uow: Any, key: str, limit: int, expires_at: datetime) -> None:
     if uow.quota_used(key) >= limit:
-        raise TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+        raise TooManyRequests("too_many_submissions")
     uow.use_quota(key, limit, expires_at)
 
 
@@ -175,11 +173,9 @@ def _paragraph(topic: Topic, value: int | None) -> int | None:
     if value is None:
         return None
     if topic.kind != Kind.solicitation:
-        raise Invalid("只有意见征集可以针对条文发表意见", "Only a solicitation has paragraphs",
-                      field="paragraph", code="no_paragraphs")
+        raise Invalid("no_paragraphs", field="paragraph")
     if topic.paragraph(value) is None:
-        raise Invalid(f"征求意见稿没有第 {value} 条", f"The draft has no paragraph {value}",
-                      field="paragraph", code="unknown_paragraph")
+        raise Invalid("unknown_paragraph", field="paragraph", paragraph=value)
     return value
 
 
@@ -191,26 +187,21 @@ def add_comment(ctx: Context, topic_id: str, command: AddComment,
     def make(uow: UnitOfWork) -> dict:
         topic = uow.get_topic(topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic")
+            raise NotFound("topic_not_found")
         now = ctx.clock()
         topic.check_open(now)
         if topic.kind == Kind.survey:
-            raise Invalid("调查问卷请提交答卷", "A survey takes responses, not comments",
-                          code="wrong_kind")
+            raise Invalid("survey_takes_responses")
         paragraph = _paragraph(topic, command.paragraph)
         department = None
         if topic.kind == Kind.interview:
             if stance is not None:
-                raise Invalid("访谈提问无需表明立场", "An interview question has no stance",
-                              field="stance", code="no_stance")
+                raise Invalid("no_stance", field="stance")
             department = command.department or topic.department
             if department not in topic.departments:
-                raise Invalid("请选择本次访谈的嘉宾部门", "department must be one of the "
-                              "interview's departments", field="department",
-                              code="unknown_department")
+                raise Invalid("interview_department_choice", field="department")
         elif command.department is not None:
-            raise Invalid("只有在线访谈的提问可以指定部门", "Only interview questions name a "
-                          "department", field="department", code="no_department")
+            raise Invalid("department_not_interview", field="department")
         if client is not None:
             window, ends = _hour_window(now)
             _take_quota(uow, f"comment:{topic.id}:{client}:{window}",
@@ -231,12 +222,8 @@ def _already_answered(per_day: int) -> Conflict:
     """The survey was answered today from this network (the quota is per network and China-time
     day): a 409 `already_answered`, not a 429 — answering again is not flooding."""
     if per_day == 1:
-        return Conflict("您今天已经回答过这份问卷（每个网络每天可答一份），感谢参与",
-                        "You have already answered this survey today (one response a day from "
-                        "each network); thank you for taking part", code="already_answered")
-    return Conflict(f"您所在的网络今天已经回答过这份问卷 {per_day} 次，感谢参与",
-                    f"This survey has already been answered {per_day} times today from your "
-                    "network; thank you for taking part", code="already_answered")
+        return Conflict("survey_answered_today")
+    return Conflict("survey_answered_times", per_day=per_day)
 
 
 def add_response(ctx: Context, survey_id: str, command: AddResponse,
@@ -247,7 +234,7 @@ def add_response(ctx: Context, survey_id: str, command: AddResponse,
     def make(uow: UnitOfWork) -> dict:
         topic = uow.get_topic(survey_id)
         if topic is None or topic.kind != Kind.survey:
-            raise NotFound("没有这个调查", "No such survey")
+            raise NotFound("survey_not_found")
         now = ctx.clock()
         topic.check_open(now)
         answers = C.validate_answers(topic, command.answers)
@@ -313,19 +300,17 @@ def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) ->
     require(actor, "office", "clerk")
     status = query.get("status") or None
     if status is not None and not is_choice(status, CommentStatus.__members__):
-        raise Invalid("未知的状态", "status must be pending, approved or rejected",
-                      field="status", code="invalid_choice")
+        raise Invalid("comment_status_choice", field="status")
     topic_id = query.get("topic") or None
     if topic_id is not None:
         topic = ctx.store.get_topic(topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic", field="topic")
+            raise NotFound("topic_not_found", field="topic")
         topics = [topic]
     else:
         topics = ctx.store.list_topics()
     if actor.role == "clerk" and not (topic_id and _guest_clerk(actor, topics[0])):
-        raise Forbidden("承办人只能查看本部门作为嘉宾的访谈提问",
-                        "Clerks see the questions of their department's interviews only")
+        raise Forbidden("interview_clerk_only")
     rows = []
     for topic in topics:
         rows += [(c.created_at, c.id, staff_comment(c, topic))
@@ -368,12 +353,12 @@ def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
     with ctx.store.unit_of_work() as uow:
         comment = uow.get_comment(comment_id)
         if comment is None:
-            raise NotFound("没有这条留言", "No such comment")
+            raise NotFound("comment_not_found")
         topic = uow.get_topic(comment.topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic")
+            raise NotFound("topic_not_found")
         if actor.role != "office" and not (allow_guest and actor.role == "clerk"):
-            raise Forbidden("您的角色不能执行该操作", "Your role may not do this")
+            raise Forbidden("role_forbidden")
         act(comment, topic, ctx.clock())
         uow.save_comment(comment)
         uow.commit()
@@ -400,11 +385,9 @@ def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerC
 
     def act(comment: Comment, topic: Topic, now: datetime) -> None:
         if topic.kind != Kind.interview or comment.department is None:
-            raise Conflict("只有在线访谈的提问可以答复", "Only interview questions are answered",
-                           field="id", code="not_an_interview")
+            raise Conflict("not_an_interview", field="id")
         if actor.role == "clerk" and not _guest_clerk(actor, topic):
-            raise Forbidden("您的部门不是本次访谈的嘉宾", "Your department is not a guest of this "
-                            "interview")
+            raise Forbidden("not_a_guest")
         department = actor.department if actor.role == "clerk" else comment.department
         comment.answer_with(command.body, actor.username, department or topic.department, now)
     return _moderate(ctx, actor, comment_id, act, allow_guest=True)
@@ -412,8 +395,7 @@ def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerC
 
 def _check_closed(topic: Topic, now: datetime) -> None:
     if now < topic.closes:
-        raise Conflict("议题截止后才能发布反馈", "The outcome is published after the topic closes",
-                       field="closes", code="topic_open")
+        raise Conflict("topic_open", field="closes")
 
 
 def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishOutcome) -> dict:
@@ -423,7 +405,7 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishO
     require(actor, "office")
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
-        raise NotFound("没有这个议题", "No such topic")
+        raise NotFound("topic_not_found")
     _check_closed(topic, ctx.clock())
     approved = {c.id for c in ctx.store.topic_comments(topic_id, CommentStatus.approved)}
     items: list[OutcomeItem] = []
@@ -433,21 +415,17 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishO
         if cid is not None:
             found = ctx.store.get_comment(cid)
             if found is None or found.topic_id != topic_id:
-                raise Invalid("该留言不属于本议题", f"{where}.comment_id is not a comment of "
-                              "this topic", field=f"{where}.comment_id", code="unknown_comment")
+                raise Invalid("unknown_comment", field=f"{where}.comment_id", where=where)
             if cid not in approved:
-                raise Invalid("只能对已公开的意见作出反馈", f"{where}.comment_id is not an "
-                              "approved comment", field=f"{where}.comment_id",
-                              code="not_approved")
+                raise Invalid("comment_not_approved", field=f"{where}.comment_id", where=where)
             if cid in seen:
-                raise Invalid("同一条意见重复出现", f"{where}.comment_id appears twice",
-                              field=f"{where}.comment_id", code="duplicate_comment")
+                raise Invalid("duplicate_comment", field=f"{where}.comment_id", where=where)
             seen.add(cid)
         items.append(OutcomeItem(cid, item.decision, item.reason, item.opinion))
     with ctx.store.unit_of_work() as uow:
         topic = uow.get_topic(topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic")
+            raise NotFound("topic_not_found")
         now = ctx.clock()
         _check_closed(topic, now)
         revision = topic.outcome.revision + 1 if topic.outcome else 1
