@@ -197,6 +197,7 @@ def _actor(bp: Blueprint = staff) -> Actor:
 def login() -> tuple[int, Any]:
     composed = bootstrap.app()
     payload = _object(staff)
+    parse.login(payload)
     # a body without a usable username and password is refused (401) but guesses nothing
     guess = abuse.login_account(payload) is not None and isinstance(payload.get("password"), str)
     return 200, abuse.guarded(

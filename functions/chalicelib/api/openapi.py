@@ -9,8 +9,8 @@ test_schemathesis.py):
   removed, whitespace trimmed), so a required one must hold a visible character (`pattern`);
   an optional one left blank counts as absent; no string holds a NUL (`request_body.py`);
 - lengths are of the cleaned text, so `maxLength` is the limit a client must keep to;
-- unknown fields are ignored, not refused (`additionalProperties` is left open), which the
-  command parsing of issue 12 item 2 is to change;
+- a body (and an outcome item) holds only the fields its route takes: any other key is a
+  400 `unknown_field` (`additionalProperties: false`; api/parse.py);
 - some valid-looking bodies are still refused because of stored data (a comment naming a
   paragraph of a topic that has none, an outcome citing an unknown comment): those routes
   list 400 with codes that depend on the record.
@@ -63,11 +63,11 @@ VALUE = {"$ref": "#/components/schemas/Value"}
 
 
 def obj(properties: dict[str, Any], required: Iterable[str] = ()) -> dict:
-    """A JSON object; keys hold no NUL either. Unknown keys are accepted and ignored, so they
-    may hold any JSON value that passes the body checks (`Value`)."""
+    """A JSON object holding only `properties` (another key is a 400 unknown_field); keys hold
+    no NUL either."""
     schema: dict[str, Any] = {"type": "object", "properties": properties,
                               "propertyNames": {"pattern": _NO_NUL},
-                              "additionalProperties": VALUE}
+                              "additionalProperties": False}
     if required:
         schema["required"] = list(required)
     return schema

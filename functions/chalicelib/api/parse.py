@@ -2,8 +2,10 @@
 choice checked, text cleaned as it is stored, each refusal an `Invalid` naming its field with
 API.md's code (`required`, `wrong_type`, `too_long`, `invalid_choice`, …).
 
-One function per route body, named after the use case. Fields a route does not read are
-ignored, as they always were (API.md lets clients send more than a route reads). What can only
+One function per route body, named after the use case; each names the fields its body may
+hold, and a body with any other top-level field (or an outcome item with another field) is
+refused as `unknown_field`, naming the first such key in sorted order (README "Extensions to
+API.md"; before issue 12 they were silently ignored). What can only
 be checked against stored records — a paragraph of this draft, a question of this survey, a
 comment of this topic — is the use case's. Nothing here imports Chalice, so the local tools
 (the demo city) build their commands through the same checks as the API.
@@ -33,11 +35,20 @@ FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone":
 
 # --- fields ---------------------------------------------------------------------------------
 
-def obj(payload: Any) -> Mapping[str, Any]:
-    """The body as a JSON object."""
+def obj(payload: Any, *fields: str) -> Mapping[str, Any]:
+    """The body as a JSON object holding no field but `fields`."""
     if not isinstance(payload, Mapping):
         raise Invalid("body_not_object")
+    only(payload, fields)
     return payload
+
+
+def only(payload: Mapping[str, Any], fields: Collection[str], where: str = "") -> None:
+    """Refuse a field the body does not take: the first unknown key, sorted (`where` prefixes
+    the field of a nested object, "items[2].")."""
+    unknown = sorted(str(key) for key in payload if key not in fields)
+    if unknown:
+        raise Invalid("unknown_field", field=where + unknown[0])
 
 
 def optional_text(payload: Mapping[str, Any], name: str, *, max_len: int,
@@ -124,8 +135,9 @@ def _reason(payload: Mapping[str, Any]) -> str:
 # --- citizens: letters ----------------------------------------------------------------------
 
 def submit_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.SubmitLetter:
-    """POST /api/letters."""
-    payload = obj(payload)
+    """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse)."""
+    payload = obj(payload, "type", "subject", "body", "department", "name", "phone", "email",
+                  "public", "idempotency_key")
     request = once(payload)
     kind = payload.get("type")
     if not text.is_choice(kind, LetterType.__members__):
@@ -145,7 +157,7 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
 
 def rate_reply(payload: Any) -> cmd.RateReply:
     """POST /api/letters/{tracking_code}/rating."""
-    payload = obj(payload)
+    payload = obj(payload, "score", "comment")
     comment = optional_text(payload, "comment", max_len=COMMENT_MAX, line=False)
     score = payload.get("score")
     if not text.is_choice(score, Score.__members__):
@@ -155,7 +167,7 @@ def rate_reply(payload: Any) -> cmd.RateReply:
 
 def reset_secret(payload: Any) -> cmd.ResetSecret:
     """POST /api/letters/{tracking_code}/secret: a phone number or an e-mail address."""
-    contact = required_text(obj(payload), "contact", max_len=CONTACT_MAX)
+    contact = required_text(obj(payload, "contact"), "contact", max_len=CONTACT_MAX)
     if "@" not in contact and not any(c.isdigit() for c in contact):
         raise Invalid("contact_invalid", field="contact")
     return cmd.ResetSecret(contact)
@@ -163,6 +175,8 @@ def reset_secret(payload: Any) -> cmd.ResetSecret:
 
 def vote(payload: Any) -> cmd.Vote:
     """POST /api/letters/{id}/votes."""
+    if isinstance(payload, Mapping):
+        only(payload, ("direction",))
     direction = payload.get("direction") if isinstance(payload, Mapping) else None
     if direction == "up":
         return cmd.Vote("up")
@@ -171,15 +185,20 @@ def vote(payload: Any) -> cmd.Vote:
     raise Invalid("direction_choice", field="direction")
 
 
+def login(payload: Any) -> Mapping[str, Any]:
+    """POST /api/staff/login: `username` and `password` (services/auth checks them)."""
+    return obj(payload, "username", "password")
+
+
 # --- staff: letters -------------------------------------------------------------------------
 
 def dispatch_letter(payload: Any, departments: Collection[str] | None = None
                     ) -> cmd.DispatchLetter:
-    return cmd.DispatchLetter(department(obj(payload).get("department"), departments))
+    return cmd.DispatchLetter(department(obj(payload, "department").get("department"), departments))
 
 
 def reject_letter(payload: Any) -> cmd.RejectLetter:
-    return cmd.RejectLetter(_reason(obj(payload)))
+    return cmd.RejectLetter(_reason(obj(payload, "reason")))
 
 
 def sign_letter(payload: Any) -> cmd.SignLetter:
@@ -188,11 +207,11 @@ def sign_letter(payload: Any) -> cmd.SignLetter:
 
 
 def transfer_letter(payload: Any) -> cmd.TransferLetter:
-    return cmd.TransferLetter(_reason(obj(payload)))
+    return cmd.TransferLetter(_reason(obj(payload, "reason")))
 
 
 def request_extension(payload: Any) -> cmd.RequestExtension:
-    payload = obj(payload)
+    payload = obj(payload, "working_days", "reason")
     reason = _reason(payload)
     days = payload.get("working_days")
     low, high = cmd.EXTENSION_DAYS
@@ -207,16 +226,24 @@ def approve_extension(payload: Any) -> cmd.ApproveExtension:
 
 
 def deny_extension(payload: Any) -> cmd.DenyExtension:
-    return cmd.DenyExtension(_reason(obj(payload)))
+    return cmd.DenyExtension(_reason(obj(payload, "reason")))
 
 
 def reply_to_letter(payload: Any) -> cmd.ReplyToLetter:
-    return cmd.ReplyToLetter(required_text(obj(payload), "body", max_len=REPLY_MAX, line=False))
+    return cmd.ReplyToLetter(required_text(obj(payload, "body"), "body", max_len=REPLY_MAX,
+                                           line=False))
+
+
+_DRAFT = ("public_subject", "public_body", "public_reply")
 
 
 def public_draft(payload: Any) -> cmd.PublicDraft:
-    """The office's wording (`public_subject`, `public_body`, `public_reply`), each optional."""
-    payload = obj(payload)
+    """POST .../preview: the office's wording (`public_subject`, `public_body`,
+    `public_reply`), each optional."""
+    return _draft(obj(payload, *_DRAFT))
+
+
+def _draft(payload: Mapping[str, Any]) -> cmd.PublicDraft:
     return cmd.PublicDraft(
         subject=optional_text(payload, "public_subject", max_len=SUBJECT_MAX),
         body=optional_text(payload, "public_body", max_len=BODY_MAX, line=False),
@@ -224,25 +251,26 @@ def public_draft(payload: Any) -> cmd.PublicDraft:
 
 
 def approve_reply(payload: Any) -> cmd.ApproveReply:
-    payload = obj(payload)
+    payload = obj(payload, "publish", "category", *_DRAFT)
     publish = flag(payload, "publish", True)
     category = optional_text(payload, "category", max_len=CATEGORY_MAX)
-    return cmd.ApproveReply(publish=publish, category=category, draft=public_draft(payload))
+    return cmd.ApproveReply(publish=publish, category=category, draft=_draft(payload))
 
 
 def order_redo(payload: Any) -> cmd.OrderRedo:
-    return cmd.OrderRedo(_reason(obj(payload)))
+    return cmd.OrderRedo(_reason(obj(payload, "reason")))
 
 
 def keep_reply(payload: Any) -> cmd.KeepReply:
-    return cmd.KeepReply(_reason(obj(payload)))
+    return cmd.KeepReply(_reason(obj(payload, "reason")))
 
 
 # --- consultations --------------------------------------------------------------------------
 
 def add_comment(payload: Any) -> cmd.AddComment:
     """POST /api/topics/{topic_id}/comments."""
-    payload = obj(payload)
+    payload = obj(payload, "body", "name", "stance", "paragraph", "department",
+                  "idempotency_key")
     request = once(payload)
     body = required_text(payload, "body", max_len=C.COMMENT_MAX, line=False)
     name = optional_text(payload, "name", max_len=C.NAME_MAX)
@@ -261,7 +289,7 @@ def add_comment(payload: Any) -> cmd.AddComment:
 
 def add_response(payload: Any) -> cmd.AddResponse:
     """POST /api/surveys/{survey_id}/responses."""
-    payload = obj(payload)
+    payload = obj(payload, "answers", "idempotency_key")
     request = once(payload)
     answers = payload.get("answers")
     if not isinstance(answers, Mapping):
@@ -275,18 +303,18 @@ def approve_comment(payload: Any) -> cmd.ApproveComment:
 
 
 def reject_comment(payload: Any) -> cmd.RejectComment:
-    return cmd.RejectComment(required_text(obj(payload), "reason", max_len=C.REASON_MAX,
+    return cmd.RejectComment(required_text(obj(payload, "reason"), "reason", max_len=C.REASON_MAX,
                                            line=False))
 
 
 def answer_comment(payload: Any) -> cmd.AnswerComment:
-    return cmd.AnswerComment(required_text(obj(payload), "body", max_len=C.ANSWER_MAX,
+    return cmd.AnswerComment(required_text(obj(payload, "body"), "body", max_len=C.ANSWER_MAX,
                                            line=False))
 
 
 def publish_outcome(payload: Any) -> cmd.PublishOutcome:
     """POST /api/staff/topics/{topic_id}/outcome: the summary and one decision per opinion."""
-    payload = obj(payload)
+    payload = obj(payload, "summary", "items")
     summary = required_text(payload, "summary", max_len=C.OUTCOME_SUMMARY_MAX, line=False)
     raw_items = payload.get("items", [])
     if raw_items is None:
@@ -303,6 +331,7 @@ def _outcome_item(i: int, raw: Any) -> cmd.OutcomeDraftItem:
     where = f"items[{i}]"
     if not isinstance(raw, Mapping):
         raise Invalid("outcome_item_not_object", field=where, where=where)
+    only(raw, ("comment_id", "decision", "reason", "opinion"), f"{where}.")
     cid = raw.get("comment_id")
     if cid is not None and not isinstance(cid, str):
         raise Invalid("unknown_comment", field=f"{where}.comment_id", where=where)

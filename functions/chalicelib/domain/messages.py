@@ -45,6 +45,7 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("text_nul", "invalid_text", "文本中不能含有空字符", "Text may not contain NUL characters"),
     ("text_lone_surrogate", "invalid_text", "文本中含有无效字符",
      "Text contains an invalid character (a lone surrogate)"),
+    ("unknown_field", "unknown_field", "不认识的字段：{field}", "Unknown field: {field}"),
     ("no_such_resource", "not_found", "没有这个地址", "No such resource"),
     ("no_such_api_path", "not_found", "没有这个接口", "No such API path"),
     ("unknown_action", "not_found", "没有这个操作", "Unknown action '{action}'"),
