@@ -7,16 +7,25 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
 
-from ..services import abuse, auth, casework, letters as services, supervision
-from ..services.context import Actor, Context
 from .. import bootstrap
+from ..domain.errors import (
+    DomainError,
+    Invalid,
+    NotFound,
+    StoreError,
+    Unauthorized,
+    body_for,
+    body_of,
+)
+from ..services import abuse, auth, casework, supervision
+from ..services import letters as services
+from ..services.context import Actor, Context
 from . import clients, parse, request_body
-from ..domain.errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
-                     body_of)
 from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
@@ -81,7 +90,7 @@ def _ctx() -> Context:
 
 
 def _header(bp: Blueprint, name: str) -> str | None:
-    headers = bp.current_request.headers or {}
+    headers: Mapping[str, str] = bp.current_request.headers or {}
     return headers.get(name) or headers.get(name.lower())
 
 
@@ -210,7 +219,7 @@ def login() -> tuple[int, Any]:
 @staff.route("/staff/letters", methods=["GET"])
 @view(staff)
 def list_letters() -> tuple[int, Any]:
-    query = staff.current_request.query_params or {}
+    query: Mapping[str, str] = staff.current_request.query_params or {}
     return 200, casework.list_staff_letters(_ctx(), _actor(), dict(query))
 
 

@@ -17,12 +17,13 @@ test_schemathesis.py):
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..domain import consultations as C
-from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..domain.consultations import CommentStatus, Decision, Stance
 from ..domain.deadlines import Light
+from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..services import casework, commands
 from . import request_body
 
@@ -179,7 +180,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("extension/deny", {"reason": reason}, ["reason"]),
         ("reply", {"body": text(commands.REPLY_MAX, required=True)}, ["body"]),
         ("approve", {"publish": {"type": ["boolean", "null"]}, "category": text(40),
-                     "public_subject": text(commands.SUBJECT_MAX), "public_body": text(commands.BODY_MAX),
+                     "public_subject": text(commands.SUBJECT_MAX),
+                     "public_body": text(commands.BODY_MAX),
                      "public_reply": text(commands.REPLY_MAX)}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
@@ -383,7 +385,8 @@ def document(departments: Iterable[str] | None = None) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Value": _VALUE, "Error": {"type": "object", "required": ["error"], "properties": {
+            "schemas": {"Value": _VALUE, "Error": {
+                "type": "object", "required": ["error"], "properties": {
                 "error": {"type": "object", "required": ["code", "message", "field"],
                           "properties": {"code": {"type": "string"},
                                          "message": {"type": "string"},

@@ -14,17 +14,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Collection, Mapping
+from collections.abc import Collection, Mapping
+from typing import Any
 
-from ..domain import text
 from ..domain import consultations as C
+from ..domain import text
 from ..domain.consultations import Decision, Stance
 from ..domain.errors import Invalid, prefixed
 from ..domain.letters import LetterType, Score
 from ..services import commands as cmd
-from ..services.commands import (BODY_MAX, CATEGORY_MAX, COMMENT_MAX, CONTACT_MAX, EMAIL_MAX,
-                                 KEY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, REPLY_MAX,
-                                 SUBJECT_MAX)
+from ..services.commands import (
+    BODY_MAX,
+    CATEGORY_MAX,
+    COMMENT_MAX,
+    CONTACT_MAX,
+    EMAIL_MAX,
+    KEY_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    REASON_MAX,
+    REPLY_MAX,
+    SUBJECT_MAX,
+)
 
 FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone": "电话",
                "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from ..domain import notifications
 from ..domain.deadlines import WorkCalendar
@@ -81,7 +82,7 @@ def retry_on_conflict(attempts: int, attempt: Callable[[], T]) -> T:
 
 
 def once(ctx: Context, scope: str, request: Once | None,
-         make: Callable[[UnitOfWork], dict]) -> Answer:
+         make: Callable[[UnitOfWork], dict[str, Any]]) -> Answer:
     """Commit what `make` adds to a unit of work and answer what it returns — once per
     idempotency key in `scope`: the same key and request again get the stored answer
     (`replayed`), the same key with another request 409. The answer is stored in the same

@@ -1,7 +1,8 @@
 """Use cases of consultations, one function per API verb (API.md, "topics" and "comments").
 
 Like `letters.py` for letters: each takes a command (`commands.py`) and a `Context`, runs
-inside one unit of work and returns plain data; the API picks the status. Topics come from `content/` by commit (`register_topics`); citizens
+inside one unit of work and returns plain data; the API picks the status. Topics come from
+`content/` by commit (`register_topics`); citizens
 comment and answer surveys only while a topic is open (410 otherwise), once per idempotency key,
 within the per-client abuse limits (429); the office moderates, guests answer interview
 questions, and after closing the office publishes the outcome. Every commit's change record
@@ -11,21 +12,42 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..domain import consultations as C
-from ..domain.consultations import (Comment, CommentStatus, Kind, Outcome, OutcomeItem,
-                                    QuestionKind, Response, Topic)
+from ..domain.consultations import (
+    Comment,
+    CommentStatus,
+    Kind,
+    Outcome,
+    OutcomeItem,
+    QuestionKind,
+    Response,
+    Topic,
+)
 from ..domain.deadlines import CHINA_TZ
-from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound,
-                             TooManyRequests)
+from ..domain.errors import (
+    ConcurrentUpdate,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+)
 from ..domain.text import is_choice
-from .commands import (AddComment, AddResponse, Answer, AnswerComment, ApproveComment,
-                       PublishOutcome, RejectComment)
+from .commands import (
+    AddComment,
+    AddResponse,
+    Answer,
+    AnswerComment,
+    ApproveComment,
+    PublishOutcome,
+    RejectComment,
+)
 from .context import Actor, Context, new_code, once, require, retry_on_conflict
 from .ports import UnitOfWork
-
 
 # --- registration (by commit) ------------------------------------------------------------
 
@@ -129,19 +151,19 @@ def _order(topics: list[Topic]) -> list[Topic]:
     return sorted(sorted(topics, key=lambda t: t.id), key=lambda t: t.opens, reverse=True)
 
 
-def list_topics(ctx: Context) -> list[dict]:
+def list_topics(ctx: Context) -> list[dict[str, Any]]:
     now = ctx.clock()
     return [topic_summary(t, now) for t in _order(ctx.store.list_topics())]
 
 
-def get_topic(ctx: Context, topic_id: str) -> dict:
+def get_topic(ctx: Context, topic_id: str) -> dict[str, Any]:
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
         raise NotFound("topic_not_found")
     return topic_detail(topic, ctx.clock())
 
 
-def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict | None:
+def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict[str, Any] | None:
     """What the site publishes of one topic (`consultations.public_view`), or None."""
     topic = store.get_topic(topic_id)
     if topic is None:
@@ -153,7 +175,7 @@ def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict
 # --- citizens --------------------------------------------------------------------------------
 
 def _hour_window(now: datetime) -> tuple[str, datetime]:
-    start = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return start.strftime("%Y%m%d%H"), start + timedelta(hours=1)
 
 
@@ -184,7 +206,7 @@ def add_comment(ctx: Context, topic_id: str, command: AddComment,
     """POST /api/topics/{topic_id}/comments: {id, status: pending}; replayed by key."""
     stance = command.stance
 
-    def make(uow: UnitOfWork) -> dict:
+    def make(uow: UnitOfWork) -> dict[str, Any]:
         topic = uow.get_topic(topic_id)
         if topic is None:
             raise NotFound("topic_not_found")
@@ -231,7 +253,7 @@ def add_response(ctx: Context, survey_id: str, command: AddResponse,
     """POST /api/surveys/{survey_id}/responses: {id, status: accepted}; free-text answers
     become comments awaiting moderation; replayed by key."""
 
-    def make(uow: UnitOfWork) -> dict:
+    def make(uow: UnitOfWork) -> dict[str, Any]:
         topic = uow.get_topic(survey_id)
         if topic is None or topic.kind != Kind.survey:
             raise NotFound("survey_not_found")
@@ -294,7 +316,8 @@ def _guest_clerk(actor: Actor, topic: Topic) -> bool:
             and actor.department in topic.departments)
 
 
-def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
+def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]
+                        ) -> list[dict[str, Any]]:
     """The moderation queue (office), oldest first; a guest department's clerk sees the
     questions of its interviews (`topic` required)."""
     require(actor, "office", "clerk")
@@ -330,7 +353,7 @@ def staff_outcome(outcome: Outcome | None) -> dict[str, Any] | None:
                        "reason": i.reason, "opinion": i.opinion} for i in outcome.items]}
 
 
-def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
+def staff_topics(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
     """Counts per topic for the console: the office sees every topic, a clerk those of its
     department; with the stored outcome, from which the office's editor starts."""
     require(actor, "office", "clerk")
@@ -349,7 +372,7 @@ def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
 
 
 def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
-              allow_guest: bool = False) -> dict:
+              allow_guest: bool = False) -> dict[str, Any]:
     with ctx.store.unit_of_work() as uow:
         comment = uow.get_comment(comment_id)
         if comment is None:
@@ -366,19 +389,21 @@ def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
 
 
 def approve_comment(ctx: Context, actor: Actor, comment_id: str,
-                    command: ApproveComment = ApproveComment()) -> dict:
+                    command: ApproveComment = ApproveComment()) -> dict[str, Any]:
     require(actor, "office")
     return _moderate(ctx, actor, comment_id,
                      lambda c, t, now: c.approve(actor.username, now))
 
 
-def reject_comment(ctx: Context, actor: Actor, comment_id: str, command: RejectComment) -> dict:
+def reject_comment(ctx: Context, actor: Actor, comment_id: str, command: RejectComment
+                   ) -> dict[str, Any]:
     require(actor, "office")
     return _moderate(ctx, actor, comment_id,
                      lambda c, t, now: c.reject(command.reason, actor.username, now))
 
 
-def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerComment) -> dict:
+def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerComment
+                   ) -> dict[str, Any]:
     """An interview question answered by the office or a guest department's clerk; the
     question is published with its answer at once."""
     require(actor, "office", "clerk")
@@ -398,7 +423,8 @@ def _check_closed(topic: Topic, now: datetime) -> None:
         raise Conflict("topic_open", field="closes")
 
 
-def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishOutcome) -> dict:
+def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishOutcome
+                    ) -> dict[str, Any]:
     """POST /api/staff/topics/{topic_id}/outcome (office, after the topic closes): the
     summary and a decision with a reason per opinion; publishing again replaces it. Each item
     that names a comment must name an approved comment of this topic, once."""
