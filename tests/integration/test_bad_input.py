@@ -253,6 +253,50 @@ def test_a_wrong_content_type_and_a_wrong_method_answer_in_the_api_shape(api, wo
         assert resp.status_code == 405 and resp.headers.get("Allow")
 
 
+# a field no route takes, on every route that takes a body (README "Extensions to API.md"):
+# (route, extra fields, the field the answer names)
+UNKNOWN = [
+    ("submit", {"colour": "blue"}, "colour"),
+    ("submit", {"zone": 1, "agent": None}, "agent"),          # the first one, sorted
+    ("rating", {"stars": 5}, "stars"),
+    ("vote", {"weight": 2}, "weight"),
+    ("comment", {"email": "a@b.cn"}, "email"),
+    ("survey", {"note": "x"}, "note"),
+    ("login", {"remember": True}, "remember"),
+    ("dispatch", {"reason": "x"}, "reason"),
+    ("sign", {"anything": 1}, "anything"),
+    ("extension", {"days": 3}, "days"),
+    ("approve", {"reason": "x"}, "reason"),
+    ("preview", {"publish": True}, "publish"),
+    ("new secret", {"phone": "13812345678"}, "phone"),
+    ("extension approve", {"x": 1}, "x"),
+    ("comment approve", {"reason": "x"}, "reason"),
+    ("comment answer", {"reason": "x"}, "reason"),
+    ("outcome", {"title": "x"}, "title"),
+]
+
+
+@pytest.mark.parametrize("name, extra, field", UNKNOWN,
+                         ids=[f"{n}+{','.join(e)}" for n, e, _ in UNKNOWN])
+def test_a_field_the_route_does_not_take_is_refused(api, world, name, extra, field):
+    path, headers, valid, who = next((p, h, v, w) for n, p, h, v, w in routes(world)
+                                     if n == name)
+    status, out, _ = post(api, path, encode({**valid, **extra}), headers, who)
+    assert status == 400, out
+    assert out["error"] == {"code": "unknown_field", "field": field,
+                            "message": f"不认识的字段：{field}",
+                            "message_en": f"Unknown field: {field}"}
+
+
+def test_an_outcome_item_with_a_field_it_does_not_take_is_refused(api, world):
+    path, headers, valid, who = next((p, h, v, w) for n, p, h, v, w in routes(world)
+                                     if n == "outcome")
+    body = {**valid, "items": [{**valid["items"][0], "weight": 1}]}
+    status, out, _ = post(api, path, encode(body), headers, who)
+    assert (status, out["error"]["code"], out["error"]["field"]) == (
+        400, "unknown_field", "items[0].weight")
+
+
 def test_nothing_is_half_written_by_refused_bodies(api, world, store):
     before = len(store.list_letters(limit=1000))
     for raw in RAW.values():

@@ -171,9 +171,15 @@ def test_choices_become_their_enums():
         commands.RequestExtension(5, "核查")
 
 
-def test_fields_a_route_does_not_read_are_ignored():
-    assert submit(color="blue") == submit()
-    assert parse.sign_letter({"anything": 1}) == commands.SignLetter()
+def test_fields_a_route_does_not_take_are_refused():
+    with pytest.raises(Invalid) as err:
+        submit(zebra=1, color="blue")
+    assert (err.value.code, err.value.field) == ("unknown_field", "color")
+    assert err.value.message == "不认识的字段：color"
+    with pytest.raises(Invalid) as err:
+        parse.sign_letter({"anything": 1})
+    assert err.value.field == "anything"
+    assert parse.sign_letter({}) == commands.SignLetter()
 
 
 # --- idempotent replays -------------------------------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from typing import Mapping
+from collections.abc import Mapping
 
 EDGE_HEADER = "True-Client-IP"
 

@@ -7,16 +7,25 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
 
-from ..services import abuse, auth, casework, letters as services, supervision
-from ..services.context import Actor, Context
 from .. import bootstrap
+from ..domain.errors import (
+    DomainError,
+    Invalid,
+    NotFound,
+    StoreError,
+    Unauthorized,
+    body_for,
+    body_of,
+)
+from ..services import abuse, auth, casework, supervision
+from ..services import letters as services
+from ..services.context import Actor, Context
 from . import clients, parse, request_body
-from ..domain.errors import (DomainError, Invalid, NotFound, StoreError, Unauthorized, body_for,
-                     error_body)
 from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
@@ -45,11 +54,10 @@ def view(bp: Blueprint) -> Callable:
                 return _json(err.status, body_for(err))
             except StoreError:
                 log.exception("store failure in %s", fn.__name__)
-                return _json(503, error_body("unavailable", "服务暂时不可用，请稍后重试",
-                                             "Service temporarily unavailable; retry later"))
+                return _json(503, body_of("unavailable"))
             except Exception:  # noqa: BLE001 - the one place that turns bugs into a clean 500
                 log.exception("unhandled error in %s", fn.__name__)
-                return _json(500, error_body("internal", "服务器内部错误", "Internal error"))
+                return _json(500, body_of("internal"))
             return _json(status, body)
         return run
     return wrap
@@ -63,7 +71,7 @@ def _check_path(params: dict[str, Any]) -> None:
     refuses keys over 2 KB), so it is a 404 before any store sees it."""
     for value in params.values():
         if not isinstance(value, str) or len(value) > MAX_PATH_PARAM:
-            raise NotFound("没有这个地址", "No such resource")
+            raise NotFound("no_such_resource")
 
 
 def _body(bp: Blueprint) -> Any:
@@ -73,7 +81,7 @@ def _body(bp: Blueprint) -> Any:
 def _object(bp: Blueprint) -> dict:
     body = _body(bp)
     if not isinstance(body, dict):
-        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+        raise Invalid("body_not_object")
     return body
 
 
@@ -82,7 +90,7 @@ def _ctx() -> Context:
 
 
 def _header(bp: Blueprint, name: str) -> str | None:
-    headers = bp.current_request.headers or {}
+    headers: Mapping[str, str] = bp.current_request.headers or {}
     return headers.get(name) or headers.get(name.lower())
 
 
@@ -187,7 +195,7 @@ def _actor(bp: Blueprint = staff) -> Actor:
     header = _header(bp, "Authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("请先登录", "Log in first")
+        raise Unauthorized("login_first")
     composed = bootstrap.app()
     return auth.current_actor(composed.signer, composed.ctx.store, token.strip())
 
@@ -198,6 +206,7 @@ def _actor(bp: Blueprint = staff) -> Actor:
 def login() -> tuple[int, Any]:
     composed = bootstrap.app()
     payload = _object(staff)
+    parse.login(payload)
     # a body without a usable username and password is refused (401) but guesses nothing
     guess = abuse.login_account(payload) is not None and isinstance(payload.get("password"), str)
     return 200, abuse.guarded(
@@ -210,7 +219,7 @@ def login() -> tuple[int, Any]:
 @staff.route("/staff/letters", methods=["GET"])
 @view(staff)
 def list_letters() -> tuple[int, Any]:
-    query = staff.current_request.query_params or {}
+    query: Mapping[str, str] = staff.current_request.query_params or {}
     return 200, casework.list_staff_letters(_ctx(), _actor(), dict(query))
 
 
@@ -261,7 +270,7 @@ def act(letter_id: str, action: str) -> tuple[int, Any]:
     found = ACTIONS.get(action)
     actor = _actor()
     if found is None:
-        raise NotFound("没有这个操作", f"Unknown action '{action}'")
+        raise NotFound("unknown_action", action=action)
     command, use_case = found
     return 200, use_case(_ctx(), actor, letter_id, command(_object(staff)))
 
@@ -277,4 +286,4 @@ def decide_extension(letter_id: str, decision: str) -> tuple[int, Any]:
     if decision == "deny":
         return 200, casework.deny_extension(_ctx(), actor, letter_id,
                                             parse.deny_extension(_object(staff)))
-    raise NotFound("没有这个操作", f"Unknown decision '{decision}'")
+    raise NotFound("unknown_decision", decision=decision)

@@ -9,20 +9,21 @@ test_schemathesis.py):
   removed, whitespace trimmed), so a required one must hold a visible character (`pattern`);
   an optional one left blank counts as absent; no string holds a NUL (`request_body.py`);
 - lengths are of the cleaned text, so `maxLength` is the limit a client must keep to;
-- unknown fields are ignored, not refused (`additionalProperties` is left open), which the
-  command parsing of issue 12 item 2 is to change;
+- a body (and an outcome item) holds only the fields its route takes: any other key is a
+  400 `unknown_field` (`additionalProperties: false`; api/parse.py);
 - some valid-looking bodies are still refused because of stored data (a comment naming a
   paragraph of a topic that has none, an outcome citing an unknown comment): those routes
   list 400 with codes that depend on the record.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..domain import consultations as C
-from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..domain.consultations import CommentStatus, Decision, Stance
 from ..domain.deadlines import Light
+from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..services import casework, commands
 from . import request_body
 
@@ -63,11 +64,11 @@ VALUE = {"$ref": "#/components/schemas/Value"}
 
 
 def obj(properties: dict[str, Any], required: Iterable[str] = ()) -> dict:
-    """A JSON object; keys hold no NUL either. Unknown keys are accepted and ignored, so they
-    may hold any JSON value that passes the body checks (`Value`)."""
+    """A JSON object holding only `properties` (another key is a 400 unknown_field); keys hold
+    no NUL either."""
     schema: dict[str, Any] = {"type": "object", "properties": properties,
                               "propertyNames": {"pattern": _NO_NUL},
-                              "additionalProperties": VALUE}
+                              "additionalProperties": False}
     if required:
         schema["required"] = list(required)
     return schema
@@ -179,7 +180,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("extension/deny", {"reason": reason}, ["reason"]),
         ("reply", {"body": text(commands.REPLY_MAX, required=True)}, ["body"]),
         ("approve", {"publish": {"type": ["boolean", "null"]}, "category": text(40),
-                     "public_subject": text(commands.SUBJECT_MAX), "public_body": text(commands.BODY_MAX),
+                     "public_subject": text(commands.SUBJECT_MAX),
+                     "public_body": text(commands.BODY_MAX),
                      "public_reply": text(commands.REPLY_MAX)}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
@@ -383,7 +385,8 @@ def document(departments: Iterable[str] | None = None) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Value": _VALUE, "Error": {"type": "object", "required": ["error"], "properties": {
+            "schemas": {"Value": _VALUE, "Error": {
+                "type": "object", "required": ["error"], "properties": {
                 "error": {"type": "object", "required": ["code", "message", "field"],
                           "properties": {"code": {"type": "string"},
                                          "message": {"type": "string"},

@@ -2,8 +2,10 @@
 choice checked, text cleaned as it is stored, each refusal an `Invalid` naming its field with
 API.md's code (`required`, `wrong_type`, `too_long`, `invalid_choice`, …).
 
-One function per route body, named after the use case. Fields a route does not read are
-ignored, as they always were (API.md lets clients send more than a route reads). What can only
+One function per route body, named after the use case; each names the fields its body may
+hold, and a body with any other top-level field (or an outcome item with another field) is
+refused as `unknown_field`, naming the first such key in sorted order (README "Extensions to
+API.md"; before issue 12 they were silently ignored). What can only
 be checked against stored records — a paragraph of this draft, a question of this survey, a
 comment of this topic — is the use case's. Nothing here imports Chalice, so the local tools
 (the demo city) build their commands through the same checks as the API.
@@ -12,17 +14,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Collection, Mapping
+from collections.abc import Collection, Mapping
+from typing import Any
 
-from ..domain import text
 from ..domain import consultations as C
+from ..domain import text
 from ..domain.consultations import Decision, Stance
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, prefixed
 from ..domain.letters import LetterType, Score
 from ..services import commands as cmd
-from ..services.commands import (BODY_MAX, CATEGORY_MAX, COMMENT_MAX, CONTACT_MAX, EMAIL_MAX,
-                                 KEY_MAX, NAME_MAX, PHONE_MAX, REASON_MAX, REPLY_MAX,
-                                 SUBJECT_MAX)
+from ..services.commands import (
+    BODY_MAX,
+    CATEGORY_MAX,
+    COMMENT_MAX,
+    CONTACT_MAX,
+    EMAIL_MAX,
+    KEY_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    REASON_MAX,
+    REPLY_MAX,
+    SUBJECT_MAX,
+)
 
 FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone": "电话",
                "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",
@@ -33,11 +46,20 @@ FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone":
 
 # --- fields ---------------------------------------------------------------------------------
 
-def obj(payload: Any) -> Mapping[str, Any]:
-    """The body as a JSON object."""
+def obj(payload: Any, *fields: str) -> Mapping[str, Any]:
+    """The body as a JSON object holding no field but `fields`."""
     if not isinstance(payload, Mapping):
-        raise Invalid("请求体须为 JSON 对象", "The body must be a JSON object", code="wrong_type")
+        raise Invalid("body_not_object")
+    only(payload, fields)
     return payload
+
+
+def only(payload: Mapping[str, Any], fields: Collection[str], where: str = "") -> None:
+    """Refuse a field the body does not take: the first unknown key, sorted (`where` prefixes
+    the field of a nested object, "items[2].")."""
+    unknown = sorted(str(key) for key in payload if key not in fields)
+    if unknown:
+        raise Invalid("unknown_field", field=where + unknown[0])
 
 
 def optional_text(payload: Mapping[str, Any], name: str, *, max_len: int,
@@ -59,11 +81,10 @@ def _text(payload: Mapping[str, Any], name: str, *, required: bool, max_len: int
     zh = FIELD_NAMES.get(name, name)
     if value is None or (isinstance(value, str) and not value.strip() and not required):
         if required:
-            raise Invalid(f"请填写{zh}", f"{name} is required", field=name, code="required")
+            raise Invalid("field_required", field=name, label=zh)
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{zh}须为文本", f"{name} must be a string", field=name,
-                      code="wrong_type")
+        raise Invalid("text_not_string", field=name, label=zh)
     clean = text.clean_line if line else text.clean
     return clean(value, max_len=max_len, field=name, label=zh)
 
@@ -73,8 +94,7 @@ def flag(payload: Mapping[str, Any], name: str, default: bool) -> bool:
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise Invalid(f"{name} 须为 true 或 false", f"{name} must be a boolean", field=name,
-                      code="wrong_type")
+        raise Invalid("not_boolean", field=name)
     return value
 
 
@@ -85,7 +105,7 @@ def phone(value: str | None) -> str | None:
     if digits.startswith("+86"):
         digits = digits[3:]
     if not digits.isdigit() or not 7 <= len(digits) <= 12:
-        raise Invalid("电话号码格式不正确", "Phone number is not valid", field="phone")
+        raise Invalid("phone_invalid", field="phone")
     return digits
 
 
@@ -94,7 +114,7 @@ def email(value: str | None) -> str | None:
         return None
     local, at, domain = value.partition("@")
     if not at or not local or "." not in domain or " " in value or len(value) > 254:
-        raise Invalid("电子邮箱格式不正确", "E-mail address is not valid", field="email")
+        raise Invalid("email_invalid", field="email")
     return value
 
 
@@ -103,8 +123,7 @@ def once(payload: Mapping[str, Any]) -> cmd.Once | None:
     of the rest of the request (a replay must send the same)."""
     key = payload.get("idempotency_key")
     if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX):
-        raise Invalid("idempotency_key 须为 1–128 个字符", "idempotency_key must be 1-128 chars",
-                      field="idempotency_key", code="wrong_type")
+        raise Invalid("idempotency_key_length", field="idempotency_key")
     if key is None:
         return None
     rest = {k: v for k, v in payload.items() if k != "idempotency_key"}
@@ -116,8 +135,7 @@ def once(payload: Mapping[str, Any]) -> cmd.Once | None:
 def department(value: Any, known: Collection[str] | None) -> str:
     """A department id; checked against `known` when given (the use case checks it again)."""
     if not isinstance(value, str) or (known is not None and value not in known):
-        raise Invalid("未知的部门", "Unknown department", field="department",
-                      code="unknown_department")
+        raise Invalid("unknown_department", field="department")
     return value
 
 
@@ -128,13 +146,13 @@ def _reason(payload: Mapping[str, Any]) -> str:
 # --- citizens: letters ----------------------------------------------------------------------
 
 def submit_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.SubmitLetter:
-    """POST /api/letters."""
-    payload = obj(payload)
+    """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse)."""
+    payload = obj(payload, "type", "subject", "body", "department", "name", "phone", "email",
+                  "public", "idempotency_key")
     request = once(payload)
     kind = payload.get("type")
     if not text.is_choice(kind, LetterType.__members__):
-        raise Invalid("请选择来信类型", "type must be one of " + ", ".join(LetterType),
-                      field="type", code="invalid_choice")
+        raise Invalid("letter_type_choice", field="type", types=", ".join(LetterType))
     subject = required_text(payload, "subject", max_len=SUBJECT_MAX)
     body = required_text(payload, "body", max_len=BODY_MAX, line=False)
     dept = payload.get("department")
@@ -150,46 +168,48 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
 
 def rate_reply(payload: Any) -> cmd.RateReply:
     """POST /api/letters/{tracking_code}/rating."""
-    payload = obj(payload)
+    payload = obj(payload, "score", "comment")
     comment = optional_text(payload, "comment", max_len=COMMENT_MAX, line=False)
     score = payload.get("score")
     if not text.is_choice(score, Score.__members__):
-        raise Invalid("评价须为 满意 / 基本满意 / 不满意",
-                      "score must be satisfied, basically_satisfied or unsatisfied",
-                      field="score")
+        raise Invalid("score_choice", field="score")
     return cmd.RateReply(Score(score), comment)
 
 
 def reset_secret(payload: Any) -> cmd.ResetSecret:
     """POST /api/letters/{tracking_code}/secret: a phone number or an e-mail address."""
-    contact = required_text(obj(payload), "contact", max_len=CONTACT_MAX)
+    contact = required_text(obj(payload, "contact"), "contact", max_len=CONTACT_MAX)
     if "@" not in contact and not any(c.isdigit() for c in contact):
-        raise Invalid("请填写提交来信时留下的手机号码或电子邮箱",
-                      "Give the mobile number or e-mail address you left with the letter",
-                      field="contact", code="invalid_contact")
+        raise Invalid("contact_invalid", field="contact")
     return cmd.ResetSecret(contact)
 
 
 def vote(payload: Any) -> cmd.Vote:
     """POST /api/letters/{id}/votes."""
+    if isinstance(payload, Mapping):
+        only(payload, ("direction",))
     direction = payload.get("direction") if isinstance(payload, Mapping) else None
     if direction == "up":
         return cmd.Vote("up")
     if direction == "down":
         return cmd.Vote("down")
-    raise Invalid("direction 须为 up 或 down", "direction must be up or down",
-                  field="direction", code="invalid_choice")
+    raise Invalid("direction_choice", field="direction")
+
+
+def login(payload: Any) -> Mapping[str, Any]:
+    """POST /api/staff/login: `username` and `password` (services/auth checks them)."""
+    return obj(payload, "username", "password")
 
 
 # --- staff: letters -------------------------------------------------------------------------
 
 def dispatch_letter(payload: Any, departments: Collection[str] | None = None
                     ) -> cmd.DispatchLetter:
-    return cmd.DispatchLetter(department(obj(payload).get("department"), departments))
+    return cmd.DispatchLetter(department(obj(payload, "department").get("department"), departments))
 
 
 def reject_letter(payload: Any) -> cmd.RejectLetter:
-    return cmd.RejectLetter(_reason(obj(payload)))
+    return cmd.RejectLetter(_reason(obj(payload, "reason")))
 
 
 def sign_letter(payload: Any) -> cmd.SignLetter:
@@ -198,17 +218,16 @@ def sign_letter(payload: Any) -> cmd.SignLetter:
 
 
 def transfer_letter(payload: Any) -> cmd.TransferLetter:
-    return cmd.TransferLetter(_reason(obj(payload)))
+    return cmd.TransferLetter(_reason(obj(payload, "reason")))
 
 
 def request_extension(payload: Any) -> cmd.RequestExtension:
-    payload = obj(payload)
+    payload = obj(payload, "working_days", "reason")
     reason = _reason(payload)
     days = payload.get("working_days")
     low, high = cmd.EXTENSION_DAYS
     if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= high:
-        raise Invalid("延期天数须为 1 到 30 个工作日", "working_days must be 1 to 30",
-                      field="working_days")
+        raise Invalid("extension_days_range", field="working_days", max_days=high)
     return cmd.RequestExtension(days, reason)
 
 
@@ -218,16 +237,24 @@ def approve_extension(payload: Any) -> cmd.ApproveExtension:
 
 
 def deny_extension(payload: Any) -> cmd.DenyExtension:
-    return cmd.DenyExtension(_reason(obj(payload)))
+    return cmd.DenyExtension(_reason(obj(payload, "reason")))
 
 
 def reply_to_letter(payload: Any) -> cmd.ReplyToLetter:
-    return cmd.ReplyToLetter(required_text(obj(payload), "body", max_len=REPLY_MAX, line=False))
+    return cmd.ReplyToLetter(required_text(obj(payload, "body"), "body", max_len=REPLY_MAX,
+                                           line=False))
+
+
+_DRAFT = ("public_subject", "public_body", "public_reply")
 
 
 def public_draft(payload: Any) -> cmd.PublicDraft:
-    """The office's wording (`public_subject`, `public_body`, `public_reply`), each optional."""
-    payload = obj(payload)
+    """POST .../preview: the office's wording (`public_subject`, `public_body`,
+    `public_reply`), each optional."""
+    return _draft(obj(payload, *_DRAFT))
+
+
+def _draft(payload: Mapping[str, Any]) -> cmd.PublicDraft:
     return cmd.PublicDraft(
         subject=optional_text(payload, "public_subject", max_len=SUBJECT_MAX),
         body=optional_text(payload, "public_body", max_len=BODY_MAX, line=False),
@@ -235,52 +262,49 @@ def public_draft(payload: Any) -> cmd.PublicDraft:
 
 
 def approve_reply(payload: Any) -> cmd.ApproveReply:
-    payload = obj(payload)
+    payload = obj(payload, "publish", "category", *_DRAFT)
     publish = flag(payload, "publish", True)
     category = optional_text(payload, "category", max_len=CATEGORY_MAX)
-    return cmd.ApproveReply(publish=publish, category=category, draft=public_draft(payload))
+    return cmd.ApproveReply(publish=publish, category=category, draft=_draft(payload))
 
 
 def order_redo(payload: Any) -> cmd.OrderRedo:
-    return cmd.OrderRedo(_reason(obj(payload)))
+    return cmd.OrderRedo(_reason(obj(payload, "reason")))
 
 
 def keep_reply(payload: Any) -> cmd.KeepReply:
-    return cmd.KeepReply(_reason(obj(payload)))
+    return cmd.KeepReply(_reason(obj(payload, "reason")))
 
 
 # --- consultations --------------------------------------------------------------------------
 
 def add_comment(payload: Any) -> cmd.AddComment:
     """POST /api/topics/{topic_id}/comments."""
-    payload = obj(payload)
+    payload = obj(payload, "body", "name", "stance", "paragraph", "department",
+                  "idempotency_key")
     request = once(payload)
     body = required_text(payload, "body", max_len=C.COMMENT_MAX, line=False)
     name = optional_text(payload, "name", max_len=C.NAME_MAX)
     stance = payload.get("stance")
     if stance is not None and not text.is_choice(stance, Stance.__members__):
-        raise Invalid("立场须为 支持 / 反对 / 中立", "stance must be support, oppose or neutral",
-                      field="stance", code="invalid_choice")
+        raise Invalid("stance_choice", field="stance")
     paragraph = payload.get("paragraph")
     if paragraph is not None and (isinstance(paragraph, bool) or not isinstance(paragraph, int)):
-        raise Invalid("条文序号须为整数", "paragraph must be a whole number", field="paragraph",
-                      code="wrong_type")
+        raise Invalid("paragraph_not_integer", field="paragraph")
     dept = payload.get("department")
     if dept is not None and not isinstance(dept, str):
-        raise Invalid("部门须为文本", "department must be a string", field="department",
-                      code="wrong_type")
+        raise Invalid("text_not_string", field="department", label="部门")
     return cmd.AddComment(body=body, name=name, stance=None if stance is None else Stance(stance),
                           paragraph=paragraph, department=dept, once=request)
 
 
 def add_response(payload: Any) -> cmd.AddResponse:
     """POST /api/surveys/{survey_id}/responses."""
-    payload = obj(payload)
+    payload = obj(payload, "answers", "idempotency_key")
     request = once(payload)
     answers = payload.get("answers")
     if not isinstance(answers, Mapping):
-        raise Invalid("answers 须为对象", "answers must be an object", field="answers",
-                      code="wrong_type")
+        raise Invalid("answers_not_object", field="answers")
     return cmd.AddResponse(answers=dict(answers), once=request)
 
 
@@ -290,27 +314,26 @@ def approve_comment(payload: Any) -> cmd.ApproveComment:
 
 
 def reject_comment(payload: Any) -> cmd.RejectComment:
-    return cmd.RejectComment(required_text(obj(payload), "reason", max_len=C.REASON_MAX,
+    return cmd.RejectComment(required_text(obj(payload, "reason"), "reason", max_len=C.REASON_MAX,
                                            line=False))
 
 
 def answer_comment(payload: Any) -> cmd.AnswerComment:
-    return cmd.AnswerComment(required_text(obj(payload), "body", max_len=C.ANSWER_MAX,
+    return cmd.AnswerComment(required_text(obj(payload, "body"), "body", max_len=C.ANSWER_MAX,
                                            line=False))
 
 
 def publish_outcome(payload: Any) -> cmd.PublishOutcome:
     """POST /api/staff/topics/{topic_id}/outcome: the summary and one decision per opinion."""
-    payload = obj(payload)
+    payload = obj(payload, "summary", "items")
     summary = required_text(payload, "summary", max_len=C.OUTCOME_SUMMARY_MAX, line=False)
     raw_items = payload.get("items", [])
     if raw_items is None:
         raw_items = []
     if not isinstance(raw_items, list):
-        raise Invalid("items 须为列表", "items must be a list", field="items", code="wrong_type")
+        raise Invalid("outcome_items_not_list", field="items")
     if len(raw_items) > C.OUTCOME_ITEMS_MAX:
-        raise Invalid(f"最多 {C.OUTCOME_ITEMS_MAX} 条", f"At most {C.OUTCOME_ITEMS_MAX} items",
-                      field="items", code="too_long")
+        raise Invalid("outcome_too_many_items", field="items", limit=C.OUTCOME_ITEMS_MAX)
     return cmd.PublishOutcome(summary, tuple(_outcome_item(i, raw)
                                              for i, raw in enumerate(raw_items)))
 
@@ -318,24 +341,20 @@ def publish_outcome(payload: Any) -> cmd.PublishOutcome:
 def _outcome_item(i: int, raw: Any) -> cmd.OutcomeDraftItem:
     where = f"items[{i}]"
     if not isinstance(raw, Mapping):
-        raise Invalid("每一条须为对象", f"{where} must be an object", field=where,
-                      code="wrong_type")
+        raise Invalid("outcome_item_not_object", field=where, where=where)
+    only(raw, ("comment_id", "decision", "reason", "opinion"), f"{where}.")
     cid = raw.get("comment_id")
     if cid is not None and not isinstance(cid, str):
-        raise Invalid("该留言不属于本议题", f"{where}.comment_id is not a comment of "
-                      "this topic", field=f"{where}.comment_id", code="unknown_comment")
+        raise Invalid("unknown_comment", field=f"{where}.comment_id", where=where)
     decision = raw.get("decision")
     if not text.is_choice(decision, Decision.__members__):
-        raise Invalid("处理结果须为 采纳 / 部分采纳 / 未采纳",
-                      "decision must be adopted, partly_adopted or not_adopted",
-                      field=f"{where}.decision", code="invalid_choice")
+        raise Invalid("decision_choice", field=f"{where}.decision")
     try:
         reason = required_text(raw, "reason", max_len=C.REASON_MAX * 2, line=False)
         opinion = optional_text(raw, "opinion", max_len=C.COMMENT_MAX, line=False)
     except Invalid as err:      # name the item, so the editor can point at its row
-        raise Invalid(f"第 {i + 1} 条：{err.message}", f"{where}: {err.message_en}",
-                      field=f"{where}.{err.field}", code=err.code) from None
+        raise prefixed(err, "outcome_item_prefix", field=f"{where}.{err.field}", n=i + 1,
+                       where=where) from None
     if cid is None and opinion is None:
-        raise Invalid("未关联留言的反馈须写明意见内容", f"{where} needs a comment_id or an "
-                      "opinion", field=f"{where}.opinion", code="required")
+        raise Invalid("outcome_opinion_required", field=f"{where}.opinion", where=where)
     return cmd.OutcomeDraftItem(cid, Decision(str(decision)), reason, opinion, where)

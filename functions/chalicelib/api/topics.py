@@ -4,6 +4,7 @@ errors the same way.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Blueprint
@@ -54,7 +55,7 @@ def staff_topics() -> tuple[int, Any]:
 @staff.route("/staff/comments", methods=["GET"])
 @view(staff)
 def list_comments() -> tuple[int, Any]:
-    query = staff.current_request.query_params or {}
+    query: Mapping[str, str] = staff.current_request.query_params or {}
     return 200, ts.list_staff_comments(_ctx(), _actor(staff), dict(query))
 
 

@@ -3,16 +3,16 @@ English.
 
 An error is built from a key of the message catalogue (`messages.py`), which gives its code and
 both texts: `NotFound("topic_not_found")`, `Invalid("text_empty", field="body", label="内容")`
-(`field` is also a placeholder: "{field} must not be empty").
-The older form with the texts inline, `Invalid("…", "…", code=…)`, still works while the last
-raise sites move to keys (`scripts/dev/catalogue_check.py` lists them).
+(`field` is also a placeholder: "{field} must not be empty"). No raise site carries its text
+inline (`scripts/dev/catalogue_check.py --strict`, run by tests/unit/test_messages.py). A refusal
+about one part of a larger body is `prefixed` with a catalogued prefix ("第 3 条：…").
 
 The HTTP layer maps the class to a status (API.md) and builds the error body in one place
 (`error_body`); nothing else formats errors.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from .messages import message as _message
 
@@ -23,24 +23,16 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    #: the catalogue key the error was built from (None: inline texts)
-    key: str | None = None
-
-    def __init__(self, message: str, message_en: str | None = None, *,
-                 field: str | None = None, code: str | None = None, **params: Any) -> None:
-        if message_en is None:          # a catalogue key, its placeholders in `params`
-            if code is not None:
-                raise TypeError("a catalogued message carries its own code")
-            self.key = message
-            code, message, message_en = _message(message, field=field, **params)
-        elif params:
-            raise TypeError(f"unexpected arguments {sorted(params)}")
-        super().__init__(message_en or message)
+    def __init__(self, key: str, *, field: str | None = None, **params: Any) -> None:
+        """The catalogue's message `key` (its code and both texts), placeholders in `params`."""
+        code, message, message_en = _message(key, field=field, **params)
+        super().__init__(message_en)
+        #: the catalogue key the error was built from
+        self.key = key
         self.message = message
-        self.message_en = message_en or message
+        self.message_en = message_en
         self.field = field
-        if code:
-            self.code = code
+        self.code = code
 
 
 class Invalid(DomainError):
@@ -77,9 +69,9 @@ class ConcurrentUpdate(Conflict):
 
     code = "concurrent_update"
 
-    def __init__(self, message: str = "record_changed", message_en: str | None = None,
-                 **kw: Any) -> None:
-        super().__init__(message, message_en, **kw)
+    def __init__(self, key: str = "record_changed", *, field: str | None = None,
+                 **params: Any) -> None:
+        super().__init__(key, field=field, **params)
 
 
 class Gone(DomainError):
@@ -95,6 +87,20 @@ class TooLarge(DomainError):
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
+
+
+E = TypeVar("E", bound=DomainError)
+
+
+def prefixed(err: E, key: str, *, field: str, **params: Any) -> E:
+    """The same refusal (class, code, key) about one part of a larger body: its texts put into
+    the catalogue's prefix template `key` (which places `{message}` and `{message_en}`) and its
+    field replaced by `field`, so an editor can point at the row ("第 3 条：请填写理由")."""
+    _, zh, en = _message(key, message=err.message, message_en=err.message_en, **params)
+    again = type(err).__new__(type(err), en)      # not __init__: the texts are already made
+    again.__dict__.update(vars(err))
+    again.message, again.message_en, again.field = zh, en, field
+    return again
 
 
 class StoreError(RuntimeError):

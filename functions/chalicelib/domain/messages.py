@@ -45,6 +45,7 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("text_nul", "invalid_text", "文本中不能含有空字符", "Text may not contain NUL characters"),
     ("text_lone_surrogate", "invalid_text", "文本中含有无效字符",
      "Text contains an invalid character (a lone surrogate)"),
+    ("unknown_field", "unknown_field", "不认识的字段：{field}", "Unknown field: {field}"),
     ("no_such_resource", "not_found", "没有这个地址", "No such resource"),
     ("no_such_api_path", "not_found", "没有这个接口", "No such API path"),
     ("unknown_action", "not_found", "没有这个操作", "Unknown action '{action}'"),
@@ -189,6 +190,9 @@ _TABLE: list[tuple[str, str, str, str]] = [
      "{where}.comment_id is not an approved comment"),
     ("duplicate_comment", "duplicate_comment", "同一条意见重复出现",
      "{where}.comment_id appears twice"),
+    # a prefix naming the part of the body an error is about (errors.prefixed): the wrapped
+    # error keeps its own code, the prefix's code is never answered
+    ("outcome_item_prefix", "invalid", "第 {n} 条：{message}", "{where}: {message_en}"),
     ("duplicate_topic_id", "duplicate_id", "议题 id 重复：{topic}", "Duplicate topic id '{topic}'"),
     ("kind_changed", "kind_changed", "议题 {topic} 已登记为{stored_label}，不能改为{new_label}",
      "Topic '{topic}' is a {stored}; an id keeps its kind"),

@@ -41,9 +41,10 @@ import functools
 import hashlib
 import logging
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from ..domain.deadlines import CHINA_TZ
 from ..domain.errors import ConcurrentUpdate, DomainError, Invalid, StoreError, TooManyRequests
@@ -118,7 +119,7 @@ def count(store: Any, kind: str, at: datetime) -> None:
 
 # --- windows ----------------------------------------------------------------------------------
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _window(now: datetime, minutes: int) -> tuple[str, datetime]:
@@ -290,7 +291,8 @@ _retry_after: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "wenzheng_retry_after", default=None)
 
 
-def recorded(kind: str, store: Callable[[], Any]) -> Callable:
+def recorded(kind: str, store: Callable[[], Any]
+             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a view function (inside `api.view`): a 429 (or honeypot refusal) it raises is
     counted under its own kind or `kind`, and its wait kept for the `Retry-After` header."""
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -324,7 +326,7 @@ def retry_after_middleware(event: Any, get_response: Callable[[Any], Any]) -> An
 
 # --- the office's view ------------------------------------------------------------------------
 
-def dashboard_section(store: Any, now: datetime, days: int = DASHBOARD_DAYS) -> dict:
+def dashboard_section(store: Any, now: datetime, days: int = DASHBOARD_DAYS) -> dict[str, Any]:
     """The dashboard's `abuse` section: refusals per kind today, in the last 7 days and in the
     last `days` days (China time), and the days with any, newest first."""
     today = now.astimezone(CHINA_TZ).date()

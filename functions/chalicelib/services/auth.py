@@ -5,19 +5,20 @@ deployed stage refuses to log them in and refuses to start while they exist (boo
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:                      # imported on first use: keeps the cold start short
     from argon2 import PasswordHasher
 
 from ..domain.errors import Invalid, Unauthorized
-from .ports import Account, Store
 from .letters import Actor
+from .ports import Account, Store
 
 ROLES = ("clerk", "office", "admin")
 TOKEN_HOURS = 8
-_hasher: "PasswordHasher | None" = None
+_hasher: PasswordHasher | None = None
 # verified against when the username is unknown, so both paths cost one argon2 check
 # (made on first use: hashing at import would add ~0.1 s to every cold start)
 _DUMMY_HASH: str | None = None
@@ -30,7 +31,7 @@ def configure_hasher(hasher: PasswordHasher) -> None:
     _DUMMY_HASH = None
 
 
-def _the_hasher() -> "PasswordHasher":
+def _the_hasher() -> PasswordHasher:
     global _hasher
     if _hasher is None:
         from argon2 import PasswordHasher
@@ -74,7 +75,7 @@ class TokenSigner:
 
     def issue(self, account: Account) -> tuple[str, datetime]:
         import jwt
-        now = self.clock().astimezone(timezone.utc)
+        now = self.clock().astimezone(UTC)
         expires = now + timedelta(hours=TOKEN_HOURS)
         token = jwt.encode({"sub": account.username, "role": account.role,
                             "dept": account.department, "ver": account.token_version,
@@ -87,7 +88,7 @@ class TokenSigner:
         still accepts it: `current_actor`)."""
         return self._actor(self._claims(token))
 
-    def _claims(self, token: str) -> dict:
+    def _claims(self, token: str) -> dict[str, Any]:
         import jwt
         try:
             claims = jwt.decode(token, self.secret, algorithms=["HS256"],
@@ -100,7 +101,7 @@ class TokenSigner:
         return claims
 
     @staticmethod
-    def _actor(claims: dict) -> Actor:
+    def _actor(claims: dict[str, Any]) -> Actor:
         return Actor(claims["sub"], claims["role"], claims.get("dept"))
 
 
@@ -142,7 +143,8 @@ def set_disabled(store: Store, username: str, disabled: bool) -> Account | None:
     return account
 
 
-def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: bool) -> dict:
+def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: bool
+          ) -> dict[str, Any]:
     """POST /api/staff/login."""
     if not isinstance(payload, dict):
         raise Invalid("body_not_object")
@@ -152,6 +154,7 @@ def login(store: Store, signer: TokenSigner, payload: object, *, allow_demo: boo
         raise Unauthorized("bad_credentials")
     account = store.get_account(username)
     from argon2.exceptions import InvalidHashError, VerificationError
+    ok: bool
     try:
         ok = _the_hasher().verify(account.password_hash if account else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):

@@ -9,32 +9,45 @@ split into paragraphs); the importer and the bench make theirs with it too.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..adapters.codec import search_chars, search_matches
 from ..domain import privacy, text
 from ..domain.deadlines import CHINA_TZ
 from ..domain.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from ..domain.letters import ANSWERED, Letter, Publication, PublicEdits, Score, Status
-from .commands import (ApproveExtension, ApproveReply, DenyExtension, DispatchLetter, KeepReply,
-                       OrderRedo, PublicDraft, RejectLetter, ReplyToLetter, RequestExtension,
-                       SignLetter, TransferLetter)
+from .commands import (
+    ApproveExtension,
+    ApproveReply,
+    DenyExtension,
+    DispatchLetter,
+    KeepReply,
+    OrderRedo,
+    PublicDraft,
+    RejectLetter,
+    ReplyToLetter,
+    RequestExtension,
+    SignLetter,
+    TransferLetter,
+)
 from .context import Actor, Context, require, save
+from .ports import LetterWork
 from .views import inbox_row, staff_view
 
 
-def _staff_letter(uow, actor: Actor, letter_id: str) -> Letter:
+def _staff_letter(uow: LetterWork, actor: Actor, letter_id: str) -> Letter:
     letter = uow.get_letter(letter_id)
     if letter is None:
-        raise NotFound("没有这封来信", "No such letter")
+        raise NotFound("letter_not_found")
     if actor.role == "clerk" and letter.department != actor.department:
-        raise Forbidden("该来信不属于您的部门", "This letter belongs to another department")
+        raise Forbidden("letter_other_department")
     return letter
 
 
 def _change(ctx: Context, actor: Actor, letter_id: str, roles: tuple[str, ...],
-            act: Callable[[Letter, datetime], Any]) -> dict:
+            act: Callable[[Letter, datetime], Any]) -> dict[str, Any]:
     require(actor, *roles)
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
@@ -44,47 +57,52 @@ def _change(ctx: Context, actor: Actor, letter_id: str, roles: tuple[str, ...],
     return staff_view(ctx, letter)
 
 
-def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, command: DispatchLetter) -> dict:
+def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, command: DispatchLetter
+                    ) -> dict[str, Any]:
     """The office sends a letter to the department that handles it."""
     dept = ctx.department(command.department)
     return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.dispatch(
         dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type)))
 
 
-def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLetter) -> dict:
+def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLetter
+                  ) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("office",),
                    lambda l, now: l.reject(command.reason, actor.username, now))
 
 
 def sign_letter(ctx: Context, actor: Actor, letter_id: str,
-                command: SignLetter = SignLetter()) -> dict:
+                command: SignLetter = SignLetter()) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("clerk",),
                    lambda l, now: l.sign(actor.username, now))
 
 
-def transfer_letter(ctx: Context, actor: Actor, letter_id: str, command: TransferLetter) -> dict:
+def transfer_letter(ctx: Context, actor: Actor, letter_id: str, command: TransferLetter
+                    ) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("clerk",),
                    lambda l, now: l.request_transfer(command.reason, actor.username, now))
 
 
 def request_extension(ctx: Context, actor: Actor, letter_id: str,
-                      command: RequestExtension) -> dict:
+                      command: RequestExtension) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("clerk",), lambda l, now: l.request_extension(
         command.working_days, command.reason, actor.username, now))
 
 
 def approve_extension(ctx: Context, actor: Actor, letter_id: str,
-                      command: ApproveExtension = ApproveExtension()) -> dict:
+                      command: ApproveExtension = ApproveExtension()) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("office",),
                    lambda l, now: l.approve_extension(actor.username, now, ctx.calendar))
 
 
-def deny_extension(ctx: Context, actor: Actor, letter_id: str, command: DenyExtension) -> dict:
+def deny_extension(ctx: Context, actor: Actor, letter_id: str, command: DenyExtension
+                   ) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("office",),
                    lambda l, now: l.deny_extension(command.reason, actor.username, now))
 
 
-def reply_to_letter(ctx: Context, actor: Actor, letter_id: str, command: ReplyToLetter) -> dict:
+def reply_to_letter(ctx: Context, actor: Actor, letter_id: str, command: ReplyToLetter
+                    ) -> dict[str, Any]:
     return _change(ctx, actor, letter_id, ("clerk",),
                    lambda l, now: l.reply(command.body, actor.username, now, ctx.calendar))
 
@@ -122,15 +140,15 @@ def edits_after(letter: Letter, subject: str | None, body: str | None,
                        reply_n=n)
 
 
-def approve_reply(ctx: Context, actor: Actor, letter_id: str, command: ApproveReply) -> dict:
+def approve_reply(ctx: Context, actor: Actor, letter_id: str, command: ApproveReply
+                  ) -> dict[str, Any]:
     """The office approves a reply: released to the writer, and published (in the office's
     wording, `command.draft`) unless `publish` is false."""
     draft = command.draft
 
     def act(letter: Letter, now: datetime) -> None:
         if letter.status != Status.replied:
-            raise InvalidTransition("只有待审核的答复可以审核", "Only a reply awaiting approval can be approved",
-                                    field="status")
+            raise InvalidTransition("approve_needs_pending", field="status")
         version = public_version(ctx, letter, now, category=command.category,
                                  subject=draft.subject, body=draft.body, reply=draft.reply)
         letter.approve(actor.username, now, publish=command.publish, category=command.category,
@@ -140,7 +158,7 @@ def approve_reply(ctx: Context, actor: Actor, letter_id: str, command: ApproveRe
 
 
 def preview_letter(ctx: Context, actor: Actor, letter_id: str,
-                   draft: PublicDraft | None = None) -> dict:
+                   draft: PublicDraft | None = None) -> dict[str, Any]:
     """GET /api/staff/letters/{id}/preview: the public version as the next approval would
     publish it with the office's current wording (what `public_version` makes), paragraphs
     separated by a blank line; `reply` is None before the first reply. `edited` says which
@@ -172,19 +190,19 @@ def preview_letter(ctx: Context, actor: Actor, letter_id: str,
                        "reply": latest is not None and after.reply is not None}}
 
 
-def keep_reply(ctx: Context, actor: Actor, letter_id: str, command: KeepReply) -> dict:
+def keep_reply(ctx: Context, actor: Actor, letter_id: str, command: KeepReply) -> dict[str, Any]:
     """POST /api/staff/letters/{id}/keep: the office keeps a reply rated 不满意 (维持答复)."""
     return _change(ctx, actor, letter_id, ("office",),
                    lambda l, now: l.keep_reply(command.reason, actor.username, now))
 
 
-def order_redo(ctx: Context, actor: Actor, letter_id: str, command: OrderRedo) -> dict:
+def order_redo(ctx: Context, actor: Actor, letter_id: str, command: OrderRedo) -> dict[str, Any]:
     """POST /api/staff/letters/{id}/redo: the office sends a reply rated 不满意 back (重办)."""
     return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.order_redo(
         command.reason, actor.username, now, ctx.calendar, ctx.limits_for(l.type)))
 
 
-def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict:
+def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict[str, Any]:
     require(actor, "clerk", "office")
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
@@ -205,9 +223,9 @@ def _whole_number(query: Mapping[str, str], name: str, default: int, low: int, h
         return default
     if not isinstance(value, str) or not value.isascii() or not value.isdigit() \
             or not low <= int(value) <= high:
-        raise Invalid(f"{ {'page': '页码', 'per_page': '每页条数'}.get(name, name)}须为"
-                      f" {low} 至 {high} 的整数", f"'{name}' must be a whole number from {low}"
-                      f" to {high}", field=name, code="out_of_range")
+        raise Invalid("page_out_of_range", field=name,
+                      label={"page": "页码", "per_page": "每页条数"}.get(name, name),
+                      low=low, high=high)
     return int(value)
 
 
@@ -217,16 +235,14 @@ def _search_query(query: Mapping[str, str]) -> str | None:
     if raw is None or not isinstance(raw, str) or not raw.strip():
         return None
     if len(raw) > SEARCH_MAX:
-        raise Invalid(f"搜索词不能超过 {SEARCH_MAX} 个字", f"The search may have at most"
-                      f" {SEARCH_MAX} characters", field="q", code="too_long")
+        raise Invalid("search_too_long", field="q", limit=SEARCH_MAX)
     chars = search_chars(raw)
     if not chars:
-        raise Invalid("搜索词须含文字或数字", "Search for letters or digits", field="q",
-                      code="invalid")
+        raise Invalid("search_no_words", field="q")
     return chars
 
 
-def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> dict:
+def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> dict[str, Any]:
     """The inbox: a clerk sees the department's letters, the office all; newest first, one page
     at a time: `{"rows", "total", "page", "per_page", "complete"}`.
 
@@ -248,20 +264,20 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     require(actor, "clerk", "office")
     status = query.get("status") or None
     if status is not None and not text.is_choice(status, Status.__members__):
-        raise Invalid("未知的状态", "Unknown status", field="status", code="invalid_choice")
+        raise Invalid("unknown_status", field="status")
     department = query.get("department") or None
     if actor.role == "clerk":
         if department and department != actor.department:
-            raise Forbidden("只能查看本部门来信", "Clerks see their own department only")
+            raise Forbidden("clerk_own_department")
         department = actor.department
     elif department:
         ctx.department(department)
     light = query.get("light") or None
     if light is not None and light not in ("green", "yellow", "red", "none"):
-        raise Invalid("未知的灯色", "Unknown light", field="light", code="invalid_choice")
+        raise Invalid("unknown_light", field="light")
     rating = query.get("rating") or None
     if rating is not None and not text.is_choice(rating, Score.__members__):
-        raise Invalid("未知的评价", "Unknown rating", field="rating", code="invalid_choice")
+        raise Invalid("unknown_rating", field="rating")
     q = _search_query(query)
     page = _whole_number(query, "page", 1, 1, PAGE_MAX)
     per_page = _whole_number(query, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
@@ -282,7 +298,7 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
 
 
 def _queue_rows(ctx: Context, status: str | None, department: str | None, light: str | None,
-                rating: str | None, q: str | None, now: datetime) -> list[dict]:
+                rating: str | None, q: str | None, now: datetime) -> list[dict[str, Any]]:
     """The rows of a light or rating queue, most urgent first."""
     if light in ("red", "yellow", "green"):
         # a light belongs to an active letter's running clock: the supervision list of those

@@ -12,8 +12,9 @@ Use cases answer with plain data (the JSON of API.md); an idempotent one answers
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from ..domain.consultations import Decision, Stance
 from ..domain.letters import LetterType, Score

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from ..domain import notifications
 from ..domain.deadlines import WorkCalendar
@@ -63,8 +64,7 @@ class Context:
 
     def department(self, dept_id: Any, field_name: str = "department") -> str:
         if not isinstance(dept_id, str) or dept_id not in self.departments:
-            raise Invalid("未知的部门", "Unknown department", field=field_name,
-                          code="unknown_department")
+            raise Invalid("unknown_department", field=field_name)
         return dept_id
 
 
@@ -82,7 +82,7 @@ def retry_on_conflict(attempts: int, attempt: Callable[[], T]) -> T:
 
 
 def once(ctx: Context, scope: str, request: Once | None,
-         make: Callable[[UnitOfWork], dict]) -> Answer:
+         make: Callable[[UnitOfWork], dict[str, Any]]) -> Answer:
     """Commit what `make` adds to a unit of work and answer what it returns — once per
     idempotency key in `scope`: the same key and request again get the stored answer
     (`replayed`), the same key with another request 409. The answer is stored in the same
@@ -96,9 +96,7 @@ def once(ctx: Context, scope: str, request: Once | None,
                 prior = uow.idempotent_answer(scope, request.key)
                 if prior is not None:
                     if prior.request_hash != request.request_hash:
-                        raise Conflict("该幂等键已用于另一内容的请求",
-                                       "This idempotency key was used for a different request",
-                                       field="idempotency_key", code="idempotency_key_reused")
+                        raise Conflict("idempotency_key_reused", field="idempotency_key")
                     return Answer(prior.body, replayed=True)
             body = make(uow)
             if request is not None:
@@ -121,7 +119,7 @@ def save(ctx: Context, uow: UnitOfWork, letter: Letter) -> None:
 
 def require(actor: Actor, *roles: str) -> None:
     if actor.role not in roles:
-        raise Forbidden("您的角色不能执行该操作", "Your role may not do this")
+        raise Forbidden("role_forbidden")
 
 
 def new_code(n: int) -> str:

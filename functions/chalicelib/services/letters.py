@@ -11,15 +11,36 @@ import hmac
 import secrets
 from typing import Any
 
-from . import abuse
 from ..domain import notifications
 from ..domain.errors import NotFound
 from ..domain.letters import Letter
-from .commands import (BODY_MAX, COMMENT_MAX, KEY_MAX, NAME_MAX, REASON_MAX, REPLY_MAX,
-                       SUBJECT_MAX, Answer, RateReply, ResetSecret, SubmitLetter, Vote)
-from .context import (SYSTEM, Actor, Context, Department, hash_secret, new_code, once,
-                      retry_on_conflict, save)
-from .ports import UnitOfWork
+from . import abuse
+from .commands import (
+    BODY_MAX,
+    COMMENT_MAX,
+    KEY_MAX,
+    NAME_MAX,
+    REASON_MAX,
+    REPLY_MAX,
+    SUBJECT_MAX,
+    Answer,
+    RateReply,
+    ResetSecret,
+    SubmitLetter,
+    Vote,
+)
+from .context import (
+    SYSTEM,
+    Actor,
+    Context,
+    Department,
+    hash_secret,
+    new_code,
+    once,
+    retry_on_conflict,
+    save,
+)
+from .ports import LetterWork, UnitOfWork
 from .views import citizen_view
 
 # kept importable from here for the composition root, the accounts and the local tools
@@ -35,7 +56,7 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
     if command.department is not None:
         ctx.department(command.department)
 
-    def make(uow: UnitOfWork) -> dict:
+    def make(uow: UnitOfWork) -> dict[str, Any]:
         now = ctx.clock()
         abuse.take_letter_quota(ctx, uow, client, now)
         secret = secrets.token_urlsafe(18)
@@ -57,16 +78,16 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
     return once(ctx, "letters", command.once, make)
 
 
-def _letter_for_citizen(uow, tracking_code: Any, secret: Any) -> Letter:
+def _letter_for_citizen(uow: LetterWork, tracking_code: Any, secret: Any) -> Letter:
     if not isinstance(tracking_code, str) or not isinstance(secret, str) or not secret:
-        raise NotFound("查询码或密码不正确", "Unknown tracking code or wrong secret")
+        raise NotFound("tracking_not_found")
     letter = uow.get_letter_by_code(tracking_code.strip().upper())
     if letter is None or not hmac.compare_digest(letter.secret_hash, hash_secret(secret.strip())):
-        raise NotFound("查询码或密码不正确", "Unknown tracking code or wrong secret")
+        raise NotFound("tracking_not_found")
     return letter
 
 
-def track_letter(ctx: Context, tracking_code: str, secret: str | None) -> dict:
+def track_letter(ctx: Context, tracking_code: str, secret: str | None) -> dict[str, Any]:
     """GET /api/letters/{tracking_code}: what the writer may see, without staff names."""
     with ctx.store.unit_of_work() as uow:
         letter = _letter_for_citizen(uow, tracking_code, secret)
@@ -74,7 +95,7 @@ def track_letter(ctx: Context, tracking_code: str, secret: str | None) -> dict:
 
 
 def rate_reply(ctx: Context, tracking_code: str, secret: str | None,
-               command: RateReply) -> dict:
+               command: RateReply) -> dict[str, Any]:
     """POST /api/letters/{tracking_code}/rating: once per released reply."""
     with ctx.store.unit_of_work() as uow:
         letter = _letter_for_citizen(uow, tracking_code, secret)
@@ -87,13 +108,14 @@ def rate_reply(ctx: Context, tracking_code: str, secret: str | None,
 
 SECRET_RESET_ANSWER = {
     "status": "accepted",
-    "message": "如果您填写的联系方式与提交来信时留下的一致，新的查询密码将发送到该联系方式，原密码随即失效。",
+    "message": ("如果您填写的联系方式与提交来信时留下的一致，新的查询密码将发送到该联系方式，"
+                "原密码随即失效。"),
     "message_en": "If the contact you gave is the one left with the letter, a new password is "
                   "being sent to it, and the old one no longer works.",
 }
 
 
-def contact_matches(letter: Letter, contact: str) -> "notifications.Channel | None":
+def contact_matches(letter: Letter, contact: str) -> notifications.Channel | None:
     """The channel on which `contact` is the writer's own: the e-mail address (any case) or
     the mobile number (spaces, dashes, +86 ignored) given with the letter; None otherwise —
     also for a landline, which cannot receive an SMS."""
@@ -108,7 +130,7 @@ def contact_matches(letter: Letter, contact: str) -> "notifications.Channel | No
     return None
 
 
-def reset_secret(ctx: Context, tracking_code: Any, command: ResetSecret) -> dict:
+def reset_secret(ctx: Context, tracking_code: Any, command: ResetSecret) -> dict[str, Any]:
     """POST /api/letters/{tracking_code}/secret: a writer who lost the secret names the phone
     or e-mail address they gave; when it matches, the secret is replaced and the new one sent
     there (recorded in the history, without the contact). The answer is the same whether it
@@ -117,7 +139,7 @@ def reset_secret(ctx: Context, tracking_code: Any, command: ResetSecret) -> dict
         return dict(SECRET_RESET_ANSWER)
     code = tracking_code.strip().upper()
 
-    def attempt() -> dict:
+    def attempt() -> dict[str, Any]:
         with ctx.store.unit_of_work() as uow:
             letter = uow.get_letter_by_code(code)
             channel = contact_matches(letter, command.contact) if letter is not None else None
@@ -138,14 +160,14 @@ def reset_secret(ctx: Context, tracking_code: Any, command: ResetSecret) -> dict
     return retry_on_conflict(2, attempt)
 
 
-def vote(ctx: Context, letter_id: str, command: Vote, voter: str) -> dict:
+def vote(ctx: Context, letter_id: str, command: Vote, voter: str) -> dict[str, Any]:
     """POST /api/letters/{id}/votes: public 顶/踩; one per voter per letter, never in ratings."""
 
-    def attempt() -> dict:
+    def attempt() -> dict[str, Any]:
         with ctx.store.unit_of_work() as uow:
             letter = uow.get_letter(letter_id)
             if letter is None or letter.publication is None:
-                raise NotFound("没有这封公开来信", "No such published letter")
+                raise NotFound("published_letter_not_found")
             counted = uow.add_vote(letter.id, voter)
             if counted:
                 letter.vote(command.direction, ctx.clock())

@@ -42,9 +42,10 @@ Senders (SES, SNS, a local outbox folder: `senders.py`) implement `Sender`; the 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.letters import Letter
@@ -93,7 +94,7 @@ class Change:
                 "topics": self.topics, "counters": self.counters}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Change":
+    def from_dict(cls, d: dict[str, Any]) -> Change:
         return cls(id=d["id"], at=datetime.fromisoformat(d["at"]), letters=list(d["letters"]),
                    departments=list(d["departments"]), months=list(d["months"]),
                    periods=list(d["periods"]), public=bool(d["public"]),
@@ -168,7 +169,7 @@ class ConsultationWork(Protocol):
 class UnitOfWork(LetterWork, ConsultationWork, Protocol):
     """One transaction: load, change, `commit()` (see the module docstring)."""
 
-    def __enter__(self) -> "UnitOfWork": ...
+    def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
     def commit(self) -> None: ...
 

@@ -20,14 +20,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import abuse
 from ..domain import notifications, statistics
 from ..domain.deadlines import CHINA_TZ, Light
 from ..domain.errors import ConcurrentUpdate, Forbidden, SendError
 from ..domain.letters import ACTIVE, Letter, Status
 from ..domain.notifications import Notification
-from .ports import Sender
+from . import abuse
 from .context import Actor, Context, save
+from .ports import Sender
 from .topics import record_topic_phases
 from .views import department_ref
 
@@ -38,7 +38,7 @@ LIGHTS = ("green", "yellow", "red")
 
 # --- the scheduled job --------------------------------------------------------------------
 
-def tick(ctx: Context, now: datetime | None = None) -> dict:
+def tick(ctx: Context, now: datetime | None = None) -> dict[str, Any]:
     """Record every light change, rating follow-up and the day's digest due by `now`, and each
     consultation that opened or closed (so its pages are rebuilt), once.
 
@@ -65,7 +65,8 @@ def _lights(ctx: Context, now: datetime) -> list[str]:
                         uow.commit()
                         changed.append(fresh.id)
             except ConcurrentUpdate:
-                continue   # a person (or another tick) changed it meanwhile; the next run looks again
+                # a person (or another tick) changed it meanwhile; the next run looks again
+                continue
     return changed
 
 
@@ -122,7 +123,7 @@ def _digest(ctx: Context, now: datetime) -> str | None:
 
 
 def deliver_notifications(ctx: Context, sender: Sender, now: datetime | None = None,
-                          limit: int = 200) -> dict:
+                          limit: int = 200) -> dict[str, Any]:
     """Send the pending notifications that are due; record each outcome on the notification."""
     now = now or ctx.clock()
     policy = ctx.notify.retry
@@ -169,7 +170,7 @@ def _write(ctx: Context, note: Notification) -> bool:
     return True
 
 
-def run_scheduled(ctx: Context, sender: Sender, now: datetime | None = None) -> dict:
+def run_scheduled(ctx: Context, sender: Sender, now: datetime | None = None) -> dict[str, Any]:
     """The scheduled job: the tick, then delivery of what it (and the day's changes) caused."""
     now = now or ctx.clock()
     try:
@@ -225,11 +226,10 @@ def dashboard_figures(ctx: Context, now: datetime) -> dict[str, Any]:
     }
 
 
-def office_dashboard(ctx: Context, actor: Actor) -> dict:
+def office_dashboard(ctx: Context, actor: Actor) -> dict[str, Any]:
     """GET /api/staff/dashboard (office only): `dashboard_figures` with department names."""
     if actor.role != "office":
-        raise Forbidden("只有市长公开电话办公室可以查看督办总览",
-                        "Only the office sees the supervision dashboard")
+        raise Forbidden("dashboard_office_only")
     figures = dashboard_figures(ctx, ctx.clock())
     for row in figures["active"]["by_department"]:
         row["department"] = department_ref(ctx, row["department"])
@@ -245,7 +245,8 @@ def office_dashboard(ctx: Context, actor: Actor) -> dict:
 # rows per commit: one DynamoDB transaction holds 100 items, and the change record is one
 CORRECTIONS_PER_COMMIT = 90
 
-def recompute_statistics(ctx: Context, *, apply: bool = True) -> dict[tuple[str, str], dict]:
+def recompute_statistics(ctx: Context, *, apply: bool = True
+                         ) -> dict[tuple[str, str], dict[str, Any]]:
     """The running statistics checked against a recomputation from every letter's history
     (they are the sum of per-commit deltas, so they only drift when the counting rules change,
     e.g. a new counter, or after a repair by hand). Returns the corrections per (period,
@@ -257,7 +258,7 @@ def recompute_statistics(ctx: Context, *, apply: bool = True) -> dict[tuple[str,
     expected = statistics.recompute(letter.history for letter in ctx.store.iter_letters())
     stored = {(period, dept): counters for period in ctx.store.stats_periods()
               for dept, counters in ctx.store.stats(period).items()}
-    corrections: dict[tuple[str, str], dict] = {}
+    corrections: dict[tuple[str, str], dict[str, Any]] = {}
     for key in sorted(set(expected) | set(stored)):
         want, have = expected.get(key, {}), stored.get(key, {})
         delta = {c: int(want.get(c, 0)) - int(have.get(c, 0)) for c in set(want) | set(have)}

@@ -1,7 +1,8 @@
 """Use cases of consultations, one function per API verb (API.md, "topics" and "comments").
 
 Like `letters.py` for letters: each takes a command (`commands.py`) and a `Context`, runs
-inside one unit of work and returns plain data; the API picks the status. Topics come from `content/` by commit (`register_topics`); citizens
+inside one unit of work and returns plain data; the API picks the status. Topics come from
+`content/` by commit (`register_topics`); citizens
 comment and answer surveys only while a topic is open (410 otherwise), once per idempotency key,
 within the per-client abuse limits (429); the office moderates, guests answer interview
 questions, and after closing the office publishes the outcome. Every commit's change record
@@ -11,21 +12,42 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..domain import consultations as C
-from ..domain.consultations import (Comment, CommentStatus, Kind, Outcome, OutcomeItem,
-                                    QuestionKind, Response, Topic)
+from ..domain.consultations import (
+    Comment,
+    CommentStatus,
+    Kind,
+    Outcome,
+    OutcomeItem,
+    QuestionKind,
+    Response,
+    Topic,
+)
 from ..domain.deadlines import CHINA_TZ
-from ..domain.errors import (ConcurrentUpdate, Conflict, Forbidden, Invalid, NotFound,
-                             TooManyRequests)
+from ..domain.errors import (
+    ConcurrentUpdate,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+)
 from ..domain.text import is_choice
-from .commands import (AddComment, AddResponse, Answer, AnswerComment, ApproveComment,
-                       PublishOutcome, RejectComment)
+from .commands import (
+    AddComment,
+    AddResponse,
+    Answer,
+    AnswerComment,
+    ApproveComment,
+    PublishOutcome,
+    RejectComment,
+)
 from .context import Actor, Context, new_code, once, require, retry_on_conflict
 from .ports import UnitOfWork
-
 
 # --- registration (by commit) ------------------------------------------------------------
 
@@ -37,8 +59,7 @@ def register_topics(ctx: Context, topics: Iterable[Topic]) -> dict[str, list[str
     seen: set[str] = set()
     for topic in topics:
         if topic.id in seen:
-            raise Invalid(f"议题 id 重复：{topic.id}", f"Duplicate topic id '{topic.id}'",
-                          field="id", code="duplicate_id")
+            raise Invalid("duplicate_topic_id", field="id", topic=topic.id)
         seen.add(topic.id)
         for i, dept in enumerate(topic.departments):
             ctx.department(dept, f"departments[{i}]")
@@ -60,10 +81,9 @@ def _register(ctx: Context, topic: Topic) -> str:
         if stored.definition() == topic.definition():
             return "unchanged"
         if stored.kind != topic.kind:
-            raise Conflict(f"议题 {topic.id} 已登记为{C.label(stored.kind)}，不能改为"
-                           f"{C.label(topic.kind)}",
-                           f"Topic '{topic.id}' is a {stored.kind}; an id keeps its"
-                           " kind", field="kind", code="kind_changed")
+            raise Conflict("kind_changed", field="kind", topic=topic.id,
+                           stored_label=C.label(stored.kind), new_label=C.label(topic.kind),
+                           stored=stored.kind)
         stored.redefine(topic)
         stored.phase = str(stored.status(now))
         uow.put_topic(stored)
@@ -131,19 +151,19 @@ def _order(topics: list[Topic]) -> list[Topic]:
     return sorted(sorted(topics, key=lambda t: t.id), key=lambda t: t.opens, reverse=True)
 
 
-def list_topics(ctx: Context) -> list[dict]:
+def list_topics(ctx: Context) -> list[dict[str, Any]]:
     now = ctx.clock()
     return [topic_summary(t, now) for t in _order(ctx.store.list_topics())]
 
 
-def get_topic(ctx: Context, topic_id: str) -> dict:
+def get_topic(ctx: Context, topic_id: str) -> dict[str, Any]:
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
-        raise NotFound("没有这个议题", "No such topic")
+        raise NotFound("topic_not_found")
     return topic_detail(topic, ctx.clock())
 
 
-def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict | None:
+def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict[str, Any] | None:
     """What the site publishes of one topic (`consultations.public_view`), or None."""
     topic = store.get_topic(topic_id)
     if topic is None:
@@ -155,7 +175,7 @@ def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict
 # --- citizens --------------------------------------------------------------------------------
 
 def _hour_window(now: datetime) -> tuple[str, datetime]:
-    start = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return start.strftime("%Y%m%d%H"), start + timedelta(hours=1)
 
 
@@ -167,7 +187,7 @@ def _day_window(now: datetime) -> tuple[str, datetime]:
 
 def _take_quota(uow: Any, key: str, limit: int, expires_at: datetime) -> None:
     if uow.quota_used(key) >= limit:
-        raise TooManyRequests("提交过于频繁，请稍后再试", "Too many submissions; try again later")
+        raise TooManyRequests("too_many_submissions")
     uow.use_quota(key, limit, expires_at)
 
 
@@ -175,11 +195,9 @@ def _paragraph(topic: Topic, value: int | None) -> int | None:
     if value is None:
         return None
     if topic.kind != Kind.solicitation:
-        raise Invalid("只有意见征集可以针对条文发表意见", "Only a solicitation has paragraphs",
-                      field="paragraph", code="no_paragraphs")
+        raise Invalid("no_paragraphs", field="paragraph")
     if topic.paragraph(value) is None:
-        raise Invalid(f"征求意见稿没有第 {value} 条", f"The draft has no paragraph {value}",
-                      field="paragraph", code="unknown_paragraph")
+        raise Invalid("unknown_paragraph", field="paragraph", paragraph=value)
     return value
 
 
@@ -188,29 +206,24 @@ def add_comment(ctx: Context, topic_id: str, command: AddComment,
     """POST /api/topics/{topic_id}/comments: {id, status: pending}; replayed by key."""
     stance = command.stance
 
-    def make(uow: UnitOfWork) -> dict:
+    def make(uow: UnitOfWork) -> dict[str, Any]:
         topic = uow.get_topic(topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic")
+            raise NotFound("topic_not_found")
         now = ctx.clock()
         topic.check_open(now)
         if topic.kind == Kind.survey:
-            raise Invalid("调查问卷请提交答卷", "A survey takes responses, not comments",
-                          code="wrong_kind")
+            raise Invalid("survey_takes_responses")
         paragraph = _paragraph(topic, command.paragraph)
         department = None
         if topic.kind == Kind.interview:
             if stance is not None:
-                raise Invalid("访谈提问无需表明立场", "An interview question has no stance",
-                              field="stance", code="no_stance")
+                raise Invalid("no_stance", field="stance")
             department = command.department or topic.department
             if department not in topic.departments:
-                raise Invalid("请选择本次访谈的嘉宾部门", "department must be one of the "
-                              "interview's departments", field="department",
-                              code="unknown_department")
+                raise Invalid("interview_department_choice", field="department")
         elif command.department is not None:
-            raise Invalid("只有在线访谈的提问可以指定部门", "Only interview questions name a "
-                          "department", field="department", code="no_department")
+            raise Invalid("department_not_interview", field="department")
         if client is not None:
             window, ends = _hour_window(now)
             _take_quota(uow, f"comment:{topic.id}:{client}:{window}",
@@ -231,12 +244,8 @@ def _already_answered(per_day: int) -> Conflict:
     """The survey was answered today from this network (the quota is per network and China-time
     day): a 409 `already_answered`, not a 429 — answering again is not flooding."""
     if per_day == 1:
-        return Conflict("您今天已经回答过这份问卷（每个网络每天可答一份），感谢参与",
-                        "You have already answered this survey today (one response a day from "
-                        "each network); thank you for taking part", code="already_answered")
-    return Conflict(f"您所在的网络今天已经回答过这份问卷 {per_day} 次，感谢参与",
-                    f"This survey has already been answered {per_day} times today from your "
-                    "network; thank you for taking part", code="already_answered")
+        return Conflict("survey_answered_today")
+    return Conflict("survey_answered_times", per_day=per_day)
 
 
 def add_response(ctx: Context, survey_id: str, command: AddResponse,
@@ -244,10 +253,10 @@ def add_response(ctx: Context, survey_id: str, command: AddResponse,
     """POST /api/surveys/{survey_id}/responses: {id, status: accepted}; free-text answers
     become comments awaiting moderation; replayed by key."""
 
-    def make(uow: UnitOfWork) -> dict:
+    def make(uow: UnitOfWork) -> dict[str, Any]:
         topic = uow.get_topic(survey_id)
         if topic is None or topic.kind != Kind.survey:
-            raise NotFound("没有这个调查", "No such survey")
+            raise NotFound("survey_not_found")
         now = ctx.clock()
         topic.check_open(now)
         answers = C.validate_answers(topic, command.answers)
@@ -307,25 +316,24 @@ def _guest_clerk(actor: Actor, topic: Topic) -> bool:
             and actor.department in topic.departments)
 
 
-def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]) -> list[dict]:
+def list_staff_comments(ctx: Context, actor: Actor, query: Mapping[str, str]
+                        ) -> list[dict[str, Any]]:
     """The moderation queue (office), oldest first; a guest department's clerk sees the
     questions of its interviews (`topic` required)."""
     require(actor, "office", "clerk")
     status = query.get("status") or None
     if status is not None and not is_choice(status, CommentStatus.__members__):
-        raise Invalid("未知的状态", "status must be pending, approved or rejected",
-                      field="status", code="invalid_choice")
+        raise Invalid("comment_status_choice", field="status")
     topic_id = query.get("topic") or None
     if topic_id is not None:
         topic = ctx.store.get_topic(topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic", field="topic")
+            raise NotFound("topic_not_found", field="topic")
         topics = [topic]
     else:
         topics = ctx.store.list_topics()
     if actor.role == "clerk" and not (topic_id and _guest_clerk(actor, topics[0])):
-        raise Forbidden("承办人只能查看本部门作为嘉宾的访谈提问",
-                        "Clerks see the questions of their department's interviews only")
+        raise Forbidden("interview_clerk_only")
     rows = []
     for topic in topics:
         rows += [(c.created_at, c.id, staff_comment(c, topic))
@@ -345,7 +353,7 @@ def staff_outcome(outcome: Outcome | None) -> dict[str, Any] | None:
                        "reason": i.reason, "opinion": i.opinion} for i in outcome.items]}
 
 
-def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
+def staff_topics(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
     """Counts per topic for the console: the office sees every topic, a clerk those of its
     department; with the stored outcome, from which the office's editor starts."""
     require(actor, "office", "clerk")
@@ -364,16 +372,16 @@ def staff_topics(ctx: Context, actor: Actor) -> list[dict]:
 
 
 def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
-              allow_guest: bool = False) -> dict:
+              allow_guest: bool = False) -> dict[str, Any]:
     with ctx.store.unit_of_work() as uow:
         comment = uow.get_comment(comment_id)
         if comment is None:
-            raise NotFound("没有这条留言", "No such comment")
+            raise NotFound("comment_not_found")
         topic = uow.get_topic(comment.topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic")
+            raise NotFound("topic_not_found")
         if actor.role != "office" and not (allow_guest and actor.role == "clerk"):
-            raise Forbidden("您的角色不能执行该操作", "Your role may not do this")
+            raise Forbidden("role_forbidden")
         act(comment, topic, ctx.clock())
         uow.save_comment(comment)
         uow.commit()
@@ -381,30 +389,30 @@ def _moderate(ctx: Context, actor: Actor, comment_id: str, act: Any,
 
 
 def approve_comment(ctx: Context, actor: Actor, comment_id: str,
-                    command: ApproveComment = ApproveComment()) -> dict:
+                    command: ApproveComment = ApproveComment()) -> dict[str, Any]:
     require(actor, "office")
     return _moderate(ctx, actor, comment_id,
                      lambda c, t, now: c.approve(actor.username, now))
 
 
-def reject_comment(ctx: Context, actor: Actor, comment_id: str, command: RejectComment) -> dict:
+def reject_comment(ctx: Context, actor: Actor, comment_id: str, command: RejectComment
+                   ) -> dict[str, Any]:
     require(actor, "office")
     return _moderate(ctx, actor, comment_id,
                      lambda c, t, now: c.reject(command.reason, actor.username, now))
 
 
-def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerComment) -> dict:
+def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerComment
+                   ) -> dict[str, Any]:
     """An interview question answered by the office or a guest department's clerk; the
     question is published with its answer at once."""
     require(actor, "office", "clerk")
 
     def act(comment: Comment, topic: Topic, now: datetime) -> None:
         if topic.kind != Kind.interview or comment.department is None:
-            raise Conflict("只有在线访谈的提问可以答复", "Only interview questions are answered",
-                           field="id", code="not_an_interview")
+            raise Conflict("not_an_interview", field="id")
         if actor.role == "clerk" and not _guest_clerk(actor, topic):
-            raise Forbidden("您的部门不是本次访谈的嘉宾", "Your department is not a guest of this "
-                            "interview")
+            raise Forbidden("not_a_guest")
         department = actor.department if actor.role == "clerk" else comment.department
         comment.answer_with(command.body, actor.username, department or topic.department, now)
     return _moderate(ctx, actor, comment_id, act, allow_guest=True)
@@ -412,18 +420,18 @@ def answer_comment(ctx: Context, actor: Actor, comment_id: str, command: AnswerC
 
 def _check_closed(topic: Topic, now: datetime) -> None:
     if now < topic.closes:
-        raise Conflict("议题截止后才能发布反馈", "The outcome is published after the topic closes",
-                       field="closes", code="topic_open")
+        raise Conflict("topic_open", field="closes")
 
 
-def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishOutcome) -> dict:
+def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishOutcome
+                    ) -> dict[str, Any]:
     """POST /api/staff/topics/{topic_id}/outcome (office, after the topic closes): the
     summary and a decision with a reason per opinion; publishing again replaces it. Each item
     that names a comment must name an approved comment of this topic, once."""
     require(actor, "office")
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
-        raise NotFound("没有这个议题", "No such topic")
+        raise NotFound("topic_not_found")
     _check_closed(topic, ctx.clock())
     approved = {c.id for c in ctx.store.topic_comments(topic_id, CommentStatus.approved)}
     items: list[OutcomeItem] = []
@@ -433,21 +441,17 @@ def publish_outcome(ctx: Context, actor: Actor, topic_id: str, command: PublishO
         if cid is not None:
             found = ctx.store.get_comment(cid)
             if found is None or found.topic_id != topic_id:
-                raise Invalid("该留言不属于本议题", f"{where}.comment_id is not a comment of "
-                              "this topic", field=f"{where}.comment_id", code="unknown_comment")
+                raise Invalid("unknown_comment", field=f"{where}.comment_id", where=where)
             if cid not in approved:
-                raise Invalid("只能对已公开的意见作出反馈", f"{where}.comment_id is not an "
-                              "approved comment", field=f"{where}.comment_id",
-                              code="not_approved")
+                raise Invalid("comment_not_approved", field=f"{where}.comment_id", where=where)
             if cid in seen:
-                raise Invalid("同一条意见重复出现", f"{where}.comment_id appears twice",
-                              field=f"{where}.comment_id", code="duplicate_comment")
+                raise Invalid("duplicate_comment", field=f"{where}.comment_id", where=where)
             seen.add(cid)
         items.append(OutcomeItem(cid, item.decision, item.reason, item.opinion))
     with ctx.store.unit_of_work() as uow:
         topic = uow.get_topic(topic_id)
         if topic is None:
-            raise NotFound("没有这个议题", "No such topic")
+            raise NotFound("topic_not_found")
         now = ctx.clock()
         _check_closed(topic, now)
         revision = topic.outcome.revision + 1 if topic.outcome else 1

@@ -5,18 +5,19 @@ inbox. Plain data, the JSON of API.md.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ..domain.letters import ANSWERED, Letter, label
 from .context import Context
 
 
-def _due_fields(letter: Letter) -> dict:
+def _due_fields(letter: Letter) -> dict[str, Any]:
     due = letter.current_due
     return {"due": due.date.isoformat() if due else None,
             "due_provisional": bool(due and due.provisional)}
 
 
-def department_ref(ctx: Context, dept_id: str | None) -> dict | None:
+def department_ref(ctx: Context, dept_id: str | None) -> dict[str, Any] | None:
     """A department as the API names it: id, name and English name."""
     if not dept_id:
         return None
@@ -24,7 +25,7 @@ def department_ref(ctx: Context, dept_id: str | None) -> dict | None:
     return {"id": dept_id, "name": d.name if d else dept_id, "name_en": d.name_en if d else dept_id}
 
 
-def citizen_view(ctx: Context, letter: Letter) -> dict:
+def citizen_view(ctx: Context, letter: Letter) -> dict[str, Any]:
     now = ctx.clock()
     reply = letter.released_reply
     rating = next((r for r in letter.ratings if reply and r.reply_n == reply.n), None)
@@ -61,7 +62,7 @@ def _rating_code(letter: Letter) -> str | None:
     return str(rating.score) if rating else None
 
 
-def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict:
+def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict[str, Any]:
     return {
         "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
         "subject": letter.subject, "status": str(letter.status),
@@ -74,7 +75,7 @@ def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict:
     }
 
 
-def staff_view(ctx: Context, letter: Letter) -> dict:
+def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
     row = inbox_row(ctx, letter, ctx.clock())
     return {
         **row, "body": letter.body, "name": letter.name, "phone": letter.phone,
