@@ -9,6 +9,9 @@ Whether a letter is public is not a state: `publication` holds the version the o
 (分类选登), and exists only when the citizen allowed publication. The light is not a state either:
 it is computed from the due dates and `now` (see deadlines.py); the scheduled job records light
 changes as events.
+
+Over 500 lines on purpose: the letter's every transition is a method of `Letter`, beside the one
+transitions table it checks, so the state machine reads in one place.
 """
 from __future__ import annotations
 
