@@ -288,6 +288,15 @@ def test_a_field_the_route_does_not_take_is_refused(api, world, name, extra, fie
                             "message_en": f"Unknown field: {field}"}
 
 
+def test_a_made_up_field_name_is_named_shortly_not_echoed_whole(api, world):
+    path, headers, valid, who = next((p, h, v, w) for n, p, h, v, w in routes(world)
+                                     if n == "outcome")
+    status, out, _ = post(api, path, encode({**valid, "k" * 5000: 1}), headers, who)
+    assert status == 400 and out["error"]["code"] == "unknown_field"
+    assert out["error"]["field"] == "k" * 64 + "…"
+    assert len(out["error"]["message"]) < 100
+
+
 def test_an_outcome_item_with_a_field_it_does_not_take_is_refused(api, world):
     path, headers, valid, who = next((p, h, v, w) for n, p, h, v, w in routes(world)
                                      if n == "outcome")

@@ -54,12 +54,18 @@ def obj(payload: Any, *fields: str) -> Mapping[str, Any]:
     return payload
 
 
+UNKNOWN_NAME_MAX = 64
+
+
 def only(payload: Mapping[str, Any], fields: Collection[str], where: str = "") -> None:
     """Refuse a field the body does not take: the first unknown key, sorted (`where` prefixes
     the field of a nested object, "items[2].")."""
     unknown = sorted(str(key) for key in payload if key not in fields)
     if unknown:
-        raise Invalid("unknown_field", field=where + unknown[0])
+        name = unknown[0]
+        if len(name) > UNKNOWN_NAME_MAX:     # a made-up key of any length is named, not echoed
+            name = name[:UNKNOWN_NAME_MAX] + "…"
+        raise Invalid("unknown_field", field=where + name)
 
 
 def optional_text(payload: Mapping[str, Any], name: str, *, max_len: int,
