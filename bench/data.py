@@ -24,8 +24,7 @@ from chalicelib.adapters.clock import ManualClock
 from chalicelib.domain import privacy, text
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import Letter, LetterType, Publication
-from chalicelib.services import casework
-from chalicelib.services import letters as services
+from chalicelib.services import casework, commands
 from chalicelib.services.context import Context
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,10 +65,10 @@ def read_sources(path: Path = DEFAULT_DATA, limit: int | None = None) -> list[So
 
     out = []
     for _, record in rows(path):
-        subject = text.clean_line(record["subject"], max_len=services.SUBJECT_MAX,
+        subject = text.clean_line(record["subject"], max_len=commands.SUBJECT_MAX,
                                   field="subject")
-        body = text.clean(record["body"], max_len=services.BODY_MAX * 4, field="body")
-        reply = text.clean(record["reply"], max_len=services.REPLY_MAX, field="reply")
+        body = text.clean(record["body"], max_len=commands.BODY_MAX * 4, field="body")
+        reply = text.clean(record["reply"], max_len=commands.REPLY_MAX, field="reply")
         delay = _time(record["reply_time"], "reply_time") - _time(record["time"], "time")
         delay = min(max(delay, timedelta(0)), MAX_DELAY)
         out.append(Source(

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.services import auth
-from chalicelib.services.letters import Context
+from chalicelib.services.context import Context
 from fakes import DEPARTMENTS, NOTIFY, FakeCalendar, FakeClock, FakeSender, cst
 
 # cheap argon2 parameters: the tests hash dozens of passwords

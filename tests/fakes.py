@@ -11,7 +11,7 @@ from chalicelib.domain import privacy
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import SendError
 from chalicelib.domain.notifications import Notification, NotifyConfig
-from chalicelib.services.letters import Actor, Department
+from chalicelib.services.context import Actor, Department
 
 
 def cst(*args: int) -> datetime:

@@ -69,7 +69,7 @@ def _topic_context(settings: bootstrap.Settings):
     """What registration needs (the store, the departments, the clock) without the rest of the
     composition, so a build step needs no token secret."""
     from chalicelib.adapters.calendars import OfficialCalendar
-    from chalicelib.services.letters import Context
+    from chalicelib.services.context import Context
     return Context(store=bootstrap.make_store(settings, bootstrap.real_clock),
                    calendar=OfficialCalendar(settings.content_dir / "calendar"),
                    clock=bootstrap.real_clock,

@@ -26,9 +26,8 @@ from chalicelib.domain import text
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import ConcurrentUpdate, DomainError
 from chalicelib.domain.letters import Letter, LetterType
-from chalicelib.services import casework
-from chalicelib.services import letters as services
-from chalicelib.services.letters import Context
+from chalicelib.services import casework, commands
+from chalicelib.services.context import Context
 
 REQUIRED = ("id", "subject", "time", "body", "reply", "reply_time")
 IMPORTER = "import"
@@ -148,16 +147,16 @@ def import_row(ctx: Context, record: dict[str, str], default_department: str | N
     if not row_id:
         raise ValueError("id is empty")
     lid = letter_id_for(row_id)
-    subject = text.clean_line(record.get("subject") or "", max_len=services.SUBJECT_MAX,
+    subject = text.clean_line(record.get("subject") or "", max_len=commands.SUBJECT_MAX,
                               field="subject")
-    body = text.clean(record.get("body") or "", max_len=services.BODY_MAX * 4, field="body")
-    reply_text = text.clean(record.get("reply") or "", max_len=services.REPLY_MAX, field="reply")
+    body = text.clean(record.get("body") or "", max_len=commands.BODY_MAX * 4, field="body")
+    reply_text = text.clean(record.get("reply") or "", max_len=commands.REPLY_MAX, field="reply")
     at = _time(record.get("time") or "", "time")
     reply_at = _time(record.get("reply_time") or "", "reply_time")
     if reply_at < at:
         raise ValueError("reply_time is before time")
     dept = department_of(ctx, record, default_department)
-    name = text.clean_line(record.get("user") or "", max_len=services.NAME_MAX,
+    name = text.clean_line(record.get("user") or "", max_len=commands.NAME_MAX,
                            field="user") or None
     category = (record.get("category") or "").strip() or None
 

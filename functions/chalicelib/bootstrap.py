@@ -27,7 +27,7 @@ from .domain import privacy
 from .domain.deadlines import CHINA_TZ
 from .domain.notifications import NotifyConfig
 from .services.auth import TokenSigner
-from .services.letters import Context
+from .services.context import Context
 from .services.ports import Publisher, Sender
 
 __all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app", "build",

@@ -10,6 +10,7 @@ from chalicelib.api import parse
 from chalicelib.services import casework
 from chalicelib.services import letters as services
 from chalicelib.services.commands import DispatchLetter
+from chalicelib.services.context import Actor
 from fakes import letter_payload
 
 LETTERS = [
@@ -33,7 +34,7 @@ def inbox(api, ctx, clock):
             f"client-{n}")
         assert not submitted.replayed
         answer = submitted.body
-        casework.dispatch_letter(ctx, services.Actor("office-1", "office"), answer["id"],
+        casework.dispatch_letter(ctx, Actor("office-1", "office"), answer["id"],
                                  DispatchLetter(department=dept))
         made.append(answer)
     api.login_all()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.domain import statistics
-from chalicelib.services import letters as services
+from chalicelib.services import commands
 from fakes import letter_payload
 from publisher.build import full_build
 from publisher.content import load_content
@@ -138,7 +138,7 @@ def test_only_the_office_previews(api):
 
 @pytest.mark.parametrize("payload, field", [
     ({"public_reply": 5}, "public_reply"),
-    ({"public_reply": "x" * (services.REPLY_MAX + 1)}, "public_reply"),
+    ({"public_reply": "x" * (commands.REPLY_MAX + 1)}, "public_reply"),
 ])
 def test_a_bad_public_reply_is_400(api, clock, payload, field):
     answer = submit(api)

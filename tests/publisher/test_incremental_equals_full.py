@@ -12,8 +12,8 @@ from publisher_city import make_city
 from sitecheck import diff_trees, html_errors
 
 from chalicelib.services import casework, supervision
-from chalicelib.services import letters as services
 from chalicelib.services.commands import RejectLetter, TransferLetter
+from chalicelib.services.context import Actor
 from fakes import cst
 from publisher.build import full_build
 from publisher.sinks import MemorySink
@@ -84,7 +84,7 @@ def lived(city, content):
     # a transfer and re-dispatch, then publication
     t = city.submit(subject="转办的来信")
     city.dispatch(t, "transport")
-    casework.transfer_letter(city.ctx, services.Actor("clerk-t", "clerk", "transport"), t["id"],
+    casework.transfer_letter(city.ctx, Actor("clerk-t", "clerk", "transport"), t["id"],
                              TransferLetter(reason="不属于本部门"))
     city.publish()
     city.dispatch(t, "housing")
@@ -95,7 +95,7 @@ def lived(city, content):
     # a letter left waiting, and one rejected
     w = city.submit(subject="还在办理的来信")
     city.dispatch(w, "housing")
-    casework.reject_letter(city.ctx, services.Actor("office-1", "office"),
+    casework.reject_letter(city.ctx, Actor("office-1", "office"),
                            city.submit(subject="无效来信")["id"], RejectLetter(reason="内容不完整"))
     city.publish()
     events["w"] = w
@@ -249,7 +249,7 @@ def test_letters_waiting_or_rejected_have_no_page(lived, city):
     published = {p.split("/")[1] for p in city.sink.files
                  if p.startswith("letters/") and p.count("/") == 2 and p.endswith("index.html")}
     for letter in city.letters.values():
-        detail = casework.get_staff_letter(city.ctx, services.Actor("office-1", "office"),
+        detail = casework.get_staff_letter(city.ctx, Actor("office-1", "office"),
                                            letter["id"])
         assert (letter["id"] in published) == (detail["published_url"] is not None)
         assert (f"en/letters/{letter['id']}/index.html" in city.sink.files) == (

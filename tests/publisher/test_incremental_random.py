@@ -35,7 +35,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.services import casework, supervision
 from chalicelib.services import letters as services
 from chalicelib.services import topics as ts
-from chalicelib.services.letters import Actor, Context
+from chalicelib.services.context import Actor, Context
 from chalicelib.services.topics import register_topics
 from fakes import (
     DEPARTMENTS,

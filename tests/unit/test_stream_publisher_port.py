@@ -8,7 +8,7 @@ from pathlib import Path
 from chalicelib import bootstrap
 from chalicelib.api import events
 from chalicelib.services.auth import TokenSigner
-from chalicelib.services.letters import Context
+from chalicelib.services.context import Context
 from chalicelib.services.ports import Change
 from fakes import DEPARTMENTS, NOTIFY, FakeCalendar, FakeClock, cst
 from memory_store import MemoryStore

@@ -13,7 +13,7 @@ if TYPE_CHECKING:                      # imported on first use: keeps the cold s
     from argon2 import PasswordHasher
 
 from ..domain.errors import Invalid, Unauthorized
-from .letters import Actor
+from .context import Actor
 from .ports import Account, Store
 
 ROLES = ("clerk", "office", "admin")

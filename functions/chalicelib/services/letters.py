@@ -16,13 +16,6 @@ from ..domain.errors import NotFound
 from ..domain.letters import Letter
 from . import abuse
 from .commands import (
-    BODY_MAX,
-    COMMENT_MAX,
-    KEY_MAX,
-    NAME_MAX,
-    REASON_MAX,
-    REPLY_MAX,
-    SUBJECT_MAX,
     Answer,
     RateReply,
     ResetSecret,
@@ -30,10 +23,7 @@ from .commands import (
     Vote,
 )
 from .context import (
-    SYSTEM,
-    Actor,
     Context,
-    Department,
     hash_secret,
     new_code,
     once,
@@ -42,11 +32,6 @@ from .context import (
 )
 from .ports import LetterWork, UnitOfWork
 from .views import citizen_view
-
-# kept importable from here for the composition root, the accounts and the local tools
-__all__ = ["Actor", "Context", "Department", "SYSTEM", "SUBJECT_MAX", "BODY_MAX", "REPLY_MAX",
-           "NAME_MAX", "REASON_MAX", "COMMENT_MAX", "KEY_MAX", "submit_letter", "track_letter",
-           "rate_reply", "reset_secret", "vote", "contact_matches", "SECRET_RESET_ANSWER"]
 
 
 def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None) -> Answer:
