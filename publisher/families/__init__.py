@@ -19,6 +19,7 @@ from . import (
     league,
     letters,
     notices,
+    search,
     sitemaps,
 )
 from .family import Family, RenderFn
@@ -26,7 +27,7 @@ from .family import Family, RenderFn
 FAMILIES: tuple[Family, ...] = (
     home.FAMILY, board.FAMILY, letters.FAMILY, departments.FAMILY, league.FAMILY,
     exposure.FAMILY, feeds.FAMILY, sitemaps.FAMILY, notices.FAMILY, fixed.FAMILY,
-    consultations.FAMILY,
+    consultations.FAMILY, search.FAMILY,
 )
 
 

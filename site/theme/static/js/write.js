@@ -146,5 +146,11 @@
     print.addEventListener("click", function () { window.print(); });
   }
 
+  // published letters on the same matter under the subject (js/search.js: index files only)
+  if (window.WenzhengSearch) {
+    window.WenzhengSearch.attachSimilar(form.elements.namedItem("subject"),
+                                        document.getElementById("w-similar"));
+  }
+
   button.disabled = false;   // the page works from here on: see the <noscript> note
 })();
