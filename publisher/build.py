@@ -17,6 +17,7 @@ from chalicelib.services.ports import Change, Store
 from . import pages as P
 from .content import Content
 from .render import Renderer, default_theme_dir
+from .search.index import MANIFEST_PATH, SHARDS_ROOT, mark_changes
 from .sinks import Sink
 from .snapshot import Snapshot
 
@@ -24,6 +25,7 @@ __all__ = ["full_build", "publish_changes", "publish_pending", "default_theme_di
            "BuildResult", "render_pages"]
 
 Progress = Callable[[int, int], None]
+SEARCH_FILES = (SHARDS_ROOT, MANIFEST_PATH)
 
 log = logging.getLogger("wenzheng.publish")
 
@@ -70,7 +72,9 @@ def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path
     render_pages(renderer, P.all_pages(snap, content), sink, result, written, progress, total)
     if prune:
         for path in list(sink.paths()):
-            if path not in written and sink.delete(path):
+            if path in written or path.startswith(SEARCH_FILES):
+                continue            # the search index's files are its own (search.index)
+            if sink.delete(path):
                 result.deleted.append(path)
     result.changed = sink.finish()
     return result
@@ -81,12 +85,13 @@ def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Ch
     """Re-render only the pages these changes touch (each once); returns their keys."""
     snap = Snapshot(store)
     keys = P.affected_by_all(changes, snap, content)
-    if not keys:
-        return keys
-    renderer = Renderer(snap, content, theme_dir)
-    sink.begin(full=False)
-    render_pages(renderer, P.sort_keys(keys), sink, BuildResult())
-    sink.finish()
+    if keys:
+        renderer = Renderer(snap, content, theme_dir)
+        sink.begin(full=False)
+        render_pages(renderer, P.sort_keys(keys), sink, BuildResult())
+        sink.finish()
+    # the search index follows in the background (search.index.drain): mark what moved
+    mark_changes(store, changes)
     return keys
 
 

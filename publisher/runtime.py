@@ -41,6 +41,7 @@ def publish_to_configured_sink(store: Store, settings: Settings,
 
 
 _drain_lock = threading.Lock()
+_index_lock = threading.Lock()      # one indexer at a time: Pagefind takes a core and memory
 
 
 def drain_outbox(store: Store, settings: Settings, sink=None, batch: int = 200) -> int:
@@ -65,3 +66,11 @@ class SitePublisher:
 
     def drain(self) -> int:
         return drain_outbox(self.store, self.settings)
+
+    def index_search(self, everything: bool = False):
+        """Bring the search index up to date with what was published (the background indexer:
+        only the stale shards; `everything` rebuilds every shard)."""
+        from .search.index import update_index
+        with _index_lock:
+            return update_index(self.store, content_for(self.settings),
+                                configured_sink(self.settings), everything=everything)

@@ -127,6 +127,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     full_build(ctx.store, content_for(composed.settings),
                LocalFolderSink(site_dir(composed.settings)), progress=Progress("building site"))
     composed.site_publisher().drain()
+    started = time.monotonic()
+    index = composed.site_publisher().index_search(everything=True)
+    print(f"search index: {len(index.shards)} shard(s), {index.records:,} records in "
+          f"{time.monotonic() - started:.1f} s")
 
     def announce() -> None:
         url = f"http://{args.host}:{args.port}/"
@@ -157,6 +161,40 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = pelican_build(settings.content_dir, Path(args.out), settings.data_dir)
     print(f"site built into {args.out}: {result.pages:,} pages in {result.files:,} files "
           f"({result.letters:,} published letters, zh-CN and English) in "
+          f"{time.monotonic() - started:.1f} s")
+    if args.no_search:
+        return 0
+    return _build_search(settings, Path(args.out))
+
+
+def _build_search(settings, out: Path) -> int:
+    from publisher.runtime import content_for
+    from publisher.search import SearchIndexError, build_index
+    from publisher.sinks import LocalFolderSink
+    started = time.monotonic()
+    store = bootstrap.make_store(settings, bootstrap.real_clock)
+    try:
+        index = build_index(store, content_for(settings), LocalFolderSink(out))
+    except SearchIndexError as exc:
+        print(f"error: the search index was not built: {exc}", file=sys.stderr)
+        return 1
+    print(f"search index: {len(index.shards)} shard(s), {index.records:,} records in "
+          f"{time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """`wenzheng search reindex`: bring the local site's search index up to date."""
+    from publisher.search import SearchIndexError
+    composed = _compose(args)
+    started = time.monotonic()
+    try:
+        index = composed.site_publisher().index_search(everything=args.all)
+    except SearchIndexError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"search index: rebuilt {', '.join(index.shards) or 'nothing (up to date)'}; "
+          f"{index.records:,} records, {len(index.changed):,} files changed in "
           f"{time.monotonic() - started:.1f} s")
     return 0
 
@@ -268,8 +306,18 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="full build of the site into a folder (Pelican)")
     b.add_argument("--out", required=True)
+    b.add_argument("--no-search", action="store_true",
+                   help="skip the search index (Pagefind) after the pages")
     data(b)
     b.set_defaults(fn=cmd_build)
+
+    se = sub.add_parser("search", help="the site's search index (Pagefind shards)")
+    sesub = se.add_subparsers(dest="search_cmd", required=True)
+    rx = sesub.add_parser("reindex", help="rebuild the stale shards of the local site's index "
+                          "(what the server's background indexer does every few seconds)")
+    rx.add_argument("--all", action="store_true", help="rebuild every shard")
+    data(rx)
+    rx.set_defaults(fn=cmd_search)
 
     d = sub.add_parser("seed-demo", help="seed the demo city into an empty store")
     data(d)

@@ -315,7 +315,7 @@ def _every(seconds: float, fn, stop: threading.Event, name: str) -> threading.Th
 
 
 def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
-          tick_seconds: float = 60.0, poll_seconds: float = 0.3,
+          tick_seconds: float = 60.0, poll_seconds: float = 0.3, search_seconds: float = 5.0,
           ready: threading.Event | None = None, stop: threading.Event | None = None,
           on_ready=None) -> None:
     bootstrap.use(composed)
@@ -328,6 +328,8 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
     httpd = Server((host, port), handler)
     stop = stop or threading.Event()
     _every(poll_seconds, publisher.drain, stop, "publisher")
+    # the search index follows published changes within seconds, never blocking a page
+    _every(search_seconds, publisher.index_search, stop, "search")
     sender = composed.notification_sender()     # var/outbox/ unless WENZHENG_SENDER=aws
     _every(tick_seconds, lambda: (supervision.run_scheduled(composed.ctx, sender),
                                   publisher.drain()), stop, "tick")

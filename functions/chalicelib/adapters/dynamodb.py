@@ -61,6 +61,8 @@ from .dynamodb_items import (
     QUOTA_SK,
     REFUSAL_PREFIX,
     REFUSALS_PK,
+    SEARCH_KIND,
+    SEARCH_SK,
     STATS_KIND,
     TALLY_PREFIX,
     TALLY_SK,
@@ -82,6 +84,7 @@ from .store import (
     ARCHIVE_DEPARTMENT,
     ARCHIVE_MONTH,
     COMMENT,
+    SEARCH,
     STATUS,
     TOPIC,
     BaseStore,
@@ -111,7 +114,7 @@ _RANGES: dict[str, tuple[str, str, str | None, str]] = {
 # the documents of `_doc`/`_docs`/`_put_doc`: key prefix, sort key, `kind` (listed by kind)
 _DOCS: dict[str, tuple[str, str, str | None]] = {
     ACCOUNT: ("ACCOUNT#", ACCOUNT_SK, ACCOUNT_KIND), TOPIC: ("TOPIC#", TOPIC_SK, TOPIC_KIND),
-    COMMENT: ("COMMENT#", COMMENT_SK, None)}
+    COMMENT: ("COMMENT#", COMMENT_SK, None), SEARCH: ("SEARCH#", SEARCH_SK, SEARCH_KIND)}
 
 
 class DynamoStore(BaseStore):

@@ -29,6 +29,7 @@ LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT
 TOPIC_SK, TALLY_SK, COMMENT_SK, RESPONSE_SK, QUOTA_SK = (
     "TOPIC", "TALLY", "COMMENT", "RESPONSE", "QUOTA")
 TOPIC_KIND = "TOPIC"
+SEARCH_SK, SEARCH_KIND = "SEARCH", "SEARCH"     # the search index's state, one item per key
 TALLY_PREFIX = "c:"      # tally counters are attributes `c:{counter}` of the TALLY item
 REFUSALS_PK = "REFUSALS"    # refusal counters: one item per China-time day (sk), see table.py
 REFUSAL_PREFIX = "r:"       # ...with one N attribute `r:{kind}` per kind of refusal

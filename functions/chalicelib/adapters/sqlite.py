@@ -36,6 +36,7 @@ from .store import (
     ARCHIVE_DEPARTMENT,
     ARCHIVE_MONTH,
     COMMENT,
+    SEARCH,
     STATUS,
     TOPIC,
     BaseStore,
@@ -50,7 +51,8 @@ _RANGES = {
     STATUS: ("status = ?", "submitted_at"),
 }
 # the documents of `_doc`/`_docs`/`_put_doc`: table and key column
-_DOCS = {ACCOUNT: ("accounts", "username"), TOPIC: ("topics", "id"), COMMENT: ("comments", "id")}
+_DOCS = {ACCOUNT: ("accounts", "username"), TOPIC: ("topics", "id"), COMMENT: ("comments", "id"),
+         SEARCH: ("search_state", "key")}
 
 
 class SqliteStore(BaseStore):

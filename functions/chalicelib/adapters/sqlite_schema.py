@@ -218,6 +218,11 @@ def _add_search(conn: sqlite3.Connection) -> None:
         index_search(conn, letter)
 
 
+SEARCH_STATE = """
+CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step from an earlier file format: `apply` when `needed` (checked again once the
@@ -234,6 +239,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, _lacks_table("late_events"), _add_late_events),
     Migration(3, None, None, INBOX_INDEXES),
     Migration(4, _lacks_table("letter_search"), _add_search),
+    # the search index's state (`SearchState`): new table, nothing to fill
+    Migration(6, None, None, SEARCH_STATE),
 )
 
 

@@ -53,6 +53,7 @@ STATUS = "status"                      # letters of one status by `submitted_at`
 
 # the document kinds `_doc`, `_docs` and `_put_doc` store
 ACCOUNT, TOPIC, COMMENT = "account", "topic", "comment"
+SEARCH = "search"      # the search index's state (`SearchState`); the key is kept in the doc
 
 ITER_PAGE = 1000        # letters per read when iterating the whole archive
 
@@ -213,6 +214,14 @@ class BaseStore:
     def get_comment(self, comment_id: str) -> Comment | None:
         d = self._doc(COMMENT, comment_id)
         return Comment.from_dict(d) if d else None
+
+    # --- the search index's state --------------------------------------------------------
+
+    def search_state(self) -> dict[str, dict[str, Any]]:
+        return {d["key"]: d for d in self._docs(SEARCH) if isinstance(d.get("key"), str)}
+
+    def put_search_state(self, key: str, doc: dict[str, Any]) -> None:
+        self._put_doc(SEARCH, key, {**doc, "key": key})
 
     # --- refusals ------------------------------------------------------------------------
 

@@ -299,7 +299,23 @@ class Notifications(Protocol):
         ...
 
 
-class Store(LetterReads, SiteReads, Refusals, Accounts, Outbox, Notifications, Protocol):
+class SearchState(Protocol):
+    """What the site's search index needs to follow the archive in the background: which parts
+    of it changed since their shard was built (`publisher/search/`). Keys are the publisher's
+    (`mark:2026-11`, `built:2026-11`, `manifest`); each key is written by one role only (the
+    incremental publisher marks, the indexer records what it built), so no update is lost."""
+
+    def search_state(self) -> dict[str, dict[str, Any]]:
+        """Every search-state record by key."""
+        ...
+
+    def put_search_state(self, key: str, doc: dict[str, Any]) -> None:
+        """Write one record (written at once, outside any unit of work)."""
+        ...
+
+
+class Store(LetterReads, SiteReads, Refusals, Accounts, Outbox, Notifications, SearchState,
+            Protocol):
     """The whole store: every role above, and units of work for the use cases."""
 
     def unit_of_work(self) -> UnitOfWork: ...

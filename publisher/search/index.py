@@ -1,0 +1,283 @@
+"""Building the search index's shards with Pagefind, and keeping them up to date.
+
+The incremental publisher never runs Pagefind: publishing a reply writes its pages and only
+*marks* the months it touched (`mark_changes`, a few store writes). The indexer (`drain`), run
+in the background by the dev server every few seconds and by the scheduled job in AWS, rebuilds
+the shards whose months were marked, or whose letters the plan moved (a month ended, a letter
+was withdrawn), and writes `/search/shards.json` last. A full build (`build_index`) rebuilds
+every shard. Both write through the same sinks as the pages (folder, S3), so the files are the
+same whichever wrote them (Pagefind's own output is deterministic without its filter files,
+see `shards.filter_term`).
+
+A shard's folder holds one Pagefind bundle: its data files are named by their content hash;
+`pagefind-entry.json` is written last, so a reader sees the old shard or the new one; then the
+files no longer used are deleted.
+
+Store state (`SearchState`): `mark:{unit}` is a fresh token written when a change touches a
+unit (a month `2026-11`, or `site`); `built:{unit}` is the token the indexer had read when it
+rebuilt the unit's shard; a unit is stale while they differ. `manifest` is the last shard list.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from chalicelib.services.ports import Change, Store
+
+from ..content import Content
+from ..sinks import Sink
+from ..snapshot import Snapshot
+from .shards import SITE, Record, Shard, current_month, plan_shards, shard_records
+
+log = logging.getLogger("wenzheng.search")
+
+MANIFEST_PATH = "search/shards.json"
+SHARDS_ROOT = "search/shards/"
+# the files of Pagefind's bundle the site's own search script uses (not Pagefind's UI kits)
+_KEEP_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+_KEEP_DIRS = ("index", "fragment", "filter")
+ENTRY = "pagefind-entry.json"
+TIMEOUT_S = 900
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind is missing or failed: the pages are published, the index is not updated."""
+
+
+@dataclass
+class IndexResult:
+    shards: list[str] = field(default_factory=list)      # shard ids rebuilt
+    records: int = 0
+    changed: list[str] = field(default_factory=list)     # files written or deleted
+    removed: list[str] = field(default_factory=list)     # shard ids that went away
+
+
+# --- Pagefind -------------------------------------------------------------------------------
+
+def pagefind_binary() -> str:
+    """The Pagefind executable of the `pagefind[extended]` package (a local tool: the API
+    function never imports it)."""
+    try:
+        from pagefind.service import _must_get_executable
+    except ImportError as exc:              # pragma: no cover - the dev extra installs it
+        raise SearchIndexError("pagefind is not installed: pip install "
+                               "'pagefind[extended]==1.5.2' (it is in the dev extra)") from exc
+    return str(_must_get_executable())
+
+
+def _document(record: Record) -> str:
+    meta = "".join(f'<meta data-pagefind-meta="{escape(k)}[content]" content="{escape(v)}">'
+                   for k, v in sorted(record.meta.items()))
+    return ('<!doctype html><html lang="und"><head><meta charset="utf-8"><title>-</title>'
+            f'</head><body><main data-pagefind-body>{meta}<p>{escape(record.content())}</p>'
+            '</main></body></html>')
+
+
+def _source_file(root: Path, url: str) -> Path:
+    rel = url.strip("/")
+    if not rel or ".." in rel.split("/"):
+        raise SearchIndexError(f"bad record url {url!r}")
+    return root.joinpath(*rel.split("/"), "index.html")
+
+
+def run_pagefind(records: Iterable[Record], workdir: Path) -> tuple[Path, int]:
+    """Index `records` with Pagefind in `workdir`; the bundle's folder and the record count."""
+    site, out = workdir / "site", workdir / "out"
+    count = 0
+    for record in records:
+        target = _source_file(site, record.url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_document(record), encoding="utf-8")
+        count += 1
+    out.mkdir(parents=True)
+    if count == 0:
+        return out, 0
+    cmd = [pagefind_binary(), "--site", str(site), "--output-path", str(out),
+           "--force-language", "und", "--silent"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
+                          env={**os.environ, "NO_COLOR": "1"})
+    if done.returncode != 0:
+        raise SearchIndexError(f"pagefind failed ({done.returncode}): "
+                               f"{(done.stderr or done.stdout)[-2000:]}")
+    return out, count
+
+
+def bundle_files(out: Path) -> list[tuple[str, Path]]:
+    """The bundle's files to publish, data first and `pagefind-entry.json` last."""
+    files: list[tuple[str, Path]] = []
+    for folder in _KEEP_DIRS:
+        base = out / folder
+        if base.is_dir():
+            files += [(f"{folder}/{p.name}", p) for p in sorted(base.iterdir()) if p.is_file()]
+    for p in sorted(out.iterdir()):
+        if p.is_file() and (p.suffix == ".pf_meta" or p.name.startswith("wasm.")):
+            files.append((p.name, p))
+    files += [(name, out / name) for name in _KEEP_FILES if (out / name).is_file()]
+    files.sort(key=lambda f: f[0] == ENTRY)            # stable: the entry moves to the end
+    return files
+
+
+# --- writing shards --------------------------------------------------------------------------
+
+def paths_under(sink: Sink, prefix: str) -> list[str]:
+    lister = getattr(sink, "paths_under", None)
+    if lister is not None:
+        return list(lister(prefix))
+    return [p for p in sink.paths() if p.startswith(prefix)]
+
+
+def build_shard(snap: Snapshot, content: Content, shard: Shard, sink: Sink,
+                result: IndexResult) -> int:
+    """Rebuild one shard into the sink; the number of records in it."""
+    with tempfile.TemporaryDirectory(prefix="wenzheng-search-") as tmp:
+        out, count = run_pagefind(shard_records(snap, content, shard), Path(tmp))
+        keep: set[str] = set()
+        for rel, file in bundle_files(out):
+            path = shard.path + rel
+            keep.add(path)
+            if sink.write(path, file.read_bytes()):
+                result.changed.append(path)
+    for path in paths_under(sink, shard.path):
+        if path not in keep and sink.delete(path):
+            result.changed.append(path)
+    result.shards.append(shard.id)
+    result.records += count
+    return count
+
+
+def manifest(shards: list[Shard], records: dict[str, int]) -> dict[str, Any]:
+    rows = []
+    for shard in shards:
+        rows.append({"id": shard.id, "path": "/" + shard.path,
+                     "from": shard.months[0] if shard.months else None,
+                     "to": shard.months[-1] if shard.months else None,
+                     "letters": shard.letters, "records": records.get(shard.id, 0)})
+    return {"version": 1, "shards": rows}
+
+
+def _manifest_bytes(doc: dict[str, Any]) -> bytes:
+    import json
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
+
+
+def _units(shard: Shard) -> list[str]:
+    return [SITE] if shard.id == SITE else list(shard.months)
+
+
+def _now(store: Store) -> datetime:
+    clock = getattr(store, "clock", None)
+    return clock() if callable(clock) else datetime.now(UTC)
+
+
+# --- marking and draining --------------------------------------------------------------------
+
+def units_of(change: Change) -> set[str]:
+    """The index units a change touched: the archive months of public letters it moved, and
+    the site shard for consultations."""
+    units: set[str] = set()
+    if change.public:
+        units |= {m for m in change.months if len(m) == 7}
+    if change.topics or change.kind == "topic":
+        units.add(SITE)
+    return units
+
+
+def mark_changes(store: Store, changes: Iterable[Change]) -> set[str]:
+    """Mark the units some published changes touched (cheap: one write per unit)."""
+    units: set[str] = set()
+    for change in changes:
+        units |= units_of(change)
+    for unit in sorted(units):
+        store.put_search_state(f"mark:{unit}", {"token": _token(store)})
+    return units
+
+
+def _token(store: Store) -> str:
+    return f"{_now(store).isoformat()}#{secrets.token_hex(4)}"
+
+
+def stale_units(state: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The marked units whose shard has not been built since: unit -> the mark's token."""
+    out: dict[str, str] = {}
+    for key, doc in state.items():
+        if key.startswith("mark:"):
+            unit = key.removeprefix("mark:")
+            token = doc.get("token", "")
+            if state.get(f"built:{unit}", {}).get("token") != token:
+                out[unit] = token
+    return out
+
+
+def update_index(store: Store, content: Content, sink: Sink, *, everything: bool = False,
+                 now: datetime | None = None) -> IndexResult:
+    """Rebuild the shards that are stale (or all of them) and write the manifest."""
+    state = store.search_state()
+    stale = stale_units(state)
+    marks = {k.removeprefix("mark:"): d.get("token", "") for k, d in state.items()
+             if k.startswith("mark:")}
+    snap = Snapshot(store)
+    shards = plan_shards(snap.published_months(), current_month(now or _now(store)))
+    before = {row["id"]: row for row in state.get("manifest", {}).get("shards", [])}
+    planned = manifest(shards, {})["shards"]
+    result = IndexResult()
+    if not before:
+        everything = True
+    records: dict[str, int] = {sid: int(row.get("records", 0)) for sid, row in before.items()}
+    for shard, row in zip(shards, planned, strict=True):
+        old = before.get(shard.id)
+        moved = old is None or any(old.get(k) != row[k] for k in ("from", "to", "letters"))
+        if everything or moved or any(u in stale for u in _units(shard)):
+            records[shard.id] = build_shard(snap, content, shard, sink, result)
+    doc = manifest(shards, records)
+    if everything or result.shards or set(before) != {s.id for s in shards}:
+        if sink.write(MANIFEST_PATH, _manifest_bytes(doc)):
+            result.changed.append(MANIFEST_PATH)
+    for sid in sorted(set(before) - {s.id for s in shards}):
+        result.removed.append(sid)
+        for path in paths_under(sink, f"{SHARDS_ROOT}{sid}/"):
+            if sink.delete(path):
+                result.changed.append(path)
+    if everything:
+        # paths no shard owns (a shard folder of an older plan the state forgot)
+        owned = {s.path for s in shards}
+        for path in paths_under(sink, SHARDS_ROOT):
+            if not any(path.startswith(p) for p in owned) and sink.delete(path):
+                result.changed.append(path)
+    if doc != state.get("manifest", {}).get("shards") and doc["shards"] != list(before.values()):
+        store.put_search_state("manifest", doc)
+    rebuilt = set(result.shards)
+    for shard in shards:
+        if shard.id in rebuilt:
+            for unit in _units(shard):
+                if unit in marks:
+                    store.put_search_state(f"built:{unit}", {"token": marks[unit]})
+    return result
+
+
+def build_index(store: Store, content: Content, sink: Sink,
+                now: datetime | None = None) -> IndexResult:
+    """Every shard, for a full build."""
+    return update_index(store, content, sink, everything=True, now=now)
+
+
+def drain(store: Store, content: Content, sink: Sink,
+          now: datetime | None = None) -> IndexResult:
+    """What the background indexer does each round: only the stale shards."""
+    return update_index(store, content, sink, now=now)
+
+
+def pagefind_available() -> bool:
+    try:
+        pagefind_binary()
+    except (SearchIndexError, FileNotFoundError, OSError):
+        return False
+    return True
