@@ -1,16 +1,18 @@
 /* 搜索 (/search/) and "可能已有答复" (/write/): the search client over the static index.
  *
- * The index (publisher.search, described in the project's index format notes) is a manifest,
- * /search/shards.json, and Pagefind bundles ("shards") by range of publication months, newest
- * first, plus one `site` shard of notices and consultations. Only the newest shards (about
- * 8,000 letters) and `site` are loaded at first; "search earlier years" merges the rest, and a
- * year filter merges that year's shards. Every file fetched is a static index file: what a
- * person types never leaves the browser (the /write/ page relies on it).
+ * The index (publisher/search/) is a manifest, /search/shards.json, and Pagefind bundles
+ * ("shards") by range of publication months, newest first, plus one `site` shard of notices
+ * and consultations. Only the newest shards (about 8,000 letters) and `site` are loaded at
+ * first; "search earlier years" merges the rest, and a year filter merges that year's shards.
+ * Every file fetched is a static index file: what a person types never leaves the browser
+ * (the /write/ page relies on it).
  *
  * Pagefind is given one index language, `und`: Chinese is indexed as character bigrams, so
- * the query is turned into the same terms here (`searchTerms`, the twin of
- * publisher.search.terms.search_terms; a browser test runs both over the same strings).
- * Pagefind's own excerpt is made of those bigrams, so the snippet comes from `meta.text`.
+ * the query is turned into the same terms here (`queryTerms` and `searchTerms`, the twins of
+ * publisher.search.terms.query_terms and search_terms; a browser test runs both sides over
+ * the same strings). Filters are words of the indexed content too (`filterTerm`, the twin of
+ * publisher.search.shards.filter_term). Pagefind's own excerpt is made of those bigrams, so
+ * the snippet comes from the record's `meta.text`.
  */
 (function () {
   "use strict";
@@ -49,12 +51,35 @@
     return out;
   }
 
-  /** The terms Pagefind is asked for, each once, in order (index format: "for a query, drop
-   *  duplicate terms and the trailing single chars of Han runs longer than one"). */
-  function searchTerms(text) {
+  /** The terms a query searches for, each once, in order (query_terms in Python). */
+  function queryTerms(text) {
     var out = [];
     queryWords(text).forEach(function (w) { out.push.apply(out, w.terms); });
     return out;
+  }
+
+  /** The terms a text is indexed under, in order, with repeats (search_terms in Python): a
+   *  longer Han run also gives its last char, which a one-char query finds. */
+  function searchTerms(text) {
+    var out = [];
+    runs(text).forEach(function (run) {
+      if (IS_HAN.test(run) && run.length > 1) {
+        for (var i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+        out.push(run[run.length - 1]);
+      } else {
+        out.push(run);
+      }
+    });
+    return out;
+  }
+
+  /** A filter as the word the index holds for it (`xlang7a68z` for lang=zh). */
+  function filterTerm(key, value) {
+    var hex = "";
+    new TextEncoder().encode(String(value)).forEach(function (b) {
+      hex += (b < 16 ? "0" : "") + b.toString(16);
+    });
+    return "x" + key + hex + "z";
   }
 
   // --- language and labels -------------------------------------------------------------------
@@ -70,8 +95,10 @@
 
   // --- the index: the manifest and its shards --------------------------------------------------
 
-  /** One search index over the shards of /search/shards.json, loaded lazily. */
-  function Index() {
+  /** One search index over the shards of /search/shards.json, loaded lazily; with
+   *  `lettersOnly`, without the shard of notices and consultations. */
+  function Index(lettersOnly) {
+    this.lettersOnly = !!lettersOnly;
     this.manifest = null;
     this.pf = null;           // the Pagefind module of the first shard loaded
     this.loaded = {};         // shard id -> true once merged
@@ -105,6 +132,7 @@
     this.letterShards().forEach(function (s) {
       if (letters < NEWEST_LETTERS) { out.push(s); letters += s.letters || 0; }
     });
+    if (this.lettersOnly) return out;
     return out.concat((this.manifest.shards || []).filter(function (s) { return s.id === "site"; }));
   };
 
@@ -165,7 +193,8 @@
    * its own start is (a query 公积金 found letters with 面积), and a term found nowhere is
    * dropped instead of failing the query. So each word of the query is searched on its own,
    * as an exact phrase (a Han word: the phrase of its pairs, which are adjacent in the index,
-   * so the phrase is the word itself), and only pages every word found are kept. */
+   * so the phrase is the word itself), each filter as its exact word, and only the pages every
+   * one of them found are kept. */
   function pagefindQuery(word) {
     // one Han char is the one prefix search (京 finds 北京 and 京剧, as the index notes say)
     if (IS_HAN.test(word.run) && word.run.length === 1) return word.run;
@@ -173,16 +202,18 @@
   }
 
   /** Results of a query: {total, items: [{url, title, kind, date, dept, type, category, text}]},
-   *  best first, items `from` .. `from + count`. */
+   *  best first, items `from` .. `from + count`. `filters`: {key: value}, e.g. {lang: "zh"}. */
   Index.prototype.search = function (words, filters, from, count) {
     var self = this, found = [];
+    var queries = words.map(pagefindQuery).concat(Object.keys(filters).sort().map(function (k) {
+      return '"' + filterTerm(k, filters[k]) + '"';
+    }));
     // one after another: Pagefind mixes up the answers of searches run at the same time
-    return words.reduce(function (chain, w) {
-      return chain.then(function () {
-        return self.pf.search(pagefindQuery(w), { filters: filters });
-      }).then(function (f) { found.push(f.results); });
+    return queries.reduce(function (chain, q) {
+      return chain.then(function () { return self.pf.search(q); })
+        .then(function (f) { found.push(f.results); });
     }, Promise.resolve()).then(function () {
-      var results = both(found);
+      var results = both(found, words.length);
       return Promise.all(results.slice(from, from + count).map(function (r) { return r.data(); }))
         .then(function (datas) {
           return { total: results.length, items: datas.map(self.item) };
@@ -190,20 +221,21 @@
     });
   };
 
-  /** The results every list has, by their summed score (ties keep the first list's order). */
-  function both(lists) {
+  /** The results every list has, best first by their score in the first `scored` lists (the
+   *  query's words; the filters only narrow), ties in the first list's order. */
+  function both(lists, scored) {
     if (lists.length === 1) return lists[0];
     var score = {}, count = {};
     lists.forEach(function (list, n) {
       list.forEach(function (r) {
-        score[r.id] = (score[r.id] || 0) + r.score;
+        if (n < scored) score[r.id] = (score[r.id] || 0) + r.score;
         if (count[r.id] === n) count[r.id] = n + 1;     // found by every list so far
         else if (n === 0) count[r.id] = 1;
       });
     });
     return lists[0].filter(function (r) { return count[r.id] === lists.length; })
       .map(function (r, i) { return { r: r, i: i }; })
-      .sort(function (a, b) { return score[b.r.id] - score[a.r.id] || a.i - b.i; })
+      .sort(function (a, b) { return (score[b.r.id] || 0) - (score[a.r.id] || 0) || a.i - b.i; })
       .map(function (x) { return x.r; });
   }
 
@@ -472,7 +504,7 @@
    *  that may answer it, in `container`. Only index files are fetched, never the text. */
   function attachSimilar(input, container) {
     if (!input || !container) return null;
-    var index = new Index();
+    var index = new Index(true);
     var all = labels();
     var box = container.querySelector("section");      // hidden while there is nothing to show
     var list = container.querySelector("ul");
@@ -501,7 +533,7 @@
     function look() {
       var text = input.value.trim();
       var words = queryWords(text);
-      var key = searchTerms(text).join(" ");
+      var key = queryTerms(text).join(" ");
       if (text.length < 2 || !words.length) { clear(); return; }
       if (key === last) return;
       var mine = ++run;
@@ -529,7 +561,8 @@
     return { clear: clear, look: look };
   }
 
-  window.WenzhengSearch = { searchTerms: searchTerms, queryWords: queryWords, snippet: snippet,
+  window.WenzhengSearch = { searchTerms: searchTerms, queryTerms: queryTerms,
+                            queryWords: queryWords, filterTerm: filterTerm, snippet: snippet,
                             Index: Index,
                             attachSimilar: attachSimilar };
 
