@@ -50,11 +50,13 @@ def search_context(content: Content) -> dict[str, Any]:
     kinds = [{"code": k, "zh": zh, "en": en} for k, zh, en in KINDS]
 
     def labels(lang: str) -> dict[str, dict[str, str]]:
-        pick = (lambda zh, en: en or zh) if lang == "en" else (lambda zh, en: zh)
-        return {"dept": {d["id"]: pick(d["name"], d["name_en"]) for d in departments},
-                "type": {t["code"]: pick(t["zh"], t["en"]) for t in types},
-                "category": {c["code"]: pick(c["zh"], c["en"]) for c in cats},
-                "kind": {k["code"]: pick(k["zh"], k["en"]) for k in kinds}}
+        def pick(zh: str, en: str | None) -> str:
+            return (en or zh) if lang == "en" else zh
+
+        return {"dept": {d.id: pick(d.name, d.name_en) for d in content.departments},
+                "type": {str(t): label(str(t), lang) for t in LetterType},
+                "category": {c: pick(c, i18n.category_en(c)) for c in categories(content)},
+                "kind": {k: pick(zh, en) for k, zh, en in KINDS}}
 
     return {"departments": departments, "letter_types": types, "categories": cats,
             "kinds": kinds, "labels": {lang: labels(lang) for lang in i18n.LANGS}}

@@ -72,7 +72,7 @@ def every_page_kind(site: Path) -> list[str]:
              *[rel(p) for p in sorted((site / "departments").glob("*/index.html"))],
              "/league/", *period_pages.values(), "/exposure/",
              "/consultations/", *topic_of_each_kind(),
-             "/notices/", *[rel(p) for p in notices], "/track/", "/write/", "/404.html",
+             "/notices/", *[rel(p) for p in notices], "/track/", "/write/", "/search/", "/404.html",
              "/no-such-page/"]
     assert len(period_pages) == 4 and len(notices) >= 1
     return pages + ["/en" + p for p in pages]

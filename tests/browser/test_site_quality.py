@@ -30,7 +30,7 @@ def sample_pages(server) -> list[str]:
     period = sorted((site / "league").glob("20*-[01][0-9]/index.html"))[-1]   # latest month
     pages = ["/", "/letters/", f"/letters/{letter.name}/", rel(month), rel(department),
              "/departments/", "/league/", rel(period), "/exposure/", rel(notice), "/notices/",
-             "/write/", "/track/", "/staff/",
+             "/write/", "/track/", "/staff/", "/search/",
              # consultations: the listing, an open hearing and survey (forms), an interview
              "/consultations/", "/consultations/taxi-fares-2026/",
              "/consultations/public-transport-2026/", "/consultations/traffic-congestion-2026-11/"]
