@@ -112,3 +112,33 @@ def readable_text(content: str) -> str:
             out.append(token[0])
             last_ascii = False
     return "".join(out)
+
+
+def query_phrases(query: str) -> list[str]:
+    """The Pagefind searches a query becomes; the results are those all of them find.
+
+    Pagefind's plain search also matches words that merely resemble a term (调休 gave 101
+    results where two letters hold the word), while its exact search ("…" in quotes) finds the
+    terms as consecutive words: so each piece of the query is one exact phrase of its pairs
+    (`"噪音 音扰 扰民"` finds exactly the letters holding 噪音扰民). A one-character Chinese piece
+    is joined to the piece before it, or else after it (`公积 金` searches 公积金, `调 休` 调休);
+    a query that is one Chinese character alone is a plain prefix search (`京` finds 北京's
+    letters through the pair 京…). Latin letters and digits are exact words."""
+    pieces = [run for run in _RUN.findall(_normal(query))]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and (len(piece) == 1 and _is_han(piece) or
+                       len(merged[-1]) == 1 and _is_han(merged[-1])) \
+                and _is_han(piece) and _is_han(merged[-1]):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    out: list[str] = []
+    for piece in merged:
+        if _is_han(piece) and len(piece) == 1:
+            phrase = piece                       # alone: a prefix search
+        else:
+            phrase = '"' + " ".join(query_terms(piece)) + '"'
+        if phrase not in out:
+            out.append(phrase)
+    return out
