@@ -34,7 +34,8 @@ from .terms import content_of
 
 SHARD_CAP = 8000        # letters per shard: ~1.4 GB of Pagefind's memory while it builds
 SITE = "site"           # the shard of notices and consultations
-TEXT_MAX = 1500         # characters of public text kept for the result's snippet
+# between a record's text and its filter terms: the snippet is read back up to here
+FILTERS_MARK = "\u2063"
 READ_PAGE = 1000        # letters per store read while gathering a shard
 
 _SPACE = re.compile(r"\s+")
@@ -68,7 +69,7 @@ class Record:
         """The indexed words: the text's terms, then one filter term per filter value."""
         terms = [filter_term(key, value) for key in sorted(self.filters)
                  for value in self.filters[key]]
-        return " ".join([content_of(self.text), *terms]).strip()
+        return " ".join([content_of(self.text), FILTERS_MARK, *terms])
 
 
 def filter_term(key: str, value: str) -> str:
@@ -124,10 +125,6 @@ def _plain(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= TEXT_MAX else text[:TEXT_MAX - 1] + "…"
-
-
 def letter_record(letter: Letter) -> Record | None:
     """The record of a published letter; None for any other."""
     p = letter.publication
@@ -143,7 +140,7 @@ def letter_record(letter: Letter) -> Record | None:
     if p.category:
         filters["category"] = [p.category]
     meta = {"title": _plain(p.subject), "kind": "letter", "date": day, "year": day[:4],
-            "dept": dept, "type": kind_type, "category": p.category or "", "text": _clip(text)}
+            "dept": dept, "type": kind_type, "category": p.category or ""}
     return Record(f"/letters/{letter.id}/", text, meta, filters)
 
 
@@ -179,7 +176,7 @@ def site_records(snap: Snapshot, content: Content) -> Iterator[Record]:
             yield Record(f"{prefix}/notices/{notice.slug}/", text,
                          {"title": _plain(title), "kind": "notice", "date": day,
                           "year": day[:4], "dept": "", "type": "", "category": "",
-                          "text": _clip(text)},
+                          },
                          {"kind": ["notice"], "lang": [lang], "year": [day[:4]]})
     for topic in sorted(snap.list_topics(), key=lambda t: t.id):
         day = topic.opens.astimezone(CHINA_TZ).date().isoformat()
@@ -196,7 +193,7 @@ def site_records(snap: Snapshot, content: Content) -> Iterator[Record]:
             yield Record(f"{prefix}/consultations/{topic.id}/", text,
                          {"title": _plain(title), "kind": "consultation", "date": day,
                           "year": day[:4], "dept": dept, "type": "", "category": "",
-                          "text": _clip(text)}, filters)
+                          }, filters)
 
 
 def shard_records(snap: Snapshot, content: Content, shard: Shard) -> Iterator[Record]:

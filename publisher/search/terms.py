@@ -25,6 +25,7 @@ import re
 import unicodedata
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+_GAP = re.compile(r"\s+")
 
 
 def _normal(text: str) -> str:
@@ -59,5 +60,85 @@ def query_terms(query: str) -> list[str]:
 
 
 def content_of(text: str) -> str:
-    """The indexed content of a record: its terms joined by spaces."""
-    return " ".join(search_terms(text))
+    """The indexed content of a record: its terms, with the punctuation between runs as words
+    of their own, joined by spaces.
+
+    Pagefind keeps a record's content in its fragment and indexes the meta too, so the snippet
+    a result shows is read back from this content (`readable_text`, and `readableText` in
+    search.js) instead of being stored twice: a pair gives its first character, a run's last
+    character ends the run, punctuation is kept, runs of Latin letters and digits are spaced.
+    Punctuation words are never searched for (`query_terms` drops them)."""
+    out: list[str] = []
+    pos = 0
+    # normalised one character at a time, so that the punctuation between runs is kept as
+    # written (full-width ，。 stay full-width) while the runs are matched normalised
+    pieces = [_normal(ch) for ch in text]
+    normal = "".join(pieces)
+    origin: list[str] = []
+    for ch, piece in zip(text, pieces, strict=True):
+        origin.extend([ch] + [""] * (len(piece) - 1))
+    for match in _RUN.finditer(normal):
+        gap = _GAP.sub("", "".join(origin[pos:match.start()]))
+        if gap:
+            out.append(gap)
+        run = match.group()
+        if _is_han(run) and len(run) > 1:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.append(run[-1])
+        else:
+            out.append(run)
+        pos = match.end()
+    gap = _GAP.sub("", "".join(origin[pos:]))
+    if gap:
+        out.append(gap)
+    return " ".join(out)
+
+
+def readable_text(content: str) -> str:
+    """The text back from indexed content (for the snippet): punctuation and runs kept,
+    spaces between runs of Latin letters and digits only."""
+    out: list[str] = []
+    last_ascii = False
+    for token in content.split():
+        if _RUN.fullmatch(token) is None:          # punctuation (and filter terms' neighbours)
+            out.append(token)
+            last_ascii = False
+        elif not _is_han(token):
+            if last_ascii:
+                out.append(" ")
+            out.append(token)
+            last_ascii = True
+        else:
+            out.append(token[0])
+            last_ascii = False
+    return "".join(out)
+
+
+def query_phrases(query: str) -> list[str]:
+    """The Pagefind searches a query becomes; the results are those all of them find.
+
+    Pagefind's plain search also matches words that merely resemble a term (调休 gave 101
+    results where two letters hold the word), while its exact search ("…" in quotes) finds the
+    terms as consecutive words: so each piece of the query is one exact phrase of its pairs
+    (`"噪音 音扰 扰民"` finds exactly the letters holding 噪音扰民). A one-character Chinese piece
+    is joined to the piece before it, or else after it (`公积 金` searches 公积金, `调 休` 调休);
+    a query that is one Chinese character alone is a plain prefix search (`京` finds 北京's
+    letters through the pair 京…). Latin letters and digits are exact words."""
+    pieces = [run for run in _RUN.findall(_normal(query))]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and (len(piece) == 1 and _is_han(piece) or
+                       len(merged[-1]) == 1 and _is_han(merged[-1])) \
+                and _is_han(piece) and _is_han(merged[-1]):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    out: list[str] = []
+    for piece in merged:
+        if _is_han(piece) and len(piece) == 1:
+            phrase = piece                       # alone: a prefix search
+        else:
+            phrase = '"' + " ".join(query_terms(piece)) + '"'
+        if phrase not in out:
+            out.append(phrase)
+    return out
