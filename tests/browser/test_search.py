@@ -15,14 +15,21 @@ from browserkit import AXE, at_server_time, axe_problems, need
 from test_phone_layout import OVERFLOW_SCAN
 
 from publisher.search.shards import filter_term
-from publisher.search.terms import query_terms, search_terms
+from publisher.search.terms import (
+    content_of,
+    query_phrases,
+    query_terms,
+    readable_text,
+    search_terms,
+)
 
 TRICKY = [
     "噪音扰民", "噪音 扰民", "噪音，扰民！", "京", "调休调休", "音扰噪音扰民", "公积金提取123",
     "Ｗｉｆｉ密码１２３", "ABC-123_def", "第3号线地铁", "北京2026年Ｑ４季度", "a", "！！",
     "", "  ", "①②③", "ⅻ", "ﬁle", "Straße", "İstanbul", "café au lait", "𠀀字𠀁", "﨑山",
     "㍿", "K线", "学区房/学区 房", "地铁\n3号线\t延长", "e-mail: x@y.cn", "１２３４５热线",
-    "調休", "老旧小区加装电梯",
+    "調休", "老旧小区加装电梯", "调 休", "公积 金", "调 休 假", "京 北", "a 京 b", "京 京",
+    "噪音扰民 噪音", "2026年，第1季度。", "他说：“不行！”然后走了",
 ]
 
 
@@ -46,6 +53,12 @@ def letter_pages(server) -> list[tuple[str, str]]:
     return out
 
 
+def han_word(server) -> tuple[str, str]:
+    """A published letter's id and a Chinese word of four to six characters of its subject."""
+    return next((i, run[:6]) for i, subject in letter_pages(server)
+                for run in re.findall(r"[\u4e00-\u9fff]{4,}", subject))
+
+
 def search(page, base: str, query: str, prefix: str = "", **filters: str) -> int:
     """Open /search/?q=… and wait for the count; the number of results it says."""
     params = "&".join(f"{k}={quote(v)}" for k, v in {"q": query, **filters}.items())
@@ -65,13 +78,18 @@ def result_links(page) -> list[str]:
 
 
 def test_the_browser_turns_text_into_the_same_terms_as_the_index(indexed, page):
+    """search.js's twins of publisher/search/terms.py, over the same strings."""
     page.goto(indexed.base + "/search/")
     page.wait_for_function("() => window.WenzhengSearch")
     got = page.evaluate("""texts => texts.map(t => [WenzhengSearch.searchTerms(t),
-                                                   WenzhengSearch.queryTerms(t)])""", TRICKY)
-    for text, (terms, query) in zip(TRICKY, got, strict=True):
+        WenzhengSearch.queryTerms(t), WenzhengSearch.queryPhrases(t)])""", TRICKY)
+    for text, (terms, query, phrases) in zip(TRICKY, got, strict=True):
         assert terms == search_terms(text), text
         assert query == query_terms(text), text
+        assert phrases == query_phrases(text), text
+    contents = [content_of(text) for text in TRICKY]
+    assert page.evaluate("cs => cs.map(c => WenzhengSearch.readableText(c))", contents) \
+        == [readable_text(c) for c in contents]
     pairs = [("lang", "zh"), ("lang", "en"), ("dept", "housing"), ("category", "城乡建设"),
              ("year", "2026"), ("type", "complaint")]
     assert page.evaluate("ps => ps.map(([k, v]) => WenzhengSearch.filterTerm(k, v))", pairs) \
@@ -99,9 +117,7 @@ def test_a_word_from_a_published_letter_finds_it_and_opens_it(indexed, page, pre
 
 def test_words_are_found_whatever_the_spacing_and_a_word_not_in_any_letter_finds_nothing(
         indexed, page):
-    letter_id, subject = letter_pages(indexed)[0]
-    han = "".join(re.findall(r"[\u4e00-\u9fff]", subject))[:6]
-    assert len(han) >= 4
+    letter_id, han = han_word(indexed)
     spaced = han[:2] + " " + han[2:]
     for query in (han, spaced):
         assert search(page, indexed.base, query) >= 1
@@ -192,14 +208,14 @@ def test_without_javascript_the_page_says_how_to_browse(indexed, browser, prefix
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_the_search_page_fits_a_phone_and_passes_axe(indexed, page, prefix):
     need(AXE, "axe-core")
-    _, subject = letter_pages(indexed)[0]
-    assert search(page, indexed.base, subject[:4], prefix) >= 1
+    _, word = han_word(indexed)
+    assert search(page, indexed.base, word, prefix) >= 1
     got = page.evaluate(OVERFLOW_SCAN)
     assert got["scrollWidth"] <= 390 and got["past"] == [], got
     assert axe_problems(page, prefix + "/search/ with results") == []
     # the results do not move the form: the status line is there before they come
     box = page.locator("#search-q").bounding_box()
-    page.fill("#search-q", subject[:2])
+    page.fill("#search-q", word[:2])
     page.wait_for_timeout(600)
     assert page.locator("#search-q").bounding_box() == box
 

@@ -8,11 +8,11 @@
  * (the /write/ page relies on it).
  *
  * Pagefind is given one index language, `und`: Chinese is indexed as character bigrams, so
- * the query is turned into the same terms here (`queryTerms` and `searchTerms`, the twins of
- * publisher.search.terms.query_terms and search_terms; a browser test runs both sides over
- * the same strings). Filters are words of the indexed content too (`filterTerm`, the twin of
- * publisher.search.shards.filter_term). Pagefind's own excerpt is made of those bigrams, so
- * the snippet comes from the record's `meta.text`.
+ * the query is turned into the same terms here (`searchTerms`, `queryTerms`, `queryPhrases`
+ * and `readableText`, the twins of publisher/search/terms.py; a browser test runs both sides
+ * over the same strings). Filters are words of the indexed content too (`filterTerm`, the
+ * twin of publisher.search.shards.filter_term). Pagefind's own excerpt is made of those
+ * bigrams, so the snippet is read back from the record's content (`readableText`).
  */
 (function () {
   "use strict";
@@ -22,52 +22,90 @@
   var IS_HAN = new RegExp("^[" + HAN + "]");
   var NEWEST_LETTERS = 8000;     // letters in the shards loaded at first
   var PAGE = 10;                 // results shown at a time on /search/
+  var FILTERS_MARK = "\u2063";   // publisher.search.shards.FILTERS_MARK
 
-  // --- the query's terms (the twin of publisher.search.terms.search_terms) ---------------------
+  // --- terms, phrases and text: the twins of publisher/search/terms.py ------------------------
 
   function runs(text) {
     return String(text || "").normalize("NFKC").toLowerCase().match(RUN) || [];
   }
 
-  /** The query's words: for each run of the text, its terms (a Han run of one char gives that
-   *  char, a longer run every adjacent pair; an alphanumeric run gives itself) and the run as
-   *  written after normalization (what the snippet marks); `terms` leaves out the terms an
-   *  earlier run has, and a run with no new term adds nothing. */
-  function queryWords(text) {
-    var seen = [], out = [];
+  function isHan(run) { return IS_HAN.test(run); }
+
+  function pairs(run) {
+    var out = [];
+    for (var i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+    return out;
+  }
+
+  /** The terms a text is indexed under, in order, with repeats (search_terms): a longer Han
+   *  run also gives its last char, which a one-char query finds. */
+  function searchTerms(text) {
+    var out = [];
     runs(text).forEach(function (run) {
-      var terms = [run];
-      if (IS_HAN.test(run) && run.length > 1) {
-        terms = [];
-        for (var i = 0; i + 1 < run.length; i++) terms.push(run.slice(i, i + 2));
-      }
-      var fresh = terms.filter(function (t, i) {
-        return seen.indexOf(t) < 0 && terms.indexOf(t) === i;
-      });
-      if (!fresh.length) return;
-      fresh.forEach(function (t) { seen.push(t); });
-      out.push({ run: run, terms: fresh, all: terms });
+      if (isHan(run) && run.length > 1) out.push.apply(out, pairs(run).concat(run[run.length - 1]));
+      else out.push(run);
     });
     return out;
   }
 
-  /** The terms a query searches for, each once, in order (query_terms in Python). */
+  /** The terms a query searches for: the pairs of each run, each once (query_terms). */
   function queryTerms(text) {
     var out = [];
-    queryWords(text).forEach(function (w) { out.push.apply(out, w.terms); });
+    runs(text).forEach(function (run) {
+      (isHan(run) && run.length > 1 ? pairs(run) : [run]).forEach(function (t) {
+        if (out.indexOf(t) < 0) out.push(t);
+      });
+    });
     return out;
   }
 
-  /** The terms a text is indexed under, in order, with repeats (search_terms in Python): a
-   *  longer Han run also gives its last char, which a one-char query finds. */
-  function searchTerms(text) {
-    var out = [];
-    runs(text).forEach(function (run) {
-      if (IS_HAN.test(run) && run.length > 1) {
-        for (var i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
-        out.push(run[run.length - 1]);
+  /** The pieces of a query: its runs, a one-char Han run joined to the Han run before it, or
+   *  else after it (`公积 金` is 公积金, `调 休` 调休). What the snippet marks. */
+  function queryPieces(text) {
+    var merged = [];
+    runs(text).forEach(function (piece) {
+      var last = merged.length ? merged[merged.length - 1] : null;
+      if (last !== null && isHan(piece) && isHan(last) && (piece.length === 1 || last.length === 1)) {
+        merged[merged.length - 1] = last + piece;
       } else {
-        out.push(run);
+        merged.push(piece);
+      }
+    });
+    return merged;
+  }
+
+  /** The Pagefind searches a query becomes; the results are the pages all of them find
+   *  (query_phrases). Pagefind's plain search also matches words that merely resemble a term
+   *  (a query 公积金 found letters with 面积), so each piece is an exact phrase of its pairs,
+   *  which are adjacent in the index: the phrase is the word itself. One Han char alone is a
+   *  plain prefix search (京 finds 北京 through the pair 京…). */
+  function queryPhrases(text) {
+    var out = [];
+    queryPieces(text).forEach(function (piece) {
+      var phrase = isHan(piece) && piece.length === 1 ? piece
+        : '"' + queryTerms(piece).join(" ") + '"';
+      if (out.indexOf(phrase) < 0) out.push(phrase);
+    });
+    return out;
+  }
+
+  /** The text back from a record's indexed content, for the snippet (readable_text): a pair
+   *  gives its first char, punctuation is kept, runs of Latin letters and digits are spaced. */
+  function readableText(content) {
+    var out = "", lastAscii = false;
+    String(content || "").split(/\s+/).forEach(function (token) {
+      if (!token) return;
+      var m = token.match(RUN);
+      if (!m || m.length !== 1 || m[0] !== token) {        // punctuation
+        out += token;
+        lastAscii = false;
+      } else if (!isHan(token)) {
+        out += (lastAscii ? " " : "") + token;
+        lastAscii = true;
+      } else {
+        out += token[0];
+        lastAscii = false;
       }
     });
     return out;
@@ -189,23 +227,12 @@
     finally { html.setAttribute("lang", lang); }
   }
 
-  /* Pagefind alone would be too loose for bigrams: a term it does not know matches the words
-   * its own start is (a query 公积金 found letters with 面积), and a term found nowhere is
-   * dropped instead of failing the query. So each word of the query is searched on its own,
-   * as an exact phrase (a Han word: the phrase of its pairs, which are adjacent in the index,
-   * so the phrase is the word itself), each filter as its exact word, and only the pages every
-   * one of them found are kept. */
-  function pagefindQuery(word) {
-    // one Han char is the one prefix search (京 finds 北京 and 京剧, as the index notes say)
-    if (IS_HAN.test(word.run) && word.run.length === 1) return word.run;
-    return '"' + word.all.join(" ") + '"';
-  }
-
   /** Results of a query: {total, items: [{url, title, kind, date, dept, type, category, text}]},
-   *  best first, items `from` .. `from + count`. `filters`: {key: value}, e.g. {lang: "zh"}. */
-  Index.prototype.search = function (words, filters, from, count) {
+   *  best first, items `from` .. `from + count`. `phrases`: `queryPhrases(text)`; `filters`:
+   *  {key: value}, e.g. {lang: "zh"}, each searched as its exact word (`filterTerm`). */
+  Index.prototype.search = function (phrases, filters, from, count) {
     var self = this, found = [];
-    var queries = words.map(pagefindQuery).concat(Object.keys(filters).sort().map(function (k) {
+    var queries = phrases.concat(Object.keys(filters).sort().map(function (k) {
       return '"' + filterTerm(k, filters[k]) + '"';
     }));
     // one after another: Pagefind mixes up the answers of searches run at the same time
@@ -213,7 +240,7 @@
       return chain.then(function () { return self.pf.search(q); })
         .then(function (f) { found.push(f.results); });
     }, Promise.resolve()).then(function () {
-      var results = both(found, words.length);
+      var results = both(found, phrases.length);
       return Promise.all(results.slice(from, from + count).map(function (r) { return r.data(); }))
         .then(function (datas) {
           return { total: results.length, items: datas.map(self.item) };
@@ -246,7 +273,8 @@
     if (m.kind === "letter" && PREFIX && url.indexOf(PREFIX + "/") !== 0) url = PREFIX + url;
     return { url: url, title: m.title || url, kind: m.kind || "", date: m.date || "",
              dept: m.dept || "", type: m.type || "", category: m.category || "",
-             text: m.text || "" };
+             // the record's text ends where its filter terms begin (FILTERS_MARK)
+             text: readableText(String(data.content || "").split(FILTERS_MARK)[0]) };
   };
 
   // --- the snippet: the text around the first match, every match marked ------------------------
@@ -438,10 +466,10 @@
 
     function go() {
       var mine = ++run;
-      var words = queryWords(box.value);
-      var marks = words.map(function (w) { return w.run; });
+      var phrases = queryPhrases(box.value);
+      var marks = queryPieces(box.value);
       keepInUrl();
-      if (!words.length) {
+      if (!phrases.length) {
         section.hidden = true;
         list.textContent = "";
         return Promise.resolve();
@@ -451,10 +479,10 @@
       var f = filters();
       return index.load()
         .then(function () { return f.year ? index.merge(index.ofYear(f.year)) : null; })
-        .then(function () { fillYears(); return index.search(words, f, 0, PAGE); })
+        .then(function () { fillYears(); return index.search(phrases, f, 0, PAGE); })
         .then(function (result) {
           if (mine !== run) return;
-          current = { words: words, marks: marks, filters: f };
+          current = { phrases: phrases, marks: marks, filters: f };
           render(result, marks, false);
         })
         .catch(function (err) {
@@ -481,7 +509,7 @@
     more.addEventListener("click", function () {
       if (!current) return;
       var mine = run;
-      index.search(current.words, current.filters, shown, PAGE).then(function (result) {
+      index.search(current.phrases, current.filters, shown, PAGE).then(function (result) {
         if (mine !== run) return;
         var first = list.children.length;
         render(result, current.marks, true);
@@ -532,14 +560,14 @@
 
     function look() {
       var text = input.value.trim();
-      var words = queryWords(text);
-      var key = queryTerms(text).join(" ");
-      if (text.length < 2 || !words.length) { clear(); return; }
+      var phrases = queryPhrases(text);
+      var key = phrases.join(" ");
+      if (text.length < 2 || !phrases.length) { clear(); return; }
       if (key === last) return;
       var mine = ++run;
       index.load()
         .then(function () {
-          return index.search(words, { kind: "letter", lang: EN ? "en" : "zh" }, 0, 5);
+          return index.search(phrases, { kind: "letter", lang: EN ? "en" : "zh" }, 0, 5);
         })
         .then(function (result) {
           if (mine !== run) return;
@@ -562,8 +590,9 @@
   }
 
   window.WenzhengSearch = { searchTerms: searchTerms, queryTerms: queryTerms,
-                            queryWords: queryWords, filterTerm: filterTerm, snippet: snippet,
-                            Index: Index,
+                            queryPhrases: queryPhrases, queryPieces: queryPieces,
+                            readableText: readableText, filterTerm: filterTerm,
+                            snippet: snippet, Index: Index,
                             attachSimilar: attachSimilar };
 
   var form = document.getElementById("search-form");
