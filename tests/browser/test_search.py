@@ -192,6 +192,7 @@ def test_without_javascript_the_page_says_how_to_browse(indexed, browser, prefix
     page.goto(indexed.base + prefix + "/search/?q=" + quote("地铁"))
     assert page.is_visible("#search-noscript")
     assert not page.is_visible("#search-results")
+    assert not page.is_visible("#search-form")      # it could not search
     for href in ("/letters/archive/", "/departments/", "/notices/", "/consultations/",
                  "/letters/types/complaint/"):
         assert page.is_visible(f"#browse a[href='{prefix}{href}']"), href

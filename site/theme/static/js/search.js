@@ -160,8 +160,13 @@
     return this.pending;
   };
 
+  /** The shards that hold records (an empty one has no Pagefind bundle to load). */
+  Index.prototype.shards = function () {
+    return (this.manifest.shards || []).filter(function (s) { return s.records !== 0; });
+  };
+
   Index.prototype.letterShards = function () {
-    return (this.manifest.shards || []).filter(function (s) { return s.id !== "site"; });
+    return this.shards().filter(function (s) { return s.id !== "site"; });
   };
 
   /** The shards searched first: the newest letter shards up to ~8,000 letters, and `site`. */
@@ -171,7 +176,7 @@
       if (letters < NEWEST_LETTERS) { out.push(s); letters += s.letters || 0; }
     });
     if (this.lettersOnly) return out;
-    return out.concat((this.manifest.shards || []).filter(function (s) { return s.id === "site"; }));
+    return out.concat(this.shards().filter(function (s) { return s.id === "site"; }));
   };
 
   Index.prototype.earlier = function () {
@@ -279,12 +284,6 @@
 
   // --- the snippet: the text around the first match, every match marked ------------------------
 
-  function escapeHtml(s) {
-    return s.replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
   /** [start, end) ranges of `text` where the terms occur, compared as the index compares them
    *  (NFKC, lower case), merged where they touch. */
   function matches(text, terms) {
@@ -314,7 +313,8 @@
     return merged;
   }
 
-  /** About 80 characters of `text` around the first match, HTML-escaped, matches in <mark>. */
+  /** About 80 characters of `text` around the first match, as [text, marked] parts (the page
+   *  makes text nodes and <mark>s of them: no markup is ever parsed). */
   function snippet(text, terms, size) {
     size = size || 80;
     text = String(text || "").replace(/\s+/g, " ").trim();
@@ -323,15 +323,24 @@
     var end = Math.min(text.length, begin + size);
     if (end - begin < size) begin = Math.max(0, end - size);
     ranges.forEach(function (r) { if (r[0] < end && r[1] > end) end = r[1]; });  // whole
-    var html = "", at = begin;
+    var parts = [], at = begin;
     ranges.forEach(function (r) {
       var s = Math.max(r[0], begin), e = Math.min(r[1], end);
       if (e <= s || s < at) return;
-      html += escapeHtml(text.slice(at, s)) + "<mark>" + escapeHtml(text.slice(s, e)) + "</mark>";
+      if (s > at) parts.push([text.slice(at, s), false]);
+      parts.push([text.slice(s, e), true]);
       at = e;
     });
-    html += escapeHtml(text.slice(at, end));
-    return (begin > 0 ? "…" : "") + html + (end < text.length ? "…" : "");
+    if (end > at) parts.push([text.slice(at, end), false]);
+    if (begin > 0) parts.unshift(["…", false]);
+    if (end < text.length) parts.push(["…", false]);
+    return parts;
+  }
+
+  function snippetNode(tag, attrs, parts) {
+    return el(tag, attrs, parts.map(function (p) {
+      return p[1] ? el("mark", { text: p[0] }) : document.createTextNode(p[0]);
+    }));
   }
 
   // --- shared helpers --------------------------------------------------------------------------
@@ -340,7 +349,6 @@
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
       if (k === "text") node.textContent = attrs[k];
-      else if (k === "html") node.innerHTML = attrs[k];
       else node.setAttribute(k, attrs[k]);
     });
     (children || []).forEach(function (c) { if (c) node.appendChild(c); });
@@ -381,7 +389,10 @@
     selects.forEach(function (name) {
       var v = params.get(name);
       var s = form.elements.namedItem(name);
-      if (v && name === "year") s.appendChild(el("option", { value: v, text: v }));
+      if (name === "year" && v) {
+        if (!/^\d{4}$/.test(v)) return;
+        s.appendChild(el("option", { value: v, text: EN ? v : v + "年" }));
+      }
       if (v) s.value = v;
     });
 
@@ -420,8 +431,8 @@
       return el("li", { "class": "search-result" }, [
         el("h3", {}, [link]),
         el("p", { "class": "meta" }, meta),
-        r.text ? el("p", Object.assign({ "class": "snippet", html: snippet(r.text, terms) },
-                                       r.kind === "letter" ? zh : {})) : null
+        r.text ? snippetNode("p", Object.assign({ "class": "snippet" }, r.kind === "letter" ? zh : {}),
+                             snippet(r.text, terms)) : null
       ]);
     }
 
@@ -472,6 +483,7 @@
       if (!phrases.length) {
         section.hidden = true;
         list.textContent = "";
+        say("");
         return Promise.resolve();
       }
       section.hidden = false;
