@@ -187,10 +187,10 @@ def site_records(snap: Snapshot, content: Content) -> Iterator[Record]:
         day = topic.opens.astimezone(CHINA_TZ).date().isoformat()
         dept = topic.departments[0] if topic.departments else ""
         outcome = topic.outcome.summary if topic.outcome is not None else ""
-        versions = [("zh", "", topic.title, topic.summary or "")]
+        topic_versions = [("zh", "", topic.title, topic.summary or "")]
         if topic.title_en:
-            versions.append(("en", "/en", topic.title_en, topic.summary_en or ""))
-        for lang, prefix, title, summary in versions:
+            topic_versions.append(("en", "/en", topic.title_en, topic.summary_en or ""))
+        for lang, prefix, title, summary in topic_versions:
             text = _plain(" ".join([title, summary, _markdown_text(topic.background), outcome]))
             filters = {"kind": ["consultation"], "lang": [lang], "year": [day[:4]]}
             if dept:

@@ -208,7 +208,8 @@ _SINGLE_SURNAMES = "".join(s for s in _SURNAMES if len(s) == 1)
 _COMPOUND_SURNAMES = tuple(s for s in _SURNAMES if len(s) == 2)
 # the words may be spaced out, as letters often write them on a form: 举 报 人：颜荣有
 _NAME_LABELS = "|".join(r"\s?".join(word) for word in (
-    "姓名", "名字", "联系人", "举报人", "投诉人", "来信人", "反映人", "申请人", "当事人", "署名", "落款"))
+    "姓名", "名字", "联系人", "举报人", "投诉人", "来信人", "反映人", "申请人", "当事人", "署名",
+    "落款"))
 _NAME_WORDS = re.compile(
     rf"(?:{_NAME_LABELS})[\s:：是为叫]{{0,3}}"
     rf"(?P<a>(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SINGLE_SURNAMES}])[{_HAN}]{{1,2}}?)"
