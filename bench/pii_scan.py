@@ -89,6 +89,37 @@ def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
             "leaks_by_kind": dict(Counter(k for _, k, _ in leaks))}
 
 
+def scan_index(files: dict[str, bytes], handle_of_page: dict[str, str],
+               all_handles: set[str]) -> dict:
+    """The search index's data files (publisher/search/inspect.py): each fragment's content and
+    meta, each word of the other files, for what `find_personal_data` finds, every handle of
+    the data set, and each letter's own writer's handle in its fragment."""
+    from chalicelib.domain.privacy import find_personal_data
+    from publisher.search.inspect import index_texts, read_fragment
+    from publisher.search.terms import readable_text
+
+    leaks: list[tuple[str, str, str]] = []
+    pieces = fragments = 0
+    handle_of_url = {"/" + p.removesuffix("index.html"): h for p, h in handle_of_page.items()}
+    for path, data in files.items():
+        if path.endswith(".pf_fragment"):
+            fragments += 1
+            doc = read_fragment(data)
+            handle = handle_of_url.get(doc.get("url", ""))
+            text = readable_text(doc.get("content", "").split("\u2063")[0])
+            if handle and handle_pattern(handle).search(text):
+                leaks.append((path, "writer's handle", handle))
+    for where, text in index_texts(files):
+        if where.endswith("#content"):
+            continue                 # the terms themselves: scanned as read back (#text)
+        pieces += 1
+        leaks += [(where, kind, found) for kind, found in find_personal_data(text)]
+        leaks += [(where, "a handle of the data set", t) for t in HANDLE_TOKEN.findall(text)
+                  if t.lower() in all_handles]
+    return {"fragments": fragments, "pieces_scanned": pieces, "leaks": len(leaks),
+            "leak_examples": leaks[:20], "leaks_by_kind": dict(Counter(k for _, k, _ in leaks))}
+
+
 def corpus_figures() -> dict:
     from test_privacy_corpus import CASES, LOOK_ALIKES, NAMES
 
@@ -144,6 +175,7 @@ def run(csv_path: Path) -> dict:
     from chalicelib.bootstrap import load_departments
     from publisher.build import full_build
     from publisher.content import load_content
+    from publisher.search import build_index
     from publisher.sinks import MemorySink
     from wenzheng.importer import import_csv, letter_id_for
 
@@ -158,6 +190,7 @@ def run(csv_path: Path) -> dict:
         t_import = time.perf_counter() - t0
         sink = MemorySink()
         full_build(store, load_content(CONTENT_DIR), sink)
+        build_index(store, load_content(CONTENT_DIR), sink)
         t_build = time.perf_counter() - t0 - t_import
         handle_of_page = {}
         for r in rows:
@@ -168,9 +201,11 @@ def run(csv_path: Path) -> dict:
     all_handles = {r["user"].strip().lower() for r in rows if r["user"].strip()}
     shown = {p: h for p, h in handle_of_page.items() if p in sink.files}
     site = scan_site(sink.files, shown, all_handles)
+    index = scan_index(sink.files, handle_of_page, all_handles)
     t_scan = time.perf_counter() - t0 - t_import - t_build
     return {"csv": str(csv_path), "rows": len(rows), "import": report.summary(),
-            "published": published, "site": site, "corpus": corpus_figures(),
+            "published": published, "site": site, "search_index": index,
+            "corpus": corpus_figures(),
             "real_text": real_text_changes(rows),
             "seconds": {"import": round(t_import, 1), "build": round(t_build, 1),
                         "scan": round(t_scan, 1)}}
@@ -196,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"leaks found: {site['leaks']} {site['leaks_by_kind'] or ''}")
     for leak in site["leak_examples"]:
         print("  ", *leak)
+    index = result["search_index"]
+    print(f"search index: {index['fragments']} records, {index['pieces_scanned']} pieces scanned;"
+          f" leaks found: {index['leaks']} {index['leaks_by_kind'] or ''}")
+    for leak in index["leak_examples"]:
+        print("  ", *leak)
     print(f"corpus: {corpus['variants_caught']}/{corpus['variants']} variants caught "
           f"({', '.join(f'{k} {v}' for k, v in corpus['by_class'].items())}); "
           f"look-alikes kept {corpus['look_alikes_kept']}/{corpus['look_alikes']}")
@@ -204,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  texts per class:", json.dumps(real["texts_with_class"], ensure_ascii=False))
     print("  items per class:", json.dumps(real["items_by_class"], ensure_ascii=False))
     print("seconds:", result["seconds"])
-    leaked = site["leaks"] or corpus["variants_caught"] != corpus["variants"]
+    leaked = site["leaks"] or index["leaks"] or corpus["variants_caught"] != corpus["variants"]
     return 1 if leaked else 0
 
 

@@ -21,7 +21,6 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -185,8 +184,7 @@ def recall(csv_path: Path, work: Path) -> dict:
     from publisher.build import full_build
     from publisher.content import load_content
     from publisher.search import build_index
-    from publisher.search.terms import query_phrases
-    from publisher.search.terms import _normal
+    from publisher.search.terms import _normal, query_phrases
     from publisher.sinks import LocalFolderSink
     from wenzheng.importer import import_csv
 
@@ -224,7 +222,8 @@ def recall(csv_path: Path, work: Path) -> dict:
                       if (keep === null) { keep = ids; order = r.results; }
                       else keep = new Set([...keep].filter(i => ids.has(i)));
                     }
-                    const all = await Promise.all(order.filter(x => keep.has(x.id)).map(x => x.data()));
+                    const hits = order.filter(x => keep.has(x.id));
+                    const all = await Promise.all(hits.map(x => x.data()));
                     await pf.destroy();
                     return all.map(d => d.url); }""", [shards, query_phrases(q)])
                 found = expected & set(got)

@@ -184,8 +184,9 @@ def units_of(change: Change) -> set[str]:
     """The index units a change touched: the archive months of public letters it moved, and
     the site shard for consultations."""
     units: set[str] = set()
-    if change.public:
-        units |= {m for m in change.months if len(m) == 7}
+    if not change.public:
+        return units            # a comment waiting for moderation, a private letter
+    units |= {m for m in change.months if len(m) == 7}
     if change.topics or change.kind == "topic":
         units.add(SITE)
     return units

@@ -12,7 +12,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .terms import _RUN, query_terms
+from .shards import FILTERS_MARK
+from .terms import _RUN, query_terms, readable_text
 
 _SIGNATURE = b"pagefind_dcd"
 
@@ -34,14 +35,18 @@ def is_index_file(path: str) -> bool:
 
 def index_texts(files: dict[str, bytes]) -> Iterator[tuple[str, str]]:
     """(where, text) for every piece of text in every shard's data files: a fragment's url,
-    content and each meta value; each word of the other files."""
+    its content (`#content`: the terms, for `holds_words`), that content read back as text
+    (`#text`: what a privacy scan reads, in its context) and each meta value; each word of the
+    other files."""
     for path, data in sorted(files.items()):
         if not is_index_file(path):
             continue
         if path.endswith(".pf_fragment"):
             doc = read_fragment(data)
+            content = doc.get("content", "")
             yield f"{path}#url", doc.get("url", "")
-            yield f"{path}#content", doc.get("content", "")
+            yield f"{path}#content", content          # the terms, as indexed
+            yield f"{path}#text", readable_text(content.split(FILTERS_MARK)[0])   # as read back
             for key, value in sorted(doc.get("meta", {}).items()):
                 yield f"{path}#meta.{key}", str(value)
         else:

@@ -73,11 +73,16 @@ class Record:
 
 
 def filter_term(key: str, value: str) -> str:
-    """A filter as a search term (`xlang7a68z` for lang=zh): Pagefind writes its own filter
+    """A filter as a search term (`xlanghkgiz` for lang=zh): Pagefind writes its own filter
     files in a different order on every run, so filters are words of the content instead,
-    which Pagefind requires all of. The closing `z` (never a hex digit) keeps one value from
-    matching as the prefix of another."""
-    return f"x{key}{value.encode('utf-8').hex()}z"
+    searched like the query's words. The value's UTF-8 bytes are spelt one letter per half
+    byte (a–p: no digits, so no run of them reads as a card or phone number to a privacy scan),
+    and the closing `z` keeps one value from matching as the prefix of another."""
+    spelt = "".join(_NIBBLES[b >> 4] + _NIBBLES[b & 15] for b in value.encode("utf-8"))
+    return f"x{key}{spelt}z"
+
+
+_NIBBLES = "abcdefghijklmnop"
 
 
 def current_month(now: datetime) -> str:
@@ -182,10 +187,10 @@ def site_records(snap: Snapshot, content: Content) -> Iterator[Record]:
         day = topic.opens.astimezone(CHINA_TZ).date().isoformat()
         dept = topic.departments[0] if topic.departments else ""
         outcome = topic.outcome.summary if topic.outcome is not None else ""
-        versions = [("zh", "", topic.title, topic.summary or "")]
+        topic_versions = [("zh", "", topic.title, topic.summary or "")]
         if topic.title_en:
-            versions.append(("en", "/en", topic.title_en, topic.summary_en or ""))
-        for lang, prefix, title, summary in versions:
+            topic_versions.append(("en", "/en", topic.title_en, topic.summary_en or ""))
+        for lang, prefix, title, summary in topic_versions:
             text = _plain(" ".join([title, summary, _markdown_text(topic.background), outcome]))
             filters = {"kind": ["consultation"], "lang": [lang], "year": [day[:4]]}
             if dept:

@@ -95,7 +95,7 @@ def test_no_personal_data_in_the_search_index(site, build):
     and not as indexed words in a row (a name is indexed as pairs: 王五 → 王五 五)."""
     texts = list(index_texts(site[build]))
     assert sum(p.endswith(".pf_fragment#content") for p, _ in texts) >= len(CORPUS)
-    as_files = {p + ".txt": t.encode() for p, t in texts}
+    as_files = {p + ".txt": t.encode() for p, t in texts if not p.endswith("#content")}
     assert personal_data_on_site(as_files, names=[WRITER],
                                  written=_written() + SURVEY_WRITTEN) == []
     written = [w for w in _written() if len(w) > 1]

@@ -58,7 +58,7 @@ def test_a_word_in_a_text_is_always_in_its_terms(word, text):
 
 
 def test_filter_terms_do_not_prefix_each_other():
-    assert filter_term("lang", "zh") == "xlang7a68z"
+    assert filter_term("lang", "zh") == "xlanghkgiz"
     a, b = filter_term("dept", "a"), filter_term("dept", "ab")
     assert not b.startswith(a) and not a.startswith(b)
 

@@ -206,8 +206,12 @@ _SURNAMES = (
     "於 呼 居 揭 干 但 尉 冶 斯 元 束 檀 衣 信 展 阴 昝 智 幸 奉 植 衡 富 尧 闭 由").split()
 _SINGLE_SURNAMES = "".join(s for s in _SURNAMES if len(s) == 1)
 _COMPOUND_SURNAMES = tuple(s for s in _SURNAMES if len(s) == 2)
+# the words may be spaced out, as letters often write them on a form: 举 报 人：颜荣有
+_NAME_LABELS = "|".join(r"\s?".join(word) for word in (
+    "姓名", "名字", "联系人", "举报人", "投诉人", "来信人", "反映人", "申请人", "当事人", "署名",
+    "落款"))
 _NAME_WORDS = re.compile(
-    r"(?:姓名|名字|联系人|举报人|投诉人|来信人|反映人|申请人|当事人|署名|落款)[\s:：是为叫]{0,3}"
+    rf"(?:{_NAME_LABELS})[\s:：是为叫]{{0,3}}"
     rf"(?P<a>(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SINGLE_SURNAMES}])[{_HAN}]{{1,2}}?)"
     r"(?=[\s，,。.！!、；;：:（()）]|$|性别|电话|手机|身份|联系|住址|地址|男|女)"
     rf"|(?:我叫|我名叫|本人(?:姓名)?|我的名字[是叫]?)[\s:：是为]{{0,2}}"

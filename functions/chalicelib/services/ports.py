@@ -334,6 +334,10 @@ class Publisher(Protocol):
         """Publish every pending change record, oldest first, and mark them done; how many."""
         ...
 
+    def index_search(self, everything: bool = False) -> Any:
+        """Rebuild the stale shards of the search index (every shard with `everything`)."""
+        ...
+
 
 class Sender(Protocol):
     """Delivers one notification on its channel; returns the provider's message id.
