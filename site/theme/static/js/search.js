@@ -23,6 +23,7 @@
   var NEWEST_LETTERS = 8000;     // letters in the shards loaded at first
   var PAGE = 10;                 // results shown at a time on /search/
   var FILTERS_MARK = "\u2063";   // publisher.search.shards.FILTERS_MARK
+  var NIBBLES = "abcdefghijklmnop";
 
   // --- terms, phrases and text: the twins of publisher/search/terms.py ------------------------
 
@@ -111,14 +112,16 @@
     return out;
   }
 
-  /** A filter as the word the index holds for it (`xlang7a68z` for lang=zh). */
+  /** A filter as the word the index holds for it (`xlanghkgiz` for lang=zh): the value's
+   *  UTF-8 bytes spelt one letter a–p per half byte, closed by `z` (filter_term). */
   function filterTerm(key, value) {
-    var hex = "";
+    var spelt = "";
     new TextEncoder().encode(String(value)).forEach(function (b) {
-      hex += (b < 16 ? "0" : "") + b.toString(16);
+      spelt += NIBBLES[b >> 4] + NIBBLES[b & 15];
     });
-    return "x" + key + hex + "z";
+    return "x" + key + spelt + "z";
   }
+
 
   // --- language and labels -------------------------------------------------------------------
 
