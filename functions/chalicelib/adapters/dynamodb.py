@@ -3,8 +3,8 @@
 It provides the primitives of `store.py` (which holds the public methods written once for every
 adapter) and the queries DynamoDB answers its own way (the inbox, the archive's months and a
 type's or category's, late work, consultations' lists, the outbox, notifications). The items it
-writes and the transaction a commit plan becomes are in `dynamodb_items.py`. Over 500 lines: the read side of one table,
-kept together so each query sits beside the index it reads.
+writes and the transaction a commit plan becomes are in `dynamodb_items.py`. Over 500 lines:
+the read side of one table, kept together so each query sits beside the index it reads.
 
 A unit of work reads with strongly consistent reads and writes its whole commit plan in one
 `TransactWriteItems` call: the letter guarded by its version (a new letter by
