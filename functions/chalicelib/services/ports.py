@@ -87,8 +87,8 @@ class Change:
     counters: list[str] | None = None
     # the type and category boards (分类选登) its letters were or are on, before and after:
     # a withdrawal, a re-approval with another category or a type change moves a letter off
-    # one. None: not recorded (records older than the boards; the deploy that added the boards
-    # ran a full build, so such a record's boards are only those its letters are on now)
+    # one. None: not recorded (records older than the boards), which the publisher reads as
+    # "any board"
     types: list[str] | None = None
     categories: list[str] | None = None
 
