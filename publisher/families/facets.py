@@ -9,15 +9,16 @@ the board of its type and, when the office gave one on approval, of its category
 (`publication.category`); a letter without a known category is on no category board.
 
 What it reads. Nothing here scans the archive: each board is its own ordered store index
-(`ArchiveReads.latest_in_facet`, `published_in_facet_month`, `facet_position`), and the
-boards a change touched are in its record (`Change.types`, `Change.categories`: before and
-after, so a withdrawal, a re-approval with another category or a type change names the board
-a letter left; a record from before the boards names none, so any board may have been left). A public change re-renders the board and feed of each board it names, and the
-monthly page its letter is on (found from its position, as `letters.archive_touch` does). A
-letter that entered a board (a publication, a move from another board) and is not the last of
-its board's month moved every later letter down: that month is re-rendered whole, as is every
-month a change names of a board one of its letters may have left. A letter first on its page
-may have added a page (the page before gains its "next" link, the board's sitemap lists it).
+(`ArchiveReads.latest_in_facet`, `published_in_facet_month`, `facet_position`), and the boards a
+change touched are in its record (`Change.types`, `Change.categories`: before and after, so a
+withdrawal, a re-approval with another category or a type change names the board a letter left;
+a record from before the boards names none, so any board may have been left). A public change
+re-renders the board and feed of each board it names, and the monthly page its letter is on
+(found from its position, as `letters.archive_touch` does). A letter that entered a board (a
+publication, a move from another board) and is not the last of its board's month moved every
+later letter down: that month is re-rendered whole, as is every month a change names of a board
+one of its letters may have left. A letter first on its page may have added a page (the page
+before gains its "next" link, the board's sitemap lists it).
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Hypothesis draws sequences of what citizens, clerks, the office and the scheduled job do —
 submissions, dispatches, transfers, sign-ins, replies, approvals (published or not: a re-done
 reply the office does not publish withdraws the letter), re-dos, kept replies, ratings, votes,
-a letter filed under another type, ticks of the clock, comments, survey responses, moderation, interview answers and outcomes —
+a letter filed under another type, ticks of the clock, comments, survey responses, moderation,
+interview answers and outcomes —
 and drives each through the real use cases. Every commit is published incrementally (outbox →
 `publish_pending`), as the function does; after every few steps and at the end, a full build of
 the same store must give the same files, byte for byte. The site starts as the full build of a
