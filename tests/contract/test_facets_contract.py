@@ -229,3 +229,21 @@ def test_dynamodb_writes_board_entries_only_when_the_boards_change(dynamo, dynam
     assert not [k for k in keys if k[1].startswith("FACET#")]
     reapprove(dynamo_desk, "c1", cst(2026, 12, 10, 9, 0), category=None)
     assert entries() == {"FACET#type": "type#complaint"}
+
+
+def test_a_dynamodb_table_from_before_the_boards_gets_its_entries_by_backfill(
+        dynamo, dynamo_desk, make_letter):
+    publish(dynamo_desk, make_letter, 1, "c1", cst(2026, 11, 25, 10, 0))
+    publish(dynamo_desk, make_letter, 2, "h2", cst(2026, 11, 26, 10, 0), kind=LetterType.help,
+            category=None)
+    for lid, facet in (("c1", "type"), ("c1", "category"), ("h2", "type")):
+        dynamo.client.delete_item(TableName=dynamo.table_name,
+                                  Key={"pk": {"S": f"LETTER#{lid}"}, "sk": {"S": f"FACET#{facet}"}})
+    assert dynamo.latest_in_facet("type", "complaint", 10) == []
+
+    assert dynamo.backfill_board_entries() == 3
+    assert ids(dynamo.latest_in_facet("type", "complaint", 10)) == ["c1"]
+    assert dynamo.facet_months("category", "城乡建设") == [("2026-11", 1)]
+    assert ids(dynamo.published_in_facet_month("type", "help", "2026-11", 0, 10)) == ["h2"]
+    assert dynamo.backfill_board_entries() == 3        # again: the same items
+    assert dynamo.facet_months("type", "help") == [("2026-11", 1)]

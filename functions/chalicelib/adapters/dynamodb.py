@@ -44,6 +44,7 @@ from .codec import (
     TYPE,
     CommitPlan,
     at_or_before,
+    facet_entries,
     letter_from_doc,
     search_matches,
     split_facet_month_key,
@@ -56,6 +57,7 @@ from .dynamodb_items import (
     CHANGE_SK,
     CODE_SK,
     COMMENT_SK,
+    FACET_SK,
     LATE,
     LETTER_KIND,
     LETTER_SK,
@@ -627,6 +629,22 @@ class DynamoStore(BaseStore):
                 if len(ids) >= limit:
                     break
         return self._load_many(list(ids))
+
+    def backfill_board_entries(self) -> int:
+        """Write the board entry of every published letter (`dynamodb_items.FACET_SK`), for a
+        table from before the boards by type and category: commits write an entry only when a
+        letter's boards change, so letters published earlier have none until this runs (once,
+        after the deploy that adds the index; running it again rewrites the same items).
+        Returns how many entries it wrote."""
+        n = 0
+        for letter in self.iter_published():
+            for facet, value, fkey in facet_entries(letter):
+                self._call("put_item", TableName=self.table_name, Item={
+                    **item_key(f"LETTER#{letter.id}", FACET_SK + facet),
+                    "facet": string_attr(facet_value(facet, value)),
+                    "fkey": string_attr(fkey)})
+                n += 1
+        return n
 
     def published_months(self) -> list[tuple[str, int]]:
         """Each month with publications and how many: months are contiguous ranges of the
