@@ -107,6 +107,10 @@ class Snapshot:
         return self._lists.get(("facet_months", facet, value),
                                lambda: list(self.store.facet_months(facet, value)))
 
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        return self._lists.get(("facet_month_names", facet, value),
+                               lambda: list(self.store.facet_month_names(facet, value)))
+
     def published_in_facet_month(self, facet: str, value: str, month: str, offset: int,
                                  limit: int) -> list[Letter]:
         return self._lists.get(

@@ -189,7 +189,8 @@ def facet_month_letters(r: Renderer, facet: str, value: str, month: str,
 
 def facet(r: Renderer, facet: str, value: str) -> Output:
     view = board_view(facet, value)
-    months = sorted((m for m, _ in r.snap.facet_months(facet, value) if MONTH.match(m)),
+    # the months' names only (no counts): what every new reply on the board re-reads
+    months = sorted((m for m in r.snap.facet_month_names(facet, value) if MONTH.match(m)),
                     reverse=True)
     years: dict[str, list[dict]] = {}
     for m in months:

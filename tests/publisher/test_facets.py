@@ -190,6 +190,12 @@ def test_a_new_reply_re_renders_only_its_boards_month_page_and_feeds(content):
         ("facet_month", "category", "城乡建设", "2026-11", 1)}
     for scan in ("iter_published", "published_months", "count_published", "facet_months"):
         assert scan not in store.calls
+    # rendering them reads the boards' months by name, not by counting their letters
+    store.calls.clear()
+    publish_changes(store, content, MemorySink(), [change(new.id, published=(new.id,))])
+    assert "facet_month_names" in store.calls
+    for scan in ("iter_published", "published_months", "count_published", "facet_months"):
+        assert scan not in store.calls
 
 
 def test_a_reply_first_on_a_new_page_touches_the_page_before_and_the_boards_sitemap(content):

@@ -464,10 +464,16 @@ class DynamoStore(BaseStore):
         return n - exact
 
     def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
-        """Native: a board's months are runs of its `fkey`s (which begin with the month), so
-        the first entry past the last month names the next one: two small queries a month."""
         partition = facet_value(facet, value)
-        out: list[tuple[str, int]] = []
+        return [(month, self._count_items(T.FACETS, "facet", partition, range_name="fkey",
+                                          range_op="begins_with", range_value=f"{month}#"))
+                for month in self.facet_month_names(facet, value)]
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """Native: a board's months are runs of its `fkey`s (which begin with the month), so
+        the first entry past the last month names the next one: one small query a month."""
+        partition = facet_value(facet, value)
+        out: list[str] = []
         after: str | None = None
         while True:
             first = next(iter(self._index(T.FACETS, "facet", partition, range_name="fkey",
@@ -476,9 +482,7 @@ class DynamoStore(BaseStore):
             if first is None:
                 return out
             month = first["fkey"]["S"].split("#", 1)[0]
-            out.append((month, self._count_items(T.FACETS, "facet", partition,
-                                                 range_name="fkey", range_op="begins_with",
-                                                 range_value=f"{month}#")))
+            out.append(month)
             after = f"{month}#{_MONTH_END}"
 
     # (native: the staff lists by their indexes, and the inbox's bounded search)

@@ -415,6 +415,18 @@ class SqliteStore(BaseStore):
             " GROUP BY pub_month ORDER BY pub_month", (value,)).fetchall()
         return [(m, int(n)) for m, n in rows]
 
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """Native: one index seek per month (the next month after the last found)."""
+        column = {TYPE: "pub_type", CATEGORY: "pub_category"}[facet]
+        out: list[str] = []
+        while True:
+            (month,) = self._conn().execute(
+                f"SELECT MIN(pub_month) FROM letters WHERE {column} = ? AND pub_key IS NOT NULL"
+                " AND pub_month > ?", (value, out[-1] if out else "")).fetchone()
+            if month is None:
+                return out
+            out.append(month)
+
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         rows = self._conn().execute("SELECT department, counters FROM stats WHERE period = ?",
                                     (period,)).fetchall()

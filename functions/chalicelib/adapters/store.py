@@ -227,18 +227,23 @@ class BaseStore:
         return self._count(FACET_INDEXES[facet][1], facet_month_key(value, month), below=key)
 
     def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
+        by_month = FACET_INDEXES[facet][1]
+        return [(month, self._count(by_month, facet_month_key(value, month)))
+                for month in self.facet_month_names(facet, value)]
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
         """Months are contiguous runs of a board's order: the first letter after the last
-        month found names the next month, so a few small reads per month, never the board."""
+        month found names the next month, so two small reads per month, never the board."""
         whole, by_month = FACET_INDEXES[facet]
-        out: list[tuple[str, int]] = []
+        out: list[str] = []
         after: str | None = None
         while True:
             first = self._range(whole, value, after=after, limit=1)
             if not first or (month := pub_month(first[0])) is None:
                 return out
-            key = facet_month_key(value, month)
-            out.append((month, self._count(by_month, key)))
-            last = self._range(by_month, key, reverse=True, limit=1) or first
+            out.append(month)
+            last = self._range(by_month, facet_month_key(value, month), reverse=True,
+                               limit=1) or first
             # max(): an index may lag the table by a moment; never step backwards
             after = max(pub_key(first[0]) or "", pub_key(last[0]) or "")
 

@@ -256,6 +256,11 @@ class ArchiveReads(Protocol):
         oldest first."""
         ...
 
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """The months of `facet_months` without their counts: a few index reads per month,
+        whatever the number of letters (what a board page shows after every new reply)."""
+        ...
+
     def published_in_facet_month(self, facet: str, value: str, month: str, offset: int,
                                  limit: int) -> list[Letter]:
         """Letters of a type or category first published in `month`, in archive order,
