@@ -20,7 +20,6 @@ rebuilt the unit's shard; a unit is stale while they differ. `manifest` is the l
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import subprocess
 import tempfile
@@ -103,8 +102,7 @@ def run_pagefind(records: Iterable[Record], workdir: Path) -> tuple[Path, int]:
         return out, 0
     cmd = [pagefind_binary(), "--site", str(site), "--output-path", str(out),
            "--force-language", "und", "--silent"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
-                          env={**os.environ, "NO_COLOR": "1"})
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): "
                                f"{(done.stderr or done.stdout)[-2000:]}")
