@@ -503,3 +503,35 @@ def test_api_gateways_own_answers_have_the_api_error_shape(template):
         err = json.loads(r["responseTemplates"]["application/json"])["error"]
         assert set(err) == {"code", "message", "message_en", "field"}, kind
         assert err["code"].islower() and err["message"] and err["message_en"]
+
+
+LAYER_SMOKE = r"""
+import subprocess, sys
+from publisher.search.index import pagefind_binary
+binary = pagefind_binary()
+assert binary.startswith(sys.argv[1]), binary         # found in the layer, not the dev venv
+done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+assert done.returncode == 0, done.stderr
+print(done.stdout.strip())
+"""
+
+
+def test_the_indexer_finds_pagefind_in_the_layer_as_lambda_lays_it_out(template, tmp_path):
+    """The package in /var/task, the layer's python/ in /opt/python with each file's mode (as
+    Lambda unpacks them), nothing else: the indexer's code finds and runs the binary."""
+    task, opt = tmp_path / "task", tmp_path / "opt"
+    zipfile.ZipFile(ZIP).extractall(task)
+    with zipfile.ZipFile(LAYER_ZIP) as z:
+        for info in z.infolist():
+            target = opt / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(info))
+            target.chmod((info.external_attr >> 16) & 0o777)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("WENZHENG_", "PYTHON", "PAGEFIND"))}
+    env["PATH"] = "/usr/bin:/bin"                   # no pagefind on the PATH either
+    env["PYTHONPATH"] = f"{task}:{opt / 'python'}"
+    run = subprocess.run([sys.executable, "-S", "-c", LAYER_SMOKE, str(opt / "python")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().endswith("1.5.2"), run.stdout
