@@ -10,6 +10,7 @@ import json
 import boto3
 import pytest
 from moto import mock_aws
+from test_events import LambdaContext, stream_event_for
 
 from chalicelib import bootstrap
 from chalicelib.adapters.dynamodb import DynamoStore
@@ -22,7 +23,6 @@ from fakes import HOUSING_CLERK, OFFICE, letter_payload, receipts_sent
 from publisher.runtime import index_urls
 from publisher.search import pagefind_available
 from publisher.search.inspect import index_texts, read_fragment
-from test_events import LambdaContext, stream_event_for
 
 BUCKET = "wenzheng-test-site"
 SECRET = "a-test-token-secret-that-is-long-enough-0123456789"
@@ -158,7 +158,8 @@ def test_pagefind_missing_or_failing_is_a_summary_and_the_marks_stay(
 
 def test_the_cdn_forgets_a_shard_as_one_wildcard():
     changed = ["search/shards/2026-11/fragment/a.pf_fragment",
-               "search/shards/2026-11/index/b.pf_index", "search/shards/2026-11/pagefind-entry.json",
+               "search/shards/2026-11/index/b.pf_index",
+               "search/shards/2026-11/pagefind-entry.json",
                "search/shards/2025/pagefind-entry.json", "search/shards.json"]
     assert index_urls(changed) == ["/search/shards.json", "/search/shards/2025/*",
                                    "/search/shards/2026-11/*"]
