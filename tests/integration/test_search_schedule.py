@@ -164,3 +164,21 @@ def test_the_cdn_forgets_a_shard_as_one_wildcard():
     assert index_urls(changed) == ["/search/shards.json", "/search/shards/2025/*",
                                    "/search/shards/2026-11/*"]
     assert index_urls([]) == []
+
+
+def test_the_functions_cold_import_loads_neither_pagefind_nor_the_publisher():
+    """The API, the stream handler and the indexer are one package: importing the app (what
+    every cold start does) must not pay for Pagefind, the renderer or Jinja2."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    functions = Path(__file__).resolve().parents[2] / "functions"
+    code = ("import sys, app; assert callable(app.index_search); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pagefind', 'pagefind_bin_extended', 'publisher', 'jinja2')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=functions, capture_output=True,
+                         text=True, timeout=60,
+                         env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1",
+                              "PYTHONPATH": str(functions)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
