@@ -43,6 +43,9 @@ LOG_NAMES = {API: "api", PUBLISH: "publish", TICK: "tick", INDEX: "index"}
 PAGEFIND_LAYER = "PagefindLayer"
 PAGEFIND_LAYER_ZIP = "./pagefind-layer.zip"
 PAGEFIND_VERSION = "1.5.2"
+# what events.on_search_schedule logs when Pagefind is missing or failed (the run succeeds, so
+# the Errors alarm never sees it): a metric filter on the indexer's log counts it
+INDEX_FAILURE_PATTERN = '"search index not updated"'
 
 # AWS-managed CloudFront policies (fixed ids, the same in every account)
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -141,7 +144,6 @@ def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, A
             "AlarmDescription": description,
             "Namespace": namespace,
             "MetricName": metric,
-            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
             "Statistic": statistic,
             "Period": period,
             "EvaluationPeriods": periods,
@@ -150,6 +152,8 @@ def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, A
             "TreatMissingData": "notBreaching",
             "AlarmActions": [ref("AlarmTopic")],
             "OKActions": [ref("AlarmTopic")],
+            **({"Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+               if dimensions else {}),
         },
     }
 
@@ -428,6 +432,20 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         res[f"{name}ErrorsAlarm"] = alarm(
             f"The {what} function failed at least once in 5 minutes", "AWS/Lambda", "Errors",
             {"FunctionName": ref(name)}, "Sum", 1)
+    res["IndexFailuresMetric"] = {
+        "Type": "AWS::Logs::MetricFilter",
+        "Properties": {
+            "LogGroupName": ref(f"{INDEX}Logs"),
+            "FilterPattern": INDEX_FAILURE_PATTERN,
+            "MetricTransformations": [{"MetricNamespace": "Wenzheng",
+                                       "MetricName": f"{prefix}-search-index-failures",
+                                       "MetricValue": "1", "DefaultValue": 0}],
+        },
+    }
+    res["IndexFailuresAlarm"] = alarm(
+        "The search indexer could not run Pagefind for 15 minutes (new replies are not "
+        "searchable)", "Wenzheng", f"{prefix}-search-index-failures", {}, "Sum", 1,
+        period=300, periods=3)
     res["TableReadThrottleAlarm"] = alarm(
         "DynamoDB throttled reads of the Wenzheng table", "AWS/DynamoDB", "ReadThrottleEvents",
         {"TableName": ref("Table")}, "Sum", 1)

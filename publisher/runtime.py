@@ -108,11 +108,11 @@ class SitePublisher:
                                       everything=everything)
                 error = None
             except (SearchIndexError, OSError) as exc:   # OSError: the binary cannot run
-                log.error("search index not updated: %s", exc)
+                log.warning("search index not updated: %s", exc)
                 result, error = IndexResult(), str(exc)[-500:] or type(exc).__name__
-            changed = sink.finish()
+            changed = sink.finish()      # what was written, even by a run that failed later
         invalidate = cdn_invalidator(self.settings)
         if changed and invalidate is not None:
             invalidate(index_urls(changed))
         return {"shards": list(result.shards), "records": result.records,
-                "files": len(result.changed), "removed": list(result.removed), "error": error}
+                "files": len(changed), "removed": list(result.removed), "error": error}

@@ -261,7 +261,8 @@ console.log(JSON.stringify(out.headers));
 def test_alarms_watch_errors_throttles_and_stream_lag(template):
     alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
     watched = {(a["Properties"]["MetricName"],
-                json.dumps(a["Properties"]["Dimensions"][0]["Value"])) for a in alarms}
+                json.dumps(a["Properties"]["Dimensions"][0]["Value"])) for a in alarms
+               if "Dimensions" in a["Properties"]}
     for name in functions(template):
         assert ("Errors", json.dumps({"Ref": name})) in watched
     table, _ = the_one(template, "AWS::DynamoDB::Table")
@@ -360,6 +361,23 @@ def test_the_indexer_runs_every_minute_one_at_a_time_without_retries(template):
     logs = template["Resources"][props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
     assert logs["LogGroupName"] == f"/aws/lambda/{PREFIX}-index"
     assert logs["RetentionInDays"] == 365
+
+
+def test_an_indexer_that_cannot_run_pagefind_raises_an_alarm(template):
+    """Pagefind missing or failing is a successful run that logs it (no retries, no Errors):
+    a metric filter on the indexer's log group counts those lines, and an alarm watches it."""
+    from chalicelib.api import events
+    _, fn = by_handler(template, "app.index_search")
+    group = fn["Properties"]["LoggingConfig"]["LogGroup"]
+    (metric,) = [r["Properties"] for r in
+                 resources_of(template, "AWS::Logs::MetricFilter").values()]
+    assert metric["LogGroupName"] == group
+    phrase = metric["FilterPattern"].strip('"')
+    assert f'log.error("{phrase}: %s"' in Path(events.__file__).read_text(encoding="utf-8")
+    (transform,) = metric["MetricTransformations"]
+    alarms = [a["Properties"] for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+              if a["Properties"]["MetricName"] == transform["MetricName"]]
+    assert [a["Namespace"] for a in alarms] == [transform["MetricNamespace"]]
 
 
 def test_only_the_indexer_has_the_pagefind_layer(template):

@@ -61,7 +61,8 @@ def on_search_schedule() -> dict:
     the marks stay and the next minute tries again."""
     summary = bootstrap.app().site_publisher().index_search()
     if summary.get("error"):
-        log.error("search index: %s", summary["error"])
+        # INDEX_FAILURE_PATTERN in infra/make_resources.py counts these lines (an alarm)
+        log.error("search index not updated: %s", summary["error"])
     elif summary.get("shards") or summary.get("files"):
         log.info("search index: %s", json.dumps(summary, ensure_ascii=False))
     return summary
