@@ -411,11 +411,34 @@ def test_the_layer_holds_an_executable_pagefind_for_x86_64_linux(template):
     assert not [n for n in names if "__pycache__" in n]
 
 
-def test_the_layer_is_cached_and_built_the_same_each_time(template):
+def test_the_layer_is_cached_with_fixed_timestamps(template):
     cached = list((OUT / "layers").glob("pagefind-*-x86_64.zip"))
     assert [p.read_bytes() for p in cached] == [LAYER_ZIP.read_bytes()]
-    with zipfile.ZipFile(LAYER_ZIP) as z:
+    with zipfile.ZipFile(LAYER_ZIP) as z:        # the same bytes from the same wheels
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_second_package_run_downloads_no_layer(template, tmp_path):
+    """With the package index unreachable, packaging again works from the caches (Chalice's
+    and the layer's); without the layer's cache it says it could not download the wheels."""
+    offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_RETRIES": "0",
+               "PIP_TIMEOUT": "2", "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+               "PIP_FIND_LINKS": "", "OUT": str(tmp_path / "out")}
+    (cached,) = (OUT / "layers").glob("pagefind-*-x86_64.zip")
+    before = cached.stat().st_mtime_ns
+    with open(OUT / ".package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run = subprocess.run(["bash", "scripts/package.sh"], cwd=ROOT, env=offline,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert cached.stat().st_mtime_ns == before
+        assert (tmp_path / "out" / "pagefind-layer.zip").read_bytes() == cached.read_bytes()
+        empty = {**offline, "LAYER_CACHE": str(tmp_path / "no-cache"),
+                 "OUT": str(tmp_path / "out2")}
+        run = subprocess.run(["bash", "scripts/package.sh"], cwd=ROOT, env=empty,
+                             capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "could not download the pagefind" in run.stderr
 
 
 def test_the_functions_package_has_no_pagefind(template):
