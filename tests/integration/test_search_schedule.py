@@ -21,7 +21,6 @@ from chalicelib.services.auth import TokenSigner
 from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, SignLetter
 from fakes import HOUSING_CLERK, OFFICE, letter_payload, receipts_sent
 from publisher.runtime import index_urls
-from publisher.search import pagefind_available
 from publisher.search.inspect import index_texts, read_fragment
 
 BUCKET = "wenzheng-test-site"
@@ -29,9 +28,6 @@ SECRET = "a-test-token-secret-that-is-long-enough-0123456789"
 SCHEDULED = {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
              "account": "000000000000", "time": "2026-11-23T01:00:00Z", "region": "us-east-1",
              "resources": [], "detail": {}}
-
-needs_pagefind = pytest.mark.skipif(not pagefind_available(),
-                                    reason="pagefind[extended] is not installed")
 
 
 @pytest.fixture
@@ -88,7 +84,6 @@ def shard_files(s3, shard: str) -> dict[str, bytes]:
             for k in objects(s3) if k.startswith(prefix)}
 
 
-@needs_pagefind
 def test_a_published_reply_is_indexed_by_the_next_scheduled_run(function_module, composed, ctx,
                                                                 store, s3):
     letter = publish_a_reply(function_module, ctx, store, "楼道照明已修复")
@@ -124,7 +119,6 @@ def test_a_published_reply_is_indexed_by_the_next_scheduled_run(function_module,
     assert objects(s3) == before
 
 
-@needs_pagefind
 def test_the_next_reply_rebuilds_only_its_months_shard(function_module, composed, ctx, store, s3):
     publish_a_reply(function_module, ctx, store, "路灯已更换")
     events.on_search_schedule()
