@@ -129,8 +129,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     composed.site_publisher().drain()
     started = time.monotonic()
     index = composed.site_publisher().index_search(everything=True)
-    print(f"search index: {len(index.shards)} shard(s), {index.records:,} records in "
-          f"{time.monotonic() - started:.1f} s")
+    if index["error"]:
+        print(f"search index not built: {index['error']}", file=sys.stderr)
+    else:
+        print(f"search index: {len(index['shards'])} shard(s), {index['records']:,} records in "
+              f"{time.monotonic() - started:.1f} s")
 
     def announce() -> None:
         url = f"http://{args.host}:{args.port}/"
@@ -185,16 +188,14 @@ def _build_search(settings, out: Path) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """`wenzheng search reindex`: bring the local site's search index up to date."""
-    from publisher.search import SearchIndexError
     composed = _compose(args)
     started = time.monotonic()
-    try:
-        index = composed.site_publisher().index_search(everything=args.all)
-    except SearchIndexError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    index = composed.site_publisher().index_search(everything=args.all)
+    if index["error"]:
+        print(f"error: {index['error']}", file=sys.stderr)
         return 1
-    print(f"search index: rebuilt {', '.join(index.shards) or 'nothing (up to date)'}; "
-          f"{index.records:,} records, {len(index.changed):,} files changed in "
+    print(f"search index: rebuilt {', '.join(index['shards']) or 'nothing (up to date)'}; "
+          f"{index['records']:,} records, {index['files']:,} files changed in "
           f"{time.monotonic() - started:.1f} s")
     return 0
 

@@ -373,8 +373,11 @@ class Publisher(Protocol):
         """Publish every pending change record, oldest first, and mark them done; how many."""
         ...
 
-    def index_search(self, everything: bool = False) -> Any:
-        """Rebuild the stale shards of the search index (every shard with `everything`)."""
+    def index_search(self, everything: bool = False) -> dict[str, Any]:
+        """Rebuild the search index's stale shards (publishing only marks them), or every
+        shard; a summary: `shards` (ids rebuilt), `records`, `files` (written or deleted),
+        `removed` (shard ids gone) and `error` (None, or why the index was not updated:
+        Pagefind missing or failed; the pages stay published either way)."""
         ...
 
 
