@@ -154,9 +154,15 @@ def test_build_writes_the_site_from_the_store(tmp_path):
     # it says what it built, not Pelican's "Processed 0 articles"
     assert "Processed" not in result.stdout + result.stderr
     published = SqliteStore(tmp_path / "data" / "wenzheng.sqlite3").count_published()
-    line = result.stdout.strip().splitlines()[-1]
+    *_, line, index_line = result.stdout.strip().splitlines()
     assert line.startswith(f"site built into {out}: ") and " pages in " in line
     assert published > 30 and f"({published:,} published letters, zh-CN and English)" in line
+    # then the search index over the same letters, beside the pages
+    shards = json.loads((out / "search" / "shards.json").read_text())["shards"]
+    assert sum(s["letters"] for s in shards) == published
+    records = sum(s["records"] for s in shards)
+    assert index_line.startswith("search index: ") and f"{records:,} records" in index_line
+    assert all((out / s["path"].lstrip("/") / "pagefind-entry.json").is_file() for s in shards)
 
 
 def test_a_busy_port_names_both_ways_to_choose_another(tmp_path):
