@@ -269,6 +269,20 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_boards_backfill(args: argparse.Namespace) -> int:
+    """The boards by type and category read their own index; on DynamoDB a letter published
+    before it existed has no entry until this runs (SQLite fills it when the file opens)."""
+    composed = _compose(args)
+    backfill = getattr(composed.ctx.store, "backfill_board_entries", None)
+    if backfill is None:
+        print("nothing to do: this store fills the boards when it opens")
+        return 0
+    written = backfill()
+    print(f"{written:,} board entries written; the boards' pages follow with the next full "
+          "build of the site (the deploy's, or wenzheng build)")
+    return 0
+
+
 def cmd_stats_recompute(args: argparse.Namespace) -> int:
     """Check the running statistics against every letter's history; print the corrections
     (period, department, counter: change) and, unless --check, apply them and publish the
@@ -367,6 +381,13 @@ def parser() -> argparse.ArgumentParser:
                     help="only report; exit 1 if anything differs")
     data(rc)
     rc.set_defaults(fn=cmd_stats_recompute)
+
+    bd = sub.add_parser("boards", help="the reply boards by type and category")
+    bsub = bd.add_subparsers(dest="boards_command", required=True)
+    bf = bsub.add_parser("backfill", help="once, after the deploy that adds the boards: write "
+                         "the board entries of letters published before (DynamoDB)")
+    data(bf)
+    bf.set_defaults(fn=cmd_boards_backfill)
     return p
 
 

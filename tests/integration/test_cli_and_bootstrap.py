@@ -209,3 +209,10 @@ def test_stats_recompute_finds_and_corrects_drift(tmp_path):
     again = wenzheng("stats", "recompute", "--check", "--data", str(tmp_path))
     assert again.returncode == 0
     assert json.loads(again.stdout.splitlines()[-1])["corrected_rows"] == 0
+
+
+def test_boards_backfill_has_nothing_to_do_on_sqlite(tmp_path):
+    """SQLite fills the boards' columns when an older file opens; DynamoDB's backfill is
+    tested with its adapter (tests/contract/test_facets_contract.py)."""
+    result = wenzheng("boards", "backfill", "--data", str(tmp_path / "data"))
+    assert result.returncode == 0 and "nothing to do" in result.stdout
