@@ -35,3 +35,11 @@ def publish_changes(event):
 def tick(event):
     """Deadline lights, overdue flags, reminders, then the rebuild of what changed."""
     events.on_schedule()
+
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def index_search(event):
+    """The search index follows what was published: the shards of marked months, rebuilt with
+    Pagefind (its own function: a layer holds the binary, the API's package never does)."""
+    return events.on_search_schedule()

@@ -7,9 +7,14 @@ definition the adapter and its tests use too); names come from `functions/.chali
 (app name, the stage's WENZHENG_TABLE and `api_gateway_stage`), so nothing here repeats them.
 
 Chalice's deep merge replaces lists and merges dicts, so the entries below for `APIHandler`,
-`PublishChanges`, `Tick` and `RestAPI` only add or override properties of what Chalice generates:
-the table name becomes `{"Ref": "Table"}` (the functions then depend on the table), the stream
-event source points at the table's stream, and the publisher learns the bucket and distribution.
+`PublishChanges`, `Tick`, `IndexSearch` and `RestAPI` only add or override properties of what
+Chalice generates: the table name becomes `{"Ref": "Table"}` (the functions then depend on the
+table), the stream event source points at the table's stream, the publisher and the search
+indexer learn the bucket and distribution, and the indexer gets the Pagefind layer.
+
+The layer's content is a local zip beside the packaged template (`PAGEFIND_LAYER_ZIP`, built
+and cached by scripts/package.sh), which `aws cloudformation package` uploads like the
+functions' `CodeUri`.
 
 Names every stage's IAM policy files (`functions/.chalice/policy-<stage>*.json`) rely on:
 table `<app>-<stage>`, bucket `<app>-<stage>-site-<account>-<region>`, log groups
@@ -27,10 +32,20 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ROOT / "functions"
 CONFIG = FUNCTIONS / ".chalice" / "config.json"
 
-# the logical ids Chalice gives the app's functions (app.py: the API, `publish_changes`, `tick`)
-API, PUBLISH, TICK = "APIHandler", "PublishChanges", "Tick"
+# the logical ids Chalice gives the app's functions (app.py: the API, `publish_changes`, `tick`,
+# `index_search`)
+API, PUBLISH, TICK, INDEX = "APIHandler", "PublishChanges", "Tick", "IndexSearch"
 STREAM_EVENT = "PublishChangesDynamodbEventSource"
-LOG_NAMES = {API: "api", PUBLISH: "publish", TICK: "tick"}
+LOG_NAMES = {API: "api", PUBLISH: "publish", TICK: "tick", INDEX: "index"}
+
+# the search indexer's Pagefind (pagefind[extended], native x86_64 Linux binary) as a layer:
+# the zip scripts/package.sh writes next to sam.json, relative to it
+PAGEFIND_LAYER = "PagefindLayer"
+PAGEFIND_LAYER_ZIP = "./pagefind-layer.zip"
+PAGEFIND_VERSION = "1.5.2"
+# what events.on_search_schedule logs when Pagefind is missing or failed (the run succeeds, so
+# the Errors alarm never sees it): a metric filter on the indexer's log counts it
+INDEX_FAILURE_PATTERN = '"search index not updated"'
 
 # AWS-managed CloudFront policies (fixed ids, the same in every account)
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -129,7 +144,6 @@ def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, A
             "AlarmDescription": description,
             "Namespace": namespace,
             "MetricName": metric,
-            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
             "Statistic": statistic,
             "Period": period,
             "EvaluationPeriods": periods,
@@ -138,6 +152,8 @@ def alarm(description: str, namespace: str, metric: str, dimensions: dict[str, A
             "TreatMissingData": "notBreaching",
             "AlarmActions": [ref("AlarmTopic")],
             "OKActions": [ref("AlarmTopic")],
+            **({"Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+               if dimensions else {}),
         },
     }
 
@@ -199,10 +215,11 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
             "Environment": {"Variables": {"WENZHENG_TABLE": ref("Table")}},
             "LoggingConfig": {"LogGroup": ref(f"{name}Logs"), "LogFormat": "Text"},
         }}
-    res[PUBLISH]["Properties"]["Environment"]["Variables"].update({
-        "WENZHENG_SITE_BUCKET": ref("SiteBucket"),
-        "WENZHENG_DISTRIBUTION_ID": ref("SiteDistribution"),
-    })
+    for writer in (PUBLISH, INDEX):
+        res[writer]["Properties"]["Environment"]["Variables"].update({
+            "WENZHENG_SITE_BUCKET": ref("SiteBucket"),
+            "WENZHENG_DISTRIBUTION_ID": ref("SiteDistribution"),
+        })
     # one publisher at a time: pages shared by many changes (the board, the league tables) are
     # read-modify-written from the store, so two batches rendering at once could put an older
     # rendering last. One batch per shard at a time, one invocation across shards; a waiting
@@ -218,6 +235,28 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         "DestinationConfig": {"OnFailure": {"Type": "SQS",
                                             "Destination": arn("PublishFailures")}},
     }}}
+    # the search indexer (every minute, app.index_search): Pagefind from the layer, which only
+    # this function has; ~175 KB of memory per letter while a shard of at most 8,000 builds
+    # (publisher/search/shards.py), the shard's bundle in /tmp. One run at a time; a minute's
+    # event that finds it still running (throttled) or that failed is dropped, not retried:
+    # the next minute's run does the same work, so retries would only pile up.
+    res[PAGEFIND_LAYER] = {
+        "Type": "AWS::Lambda::LayerVersion",
+        "Properties": {
+            "LayerName": f"{prefix}-pagefind",
+            "Description": f"pagefind[extended]=={PAGEFIND_VERSION} (python/pagefind, "
+                           "python/pagefind_bin_extended/pagefind_extended) for the indexer",
+            "Content": PAGEFIND_LAYER_ZIP,
+            "CompatibleRuntimes": ["python3.11"],
+            "CompatibleArchitectures": ["x86_64"],
+        },
+    }
+    res[INDEX]["Properties"].update({
+        "Layers": [ref(PAGEFIND_LAYER)],
+        "ReservedConcurrentExecutions": 1,
+        "EphemeralStorage": {"Size": 2048},
+        "EventInvokeConfig": {"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60},
+    })
     res["PublishFailures"] = {
         "Type": "AWS::SQS::Queue",
         "Properties": {"QueueName": f"{prefix}-publish-failures",
@@ -388,10 +427,25 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         "Properties": {"TopicArn": ref("AlarmTopic"), "Protocol": "email",
                        "Endpoint": ref("AlarmEmail")},
     }
-    for name, what in ((API, "API"), (PUBLISH, "publisher"), (TICK, "scheduled job")):
+    for name, what in ((API, "API"), (PUBLISH, "publisher"), (TICK, "scheduled job"),
+                       (INDEX, "search indexer")):
         res[f"{name}ErrorsAlarm"] = alarm(
             f"The {what} function failed at least once in 5 minutes", "AWS/Lambda", "Errors",
             {"FunctionName": ref(name)}, "Sum", 1)
+    res["IndexFailuresMetric"] = {
+        "Type": "AWS::Logs::MetricFilter",
+        "Properties": {
+            "LogGroupName": ref(f"{INDEX}Logs"),
+            "FilterPattern": INDEX_FAILURE_PATTERN,
+            "MetricTransformations": [{"MetricNamespace": "Wenzheng",
+                                       "MetricName": f"{prefix}-search-index-failures",
+                                       "MetricValue": "1", "DefaultValue": 0}],
+        },
+    }
+    res["IndexFailuresAlarm"] = alarm(
+        "The search indexer could not run Pagefind for 15 minutes (new replies are not "
+        "searchable)", "Wenzheng", f"{prefix}-search-index-failures", {}, "Sum", 1,
+        period=300, periods=3)
     res["TableReadThrottleAlarm"] = alarm(
         "DynamoDB throttled reads of the Wenzheng table", "AWS/DynamoDB", "ReadThrottleEvents",
         {"TableName": ref("Table")}, "Sum", 1)

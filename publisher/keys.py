@@ -12,9 +12,11 @@ import logging
 import re
 from collections.abc import Iterable
 
+from chalicelib.adapters.codec import CATEGORY, TYPE
+from chalicelib.domain.letters import LetterType
 from chalicelib.services.ports import Change
 
-from .content import SLUG, Content
+from .content import CATEGORIES, SLUG, Content
 from .i18n import LANGS, out_path
 from .snapshot import Snapshot
 
@@ -116,3 +118,84 @@ def departments_with_pages(change: Change, snap: Snapshot, content: Content) -> 
     """The departments a change names that have a page."""
     known = set(department_ids(snap, content))
     return [d for d in change.departments if is_department_id(d) and d in known]
+
+
+# --- the boards by type and by category (分类选登) ----------------------------------------------
+#
+# A board is (facet, value): ("type", "complaint") at /letters/types/complaint/, or ("category",
+# "城乡建设") at /letters/categories/urban-rural/. Types are `LetterType` codes, already URL-safe.
+# Categories are Chinese, so each has a fixed ASCII slug here (readable, the same on the folder
+# sink, S3 and the dev server, and unchanged if a category's wording on a page ever changes);
+# `tests/publisher/test_facets.py` fails if a category of `CATEGORIES` has none.
+
+CATEGORY_SLUGS: dict[str, str] = {
+    "城乡建设": "urban-rural",
+    "劳动和社会保障": "labour-social-security",
+    "教育文体": "education-culture-sport",
+    "商贸旅游": "commerce-tourism",
+    "环境保护": "environment",
+    "卫生计生": "health-family-planning",
+    "交通运输": "transport",
+}
+FACET_FOLDERS: dict[str, str] = {TYPE: "types", CATEGORY: "categories"}
+
+
+def board_categories(content: Content) -> list[str]:
+    """The categories with a board: those the departments of content/ handle, in the order of
+    `CATEGORIES` (a letter whose category is none of them is on no category board)."""
+    used = {c for d in content.departments for c in d.categories}
+    return [c for c in CATEGORIES if c in used and c in CATEGORY_SLUGS]
+
+
+def facet_boards(content: Content) -> list[tuple[str, str]]:
+    """Every board: each letter type, then each category with a board."""
+    return ([(TYPE, str(t)) for t in LetterType]
+            + [(CATEGORY, c) for c in board_categories(content)])
+
+
+def has_board(facet: str, value: object, content: Content) -> bool:
+    if facet == TYPE:
+        return value in {str(t) for t in LetterType}
+    return facet == CATEGORY and value in board_categories(content)
+
+
+def facet_slug(facet: str, value: str) -> str:
+    """The URL segment of a board."""
+    if facet == TYPE:
+        return LetterType(value).value
+    if facet == CATEGORY:
+        return CATEGORY_SLUGS[value]
+    raise ValueError(f"unknown facet {facet!r}")
+
+
+def facet_dir(facet: str, value: str) -> str:
+    return f"letters/{FACET_FOLDERS[facet]}/{facet_slug(facet, value)}"
+
+
+def facet_page_path(facet: str, value: str, month: str | None = None, page: int = 1) -> str:
+    """A board's file: the board itself, or one of its monthly pages (like `month_page_path`)."""
+    if month is None:
+        return f"{facet_dir(facet, value)}/index.html"
+    year, mm = month.split("-")
+    if page == 1:
+        return f"{facet_dir(facet, value)}/{year}/{mm}/index.html"
+    return f"{facet_dir(facet, value)}/{year}/{mm}/page/{page}/index.html"
+
+
+def facet_url(facet: str, value: str, month: str | None = None, page: int = 1) -> str:
+    return "/" + facet_page_path(facet, value, month, page).removesuffix("index.html")
+
+
+def facet_feed_path(facet: str, value: str) -> str:
+    return f"feeds/{FACET_FOLDERS[facet]}/{facet_slug(facet, value)}.atom.xml"
+
+
+def facet_sitemap_path(facet: str, value: str) -> str:
+    return f"sitemaps/{FACET_FOLDERS[facet]}-{facet_slug(facet, value)}.xml"
+
+
+def recorded_boards(change: Change, facet: str) -> list[str] | None:
+    """The boards of one facet a change record names (None: a record from before them)."""
+    return change.types if facet == TYPE else change.categories
+
+

@@ -1,25 +1,51 @@
 """Publishing wired to settings: which sink a deployed function or a local server writes to."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.services.ports import Change, Store
+
+log = logging.getLogger("wenzheng.search")
 
 
 def site_dir(settings: Settings) -> Path:
     return settings.data_dir / "site"
 
 
-def configured_sink(settings: Settings):
-    from .sinks import LocalFolderSink, S3Sink, cloudfront_invalidator
+def configured_sink(settings: Settings, invalidate: bool = True):
+    """The site bucket in AWS (its CDN told what changed at `finish()`, unless `invalidate`
+    is False), else the local site folder."""
+    from .sinks import LocalFolderSink, S3Sink
     if settings.site_bucket:
-        invalidate = (cloudfront_invalidator(settings.distribution_id)
-                      if settings.distribution_id else None)
-        return S3Sink(settings.site_bucket, invalidate=invalidate)
+        return S3Sink(settings.site_bucket,
+                      invalidate=cdn_invalidator(settings) if invalidate else None)
     return LocalFolderSink(site_dir(settings))
+
+
+def cdn_invalidator(settings: Settings):
+    from .sinks import cloudfront_invalidator
+    if settings.distribution_id:
+        return cloudfront_invalidator(settings.distribution_id)
+    return None
+
+
+def index_urls(changed: Iterable[str]) -> list[str]:
+    """What the CDN must forget after an index run: a shard's folder as one wildcard (CloudFront
+    counts `/search/shards/2026-11/*` as one path, where the files a rebuild writes and deletes
+    are dozens), every other file by its URL (`/search/shards.json`)."""
+    from .search.index import SHARDS_ROOT
+    urls: set[str] = set()
+    for path in changed:
+        if path.startswith(SHARDS_ROOT) and "/" in path.removeprefix(SHARDS_ROOT):
+            urls.add("/" + SHARDS_ROOT + path.removeprefix(SHARDS_ROOT).split("/")[0] + "/*")
+        else:
+            urls.add("/" + path)
+    return sorted(urls)
 
 
 _content_cache: dict[Path, object] = {}
@@ -67,10 +93,26 @@ class SitePublisher:
     def drain(self) -> int:
         return drain_outbox(self.store, self.settings)
 
-    def index_search(self, everything: bool = False):
+    def index_search(self, everything: bool = False) -> dict[str, Any]:
         """Bring the search index up to date with what was published (the background indexer:
-        only the stale shards; `everything` rebuilds every shard)."""
-        from .search.index import update_index
+        only the stale shards; `everything` rebuilds every shard), then tell the CDN what
+        changed. Never raises for Pagefind missing or failing: the summary's `error` says so
+        and the marks stay, so the next run tries again (the dev server's loop, the AWS
+        schedule, which would otherwise retry the same event)."""
+        from .search.index import IndexResult, SearchIndexError, update_index
+        sink = configured_sink(self.settings, invalidate=False)
         with _index_lock:
-            return update_index(self.store, content_for(self.settings),
-                                configured_sink(self.settings), everything=everything)
+            sink.begin()
+            try:
+                result = update_index(self.store, content_for(self.settings), sink,
+                                      everything=everything)
+                error = None
+            except (SearchIndexError, OSError) as exc:   # OSError: the binary cannot run
+                log.warning("search index not updated: %s", exc)
+                result, error = IndexResult(), str(exc)[-500:] or type(exc).__name__
+            changed = sink.finish()      # what was written, even by a run that failed later
+        invalidate = cdn_invalidator(self.settings)
+        if changed and invalidate is not None:
+            invalidate(index_urls(changed))
+        return {"shards": list(result.shards), "records": result.records,
+                "files": len(changed), "removed": list(result.removed), "error": error}

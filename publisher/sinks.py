@@ -60,6 +60,14 @@ def clean_path(path: str) -> str:
     return norm
 
 
+def clean_prefix(prefix: str) -> str:
+    """A folder or name prefix inside the site ("search/shards/2026-11/"); "" is the whole
+    site. A trailing slash is kept: it says the prefix is a folder."""
+    if prefix in ("", "/"):
+        return ""
+    return clean_path(prefix) + ("/" if prefix.endswith("/") else "")
+
+
 def url_paths(path: str) -> list[str]:
     """The URLs a file is served under (a directory index is also its folder URL)."""
     url = "/" + path
@@ -74,6 +82,8 @@ class Sink(Protocol):
     def delete(self, path: str) -> bool: ...
     def finish(self) -> list[str]: ...
     def paths(self) -> Iterator[str]: ...
+    # optional, `paths_under(prefix)`: the paths starting with prefix, without listing the
+    # rest of the site (the search indexer lists one shard's folder; search.index.paths_under)
 
 
 class _Tracking:
@@ -118,6 +128,10 @@ class MemorySink(_Tracking):
 
     def paths(self) -> Iterator[str]:
         return iter(sorted(self.files))
+
+    def paths_under(self, prefix: str) -> Iterator[str]:
+        prefix = clean_prefix(prefix)
+        return iter(sorted(p for p in self.files if p.startswith(prefix)))
 
 
 class LocalFolderSink(_Tracking):
@@ -189,7 +203,18 @@ class LocalFolderSink(_Tracking):
         return True
 
     def paths(self) -> Iterator[str]:
-        for dirpath, dirs, files in os.walk(self.root):
+        return self._walk(self.root)
+
+    def paths_under(self, prefix: str) -> Iterator[str]:
+        """The files whose path starts with `prefix` (sorted), walking only the folder it
+        names."""
+        prefix = clean_prefix(prefix)
+        folder = prefix.rpartition("/")[0]
+        top = self.root.joinpath(*folder.split("/")) if folder else self.root
+        return iter(sorted(p for p in self._walk(top) if p.startswith(prefix)))
+
+    def _walk(self, top: Path) -> Iterator[str]:
+        for dirpath, dirs, files in os.walk(top):
             dirs.sort()
             for name in sorted(files):
                 if name.startswith(".tmp-"):
@@ -248,12 +273,12 @@ class S3Sink(_Tracking):
         super().begin(full)
         self.etags = self._list() if full else None
 
-    def _list(self) -> dict[str, str]:
+    def _list(self, under: str = "") -> dict[str, str]:
         etags: dict[str, str] = {}
         paginator = self.client.get_paginator("list_objects_v2")
         kwargs = {"Bucket": self.bucket}
-        if self.prefix:
-            kwargs["Prefix"] = self.prefix
+        if self.prefix + under:
+            kwargs["Prefix"] = self.prefix + under
         for page in paginator.paginate(**kwargs):
             for obj in page.get("Contents", []):
                 etags[obj["Key"]] = obj["ETag"].strip('"')
@@ -302,6 +327,18 @@ class S3Sink(_Tracking):
 
     def paths(self) -> Iterator[str]:
         keys = self.etags if self.etags is not None else self._list()
+        return iter(sorted(k[len(self.prefix):] for k in keys))
+
+    def paths_under(self, prefix: str) -> Iterator[str]:
+        """The paths starting with `prefix`: one prefixed listing (ListObjectsV2, paginated),
+        not a listing of the whole site; from the full listing when `begin(full=True)` made
+        one."""
+        under = clean_prefix(prefix)
+        if self.etags is not None:
+            keys: dict[str, str] | list[str] = [k for k in self.etags
+                                                if k.startswith(self.prefix + under)]
+        else:
+            keys = self._list(under)
         return iter(sorted(k[len(self.prefix):] for k in keys))
 
     def finish(self) -> list[str]:

@@ -92,6 +92,35 @@ class Snapshot:
         return self._lists.get(("position", letter.id),
                                lambda: self.store.published_position(letter))
 
+    # -- the boards by type and by category --
+
+    def latest_in_facet(self, facet: str, value: str, n: int) -> list[Letter]:
+        want = max(n, LATEST_BATCH)
+        key = ("facet_latest", facet, value)
+        cached = self._lists.data.get(key)
+        if cached is None or (len(cached[1]) == cached[0] and cached[0] < n):
+            cached = (want, self._remember(self.store.latest_in_facet(facet, value, want)))
+            self._lists.put(key, cached)
+        return cached[1][:n]
+
+    def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
+        return self._lists.get(("facet_months", facet, value),
+                               lambda: list(self.store.facet_months(facet, value)))
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        return self._lists.get(("facet_month_names", facet, value),
+                               lambda: list(self.store.facet_month_names(facet, value)))
+
+    def published_in_facet_month(self, facet: str, value: str, month: str, offset: int,
+                                 limit: int) -> list[Letter]:
+        return self._lists.get(
+            ("facet_month", facet, value, month, offset, limit), lambda: self._remember(
+                self.store.published_in_facet_month(facet, value, month, offset, limit)))
+
+    def facet_position(self, facet: str, letter: Letter) -> int:
+        return self._lists.get(("facet_position", facet, letter.id),
+                               lambda: self.store.facet_position(facet, letter))
+
     def published_months(self) -> list[tuple[str, int]]:
         if self._months is None:
             self._months = list(self.store.published_months())

@@ -16,8 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.codec import (
+    CATEGORY,
+    TYPE,
     CommitPlan,
+    facet_month_key,
     late_keys,
+    pub_facet,
     pub_key,
     pub_month,
     schedule_of,
@@ -26,8 +30,12 @@ from chalicelib.adapters.codec import (
 )
 from chalicelib.adapters.store import (
     ARCHIVE,
+    ARCHIVE_CATEGORY,
+    ARCHIVE_CATEGORY_MONTH,
     ARCHIVE_DEPARTMENT,
     ARCHIVE_MONTH,
+    ARCHIVE_TYPE,
+    ARCHIVE_TYPE_MONTH,
     STATUS,
     BaseStore,
     too_many,
@@ -85,6 +93,17 @@ class MemoryStore(BaseStore):
                       and (below is None or s[1] < below))
         return [copy.deepcopy(self.letters[i]) for _, i in rows]
 
+    @staticmethod
+    def _partition(index: str, x: Letter) -> str | None:
+        """The key of the index partition a published letter is in."""
+        month = pub_month(x) or ""
+        return {ARCHIVE: None, ARCHIVE_MONTH: month, ARCHIVE_DEPARTMENT: x.department,
+                ARCHIVE_TYPE: pub_facet(x, TYPE),
+                ARCHIVE_TYPE_MONTH: facet_month_key(pub_facet(x, TYPE) or "", month),
+                ARCHIVE_CATEGORY: pub_facet(x, CATEGORY),
+                ARCHIVE_CATEGORY_MONTH: (facet_month_key(c, month)
+                                         if (c := pub_facet(x, CATEGORY)) else None)}[index]
+
     def _entries(self, index: str, key: str | None) -> list[tuple[str, Letter]]:
         out = []
         for x in self.letters.values():
@@ -93,10 +112,8 @@ class MemoryStore(BaseStore):
                     out.append((time_key(x.submitted_at), x))
                 continue
             k = pub_key(x)
-            if k is None or (index == ARCHIVE_MONTH and pub_month(x) != key) \
-                    or (index == ARCHIVE_DEPARTMENT and x.department != key):
+            if k is None or self._partition(index, x) != key:
                 continue
-            assert index in (ARCHIVE, ARCHIVE_MONTH, ARCHIVE_DEPARTMENT), index
             out.append((k, x))
         return sorted(out, key=lambda e: (e[0], e[1].id))
 

@@ -129,8 +129,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     composed.site_publisher().drain()
     started = time.monotonic()
     index = composed.site_publisher().index_search(everything=True)
-    print(f"search index: {len(index.shards)} shard(s), {index.records:,} records in "
-          f"{time.monotonic() - started:.1f} s")
+    if index["error"]:
+        print(f"search index not built: {index['error']}", file=sys.stderr)
+    else:
+        print(f"search index: {len(index['shards'])} shard(s), {index['records']:,} records in "
+              f"{time.monotonic() - started:.1f} s")
 
     def announce() -> None:
         url = f"http://{args.host}:{args.port}/"
@@ -185,16 +188,14 @@ def _build_search(settings, out: Path) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """`wenzheng search reindex`: bring the local site's search index up to date."""
-    from publisher.search import SearchIndexError
     composed = _compose(args)
     started = time.monotonic()
-    try:
-        index = composed.site_publisher().index_search(everything=args.all)
-    except SearchIndexError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    index = composed.site_publisher().index_search(everything=args.all)
+    if index["error"]:
+        print(f"error: {index['error']}", file=sys.stderr)
         return 1
-    print(f"search index: rebuilt {', '.join(index.shards) or 'nothing (up to date)'}; "
-          f"{index.records:,} records, {len(index.changed):,} files changed in "
+    print(f"search index: rebuilt {', '.join(index['shards']) or 'nothing (up to date)'}; "
+          f"{index['records']:,} records, {index['files']:,} files changed in "
           f"{time.monotonic() - started:.1f} s")
     return 0
 
@@ -265,6 +266,20 @@ def cmd_tick(args: argparse.Namespace) -> int:
     result = supervision.run_scheduled(composed.ctx, composed.notification_sender(), now)
     result["published_changes"] = composed.site_publisher().drain()
     print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_boards_backfill(args: argparse.Namespace) -> int:
+    """The boards by type and category read their own index; on DynamoDB a letter published
+    before it existed has no entry until this runs (SQLite fills it when the file opens)."""
+    composed = _compose(args)
+    backfill = getattr(composed.ctx.store, "backfill_board_entries", None)
+    if backfill is None:
+        print("nothing to do: this store fills the boards when it opens")
+        return 0
+    written = backfill()
+    print(f"{written:,} board entries written; the boards' pages follow with the next full "
+          "build of the site (the deploy's, or wenzheng build)")
     return 0
 
 
@@ -366,6 +381,13 @@ def parser() -> argparse.ArgumentParser:
                     help="only report; exit 1 if anything differs")
     data(rc)
     rc.set_defaults(fn=cmd_stats_recompute)
+
+    bd = sub.add_parser("boards", help="the reply boards by type and category")
+    bsub = bd.add_subparsers(dest="boards_command", required=True)
+    bf = bsub.add_parser("backfill", help="once, after the deploy that adds the boards: write "
+                         "the board entries of letters published before (DynamoDB)")
+    data(bf)
+    bf.set_defaults(fn=cmd_boards_backfill)
     return p
 
 

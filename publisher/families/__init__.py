@@ -13,6 +13,7 @@ from . import (
     consultations,
     departments,
     exposure,
+    facets,
     feeds,
     fixed,
     home,
@@ -27,7 +28,7 @@ from .family import Family, RenderFn
 FAMILIES: tuple[Family, ...] = (
     home.FAMILY, board.FAMILY, letters.FAMILY, departments.FAMILY, league.FAMILY,
     exposure.FAMILY, feeds.FAMILY, sitemaps.FAMILY, notices.FAMILY, fixed.FAMILY,
-    consultations.FAMILY, search.FAMILY,
+    consultations.FAMILY, facets.FAMILY, search.FAMILY,
 )
 
 

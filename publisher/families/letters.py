@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chalicelib.adapters.codec import pub_month
+from chalicelib.adapters.codec import CATEGORY, TYPE, pub_facet, pub_month
 from chalicelib.domain.letters import Letter
 from chalicelib.services.ports import Change
 
@@ -27,6 +27,8 @@ from ..keys import (
     PAGE_SIZE,
     PageKey,
     check_letter_id,
+    facet_url,
+    has_board,
     in_every_language,
     is_letter_id,
     month_page_path,
@@ -143,9 +145,15 @@ def letter(r: Renderer, letter_id: str) -> Output:
     if found is None or found.publication is None:
         return []
     view = r.letter_view(found)
+    # its type's and category's boards (分类选登), when they have one
+    kind, category = pub_facet(found, TYPE), pub_facet(found, CATEGORY)
     return r.html(f"letters/{letter_id}/index.html", "letter.html", "letters",
                   letter=view, body_html=paragraphs_html(view["body"]),
-                  reply_html=paragraphs_html(view["reply"]))
+                  reply_html=paragraphs_html(view["reply"]),
+                  type_url=(facet_url(TYPE, kind) if kind and has_board(TYPE, kind, r.content)
+                            else None),
+                  category_url=(facet_url(CATEGORY, category) if category
+                                and has_board(CATEGORY, category, r.content) else None))
 
 
 def archive(r: Renderer) -> Output:

@@ -17,7 +17,7 @@ from chalicelib.domain.letters import LetterType, label
 
 from .. import i18n
 from ..content import Content
-from ..keys import PageKey
+from ..keys import CATEGORY_SLUGS, PageKey
 from .family import Family, reads_nothing
 
 if TYPE_CHECKING:
@@ -46,7 +46,9 @@ def search_context(content: Content) -> dict[str, Any]:
                    for d in content.departments]
     types = [{"code": str(t), "zh": label(str(t)), "en": label(str(t), "en")}
              for t in LetterType]
-    cats = [{"code": c, "zh": c, "en": i18n.category_en(c)} for c in categories(content)]
+    # a category's board, when it has one, is at its slug (keys.CATEGORY_SLUGS)
+    cats = [{"code": c, "zh": c, "en": i18n.category_en(c), "slug": CATEGORY_SLUGS.get(c)}
+            for c in categories(content)]
     kinds = [{"code": k, "zh": zh, "en": en} for k, zh, en in KINDS]
 
     def labels(lang: str) -> dict[str, dict[str, str]]:

@@ -1,12 +1,14 @@
-"""The sitemaps: the index (`/sitemap.xml`), the site's pages (`/sitemaps/pages.xml`) and one
-per monthly archive page (`/sitemaps/letters-2026-11.xml`, `-2.xml`, …), every page in both
-languages naming each other.
+"""The sitemaps: the index (`/sitemap.xml`), the site's pages (`/sitemaps/pages.xml`), one
+per monthly archive page (`/sitemaps/letters-2026-11.xml`, `-2.xml`, …) and one per board by
+type or category (`/sitemaps/types-complaint.xml`, `/sitemaps/categories-urban-rural.xml`: the
+board and its monthly pages), every page in both languages naming each other.
 
 What it reads: an archive page's sitemap lists the letters the archive page does, so it is stale
 with it (`letters.archive_touch`); the index lists every archive page, so it is stale when a
 letter is first on its page (a page may have come) or one left the archive. The pages' sitemap
 lists the departments and league periods (a change that moved figures may add one) and the
-consultations (a public change to a topic).
+consultations (a public change to a topic). A board's sitemap is stale when one of its monthly
+pages may have come or gone (`facets.facet_touch`); the index lists a fixed file per board.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ from ..keys import (
     LETTER_ID,
     PageKey,
     department_ids,
+    facet_boards,
+    facet_sitemap_path,
+    facet_url,
     league_periods,
     letters_sitemap_path,
     pages_in,
@@ -31,6 +36,7 @@ from ..keys import (
 )
 from ..snapshot import Snapshot
 from . import consultations
+from .facets import facet_touch
 from .family import Family
 from .letters import archive_touch, month_letters
 
@@ -45,6 +51,7 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
         keys.add(("sitemap",))
     if periods_of(change) or consultations.public_topics(change):
         keys.add(("sitemap_pages",))
+    keys |= {("sitemap_facet", *board) for board in facet_touch(change, snap, content).grown}
     return keys
 
 
@@ -52,6 +59,7 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
 
 def sitemap(r: Renderer) -> Output:
     files = ["/sitemaps/pages.xml"]
+    files += ["/" + facet_sitemap_path(*board) for board in facet_boards(r.content)]
     for month, count in r.snap.published_months():
         files += ["/" + letters_sitemap_path(month, page)
                   for page in range(1, pages_in(count) + 1)]
@@ -92,6 +100,15 @@ def sitemap_month(r: Renderer, month: str, page: int) -> Output:
                  urls=_sitemap_urls(r, pages))
 
 
+def sitemap_facet(r: Renderer, facet: str, value: str) -> Output:
+    """A board by type or category and each of its monthly pages."""
+    paths = [facet_url(facet, value)]
+    for month, count in r.snap.facet_months(facet, value):
+        paths += [facet_url(facet, value, month, page) for page in range(1, pages_in(count) + 1)]
+    return r.xml(facet_sitemap_path(facet, value), "sitemap.xml",
+                 urls=_sitemap_urls(r, [(p, None) for p in paths]))
+
+
 def owns(key: PageKey) -> list[str] | None:
     return [letters_sitemap_path(key[1], key[2])] if key[0] == "sitemap_month" else None
 
@@ -103,8 +120,9 @@ def archive_pages(month: str, page: int, letters: list[Letter]) -> list[PageKey]
 FAMILY = Family(
     name="sitemaps",
     renderers={"sitemap": sitemap, "sitemap_pages": sitemap_pages,
-               "sitemap_month": sitemap_month},
-    pages=lambda snap, content: [("sitemap",), ("sitemap_pages",)],
+               "sitemap_month": sitemap_month, "sitemap_facet": sitemap_facet},
+    pages=lambda snap, content: [("sitemap",), ("sitemap_pages",)] + [
+        ("sitemap_facet", *board) for board in facet_boards(content)],
     reads=reads,
     archive=archive_pages,
     archive_count=pages_in,

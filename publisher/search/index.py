@@ -20,7 +20,6 @@ rebuilt the unit's shard; a unit is stale while they differ. `manifest` is the l
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import subprocess
 import tempfile
@@ -103,8 +102,7 @@ def run_pagefind(records: Iterable[Record], workdir: Path) -> tuple[Path, int]:
         return out, 0
     cmd = [pagefind_binary(), "--site", str(site), "--output-path", str(out),
            "--force-language", "und", "--silent"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
-                          env={**os.environ, "NO_COLOR": "1"})
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): "
                                f"{(done.stderr or done.stdout)[-2000:]}")
@@ -220,7 +218,13 @@ def stale_units(state: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 def update_index(store: Store, content: Content, sink: Sink, *, everything: bool = False,
                  now: datetime | None = None) -> IndexResult:
-    """Rebuild the shards that are stale (or all of them) and write the manifest."""
+    """Rebuild the shards that are stale (or all of them), newest first.
+
+    Progress is kept shard by shard: after each, the manifest (on the sink and in the store)
+    lists every shard of the plan that has files — rebuilt now, or as built before — and the
+    units it covers are recorded built. So a run cut short (a Lambda's time limit during the
+    first index of a large archive) leaves a working index, and the next run goes on from
+    there instead of starting over."""
     state = store.search_state()
     stale = stale_units(state)
     marks = {k.removeprefix("mark:"): d.get("token", "") for k, d in state.items()
@@ -228,21 +232,41 @@ def update_index(store: Store, content: Content, sink: Sink, *, everything: bool
     snap = Snapshot(store)
     shards = plan_shards(snap.published_months(), current_month(now or _now(store)))
     before = {row["id"]: row for row in state.get("manifest", {}).get("shards", [])}
-    planned = manifest(shards, {})["shards"]
+    planned = {row["id"]: row for row in manifest(shards, {})["shards"]}
     result = IndexResult()
-    if not before:
-        everything = True
-    records: dict[str, int] = {sid: int(row.get("records", 0)) for sid, row in before.items()}
-    for shard, row in zip(shards, planned, strict=True):
-        old = before.get(shard.id)
-        moved = old is None or any(old.get(k) != row[k] for k in ("from", "to", "letters"))
-        if everything or moved or any(u in stale for u in _units(shard)):
-            records[shard.id] = build_shard(snap, content, shard, sink, result)
-    doc = manifest(shards, records)
-    if everything or result.shards or set(before) != {s.id for s in shards}:
+    rebuilt: dict[str, int] = {}
+    published = state.get("manifest")
+
+    def publish_manifest() -> None:
+        nonlocal published
+        rows = []
+        for shard in shards:
+            if shard.id in rebuilt:
+                rows.append({**planned[shard.id], "records": rebuilt[shard.id]})
+            elif shard.id in before:
+                rows.append(before[shard.id])
+        doc = {"version": 1, "shards": rows}
         if sink.write(MANIFEST_PATH, _manifest_bytes(doc)):
             result.changed.append(MANIFEST_PATH)
-    for sid in sorted(set(before) - {s.id for s in shards}):
+        if doc != published:
+            store.put_search_state("manifest", doc)
+            published = doc
+
+    for shard in shards:
+        old = before.get(shard.id)
+        moved = old is None or any(old.get(k) != planned[shard.id][k]
+                                   for k in ("from", "to", "letters"))
+        if not (everything or moved or any(u in stale for u in _units(shard))):
+            continue
+        rebuilt[shard.id] = build_shard(snap, content, shard, sink, result)
+        publish_manifest()
+        for unit in _units(shard):
+            if unit in marks:
+                store.put_search_state(f"built:{unit}", {"token": marks[unit]})
+    gone = sorted(set(before) - {s.id for s in shards})
+    if gone or everything or published is None:
+        publish_manifest()
+    for sid in gone:
         result.removed.append(sid)
         for path in paths_under(sink, f"{SHARDS_ROOT}{sid}/"):
             if sink.delete(path):
@@ -253,14 +277,6 @@ def update_index(store: Store, content: Content, sink: Sink, *, everything: bool
         for path in paths_under(sink, SHARDS_ROOT):
             if not any(path.startswith(p) for p in owned) and sink.delete(path):
                 result.changed.append(path)
-    if doc != state.get("manifest", {}).get("shards") and doc["shards"] != list(before.values()):
-        store.put_search_state("manifest", doc)
-    rebuilt = set(result.shards)
-    for shard in shards:
-        if shard.id in rebuilt:
-            for unit in _units(shard):
-                if unit in marks:
-                    store.put_search_state(f"built:{unit}", {"token": marks[unit]})
     return result
 
 

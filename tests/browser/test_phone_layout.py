@@ -66,7 +66,11 @@ def every_page_kind(site: Path) -> list[str]:
         kind = ("all" if name == "all" else "quarter" if "-Q" in name
                 else "month" if "-" in name else "year")
         period_pages[kind] = rel(p)          # the latest of each kind
+    # the boards by type and by category (分类选登) and a monthly page of one
+    boards = sorted((site / "letters" / "categories").glob("*/index.html"))
+    board_months = sorted((site / "letters" / "types").glob("*/20*/*/index.html"))
     pages = ["/", "/letters/", "/letters/archive/", rel(months[0]), rel(months[-1]),
+             rel(boards[0]), "/letters/types/complaint/", rel(board_months[-1]),
              f"/letters/{letter.name}/", "/departments/",
              # every department: their figures differ in width (long names, rates)
              *[rel(p) for p in sorted((site / "departments").glob("*/index.html"))],

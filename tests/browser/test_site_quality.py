@@ -31,6 +31,10 @@ def sample_pages(server) -> list[str]:
     pages = ["/", "/letters/", f"/letters/{letter.name}/", rel(month), rel(department),
              "/departments/", "/league/", rel(period), "/exposure/", rel(notice), "/notices/",
              "/write/", "/track/", "/staff/", "/search/",
+             # the boards by type and by category (分类选登) and a monthly page of one
+             "/letters/types/complaint/", "/letters/categories/urban-rural/",
+             rel(next(sorted((site / "letters" / "types").glob("*/20*/*/index.html"))
+                      .__iter__())),
              # consultations: the listing, an open hearing and survey (forms), an interview
              "/consultations/", "/consultations/taxi-fares-2026/",
              "/consultations/public-transport-2026/", "/consultations/traffic-congestion-2026-11/"]

@@ -669,7 +669,7 @@ class TestDynamoTable:
         assert {i["IndexName"] for i in desc["GlobalSecondaryIndexes"]} == {
             table.BY_KIND, table.ALL_LETTERS, table.BY_STATUS, table.BY_DEPARTMENT,
             table.PUBLISHED, table.PUBLISHED_BY_MONTH, table.PUBLISHED_BY_DEPARTMENT,
-            table.PENDING_CHANGES, table.SCHEDULE, table.TOPIC_ITEMS}
+            table.PENDING_CHANGES, table.SCHEDULE, table.TOPIC_ITEMS, table.FACETS}
         ttl = client.describe_time_to_live(TableName=dynamo.table_name)
         assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED",
                                                 "AttributeName": "ttl"}

@@ -154,9 +154,15 @@ def test_build_writes_the_site_from_the_store(tmp_path):
     # it says what it built, not Pelican's "Processed 0 articles"
     assert "Processed" not in result.stdout + result.stderr
     published = SqliteStore(tmp_path / "data" / "wenzheng.sqlite3").count_published()
-    line = result.stdout.strip().splitlines()[-1]
+    *_, line, index_line = result.stdout.strip().splitlines()
     assert line.startswith(f"site built into {out}: ") and " pages in " in line
     assert published > 30 and f"({published:,} published letters, zh-CN and English)" in line
+    # then the search index over the same letters, beside the pages
+    shards = json.loads((out / "search" / "shards.json").read_text())["shards"]
+    assert sum(s["letters"] for s in shards) == published
+    records = sum(s["records"] for s in shards)
+    assert index_line.startswith("search index: ") and f"{records:,} records" in index_line
+    assert all((out / s["path"].lstrip("/") / "pagefind-entry.json").is_file() for s in shards)
 
 
 def test_a_busy_port_names_both_ways_to_choose_another(tmp_path):
@@ -203,3 +209,10 @@ def test_stats_recompute_finds_and_corrects_drift(tmp_path):
     again = wenzheng("stats", "recompute", "--check", "--data", str(tmp_path))
     assert again.returncode == 0
     assert json.loads(again.stdout.splitlines()[-1])["corrected_rows"] == 0
+
+
+def test_boards_backfill_has_nothing_to_do_on_sqlite(tmp_path):
+    """SQLite fills the boards' columns when an older file opens; DynamoDB's backfill is
+    tested with its adapter (tests/contract/test_facets_contract.py)."""
+    result = wenzheng("boards", "backfill", "--data", str(tmp_path / "data"))
+    assert result.returncode == 0 and "nothing to do" in result.stdout

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "infra" / "out"
 SAM = OUT / "sam.json"
 ZIP = OUT / "deployment.zip"
+LAYER_ZIP = OUT / "pagefind-layer.zip"
 VENDOR = ROOT / "functions" / "vendor"
 CHALICE_DIR = ROOT / "functions" / ".chalice"
 CONFIG = json.loads((CHALICE_DIR / "config.json").read_text(encoding="utf-8"))
@@ -114,6 +115,8 @@ def test_table_has_stream_point_in_time_recovery_and_ttl(template):
 
 # --- the functions ------------------------------------------------------------------------------
 
+SITE_WRITERS = ("app.publish_changes", "app.index_search")   # the publisher and the indexer
+
 def test_publisher_reads_the_stream_of_the_stacks_table(template):
     table, _ = the_one(template, "AWS::DynamoDB::Table")
     _, fn = by_handler(template, "app.publish_changes")
@@ -141,7 +144,7 @@ def test_every_function_uses_the_stacks_dynamodb_table(template):
     table, _ = the_one(template, "AWS::DynamoDB::Table")
     fns = functions(template)
     assert {f["Properties"]["Handler"] for f in fns.values()} == {
-        "app.app", "app.publish_changes", "app.tick"}
+        "app.app", "app.publish_changes", "app.tick", "app.index_search"}
     for name, fn in fns.items():
         env = fn["Properties"]["Environment"]["Variables"]
         assert env["WENZHENG_STORE"] == "dynamodb", name
@@ -151,10 +154,10 @@ def test_every_function_uses_the_stacks_dynamodb_table(template):
         assert env["WENZHENG_THEME"] == "/var/task/wenzheng_bundle/theme", name
 
 
-def test_only_the_publisher_knows_the_site_bucket_and_distribution(template):
+def test_only_the_publisher_and_the_indexer_know_the_site_bucket_and_distribution(template):
     for name, fn in functions(template).items():
         env = fn["Properties"]["Environment"]["Variables"]
-        if fn["Properties"]["Handler"] == "app.publish_changes":
+        if fn["Properties"]["Handler"] in SITE_WRITERS:
             assert env["WENZHENG_SITE_BUCKET"] == {"Ref": "SiteBucket"}
             assert env["WENZHENG_DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
         else:
@@ -258,7 +261,8 @@ console.log(JSON.stringify(out.headers));
 def test_alarms_watch_errors_throttles_and_stream_lag(template):
     alarms = resources_of(template, "AWS::CloudWatch::Alarm").values()
     watched = {(a["Properties"]["MetricName"],
-                json.dumps(a["Properties"]["Dimensions"][0]["Value"])) for a in alarms}
+                json.dumps(a["Properties"]["Dimensions"][0]["Value"])) for a in alarms
+               if "Dimensions" in a["Properties"]}
     for name in functions(template):
         assert ("Errors", json.dumps({"Ref": name})) in watched
     table, _ = the_one(template, "AWS::DynamoDB::Table")
@@ -301,17 +305,146 @@ def test_policies_grant_only_their_stages_resources(stage):
                     assert prefix in res or f"/wenzheng/{stage}/" in res, (name, res)
 
 
-def test_only_the_publisher_may_write_the_site(template):
-    roles = resources_of(template, "AWS::IAM::Role")
+def _actions(template: dict, fn: dict) -> set[str]:
+    role = resources_of(template, "AWS::IAM::Role")[fn["Properties"]["Role"]["Fn::GetAtt"][0]]
+    return {a for p in role["Properties"]["Policies"]
+            for st in p["PolicyDocument"]["Statement"] for a in st["Action"]}
+
+
+def test_only_the_publisher_and_the_indexer_may_write_the_site(template):
     for fn_name, fn in functions(template).items():
-        role = roles[fn["Properties"]["Role"]["Fn::GetAtt"][0]]
-        actions = {a for p in role["Properties"]["Policies"]
-                   for st in p["PolicyDocument"]["Statement"] for a in st["Action"]}
+        actions = _actions(template, fn)
         writes_site = {"s3:PutObject", "cloudfront:CreateInvalidation"} & actions
         reads_stream = "dynamodb:GetRecords" in actions
-        is_publisher = fn["Properties"]["Handler"] == "app.publish_changes"
-        assert bool(writes_site) == is_publisher, fn_name
-        assert reads_stream == is_publisher, fn_name
+        handler = fn["Properties"]["Handler"]
+        assert bool(writes_site) == (handler in SITE_WRITERS), fn_name
+        if handler in SITE_WRITERS:
+            assert {"s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+                    "cloudfront:CreateInvalidation"} <= actions, fn_name
+        assert reads_stream == (handler == "app.publish_changes"), fn_name
+
+
+# what the DynamoDB adapter calls (boto3 operation -> IAM action); transactions are checked
+# against their items' actions (PutItem, UpdateItem, ConditionCheckItem)
+ADAPTER_CALLS = {"get_item": "dynamodb:GetItem", "batch_get_item": "dynamodb:BatchGetItem",
+                 "query": "dynamodb:Query", "put_item": "dynamodb:PutItem",
+                 "update_item": "dynamodb:UpdateItem"}
+
+
+def test_every_function_may_make_the_store_reads_and_the_search_state_writes(template):
+    """Listings read letters by id (BatchGetItem), the publisher marks the search index and
+    the indexer records what it built (PutItem): a role without them fails only in AWS."""
+    source = (ROOT / "functions/chalicelib/adapters/dynamodb.py").read_text(encoding="utf-8")
+    for call in ("batch_get_item", "put_item", "get_item"):
+        assert re.search(rf"(_call\(\"|client\.){call}\b", source), call
+    for name, fn in functions(template).items():
+        actions = _actions(template, fn)
+        reads = {ADAPTER_CALLS[c] for c in ("get_item", "batch_get_item", "query")}
+        assert reads <= actions, (name, reads - actions)
+        if fn["Properties"]["Handler"] in SITE_WRITERS:
+            assert "dynamodb:PutItem" in actions, name
+
+
+# --- the search indexer: its own function, with Pagefind from a layer ---------------------------
+
+def test_the_indexer_runs_every_minute_one_at_a_time_without_retries(template):
+    _, fn = by_handler(template, "app.index_search")
+    props = fn["Properties"]
+    assert [(e["Type"], e["Properties"]["Schedule"]) for e in props["Events"].values()] == [
+        ("Schedule", "rate(1 minute)")]
+    assert props["ReservedConcurrentExecutions"] == 1
+    assert props["MemorySize"] == 3008 and props["Timeout"] == 600
+    assert props["EphemeralStorage"] == {"Size": 2048}
+    # a throttled or failed minute is dropped: the next minute does the same work
+    assert props["EventInvokeConfig"] == {"MaximumRetryAttempts": 0,
+                                          "MaximumEventAgeInSeconds": 60}
+    logs = template["Resources"][props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
+    assert logs["LogGroupName"] == f"/aws/lambda/{PREFIX}-index"
+    assert logs["RetentionInDays"] == 365
+
+
+def test_an_indexer_that_cannot_run_pagefind_raises_an_alarm(template):
+    """Pagefind missing or failing is a successful run that logs it (no retries, no Errors):
+    a metric filter on the indexer's log group counts those lines, and an alarm watches it."""
+    from chalicelib.api import events
+    _, fn = by_handler(template, "app.index_search")
+    group = fn["Properties"]["LoggingConfig"]["LogGroup"]
+    (metric,) = [r["Properties"] for r in
+                 resources_of(template, "AWS::Logs::MetricFilter").values()]
+    assert metric["LogGroupName"] == group
+    phrase = metric["FilterPattern"].strip('"')
+    assert f'log.error("{phrase}: %s"' in Path(events.__file__).read_text(encoding="utf-8")
+    (transform,) = metric["MetricTransformations"]
+    alarms = [a["Properties"] for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+              if a["Properties"]["MetricName"] == transform["MetricName"]]
+    assert [a["Namespace"] for a in alarms] == [transform["MetricNamespace"]]
+
+
+def test_only_the_indexer_has_the_pagefind_layer(template):
+    layers = resources_of(template, "AWS::Lambda::LayerVersion")
+    assert list(layers) == ["PagefindLayer"]
+    props = layers["PagefindLayer"]["Properties"]
+    assert props["CompatibleArchitectures"] == ["x86_64"]
+    for name, fn in functions(template).items():
+        if fn["Properties"]["Handler"] == "app.index_search":
+            assert fn["Properties"]["Layers"] == [{"Ref": "PagefindLayer"}]
+            assert props["CompatibleRuntimes"] == [fn["Properties"]["Runtime"]]
+            assert fn["Properties"]["Architectures"] == ["x86_64"]
+        else:
+            assert "Layers" not in fn["Properties"], name
+    # the content is the local zip beside the template, which `aws cloudformation package`
+    # uploads as it does the functions' CodeUri
+    assert (SAM.parent / props["Content"]).resolve() == LAYER_ZIP.resolve()
+
+
+def test_the_layer_holds_an_executable_pagefind_for_x86_64_linux(template):
+    with zipfile.ZipFile(LAYER_ZIP) as z:
+        info = z.getinfo("python/pagefind_bin_extended/pagefind_extended")
+        assert info.create_system == 3 and (info.external_attr >> 16) & 0o111 == 0o111
+        with z.open(info) as binary:
+            head = binary.read(20)
+        names = z.namelist()
+    assert head[:4] == b"\x7fELF" and head[4] == 2                  # 64-bit ELF
+    assert int.from_bytes(head[18:20], "little") == 0x3E            # x86-64
+    assert "python/pagefind/service/__init__.py" in names          # the wrapper that finds it
+    assert all(n.startswith("python/") for n in names)
+    assert not [n for n in names if "__pycache__" in n]
+
+
+def test_the_layer_is_cached_with_fixed_timestamps(template):
+    cached = list((OUT / "layers").glob("pagefind-*-x86_64.zip"))
+    assert [p.read_bytes() for p in cached] == [LAYER_ZIP.read_bytes()]
+    with zipfile.ZipFile(LAYER_ZIP) as z:        # the same bytes from the same wheels
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_a_second_package_run_downloads_no_layer(template, tmp_path):
+    """With the package index unreachable, packaging again works from the caches (Chalice's
+    and the layer's); without the layer's cache it says it could not download the wheels."""
+    offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_RETRIES": "0",
+               "PIP_TIMEOUT": "2", "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+               "PIP_FIND_LINKS": "", "OUT": str(tmp_path / "out")}
+    (cached,) = (OUT / "layers").glob("pagefind-*-x86_64.zip")
+    before = cached.stat().st_mtime_ns
+    with open(OUT / ".package.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run = subprocess.run(["bash", "scripts/package.sh"], cwd=ROOT, env=offline,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert cached.stat().st_mtime_ns == before
+        assert (tmp_path / "out" / "pagefind-layer.zip").read_bytes() == cached.read_bytes()
+        empty = {**offline, "LAYER_CACHE": str(tmp_path / "no-cache"),
+                 "OUT": str(tmp_path / "out2")}
+        run = subprocess.run(["bash", "scripts/package.sh"], cwd=ROOT, env=empty,
+                             capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "could not download the pagefind" in run.stderr
+
+
+def test_the_functions_package_has_no_pagefind(template):
+    names = zipfile.ZipFile(ZIP).namelist()
+    assert not [n for n in names if "pagefind" in n.lower().split("/")[0]]
+    assert ZIP.stat().st_size < 20_000_000
 
 
 def test_resources_refuse_a_table_name_the_policies_do_not_grant(tmp_path):
@@ -411,3 +544,35 @@ def test_api_gateways_own_answers_have_the_api_error_shape(template):
         err = json.loads(r["responseTemplates"]["application/json"])["error"]
         assert set(err) == {"code", "message", "message_en", "field"}, kind
         assert err["code"].islower() and err["message"] and err["message_en"]
+
+
+LAYER_SMOKE = r"""
+import subprocess, sys
+from publisher.search.index import pagefind_binary
+binary = pagefind_binary()
+assert binary.startswith(sys.argv[1]), binary         # found in the layer, not the dev venv
+done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+assert done.returncode == 0, done.stderr
+print(done.stdout.strip())
+"""
+
+
+def test_the_indexer_finds_pagefind_in_the_layer_as_lambda_lays_it_out(template, tmp_path):
+    """The package in /var/task, the layer's python/ in /opt/python with each file's mode (as
+    Lambda unpacks them), nothing else: the indexer's code finds and runs the binary."""
+    task, opt = tmp_path / "task", tmp_path / "opt"
+    zipfile.ZipFile(ZIP).extractall(task)
+    with zipfile.ZipFile(LAYER_ZIP) as z:
+        for info in z.infolist():
+            target = opt / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(info))
+            target.chmod((info.external_attr >> 16) & 0o777)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("WENZHENG_", "PYTHON", "PAGEFIND"))}
+    env["PATH"] = "/usr/bin:/bin"                   # no pagefind on the PATH either
+    env["PYTHONPATH"] = f"{task}:{opt / 'python'}"
+    run = subprocess.run([sys.executable, "-S", "-c", LAYER_SMOKE, str(opt / "python")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().endswith("1.5.2"), run.stdout

@@ -39,7 +39,8 @@ class FakeStore(MemoryStore):
 # the reads a page plan is judged by (tests/publisher/test_pages.py)
 RECORDED = ("get_letter", "latest_published", "published_months", "published_in_month",
             "published_position", "iter_published", "count_published", "overdue_letters",
-            "late_letters", "list_topics")
+            "late_letters", "list_topics", "latest_in_facet", "facet_months", "facet_month_names",
+            "published_in_facet_month", "facet_position")
 
 
 def _recorded(name: str):

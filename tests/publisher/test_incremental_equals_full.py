@@ -63,10 +63,11 @@ def lived(city, content):
     city.vote(a, "voter-1")
     city.vote(a, "voter-2", "down")
 
-    # the redo of a published reply and its re-approval (same place in the archive)
+    # the redo of a published reply and its re-approval (same place in the archive) under
+    # another category: it moves from the 城乡建设 board to the 交通运输 one
     city.redo(a)
     city.reply(a, "housing", "补充答复：道路已于本周修复完毕。")
-    city.approve(a)
+    city.approve(a, category="交通运输")
     city.rate(a, "satisfied")
 
     # a letter the citizen did not allow to be published: only the counts change
@@ -129,6 +130,18 @@ def test_incremental_build_equals_full_build(lived, city, store, content):
     assert "en/letters/2026/11/page/2/index.html" in files
     assert "en/letters/2026/12/index.html" in files and "en/league/2026-Q4/index.html" in files
     assert "en/index.html" in files and "en/404.html" in files
+    # the boards by type and by category, their stable monthly pages, feeds and sitemaps
+    for lang in ("", "en/"):
+        assert f"{lang}letters/types/complaint/index.html" in files
+        assert f"{lang}letters/types/complaint/2026/11/page/2/index.html" in files
+        assert f"{lang}letters/categories/urban-rural/2026/12/index.html" in files
+        assert f"{lang}letters/categories/transport/2026/11/index.html" in files
+    assert "feeds/categories/urban-rural.atom.xml" in files
+    assert "sitemaps/types-complaint.xml" in files
+    moved = files["letters/categories/transport/2026/11/index.html"].decode()
+    assert f'href="/letters/{lived["a"]["id"]}/"' in moved
+    assert f'/letters/{lived["a"]["id"]}/"' not in files[
+        "letters/categories/urban-rural/2026/11/index.html"].decode()
 
 
 def test_a_tick_that_turns_a_light_red_changes_the_exposure_board(lived, city):

@@ -3,7 +3,8 @@
 Hypothesis draws sequences of what citizens, clerks, the office and the scheduled job do —
 submissions, dispatches, transfers, sign-ins, replies, approvals (published or not: a re-done
 reply the office does not publish withdraws the letter), re-dos, kept replies, ratings, votes,
-ticks of the clock, comments, survey responses, moderation, interview answers and outcomes —
+a letter filed under another type, ticks of the clock, comments, survey responses, moderation,
+interview answers and outcomes —
 and drives each through the real use cases. Every commit is published incrementally (outbox →
 `publish_pending`), as the function does; after every few steps and at the end, a full build of
 the same store must give the same files, byte for byte. The site starts as the full build of a
@@ -32,6 +33,7 @@ from chalicelib.adapters.dynamodb import DynamoStore
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.api import parse
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.letters import LetterType
 from chalicelib.services import casework, supervision
 from chalicelib.services import letters as services
 from chalicelib.services import topics as ts
@@ -55,6 +57,8 @@ DEPTS = ("housing", "transport")
 CLERKS = {"housing": HOUSING_CLERK, "transport": TRANSPORT_CLERK}
 TYPES = ("complaint", "consultation", "help", "report", "suggestion", "criticism")
 SCORES = ("satisfied", "basically_satisfied", "unsatisfied")
+# the categories an approval gives: two with boards, none, and one with no board (分类选登)
+CATEGORIES = ("城乡建设", "交通运输", None, "其他")
 TOPICS = ("bus-fares", "parking-rules", "bus-survey", "traffic-talk")
 START = cst(2026, 11, 2, 9, 0)  # registration; the scheduled job opens the topics next day
 OPENED = cst(2026, 11, 3, 10, 0)
@@ -201,8 +205,20 @@ class History:
                 self.ctx,
                 OFFICE,
                 letter["id"],
-                parse.approve_reply({"publish": k % 3 != 2, "category": "城乡建设"}),
+                parse.approve_reply({"publish": k % 3 != 2,
+                                     "category": CATEGORIES[(i + k) % len(CATEGORIES)]}),
             )
+
+    def retype(self, i: int, k: int) -> None:
+        """The office files a letter under another type (no API yet; through the store's unit
+        of work, as a use case would): a published letter moves to another type's board."""
+        if (letter := self.letter(i)) is not None:
+            with self.ctx.store.unit_of_work() as uow:
+                found = uow.get_letter(letter["id"])
+                assert found is not None
+                found.type = LetterType(TYPES[k % len(TYPES)])
+                uow.save_letter(found)
+                uow.commit()
 
     def extend(self, i: int, k: int) -> None:
         """A clerk asks for more working days; the office grants or refuses at once."""
@@ -357,6 +373,7 @@ OPS = (
     "keep",
     "rate",
     "vote",
+    "retype",
     "tick",
     "comment",
     "moderate",
@@ -388,12 +405,18 @@ def live(kind: str, steps: list[tuple[str, int, int]], content) -> None:
 
 # One history run first on each store, so that every run covers a withdrawal: a published
 # letter re-done and re-approved without publication leaves the site (and its archive page).
+# On the way it is filed under another type and re-approved under another category, so it
+# moves between the boards by type and by category too.
 WITHDRAWAL = (
     [("submit", 0, 0), ("submit", 1, 1)]
     + [("progress", 0, 0)] * 4
     + [
         ("progress", 0, 1),
         ("vote", 0, 0),
+        ("retype", 0, 3),
+        ("redo", 0, 0),
+        ("progress", 0, 0),
+        ("approve", 0, 1),
         ("redo", 0, 0),
         ("progress", 0, 0),
         ("progress", 0, 2),

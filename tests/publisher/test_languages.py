@@ -151,8 +151,9 @@ def test_english_pages_mark_every_chinese_text_as_zh_cn(site):
 
 def test_english_letter_page_has_english_chrome_around_the_letter(site):
     page = site["en/letters/m0000/index.html"].decode()
-    assert '<span class="tag">Consultation</span>' in page
-    assert '<span class="tag">Urban and rural development</span>' in page     # a known category
+    assert '<a class="tag" href="/en/letters/types/consultation/">Consultation</a>' in page
+    assert ('<a class="tag" href="/en/letters/categories/urban-rural/">Urban and rural '
+            'development</a>') in page     # a known category, linked to its board
     assert '<h1 lang="zh-CN">主题</h1>' in page and '<p lang="zh-CN">正文</p>' in page
     assert '<span lang="zh-CN">王**</span>' in page
     assert ">Reply from the Housing and Urban-Rural Development Bureau</h2>" in page

@@ -78,6 +78,20 @@ def test_the_letters_and_answers_were_published(site):
     assert "网友“王**”：您好" in every
 
 
+def test_the_boards_by_type_and_category_are_among_the_scanned_files(site):
+    """The scan below reads every file: the boards (分类选登), their monthly pages and feeds
+    list the corpus letters too, so they are scanned like the archive."""
+    files = site["incremental"]
+    letters = [p for p in files if p.startswith("letters/") and p.endswith("/index.html")
+               and p.count("/") == 2 and p != "letters/archive/index.html"]
+    board_pages = [p for p in files if p.startswith(("letters/types/", "letters/categories/",
+                                                     "en/letters/types/", "feeds/types/",
+                                                     "feeds/categories/"))]
+    listed = "\n".join(files[p].decode() for p in board_pages)
+    assert all(f'/{p.removesuffix("index.html")}' in listed for p in letters)
+    assert "letters/categories/urban-rural/2026/11/index.html" in board_pages
+
+
 @pytest.mark.parametrize("build", ["incremental", "full"])
 def test_no_personal_data_as_written_on_any_published_file(site, build):
     assert personal_data_on_site(site[build], names=[WRITER],

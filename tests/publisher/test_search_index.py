@@ -210,3 +210,35 @@ def test_the_pages_build_keeps_the_index_files_when_it_prunes(city, content):
 
 def test_shard_paths_are_inside_the_search_folder():
     assert Shard("2026").path == "search/shards/2026/"
+
+
+class _CutShort(MemorySink):
+    """A sink that fails once the indexer starts writing a given shard (a Lambda's time limit
+    in the middle of a run)."""
+
+    def __init__(self, shard: str) -> None:
+        super().__init__()
+        self.shard, self.armed = f"search/shards/{shard}/", True
+
+    def write(self, path: str, data: bytes) -> bool:
+        if self.armed and path.startswith(self.shard):
+            raise TimeoutError("the run's time is up")
+        return super().write(path, data)
+
+
+def test_a_run_cut_short_keeps_its_progress_and_the_next_goes_on(tmp_path, content):
+    city = make_city(tmp_path, content, at=cst(2025, 12, 1, 9, 0))
+    city.full_cycle(subject="去年的来信")
+    city.clock.at = cst(2026, 11, 3, 9, 0)
+    city.full_cycle(subject="今年的来信")
+    sink = _CutShort("2025")
+    with pytest.raises(TimeoutError):
+        build_index(city.ctx.store, content, sink)
+    listed = [s["id"] for s in json.loads(sink.files[MANIFEST_PATH])["shards"]]
+    assert listed == ["2026-11"]                 # what was built is searchable already
+    sink.armed = False
+    again = drain(city.ctx.store, content, sink)
+    assert again.shards == ["2025", SITE]        # not the shard the cut-short run finished
+    full = MemorySink()
+    build_index(city.ctx.store, content, full)
+    assert _search_files(sink.files) == _search_files(full.files)

@@ -160,3 +160,64 @@ def test_local_folder_full_build_prune_removes_stale_files(tmp_path, content):
     result = full_build(store, content, sink, prune=True)
     assert "stale.html" in result.deleted and not (tmp_path / "stale.html").exists()
     assert os.path.exists(tmp_path / "letters/m0000/index.html")
+
+
+# --- listing one folder (the search indexer's shard folders) ------------------------------------
+
+SHARD_FILES = ["search/shards/2026-11/fragment/a.pf_fragment",
+               "search/shards/2026-11/pagefind-entry.json",
+               "search/shards/2026-110/x.json",                 # a sibling sharing the name's start
+               "search/shards/2025/index/b.pf_index",
+               "search/shards.json", "letters/a/index.html"]
+
+
+def _filled(sink) -> None:
+    for path in SHARD_FILES:
+        sink.write(path, path.encode())
+
+
+@pytest.mark.parametrize("make", ["memory", "folder", "s3"])
+def test_paths_under_lists_one_folder_only(make, tmp_path, s3):
+    sink = {"memory": MemorySink, "folder": lambda: LocalFolderSink(tmp_path / "site"),
+            "s3": lambda: S3Sink("site", prefix="www", client=s3)}[make]()
+    _filled(sink)
+    assert list(sink.paths_under("search/shards/2026-11/")) == [
+        "search/shards/2026-11/fragment/a.pf_fragment", "search/shards/2026-11/pagefind-entry.json"]
+    # a prefix without the slash is a prefix of names, as search.index's fallback filters
+    assert list(sink.paths_under("search/shards/2026-11")) == [
+        "search/shards/2026-11/fragment/a.pf_fragment", "search/shards/2026-11/pagefind-entry.json",
+        "search/shards/2026-110/x.json"]
+    assert list(sink.paths_under("search/shards/1999/")) == []
+    assert list(sink.paths_under("nowhere/")) == []
+    assert list(sink.paths_under("")) == sorted(SHARD_FILES) == sorted(sink.paths())
+    with pytest.raises(ValueError):
+        list(sink.paths_under("../etc/"))
+
+
+def test_s3_paths_under_is_one_prefixed_listing_and_pages_through(s3):
+    sink = S3Sink("site", prefix="www", client=s3)
+    many = [f"search/shards/2026-11/fragment/{i:04d}.pf_fragment" for i in range(1005)]
+    for path in [*many, "search/shards/2025/x", "index.html"]:
+        s3.put_object(Bucket="site", Key=f"www/{path}", Body=b"x")
+    calls: list[dict] = []
+    s3.meta.events.register("provide-client-params.s3.ListObjectsV2",
+                            lambda params, **kw: calls.append(dict(params)))
+    assert list(sink.paths_under("search/shards/2026-11/")) == many
+    assert len(calls) == 2                               # 1,000 keys a page: two pages
+    assert {c["Prefix"] for c in calls} == {"www/search/shards/2026-11/"}
+    # after a full listing, the same answer without another call
+    sink.begin(full=True)
+    calls.clear()
+    assert list(sink.paths_under("search/shards/2026-11/")) == many
+    assert calls == []
+
+
+def test_the_indexer_finds_a_shards_files_through_paths_under(s3):
+    from publisher.search.index import paths_under
+    sink = S3Sink("site", client=s3)
+    _filled(sink)
+    lists: list[dict] = []
+    s3.meta.events.register("provide-client-params.s3.ListObjectsV2",
+                            lambda params, **kw: lists.append(dict(params)))
+    assert paths_under(sink, "search/shards/2025/") == ["search/shards/2025/index/b.pf_index"]
+    assert [c.get("Prefix") for c in lists] == ["search/shards/2025/"]

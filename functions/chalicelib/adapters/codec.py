@@ -157,6 +157,44 @@ def pub_month(letter: Letter) -> str | None:
     return statistics.month_of(p.first_published_at) if p else None
 
 
+# The facets of the public archive (分类选登): a published letter is on the board of its type
+# (`letter.type`) and, when the office gave one on approval, of its category
+# (`publication.category`); a letter without a category is on no category board.
+TYPE, CATEGORY = "type", "category"
+FACETS: tuple[str, ...] = (TYPE, CATEGORY)
+
+
+def pub_facet(letter: Letter, facet: str) -> str | None:
+    """The board of one facet a letter is on (its type or its category), None when it is not
+    published or has no value for the facet."""
+    p = letter.publication
+    if p is None:
+        return None
+    if facet == TYPE:
+        return str(letter.type)
+    if facet == CATEGORY:
+        return p.category or None
+    raise ValueError(f"unknown facet {facet!r}")
+
+
+def facet_month_key(value: str, month: str) -> str:
+    """The partition of a (facet value, month) index: `{value}#{YYYY-MM}` (the month is last
+    and fixed-width, so a value containing `#` still splits: `split_facet_month_key`)."""
+    return f"{value}#{month}"
+
+
+def split_facet_month_key(key: str) -> tuple[str, str]:
+    value, _, month = key.rpartition("#")
+    return value, month
+
+
+def fkey(letter: Letter) -> str | None:
+    """Sort key of a facet's whole archive: `{month}#{pub_key}` (months sort like time, so this
+    is archive order, and one month is the keys beginning with `{month}#`)."""
+    key, month = pub_key(letter), pub_month(letter)
+    return None if key is None or month is None else f"{month}#{key}"
+
+
 # Supervision schedules: each letter is in at most one (the states they need do not overlap).
 DUE, WAIT, REDO = "DUE", "WAIT", "REDO"
 
@@ -202,6 +240,17 @@ class LetterWrite:
     doc: dict[str, Any]
     expected_version: int | None          # None: a new letter (must not exist)
     new_events: list[dict[str, Any]]
+    # (facet, value, fkey) of the boards it was on before this commit (`facet_entries`), so an
+    # adapter that keeps facet entries apart (DynamoDB) writes them only when they change
+    facets_before: tuple[tuple[str, str, str], ...] = ()
+
+
+def facet_entries(letter: Letter) -> tuple[tuple[str, str, str], ...]:
+    """(facet, value, fkey) for each facet board a letter is on."""
+    key = fkey(letter)
+    if key is None:
+        return ()
+    return tuple((f, v, key) for f in FACETS if (v := pub_facet(letter, f)) is not None)
 
 
 @dataclass
@@ -248,6 +297,7 @@ class TrackedLetters:
 
     def __init__(self) -> None:
         self.before: dict[str, tuple[int | None, dict, str | None, str | None, bool]] = {}
+        self.facets_before: dict[str, tuple[tuple[str, str, str], ...]] = {}
         self.letters: dict[str, Letter] = {}
         self.dirty: set[str] = set()
         self.answers: list[tuple[str, str, StoredAnswer]] = []
@@ -346,11 +396,13 @@ class TrackedLetters:
         self.before[letter.id] = (letter.version, statistics.contributions(letter.history),
                                   letter.department, pub_month(letter),
                                   letter.publication is not None)
+        self.facets_before[letter.id] = facet_entries(letter)
         return letter
 
     def added(self, letter: Letter) -> None:
         self.letters[letter.id] = letter
         self.before[letter.id] = (None, {}, None, None, False)
+        self.facets_before[letter.id] = ()
         self.dirty.add(letter.id)
 
     def saved(self, letter: Letter) -> None:
@@ -361,8 +413,9 @@ class TrackedLetters:
     def plan(self, now: datetime) -> CommitPlan:
         plan = CommitPlan(answers=list(self.answers), votes=list(self.votes),
                           notifications=[self.notifications[k] for k in sorted(self.notifications)])
-        change = Change(id=new_change_id(now), at=now)
+        change = Change(id=new_change_id(now), at=now, types=[], categories=[])
         touched: set[tuple[str, str]] = set()
+        boards: dict[str, set[str]] = {TYPE: set(), CATEGORY: set()}
         for lid in sorted(self.dirty):
             letter = self.letters[lid]
             version, contrib_before, dept_before, month_before, was_public = self.before[lid]
@@ -380,6 +433,10 @@ class TrackedLetters:
             for month in (month_before, pub_month(letter)):
                 if month and month not in change.months:
                     change.months.append(month)
+            facets_before = self.facets_before.get(lid, ())
+            facets_now = facet_entries(letter)
+            for facet, value, _ in facets_before + facets_now:
+                boards[facet].add(value)      # the type and category boards it was or is on
             change.public = change.public or is_public or was_public
             if is_public and not was_public:
                 change.published.append(lid)
@@ -389,7 +446,10 @@ class TrackedLetters:
             letter.version = new_version
             plan.letters.append(LetterWrite(
                 letter=letter, doc=letter_to_doc(letter), expected_version=version,
-                new_events=[e.to_dict() for e in letter.new_events]))
+                new_events=[e.to_dict() for e in letter.new_events],
+                facets_before=facets_before))
+        change.types = sorted(boards[TYPE])
+        change.categories = sorted(boards[CATEGORY])
         for key, d in self.stats_corrections.items():
             row = plan.stats.setdefault(key, {})
             for c, n in d.items():
@@ -412,6 +472,8 @@ class TrackedLetters:
     def committed(self) -> None:
         for letter in self.letters.values():
             letter.new_events.clear()
+        for lid in self.dirty:
+            self.facets_before[lid] = facet_entries(self.letters[lid])
         self.dirty.clear()
         self.answers.clear()
         self.votes.clear()

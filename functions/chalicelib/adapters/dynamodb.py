@@ -1,10 +1,10 @@
 """The production store: one DynamoDB table (single-table design, see `dynamodb_table.py`).
 
 It provides the primitives of `store.py` (which holds the public methods written once for every
-adapter) and the queries DynamoDB answers its own way (the inbox, the archive's months, late
-work, consultations' lists, the outbox, notifications). The items it writes and the transaction
-a commit plan becomes are in `dynamodb_items.py`. Over 500 lines: the read side of one table,
-kept together so each query sits beside the index it reads.
+adapter) and the queries DynamoDB answers its own way (the inbox, the archive's months and a
+type's or category's, late work, consultations' lists, the outbox, notifications). The items it
+writes and the transaction a commit plan becomes are in `dynamodb_items.py`. Over 500 lines:
+the read side of one table, kept together so each query sits beside the index it reads.
 
 A unit of work reads with strongly consistent reads and writes its whole commit plan in one
 `TransactWriteItems` call: the letter guarded by its version (a new letter by
@@ -27,7 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,10 +36,20 @@ from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError
 from ..domain.letters import Letter
 from ..domain.notifications import Notification
-from ..domain.statistics import COUNTERS
+from ..domain.statistics import COUNTERS, month_of
 from ..services.ports import Change, InboxPage, StoredAnswer
 from . import dynamodb_table as T
-from .codec import CommitPlan, at_or_before, letter_from_doc, search_matches, time_key
+from .codec import (
+    CATEGORY,
+    TYPE,
+    CommitPlan,
+    at_or_before,
+    facet_entries,
+    letter_from_doc,
+    search_matches,
+    split_facet_month_key,
+    time_key,
+)
 from .dynamodb_items import (
     ACCOUNT_KIND,
     ACCOUNT_SK,
@@ -47,6 +57,7 @@ from .dynamodb_items import (
     CHANGE_SK,
     CODE_SK,
     COMMENT_SK,
+    FACET_SK,
     LATE,
     LETTER_KIND,
     LETTER_SK,
@@ -70,6 +81,7 @@ from .dynamodb_items import (
     TOPIC_SK,
     VOTE_SK,
     epoch_seconds,
+    facet_value,
     item_key,
     json_attr,
     letter_id_of,
@@ -81,8 +93,12 @@ from .dynamodb_items import (
 from .store import (
     ACCOUNT,
     ARCHIVE,
+    ARCHIVE_CATEGORY,
+    ARCHIVE_CATEGORY_MONTH,
     ARCHIVE_DEPARTMENT,
     ARCHIVE_MONTH,
+    ARCHIVE_TYPE,
+    ARCHIVE_TYPE_MONTH,
     COMMENT,
     SEARCH,
     STATUS,
@@ -111,6 +127,22 @@ _RANGES: dict[str, tuple[str, str, str | None, str]] = {
     ARCHIVE_DEPARTMENT: (T.PUBLISHED_BY_DEPARTMENT, "department", None, "pub_key"),
     STATUS: (T.BY_STATUS, "status", None, "submitted_at"),
 }
+# the boards' indexes of `_range`, all in the one `facet-fkey` index: index -> (facet, whether
+# the key names one month, `codec.facet_month_key`)
+_FACET_RANGES: dict[str, tuple[str, bool]] = {
+    ARCHIVE_TYPE: (TYPE, False), ARCHIVE_TYPE_MONTH: (TYPE, True),
+    ARCHIVE_CATEGORY: (CATEGORY, False), ARCHIVE_CATEGORY_MONTH: (CATEGORY, True),
+}
+# above every `fkey` of a month (`{month}#` + a pub_key, which begins with a digit)
+_MONTH_END = "~"
+
+
+def _fkey_after(pub_key: str) -> str:
+    """The `fkey` of a pub_key (`{month}#{pub_key}`, the month of its UTC time in China)."""
+    at = datetime.strptime(pub_key.split("#", 1)[0], "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
+    return f"{month_of(at)}#{pub_key}"
+
+
 # the documents of `_doc`/`_docs`/`_put_doc`: key prefix, sort key, `kind` (listed by kind)
 _DOCS: dict[str, tuple[str, str, str | None]] = {
     ACCOUNT: ("ACCOUNT#", ACCOUNT_SK, ACCOUNT_KIND), TOPIC: ("TOPIC#", TOPIC_SK, TOPIC_KIND),
@@ -370,13 +402,32 @@ class DynamoStore(BaseStore):
 
     # --- letters -------------------------------------------------------------------------
 
+    def _facet_partition(self, index: str, key: str | None) -> tuple[str, str | None]:
+        """A board index's partition (`facet` attribute) and, for a month, its key prefix."""
+        facet, monthly = _FACET_RANGES[index]
+        if not monthly:
+            return facet_value(facet, key or ""), None
+        value, month = split_facet_month_key(key or "")
+        return facet_value(facet, value), f"{month}#"
+
     def _range(self, index: str, key: str | None, *, after: str | None = None,
                reverse: bool = False, offset: int = 0, limit: int | None = None) -> list[Letter]:
-        name, hash_name, fixed, range_name = _RANGES[index]
-        rows = self._index(name, hash_name, fixed or key or "", forward=not reverse,
-                           range_name=range_name, range_op=">" if after is not None else None,
-                           range_value=after,
-                           page_size=offset + limit if limit is not None else None)
+        page_size = offset + limit if limit is not None else None
+        if index in _FACET_RANGES:
+            partition, prefix = self._facet_partition(index, key)
+            if prefix is not None and after is not None:
+                raise ValueError("a board month is read by offset, not after a key")
+            rows = self._index(T.FACETS, "facet", partition, forward=not reverse,
+                               range_name="fkey",
+                               range_op="begins_with" if prefix else (">" if after else None),
+                               range_value=prefix or (_fkey_after(after) if after else None),
+                               page_size=page_size)
+        else:
+            name, hash_name, fixed, range_name = _RANGES[index]
+            rows = self._index(name, hash_name, fixed or key or "", forward=not reverse,
+                               range_name=range_name,
+                               range_op=">" if after is not None else None,
+                               range_value=after, page_size=page_size)
         ids: list[str] = []
         for i, item in enumerate(rows):
             if i < offset:
@@ -387,9 +438,55 @@ class DynamoStore(BaseStore):
         return self._load_many(ids)
 
     def _count(self, index: str, key: str | None, *, below: str | None = None) -> int:
+        if index in _FACET_RANGES:
+            return self._count_facet(index, key, below)
         name, hash_name, fixed, range_name = _RANGES[index]
         return self._count_items(name, hash_name, fixed or key or "", range_name=range_name,
                                  range_op="<" if below is not None else None, range_value=below)
+
+    def _count_facet(self, index: str, key: str | None, below: str | None) -> int:
+        """Entries of a board (of one month), below a pub_key: a key condition has one range,
+        so "below" within a month is BETWEEN the month's first key and `below`'s own key, less
+        the entry with exactly that key (the letter asked about, when indexed)."""
+        partition, prefix = self._facet_partition(index, key)
+        if below is None or prefix is None:
+            return self._count_items(
+                T.FACETS, "facet", partition, range_name="fkey",
+                range_op="begins_with" if prefix else ("<" if below else None),
+                range_value=prefix or (_fkey_after(below) if below else None))
+        low, high = prefix, prefix + below
+        kwargs = self._query(T.FACETS, "facet", partition)
+        kwargs["KeyConditionExpression"] += " AND #r BETWEEN :lo AND :hi"
+        kwargs["ExpressionAttributeNames"]["#r"] = "fkey"
+        kwargs["ExpressionAttributeValues"].update({":lo": string_attr(low),
+                                                    ":hi": string_attr(high)})
+        n = sum(int(page.get("Count", 0)) for page in self._pages("query", Select="COUNT",
+                                                                     **kwargs))
+        exact = self._count_items(T.FACETS, "facet", partition, range_name="fkey",
+                                  range_op="=", range_value=high)
+        return n - exact
+
+    def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
+        partition = facet_value(facet, value)
+        return [(month, self._count_items(T.FACETS, "facet", partition, range_name="fkey",
+                                          range_op="begins_with", range_value=f"{month}#"))
+                for month in self.facet_month_names(facet, value)]
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """Native: a board's months are runs of its `fkey`s (which begin with the month), so
+        the first entry past the last month names the next one: one small query a month."""
+        partition = facet_value(facet, value)
+        out: list[str] = []
+        after: str | None = None
+        while True:
+            first = next(iter(self._index(T.FACETS, "facet", partition, range_name="fkey",
+                                          range_op=">" if after else None, range_value=after,
+                                          page_size=1)), None)
+            if first is None:
+                return out
+            month = first["fkey"]["S"].split("#", 1)[0]
+            out.append(month)
+            after = f"{month}#{_MONTH_END}"
 
     # (native: the staff lists by their indexes, and the inbox's bounded search)
 
@@ -539,6 +636,22 @@ class DynamoStore(BaseStore):
                 if len(ids) >= limit:
                     break
         return self._load_many(list(ids))
+
+    def backfill_board_entries(self) -> int:
+        """Write the board entry of every published letter (`dynamodb_items.FACET_SK`), for a
+        table from before the boards by type and category: commits write an entry only when a
+        letter's boards change, so letters published earlier have none until this runs (once,
+        after the deploy that adds the index; running it again rewrites the same items).
+        Returns how many entries it wrote."""
+        n = 0
+        for letter in self.iter_published():
+            for facet, value, fkey in facet_entries(letter):
+                self._call("put_item", TableName=self.table_name, Item={
+                    **item_key(f"LETTER#{letter.id}", FACET_SK + facet),
+                    "facet": string_attr(facet_value(facet, value)),
+                    "fkey": string_attr(fkey)})
+                n += 1
+        return n
 
     def published_months(self) -> list[tuple[str, int]]:
         """Each month with publications and how many: months are contiguous ranges of the

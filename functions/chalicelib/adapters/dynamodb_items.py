@@ -17,12 +17,22 @@ from typing import Any
 from ..domain.notifications import Delivery, Notification
 from ..domain.statistics import COUNTERS
 from . import dynamodb_table as T
-from .codec import CommitPlan, late_key, pub_key, pub_month, schedule_of, time_key
+from .codec import (
+    FACETS,
+    CommitPlan,
+    facet_entries,
+    late_key,
+    pub_key,
+    pub_month,
+    schedule_of,
+    time_key,
+)
 from .store import too_many
 
 MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteItems call
 ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
 CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within seconds; keep a week
+FACET_SK = "FACET#"      # + the facet: a letter's entry on its type or category board
 LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
     "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
 LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
@@ -76,6 +86,11 @@ def notification_item(n: Notification, version: int) -> dict:
     return item
 
 
+def facet_value(facet: str, value: str) -> str:
+    """The `facet` attribute (the index partition) of one board."""
+    return f"{facet}#{value}"
+
+
 def transact_items(table_name: str, plan: CommitPlan, now: datetime
                    ) -> tuple[list[dict], list[str], list[tuple[str, str]]]:
     """The transaction's items, the error field each one's failed condition means, and
@@ -123,6 +138,22 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
         else:
             put(item, "#v = :v", "version", {"#v": "version"},
                 {":v": number_attr(w.expected_version)})
+        now_on = {f: (v, k) for f, v, k in facet_entries(letter)}
+        was_on = {f: (v, k) for f, v, k in w.facets_before}
+        for facet in FACETS:
+            if now_on.get(facet) == was_on.get(facet):
+                continue        # the same board entry: nothing to write (votes, ratings)
+            if facet in now_on:
+                value, fkey = now_on[facet]
+                items.append({"Put": {"TableName": table_name, "Item": {
+                    **item_key(f"LETTER#{lid}", FACET_SK + facet),
+                    "facet": string_attr(facet_value(facet, value)),
+                    "fkey": string_attr(fkey)}}})
+            else:
+                items.append({"Delete": {"TableName": table_name,
+                                         "Key": item_key(f"LETTER#{lid}", FACET_SK + facet)}})
+            fields.append("version")
+            keys.append((f"LETTER#{lid}", FACET_SK + facet))
         for event in w.new_events:
             seq = f"{int(event['seq']):06d}"
             event_item = {**item_key(f"LETTER#{lid}", f"EVENT#{seq}"), "doc": json_attr(event)}

@@ -13,6 +13,9 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
 - history event `LETTER#{id}` / `EVENT#{seq:06d}`: `doc` (JSON of `Event.to_dict`); a late
   sign-in or reply (`codec.late_key`) also `sched`=`LATE` and
   `sched_at`=`{at, time_key}#{id}#{seq}`.
+- facet entry `LETTER#{id}` / `FACET#{facet}` (`type` or `category`, one per board a published
+  letter is on, `codec.facet_entries`): `facet`=`{facet}#{value}`, `fkey`=`{month}#{pub_key}`;
+  put and deleted in the letter's commit when its boards change.
 - tracking code `CODE#{code}` / `CODE`: `letter_id`; put once with `attribute_not_exists`, which
   is what makes codes unique.
 - running statistics `STATS#{period}` / `{department}`: one N attribute per counter, changed with
@@ -57,6 +60,11 @@ notifications (`NOTIFY`) and, for good, late sign-in and reply events (`LATE`: t
 late work by time). Only items on a list carry `sched`, so the index holds open work, not
 history; one index rather than four because CloudFormation adds one index per stack update.
 
+One sparse index, `facet-fkey`, serves the boards by type and by category (分类选登): one
+partition per board, in archive order, and one month of it is the keys beginning `{month}#`.
+The entries are items of their own because a letter is on two boards (its type's and its
+category's), and a new index is one more, not four (again one index per stack update).
+
 The table's stream (NEW_AND_OLD_IMAGES) delivers each `CHANGE#` INSERT to the publisher. Global
 secondary indexes are eventually consistent: lists read through them may lag a commit by a moment;
 the adapter re-reads every letter from the table itself.
@@ -79,6 +87,7 @@ PUBLISHED_BY_DEPARTMENT = "department-pub_key"
 PENDING_CHANGES = "pending-pk"            # outbox records not yet marked done
 SCHEDULE = "sched-sched_at"               # supervision lists and pending notifications
 TOPIC_ITEMS = "tgroup-tkey"               # a topic's comments (by status) and responses
+FACETS = "facet-fkey"                     # the boards by type and by category
 
 # (name, partition attribute, sort attribute, projection, extra projected attributes)
 _INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
@@ -99,6 +108,8 @@ _INDEXES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     (SCHEDULE, "sched", "sched_at", "KEYS_ONLY", ()),
     # Sparse: only comments and survey responses carry `tgroup`; one partition per topic.
     (TOPIC_ITEMS, "tgroup", "tkey", "ALL", ()),
+    # Sparse: only facet entries carry `facet`; keys only (the pk names the letter).
+    (FACETS, "facet", "fkey", "KEYS_ONLY", ()),
 )
 
 

@@ -28,13 +28,29 @@ from ..domain.letters import Letter
 from ..domain.notifications import Delivery, Notification
 from ..domain.statistics import COUNTERS
 from ..services.ports import Change, InboxPage, StoredAnswer
-from .codec import CommitPlan, late_key, letter_from_doc, pub_key, pub_month, schedule_of, time_key
+from .codec import (
+    CATEGORY,
+    TYPE,
+    CommitPlan,
+    late_key,
+    letter_from_doc,
+    pub_facet,
+    pub_key,
+    pub_month,
+    schedule_of,
+    split_facet_month_key,
+    time_key,
+)
 from .sqlite_schema import index_search, migrate, phrase
 from .store import (
     ACCOUNT,
     ARCHIVE,
+    ARCHIVE_CATEGORY,
+    ARCHIVE_CATEGORY_MONTH,
     ARCHIVE_DEPARTMENT,
     ARCHIVE_MONTH,
+    ARCHIVE_TYPE,
+    ARCHIVE_TYPE_MONTH,
     COMMENT,
     SEARCH,
     STATUS,
@@ -49,7 +65,20 @@ _RANGES = {
     ARCHIVE_MONTH: ("pub_month = ? AND pub_key IS NOT NULL", "pub_key"),
     ARCHIVE_DEPARTMENT: ("department = ? AND pub_key IS NOT NULL", "pub_key"),
     STATUS: ("status = ?", "submitted_at"),
+    ARCHIVE_TYPE: ("pub_type = ? AND pub_key IS NOT NULL", "pub_key"),
+    ARCHIVE_TYPE_MONTH: ("pub_type = ? AND pub_month = ? AND pub_key IS NOT NULL", "pub_key"),
+    ARCHIVE_CATEGORY: ("pub_category = ? AND pub_key IS NOT NULL", "pub_key"),
+    ARCHIVE_CATEGORY_MONTH: ("pub_category = ? AND pub_month = ? AND pub_key IS NOT NULL",
+                             "pub_key"),
 }
+# the (value, month) indexes: their key is `codec.facet_month_key`, two arguments here
+_MONTH_KEYED = frozenset({ARCHIVE_TYPE_MONTH, ARCHIVE_CATEGORY_MONTH})
+
+
+def _range_args(index: str, key: str | None) -> list[object]:
+    if key is None:
+        return []
+    return list(split_facet_month_key(key)) if index in _MONTH_KEYED else [key]
 # the documents of `_doc`/`_docs`/`_put_doc`: table and key column
 _DOCS = {ACCOUNT: ("accounts", "username"), TOPIC: ("topics", "id"), COMMENT: ("comments", "id"),
          SEARCH: ("search_state", "key")}
@@ -126,17 +155,19 @@ class SqliteStore(BaseStore):
                 sched = schedule_of(w.letter) or (None, None)
                 args = (w.doc["tracking_code"], w.doc["status"], w.doc["department"],
                         time_key(w.letter.submitted_at), pub_key(w.letter), pub_month(w.letter),
-                        w.letter.version, json.dumps(w.doc, ensure_ascii=False), *sched)
+                        w.letter.version, json.dumps(w.doc, ensure_ascii=False), *sched,
+                        pub_facet(w.letter, TYPE), pub_facet(w.letter, CATEGORY))
                 if w.expected_version is None:
                     conn.execute(
                         "INSERT INTO letters (tracking_code, status, department, submitted_at,"
-                        " pub_key, pub_month, version, doc, sched, sched_at, id)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)", (*args, w.letter.id))
+                        " pub_key, pub_month, version, doc, sched, sched_at, pub_type,"
+                        " pub_category, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*args, w.letter.id))
                 else:
                     cur = conn.execute(
                         "UPDATE letters SET tracking_code=?, status=?, department=?,"
                         " submitted_at=?, pub_key=?, pub_month=?, version=?, doc=?, sched=?,"
-                        " sched_at=? WHERE id = ? AND version = ?",
+                        " sched_at=?, pub_type=?, pub_category=? WHERE id = ? AND version = ?",
                         (*args, w.letter.id, w.expected_version))
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
@@ -298,7 +329,7 @@ class SqliteStore(BaseStore):
     def _range(self, index: str, key: str | None, *, after: str | None = None,
                reverse: bool = False, offset: int = 0, limit: int | None = None) -> list[Letter]:
         where, column = _RANGES[index]
-        args: list[object] = [] if key is None else [key]
+        args = _range_args(index, key)
         if after is not None:
             where += f" AND {column} > ?"
             args.append(after)
@@ -308,7 +339,7 @@ class SqliteStore(BaseStore):
 
     def _count(self, index: str, key: str | None, *, below: str | None = None) -> int:
         where, column = _RANGES[index]
-        args: list[object] = [] if key is None else [key]
+        args = _range_args(index, key)
         if below is not None:
             where += f" AND {column} < ?"
             args.append(below)
@@ -377,6 +408,26 @@ class SqliteStore(BaseStore):
             "SELECT pub_month, COUNT(*) FROM letters WHERE pub_key IS NOT NULL"
             " GROUP BY pub_month ORDER BY pub_month").fetchall()
         return [(m, int(n)) for m, n in rows]
+
+    def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
+        """Native: one GROUP BY over the board's month index."""
+        column = {TYPE: "pub_type", CATEGORY: "pub_category"}[facet]
+        rows = self._conn().execute(
+            f"SELECT pub_month, COUNT(*) FROM letters WHERE {column} = ? AND pub_key IS NOT NULL"
+            " GROUP BY pub_month ORDER BY pub_month", (value,)).fetchall()
+        return [(m, int(n)) for m, n in rows]
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """Native: one index seek per month (the next month after the last found)."""
+        column = {TYPE: "pub_type", CATEGORY: "pub_category"}[facet]
+        out: list[str] = []
+        while True:
+            (month,) = self._conn().execute(
+                f"SELECT MIN(pub_month) FROM letters WHERE {column} = ? AND pub_key IS NOT NULL"
+                " AND pub_month > ?", (value, out[-1] if out else "")).fetchone()
+            if month is None:
+                return out
+            out.append(month)
 
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         rows = self._conn().execute("SELECT department, counters FROM stats WHERE period = ?",

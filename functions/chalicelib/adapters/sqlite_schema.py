@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..domain.errors import StoreError
 from ..domain.letters import Letter
-from .codec import late_key, letter_from_doc, schedule_of, search_fields
+from .codec import CATEGORY, TYPE, late_key, letter_from_doc, pub_facet, schedule_of, search_fields
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS letters (
@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS letters (
     version INTEGER NOT NULL,
     doc TEXT NOT NULL,
     sched TEXT,
-    sched_at TEXT
+    sched_at TEXT,
+    pub_type TEXT,
+    pub_category TEXT
 );
 CREATE INDEX IF NOT EXISTS letters_status ON letters (status, submitted_at);
 CREATE INDEX IF NOT EXISTS letters_department ON letters (department, status, submitted_at);
@@ -155,6 +157,19 @@ LATE_EVENTS = ("CREATE TABLE late_events (at TEXT NOT NULL, letter_id TEXT NOT N
                " seq INTEGER NOT NULL, PRIMARY KEY (at, letter_id, seq)) WITHOUT ROWID")
 
 
+# the boards by type and by category (分类选登): each board, and each month of it, in archive
+# order; after the columns exist (a file from before them gets them in migration 5)
+FACET_INDEXES = """
+CREATE INDEX IF NOT EXISTS letters_pub_type ON letters (pub_type, pub_key)
+    WHERE pub_key IS NOT NULL AND pub_type IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_type_month ON letters (pub_type, pub_month, pub_key)
+    WHERE pub_key IS NOT NULL AND pub_type IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_category ON letters (pub_category, pub_key)
+    WHERE pub_key IS NOT NULL AND pub_category IS NOT NULL;
+CREATE INDEX IF NOT EXISTS letters_pub_category_month
+    ON letters (pub_category, pub_month, pub_key)
+    WHERE pub_key IS NOT NULL AND pub_category IS NOT NULL;
+"""
 
 
 def _spaced(chars: str) -> str:
@@ -199,6 +214,21 @@ def _add_schedule_columns(conn: sqlite3.Connection) -> None:
                      (*(schedule_of(letter) or (None, None)), letter.id))
 
 
+def _lacks_facet_columns(conn: sqlite3.Connection) -> bool:
+    return "pub_type" not in {row[1] for row in conn.execute("PRAGMA table_info(letters)")}
+
+
+def _add_facet_columns(conn: sqlite3.Connection) -> None:
+    """The type and category board of each published letter (`codec.pub_facet`)."""
+    conn.execute("ALTER TABLE letters ADD COLUMN pub_type TEXT")
+    conn.execute("ALTER TABLE letters ADD COLUMN pub_category TEXT")
+    rows = conn.execute("SELECT id, doc FROM letters WHERE pub_key IS NOT NULL").fetchall()
+    for lid, doc in rows:
+        letter = letter_from_doc(json.loads(doc), [])
+        conn.execute("UPDATE letters SET pub_type = ?, pub_category = ? WHERE id = ?",
+                     (pub_facet(letter, TYPE), pub_facet(letter, CATEGORY), lid))
+
+
 def _add_late_events(conn: sqlite3.Connection) -> None:
     """The late sign-ins and replies indexed by time (the exposure board's list)."""
     conn.execute(LATE_EVENTS)
@@ -239,6 +269,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, _lacks_table("late_events"), _add_late_events),
     Migration(3, None, None, INBOX_INDEXES),
     Migration(4, _lacks_table("letter_search"), _add_search),
+    Migration(5, _lacks_facet_columns, _add_facet_columns, FACET_INDEXES),
     # the search index's state (`SearchState`): new table, nothing to fill
     Migration(6, None, None, SEARCH_STATE),
 )

@@ -8,7 +8,8 @@ adapter (`sqlite.py`, `dynamodb.py`) provides only:
 - letters: `_load_letter(id)`, `_load_letter_by_code(code)`, `_scheduled(list, below)` (the
   letters of one supervision list, `codec.schedule_of`, in key order, keys below `below`);
 - the public archive and the letter lists as ordered ranges of an index (`_range`, `_count`
-  over `ARCHIVE`, `ARCHIVE_MONTH`, `ARCHIVE_DEPARTMENT`, `STATUS`);
+  over `ARCHIVE`, `ARCHIVE_MONTH`, `ARCHIVE_DEPARTMENT`, `STATUS`, and the boards by type and
+  category: `ARCHIVE_TYPE`, `ARCHIVE_TYPE_MONTH`, `ARCHIVE_CATEGORY`, `ARCHIVE_CATEGORY_MONTH`);
 - documents by kind and key (`_doc`, `_docs` in key order, `_put_doc`) for accounts, topics and
   comments;
 - what a unit of work reads (`_has_vote`, `_stored_answer`, `_quota_used`) and writes
@@ -33,13 +34,17 @@ from ..domain.letters import Letter
 from ..domain.notifications import Notification
 from ..services.ports import Account, StoredAnswer
 from .codec import (
+    CATEGORY,
     DUE,
     REDO,
+    TYPE,
     WAIT,
     CommitPlan,
     QuotaUse,
     TrackedLetters,
     at_or_before,
+    facet_month_key,
+    pub_facet,
     pub_key,
     pub_month,
     schedule_of,
@@ -50,6 +55,17 @@ ARCHIVE = "archive"                    # published letters by `codec.pub_key`; k
 ARCHIVE_MONTH = "archive_month"        # ... of one month (`codec.pub_month`)
 ARCHIVE_DEPARTMENT = "archive_department"   # ... of one department
 STATUS = "status"                      # letters of one status by `submitted_at` (count only)
+# the boards by type and by category (codec.pub_facet), in archive order: the whole board (key:
+# the type or category) and one month of it (key: `codec.facet_month_key(value, month)`)
+ARCHIVE_TYPE = "archive_type"
+ARCHIVE_TYPE_MONTH = "archive_type_month"
+ARCHIVE_CATEGORY = "archive_category"
+ARCHIVE_CATEGORY_MONTH = "archive_category_month"
+# facet -> (whole-board index, month index)
+FACET_INDEXES: dict[str, tuple[str, str]] = {
+    TYPE: (ARCHIVE_TYPE, ARCHIVE_TYPE_MONTH),
+    CATEGORY: (ARCHIVE_CATEGORY, ARCHIVE_CATEGORY_MONTH),
+}
 
 # the document kinds `_doc`, `_docs` and `_put_doc` store
 ACCOUNT, TOPIC, COMMENT = "account", "topic", "comment"
@@ -189,6 +205,48 @@ class BaseStore:
         if department:
             return self._count(ARCHIVE_DEPARTMENT, department)
         return self._count(ARCHIVE, None)
+
+    # --- the boards by type and by category ----------------------------------------------
+
+    def latest_in_facet(self, facet: str, value: str, n: int) -> list[Letter]:
+        if n <= 0:
+            return []
+        letters = self._range(FACET_INDEXES[facet][0], value, reverse=True, limit=n)
+        return [letter for letter in letters if pub_facet(letter, facet) == value]
+
+    def published_in_facet_month(self, facet: str, value: str, month: str, offset: int,
+                                 limit: int) -> list[Letter]:
+        if limit == 0:
+            return []
+        return self._range(FACET_INDEXES[facet][1], facet_month_key(value, month),
+                           offset=max(offset, 0), limit=limit if limit > 0 else None)
+
+    def facet_position(self, facet: str, letter: Letter) -> int:
+        key, month, value = pub_key(letter), pub_month(letter), pub_facet(letter, facet)
+        if key is None or month is None or value is None:
+            return 0
+        return self._count(FACET_INDEXES[facet][1], facet_month_key(value, month), below=key)
+
+    def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
+        by_month = FACET_INDEXES[facet][1]
+        return [(month, self._count(by_month, facet_month_key(value, month)))
+                for month in self.facet_month_names(facet, value)]
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """Months are contiguous runs of a board's order: the first letter after the last
+        month found names the next month, so two small reads per month, never the board."""
+        whole, by_month = FACET_INDEXES[facet]
+        out: list[str] = []
+        after: str | None = None
+        while True:
+            first = self._range(whole, value, after=after, limit=1)
+            if not first or (month := pub_month(first[0])) is None:
+                return out
+            out.append(month)
+            last = self._range(by_month, facet_month_key(value, month), reverse=True,
+                               limit=1) or first
+            # max(): an index may lag the table by a moment; never step backwards
+            after = max(pub_key(first[0]) or "", pub_key(last[0]) or "")
 
     def iter_published(self) -> Iterator[Letter]:
         """Every published letter in archive order (first_published_at, id)."""

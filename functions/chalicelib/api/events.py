@@ -1,8 +1,9 @@
-"""Event handlers of the function: the DynamoDB stream (publish on change) and the schedule.
+"""Event handlers of the function: the DynamoDB stream (publish on change), the schedule, and
+the search indexer's schedule.
 
-The stream handler publishes through the `Publisher` port the composition root gives it
-(`bootstrap.App.site_publisher`, built on the first event, so the API's cold start never pays
-for the renderer or Jinja2); this module knows nothing of `publisher/`.
+The stream handler and the indexer work through the `Publisher` port the composition root
+gives them (`bootstrap.App.site_publisher`, built on the first event, so the API's cold start
+never pays for the renderer, Jinja2 or Pagefind); this module knows nothing of `publisher/`.
 """
 from __future__ import annotations
 
@@ -51,3 +52,17 @@ def on_schedule() -> dict:
     log.info("tick: %s", json.dumps({k: v for k, v in result.items() if k != "at"},
                                     ensure_ascii=False))
     return result
+
+
+def on_search_schedule() -> dict:
+    """The search indexer, every minute: rebuild the shards the published changes marked
+    (publishing a reply only marks its month), so a reply is found by /search/ within about a
+    minute. Pagefind missing or failing is in the summary and the log, never an exception:
+    the marks stay and the next minute tries again."""
+    summary = bootstrap.app().site_publisher().index_search()
+    if summary.get("error"):
+        # INDEX_FAILURE_PATTERN in infra/make_resources.py counts these lines (an alarm)
+        log.error("search index not updated: %s", summary["error"])
+    elif summary.get("shards") or summary.get("files"):
+        log.info("search index: %s", json.dumps(summary, ensure_ascii=False))
+    return summary

@@ -85,13 +85,20 @@ class Change:
     topics: list[str] = field(default_factory=list)       # consultations whose records changed
     # the statistics counters it moved (None: not recorded, in change records older than this)
     counters: list[str] | None = None
+    # the type and category boards (分类选登) its letters were or are on, before and after:
+    # a withdrawal, a re-approval with another category or a type change moves a letter off
+    # one. None: not recorded (records older than the boards), which the publisher reads as
+    # "any board"
+    types: list[str] | None = None
+    categories: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "letters": self.letters,
                 "departments": self.departments, "months": self.months,
                 "periods": self.periods, "public": self.public, "kind": self.kind,
                 "published": self.published, "withdrawn": self.withdrawn,
-                "topics": self.topics, "counters": self.counters}
+                "topics": self.topics, "counters": self.counters, "types": self.types,
+                "categories": self.categories}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
@@ -100,7 +107,10 @@ class Change:
                    periods=list(d["periods"]), public=bool(d["public"]),
                    kind=d.get("kind", "letter"), published=list(d.get("published", [])),
                    withdrawn=list(d.get("withdrawn", [])), topics=list(d.get("topics", [])),
-                   counters=(list(d["counters"]) if d.get("counters") is not None else None))
+                   counters=(list(d["counters"]) if d.get("counters") is not None else None),
+                   types=list(d["types"]) if d.get("types") is not None else None,
+                   categories=(list(d["categories"]) if d.get("categories") is not None
+                               else None))
 
 
 @dataclass
@@ -233,6 +243,35 @@ class ArchiveReads(Protocol):
     def published_position(self, letter: Letter) -> int: ...
     def iter_published(self) -> Iterator[Letter]: ...
     def count_published(self, department: str | None = None) -> int: ...
+
+    # the boards by type and by category (分类选登): `facet` is "type" (`letter.type`) or
+    # "category" (`publication.category`), `value` the type or category; each board is the
+    # archive's order restricted to its letters, read from its own index, never by a scan
+    def latest_in_facet(self, facet: str, value: str, n: int) -> list[Letter]:
+        """The latest `n` published letters of a type or category, newest first."""
+        ...
+
+    def facet_months(self, facet: str, value: str) -> list[tuple[str, int]]:
+        """Each month (of first publication) with letters of a type or category, and how many,
+        oldest first."""
+        ...
+
+    def facet_month_names(self, facet: str, value: str) -> list[str]:
+        """The months of `facet_months` without their counts: a few index reads per month,
+        whatever the number of letters (what a board page shows after every new reply)."""
+        ...
+
+    def published_in_facet_month(self, facet: str, value: str, month: str, offset: int,
+                                 limit: int) -> list[Letter]:
+        """Letters of a type or category first published in `month`, in archive order,
+        `limit` of them (-1: all) from `offset`."""
+        ...
+
+    def facet_position(self, facet: str, letter: Letter) -> int:
+        """How many letters of the published letter's type or category come before it in its
+        month (0 when it is on no board of the facet)."""
+        ...
+
     def stats(self, period: str) -> dict[str, dict[str, int]]: ...
     def stats_periods(self) -> list[str]: ...
 
@@ -334,8 +373,11 @@ class Publisher(Protocol):
         """Publish every pending change record, oldest first, and mark them done; how many."""
         ...
 
-    def index_search(self, everything: bool = False) -> Any:
-        """Rebuild the stale shards of the search index (every shard with `everything`)."""
+    def index_search(self, everything: bool = False) -> dict[str, Any]:
+        """Rebuild the search index's stale shards (publishing only marks them), or every
+        shard; a summary: `shards` (ids rebuilt), `records`, `files` (written or deleted),
+        `removed` (shard ids gone) and `error` (None, or why the index was not updated:
+        Pagefind missing or failed; the pages stay published either way)."""
         ...
 
 
