@@ -138,7 +138,10 @@ def query_phrases(query: str) -> list[str]:
         if _is_han(piece) and len(piece) == 1:
             phrase = piece                       # alone: a prefix search
         else:
-            phrase = '"' + " ".join(query_terms(piece)) + '"'
+            # every pair in order, repeats kept: 上海上海人 is 上海 海上 上海 海人 in the index
+            terms = ([piece[i:i + 2] for i in range(len(piece) - 1)] if _is_han(piece)
+                     else [piece])
+            phrase = '"' + " ".join(terms) + '"'
         if phrase not in out:
             out.append(phrase)
     return out

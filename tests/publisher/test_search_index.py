@@ -242,3 +242,12 @@ def test_a_run_cut_short_keeps_its_progress_and_the_next_goes_on(tmp_path, conte
     full = MemorySink()
     build_index(city.ctx.store, content, full)
     assert _search_files(sink.files) == _search_files(full.files)
+
+
+def test_a_word_with_a_repeated_pair_is_found_as_the_index_holds_it():
+    """The phrase keeps every pair in order: 上海上海人 is indexed 上海 海上 上海 海人."""
+    from publisher.search.terms import query_phrases
+    assert query_phrases("上海上海人") == ['"上海 海上 上海 海人"']
+    content = search_terms("到上海上海人家")
+    phrase = query_phrases("上海上海人")[0].strip('"').split()
+    assert any(content[i:i + len(phrase)] == phrase for i in range(len(content)))

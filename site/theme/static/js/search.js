@@ -84,8 +84,9 @@
   function queryPhrases(text) {
     var out = [];
     queryPieces(text).forEach(function (piece) {
+      // every pair in order, repeats kept: 上海上海人 is 上海 海上 上海 海人 in the index
       var phrase = isHan(piece) && piece.length === 1 ? piece
-        : '"' + queryTerms(piece).join(" ") + '"';
+        : '"' + (isHan(piece) ? pairs(piece) : [piece]).join(" ") + '"';
       if (out.indexOf(phrase) < 0) out.push(phrase);
     });
     return out;
