@@ -119,6 +119,7 @@ def query(site: Path, queries=QUERIES) -> dict:
             received["bytes"] = 0
             t = time.perf_counter()
             page.fill("#search-q", q)
+            page.press("#search-q", "Enter")
             page.wait_for_function(
                 "q => document.querySelector('[data-search-done]')?.dataset.searchDone === q",
                 arg=q, timeout=30_000)

@@ -500,6 +500,9 @@
           if (mine !== run) return;
           current = { phrases: phrases, marks: marks, filters: f };
           render(result, marks, false);
+          // what the page shows, for tests and bench/search.py to wait on
+          section.setAttribute("data-search-done", box.value);
+          section.setAttribute("data-search-count", String(result.total));
         })
         .catch(function (err) {
           if (mine !== run) return;
