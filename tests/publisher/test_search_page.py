@@ -170,3 +170,8 @@ def test_the_search_page_is_built_and_no_store_change_makes_it_stale(content):
                     departments=["housing"], months=["2026-11"],
                     periods=["2026-11", "2026-Q4", "2026", "all"], public=True)
     assert ("search_page",) not in P.affected_pages(change, store, content)
+
+
+def test_the_search_page_is_in_the_sitemap_in_both_languages(site):
+    sitemap = site["sitemaps/pages.xml"].decode()
+    assert "/search/</loc>" in sitemap and "/en/search/" in sitemap
