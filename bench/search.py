@@ -18,6 +18,7 @@ Writes `bench/results/search-<date>.json` and prints a summary. Needs ../shared'
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import statistics
@@ -43,8 +44,24 @@ def _children_peak_mb() -> float:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    """Serves the built site and counts the bytes of every body it sends.
+
+    Counted at the server because the browser's own figure (CDP ``encodedDataLength``) misses
+    the fetches Pagefind makes from its worker; Pagefind's files are already compressed on disk,
+    so the bytes sent are the bytes a CDN would send.
+    """
+
+    sent = 0
+    lock = threading.Lock()
+
     def log_message(self, *args) -> None:
         pass
+
+    def copyfile(self, source, outputfile) -> None:
+        body = source.read()
+        outputfile.write(body)
+        with _Quiet.lock:
+            _Quiet.sent += len(body)
 
 
 def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
@@ -107,16 +124,15 @@ def query(site: Path, queries=QUERIES) -> dict:
     pw, browser = _browser()
     try:
         page = browser.new_page()
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        received = {"bytes": 0}
-        cdp.on("Network.loadingFinished",
-               lambda e: received.__setitem__("bytes", received["bytes"] + e["encodedDataLength"]))
+        # the first query counts everything from opening /search/ (page, script, Pagefind's
+        # code and the shards' metadata); later ones what each query adds
+        before = _Quiet.sent
         page.goto(f"{base}/search/")
         page.wait_for_load_state("networkidle")
         rows = []
         for n, q in enumerate(queries):
-            received["bytes"] = 0
+            if n:
+                before = _Quiet.sent
             t = time.perf_counter()
             page.fill("#search-q", q)
             page.press("#search-q", "Enter")
@@ -126,7 +142,7 @@ def query(site: Path, queries=QUERIES) -> dict:
             shown = time.perf_counter() - t
             page.wait_for_load_state("networkidle")
             count = page.eval_on_selector("[data-search-done]", "e => e.dataset.searchCount")
-            rows.append({"q": q, "first": n == 0, "kb": round(received["bytes"] / 1024, 1),
+            rows.append({"q": q, "first": n == 0, "kb": round((_Quiet.sent - before) / 1024, 1),
                          "shown_ms": round(shown * 1000), "results": count})
         later = [r["kb"] for r in rows[1:]]
         return {"queries": rows, "first_kb": rows[0]["kb"],
@@ -245,10 +261,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", default="/work/shared/data/citizen-letters/replies.csv")
     parser.add_argument("--only", choices=["build", "recall"], default=None)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--keep", metavar="DIR", default=None,
+                        help="work in DIR (created) and keep the stores and sites there")
     args = parser.parse_args(argv)
     report: dict = {"date": date.today().isoformat(), "size": args.size}
-    with tempfile.TemporaryDirectory(prefix="wenzheng-search-bench-") as tmp:
-        work = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            work = Path(args.keep)
+            work.mkdir(parents=True, exist_ok=False)
+        else:
+            work = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="wenzheng-search-bench-")))
         if args.only != "recall":
             (work / "big").mkdir()
             report["build"] = build(args.size, work / "big")
@@ -268,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     if "build" in report:
         ok &= report["build"]["peak_mb"] <= 2048
-        ok &= report["query"]["first_kb"] <= 1024 and (report["query"]["later_kb_max"] or 0) <= 200
+        # a first query that transfers nothing means the count failed, not a fast search
+        ok &= 0 < report["query"]["first_kb"] <= 1024
+        ok &= (report["query"]["later_kb_max"] or 0) <= 200
         ok &= report["query"]["shown_ms_max"] <= 1000 and report["findable"]["found"]
         ok &= report["findable"]["findable_within_s"] <= 60
     if "recall" in report:

@@ -35,6 +35,7 @@ from chalicelib.services.ports import Change, Store
 from ..content import Content
 from ..sinks import Sink
 from ..snapshot import Snapshot
+from .rechunk import rechunk
 from .shards import SITE, Record, Shard, current_month, plan_shards, shard_records
 
 log = logging.getLogger("wenzheng.search")
@@ -106,6 +107,10 @@ def run_pagefind(records: Iterable[Record], workdir: Path) -> tuple[Path, int]:
     if done.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): "
                                f"{(done.stderr or done.stdout)[-2000:]}")
+    try:
+        rechunk(out)                        # smaller word chunks: a query downloads less
+    except (ValueError, KeyError, OSError) as exc:
+        raise SearchIndexError(f"could not re-cut Pagefind's index: {exc}") from exc
     return out, count
 
 

@@ -89,7 +89,10 @@ def serving(data: Path, *, ready_paths: tuple[str, ...] = ("/api/health", "/")):
     afterwards. Every browser test's server is started here."""
     import sys
     port = free_port()
-    env = {**os.environ, "WENZHENG_STAGE": "local", "WENZHENG_STORE": "sqlite"}
+    env = {**os.environ, "WENZHENG_STAGE": "local", "WENZHENG_STORE": "sqlite",
+           # the demo city's few letters cut into many word chunks, as 100,000 would be, so
+           # the searches here go through Pagefind's chunk lookup (publisher/search/rechunk.py)
+           "WENZHENG_SEARCH_CHUNK_LOCS": "300"}
     env.pop("WENZHENG_SITE_BUCKET", None)
     log = open(data / "serve.log", "w")
     if not _started:

@@ -244,11 +244,14 @@
     var queries = phrases.concat(Object.keys(filters).sort().map(function (k) {
       return '"' + filterTerm(k, filters[k]) + '"';
     }));
-    // one after another: Pagefind mixes up the answers of searches run at the same time
-    return queries.reduce(function (chain, q) {
+    // one after another, across every search of the page (typing and Enter start two):
+    // Pagefind mixes up the answers of searches run at the same time
+    var mine = queries.reduce(function (chain, q) {
       return chain.then(function () { return self.pf.search(q); })
         .then(function (f) { found.push(f.results); });
-    }, Promise.resolve()).then(function () {
+    }, this.queue || Promise.resolve());
+    this.queue = mine.catch(function () {});
+    return mine.then(function () {
       var results = both(found, phrases.length);
       return Promise.all(results.slice(from, from + count).map(function (r) { return r.data(); }))
         .then(function (datas) {
