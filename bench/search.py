@@ -4,8 +4,9 @@
    2026-11, both languages' pages built too), time per shard and Pagefind's peak memory (the
    largest child process: shards are built one after another). Goal ≤ 2 GB.
 2. **Query** (headless Chromium, the site served locally by a static server): `/search/?q=…`
-   for a few words, bytes transferred for the first query and for later ones, and the time until
-   the results are shown. Goals: first ≤ 1 MB, later ≤ 200 KB, shown ≤ 1 s.
+   for a few words, bytes the server sent (bodies; Pagefind's files are compressed on disk) for
+   the first query, counted from opening `/search/`, and for each later one, and the time from
+   Enter until the results are shown. Goals: first ≤ 1 MB, later ≤ 200 KB, shown ≤ 1 s.
 3. **Findable**: one reply approved in the current month, published (pages), then the indexer's
    round (`search.drain`) timed; findable = the round + the dev server's 5 s between rounds.
    Goal ≤ 60 s.
