@@ -105,7 +105,8 @@ class SitePublisher:
             sink.begin()
             try:
                 result = update_index(self.store, content_for(self.settings), sink,
-                                      everything=everything)
+                                      everything=everything,
+                                      chunk_locs=self.settings.search_chunk_locs)
                 error = None
             except (SearchIndexError, OSError) as exc:   # OSError: the binary cannot run
                 log.warning("search index not updated: %s", exc)

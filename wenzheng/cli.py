@@ -177,7 +177,8 @@ def _build_search(settings, out: Path) -> int:
     started = time.monotonic()
     store = bootstrap.make_store(settings, bootstrap.real_clock)
     try:
-        index = build_index(store, content_for(settings), LocalFolderSink(out))
+        index = build_index(store, content_for(settings), LocalFolderSink(out),
+                            chunk_locs=settings.search_chunk_locs)
     except SearchIndexError as exc:
         print(f"error: the search index was not built: {exc}", file=sys.stderr)
         return 1

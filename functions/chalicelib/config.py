@@ -57,6 +57,8 @@ class Settings:
     # the dev server: how long a request body may take once its headers arrived; its port
     body_seconds: float = 10.0
     port: int = 8000
+    # word locations per chunk of the search index (publisher/search/rechunk.py); None: 4,000
+    search_chunk_locs: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +83,8 @@ class Settings:
             stream_arn=env.get("WENZHENG_STREAM_ARN", PLACEHOLDER_STREAM_ARN),
             body_seconds=float(env.get("WENZHENG_BODY_SECONDS") or 10.0),
             port=int(env.get("PORT") or 8000),
+            search_chunk_locs=int(env["WENZHENG_SEARCH_CHUNK_LOCS"])
+            if env.get("WENZHENG_SEARCH_CHUNK_LOCS") else None,
         )
 
     @property

@@ -89,8 +89,10 @@ def _source_file(root: Path, url: str) -> Path:
     return root.joinpath(*rel.split("/"), "index.html")
 
 
-def run_pagefind(records: Iterable[Record], workdir: Path) -> tuple[Path, int]:
-    """Index `records` with Pagefind in `workdir`; the bundle's folder and the record count."""
+def run_pagefind(records: Iterable[Record], workdir: Path,
+                 chunk_locs: int | None = None) -> tuple[Path, int]:
+    """Index `records` with Pagefind in `workdir`, its word chunks re-cut to `chunk_locs`
+    (`rechunk.TARGET_LOCS`); the bundle's folder and the record count."""
     site, out = workdir / "site", workdir / "out"
     count = 0
     for record in records:
@@ -108,7 +110,7 @@ def run_pagefind(records: Iterable[Record], workdir: Path) -> tuple[Path, int]:
         raise SearchIndexError(f"pagefind failed ({done.returncode}): "
                                f"{(done.stderr or done.stdout)[-2000:]}")
     try:
-        rechunk(out)                        # smaller word chunks: a query downloads less
+        rechunk(out, chunk_locs)            # smaller word chunks: a query downloads less
     except (ValueError, KeyError, OSError) as exc:
         raise SearchIndexError(f"could not re-cut Pagefind's index: {exc}") from exc
     return out, count
@@ -139,10 +141,10 @@ def paths_under(sink: Sink, prefix: str) -> list[str]:
 
 
 def build_shard(snap: Snapshot, content: Content, shard: Shard, sink: Sink,
-                result: IndexResult) -> int:
+                result: IndexResult, chunk_locs: int | None = None) -> int:
     """Rebuild one shard into the sink; the number of records in it."""
     with tempfile.TemporaryDirectory(prefix="wenzheng-search-") as tmp:
-        out, count = run_pagefind(shard_records(snap, content, shard), Path(tmp))
+        out, count = run_pagefind(shard_records(snap, content, shard), Path(tmp), chunk_locs)
         keep: set[str] = set()
         for rel, file in bundle_files(out):
             path = shard.path + rel
@@ -222,7 +224,7 @@ def stale_units(state: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 
 def update_index(store: Store, content: Content, sink: Sink, *, everything: bool = False,
-                 now: datetime | None = None) -> IndexResult:
+                 now: datetime | None = None, chunk_locs: int | None = None) -> IndexResult:
     """Rebuild the shards that are stale (or all of them), newest first.
 
     Progress is kept shard by shard: after each, the manifest (on the sink and in the store)
@@ -263,7 +265,7 @@ def update_index(store: Store, content: Content, sink: Sink, *, everything: bool
                                    for k in ("from", "to", "letters"))
         if not (everything or moved or any(u in stale for u in _units(shard))):
             continue
-        rebuilt[shard.id] = build_shard(snap, content, shard, sink, result)
+        rebuilt[shard.id] = build_shard(snap, content, shard, sink, result, chunk_locs)
         publish_manifest()
         for unit in _units(shard):
             if unit in marks:
@@ -286,15 +288,15 @@ def update_index(store: Store, content: Content, sink: Sink, *, everything: bool
 
 
 def build_index(store: Store, content: Content, sink: Sink,
-                now: datetime | None = None) -> IndexResult:
+                now: datetime | None = None, chunk_locs: int | None = None) -> IndexResult:
     """Every shard, for a full build."""
-    return update_index(store, content, sink, everything=True, now=now)
+    return update_index(store, content, sink, everything=True, now=now, chunk_locs=chunk_locs)
 
 
 def drain(store: Store, content: Content, sink: Sink,
-          now: datetime | None = None) -> IndexResult:
+          now: datetime | None = None, chunk_locs: int | None = None) -> IndexResult:
     """What the background indexer does each round: only the stale shards."""
-    return update_index(store, content, sink, now=now)
+    return update_index(store, content, sink, now=now, chunk_locs=chunk_locs)
 
 
 def pagefind_available() -> bool:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +32,9 @@ from .inspect import unpack
 # ~7 KB per chunk: smaller chunks make queries cheaper but the meta (the chunk list, loaded
 # once per shard) longer; at 5,600 letters a shard, 4,000 locations keep the meta of the
 # shards searched first well under the first query's budget (bench/search.py)
-# WENZHENG_SEARCH_CHUNK_LOCS sets another (the browser tests use a small one, so that their
-# few letters make many chunks and Pagefind's own search code reads the re-cut bundle)
-TARGET_LOCS = int(os.environ.get("WENZHENG_SEARCH_CHUNK_LOCS") or 4000)
+# `Settings.search_chunk_locs` (WENZHENG_SEARCH_CHUNK_LOCS) sets another: the browser tests use
+# a small one, so that their few letters make many chunks for Pagefind's own search code
+TARGET_LOCS = 4000
 _SIGNATURE = b"pagefind_dcd"
 ENTRY = "pagefind-entry.json"
 

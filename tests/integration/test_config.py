@@ -188,6 +188,8 @@ def test_the_tools_settings_come_from_the_environment_too(tmp_path):
     assert (settings.body_seconds, settings.port) == (2.0, 8123)
     assert settings.data_dir_given and settings.data_dir == tmp_path
     assert (settings.theme_dir, settings.stream_arn) == (Path("/opt/theme"), "arn:aws:dynamodb:x")
+    assert plain.search_chunk_locs is None
+    assert Settings.from_env({"WENZHENG_SEARCH_CHUNK_LOCS": "300"}).search_chunk_locs == 300
 
 
 def test_one_loader_gives_the_function_and_the_publisher_the_same_content(tmp_path):

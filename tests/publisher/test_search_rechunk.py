@@ -65,12 +65,7 @@ def _lookup(chunks: list[tuple[str, str, str]], term: str) -> str | None:
 def bundles(tmp_path_factory):
     """Pagefind's own bundle of the records, and a copy re-cut to small chunks."""
     work = tmp_path_factory.mktemp("rechunk")
-    saved = rc.TARGET_LOCS
-    rc.TARGET_LOCS = 10 ** 9                   # run_pagefind re-cuts: here, into one chunk
-    try:
-        out, count = run_pagefind(_records(), work / "a")
-    finally:
-        rc.TARGET_LOCS = saved
+    out, count = run_pagefind(_records(), work / "a", chunk_locs=10 ** 9)   # one chunk
     assert count == 40
     small = work / "small"
     shutil.copytree(out, small)
