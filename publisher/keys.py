@@ -172,6 +172,11 @@ def facet_dir(facet: str, value: str) -> str:
     return f"letters/{FACET_FOLDERS[facet]}/{facet_slug(facet, value)}"
 
 
+def facet_index_path(facet: str) -> str:
+    """The list of a facet's boards: `/letters/types/`, `/letters/categories/`."""
+    return f"letters/{FACET_FOLDERS[facet]}/index.html"
+
+
 def facet_page_path(facet: str, value: str, month: str | None = None, page: int = 1) -> str:
     """A board's file: the board itself, or one of its monthly pages (like `month_page_path`)."""
     if month is None:

@@ -40,6 +40,7 @@ from ..keys import (
     PageKey,
     facet_boards,
     facet_feed_path,
+    facet_index_path,
     facet_page_path,
     facet_url,
     has_board,
@@ -201,6 +202,13 @@ def facet(r: Renderer, facet: str, value: str) -> Output:
                   boards=boards_index(r.content))
 
 
+def facet_index(r: Renderer, facet: str) -> Output:
+    """The boards of one facet, each with its feed: content/ only, no store read, so no
+    change makes it stale (a person who shortens a board's address lands here)."""
+    return r.html(facet_index_path(facet), "facet_index.html", "letters", facet=facet,
+                  boards=boards_index(r.content))
+
+
 def facet_month(r: Renderer, facet: str, value: str, month: str, page: int) -> Output:
     letters, more = facet_month_letters(r, facet, value, month, page)
     if not letters:
@@ -222,7 +230,7 @@ def facet_feed(r: Renderer, facet: str, value: str) -> Output:
 
 def site_pages(snap: Snapshot, content: Content) -> list[PageKey]:
     """Each board, its feed and every monthly page (one months read per board)."""
-    keys: list[PageKey] = []
+    keys: list[PageKey] = [("facet_index", f) for f in (TYPE, CATEGORY)]
     for facet, value in facet_boards(content):
         keys += [("facet", facet, value), ("facet_feed", facet, value)]
         for month, count in snap.facet_months(facet, value):
@@ -240,7 +248,8 @@ def owns(key: PageKey) -> list[str] | None:
 
 FAMILY = Family(
     name="facets",
-    renderers={"facet": facet, "facet_month": facet_month, "facet_feed": facet_feed},
+    renderers={"facet": facet, "facet_month": facet_month, "facet_feed": facet_feed,
+               "facet_index": facet_index},
     pages=site_pages,
     reads=reads,
     owns=owns,

@@ -71,6 +71,7 @@ def every_page_kind(site: Path) -> list[str]:
     board_months = sorted((site / "letters" / "types").glob("*/20*/*/index.html"))
     pages = ["/", "/letters/", "/letters/archive/", rel(months[0]), rel(months[-1]),
              rel(boards[0]), "/letters/types/complaint/", rel(board_months[-1]),
+             "/letters/types/", "/letters/categories/",
              f"/letters/{letter.name}/", "/departments/",
              # every department: their figures differ in width (long names, rates)
              *[rel(p) for p in sorted((site / "departments").glob("*/index.html"))],

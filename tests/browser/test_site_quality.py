@@ -33,6 +33,7 @@ def sample_pages(server) -> list[str]:
              "/write/", "/track/", "/staff/", "/search/",
              # the boards by type and by category (分类选登) and a monthly page of one
              "/letters/types/complaint/", "/letters/categories/urban-rural/",
+             "/letters/types/", "/letters/categories/",
              rel(next(sorted((site / "letters" / "types").glob("*/20*/*/index.html"))
                       .__iter__())),
              # consultations: the listing, an open hearing and survey (forms), an interview

@@ -79,6 +79,23 @@ def built(content):
     return store, sink
 
 
+def test_each_facet_lists_its_boards_with_their_feeds_in_both_languages(built):
+    _, sink = built
+    zh = text(sink, "letters/types/index.html")
+    assert "<h1>按类型浏览来信选登</h1>" in zh
+    for code in ("consultation", "help", "complaint", "report", "suggestion", "criticism"):
+        assert f'href="/letters/types/{code}/"' in zh
+        assert f'href="/feeds/types/{code}.atom.xml"' in zh
+    assert 'href="/letters/categories/"' in zh
+    en = text(sink, "en/letters/categories/index.html")
+    assert "<h1>Published letters by category</h1>" in en
+    assert 'href="/en/letters/categories/urban-rural/"' in en and ">Transport<" in en
+    assert 'href="/feeds/categories/urban-rural.atom.xml" hreflang="zh-CN"' in en
+    # the boards link back to their list
+    assert 'href="/letters/types/"' in text(sink, "letters/types/complaint/index.html")
+    assert 'href="/en/letters/categories/"' in text(sink, "en/letters/index.html")
+
+
 def test_boards_exist_in_both_languages_with_their_letters(built):
     _, sink = built
     for lang in ("", "en/"):
@@ -161,7 +178,8 @@ def test_sitemaps_list_every_board_and_monthly_page_in_both_languages(built, con
 def test_the_letters_board_and_each_letter_link_the_boards(built):
     _, sink = built
     zh = text(sink, "letters/index.html")
-    assert "按类型：" in zh and "按分类：" in zh
+    assert '<a href="/letters/types/">按类型</a>：' in zh
+    assert '<a href="/letters/categories/">按分类</a>：' in zh
     assert 'href="/letters/types/suggestion/"' in zh
     assert 'href="/letters/categories/health-family-planning/"' in zh
     en = text(sink, "en/letters/index.html")
