@@ -90,7 +90,7 @@ def league_problems(files: dict[str, bytes]) -> list[str]:
     counters = recompute(all_rows(files))
     leagues = {m.group(1): json.loads(data) for path, data in files.items()
                if (m := LEAGUE_FILE.match(path))}
-    if not leagues:
+    if not leagues and counters:
         return ["no league data files"]
     for period, depts in sorted(counters.items()):
         if any(depts.values()) and period not in leagues:
@@ -170,7 +170,8 @@ def rows_problems(files: dict[str, bytes], private_ids: set[str] = frozenset()) 
                 if list(s) != list(STINT_FIELDS):
                     problems.append(f"{where}: stint fields {list(s)}")
             url = row["url"]
-            if url is not None and (row["status"] != "published"
+            # (a published letter sent back for a re-do keeps its page, and its url, meanwhile)
+            if url is not None and (row["status"] in ("submitted", "rejected")
                                     or not re.fullmatch(r"/letters/[A-Za-z0-9_-]+/", url)):
                 problems.append(f"{where}: url {url!r} for a letter {row['status']}")
             if url is not None and url.split("/")[2] in private_ids:
