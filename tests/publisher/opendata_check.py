@@ -118,6 +118,19 @@ def league_problems(files: dict[str, bytes]) -> list[str]:
                 if mine[dept].get(column) != published[column]:
                     problems.append(f"{period} {dept} {column}: published "
                                     f"{published[column]!r}, recomputed {mine[dept].get(column)!r}")
+            # and the headline rates by hand, from the formulas the file prints
+            c = Counter(counters.get(period, {}).get(dept, {}))
+            handled = c["received"] - c["transferred"] - c["rejected"]
+            by_hand = {
+                "reply_rate": (c["replied"], handled),
+                "on_time_rate": (c["replied_on_time"], c["replied"]),
+                "satisfaction_rate": (c["satisfied"] + c["basically_satisfied"], c["rated"]),
+            }
+            for column, (num, den) in by_hand.items():
+                expected = round(num / den, 4) if den > 0 else None
+                if published[column] != expected:
+                    problems.append(f"{period} {dept} {column}: published "
+                                    f"{published[column]!r}, by hand {expected!r}")
         extra = {d for d, c in counters.get(period, {}).items() if c} - set(departments)
         if extra:
             problems.append(f"{period}: departments with letters missing from the file: {extra}")

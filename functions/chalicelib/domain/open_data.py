@@ -33,6 +33,10 @@ FIELDS: tuple[str, ...] = (
 EXTENSIONS: tuple[str, ...] = ("stints",)
 COLUMNS: tuple[str, ...] = FIELDS + EXTENSIONS
 
+# the channels of API.md ("Channels, leaders and supervision"); a letter's `source` names one,
+# or is a provenance such as "import" (the real published messages, written on the web mailbox)
+CHANNELS = frozenset({"web", "phone", "sms", "fax", "email", "visit", "app", "wechat"})
+
 # the keys of one stint, in order
 STINT_FIELDS: tuple[str, ...] = (
     "department", "dispatched_at", "signed_at", "sign_on_time", "replied_at", "reply_on_time",
@@ -121,7 +125,7 @@ def row(letter: Letter, n: int, url: str | None) -> dict[str, Any]:
         "type": str(letter.type),
         "category": (approve.data.get("category") or None) if approve else None,
         "department": last["department"] if last else None,
-        "channel": letter.source or "web",
+        "channel": letter.source if letter.source in CHANNELS else "web",
         "submitted_at": iso(letter.submitted_at),
         "dispatched_at": last["dispatched_at"] if last else None,
         "signed_at": last["signed_at"] if last else None,
