@@ -112,7 +112,10 @@ def _cell(value: object) -> object:
 
 def data_index(r: Renderer) -> Output:
     months = list(reversed(r.snap.submitted_months()))
-    periods = list(reversed(league_periods(r.snap)))
+    # all time, then the years, the quarters and the months, newest first
+    periods = sorted(league_periods(r.snap), reverse=True)
+    periods = ([p for p in periods if p == "all"] + [p for p in periods if len(p) == 4]
+               + [p for p in periods if "-Q" in p] + [p for p in periods if MONTH.match(p)])
     return r.html("data/index.html", "data.html", "league", months=months, periods=periods,
                   columns=open_data.COLUMNS, stint_columns=open_data.STINT_FIELDS)
 
