@@ -64,12 +64,13 @@ def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
     from chalicelib.domain.privacy import find_personal_data
 
     leaks: list[tuple[str, str, str]] = []
-    scanned = pages = letter_pages = 0
+    scanned = pages = letter_pages = open_data = 0
     for path, data in files.items():
         if not path.endswith(TEXT_FILES):
             continue
         scanned += 1
         pages += path.endswith(".html")
+        open_data += path.startswith("data/letters-")   # every letter, private ones too
         text = readable_text(path, data)
         raw = data.decode("utf-8", "replace")
         handle = handle_of_page.get(path)
@@ -85,6 +86,7 @@ def scan_site(files: dict[str, bytes], handle_of_page: dict[str, str],
         leaks += [(path, "a handle of the data set", t) for t in HANDLE_TOKEN.findall(text)
                   if t.lower() in all_handles]
     return {"files_scanned": scanned, "html_pages": pages, "letter_pages": letter_pages,
+            "open_data_files": open_data,
             "leaks": len(leaks), "leak_examples": leaks[:20],
             "leaks_by_kind": dict(Counter(k for _, k, _ in leaks))}
 

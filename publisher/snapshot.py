@@ -17,6 +17,7 @@ from chalicelib.adapters.codec import late_keys, time_key
 from chalicelib.domain.consultations import public_view
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import ACTIVE, Letter
+from chalicelib.domain.statistics import month_of
 from chalicelib.services.ports import Store
 
 
@@ -57,6 +58,7 @@ class Snapshot:
         self._stats: dict[str, dict[str, dict[str, int]]] = {}
         self._periods: list[str] | None = None
         self._months: list[tuple[str, int]] | None = None
+        self._submitted_months: list[str] | None = None
         self._running: list[Letter] | None = None
         self._topics: dict[str, Any] | None = None      # consultations: id -> Topic
         self._topic_reads: dict[tuple[str, str], Any] = {}
@@ -162,6 +164,32 @@ class Snapshot:
             return self._remember(listed + sorted(fresh, key=lambda l: l.id))
         return self._lists.get(("late", since, limit), read)
 
+    # -- the open data files: every letter by the month it was received (China time) --
+
+    def submitted_in_month(self, month: str) -> list[Letter]:
+        """Every letter submitted in `month`, oldest first (then by id)."""
+        return self._lists.get(("submitted", month), lambda: self._remember(
+            self.store.submitted_between(*month_bounds(month))))
+
+    def count_submitted_in_month(self, month: str) -> int:
+        return self._lists.get(("count_submitted", month),
+                               lambda: self.store.count_submitted(*month_bounds(month)))
+
+    def submitted_months(self) -> list[str]:
+        """The months with letters received, oldest first: a count per month between the first
+        and the last submission, never a read of the letters."""
+        if self._submitted_months is None:
+            span = self.store.submission_span()
+            months: list[str] = []
+            if span is not None:
+                month, last = month_of(span[0]), month_of(span[1])
+                while month <= last:
+                    if self.count_submitted_in_month(month):
+                        months.append(month)
+                    month = next_month(month)
+            self._submitted_months = months
+        return self._submitted_months
+
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         if period not in self._stats:
             self._stats[period] = self.store.stats(period)
@@ -200,6 +228,19 @@ class Snapshot:
                 topic, self.store.topic_comments(topic_id, "approved"),
                 self.topic_tallies(topic_id))
         return self._topic_reads[key]
+
+
+def next_month(month: str) -> str:
+    year, mm = (int(x) for x in month.split("-"))
+    return f"{year + mm // 12:04d}-{mm % 12 + 1:02d}"
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The first instant of a month, China time, and the first instant of the next."""
+    def start(m: str) -> datetime:
+        year, mm = (int(x) for x in m.split("-"))
+        return datetime(year, mm, 1, tzinfo=CHINA_TZ)
+    return start(month), start(next_month(month))
 
 
 def snapshot(store: Store | Snapshot) -> Snapshot:

@@ -252,6 +252,18 @@ class MemoryStore(BaseStore):
         order = sorted(latest, key=lambda i: (latest[i], i), reverse=True)
         return [copy.deepcopy(self.letters[i]) for i in order[:max(limit, 0)]]
 
+    def submitted_between(self, since: datetime, before: datetime) -> list[Letter]:
+        rows = [x for x in self.letters.values() if since <= x.submitted_at < before]
+        rows.sort(key=lambda x: (time_key(x.submitted_at), x.id))
+        return [copy.deepcopy(x) for x in rows]
+
+    def count_submitted(self, since: datetime, before: datetime) -> int:
+        return sum(1 for x in self.letters.values() if since <= x.submitted_at < before)
+
+    def submission_span(self) -> tuple[datetime, datetime] | None:
+        times = [x.submitted_at for x in self.letters.values()]
+        return (min(times), max(times)) if times else None
+
     def published_months(self) -> list[tuple[str, int]]:
         counts: dict[str, int] = {}
         for _, x in self._entries(ARCHIVE, None):

@@ -20,6 +20,7 @@ from . import (
     league,
     letters,
     notices,
+    open_data,
     search,
     sitemaps,
 )
@@ -28,7 +29,7 @@ from .family import Family, RenderFn
 FAMILIES: tuple[Family, ...] = (
     home.FAMILY, board.FAMILY, letters.FAMILY, departments.FAMILY, league.FAMILY,
     exposure.FAMILY, feeds.FAMILY, sitemaps.FAMILY, notices.FAMILY, fixed.FAMILY,
-    consultations.FAMILY, facets.FAMILY, search.FAMILY,
+    consultations.FAMILY, facets.FAMILY, search.FAMILY, open_data.FAMILY,
 )
 
 

@@ -99,6 +99,26 @@ class TestInboxPage:
         assert letter == store.get_letter("m00005")
 
 
+class TestSubmittedBetween:
+    """Every letter by submission time (the open data files, one a month), from the inbox
+    index: oldest first, then by id; `before` excluded."""
+
+    def test_letters_of_a_window_oldest_first(self, store, six, t0):
+        got = store.submitted_between(t0 + 2 * H, t0 + 5 * H)
+        assert [x.id for x in got] == ["m00002", "m00003", "m00004"]
+        assert got[0] == store.get_letter("m00002")        # whole, with their history
+        assert store.count_submitted(t0 + 2 * H, t0 + 5 * H) == 3
+        assert store.submitted_between(t0 + 7 * H, t0 + 9 * H) == []
+        assert store.count_submitted(t0, t0 + H) == 0
+
+    def test_the_span_of_submissions(self, store, six, t0):
+        first, last = store.submission_span()
+        assert (first, last) == (t0 + H, t0 + 6 * H)
+
+    def test_no_letters_no_span(self, store):
+        assert store.submission_span() is None
+
+
 # --- how much one page reads ------------------------------------------------------------------
 
 BIG = 20_000

@@ -8,6 +8,7 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from opendata_check import open_data_problems
 from publisher_city import make_city
 from sitecheck import diff_trees, html_errors
 
@@ -156,6 +157,20 @@ def test_a_tick_that_turns_a_light_red_changes_the_exposure_board(lived, city):
     assert lived["w"]["id"] not in board       # never its id or tracking code
 
 
+def test_every_league_figure_is_recomputed_from_the_letter_open_data(lived, city):
+    """Both months, the transfer (two departments), the re-done reply rated twice, the red
+    light and the rejection, from data/letters-*.json alone."""
+    files = city.sink.files
+    assert {"data/letters-2026-11.json", "data/letters-2026-12.csv"} <= set(files)
+    assert open_data_problems(files, {lived["private"]["id"]}) == []
+    rows = json.loads(files["data/letters-2026-12.json"])["rows"]
+    (moved,) = [r for r in rows if r["transferred"]]
+    assert [s["department"] for s in moved["stints"]] == ["transport", "housing"]
+    private = [r for r in json.loads(files["data/letters-2026-11.json"])["rows"]
+               if r["url"] is None and r["status"] == "closed"]
+    assert len(private) == 1 and private[0]["rating"] == "basically_satisfied"
+
+
 def test_full_build_twice_gives_the_same_bytes(lived, store, content):
     one, two = MemorySink(), MemorySink()
     full_build(store, content, one)
@@ -231,7 +246,7 @@ def test_pages_are_balanced_html(lived, city):
                f"letters/{lived['a']['id']}/index.html", f"letters/{lived['x']['id']}/index.html",
                "departments/index.html", "departments/housing/index.html", "league/index.html",
                "league/2026-11/index.html", "league/2026-12/index.html", "exposure/index.html",
-               "notices/index.html", "write/index.html",
+               "notices/index.html", "write/index.html", "data/index.html",
                "track/index.html", "staff/index.html", "404.html"]
     samples += ["en/" + path for path in samples]
     for path in samples:

@@ -7,8 +7,9 @@ a letter filed under another type, ticks of the clock, comments, survey response
 interview answers and outcomes —
 and drives each through the real use cases. Every commit is published incrementally (outbox →
 `publish_pending`), as the function does; after every few steps and at the end, a full build of
-the same store must give the same files, byte for byte. The site starts as the full build of a
-store whose consultations were just registered (the first deploy).
+the same store must give the same files, byte for byte, and every league figure must be
+recomputed from the letter-level open data files alone (opendata_check.py). The site starts
+as the full build of a store whose consultations were just registered (the first deploy).
 
 A step that the rules refuse (approving a letter nobody replied to, commenting on a closed
 topic) raises a domain error and commits nothing, so random indices need no bookkeeping of
@@ -27,6 +28,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+from opendata_check import open_data_problems
 from sitecheck import diff_trees
 
 from chalicelib.adapters.dynamodb import DynamoStore
@@ -358,6 +360,10 @@ class History:
         full_build(self.ctx.store, self.content, full)
         problems = diff_trees(self.sink.files, full.files)
         assert not problems, f"{when}:\n" + "\n".join(problems[:10])
+        # every league figure, recomputed from the letter-level open data files alone
+        private = {x.id for x in self.ctx.store.iter_letters() if x.publication is None}
+        problems = open_data_problems(full.files, private) if self.letters else []
+        assert not problems, f"{when}, open data:\n" + "\n".join(problems[:10])
 
 
 OPS = (

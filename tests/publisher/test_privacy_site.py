@@ -4,6 +4,7 @@ published through the real use cases; then no published file, built incrementall
 holds any of it as written, nor anything the site-wide scan finds."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from publisher_city import make_city
 from sitecheck import diff_trees, personal_data_on_site, readable_text
 
 from chalicelib.api import parse
+from chalicelib.domain.open_data import COLUMNS as OPEN_DATA_COLUMNS
 from chalicelib.services import topics as ts
 from chalicelib.services.topics import register_topics
 from fakes import OFFICE, cst, topic
@@ -52,6 +54,11 @@ def site(tmp_path_factory, content):
         city.full_cycle(subject=f"反映问题：{texts[0]}"[:40], body="；\n".join(texts),
                         reply=f"网友“{WRITER}”：您好！来信收悉。您反映的“{texts[-1]}”已核实。"
                               + "；".join(texts[: len(texts) // 2]))
+    # a letter whose writer refused publication, carrying the whole corpus: in the open data it
+    # is a row of dates and counts only
+    private = city.full_cycle(subject=f"不公开：{WRITER}", body="；\n".join(
+        text for cases in CORPUS.values() for text, _, _ in cases), public=False,
+        rate="unsatisfied", reply=f"网友“{WRITER}”：您好！")
     for answer in SURVEY_ANSWERS:
         city.step(ts.add_response, SURVEY,
                   parse.add_response({"answers": {"mode": "bus", "idea": answer}}))
@@ -61,7 +68,8 @@ def site(tmp_path_factory, content):
     full = MemorySink()
     full_build(city.ctx.store, content, full)
     build_index(city.ctx.store, content, full)
-    return {"incremental": city.sink.files, "full": full.files, "city": city}
+    return {"incremental": city.sink.files, "full": full.files, "city": city,
+            "private": private}
 
 
 def test_the_letters_and_answers_were_published(site):
@@ -116,3 +124,25 @@ def test_no_personal_data_in_the_search_index(site, build):
     leaks = [(p, w) for p, t in texts if p.endswith("#content")
              for w in written if holds_words(t, w)]
     assert leaks == []
+
+
+@pytest.mark.parametrize("build", ["incremental", "full"])
+def test_the_letter_open_data_holds_no_personal_data(site, build):
+    """data/letters-*.json and .csv list every letter (the private one too) with none of the
+    corpus's personal data, no tracking code, and no id, url or text of the private letter."""
+    files = {p: d for p, d in site[build].items() if p.startswith("data/letters-")}
+    assert {"data/letters-2026-11.json", "data/letters-2026-11.csv"} <= set(files)
+    rows = json.loads(files["data/letters-2026-11.json"])["rows"]
+    assert len(rows) == len(CORPUS) + 1
+    assert personal_data_on_site(files, names=[WRITER],
+                                 written=_written() + SURVEY_WRITTEN) == []
+    raw = "\n".join(d.decode() for d in files.values())
+    store = site["city"].ctx.store
+    for letter in store.iter_letters():
+        assert letter.tracking_code not in raw
+        assert letter.subject not in raw
+    private = site["private"]
+    assert private["id"] not in raw
+    (row,) = [r for r in rows if r["url"] is None]
+    assert row["status"] == "closed" and row["rating"] == "unsatisfied"
+    assert set(row) == set(OPEN_DATA_COLUMNS)       # no id, no text: dates, codes and counts

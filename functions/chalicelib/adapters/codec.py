@@ -129,6 +129,11 @@ def time_key(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
 
 
+def from_time_key(key: str) -> datetime:
+    """The instant a `time_key` names (in UTC)."""
+    return datetime.strptime(key, "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
+
+
 def late_key(event: dict) -> str | None:
     """The sort key of a late sign-in or reply event (its `time_key`), None for any other event:
     what the stores index so the exposure board lists late work without scanning history."""

@@ -45,6 +45,7 @@ from .codec import (
     CommitPlan,
     at_or_before,
     facet_entries,
+    from_time_key,
     letter_from_doc,
     search_matches,
     split_facet_month_key,
@@ -652,6 +653,32 @@ class DynamoStore(BaseStore):
                     "fkey": string_attr(fkey)})
                 n += 1
         return n
+
+    # --- the open data files: every letter by submission time, from the inbox index -------
+
+    def _submitted_rows(self, since: datetime, before: datetime) -> Iterator[dict]:
+        end = time_key(before)
+        for item in self._index(T.ALL_LETTERS, "kind", LETTER_KIND, range_name="submitted_at",
+                                range_op=">=", range_value=time_key(since)):
+            if item["submitted_at"]["S"] >= end:
+                return
+            yield item
+
+    def submitted_between(self, since: datetime, before: datetime) -> list[Letter]:
+        letters = [letter for letter in self._letters_of(self._submitted_rows(since, before))
+                   if since <= letter.submitted_at < before]   # the index lags the table
+        return sorted(letters, key=lambda x: (time_key(x.submitted_at), x.id))
+
+    def count_submitted(self, since: datetime, before: datetime) -> int:
+        return sum(1 for _ in self._submitted_rows(since, before))
+
+    def submission_span(self) -> tuple[datetime, datetime] | None:
+        ends = [next(iter(self._index(T.ALL_LETTERS, "kind", LETTER_KIND, forward=forward,
+                                      page_size=1)), None) for forward in (True, False)]
+        if ends[0] is None or ends[1] is None:
+            return None
+        return (from_time_key(ends[0]["submitted_at"]["S"]),
+                from_time_key(ends[1]["submitted_at"]["S"]))
 
     def published_months(self) -> list[tuple[str, int]]:
         """Each month with publications and how many: months are contiguous ranges of the

@@ -32,6 +32,7 @@ from .codec import (
     CATEGORY,
     TYPE,
     CommitPlan,
+    from_time_key,
     late_key,
     letter_from_doc,
     pub_facet,
@@ -401,6 +402,24 @@ class SqliteStore(BaseStore):
             " WHERE at >= ? GROUP BY letter_id ORDER BY latest DESC, letter_id DESC LIMIT ?)"
             " AS late JOIN letters AS l ON l.id = late.letter_id"
             " ORDER BY late.latest DESC, l.id DESC", (time_key(since), limit))
+
+    # (native: the open data files read the inbox index, letters_inbox (submitted_at, id))
+
+    def submitted_between(self, since: datetime, before: datetime) -> list[Letter]:
+        return self._letters("SELECT id, doc FROM letters WHERE submitted_at >= ?"
+                             " AND submitted_at < ? ORDER BY submitted_at, id",
+                             (time_key(since), time_key(before)))
+
+    def count_submitted(self, since: datetime, before: datetime) -> int:
+        (n,) = self._conn().execute(
+            "SELECT COUNT(*) FROM letters WHERE submitted_at >= ? AND submitted_at < ?",
+            (time_key(since), time_key(before))).fetchone()
+        return int(n)
+
+    def submission_span(self) -> tuple[datetime, datetime] | None:
+        first, last = self._conn().execute(
+            "SELECT MIN(submitted_at), MAX(submitted_at) FROM letters").fetchone()
+        return None if first is None else (from_time_key(first), from_time_key(last))
 
     def published_months(self) -> list[tuple[str, int]]:
         """Native: one GROUP BY over the archive month index."""

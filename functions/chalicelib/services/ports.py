@@ -272,6 +272,21 @@ class ArchiveReads(Protocol):
         month (0 when it is on no board of the facet)."""
         ...
 
+    # every letter by submission time, published or not (the open data files, one a month):
+    # read from the index of the staff inbox, a month at a time
+    def submitted_between(self, since: datetime, before: datetime) -> list[Letter]:
+        """Every letter submitted at or after `since` and before `before`, oldest first (then
+        by id)."""
+        ...
+
+    def count_submitted(self, since: datetime, before: datetime) -> int:
+        """How many letters `submitted_between` would give (index keys only)."""
+        ...
+
+    def submission_span(self) -> tuple[datetime, datetime] | None:
+        """The first and the last submission time of any letter; None with no letters."""
+        ...
+
     def stats(self, period: str) -> dict[str, dict[str, int]]: ...
     def stats_periods(self) -> list[str]: ...
 

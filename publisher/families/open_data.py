@@ -1,0 +1,139 @@
+"""The open data (开放数据): `/data/letters-{YYYY-MM}.json` and `.csv`, every letter received in a
+month (China time), one row each, personal data left out (`chalicelib.domain.open_data`), and the
+index of the data files, `/data/` (both languages).
+
+Rows. A month's letters are numbered 1, 2, … in the order they were submitted (then by id, for
+letters submitted in the same microsecond): `row` says nothing of a letter's id, and it is
+stable, since a letter's submission time never changes and later letters are submitted later
+(an import of old letters into a month renumbers that month only, whose file it changes anyway).
+So a month's file changes only when one of its letters does.
+
+What it reads: the month file of each letter a change names (the store already holds the
+change's result: a submission, dispatch, sign-in, reply, rating, re-do, extension, transfer,
+approval…): one read per letter and one read of that month. The index lists the months with
+letters and the league periods: it is stale when a month gets its first letter or the change
+moved figures (a league period may have come).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING
+
+from chalicelib.domain import open_data
+from chalicelib.domain.letters import Letter
+from chalicelib.domain.statistics import month_of
+from chalicelib.services.ports import Change
+
+from ..content import Content
+from ..i18n import period_label
+from ..keys import MONTH, PageKey, is_letter_id, league_periods, periods_of
+from ..snapshot import Snapshot
+from .family import Family
+
+if TYPE_CHECKING:
+    from ..render import Output, Renderer
+
+FORMULAS_URL = "/league/#formula-h"   # the league page's "how the figures are calculated"
+
+
+def data_path(month: str, ext: str) -> str:
+    return f"data/letters-{month}.{ext}"
+
+
+def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
+    keys: set[PageKey] = set()
+    for letter_id in change.letters:
+        letter = snap.get_letter(letter_id) if isinstance(letter_id, str) else None
+        if letter is None:
+            continue
+        month = month_of(letter.submitted_at)
+        keys.add(("letters_data", month))
+        if snap.count_submitted_in_month(month) <= 1:
+            keys.add(("data_index",))       # the month's first letter: a new month file
+    if periods_of(change):
+        keys.add(("data_index",))
+    return keys
+
+
+def _url(letter: Letter) -> str | None:
+    """A letter's page, when it is on the public site (as the archive shows it)."""
+    if letter.publication is None or not letter.public or not is_letter_id(letter.id):
+        return None
+    return f"/letters/{letter.id}/"
+
+
+def letters_data(r: Renderer, month: str) -> Output:
+    letters = r.snap.submitted_in_month(month)
+    if not letters:
+        return []
+    rows = [open_data.row(letter, n, _url(letter)) for n, letter in enumerate(letters, 1)]
+    doc = {
+        "period": month, "period_label": period_label(month),
+        "received": len(rows),
+        "generated_from": "every letter submitted in the month (China time), one row each; "
+                          "personal data, ids and texts left out; url only for a letter "
+                          "published on the site",
+        "formulas": FORMULAS_URL,
+        "league_data": f"/data/league-{month}.json",
+        "recompute": ("for each stint, add it to (stint.department, month of "
+                      "stint.dispatched_at): received 1, signed (signed_at set), "
+                      "signed_on_time, transferred, rejected, replied (replied_at set), "
+                      "replied_on_time, reply_working_days, overdue, extensions, redos, "
+                      "late_replies (count, and days from due to the China date of "
+                      "replied_at), published, rated and each score from ratings, kept; the "
+                      "month rolls up into its quarter, its year and all; then the formulas "
+                      "of the league data files"),
+        "columns": list(open_data.COLUMNS),
+        "stint_columns": list(open_data.STINT_FIELDS),
+        "rows": rows,
+    }
+    head = json.dumps({k: v for k, v in doc.items() if k != "rows"}, ensure_ascii=False)[:-1]
+    body = (head + ', "rows": [\n'
+            + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]}\n")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(open_data.COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row[c]) for c in open_data.COLUMNS])
+    return [(data_path(month, "csv"), buf.getvalue().encode("utf-8")),
+            (data_path(month, "json"), body.encode("utf-8"))]
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: empty for none, JSON for the stints (a list in one cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def data_index(r: Renderer) -> Output:
+    months = list(reversed(r.snap.submitted_months()))
+    # all time, then the years, the quarters and the months, newest first
+    periods = sorted(league_periods(r.snap), reverse=True)
+    periods = ([p for p in periods if p == "all"] + [p for p in periods if len(p) == 4]
+               + [p for p in periods if "-Q" in p] + [p for p in periods if MONTH.match(p)])
+    return r.html("data/index.html", "data.html", "league", months=months, periods=periods,
+                  columns=open_data.COLUMNS, stint_columns=open_data.STINT_FIELDS)
+
+
+def site_pages(snap: Snapshot, content: Content) -> list[PageKey]:
+    return [("data_index",)] + [("letters_data", m) for m in snap.submitted_months()]
+
+
+def owns(key: PageKey) -> list[str] | None:
+    if key[0] == "letters_data" and MONTH.match(key[1]):
+        return [data_path(key[1], "csv"), data_path(key[1], "json")]
+    return None
+
+
+FAMILY = Family(
+    name="open_data",
+    renderers={"letters_data": letters_data, "data_index": data_index},
+    pages=site_pages,
+    reads=reads,
+    owns=owns,
+)
