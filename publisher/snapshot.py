@@ -171,6 +171,11 @@ class Snapshot:
         return self._lists.get(("submitted", month), lambda: self._remember(
             self.store.submitted_between(*month_bounds(month))))
 
+    def open_rows_in_month(self, month: str) -> list[dict]:
+        """The stored open-data rows of the letters submitted in `month`, in that order."""
+        return self._lists.get(("open_rows", month),
+                               lambda: self.store.open_rows(*month_bounds(month)))
+
     def count_submitted_in_month(self, month: str) -> int:
         return self._lists.get(("count_submitted", month),
                                lambda: self.store.count_submitted(*month_bounds(month)))

@@ -257,6 +257,10 @@ class MemoryStore(BaseStore):
         rows.sort(key=lambda x: (time_key(x.submitted_at), x.id))
         return [copy.deepcopy(x) for x in rows]
 
+    def open_rows(self, since: datetime, before: datetime) -> list[dict]:
+        from chalicelib.domain.open_data import stored_row
+        return [stored_row(x) for x in self.submitted_between(since, before)]
+
     def count_submitted(self, since: datetime, before: datetime) -> int:
         return sum(1 for x in self.letters.values() if since <= x.submitted_at < before)
 

@@ -111,6 +111,21 @@ class TestSubmittedBetween:
         assert store.submitted_between(t0 + 7 * H, t0 + 9 * H) == []
         assert store.count_submitted(t0, t0 + H) == 0
 
+    def test_the_open_data_rows_kept_beside_the_letters_follow_every_commit(
+            self, store, six, t0, desk):
+        from chalicelib.domain.open_data import stored_row
+        window = (t0, t0 + 7 * H)
+        letters = store.submitted_between(*window)
+        assert len(letters) == 6 and store.open_rows(*window) == [stored_row(x) for x in letters]
+        assert store.open_rows(t0 + 7 * H, t0 + 9 * H) == []
+        # a change to one letter changes its row, in the same commit
+        assert store.open_rows(*window)[0]["signed_at"] is None
+        desk.sign("m00001", t0 + 12 * H)
+        row = store.open_rows(*window)[0]                    # m00001, the oldest
+        assert row == stored_row(store.get_letter("m00001")) and row["signed_at"] is not None
+        # across a month boundary (DynamoDB keeps a month's rows in one partition)
+        assert store.open_rows(t0 - 40 * 24 * H, t0 + 40 * 24 * H) == store.open_rows(*window)
+
     def test_the_span_of_submissions(self, store, six, t0):
         first, last = store.submission_span()
         assert (first, last) == (t0 + H, t0 + 6 * H)
@@ -307,3 +322,24 @@ def test_an_older_sqlite_file_gets_its_search_table_from_its_letters(tmp_path):
     page = reopened.inbox_page(q=search_chars("噪音"))
     assert (ids(page), page.total) == (["m00005", "m00002"], 2)
     reopened.close()
+
+
+def test_an_older_sqlite_file_gets_its_open_data_rows_from_the_letters(tmp_path, clock, cal,
+                                                                      t0):
+    from chalicelib.domain.open_data import stored_row
+    from conftest import Desk
+    path = tmp_path / "old.sqlite3"
+    store = SqliteStore(path, clock=clock)
+    desk = Desk(store, cal)
+    for n in (1, 2):
+        desk.add(_letter(n, t0 + n * H, subject="路灯不亮", body="请修路灯。", phone=None))
+    desk.dispatch("m00002", "housing", t0 + 3 * H)
+    store.close()
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE letters DROP COLUMN open_row")
+    raw.close()
+    reopened = SqliteStore(path, clock=clock)
+    window = (t0, t0 + 3 * H)
+    rows = reopened.open_rows(*window)
+    assert rows == [stored_row(x) for x in reopened.submitted_between(*window)]
+    assert len(rows) == 2 and rows[1]["department"] == "housing"

@@ -10,12 +10,13 @@ topics in the change record.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain import consultations, statistics
+from ..domain import consultations, open_data, statistics
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.deadlines import Due, Light
 from ..domain.letters import (
@@ -248,6 +249,11 @@ class LetterWrite:
     # (facet, value, fkey) of the boards it was on before this commit (`facet_entries`), so an
     # adapter that keeps facet entries apart (DynamoDB) writes them only when they change
     facets_before: tuple[tuple[str, str, str], ...] = ()
+
+
+def open_row_json(letter: Letter) -> str:
+    """The letter's open-data row as the stores keep it beside the letter (`stored_row`)."""
+    return json.dumps(open_data.stored_row(letter), ensure_ascii=False)
 
 
 def facet_entries(letter: Letter) -> tuple[tuple[str, str, str], ...]:

@@ -27,7 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -669,6 +669,21 @@ class DynamoStore(BaseStore):
                    if since <= letter.submitted_at < before]   # the index lags the table
         return sorted(letters, key=lambda x: (time_key(x.submitted_at), x.id))
 
+    def open_rows(self, since: datetime, before: datetime) -> list[dict[str, Any]]:
+        """The stored rows of the months `since`..`before` spans, one Query a month (the rows'
+        partition is their submission month), in submission order."""
+        low, high = time_key(since), time_key(before)
+        out = []
+        for month in months_between(since, before):
+            for item in self._items("query", KeyConditionExpression="#pk = :pk",
+                                    ExpressionAttributeNames={"#pk": T.PK},
+                                    ExpressionAttributeValues={
+                                        ":pk": string_attr(f"OPENROW#{month}")},
+                                    ConsistentRead=True):
+                if low <= item[T.SK]["S"].split("#")[0] < high:
+                    out.append(json.loads(item["doc"]["S"]))
+        return out
+
     def count_submitted(self, since: datetime, before: datetime) -> int:
         return sum(1 for _ in self._submitted_rows(since, before))
 
@@ -814,3 +829,13 @@ class DynamoStore(BaseStore):
         except BotoCoreError as exc:
             raise DynamoStoreError(f"cannot update notification {notification.id}: {exc}") from exc
         notification.version += 1
+
+
+def months_between(since: datetime, before: datetime) -> list[str]:
+    """The China-time months `YYYY-MM` that [since, before) touches, in order."""
+    first, last = month_of(since), month_of(before - timedelta(microseconds=1))
+    out, (y, m) = [], map(int, first.split("-"))
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.notifications import Delivery, Notification
-from ..domain.statistics import COUNTERS
+from ..domain.statistics import COUNTERS, month_of
 from . import dynamodb_table as T
 from .codec import (
     FACETS,
     CommitPlan,
     facet_entries,
     late_key,
+    open_row_json,
     pub_key,
     pub_month,
     schedule_of,
@@ -91,6 +92,11 @@ def facet_value(facet: str, value: str) -> str:
     return f"{facet}#{value}"
 
 
+def open_row_pk(submitted_at: datetime) -> str:
+    """The partition of a month's open-data rows (the month in China time)."""
+    return f"OPENROW#{month_of(submitted_at)}"
+
+
 def transact_items(table_name: str, plan: CommitPlan, now: datetime
                    ) -> tuple[list[dict], list[str], list[tuple[str, str]]]:
     """The transaction's items, the error field each one's failed condition means, and
@@ -99,10 +105,11 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
     fields: list[str] = []
     keys: list[tuple[str, str]] = []
 
-    def put(item: dict, condition: str, field: str, names: dict | None = None,
+    def put(item: dict, condition: str | None, field: str, names: dict | None = None,
             values: dict | None = None) -> None:
-        op: dict[str, Any] = {"TableName": table_name, "Item": item,
-                              "ConditionExpression": condition}
+        op: dict[str, Any] = {"TableName": table_name, "Item": item}
+        if condition:
+            op["ConditionExpression"] = condition
         if names:
             op["ExpressionAttributeNames"] = names
         if values:
@@ -130,6 +137,11 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
         sched = schedule_of(letter)
         if sched:
             item.update({"sched": string_attr(sched[0]), "sched_at": string_attr(sched[1])})
+        # the open-data row beside it, in its submission month's partition (a month file is
+        # one Query of small items, in submission order)
+        row_key = item_key(open_row_pk(letter.submitted_at),
+                           f"{time_key(letter.submitted_at)}#{lid}")
+        put({**row_key, "doc": string_attr(open_row_json(letter))}, None, "id")
         if w.expected_version is None:
             put(item, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
             put({**item_key(f"CODE#{letter.tracking_code}", CODE_SK),

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError, TooManyRequests
@@ -35,6 +36,7 @@ from .codec import (
     from_time_key,
     late_key,
     letter_from_doc,
+    open_row_json,
     pub_facet,
     pub_key,
     pub_month,
@@ -157,18 +159,20 @@ class SqliteStore(BaseStore):
                 args = (w.doc["tracking_code"], w.doc["status"], w.doc["department"],
                         time_key(w.letter.submitted_at), pub_key(w.letter), pub_month(w.letter),
                         w.letter.version, json.dumps(w.doc, ensure_ascii=False), *sched,
-                        pub_facet(w.letter, TYPE), pub_facet(w.letter, CATEGORY))
+                        pub_facet(w.letter, TYPE), pub_facet(w.letter, CATEGORY),
+                        open_row_json(w.letter))
                 if w.expected_version is None:
                     conn.execute(
                         "INSERT INTO letters (tracking_code, status, department, submitted_at,"
                         " pub_key, pub_month, version, doc, sched, sched_at, pub_type,"
-                        " pub_category, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " pub_category, open_row, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*args, w.letter.id))
                 else:
                     cur = conn.execute(
                         "UPDATE letters SET tracking_code=?, status=?, department=?,"
                         " submitted_at=?, pub_key=?, pub_month=?, version=?, doc=?, sched=?,"
-                        " sched_at=?, pub_type=?, pub_category=? WHERE id = ? AND version = ?",
+                        " sched_at=?, pub_type=?, pub_category=?, open_row=?"
+                        " WHERE id = ? AND version = ?",
                         (*args, w.letter.id, w.expected_version))
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
@@ -409,6 +413,13 @@ class SqliteStore(BaseStore):
         return self._letters("SELECT id, doc FROM letters WHERE submitted_at >= ?"
                              " AND submitted_at < ? ORDER BY submitted_at, id",
                              (time_key(since), time_key(before)))
+
+    def open_rows(self, since: datetime, before: datetime) -> list[dict[str, Any]]:
+        """Native: the stored rows (`open_data.stored_row`) over the inbox index."""
+        rows = self._conn().execute(
+            "SELECT open_row FROM letters WHERE submitted_at >= ? AND submitted_at < ?"
+            " ORDER BY submitted_at, id", (time_key(since), time_key(before))).fetchall()
+        return [json.loads(doc) for (doc,) in rows]
 
     def count_submitted(self, since: datetime, before: datetime) -> int:
         (n,) = self._conn().execute(

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 
 from ..domain.errors import StoreError
 from ..domain.letters import Letter
-from .codec import CATEGORY, TYPE, late_key, letter_from_doc, pub_facet, schedule_of, search_fields
+from .codec import (
+    CATEGORY,
+    TYPE,
+    late_key,
+    letter_from_doc,
+    open_row_json,
+    pub_facet,
+    schedule_of,
+    search_fields,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS letters (
@@ -248,6 +257,18 @@ def _add_search(conn: sqlite3.Connection) -> None:
         index_search(conn, letter)
 
 
+def _lacks_open_rows(conn: sqlite3.Connection) -> bool:
+    return "open_row" not in {row[1] for row in conn.execute("PRAGMA table_info(letters)")}
+
+
+def _add_open_rows(conn: sqlite3.Connection) -> None:
+    """Each letter's open-data row (`codec.open_row_json`), filled for every letter."""
+    conn.execute("ALTER TABLE letters ADD COLUMN open_row TEXT")
+    for letter in list(_every_letter(conn)):
+        conn.execute("UPDATE letters SET open_row = ? WHERE id = ?",
+                     (open_row_json(letter), letter.id))
+
+
 SEARCH_STATE = """
 CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
@@ -272,6 +293,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, _lacks_facet_columns, _add_facet_columns, FACET_INDEXES),
     # the search index's state (`SearchState`): new table, nothing to fill
     Migration(6, None, None, SEARCH_STATE),
+    # the open-data row beside each letter, so a month file reads small rows
+    Migration(7, _lacks_open_rows, _add_open_rows),
 )
 
 

@@ -140,3 +140,11 @@ def row(letter: Letter, n: int, url: str | None) -> dict[str, Any]:
         "url": url,
         "stints": parts,
     }
+
+
+def stored_row(letter: Letter) -> dict[str, Any]:
+    """The row the stores keep beside the letter, written in the same transaction (so a month
+    file is a read of small rows, not of every letter with its history); `row` is numbered
+    when the month is written, `url` named when the letter is on the public site."""
+    public = letter.publication is not None and letter.public
+    return row(letter, 0, f"/letters/{letter.id}/" if public else None)

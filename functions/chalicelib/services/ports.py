@@ -279,6 +279,11 @@ class ArchiveReads(Protocol):
         by id)."""
         ...
 
+    def open_rows(self, since: datetime, before: datetime) -> list[dict[str, Any]]:
+        """The open-data rows (`open_data.stored_row`) the store keeps beside the letters
+        `submitted_between` would give, in the same order: written in each letter's commit."""
+        ...
+
     def count_submitted(self, since: datetime, before: datetime) -> int:
         """How many letters `submitted_between` would give (index keys only)."""
         ...
