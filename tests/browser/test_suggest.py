@@ -5,6 +5,7 @@ JavaScript the select stays and no box shows."""
 from __future__ import annotations
 
 import pytest
+from browserkit import axe_problems
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +32,7 @@ def test_typing_a_subject_offers_departments_that_fill_the_select(server, page, 
     buttons.first.click()
     assert page.input_value("#w-department") == "education"
     assert buttons.first.get_attribute("aria-pressed") == "true"
+    assert axe_problems(page, prefix + "/write/ with suggested departments") == []
     chosen = "Chosen" if prefix else "已选择"
     assert chosen in page.inner_text("#w-suggest [role=status]")
     # typing the letter asks again with the body
