@@ -301,6 +301,18 @@ def cmd_stats_recompute(args: argparse.Namespace) -> int:
     return 1 if args.check and corrections else 0
 
 
+def cmd_model_train(args: argparse.Namespace) -> int:
+    """Train the category classifier and write its artifact (needs the `train` extra)."""
+    from . import model_train
+
+    data = Path(args.data) if args.data else model_train.DEFAULT_DATA
+    if not (data / "messages.csv").is_file():
+        print(f"error: no messages.csv in {data} (--data DIR)", file=sys.stderr)
+        return 2
+    model_train.train(data, Path(args.out) if args.out else None)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wenzheng", description="Wenzheng (问政) command line")
     sub = p.add_subparsers(dest="command", required=True)
@@ -389,6 +401,15 @@ def parser() -> argparse.ArgumentParser:
                          "the board entries of letters published before (DynamoDB)")
     data(bf)
     bf.set_defaults(fn=cmd_boards_backfill)
+
+    md = sub.add_parser("model", help="the category model behind POST /api/suggest")
+    msub = md.add_subparsers(dest="model_command", required=True)
+    tr = msub.add_parser("train", help="train from the citizen-letter data and write "
+                         "functions/chalicelib/adapters/models/category-<version>.json.gz")
+    tr.add_argument("--data", help="folder with messages.csv and subjects_labeled.csv; "
+                    "default ../shared/data/citizen-letters beside the repository")
+    tr.add_argument("--out", help="artifact path (default: the committed models/ folder)")
+    tr.set_defaults(fn=cmd_model_train)
     return p
 
 

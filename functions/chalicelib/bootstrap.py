@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .adapters import category_model
 from .adapters.clock import real_clock
 from .adapters.content import (
     Content,
@@ -159,7 +160,8 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
     content = load_content(settings.content_dir)
     ctx = Context(store=store, calendar=calendar, clock=clock,
                   departments=content.departments_by_id, limits=content.limits,
-                  abuse=content.abuse, notify=notify_config(content, settings))
+                  abuse=content.abuse, notify=notify_config(content, settings),
+                  category_model=category_model.model)
     signer = TokenSigner(token_secret(settings), clock)
     return App(settings, ctx, signer, make_sender(settings, ctx.notify), content)
 

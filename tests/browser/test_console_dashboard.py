@@ -60,7 +60,7 @@ def test_the_dashboard_counts_requests_refused_as_abuse(server, page):
     login(page, server.base, "demo-office")
     page.wait_for_selector("#abuse-body tr")
     kinds = page.locator("#abuse-body tr")
-    assert kinds.count() == 8          # abuse.KINDS, with "secret" (new passwords)
+    assert kinds.count() == 9          # abuse.KINDS, with "secret" (new passwords), "suggest"
     row = page.locator("#abuse-body tr[data-kind='honeypot']")
     assert row.locator("th").inner_text() == "疑似机器提交（隐藏字段）"
     today, week, fortnight = (int(x) for x in row.locator("td").all_inner_texts())

@@ -237,7 +237,7 @@ def test_the_dashboard_counts_refusals_per_kind(api, limited, store, clock):
     assert status == 200
     kinds = {k["kind"]: k for k in d["abuse"]["kinds"]}
     assert list(kinds) == ["letters", "tracking", "login", "comments", "responses", "votes",
-                           "honeypot", "secret"]
+                           "honeypot", "secret", "suggest"]
     assert kinds["tracking"]["today"] == 1 and kinds["honeypot"]["total"] == 1
     assert kinds["letters"] == {"kind": "letters", "label": "来信提交过频",
                                 "label_en": "Letters over the limit", "today": 0, "week": 0,

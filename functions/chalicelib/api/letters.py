@@ -22,7 +22,7 @@ from ..domain.errors import (
     body_for,
     body_of,
 )
-from ..services import abuse, auth, casework, supervision
+from ..services import abuse, auth, casework, suggestions, supervision
 from ..services import letters as services
 from ..services.context import Actor, Context
 from . import clients, parse, request_body
@@ -149,6 +149,16 @@ def reset_secret(ref: str) -> tuple[int, Any]:
     abuse.take_secret_reset_quota(_ctx(), client_hash(public), abuse.tracking_account(ref))
     # the same 202 whether the contact matched or not
     return 202, services.reset_secret(_ctx(), ref, command)
+
+
+@public.route("/suggest", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+@abuse.recorded("suggest", _ctx)
+def suggest() -> tuple[int, Any]:
+    """Which department a letter probably goes to (the write form asks as the writer types)."""
+    command = parse.suggest(_object(public))            # bad input is a 400 and uses no quota
+    abuse.take_suggest_quota(_ctx(), client_hash(public))
+    return 200, suggestions.suggest(_ctx(), command)
 
 
 @public.route("/letters/{ref}/votes", methods=["POST"], content_types=JSON_TYPES)

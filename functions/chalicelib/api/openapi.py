@@ -133,6 +133,13 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
          obj({"direction": choice(("up", "down"))}, ["direction"]),
          {"202": "accepted", "400": "invalid_choice", "404": "no such published letter",
           "429": "too many votes from this client (Retry-After)"}),
+        ("post", "/api/suggest", "Suggest the category and department of a letter being "
+         "written (the category model; up to 3, best first)", obj({
+             "subject": text(commands.SUBJECT_MAX, required=True),
+             "body": text(commands.BODY_MAX)}, ["subject"]),
+         {"200": "suggestions and the model's version and evaluation",
+          "400": "required, empty, too_long, wrong_type, unknown_field",
+          "429": "too many suggestion requests from this client (Retry-After)"}),
         ("get", "/api/openapi.json", "This document", None, {"200": "OpenAPI 3"}),
         ("post", "/api/staff/login", "Log in", obj({
             "username": {"type": "string", "pattern": _NO_NUL},
@@ -312,8 +319,21 @@ def _query_parameters(departments: list[str]) -> dict[tuple[str, str], list[dict
     }
 
 
+SUGGESTION = {"type": "object", "required": ["category", "department", "score"],
+              "properties": {"category": {"type": "string"}, "department": {"type": "string"},
+                             "score": {"type": "number", "minimum": 0, "maximum": 1}}}
+
+
 def _answers() -> dict[tuple[str, str], dict[str, Any]]:
     return {
+        ("post", "/api/suggest"): {
+            "type": "object", "required": ["suggestions", "model"],
+            "properties": {
+                "suggestions": {"type": "array", "maxItems": 3, "items": SUGGESTION},
+                "model": {"type": "object", "required": ["version", "trained_at", "evaluation"],
+                          "properties": {"version": {"type": "string"},
+                                         "trained_at": {"type": "string"},
+                                         "evaluation": {"type": "object"}}}}},
         ("get", "/api/staff/letters"): {
             "type": "object", "required": ["rows", "total", "page", "per_page", "complete"],
             "properties": {

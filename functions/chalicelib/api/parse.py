@@ -190,6 +190,13 @@ def reset_secret(payload: Any) -> cmd.ResetSecret:
     return cmd.ResetSecret(contact)
 
 
+def suggest(payload: Any) -> cmd.Suggest:
+    """POST /api/suggest: a subject (required) and the body if there is one yet."""
+    body = obj(payload, "subject", "body")
+    return cmd.Suggest(required_text(body, "subject", max_len=SUBJECT_MAX),
+                       optional_text(body, "body", max_len=BODY_MAX, line=False))
+
+
 def vote(payload: Any) -> cmd.Vote:
     """POST /api/letters/{id}/votes."""
     if isinstance(payload, Mapping):

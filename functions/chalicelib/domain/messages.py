@@ -228,6 +228,8 @@ _TABLE: list[tuple[str, str, str, str]] = [
      "申请新密码过于频繁，请 {minutes} 分钟后再试；急事请拨打 12345 热线",
      "Too many requests for a new password; try again in {minutes} min, "
      "or call the 12345 hotline"),
+    ("too_many_suggestions", "too_many_requests", "建议请求过于频繁，请稍后再试",
+     "Too many suggestion requests; try again later"),
     ("honeypot_refused", "refused", "提交未被接受", "The submission was refused"),
 ]
 

@@ -53,7 +53,7 @@ log = logging.getLogger("wenzheng.abuse")
 
 # the kinds of refusal the office sees counted, in the dashboard's order
 KINDS = ("letters", "tracking", "login", "comments", "responses", "votes", "honeypot",
-         "secret")
+         "secret", "suggest")
 LABELS = {"letters": ("来信提交过频", "Letters over the limit"),
           "tracking": ("查询码 / 密码猜测", "Tracking-secret guessing"),
           "login": ("工作人员密码猜测", "Staff password guessing"),
@@ -61,7 +61,8 @@ LABELS = {"letters": ("来信提交过频", "Letters over the limit"),
           "responses": ("问卷提交过频", "Survey responses over the limit"),
           "votes": ("投票过频", "Votes over the limit"),
           "honeypot": ("疑似机器提交（隐藏字段）", "Bot submissions (hidden field filled)"),
-          "secret": ("重发查询密码过频", "New-password requests over the limit")}
+          "secret": ("重发查询密码过频", "New-password requests over the limit"),
+          "suggest": ("部门建议请求过频", "Department suggestions over the limit")}
 HONEYPOT = "website"          # the write form's hidden field: people never fill it
 DASHBOARD_DAYS = 14
 _NEVER_FULL = 10 ** 9         # a counter's "limit" when the check is made before, not at commit
@@ -82,6 +83,7 @@ class AbuseLimits:
     protected_attempts_per_minute: int = 2  # a protected account's attempts per minute
     secret_resets_per_hour: int = 5        # new tracking secrets asked for, per clock hour
     secret_resets_per_letter: int = 3      # ...for one tracking code, from any clients, per day
+    suggestions_per_minute: int = 30       # POST /api/suggest (the write form asks as one types)
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -251,6 +253,16 @@ def take_vote_quota(ctx: Any, client: str) -> None:
         take_now(ctx, f"votes:{client}:{hour}", ctx.abuse.votes_per_hour, ends)
     except TooManyRequests:
         raise too_many("votes", "too_many_votes", ends - now) from None
+
+
+def take_suggest_quota(ctx: Any, client: str) -> None:
+    """A department suggestion's place in its client's suggestions of this clock minute."""
+    now = ctx.clock()
+    minute, ends = _window(now, 1)
+    try:
+        take_now(ctx, f"suggest:{client}:{minute}", ctx.abuse.suggestions_per_minute, ends)
+    except TooManyRequests:
+        raise too_many("suggest", "too_many_suggestions", ends - now) from None
 
 
 def take_secret_reset_quota(ctx: Any, client: str | None, tracking_code: str | None) -> None:

@@ -18,6 +18,7 @@ from ..domain import privacy, text
 from ..domain.deadlines import CHINA_TZ
 from ..domain.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from ..domain.letters import ANSWERED, Letter, Publication, PublicEdits, Score, Status
+from . import suggestions
 from .commands import (
     ApproveExtension,
     ApproveReply,
@@ -206,7 +207,11 @@ def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict[str, An
     require(actor, "clerk", "office")
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
-    return staff_view(ctx, letter)
+    view = staff_view(ctx, letter)
+    # the model's guess from the letter's own words (services/suggestions.py), staff only
+    view["suggested"] = suggestions.suggestions(ctx, letter.subject, letter.body) \
+        if ctx.category_model is not None else []
+    return view
 
 
 PER_PAGE_DEFAULT = 50

@@ -79,6 +79,12 @@ class ResetSecret:
 
 
 @dataclass(frozen=True)
+class Suggest:
+    subject: str
+    body: str | None
+
+
+@dataclass(frozen=True)
 class Vote:
     direction: Literal["up", "down"]
 

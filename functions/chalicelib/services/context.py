@@ -58,6 +58,8 @@ class Context:
     limits: Mapping[str, Limits] = field(default_factory=dict)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     abuse: AbuseLimits = field(default_factory=AbuseLimits)
+    # the category model's loader (services/suggest.py), None where nothing suggests
+    category_model: Callable[[], Any] | None = None
 
     def limits_for(self, letter_type: str) -> Limits:
         return self.limits.get(letter_type) or self.limits.get("default") or Limits()
