@@ -326,14 +326,17 @@ def test_an_older_sqlite_file_gets_its_search_table_from_its_letters(tmp_path):
 
 def test_an_older_sqlite_file_gets_its_open_data_rows_from_the_letters(tmp_path, clock, cal,
                                                                       t0):
+    from chalicelib.domain.letters import Limits
     from chalicelib.domain.open_data import stored_row
-    from conftest import Desk
     path = tmp_path / "old.sqlite3"
     store = SqliteStore(path, clock=clock)
-    desk = Desk(store, cal)
-    for n in (1, 2):
-        desk.add(_letter(n, t0 + n * H, subject="路灯不亮", body="请修路灯。", phone=None))
-    desk.dispatch("m00002", "housing", t0 + 3 * H)
+    with store.unit_of_work() as uow:
+        for n in (1, 2):
+            letter = _letter(n, t0 + n * H, subject="路灯不亮", body="请修路灯。", phone=None)
+            if n == 2:
+                letter.dispatch("housing", "office-1", t0 + 3 * H, cal, Limits())
+            uow.add_letter(letter)
+        uow.commit()
     store.close()
     raw = sqlite3.connect(path)
     raw.execute("ALTER TABLE letters DROP COLUMN open_row")
