@@ -106,7 +106,8 @@ def _vector(counts: Counter[str], idf: dict[str, float], top: int = 60) -> dict[
     return {t: w / norm for t, w in kept if w > 0}
 
 
-def _cos(a: dict[str, float], b: dict[str, float]) -> float:
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """The cosine of two unit vectors (dicts of term weights)."""
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b.get(t, 0.0) for t, w in a.items())
@@ -134,7 +135,7 @@ def _cluster(vectors: list[dict[str, float]]) -> list[list[int]]:
     for i, v in enumerate(vectors):
         best, score = -1, JOIN
         for g, c in enumerate(centres):
-            s = _cos(v, c)
+            s = cosine(v, c)
             if s >= score:
                 best, score = g, s
         if best < 0:
@@ -148,7 +149,7 @@ def _cluster(vectors: list[dict[str, float]]) -> list[list[int]]:
         merged = False
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
-                if _cos(centres[a], centres[b]) >= JOIN:
+                if cosine(centres[a], centres[b]) >= JOIN:
                     groups[a] += groups.pop(b)
                     centres.pop(b)
                     centres[a] = _centre(vectors[j] for j in groups[a])
@@ -222,7 +223,7 @@ def week_topics(week: str, letters: Sequence[HotLetter], top: int = 10) -> list[
             continue
         members = [inside[i] for i in group]
         centre = _centre(vectors[i] for i in group)
-        close = sum(1 for v in earlier if _cos(v, centre) >= JOIN)
+        close = sum(1 for v in earlier if cosine(v, centre) >= JOIN)
         previous = close / HISTORY
         votes = sum(m.votes for m in members)
         growth, hot = hot_index(len(members), previous, votes)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .hot import features
+from .hot import cosine, features
 
 WINDOW_DAYS = 30
 NEAR = 0.6
@@ -69,10 +69,7 @@ def _vector(subject: str, body: str) -> dict[str, float]:
 
 def text_similarity(a: tuple[str, str], b: tuple[str, str]) -> float:
     """Cosine of two (subject, body) pairs' character pairs."""
-    va, vb = _vector(*a), _vector(*b)
-    if len(va) > len(vb):
-        va, vb = vb, va
-    return round(sum(w * vb.get(t, 0.0) for t, w in va.items()), 3)
+    return round(cosine(_vector(*a), _vector(*b)), 3)
 
 
 def similar_letters(letter: Candidate, candidates: Iterable[Candidate], now: datetime,
