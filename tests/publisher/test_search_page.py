@@ -175,3 +175,17 @@ def test_the_search_page_is_built_and_no_store_change_makes_it_stale(content):
 def test_the_search_page_is_in_the_sitemap_in_both_languages(site):
     sitemap = site["sitemaps/pages.xml"].decode()
     assert "/search/</loc>" in sitemap and "/en/search/" in sitemap
+
+
+def test_the_search_and_suggestion_scripts_write_citizens_text_as_text_only():
+    """Results, snippets and suggestions come from letters people wrote: the scripts build
+    elements and set `textContent`, never parse a string as HTML (invariant: citizen text is
+    inert), so a subject like <script>… shows as the characters it is."""
+    import re
+    from pathlib import Path
+    js = Path(__file__).resolve().parents[2] / "site" / "theme" / "static" / "js"
+    for name in ("search.js", "suggest.js"):
+        source = (js / name).read_text(encoding="utf-8")
+        assert "textContent" in source or "createTextNode" in source, name
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|"
+                             r"\beval\(|new Function", source), name
