@@ -166,11 +166,6 @@ class Snapshot:
 
     # -- the open data files: every letter by the month it was received (China time) --
 
-    def submitted_in_month(self, month: str) -> list[Letter]:
-        """Every letter submitted in `month`, oldest first (then by id)."""
-        return self._lists.get(("submitted", month), lambda: self._remember(
-            self.store.submitted_between(*month_bounds(month))))
-
     def open_rows_in_month(self, month: str) -> list[dict]:
         """The stored open-data rows of the letters submitted in `month`, in that order."""
         return self._lists.get(("open_rows", month),
