@@ -15,6 +15,7 @@ transitions table it checks, so the state machine reads in one place.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -284,10 +285,13 @@ class Letter:
                             {"channel": channel})
 
     def dispatch(self, department: str, by: str, at: datetime, cal: WorkCalendar,
-                 limits: Limits) -> None:
+                 limits: Limits, suggested: Mapping[str, str] | None = None) -> None:
+        """`suggested`: the model's first (category, department) the office was shown, kept in
+        the event beside its choice, so acceptance can be counted (`wenzheng model report`)."""
         if not department:
             raise Invalid("department_required", field="department")
-        self._move("dispatch", by, at, department=department, previous=self.department)
+        self._move("dispatch", by, at, department=department, previous=self.department,
+                   suggested=dict(suggested) if suggested else None)
         self.department = department
         self.dispatched_at = at
         self.clock_start = at
