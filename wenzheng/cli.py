@@ -302,42 +302,14 @@ def cmd_stats_recompute(args: argparse.Namespace) -> int:
 
 
 def cmd_model_train(args: argparse.Namespace) -> int:
-    """Train the category classifier and write its artifact (needs the `train` extra): on the
-    contest data, or with `--from-store` on the city's own letters (the categories the office
-    set), beside the contest data when `--data` is given too."""
+    """Train the category classifier and write its artifact (needs the `train` extra)."""
     from . import model_train
 
-    data: Path | None = Path(args.data) if args.data else model_train.DEFAULT_DATA
-    if args.from_store and not args.data:
-        data = None
-    if data is not None and not (data / "messages.csv").is_file():
+    data = Path(args.data) if args.data else model_train.DEFAULT_DATA
+    if not (data / "messages.csv").is_file():
         print(f"error: no messages.csv in {data} (--data DIR)", file=sys.stderr)
         return 2
-    history = None
-    if args.from_store:
-        store_args = argparse.Namespace(data=args.store_data)
-        rows, departments, counts = model_train.store_history(
-            _compose(store_args).ctx.store.iter_letters())
-        print(f"store: {counts['letters']} letters with a category, {counts['kept']} kept; "
-              f"left out (under {model_train.STORE_MIN_PER_CATEGORY} letters): "
-              f"{', '.join(counts['dropped_categories']) or 'none'}; departments from history: "
-              f"{len(departments)}")
-        history = (rows, departments)
-    try:
-        model_train.train(data, Path(args.out) if args.out else None, history=history)
-    except SystemExit as stop:
-        print(f"error: {stop}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def cmd_model_report(args: argparse.Namespace) -> int:
-    """How often the office took the model's suggestion: the dispatch events that recorded one,
-    the share whose department the office kept, and the share of those letters approved with the
-    suggested category."""
-    from chalicelib.services.suggestions import acceptance
-
-    print(json.dumps(acceptance(_compose(args).ctx.store.iter_letters()), ensure_ascii=False))
+    model_train.train(data, Path(args.out) if args.out else None)
     return 0
 
 
@@ -437,17 +409,7 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--data", help="folder with messages.csv and subjects_labeled.csv; "
                     "default ../shared/data/citizen-letters beside the repository")
     tr.add_argument("--out", help="artifact path (default: the committed models/ folder)")
-    tr.add_argument("--from-store", action="store_true",
-                    help="train on the store's letters whose category the office set (with "
-                    "--data: beside the contest data), and take each category's department "
-                    "from the office's dispatches")
-    tr.add_argument("--store-data", help="with --from-store: the store's data folder "
-                    "(default $WENZHENG_DATA or ./var; DynamoDB when configured)")
     tr.set_defaults(fn=cmd_model_train)
-    rp = msub.add_parser("report", help="how often the office took the suggested department "
-                         "and category")
-    data(rp)
-    rp.set_defaults(fn=cmd_model_report)
     return p
 
 

@@ -11,11 +11,6 @@ held-out subjects (body empty) the subject-only test set. No subject is in both 
 A subject-only row whose subject also has an attachment2 message is left out of training (the
 message carries it).
 
-`--from-store` (`store_history`): the city's own letters instead of, or beside, the contest
-rows: each letter whose category the office set at approval is a row with its body, and each
-category's department is the one the office dispatched its letters to most often. The artifact
-then says `trained_on` and carries that `departments` map (services/suggestions.py reads it).
-
 Model: LinearSVC over the hstack of three TF-IDF blocks (sublinear tf, min_df=2), tokenized by
 the analyzers of category_model.py: char 1-3 grams of the subject, char 1-3 grams of the body
 (first 2,000 characters, at most 200,000 features), words of subject + body by forward maximum
@@ -42,22 +37,17 @@ import gzip
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters import category_model as cm
-from chalicelib.services.suggestions import office_category
 
 SEED = 14
 TEST_SHARE = 0.15
 AGREEMENT_MIN = 0.995
 PRUNE = 40         # a feature is kept when one of its |int16 weights| reaches this
-STORE_MIN_LETTERS = 50       # fewer labelled letters in all: refuse to train
-STORE_MIN_PER_CATEGORY = 10  # a category of the store with fewer letters is left out
-HISTORY_MIN = 5              # letters of a category one department handled, to suggest it
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared/data/citizen-letters"
 
 
@@ -230,61 +220,17 @@ def export(fitted: dict[str, Any], temperature: float, version: str, trained_at:
             "longest_word": fitted["longest"], "blocks": blocks}
 
 
-def store_history(letters: Iterable[Any]) -> tuple[list[Row], dict[str, str], dict[str, Any]]:
-    """The city's own history from the store's letters: (rows, departments, counts).
-
-    A row is a letter whose category the office set at approval (subject, body, that
-    category); the letter's text as written, which never leaves the training machine (the
-    artifact holds weights and n-grams seen in two or more letters, like the contest model).
-    `departments` maps a category to the department the office dispatched its letters to most
-    often, when that department handled at least `HISTORY_MIN` of them and more than any other.
-    Categories with fewer than `STORE_MIN_PER_CATEGORY` letters are left out of the rows."""
-    rows: list[Row] = []
-    handled: dict[str, Counter[str]] = {}
-    for letter in letters:
-        category = office_category(letter)
-        if not category or not letter.subject:
-            continue
-        rows.append(Row(letter.subject, letter.body or "", category))
-        if letter.department:
-            handled.setdefault(category, Counter())[letter.department] += 1
-    per_category = Counter(r.category for r in rows)
-    kept = [r for r in rows if per_category[r.category] >= STORE_MIN_PER_CATEGORY]
-    departments: dict[str, str] = {}
-    for category, counts in sorted(handled.items()):
-        ranked = counts.most_common(2)
-        if ranked[0][1] >= HISTORY_MIN and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-            departments[category] = ranked[0][0]
-    return kept, departments, {
-        "letters": len(rows), "kept": len(kept),
-        "dropped_categories": sorted(c for c, n in per_category.items()
-                                     if n < STORE_MIN_PER_CATEGORY)}
-
-
-def train(data: Path | None, out: Path | None, recipe: Recipe = Recipe(),
-          log: Any = print, history: tuple[list[Row], dict[str, str]] | None = None
-          ) -> dict[str, Any]:
-    """Train, evaluate and write the artifact. `data`: the contest files (None: not used);
-    `history`: the store's rows and departments (`store_history`), trained on as letters with
-    their bodies, alone or beside the contest rows."""
+def train(data: Path, out: Path | None, recipe: Recipe = Recipe(),
+          log: Any = print) -> dict[str, Any]:
     started = time.monotonic()
-    messages, subjects = read_rows(data) if data is not None else ([], [])
-    departments: dict[str, str] = {}
-    if history is not None:
-        messages = messages + history[0]
-        departments = dict(history[1])
-    if len(messages) + len(subjects) < STORE_MIN_LETTERS:
-        raise SystemExit(f"only {len(messages) + len(subjects)} labelled letters "
-                         f"(at least {STORE_MIN_LETTERS}): not trained")
-    trained_on = "+".join(name for name, used in (("contest", data is not None),
-                                                  ("store", history is not None)) if used)
+    messages, subjects = read_rows(data)
     sets = split(messages, subjects)
     log(f"train {len(sets['train'])} rows, test with body {len(sets['test_body'])}, "
         f"subject only {len(sets['test_subject'])}")
     fitted = fit(sets["train"], recipe)
     temperature = fit_temperature(fitted, recipe)
     classes = [str(c) for c in fitted["svm"].classes_]
-    evaluation: dict[str, Any] = {"trained_on": trained_on, "recipe": recipe.__dict__, "split": {
+    evaluation: dict[str, Any] = {"recipe": recipe.__dict__, "split": {
         "by": "subject", "test_share": TEST_SHARE, "seed": SEED,
         "train": len(sets["train"])}, "calibration": "softmax over decision values, "
         f"temperature {temperature} fitted on 3-fold out-of-fold training decisions"}
@@ -296,12 +242,8 @@ def train(data: Path | None, out: Path | None, recipe: Recipe = Recipe(),
         log(f"{name}: accuracy {evaluation[name]['accuracy']} "
             f"macro-F1 {evaluation[name]['macro_f1']} (n={len(rows)})")
     now = datetime.now(UTC)
-    # a model trained on the city's letters says so in its version; on the same day it sorts
-    # before the contest one ("-" < "."), on a later day after it
-    version = now.strftime("%Y%m%d") + ("" if history is None else "-store")
+    version = now.strftime("%Y%m%d")
     doc = export(fitted, temperature, version, now.strftime("%Y-%m-%dT%H:%M:%SZ"), evaluation)
-    if departments:
-        doc["departments"] = departments
     scorer = cm.CategoryModel(json.loads(json.dumps(doc)))
     for key in ("test_body", "test_subject"):
         rows = sets[key]

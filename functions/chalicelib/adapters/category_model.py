@@ -97,8 +97,6 @@ class CategoryModel:
         self.temperature: float = doc["calibration"]["temperature"]
         self.dictionary = frozenset(doc["dictionary"].split("\n")) - {""}
         self.longest: int = doc["longest_word"]
-        # category -> the department the office chose most often for it (trained on the store)
-        self.departments: dict[str, str] = dict(doc.get("departments") or {})
         self.blocks: dict[str, Block] = {}
         for name, block in doc["blocks"].items():
             features = block["features"].split("\n") if block["features"] else []

@@ -15,7 +15,6 @@ transitions table it checks, so the state machine reads in one place.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -285,13 +284,10 @@ class Letter:
                             {"channel": channel})
 
     def dispatch(self, department: str, by: str, at: datetime, cal: WorkCalendar,
-                 limits: Limits, suggested: Mapping[str, str] | None = None) -> None:
-        """`suggested`: the model's first (category, department) the office was shown, kept in
-        the event beside its choice, so acceptance can be counted (`wenzheng model report`)."""
+                 limits: Limits) -> None:
         if not department:
             raise Invalid("department_required", field="department")
-        self._move("dispatch", by, at, department=department, previous=self.department,
-                   suggested=dict(suggested) if suggested else None)
+        self._move("dispatch", by, at, department=department, previous=self.department)
         self.department = department
         self.dispatched_at = at
         self.clock_start = at

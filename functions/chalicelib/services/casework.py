@@ -63,8 +63,7 @@ def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, command: Dispatc
     """The office sends a letter to the department that handles it."""
     dept = ctx.department(command.department)
     return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.dispatch(
-        dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type),
-        suggested=suggestions.first(ctx, l.subject, l.body)))
+        dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type)))
 
 
 def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLetter

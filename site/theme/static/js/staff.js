@@ -332,7 +332,6 @@
     $("d-no-actions").hidden = any;
     // prefill: the dispatch target; the approve form gets the public version from the preview
     $("a-dispatch-department").value = l.requested_department || l.department || "";
-    showSuggested(l);
     // a writer who refused publication: the box is off and cannot be ticked, and says why
     var publish = $("a-approve-publish");
     publish.checked = !!l.public;
@@ -341,37 +340,6 @@
     else publish.setAttribute("aria-describedby", "a-approve-private");
     $("a-approve-private").hidden = !!l.public;
     if (!$("a-approve").hidden) loadPreview(l);
-  }
-
-  // --- the model's suggestion (POST /api/suggest's, on the staff letter as `suggested`) ----
-  // Shown in the dispatch form with a button that chooses the department (the office still
-  // dispatches), and offered as the approve form's categories. What the office chose is what
-  // it dispatches and approves: the server keeps the suggestion shown beside it.
-
-  function percent(score) {
-    return score >= 0.995 ? ">99%" : score < 0.005 ? "<1%" : Math.round(score * 100) + "%";
-  }
-
-  function showSuggested(l) {
-    var found = l.suggested || [];
-    var list = $("a-dispatch-suggested-list");
-    WZ.fill(list, found.map(function (s) {
-      var pick = WZ.el("button", { type: "button", "class": "wz-button wz-secondary wz-small",
-        "data-department": s.department }, T("选用", "Use"));
-      pick.setAttribute("aria-label", T("选用 ", "Use ") + deptName(s.department));
-      pick.addEventListener("click", function () {
-        $("a-dispatch-department").value = s.department;
-        $("a-dispatch-department").focus();
-      });
-      return WZ.el("li", null, s.category, T(" → ", " → "), deptName(s.department),
-        " (" + percent(s.score) + ") ", pick);
-    }));
-    $("a-dispatch-suggested").hidden = !found.length;
-    WZ.fill($("a-approve-category-suggested"), found.map(function (s) {
-      return WZ.el("option", { value: s.category });
-    }));
-    var box = $("a-approve-category");
-    box.placeholder = found.length ? T("建议：", "suggested: ") + found[0].category : "";
   }
 
   // --- the public version: the approve form's text and the preview beside it -------------
