@@ -289,8 +289,8 @@ class Letter:
         department}), recorded beside the choice so the acceptance can be counted."""
         if not department:
             raise Invalid("department_required", field="department")
-        extra = {"suggested": suggested} if suggested else {}
-        self._move("dispatch", by, at, department=department, previous=self.department, **extra)
+        self._move("dispatch", by, at, department=department, previous=self.department,
+                   **_suggested(suggested))
         self.department = department
         self.dispatched_at = at
         self.clock_start = at
@@ -375,7 +375,7 @@ class Letter:
                    reply_n=self.latest_reply.n if self.latest_reply else None,
                    withdrawn=withdrawn or None,
                    edited=_edited(self.public_edits, edits) or None,
-                   **({"suggested": suggested} if suggested and category else {}))
+                   **_suggested(suggested if category else None))
         if edits is not None:
             self.public_edits = edits
         if withdrawn:
@@ -589,3 +589,8 @@ def _edited(before: PublicEdits | None, after: PublicEdits | None) -> list[str]:
 def _require_reason(reason: str | None) -> None:
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid("reason_required", field="reason")
+
+
+def _suggested(suggested: dict[str, str] | None) -> dict[str, Any]:
+    """The event data of a recorded suggestion: nothing when there is none."""
+    return {"suggested": suggested} if suggested else {}
