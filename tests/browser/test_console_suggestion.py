@@ -4,6 +4,7 @@ dispatch event records the first suggestion beside the choice (issue 14). Headle
 against a `wenzheng serve` of its own, in both languages."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -61,6 +62,9 @@ def test_the_office_sees_the_suggestion_uses_it_and_dispatches(
     assert page.inner_text("#a-dispatch-suggested-status") == filled + education
     page.click("#a-dispatch-submit")
     page.wait_for_selector("#action-status.is-ok", timeout=10_000)
+    taken = "（已采用）" if lang == "zh-CN" else " (taken)"
+    page.wait_for_function(f"document.querySelector('#d-history-body').textContent"
+                           f".indexOf({json.dumps(education + taken)}) >= 0")
     assert errors == []
     context.close()
 

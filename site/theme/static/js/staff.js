@@ -306,6 +306,12 @@
     var parts = [];
     if (e.reason) parts.push(T("理由：", "reason: ") + e.reason);
     if (d.department && e.action === "dispatch") parts.push(T("部门：", "department: ") + deptName(d.department));
+    // the model's first suggestion, recorded beside the office's choice
+    if (d.suggested && e.action === "dispatch") parts.push(T("建议部门：", "suggested department: ") +
+      deptName(d.suggested.department) + (d.suggested.department === d.department ?
+        T("（已采用）", " (taken)") : ""));
+    if (d.suggested && e.action === "approve") parts.push(T("建议分类：", "suggested category: ") +
+      d.suggested.category + (d.suggested.category === d.category ? T("（已采用）", " (taken)") : ""));
     if (d.working_days) parts.push(d.working_days + T(" 个工作日", " working days"));
     if (d.score) parts.push(WZ.label(d.score));
     if (e.action === "light") parts.push(WZ.label(d.from) + " → " + WZ.label(d.to));
