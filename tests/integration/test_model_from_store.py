@@ -112,3 +112,27 @@ def test_report_counts_how_often_the_first_suggestion_was_taken(store, tmp_path,
     out = capsys.readouterr().out
     assert "first suggested department taken: 3 of 12 (25.0%)" in out
     assert "first suggested category taken: 3 of 12 (25.0%)" in out
+
+
+def test_from_store_with_data_adds_the_contest_rows_through_the_command(store, tmp_path, capsys):
+    import csv
+    seed(store, crafted(14))
+    data = tmp_path / "contest"
+    data.mkdir()
+    others = [(s.replace("问题", "情况"), b, c) for s, b, c in crafted(14)]
+    with open(data / "messages.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, ["subject", "body", "category", "source"])
+        w.writeheader()
+        w.writerows({"subject": s, "body": b, "category": c, "source": "attachment2"}
+                    for s, b, c in others)
+    with open(data / "subjects_labeled.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, ["subject", "category"])
+        w.writeheader()
+        w.writerow({"subject": "公交车站太远", "category": "交通运输"})
+    out = tmp_path / "both.json.gz"
+    assert cli.main(["model", "train", "--from-store", "--store-data", str(tmp_path / "data"),
+                     "--data", str(data), "--out", str(out)]) == 0
+    doc = json.loads(gzip.decompress(out.read_bytes()))
+    assert doc["version"].endswith("-store+data") and doc["evaluation"]["source"] == "store+data"
+    assert doc["evaluation"]["split"]["train"] > 56          # the store's and the data's rows
+    assert "departments from history: 4 categories" in capsys.readouterr().out
