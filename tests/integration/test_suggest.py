@@ -156,8 +156,14 @@ def test_an_approval_without_a_category_records_no_suggestion(api, suggesting, c
     assert "suggested" not in approve[-1].data
 
 
-def test_no_model_dispatch_records_no_suggestion(api, composed):
-    composed.ctx.category_model = None
+def _unreadable():
+    raise FileNotFoundError("no category model")
+
+
+@pytest.mark.parametrize("model", [None, _unreadable])
+def test_without_a_readable_model_dispatch_works_and_records_no_suggestion(api, composed,
+                                                                            model):
+    composed.ctx.category_model = model
     made = api.call("POST", "/api/letters", letter_payload())[1]
     assert api.call("POST", f"/api/staff/letters/{made['id']}/dispatch",
                     {"department": "housing"}, as_user="office-1")[0] == 200

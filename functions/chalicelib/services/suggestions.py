@@ -67,10 +67,15 @@ def suggestions(ctx: Any, subject: str | None, body: str | None,
 
 def first_suggestion(ctx: Any, subject: str | None, body: str | None) -> dict[str, str] | None:
     """The first suggestion as recorded in the history ({category, department}), or None
-    when no model is configured or it suggests nothing."""
+    when no model is configured, it cannot be read, or it suggests nothing."""
     if getattr(ctx, "category_model", None) is None:
         return None
-    found = suggestions(ctx, subject, body, top=1)
+    try:
+        found = suggestions(ctx, subject, body, top=1)
+    except (OSError, ValueError, KeyError):
+        # a missing or unreadable artifact must not stop the office dispatching: the record
+        # of the suggestion is for counting, the dispatch is the work
+        return None
     return {"category": found[0]["category"], "department": found[0]["department"]} \
         if found else None
 
