@@ -301,15 +301,57 @@ def cmd_stats_recompute(args: argparse.Namespace) -> int:
     return 1 if args.check and corrections else 0
 
 
+def _model_store(args: argparse.Namespace):
+    """The store `model train --from-store` and `model report` read: $WENZHENG_STORE, the
+    SQLite file in --store-data (default $WENZHENG_DATA or ./var)."""
+    settings = bootstrap.Settings.from_env()
+    if args.store_data:
+        settings.data_dir = Path(args.store_data)
+    if settings.store == "sqlite" and not settings.sqlite_path.is_file():
+        print(f"error: no store at {settings.sqlite_path} (--store-data DIR)", file=sys.stderr)
+        return None
+    return bootstrap.make_store(settings, bootstrap.real_clock)
+
+
 def cmd_model_train(args: argparse.Namespace) -> int:
     """Train the category classifier and write its artifact (needs the `train` extra)."""
     from . import model_train
 
-    data = Path(args.data) if args.data else model_train.DEFAULT_DATA
-    if not (data / "messages.csv").is_file():
+    data = Path(args.data) if args.data else None if args.from_store \
+        else model_train.DEFAULT_DATA
+    if data is not None and not (data / "messages.csv").is_file():
         print(f"error: no messages.csv in {data} (--data DIR)", file=sys.stderr)
         return 2
-    model_train.train(data, Path(args.out) if args.out else None)
+    store = None
+    if args.from_store:
+        store = _model_store(args)
+        if store is None:
+            return 2
+    try:
+        model_train.train(data, Path(args.out) if args.out else None, store=store)
+    except model_train.TooFewLetters as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_model_report(args: argparse.Namespace) -> int:
+    """How often the office took the first suggestion, from the store's histories."""
+    from chalicelib.services import suggestions
+
+    store = _model_store(args)
+    if store is None:
+        return 2
+    histories = [letter.history for letter in store.iter_letters()]
+    counted = suggestions.acceptance(histories)
+    for what, label in (("dispatch", "department"), ("category", "category")):
+        shown, taken = counted[what]["shown"], counted[what]["taken"]
+        share = f"{taken / shown:.1%}" if shown else "—"
+        print(f"first suggested {label} taken: {taken} of {shown} ({share})")
+    chosen = suggestions.chosen_departments(histories)
+    print(f"categories whose department comes from history: {len(chosen)}"
+          + "".join(f"\n  {c}: {d}" for c, d in chosen.items()))
+    print(json.dumps(counted, ensure_ascii=False))
     return 0
 
 
@@ -404,12 +446,23 @@ def parser() -> argparse.ArgumentParser:
 
     md = sub.add_parser("model", help="the category model behind POST /api/suggest")
     msub = md.add_subparsers(dest="model_command", required=True)
-    tr = msub.add_parser("train", help="train from the citizen-letter data and write "
+    tr = msub.add_parser("train", help="train from the citizen-letter data (or the store's "
+                         "history) and write "
                          "functions/chalicelib/adapters/models/category-<version>.json.gz")
     tr.add_argument("--data", help="folder with messages.csv and subjects_labeled.csv; "
-                    "default ../shared/data/citizen-letters beside the repository")
+                    "default ../shared/data/citizen-letters beside the repository (with "
+                    "--from-store: only when given, added to the store's letters)")
+    tr.add_argument("--from-store", action="store_true",
+                    help="train on the store's letters whose category the office set, and "
+                    "take each category's department from what the office chose")
+    tr.add_argument("--store-data", help="with --from-store: the data folder of the SQLite "
+                    "store; default $WENZHENG_DATA or ./var")
     tr.add_argument("--out", help="artifact path (default: the committed models/ folder)")
     tr.set_defaults(fn=cmd_model_train)
+    rp = msub.add_parser("report", help="how often the office took the first suggestion")
+    rp.add_argument("--store-data", help="the data folder of the SQLite store; "
+                    "default $WENZHENG_DATA or ./var")
+    rp.set_defaults(fn=cmd_model_report)
     return p
 
 

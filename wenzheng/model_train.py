@@ -1,5 +1,19 @@
 """`wenzheng model train`: the category classifier behind POST /api/suggest.
 
+Two sources: the contest data (`--data`, below), or the city's own history
+(`--from-store`, optionally with `--data` too): the store's letters whose category the office
+set at approval (subject, body, the last approval's category). Same split, recipe, held-out
+evaluation and artifact; the version says the source (`20261207-store`, `20261207-store+data`).
+Training from the store refuses with fewer than MIN_LETTERS labelled letters, and leaves out a
+category with fewer than MIN_PER_CATEGORY distinct subjects (too few to split and calibrate).
+
+Department from history: a store-trained artifact also carries `departments`, for each category
+the department the office dispatched most of its letters to (services/suggestions.py
+`chosen_departments`, at least HISTORY_MIN letters), computed here from every letter's
+history rather than kept as a running counter in the store: it changes as slowly as the model,
+costs no write on the dispatch path and no new table in the three stores, and is refreshed
+whenever the model is retrained.
+
 Needs the `train` extra (scikit-learn, numpy, scipy) and jieba; the function never imports
 this module (chalicelib/adapters/category_model.py scores with the exported artifact alone).
 
@@ -43,8 +57,11 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters import category_model as cm
+from chalicelib.services import suggestions
 
 SEED = 14
+MIN_LETTERS = 50        # labelled letters of the store before --from-store trains
+MIN_PER_CATEGORY = 10   # distinct subjects of a category before it is a class
 TEST_SHARE = 0.15
 AGREEMENT_MIN = 0.995
 PRUNE = 40         # a feature is kept when one of its |int16 weights| reaches this
@@ -76,6 +93,42 @@ def read_rows(data: Path) -> tuple[list[Row], list[Row]]:
         subjects = [Row(r["subject"], "", r["category"]) for r in csv.DictReader(f)
                     if r["category"]]
     return messages, subjects
+
+
+def last_category(letter: Any) -> str | None:
+    """The category of the letter's last approval that set one (the office's final word)."""
+    category = None
+    for e in letter.history:
+        if e.action == "approve" and e.data.get("category"):
+            category = str(e.data["category"])
+    return category
+
+
+def store_rows(store: Any) -> tuple[list[Row], list[Any]]:
+    """(the store's letters with a category as rows, every letter's history)."""
+    rows: list[Row] = []
+    histories: list[Any] = []
+    for letter in store.iter_letters():
+        histories.append(letter.history)
+        category = last_category(letter)
+        if category:
+            rows.append(Row(letter.subject, letter.body or "", category))
+    return rows, histories
+
+
+class TooFewLetters(SystemExit):
+    """The store has too few labelled letters to train on."""
+
+
+def keep_categories(rows: list[Row], minimum: int, log: Any) -> list[Row]:
+    """The rows of categories with at least `minimum` distinct subjects (the split is by
+    subject)."""
+    counts = Counter(c for _, c in {(r.subject, r.category) for r in rows})
+    few = sorted(c for c, n in counts.items() if n < minimum)
+    if few:
+        log("left out (fewer than {} subjects): {}".format(
+            minimum, ", ".join(f"{c} ({counts[c]})" for c in few)))
+    return [r for r in rows if counts[r.category] >= minimum]
 
 
 def split(messages: list[Row], subjects: list[Row]) -> dict[str, list[Row]]:
@@ -220,10 +273,28 @@ def export(fitted: dict[str, Any], temperature: float, version: str, trained_at:
             "longest_word": fitted["longest"], "blocks": blocks}
 
 
-def train(data: Path, out: Path | None, recipe: Recipe = Recipe(),
-          log: Any = print) -> dict[str, Any]:
+def train(data: Path | None, out: Path | None, recipe: Recipe = Recipe(),
+          log: Any = print, *, store: Any = None, min_letters: int = MIN_LETTERS,
+          min_per_category: int = MIN_PER_CATEGORY) -> dict[str, Any]:
+    """Train on the contest data in `data`, or on `store`'s history (plus `data` if given),
+    and write the artifact to `out` (default: the committed models/ folder)."""
     started = time.monotonic()
-    messages, subjects = read_rows(data)
+    messages, subjects = read_rows(data) if data is not None else ([], [])
+    source, departments = "data", {}
+    if store is not None:
+        own, histories = store_rows(store)
+        log(f"store: {len(own)} letters with a category the office set")
+        if len(own) < min_letters:
+            raise TooFewLetters(f"error: the store has {len(own)} letters with a category the "
+                                f"office set; --from-store needs at least {min_letters}")
+        own = keep_categories(own, min_per_category, log)
+        if len({r.category for r in own}) < 2 and data is None:
+            raise TooFewLetters("error: fewer than 2 categories with at least "
+                                f"{min_per_category} letters in the store")
+        messages = messages + own
+        source = "store+data" if data is not None else "store"
+        departments = suggestions.chosen_departments(histories)
+        log(f"departments from history: {len(departments)} categories")
     sets = split(messages, subjects)
     log(f"train {len(sets['train'])} rows, test with body {len(sets['test_body'])}, "
         f"subject only {len(sets['test_subject'])}")
@@ -241,9 +312,12 @@ def train(data: Path, out: Path | None, recipe: Recipe = Recipe(),
         evaluation[name] = evaluate([r.category for r in rows], predicted[key], classes)
         log(f"{name}: accuracy {evaluation[name]['accuracy']} "
             f"macro-F1 {evaluation[name]['macro_f1']} (n={len(rows)})")
+    evaluation["source"] = source
     now = datetime.now(UTC)
-    version = now.strftime("%Y%m%d")
+    version = now.strftime("%Y%m%d") + ("" if source == "data" else f"-{source}")
     doc = export(fitted, temperature, version, now.strftime("%Y-%m-%dT%H:%M:%SZ"), evaluation)
+    if departments:
+        doc["departments"] = departments
     scorer = cm.CategoryModel(json.loads(json.dumps(doc)))
     for key in ("test_body", "test_subject"):
         rows = sets[key]

@@ -127,6 +127,22 @@ class TestLetters:
         with store.unit_of_work() as uow, pytest.raises(KeyError):
             uow.save_letter(letter)
 
+    def test_the_suggestion_recorded_beside_the_choice_round_trips(self, make_letter, store,
+            desk, t0):
+        shown = {"category": "城乡建设", "department": "housing"}
+        desk.add(make_letter(1, t0))
+        desk.act("l0001", lambda l: l.dispatch("water", "office-1", t0 + H, desk.cal,
+                                               desk.limits, suggested=shown))
+        desk.sign("l0001", t0 + 2 * H)
+        desk.reply("l0001", t0 + 3 * H)
+        desk.act("l0001", lambda l: l.approve("office-1", t0 + 4 * H, publish=False,
+                                              category="环境保护", public_version=None,
+                                              suggested=shown))
+        got = {e.action: e.data for e in store.get_letter("l0001").history}
+        assert got["dispatch"]["department"] == "water"
+        assert got["dispatch"]["suggested"] == shown
+        assert got["approve"]["category"] == "环境保护" and got["approve"]["suggested"] == shown
+
     def test_iter_letters_yields_every_letter_in_id_order(self, make_letter, store, desk, t0):
         for n in (5, 3, 1, 4, 2):
             desk.add(make_letter(n, t0 + n * H))

@@ -112,3 +112,86 @@ def test_the_staff_letter_view_suggests_and_the_writer_does_not_see_it(api, sugg
     view = api.call("GET", f"/api/staff/letters/{made['id']}", as_user="office-1")[1]
     dispatched = [e for e in view["history"] if e.get("action", e.get("kind")) == "dispatch"]
     assert dispatched, view["history"]
+    # ... beside the first suggestion it was shown
+    assert dispatched[-1]["data"]["department"] == "education"
+    assert dispatched[-1]["data"]["suggested"] == {"category": "教育文体",
+                                                   "department": "education"}
+
+
+def _dispatched_and_replied(api, subject: str, body: str, department: str, clerk: str) -> str:
+    made = api.call("POST", "/api/letters", letter_payload(subject=subject, body=body))[1]
+    lid = made["id"]
+    assert api.call("POST", f"/api/staff/letters/{lid}/dispatch", {"department": department},
+                    as_user="office-1")[0] == 200
+    assert api.call("POST", f"/api/staff/letters/{lid}/sign", {}, as_user=clerk)[0] == 200
+    assert api.call("POST", f"/api/staff/letters/{lid}/reply", {"body": "已处理。"},
+                    as_user=clerk)[0] == 200
+    return lid
+
+
+def test_approval_with_a_category_records_the_suggestion_and_acceptance_counts_it(
+        api, suggesting, composed):
+    from chalicelib.services import suggestions
+    lid = _dispatched_and_replied(api, "小区道路破损严重，路灯不亮", "A1区小区道路坑洼，请修复。",
+                                  "transport", "clerk-t")
+    status, body = api.call("POST", f"/api/staff/letters/{lid}/approve",
+                            {"publish": False, "category": "交通运输"}, as_user="office-1")
+    assert status == 200, body
+    letter = composed.ctx.store.get_letter(lid)
+    approve = [e for e in letter.history if e.action == "approve"][-1]
+    assert approve.data["category"] == "交通运输"
+    assert set(approve.data["suggested"]) == {"category", "department"}
+    counted = suggestions.acceptance([letter.history])
+    assert counted["dispatch"]["shown"] == 1 and counted["category"]["shown"] == 1
+    assert counted["category"]["taken"] == (approve.data["suggested"]["category"] == "交通运输")
+    first = [e for e in letter.history if e.action == "dispatch"][0]
+    assert counted["dispatch"]["taken"] == (first.data["suggested"]["department"] == "transport")
+
+
+def test_an_approval_without_a_category_records_no_suggestion(api, suggesting, composed):
+    lid = _dispatched_and_replied(api, "公交线路调整", "希望增加公交班次。", "transport", "clerk-t")
+    assert api.call("POST", f"/api/staff/letters/{lid}/approve", {"publish": False},
+                    as_user="office-1")[0] == 200
+    approve = [e for e in composed.ctx.store.get_letter(lid).history if e.action == "approve"]
+    assert "suggested" not in approve[-1].data
+
+
+def _unreadable():
+    raise FileNotFoundError("no category model")
+
+
+@pytest.mark.parametrize("model", [None, _unreadable])
+def test_without_a_readable_model_dispatch_works_and_records_no_suggestion(api, composed,
+                                                                            model):
+    composed.ctx.category_model = model
+    made = api.call("POST", "/api/letters", letter_payload())[1]
+    assert api.call("POST", f"/api/staff/letters/{made['id']}/dispatch",
+                    {"department": "housing"}, as_user="office-1")[0] == 200
+    dispatch = [e for e in composed.ctx.store.get_letter(made["id"]).history
+                if e.action == "dispatch"]
+    assert "suggested" not in dispatch[-1].data
+
+
+class _HistoryModel:
+    """The committed model's scores with a history mapping, as `--from-store` writes it."""
+
+    def __init__(self, departments: dict[str, str]) -> None:
+        self.departments = departments
+        self.info = category_model.model().info
+
+    def scores(self, subject, body):
+        return category_model.model().scores(subject, body)
+
+
+@pytest.mark.parametrize(("mapping", "expected"), [
+    ({"教育文体": "district-a1"}, "district-a1"),        # the office's history decides
+    ({"教育文体": "gone-department"}, "education"),      # no longer in content/: departments.yaml
+    ({}, "education"),                                   # no history: departments.yaml
+])
+def test_the_department_comes_from_history_when_the_artifact_has_it(
+        api, suggesting, composed, mapping, expected):
+    composed.ctx.category_model = lambda: _HistoryModel(mapping)
+    status, body = suggest(api, {"subject": "学校乱收补课费"})
+    assert status == 200
+    assert body["suggestions"][0] == {"category": "教育文体", "department": expected,
+                                      "score": body["suggestions"][0]["score"]}

@@ -15,6 +15,10 @@ Each block is sublinear TF (1 + ln tf) times its IDF, L2-normalised over the fea
 keeps; the class scores are the dot products with the int16-quantized weights plus the
 intercepts; `score` is a softmax over those decision values at the temperature fitted in
 training (the artifact's `calibration`), so the scores of all classes sum to 1.
+
+An artifact trained on the city's history (`model train --from-store`) also carries
+`departments`: for each category with enough letters, the department the office dispatched
+most of them to; services/suggestions.py prefers it to content/departments.yaml.
 """
 from __future__ import annotations
 
@@ -92,6 +96,9 @@ class CategoryModel:
         self.trained_at: str = doc["trained_at"]
         self.evaluation: dict[str, Any] = doc["evaluation"]
         self.classes: list[str] = doc["classes"]
+        # category -> the department the office chose most for it (`model train --from-store`);
+        # absent from artifacts trained on the contest data alone
+        self.departments: dict[str, str] = dict(doc.get("departments") or {})
         self.intercept: list[float] = doc["intercept"]
         self.scale: float = doc["scale"]
         self.temperature: float = doc["calibration"]["temperature"]

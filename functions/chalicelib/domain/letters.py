@@ -284,10 +284,13 @@ class Letter:
                             {"channel": channel})
 
     def dispatch(self, department: str, by: str, at: datetime, cal: WorkCalendar,
-                 limits: Limits) -> None:
+                 limits: Limits, suggested: dict[str, str] | None = None) -> None:
+        """`suggested` is the model's first suggestion the office was shown ({category,
+        department}), recorded beside the choice so the acceptance can be counted."""
         if not department:
             raise Invalid("department_required", field="department")
-        self._move("dispatch", by, at, department=department, previous=self.department)
+        self._move("dispatch", by, at, department=department, previous=self.department,
+                   **_suggested(suggested))
         self.department = department
         self.dispatched_at = at
         self.clock_start = at
@@ -355,11 +358,14 @@ class Letter:
 
     def approve(self, by: str, at: datetime, *, publish: bool, category: str | None,
                 public_version: Publication | None,
-                edits: PublicEdits | None = None) -> Status:
+                edits: PublicEdits | None = None,
+                suggested: dict[str, str] | None = None) -> Status:
         """The office approves the latest reply: published if it and the citizen allow it.
 
         `edits` is the office's wording of the public text after this approval (see
-        `PublicEdits`); it stays on the letter for the approvals after a re-do."""
+        `PublicEdits`); it stays on the letter for the approvals after a re-do. `suggested` is
+        the model's first suggestion ({category, department}), recorded when the office sets a
+        category, beside that choice."""
         goes_public = bool(publish and self.public and public_version is not None)
         target = Status.published if goes_public else Status.closed
         # a re-done reply the office does not publish takes the earlier one off the site too:
@@ -368,7 +374,8 @@ class Letter:
         self._move("approve", by, at, to=target, publish=goes_public, category=category,
                    reply_n=self.latest_reply.n if self.latest_reply else None,
                    withdrawn=withdrawn or None,
-                   edited=_edited(self.public_edits, edits) or None)
+                   edited=_edited(self.public_edits, edits) or None,
+                   **_suggested(suggested if category else None))
         if edits is not None:
             self.public_edits = edits
         if withdrawn:
@@ -582,3 +589,8 @@ def _edited(before: PublicEdits | None, after: PublicEdits | None) -> list[str]:
 def _require_reason(reason: str | None) -> None:
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid("reason_required", field="reason")
+
+
+def _suggested(suggested: dict[str, str] | None) -> dict[str, Any]:
+    """The event data of a recorded suggestion: nothing when there is none."""
+    return {"suggested": suggested} if suggested else {}

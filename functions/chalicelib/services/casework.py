@@ -62,8 +62,10 @@ def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, command: Dispatc
                     ) -> dict[str, Any]:
     """The office sends a letter to the department that handles it."""
     dept = ctx.department(command.department)
+    # the first suggestion, recorded beside the choice (services/suggestions.py)
     return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.dispatch(
-        dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type)))
+        dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type),
+        suggested=suggestions.first_suggestion(ctx, l.subject, l.body)))
 
 
 def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLetter
@@ -152,9 +154,12 @@ def approve_reply(ctx: Context, actor: Actor, letter_id: str, command: ApproveRe
             raise InvalidTransition("approve_needs_pending", field="status")
         version = public_version(ctx, letter, now, category=command.category,
                                  subject=draft.subject, body=draft.body, reply=draft.reply)
+        suggested = suggestions.first_suggestion(ctx, letter.subject, letter.body) \
+            if command.category else None
         letter.approve(actor.username, now, publish=command.publish, category=command.category,
                        public_version=version,
-                       edits=edits_after(letter, draft.subject, draft.body, draft.reply))
+                       edits=edits_after(letter, draft.subject, draft.body, draft.reply),
+                       suggested=suggested)
     return _change(ctx, actor, letter_id, ("office",), act)
 
 

@@ -306,6 +306,12 @@
     var parts = [];
     if (e.reason) parts.push(T("理由：", "reason: ") + e.reason);
     if (d.department && e.action === "dispatch") parts.push(T("部门：", "department: ") + deptName(d.department));
+    // the model's first suggestion, recorded beside the office's choice
+    if (d.suggested && e.action === "dispatch") parts.push(T("建议部门：", "suggested department: ") +
+      deptName(d.suggested.department) + (d.suggested.department === d.department ?
+        T("（已采用）", " (taken)") : ""));
+    if (d.suggested && e.action === "approve") parts.push(T("建议分类：", "suggested category: ") +
+      d.suggested.category + (d.suggested.category === d.category ? T("（已采用）", " (taken)") : ""));
     if (d.working_days) parts.push(d.working_days + T(" 个工作日", " working days"));
     if (d.score) parts.push(WZ.label(d.score));
     if (e.action === "light") parts.push(WZ.label(d.from) + " → " + WZ.label(d.to));
@@ -332,6 +338,16 @@
     $("d-no-actions").hidden = any;
     // prefill: the dispatch target; the approve form gets the public version from the preview
     $("a-dispatch-department").value = l.requested_department || l.department || "";
+    // the model's suggestions (`suggested`): one click fills the department (or the category);
+    // the office still confirms by dispatching (approving) as usual
+    showSuggested("a-dispatch", l.suggested, function (r) {
+      $("a-dispatch-department").value = r.department;
+      return T("已填入：", "Filled in: ") + deptName(r.department);
+    });
+    showSuggested("a-approve", l.suggested, function (r) {
+      $("a-approve-category").value = r.category;
+      return T("已填入：", "Filled in: ") + r.category;
+    });
     // a writer who refused publication: the box is off and cannot be ticked, and says why
     var publish = $("a-approve-publish");
     publish.checked = !!l.public;
@@ -340,6 +356,26 @@
     else publish.setAttribute("aria-describedby", "a-approve-private");
     $("a-approve-private").hidden = !!l.public;
     if (!$("a-approve").hidden) loadPreview(l);
+  }
+
+  /* One suggestion per line: category, department, score as %, and a "use" button that
+   * fills the form through `use` (which says what it filled, in the live region). */
+  function showSuggested(prefix, rows, use) {
+    var box = $(prefix + "-suggested");
+    var status = $(prefix + "-suggested-status");
+    rows = (rows || []).filter(function (r) { return departments[r.department]; });
+    WZ.fill(status);
+    box.hidden = !rows.length;
+    WZ.fill($(prefix + "-suggested-list"), rows.map(function (r, i) {
+      var label = r.category + T("（", " (") + deptName(r.department) + T("，", ", ") +
+        Math.round(r.score * 100) + "%" + T("）", ")");
+      var button = WZ.el("button", { type: "button", class: "wz-button wz-secondary",
+        "data-department": r.department, "data-category": r.category,
+        "aria-label": T("采用：", "Use: ") + label }, T("采用", "Use"));
+      button.addEventListener("click", function () { WZ.fill(status, use(r)); });
+      return WZ.el("li", { class: i === 0 ? "wz-first" : null },
+        WZ.el("span", null, label), " ", button);
+    }));
   }
 
   // --- the public version: the approve form's text and the preview beside it -------------
