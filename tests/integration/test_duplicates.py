@@ -112,15 +112,16 @@ class TestRejectAsDuplicate:
         assert status == 200 and body["duplicate_of"] is None
 
     @pytest.mark.parametrize(("value", "status", "code"), [
-        ("nosuchletter", 400, "duplicate_of_unknown"),
-        ("x" * 10_000, 400, "duplicate_of_unknown"),
-        ("../../etc", 400, "duplicate_of_unknown"),
+        ("nosuchletter", 404, "duplicate_of_unknown"),
+        ("x" * 10_000, 400, "invalid"),
+        ("../../etc", 400, "invalid"),
+        ("a b", 400, "invalid"),
         (12345, 400, "wrong_type"),
         (True, 400, "wrong_type"),
         (["a"], 400, "wrong_type"),
         ({"id": "a"}, 400, "wrong_type"),
     ])
-    def test_bad_duplicate_of_is_a_clear_400_and_changes_nothing(self, api, pair, store,
+    def test_bad_duplicate_of_is_a_clear_4xx_and_changes_nothing(self, api, pair, store,
                                                                 value, status, code):
         _, again, _ = pair
         before = store.get_letter(again["id"])

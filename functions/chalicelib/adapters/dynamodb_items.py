@@ -173,13 +173,13 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
         # entry per key, in the key's partition by submission time; written when keys change
         contacts_now, contacts_was = set(contact_keys(letter)), set(w.contacts_before)
         for contact in sorted(contacts_now ^ contacts_was):
-            key = item_key(f"LETTER#{lid}", CONTACT_SK + contact)
+            entry = item_key(f"LETTER#{lid}", CONTACT_SK + contact)
             if contact in contacts_now:
                 items.append({"Put": {"TableName": table_name, "Item": {
-                    **key, "facet": string_attr(facet_value(CONTACT, contact)),
+                    **entry, "facet": string_attr(facet_value(CONTACT, contact)),
                     "fkey": string_attr(f"{time_key(letter.submitted_at)}#{lid}")}}})
             else:
-                items.append({"Delete": {"TableName": table_name, "Key": key}})
+                items.append({"Delete": {"TableName": table_name, "Key": entry}})
             fields.append("version")
             keys.append((f"LETTER#{lid}", CONTACT_SK + contact))
         for event in w.new_events:

@@ -235,7 +235,7 @@ def reject_letter(payload: Any) -> cmd.RejectLetter:
     original = (original or "").strip() or None
     if original is not None and (len(original) > LETTER_ID_MAX
                                  or not LETTER_ID.fullmatch(original)):
-        raise Invalid("duplicate_of_unknown", field="duplicate_of")
+        raise Invalid("duplicate_of_format", field="duplicate_of", max_len=LETTER_ID_MAX)
     return cmd.RejectLetter(_reason(payload), duplicate_of=original)
 
 

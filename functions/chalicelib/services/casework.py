@@ -88,7 +88,7 @@ def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLet
         original = (uow.get_letter(command.duplicate_of)
                     if command.duplicate_of != letter_id else letter)
         if original is None:
-            raise Invalid("duplicate_of_unknown", field="duplicate_of")
+            raise NotFound("duplicate_of_unknown", field="duplicate_of")
         letter.reject(command.reason, actor.username, ctx.clock(), duplicate_of=original)
         save(ctx, uow, letter)
         save(ctx, uow, original)
