@@ -9,9 +9,14 @@ import pytest
 
 from chalicelib.adapters import store as store_module
 from chalicelib.adapters.codec import contact_keys
+from chalicelib.api import parse
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.letters import Letter, LetterType
 from chalicelib.domain.similar import WINDOW_DAYS
+from chalicelib.services import casework
+from chalicelib.services import letters as services
+from chalicelib.services.context import Context, hash_secret
+from fakes import DEPARTMENTS, HOUSING_CLERK, NOTIFY, OFFICE, TRANSPORT_CLERK
 
 D = timedelta(days=1)
 
@@ -112,3 +117,38 @@ class TestDuplicateLink:
         assert store.get_letter("s0005").status == "submitted"
         assert store.get_letter("s0005").duplicate_of is None
         assert store.get_letter("s0001").history[-1].action == "dispatch"
+
+
+class TestTheUseCasesOnEveryStore:
+    """`similar` and reject-as-duplicate through the use cases, on each adapter."""
+
+    @pytest.fixture
+    def ctx(self, store, cal, clock):
+        return Context(store=store, calendar=cal, clock=clock, departments=DEPARTMENTS,
+                       notify=NOTIFY)
+
+    def test_similar_then_reject_as_duplicate_and_the_writer_follows(self, ctx, store,
+                                                                      letters, clock):
+        view = casework.get_staff_letter(ctx, OFFICE, "s0005")
+        assert [s["id"] for s in view["similar"]][:2] == ["s0001", "s0002"]
+        assert all(s["same_contact"] for s in view["similar"][:2])
+        casework.dispatch_letter(ctx, OFFICE, "s0005", parse.dispatch_letter(
+            {"department": "housing"}))
+        casework.dispatch_letter(ctx, OFFICE, "s0001", parse.dispatch_letter(
+            {"department": "transport"}))
+        seen = casework.get_staff_letter(ctx, HOUSING_CLERK, "s0005")["similar"]
+        assert "s0001" not in [s["id"] for s in seen]       # another department's letter
+        casework.reject_letter(ctx, OFFICE, "s0005", parse.reject_letter(
+            {"reason": "重复来信", "duplicate_of": "s0001"}))
+        assert store.get_letter("s0005").duplicate_of == "s0001"
+        assert casework.get_staff_letter(ctx, TRANSPORT_CLERK, "s0001")["duplicates"] == \
+            ["s0005"]
+        with store.unit_of_work() as uow:           # a known secret, to track it
+            found = uow.get_letter("s0005")
+            found.secret_hash = hash_secret("open-sesame")
+            uow.save_letter(found)
+            uow.commit()
+        view = services.track_letter(ctx, "WS00000005", "open-sesame")
+        follow = view["duplicate_of"]
+        assert follow["status"] == "dispatched" and follow["department"]["id"] == "transport"
+        assert "13812345678" not in str(view["duplicate_of"])
