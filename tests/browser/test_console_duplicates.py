@@ -77,6 +77,8 @@ def test_reject_as_a_duplicate_in_the_console_and_the_writer_follows_the_origina
     page.wait_for_selector("#action-status.is-ok", timeout=10_000)
     assert original["id"] in page.inner_text("#d-duplicates")
     assert page.inner_text("#d-status").strip() == "不予受理"
+    # the list stays after the action, without the pick buttons of a letter still open
+    assert row.count() == 1 and row.locator("button").count() == 0
 
     # the original names its repeat, and the office dispatches it
     page.goto(f"{base}/staff/#/letters/{original['id']}")

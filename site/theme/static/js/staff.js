@@ -245,6 +245,9 @@
   }
 
   function show(l) {
+    // an action answers the letter without `similar` (read with the letter only): keep the
+    // list the view already has for the same letter
+    if (!("similar" in l) && letter && letter.id === l.id) l.similar = letter.similar;
     letter = l;
     WZ.fill($("d-subject"), l.subject);
     WZ.fill($("d-tracking-code"), l.tracking_code);
