@@ -152,3 +152,38 @@ class TestTheUseCasesOnEveryStore:
         follow = view["duplicate_of"]
         assert follow["status"] == "dispatched" and follow["department"]["id"] == "transport"
         assert "13812345678" not in str(view["duplicate_of"])
+
+
+def test_an_sqlite_file_from_before_the_contact_index_gets_it_when_opened(tmp_path, clock, t0):
+    import sqlite3
+
+    from chalicelib.adapters.sqlite import SqliteStore
+    path = tmp_path / "old.sqlite3"
+    old = SqliteStore(path, clock=clock)
+    for n, at in ((1, t0 - 90 * D), (2, t0)):
+        with old.unit_of_work() as uow:
+            uow.add_letter(_letter(n, at, phone="13812345678"))
+            uow.commit()
+    old.close()
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TABLE letter_contacts")
+    raw.close()
+    reopened = SqliteStore(path, clock=clock)
+    new = reopened.get_letter("s0002")
+    assert ids(reopened.similar_candidates(new, t0 - WINDOW_DAYS * D)) == ["s0001"]
+
+
+def test_a_dynamodb_table_from_before_the_contact_index_gets_it_by_backfill(dynamo, t0):
+    for n, at in ((1, t0 - 90 * D), (2, t0)):
+        with dynamo.unit_of_work() as uow:
+            uow.add_letter(_letter(n, at, phone="13812345678"))
+            uow.commit()
+    for lid in ("s0001", "s0002"):
+        for key in contact_keys(dynamo.get_letter(lid)):
+            dynamo.client.delete_item(TableName=dynamo.table_name, Key={
+                "pk": {"S": f"LETTER#{lid}"}, "sk": {"S": f"CONTACT#{key}"}})
+    new = dynamo.get_letter("s0002")
+    assert ids(dynamo.similar_candidates(new, t0 - WINDOW_DAYS * D)) == []
+    assert dynamo.backfill_contact_entries() == 2
+    assert ids(dynamo.similar_candidates(new, t0 - WINDOW_DAYS * D)) == ["s0001"]
+    assert dynamo.backfill_contact_entries() == 2          # again: the same items
