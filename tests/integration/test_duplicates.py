@@ -218,6 +218,15 @@ class TestTrackingPageOfADuplicate:
                         original["id"], "clerk-h", "office-1"):
             assert private not in text
 
+    def test_an_original_merged_in_turn_is_followed_to_the_letter_still_handled(self, api,
+                                                                                pair):
+        original, again, other = pair
+        reject(api, again["id"], original["id"])
+        reject(api, original["id"], other["id"], reason="同一事项，合并到另一封来信")
+        dispatch(api, other["id"], "transport")
+        follow = track(api, again)[1]["duplicate_of"]
+        assert follow["status"] == "dispatched" and follow["department"]["id"] == "transport"
+
     def test_the_originals_writer_sees_a_merge_but_not_which_letter(self, api, pair):
         original, again, _ = pair
         reject(api, again["id"], original["id"])
