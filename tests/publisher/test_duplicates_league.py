@@ -62,6 +62,10 @@ def test_the_figures_are_recomputed_from_the_month_files_and_incremental_equals_
 
 def test_the_league_page_says_how_valid_letters_are_counted(tmp_path, content):
     city = _lived(tmp_path, content)
+    data = city.sink.files["data/index.html"].decode()
+    data_en = city.sink.files["en/data/index.html"].decode()
+    assert "有效件数 = 收到件数 − 无效来信 − 重复件" in data
+    assert "valid = received − invalid − duplicate" in data_en
     zh = city.sink.files["league/index.html"].decode()
     en = city.sink.files["en/league/index.html"].decode()
     assert "有效件数" in zh and "受理件数 − 不予受理件数（无效来信和重复件）" in zh
