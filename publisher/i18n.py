@@ -44,6 +44,10 @@ CATEGORIES_EN: dict[str, str] = {
 # (name zh, formula zh, name en, formula en): the rates printed under every league table; the
 # score's formula follows them there, with the weights of content/site.yaml
 FORMULAS: tuple[tuple[str, str, str, str], ...] = (
+    ("有效件数", "受理件数 − 不予受理件数（无效来信和重复件）；"
+                 "重复件：作为另一封来信的重复件不予受理的件数",
+     "Valid letters", "letters received − letters not accepted (invalid and duplicate letters); "
+                      "duplicates: letters not accepted as a repeat of another letter"),
     ("答复率", "已答复件数 ÷ 办理件数（受理件数 − 退回转办件数 − 不予受理件数）",
      "Reply rate", "letters replied to ÷ letters handled (received − sent back for "
                    "re-dispatch − not accepted)"),

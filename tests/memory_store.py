@@ -19,8 +19,10 @@ from chalicelib.adapters.codec import (
     CATEGORY,
     TYPE,
     CommitPlan,
+    contact_keys,
     facet_month_key,
     late_keys,
+    letter_to_doc,
     pub_facet,
     pub_key,
     pub_month,
@@ -220,6 +222,20 @@ class MemoryStore(BaseStore):
             self.outbox.append((copy.deepcopy(plan.change), False))
 
     # --- the other queries, by scanning --------------------------------------------------
+
+    def _newest(self, letters: list[Letter], limit: int) -> list[str]:
+        rows = sorted(((time_key(x.submitted_at), x.id) for x in letters), reverse=True)
+        return [lid for _, lid in rows[:limit]]
+
+    def _contact_ids(self, key: str, limit: int) -> list[str]:
+        return self._newest([x for x in self.letters.values() if key in contact_keys(x)], limit)
+
+    def _recent_ids(self, since: datetime, limit: int) -> list[str]:
+        return self._newest([x for x in self.letters.values() if x.submitted_at >= since],
+                            limit)
+
+    def _letter_docs(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        return {i: letter_to_doc(self.letters[i]) for i in ids if i in self.letters}
 
     def _matching(self, status: str | None, department: str | None) -> list[Letter]:
         return [x for x in self.letters.values()

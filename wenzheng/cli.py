@@ -284,6 +284,19 @@ def cmd_boards_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contacts_backfill(args: argparse.Namespace) -> int:
+    """The similar letters (重复件) find the same writer through a contact index; on DynamoDB
+    a letter written before it existed has no entry until this runs (SQLite fills it when the
+    file opens, migration 8)."""
+    composed = _compose(args)
+    backfill = getattr(composed.ctx.store, "backfill_contact_entries", None)
+    if backfill is None:
+        print("nothing to do: this store fills the contact index when it opens")
+        return 0
+    print(f"{backfill():,} contact entries written")
+    return 0
+
+
 def cmd_stats_recompute(args: argparse.Namespace) -> int:
     """Check the running statistics against every letter's history; print the corrections
     (period, department, counter: change) and, unless --check, apply them and publish the
@@ -443,6 +456,13 @@ def parser() -> argparse.ArgumentParser:
                          "the board entries of letters published before (DynamoDB)")
     data(bf)
     bf.set_defaults(fn=cmd_boards_backfill)
+
+    ct = sub.add_parser("contacts", help="the contact index of the similar letters (重复件)")
+    csub = ct.add_subparsers(dest="contacts_command", required=True)
+    cf = csub.add_parser("backfill", help="once, after the deploy that adds the index: write "
+                         "the contact entries of earlier letters (DynamoDB)")
+    data(cf)
+    cf.set_defaults(fn=cmd_contacts_backfill)
 
     md = sub.add_parser("model", help="the category model behind POST /api/suggest")
     msub = md.add_subparsers(dest="model_command", required=True)

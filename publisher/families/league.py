@@ -51,6 +51,8 @@ DATA_COLUMNS: tuple[str, ...] = (
     *(f"{rate}_{end}" for rate in RATES for end in ("low", "high")),
     # replies rated 不满意 that the office kept instead of a re-do (they stay in `unsatisfied`)
     "kept",
+    # screening (重复件): letters rejected as duplicates (also in `rejected`), and the valid ones
+    "duplicates", "valid",
 )
 
 
@@ -153,6 +155,8 @@ def league_data(r: Renderer, period: str) -> Output:
             "unsatisfied_rate": "unsatisfied / rated",
             "extension_rate": "extensions / (received - transferred - rejected)",
             "transfer_rate": "transferred / received",
+            "valid": "received - rejected (rejected counts invalid and duplicate letters; "
+                     "duplicates: those rejected as a duplicate of another letter)",
             "redo_rate": "redos / replied",
             "efficiency": (f"weighted mean of sign_on_time_rate ({w.sign_on_time}), "
                            f"on_time_rate ({w.reply_on_time}), reply_rate ({w.replied}) "

@@ -76,7 +76,9 @@ def letters_data(r: Renderer, month: str) -> Output:
         return []
     doc = {
         "period": month, "period_label": period_label(month),
-        "received": len(rows),
+        # received, valid, duplicate, invalid: `open_data.month_counts` (from `status` and
+        # `duplicate`; valid = received - invalid - duplicate)
+        **open_data.month_counts(rows),
         "generated_from": "every letter submitted in the month (China time), one row each; "
                           "personal data, ids and texts left out; url only for a letter "
                           "published on the site",
@@ -87,7 +89,8 @@ def letters_data(r: Renderer, month: str) -> Output:
                       "signed_on_time, transferred, rejected, replied (replied_at set), "
                       "replied_on_time, reply_working_days, overdue, extensions, redos, "
                       "late_replies (count, and days from due to the China date of "
-                      "replied_at), published, rated and each score from ratings, kept; the "
+                      "replied_at), published, rated and each score from ratings, kept, "
+                      "duplicates (duplicate); the "
                       "month rolls up into its quarter, its year and all; then the formulas "
                       "of the league data files"),
         "columns": list(open_data.COLUMNS),

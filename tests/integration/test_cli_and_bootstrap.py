@@ -216,3 +216,10 @@ def test_boards_backfill_has_nothing_to_do_on_sqlite(tmp_path):
     tested with its adapter (tests/contract/test_facets_contract.py)."""
     result = wenzheng("boards", "backfill", "--data", str(tmp_path / "data"))
     assert result.returncode == 0 and "nothing to do" in result.stdout
+
+
+def test_contacts_backfill_has_nothing_to_do_on_sqlite(tmp_path):
+    """SQLite fills the contact index when an older file opens (migration 8); DynamoDB's
+    backfill is tested with its adapter (tests/contract/test_similar_contract.py)."""
+    result = wenzheng("contacts", "backfill", "--data", str(tmp_path / "data"))
+    assert result.returncode == 0 and "nothing to do" in result.stdout

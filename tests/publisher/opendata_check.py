@@ -73,6 +73,7 @@ def recompute(rows: list[dict]) -> dict[str, dict[str, dict[str, int]]]:
             c["rated"] += len(s["ratings"])
             c.update(s["ratings"])
             c["kept"] += s["kept"]
+            c["duplicates"] += bool(s["duplicate"])
             month = month_of(datetime.fromisoformat(s["dispatched_at"]))
             for period in periods_of_month(month):
                 totals[period][s["department"]].update(c)
@@ -121,6 +122,12 @@ def league_problems(files: dict[str, bytes]) -> list[str]:
             # and the headline rates by hand, from the formulas the file prints
             c = Counter(counters.get(period, {}).get(dept, {}))
             handled = c["received"] - c["transferred"] - c["rejected"]
+            # received, valid and duplicate letters, by the formula the league page prints
+            if published["valid"] != c["received"] - c["rejected"] \
+                    or published["duplicates"] != c["duplicates"]:
+                problems.append(f"{period} {dept} valid/duplicates: published "
+                                f"{published['valid']}/{published['duplicates']}, by hand "
+                                f"{c['received'] - c['rejected']}/{c['duplicates']}")
             by_hand = {
                 "reply_rate": (c["replied"], handled),
                 "on_time_rate": (c["replied_on_time"], c["replied"]),
@@ -148,6 +155,12 @@ def rows_problems(files: dict[str, bytes], private_ids: set[str] = frozenset()) 
             problems.append(f"{month}: columns {doc['columns']}")
         if doc["received"] != len(doc["rows"]) or doc["period"] != month:
             problems.append(f"{month}: header {doc['period']} {doc['received']}")
+        # the month's screening figures, by hand from `status` and `duplicate`
+        duplicate = sum(1 for r in doc["rows"] if r["duplicate"])
+        rejected = sum(1 for r in doc["rows"] if r["status"] == "rejected")
+        if (doc["valid"], doc["duplicate"], doc["invalid"]) != \
+                (len(doc["rows"]) - rejected, duplicate, rejected - duplicate):
+            problems.append(f"{month}: valid {doc['valid']}, duplicate {doc['duplicate']}")
         submitted = [r["submitted_at"] for r in doc["rows"]]
         instants = [datetime.fromisoformat(s) for s in submitted]
         if instants != sorted(instants):
@@ -177,6 +190,10 @@ def rows_problems(files: dict[str, bytes], private_ids: set[str] = frozenset()) 
                 problems.append(f"{where}: rating {row['rating']!r}, stints {ratings}")
             if any(s["replied_at"] for s in stints) and row["replied_at"] is None:
                 problems.append(f"{where}: replied in a stint, no replied_at")
+            if row["duplicate"] and row["status"] != "rejected":
+                problems.append(f"{where}: a duplicate that is {row['status']}")
+            if any(s["duplicate"] and not s["rejected"] for s in stints):
+                problems.append(f"{where}: a duplicate stint not rejected")
             if row["channel"] != "web":
                 problems.append(f"{where}: channel {row['channel']!r}")
             for s in stints:
@@ -199,6 +216,8 @@ def _cell(column: str, text: str) -> object:
         return json.loads(text)
     if column in ("row", "redos", "extensions", "transferred"):
         return int(text)
+    if column == "duplicate":
+        return text == "True"
     return text
 
 

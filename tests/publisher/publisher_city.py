@@ -79,6 +79,11 @@ class City:
     def redo(self, letter: dict, reason: str = "答复不具体") -> None:
         self.step(casework.order_redo, OFFICE, letter["id"], parse.order_redo({"reason": reason}))
 
+    def reject(self, letter: dict, reason: str = "无效来信",
+               duplicate_of: dict | None = None) -> None:
+        self.step(casework.reject_letter, OFFICE, letter["id"], parse.reject_letter(
+            {"reason": reason, "duplicate_of": duplicate_of["id"] if duplicate_of else None}))
+
     def vote(self, letter: dict, voter: str, direction: str = "up") -> None:
         services.vote(self.ctx, letter["id"], parse.vote({"direction": direction}), voter)
         self.publish()

@@ -111,12 +111,14 @@ def test_the_period_page_ranks_by_hand_with_rank_changes(city, content):
     assert '<td class="mv down"><span aria-hidden="true">↓</span> 下降 2</td>' in page
     assert '<td class="mv up"><span aria-hidden="true">↑</span> 上升 1</td>' in page
     housing = rows["市住房和城乡建设局"]
-    # received, signed on time, on-time signing rate (9/10: Wilson [59.6%, 98.2%]), replied,
+    # received, valid (received − rejected), duplicates, signed on time, on-time signing
+    # rate (9/10: Wilson [59.6%, 98.2%]), replied,
     # reply rate (8/9: [56.5%, 98.0%]), on-time reply rate (6/8: [40.9%, 92.9%]), average working
     # days 24/8 = 3.0, overdue, extensions, sent back, redone, rated, 满意, 基本满意, 不满意,
     # satisfaction rate (4/5: [37.6%, 96.4%])
     assert housing[4:] == [
-        "10", "9", "90.0% ，95% 置信区间 59.6%–98.2%", "8", "88.9% ，95% 置信区间 56.5%–98.0%",
+        "10", "10", "0", "9", "90.0% ，95% 置信区间 59.6%–98.2%", "8",
+        "88.9% ，95% 置信区间 56.5%–98.0%",
         "75.0% ，95% 置信区间 40.9%–92.9%", "3.0", "2", "2", "1", "1", "5", "3", "1", "1",
         "80.0% ，95% 置信区间 37.6%–96.4%"]
     assert "“较上期”与2026年10月的名次相比。" in page

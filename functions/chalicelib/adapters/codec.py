@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain import consultations, open_data, statistics
+from ..domain import consultations, open_data, similar, statistics
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.deadlines import Due, Light
 from ..domain.letters import (
@@ -91,6 +91,7 @@ def letter_to_doc(letter: Letter) -> dict[str, Any]:
             "first_published_at": _dt(p.first_published_at)},
         "public_edits": _edits(letter.public_edits),
         "votes_up": letter.votes_up, "votes_down": letter.votes_down,
+        "duplicate_of": letter.duplicate_of,
     }
 
 
@@ -121,8 +122,25 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
             first_published_at=_pdt(p["first_published_at"])),  # type: ignore[arg-type]
         public_edits=_pedits(d.get("public_edits")),
         votes_up=int(d.get("votes_up", 0)), votes_down=int(d.get("votes_down", 0)),
+        duplicate_of=d.get("duplicate_of") or None,
         history=sorted((Event.from_dict(e) for e in events), key=lambda e: e.seq),
     )
+
+
+def contact_keys(letter: Letter) -> tuple[str, ...]:
+    """The contact index keys of a letter (`similar.contact_keys`: hashed phone and e-mail),
+    which the stores keep so the staff view finds the same writer's letters of any age."""
+    return tuple(similar.contact_keys(letter.phone, letter.email))
+
+
+def candidate_from_doc(d: dict[str, Any]) -> similar.Candidate:
+    """A stored letter document (`letter_to_doc`, no history) as a `similar.Candidate`."""
+    return similar.Candidate(
+        id=d["id"], subject=d["subject"], body=d["body"],
+        submitted_at=datetime.fromisoformat(d["submitted_at"]),
+        open=similar.is_open(d["status"]), phone=d.get("phone"), email=d.get("email"),
+        duplicate=bool(d.get("duplicate_of")), status=d["status"],
+        department=d.get("department"))
 
 
 def time_key(at: datetime) -> str:
@@ -249,6 +267,8 @@ class LetterWrite:
     # (facet, value, fkey) of the boards it was on before this commit (`facet_entries`), so an
     # adapter that keeps facet entries apart (DynamoDB) writes them only when they change
     facets_before: tuple[tuple[str, str, str], ...] = ()
+    # its contact index keys before this commit (`contact_keys`), likewise
+    contacts_before: tuple[str, ...] = ()
 
 
 def open_row_json(letter: Letter) -> str:
@@ -309,6 +329,7 @@ class TrackedLetters:
     def __init__(self) -> None:
         self.before: dict[str, tuple[int | None, dict, str | None, str | None, bool]] = {}
         self.facets_before: dict[str, tuple[tuple[str, str, str], ...]] = {}
+        self.contacts_before: dict[str, tuple[str, ...]] = {}
         self.letters: dict[str, Letter] = {}
         self.dirty: set[str] = set()
         self.answers: list[tuple[str, str, StoredAnswer]] = []
@@ -408,12 +429,14 @@ class TrackedLetters:
                                   letter.department, pub_month(letter),
                                   letter.publication is not None)
         self.facets_before[letter.id] = facet_entries(letter)
+        self.contacts_before[letter.id] = contact_keys(letter)
         return letter
 
     def added(self, letter: Letter) -> None:
         self.letters[letter.id] = letter
         self.before[letter.id] = (None, {}, None, None, False)
         self.facets_before[letter.id] = ()
+        self.contacts_before[letter.id] = ()
         self.dirty.add(letter.id)
 
     def saved(self, letter: Letter) -> None:
@@ -458,7 +481,8 @@ class TrackedLetters:
             plan.letters.append(LetterWrite(
                 letter=letter, doc=letter_to_doc(letter), expected_version=version,
                 new_events=[e.to_dict() for e in letter.new_events],
-                facets_before=facets_before))
+                facets_before=facets_before,
+                contacts_before=self.contacts_before.get(lid, ())))
         change.types = sorted(boards[TYPE])
         change.categories = sorted(boards[CATEGORY])
         for key, d in self.stats_corrections.items():
@@ -485,6 +509,7 @@ class TrackedLetters:
             letter.new_events.clear()
         for lid in self.dirty:
             self.facets_before[lid] = facet_entries(self.letters[lid])
+            self.contacts_before[lid] = contact_keys(self.letters[lid])
         self.dirty.clear()
         self.answers.clear()
         self.votes.clear()

@@ -44,6 +44,7 @@ from .codec import (
     TYPE,
     CommitPlan,
     at_or_before,
+    contact_keys,
     facet_entries,
     from_time_key,
     letter_from_doc,
@@ -58,6 +59,8 @@ from .dynamodb_items import (
     CHANGE_SK,
     CODE_SK,
     COMMENT_SK,
+    CONTACT,
+    CONTACT_SK,
     FACET_SK,
     LATE,
     LETTER_KIND,
@@ -553,6 +556,44 @@ class DynamoStore(BaseStore):
         if status:
             return self._count_items(T.BY_STATUS, "status", status)
         return self._count_items(T.ALL_LETTERS, "kind", LETTER_KIND)
+
+    def _contact_ids(self, key: str, limit: int) -> list[str]:
+        """The contact index's entries ride the `facet-fkey` index (partition
+        `contact#{key}`, sorted by submission time)."""
+        ids: list[str] = []
+        if limit > 0:
+            for item in self._index(T.FACETS, "facet", facet_value(CONTACT, key),
+                                    forward=False, page_size=limit):
+                ids.append(letter_id_of(item))
+                if len(ids) >= limit:
+                    break
+        return ids
+
+    def _recent_ids(self, since: datetime, limit: int) -> list[str]:
+        ids: list[str] = []
+        if limit > 0:
+            for item in self._index(T.ALL_LETTERS, "kind", LETTER_KIND, forward=False,
+                                    range_name="submitted_at", range_op=">=",
+                                    range_value=time_key(since), page_size=limit):
+                ids.append(letter_id_of(item))
+                if len(ids) >= limit:
+                    break
+        return ids
+
+    def backfill_contact_entries(self) -> int:
+        """Write the contact index entry of every letter (`dynamodb_items.CONTACT_SK`), for a
+        table from before the similar letters: commits write entries only when a letter's
+        contact keys change, so earlier letters have none until this runs (once, after the
+        deploy; running it again rewrites the same items). Returns how many it wrote."""
+        n = 0
+        for letter in self.iter_letters():
+            for contact in contact_keys(letter):
+                self._call("put_item", TableName=self.table_name, Item={
+                    **item_key(f"LETTER#{letter.id}", CONTACT_SK + contact),
+                    "facet": string_attr(facet_value(CONTACT, contact)),
+                    "fkey": string_attr(f"{time_key(letter.submitted_at)}#{letter.id}")})
+                n += 1
+        return n
 
     def _letter_docs(self, ids: list[str]) -> dict[str, dict]:
         """The letter items' documents (no history), by id: BatchGetItem, 100 keys a call."""

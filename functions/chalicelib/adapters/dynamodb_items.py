@@ -20,6 +20,7 @@ from . import dynamodb_table as T
 from .codec import (
     FACETS,
     CommitPlan,
+    contact_keys,
     facet_entries,
     late_key,
     open_row_json,
@@ -34,6 +35,8 @@ MAX_TRANSACTION_ITEMS = 100          # DynamoDB's limit for one TransactWriteIte
 ANSWER_TTL = timedelta(hours=24)     # a retried request within a day gets the first answer
 CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within seconds; keep a week
 FACET_SK = "FACET#"      # + the facet: a letter's entry on its type or category board
+CONTACT_SK = "CONTACT#"  # + a contact key: a letter's entry in the contact index
+CONTACT = "contact"      # the `facet` prefix of the contact index's partitions
 LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
     "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
 LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
@@ -166,6 +169,19 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
                                          "Key": item_key(f"LETTER#{lid}", FACET_SK + facet)}})
             fields.append("version")
             keys.append((f"LETTER#{lid}", FACET_SK + facet))
+        # the contact index (hashed keys, `codec.contact_keys`) rides the facet index: one
+        # entry per key, in the key's partition by submission time; written when keys change
+        contacts_now, contacts_was = set(contact_keys(letter)), set(w.contacts_before)
+        for contact in sorted(contacts_now ^ contacts_was):
+            entry = item_key(f"LETTER#{lid}", CONTACT_SK + contact)
+            if contact in contacts_now:
+                items.append({"Put": {"TableName": table_name, "Item": {
+                    **entry, "facet": string_attr(facet_value(CONTACT, contact)),
+                    "fkey": string_attr(f"{time_key(letter.submitted_at)}#{lid}")}}})
+            else:
+                items.append({"Delete": {"TableName": table_name, "Key": entry}})
+            fields.append("version")
+            keys.append((f"LETTER#{lid}", CONTACT_SK + contact))
         for event in w.new_events:
             seq = f"{int(event['seq']):06d}"
             event_item = {**item_key(f"LETTER#{lid}", f"EVENT#{seq}"), "doc": json_attr(event)}

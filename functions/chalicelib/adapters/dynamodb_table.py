@@ -16,6 +16,10 @@ Items (`pk` / `sk`; every commit writes its items in one transaction):
 - facet entry `LETTER#{id}` / `FACET#{facet}` (`type` or `category`, one per board a published
   letter is on, `codec.facet_entries`): `facet`=`{facet}#{value}`, `fkey`=`{month}#{pub_key}`;
   put and deleted in the letter's commit when its boards change.
+- contact entry `LETTER#{id}` / `CONTACT#{key}` (one per `codec.contact_keys` key, a hash of
+  the phone or e-mail, never the contact itself): `facet`=`contact#{key}`,
+  `fkey`=`{submitted_at, time_key}#{id}`; in the `facet-fkey` index, so the staff view lists the
+  same writer's letters (the similar letters, 重复件) without a new index.
 - tracking code `CODE#{code}` / `CODE`: `letter_id`; put once with `attribute_not_exists`, which
   is what makes codes unique.
 - running statistics `STATS#{period}` / `{department}`: one N attribute per counter, changed with

@@ -33,6 +33,7 @@ from .codec import (
     CATEGORY,
     TYPE,
     CommitPlan,
+    contact_keys,
     from_time_key,
     late_key,
     letter_from_doc,
@@ -44,7 +45,7 @@ from .codec import (
     split_facet_month_key,
     time_key,
 )
-from .sqlite_schema import index_search, migrate, phrase
+from .sqlite_schema import index_contacts, index_search, migrate, phrase
 from .store import (
     ACCOUNT,
     ARCHIVE,
@@ -177,6 +178,8 @@ class SqliteStore(BaseStore):
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
                 index_search(conn, w.letter)
+                if w.expected_version is None or w.contacts_before != contact_keys(w.letter):
+                    index_contacts(conn, w.letter)
                 conn.executemany(
                     "INSERT INTO events (letter_id, seq, doc) VALUES (?,?,?)",
                     [(w.letter.id, e["seq"], json.dumps(e, ensure_ascii=False))
@@ -351,6 +354,26 @@ class SqliteStore(BaseStore):
         (n,) = self._conn().execute(f"SELECT COUNT(*) FROM letters WHERE {where}",
                                     args).fetchone()
         return int(n)
+
+    def _contact_ids(self, key: str, limit: int) -> list[str]:
+        return [lid for (lid,) in self._conn().execute(
+            "SELECT letter_id FROM letter_contacts WHERE contact = ?"
+            " ORDER BY submitted_at DESC, letter_id DESC LIMIT ?", (key, limit))]
+
+    def _recent_ids(self, since: datetime, limit: int) -> list[str]:
+        return [lid for (lid,) in self._conn().execute(
+            "SELECT id FROM letters WHERE submitted_at >= ? ORDER BY submitted_at DESC, id DESC"
+            " LIMIT ?", (time_key(since), limit))]
+
+    def _letter_docs(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        docs: dict[str, dict[str, Any]] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            for lid, doc in self._conn().execute(
+                    f"SELECT id, doc FROM letters WHERE id IN ({marks})", part):
+                docs[lid] = json.loads(doc)
+        return docs
 
     # (native: the staff lists and the inbox's full-text search)
 

@@ -21,12 +21,14 @@ from ..domain.letters import Letter
 from .codec import (
     CATEGORY,
     TYPE,
+    contact_keys,
     late_key,
     letter_from_doc,
     open_row_json,
     pub_facet,
     schedule_of,
     search_fields,
+    time_key,
 )
 
 SCHEMA = """
@@ -181,6 +183,21 @@ CREATE INDEX IF NOT EXISTS letters_pub_category_month
 """
 
 
+# the contact index (`codec.contact_keys`, hashed): the same writer's letters, newest first,
+# for the staff view's similar letters; made by migration 8
+CONTACTS_TABLE = ("CREATE TABLE letter_contacts (contact TEXT NOT NULL, submitted_at TEXT"
+                  " NOT NULL, letter_id TEXT NOT NULL, PRIMARY KEY (contact, submitted_at,"
+                  " letter_id)) WITHOUT ROWID")
+
+
+def index_contacts(conn: sqlite3.Connection, letter: Letter) -> None:
+    """Write the letter's rows of the contact index (replacing the ones it had)."""
+    conn.execute("DELETE FROM letter_contacts WHERE letter_id = ?", (letter.id,))
+    conn.executemany("INSERT INTO letter_contacts (contact, submitted_at, letter_id)"
+                     " VALUES (?,?,?)", [(key, time_key(letter.submitted_at), letter.id)
+                                         for key in contact_keys(letter)])
+
+
 def _spaced(chars: str) -> str:
     return " ".join(chars)
 
@@ -269,6 +286,14 @@ def _add_open_rows(conn: sqlite3.Connection) -> None:
                      (open_row_json(letter), letter.id))
 
 
+def _add_contacts(conn: sqlite3.Connection) -> None:
+    """The contact index, filled from the letters the file holds."""
+    conn.execute(CONTACTS_TABLE)
+    conn.execute("CREATE INDEX letter_contacts_letter ON letter_contacts (letter_id)")
+    for letter in list(_every_letter(conn)):
+        index_contacts(conn, letter)
+
+
 SEARCH_STATE = """
 CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
@@ -295,6 +320,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, None, None, SEARCH_STATE),
     # the open-data row beside each letter, so a month file reads small rows
     Migration(7, _lacks_open_rows, _add_open_rows),
+    # the contact index of the similar letters (重复件) on the staff view
+    Migration(8, _lacks_table("letter_contacts"), _add_contacts),
 )
 
 

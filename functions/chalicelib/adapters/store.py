@@ -32,6 +32,7 @@ from ..domain.deadlines import CHINA_TZ
 from ..domain.errors import TooManyRequests
 from ..domain.letters import Letter
 from ..domain.notifications import Notification
+from ..domain.similar import Candidate
 from ..services.ports import Account, StoredAnswer
 from .codec import (
     CATEGORY,
@@ -43,6 +44,8 @@ from .codec import (
     QuotaUse,
     TrackedLetters,
     at_or_before,
+    candidate_from_doc,
+    contact_keys,
     facet_month_key,
     pub_facet,
     pub_key,
@@ -72,6 +75,9 @@ ACCOUNT, TOPIC, COMMENT = "account", "topic", "comment"
 SEARCH = "search"      # the search index's state (`SearchState`); the key is kept in the doc
 
 ITER_PAGE = 1000        # letters per read when iterating the whole archive
+# the bounds of `similar_candidates`: the newest letters of the window, and per contact key
+SIMILAR_RECENT = 1000
+SIMILAR_PER_CONTACT = 200
 
 
 def too_many() -> TooManyRequests:
@@ -120,6 +126,21 @@ class BaseStore:
         """How many entries one index partition holds (with sort keys below `below`)."""
         raise NotImplementedError
 
+    def _contact_ids(self, key: str, limit: int) -> list[str]:
+        """The ids of the letters indexed under one contact key (`codec.contact_keys`),
+        newest submission first, at most `limit`."""
+        raise NotImplementedError
+
+    def _recent_ids(self, since: datetime, limit: int) -> list[str]:
+        """The ids of the letters submitted at or after `since`, newest first, at most
+        `limit`."""
+        raise NotImplementedError
+
+    def _letter_docs(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored documents (`codec.letter_to_doc`, no history) of these letters, by id
+        (missing ones left out)."""
+        raise NotImplementedError
+
     def _doc(self, kind: str, key: str) -> dict[str, Any] | None:
         raise NotImplementedError
 
@@ -160,6 +181,15 @@ class BaseStore:
 
     def count_letters(self, status: str) -> int:
         return self._count(STATUS, status)
+
+    def similar_candidates(self, letter: Letter, since: datetime) -> list[Candidate]:
+        ids: dict[str, None] = {}
+        for key in contact_keys(letter):
+            ids.update(dict.fromkeys(self._contact_ids(key, SIMILAR_PER_CONTACT)))
+        ids.update(dict.fromkeys(self._recent_ids(since, SIMILAR_RECENT)))
+        ids.pop(letter.id, None)
+        docs = self._letter_docs(sorted(ids))
+        return [candidate_from_doc(docs[i]) for i in sorted(docs)]
 
     # --- supervision ---------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from ..domain.deadlines import Light
 from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..services import casework, commands
 from . import request_body
+from .parse import LETTER_ID_MAX
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -114,7 +115,10 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                  "invalid (phone, email), or refused (the honeypot was filled)",
           "409": "idempotency_key_reused", "429": "too many letters from this client "
                                                   "(Retry-After)"}),
-        ("get", "/api/letters/{tracking_code}", "Track a letter (header X-Letter-Secret)", None,
+        ("get", "/api/letters/{tracking_code}", "Track a letter (header X-Letter-Secret); a "
+         "letter merged into another as a duplicate has `duplicate_of`: the original's "
+         "progress (status, light, department, due date, step dates; the published reply and "
+         "`url` once it is public), never its text or its writer", None,
          {"200": "the letter as its writer sees it", "404": "unknown code or wrong secret",
           "429": "too many wrong secrets from this client or for this code (Retry-After)"}),
         ("post", "/api/letters/{tracking_code}/rating", "Rate the released reply", obj({
@@ -160,7 +164,11 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("get", "/api/staff/dashboard", "Supervision dashboard (office): active letters by "
          "light and department, queues, red letters, requests refused as abuse per kind "
          "(`abuse`)", None, {"200": "figures", "403": "not the office"}),
-        ("get", "/api/staff/letters/{letter_id}", "One letter with private fields and history",
+        ("get", "/api/staff/letters/{letter_id}", "One letter with private fields and history; "
+         "`suggested` (category and department), `similar`: letters that may be the same "
+         "matter, best first, `[{id, subject, status, score, same_contact}]` (the same contact "
+         "at any age, near-identical text within 30 days; a clerk sees the department's own "
+         "only), `duplicate_of` and `duplicates` (the letters merged into this one)",
          None, {"200": "letter", "403": "another department", "404": "unknown"}),
         ("get", "/api/staff/letters/{letter_id}/preview", "The public version as the next "
          "approval would publish it (office): masked name, redacted subject, body and reply "
@@ -177,7 +185,14 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
     ]
     actions: list[tuple[str, dict, list[str]]] = [
         ("dispatch", {"department": dept}, ["department"]),
-        ("reject", {"reason": reason}, ["reason"]),
+        ("reject", {"reason": reason, "duplicate_of": {
+            "type": ["string", "null"], "maxLength": LETTER_ID_MAX,
+            "pattern": "^[A-Za-z0-9_-]*$",
+            "description": "the id of the letter this one repeats (重复件; pick one of the "
+                           "staff view's `similar`), or null for an invalid letter: both "
+                           "letters are linked and the writer's tracking page follows the "
+                           "original's progress (`duplicate_of` on GET /api/letters/{code})"}},
+         ["reason"]),
         ("sign", {}, []),
         ("transfer", {"reason": reason}, ["reason"]),
         ("extension", {"working_days": {"type": "integer", "minimum": 1,
@@ -194,13 +209,18 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("keep", {"reason": reason}, ["reason"]),
     ]
     for action, props, required in actions:
-        ops.append(("post", f"/api/staff/letters/{{letter_id}}/{action}",
-                    f"Letter action: {action}", obj(props, required),
-                    {"200": "the changed letter",
+        responses = {"200": "the changed letter",
                      "400": "required, empty, too_long, wrong_type, unknown_department, "
                             "invalid",
                      "403": "not allowed", "404": "unknown",
-                     "409": "invalid_transition, already_kept or concurrent_update"}))
+                     "409": "invalid_transition, already_kept or concurrent_update"}
+        if action == "reject":
+            responses["400"] += ", duplicate_of_self"
+            responses["404"] += ", or duplicate_of_unknown (no letter with that id)"
+            responses["409"] += ", duplicate_of_duplicate (the original is itself a " \
+                                "duplicate: the message names its original)"
+        ops.append(("post", f"/api/staff/letters/{{letter_id}}/{action}",
+                    f"Letter action: {action}", obj(props, required), responses))
     comment_body = text(C.COMMENT_MAX, required=True)
     ops += [
         ("get", "/api/topics", "Consultations (hearings, deliberations, solicitations, "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -221,8 +222,21 @@ def dispatch_letter(payload: Any, departments: Collection[str] | None = None
     return cmd.DispatchLetter(department(obj(payload, "department").get("department"), departments))
 
 
+LETTER_ID_MAX = 64     # letter ids are 10 characters; anything longer names no letter
+LETTER_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def reject_letter(payload: Any) -> cmd.RejectLetter:
-    return cmd.RejectLetter(_reason(obj(payload, "reason")))
+    """`reason`, and `duplicate_of`: the id of the letter this one repeats, or null."""
+    payload = obj(payload, "reason", "duplicate_of")
+    original = payload.get("duplicate_of")
+    if original is not None and not isinstance(original, str):
+        raise Invalid("duplicate_of_type", field="duplicate_of")
+    original = (original or "").strip() or None
+    if original is not None and (len(original) > LETTER_ID_MAX
+                                 or not LETTER_ID.fullmatch(original)):
+        raise Invalid("duplicate_of_format", field="duplicate_of", max_len=LETTER_ID_MAX)
+    return cmd.RejectLetter(_reason(payload), duplicate_of=original)
 
 
 def sign_letter(payload: Any) -> cmd.SignLetter:

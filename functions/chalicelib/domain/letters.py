@@ -111,6 +111,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rate": ("评价答复", "Reply rated"),
     "keep_reply": ("维持答复", "Reply kept"),
     "secret_reset": ("重新发送查询密码", "New password sent"),
+    "duplicate": ("合并重复来信", "A repeated letter was merged into this one"),
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
     "red": ("红灯", "Red"),
@@ -245,6 +246,8 @@ class Letter:
     public_edits: PublicEdits | None = None
     votes_up: int = 0
     votes_down: int = 0
+    # the letter this one repeats (重复件): set when the office rejects it as a duplicate
+    duplicate_of: str | None = None
     history: list[Event] = field(default_factory=list)
     new_events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
@@ -299,10 +302,25 @@ class Letter:
         self.reply_due = add_working_days(cal, at, limits.reply_days)
         self.light = Light.green
 
-    def reject(self, reason: str, by: str, at: datetime) -> None:
+    def reject(self, reason: str, by: str, at: datetime, *,
+               duplicate_of: Letter | None = None) -> None:
+        """The office does not accept the letter (无效信件). With `duplicate_of` it repeats
+        that letter (重复件): both histories name the other, and the writer's tracking page
+        follows the original's progress. The original must be another letter and not itself
+        a duplicate (its own original is named in the error, to link to that instead)."""
         _require_reason(reason)
-        self._move("reject", by, at, reason=reason)
+        if duplicate_of is not None:
+            if duplicate_of.id == self.id:
+                raise Invalid("duplicate_of_self", field="duplicate_of")
+            if duplicate_of.duplicate_of:
+                raise InvalidTransition("duplicate_of_duplicate", field="duplicate_of",
+                                        original=duplicate_of.duplicate_of)
+        self._move("reject", by, at, reason=reason,
+                   duplicate_of=duplicate_of.id if duplicate_of is not None else None)
         self.light = Light.none
+        if duplicate_of is not None:
+            self.duplicate_of = duplicate_of.id
+            duplicate_of._record("duplicate", by, at, None, None, None, {"letter": self.id})
 
     def sign(self, by: str, at: datetime) -> None:
         self._move("sign", by, at, on_time=self.sign_due is None or at < self.sign_due.deadline(),

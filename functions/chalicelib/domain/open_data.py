@@ -30,7 +30,7 @@ FIELDS: tuple[str, ...] = (
     "extensions", "transferred", "url",
 )
 # added after `url`, never renamed (people's programs read them)
-EXTENSIONS: tuple[str, ...] = ("stints",)
+EXTENSIONS: tuple[str, ...] = ("stints", "duplicate")
 COLUMNS: tuple[str, ...] = FIELDS + EXTENSIONS
 
 # the channels of API.md ("Channels, leaders and supervision"); a letter's `source` names one,
@@ -42,6 +42,8 @@ STINT_FIELDS: tuple[str, ...] = (
     "department", "dispatched_at", "signed_at", "sign_on_time", "replied_at", "reply_on_time",
     "reply_working_days", "overdue", "transferred", "rejected", "extensions", "redos",
     "late_replies", "published", "ratings", "kept",
+    # rejected as a duplicate of another letter (重复件; `rejected` is true too)
+    "duplicate",
 )
 
 
@@ -55,7 +57,7 @@ def _stint(department: str, at: datetime) -> dict[str, Any]:
             "sign_on_time": None, "replied_at": None, "reply_on_time": None,
             "reply_working_days": None, "overdue": False, "transferred": False,
             "rejected": False, "extensions": 0, "redos": 0, "late_replies": [],
-            "published": False, "ratings": [], "kept": 0}
+            "published": False, "ratings": [], "kept": 0, "duplicate": False}
 
 
 def stints(history: Iterable[Any]) -> list[dict[str, Any]]:
@@ -79,6 +81,7 @@ def stints(history: Iterable[Any]) -> list[dict[str, Any]]:
             current["transferred"] = True
         elif a == "reject":
             current["rejected"] = True
+            current["duplicate"] = bool(e.data.get("duplicate_of"))
         elif a == "request_extension":
             current["extensions"] += 1
         elif a == "light" and e.data.get("to") == "red":
@@ -139,7 +142,23 @@ def row(letter: Letter, n: int, url: str | None) -> dict[str, Any]:
         "transferred": sum(1 for s in parts if s["transferred"]),
         "url": url,
         "stints": parts,
+        # rejected as a duplicate (重复件), whether or not it was ever dispatched: with `status`
+        # the month's received, valid and duplicate letters (`month_counts`)
+        "duplicate": letter.duplicate_of is not None,
     }
+
+
+def month_counts(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """A month's letters as the office counts them (Yibin: 46,938 received, 11,381 valid):
+    `received` every row, `duplicate` those rejected as duplicates, `invalid` the other
+    rejected ones, `valid` = received − invalid − duplicate."""
+    received = duplicate = rejected = 0
+    for r in rows:
+        received += 1
+        duplicate += bool(r.get("duplicate"))
+        rejected += r.get("status") == "rejected"
+    return {"received": received, "valid": received - rejected,
+            "duplicate": duplicate, "invalid": rejected - duplicate}
 
 
 def stored_row(letter: Letter) -> dict[str, Any]:

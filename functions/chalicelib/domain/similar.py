@@ -14,6 +14,7 @@ itself and letters already rejected as duplicates are not. Pure: `now` is a para
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .hot import cosine, features
+from .letters import ANSWERED, Letter, Status
 
 WINDOW_DAYS = 30
 NEAR = 0.6
@@ -40,6 +42,9 @@ class Candidate:
     phone: str | None = None
     email: str | None = None
     duplicate: bool = False
+    # what the staff view shows and filters on (a clerk sees the department's own only)
+    status: str = ""
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,30 @@ class Similar:
     id: str
     score: float
     same_contact: bool
+
+
+def is_open(status: str) -> bool:
+    """Still being handled: neither answered (published, closed) nor rejected."""
+    return status not in ANSWERED and status != Status.rejected
+
+
+def candidate(letter: Letter) -> Candidate:
+    return Candidate(id=letter.id, subject=letter.subject, body=letter.body,
+                     submitted_at=letter.submitted_at, open=is_open(letter.status),
+                     phone=letter.phone, email=letter.email,
+                     duplicate=letter.duplicate_of is not None, status=str(letter.status),
+                     department=letter.department)
+
+
+def contact_keys(phone: str | None, email: str | None) -> list[str]:
+    """The keys the stores index a letter's contact under (staff-only data, never published):
+    `phone:` + the digits, `email:` + the folded address, hashed (SHA-256, the first 32 hex
+    digits) so the index itself holds no contact detail."""
+    keys = []
+    for kind, key in (("phone", phone_key(phone)), ("email", email_key(email))):
+        if key:
+            keys.append(kind[0] + ":" + hashlib.sha256(f"{kind}:{key}".encode()).hexdigest()[:32])
+    return keys
 
 
 def phone_key(phone: str | None) -> str | None:

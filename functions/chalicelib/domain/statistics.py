@@ -40,6 +40,9 @@ COUNTERS: tuple[str, ...] = (
     # replies the office kept (维持答复) after a 不满意 rating instead of a re-do: they stay
     # counted as unsatisfied, this says how many of those the office stood by
     "kept",
+    # letters rejected as duplicates of another (重复件): counted in `rejected` too, so
+    # valid = received − rejected (invalid and duplicate letters alike)
+    "duplicates",
 )
 
 Key = tuple[str, str]  # (department, month)
@@ -78,6 +81,8 @@ def contributions(history: Iterable[Any]) -> dict[Key, Counter[str]]:
             out[key]["transferred"] += 1
         elif a == "reject":
             out[key]["rejected"] += 1
+            if e.data.get("duplicate_of"):
+                out[key]["duplicates"] += 1
         elif a == "request_extension":
             out[key]["extensions"] += 1
         elif a == "light" and e.data.get("to") == "red" and not overdue_in_stint:
@@ -261,6 +266,7 @@ def figures(counters: Mapping[str, int]) -> dict[str, Any]:
               "satisfied_any": c["satisfied"] + c["basically_satisfied"]}
     out: dict[str, Any] = {k: c[k] for k in COUNTERS if k != "reply_wd_x100"}
     out["handled"] = values["handled"]
+    out["valid"] = c["received"] - c["rejected"]       # received less invalid and duplicates
     for name, (num, den) in RATES.items():
         n, d = values[num], max(values[den], 0)
         out[name] = ratio(n, d)

@@ -10,14 +10,22 @@ split into paragraphs); the importer and the bench make theirs with it too.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..adapters.codec import search_chars, search_matches
-from ..domain import privacy, text
+from ..domain import privacy, similar, text
 from ..domain.deadlines import CHINA_TZ
 from ..domain.errors import Forbidden, Invalid, InvalidTransition, NotFound
-from ..domain.letters import ANSWERED, Letter, Publication, PublicEdits, Score, Status
+from ..domain.letters import (
+    ANSWERED,
+    Letter,
+    Publication,
+    PublicEdits,
+    Score,
+    Status,
+    label,
+)
 from . import suggestions
 from .commands import (
     ApproveExtension,
@@ -70,8 +78,24 @@ def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, command: Dispatc
 
 def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLetter
                   ) -> dict[str, Any]:
-    return _change(ctx, actor, letter_id, ("office",),
-                   lambda l, now: l.reject(command.reason, actor.username, now))
+    """The office rejects a letter (无效信件), or as a duplicate (重复件) of `duplicate_of`:
+    then both letters change in one commit, each guarded by its version (the duplicate names
+    its original, the original's history names the duplicate)."""
+    if command.duplicate_of is None:
+        return _change(ctx, actor, letter_id, ("office",),
+                       lambda l, now: l.reject(command.reason, actor.username, now))
+    require(actor, "office")
+    with ctx.store.unit_of_work() as uow:
+        letter = _staff_letter(uow, actor, letter_id)
+        original = (uow.get_letter(command.duplicate_of)
+                    if command.duplicate_of != letter_id else letter)
+        if original is None:
+            raise NotFound("duplicate_of_unknown", field="duplicate_of")
+        letter.reject(command.reason, actor.username, ctx.clock(), duplicate_of=original)
+        save(ctx, uow, letter)
+        save(ctx, uow, original)
+        uow.commit()
+    return staff_view(ctx, letter)
 
 
 def sign_letter(ctx: Context, actor: Actor, letter_id: str,
@@ -216,7 +240,26 @@ def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict[str, An
     # the model's guess from the letter's own words (services/suggestions.py), staff only
     view["suggested"] = suggestions.suggestions(ctx, letter.subject, letter.body) \
         if ctx.category_model is not None else []
+    view["similar"] = similar_to(ctx, actor, letter)
     return view
+
+
+def similar_to(ctx: Context, actor: Actor, letter: Letter) -> list[dict[str, Any]]:
+    """Letters that may be the same matter (`domain/similar.py`), best first: `id`,
+    `subject`, `status`, `score` and `same_contact`. The store gives the candidates
+    (`Store.similar_candidates`: the same contact, and the newest letters of the last
+    `similar.WINDOW_DAYS` days); a clerk sees only the department's own letters, never
+    another department's (nor a letter not yet dispatched), the office every letter."""
+    now = ctx.clock()
+    candidates = ctx.store.similar_candidates(letter, now - timedelta(days=similar.WINDOW_DAYS))
+    if actor.role == "clerk":
+        candidates = [c for c in candidates if c.department == actor.department]
+    by_id = {c.id: c for c in candidates}
+    return [{"id": s.id, "subject": by_id[s.id].subject, "status": by_id[s.id].status,
+             "status_label": label(by_id[s.id].status),
+             "status_label_en": label(by_id[s.id].status, "en"),
+             "score": s.score, "same_contact": s.same_contact}
+            for s in similar.similar_letters(similar.candidate(letter), candidates, now)]
 
 
 PER_PAGE_DEFAULT = 50

@@ -99,6 +99,8 @@ class DispatchLetter:
 @dataclass(frozen=True)
 class RejectLetter:
     reason: str
+    # the letter this one repeats (重复件), or None for an invalid letter
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)

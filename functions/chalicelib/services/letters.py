@@ -31,7 +31,7 @@ from .context import (
     save,
 )
 from .ports import LetterWork, UnitOfWork
-from .views import citizen_view
+from .views import citizen_view, progress_view
 
 
 def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None) -> Answer:
@@ -72,11 +72,25 @@ def _letter_for_citizen(uow: LetterWork, tracking_code: Any, secret: Any) -> Let
     return letter
 
 
+MERGE_HOPS = 5      # how far a merged letter's page follows originals merged in turn
+
+
 def track_letter(ctx: Context, tracking_code: str, secret: str | None) -> dict[str, Any]:
     """GET /api/letters/{tracking_code}: what the writer may see, without staff names."""
     with ctx.store.unit_of_work() as uow:
         letter = _letter_for_citizen(uow, tracking_code, secret)
-    return citizen_view(ctx, letter)
+        original = uow.get_letter(letter.duplicate_of) if letter.duplicate_of else None
+        # the original may have been merged into another letter since: follow it there
+        for _ in range(MERGE_HOPS):
+            if original is None or not original.duplicate_of:
+                break
+            original = uow.get_letter(original.duplicate_of) or original
+    view = citizen_view(ctx, letter)
+    if letter.duplicate_of:
+        # merged into another letter (重复件): the writer follows its progress, never its
+        # writer's words or details (`views.progress_view`)
+        view["duplicate_of"] = progress_view(ctx, original) if original else None
+    return view
 
 
 def rate_reply(ctx: Context, tracking_code: str, secret: str | None,

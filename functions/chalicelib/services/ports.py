@@ -50,6 +50,7 @@ from typing import Any, Protocol
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.letters import Letter
 from ..domain.notifications import Notification
+from ..domain.similar import Candidate
 
 
 @dataclass
@@ -204,6 +205,15 @@ class LetterReads(Protocol):
         ...
 
     def count_letters(self, status: str) -> int: ...
+
+    def similar_candidates(self, letter: Letter, since: datetime) -> list[Candidate]:
+        """The letters that may repeat `letter` (重复件), for `domain/similar.py` to score, by
+        id, the letter itself left out: every letter indexed under one of its contact keys
+        (`similar.contact_keys`; any age, the newest `store.SIMILAR_PER_CONTACT` per key) and
+        the newest `store.SIMILAR_RECENT` (1,000) letters submitted at or after `since` (the
+        last 30 days). Read from the contact index and the inbox index plus the letters'
+        documents (no history), never every open letter."""
+        ...
 
 
 class SupervisionReads(Protocol):

@@ -33,6 +33,7 @@ def citizen_view(ctx: Context, letter: Letter) -> dict[str, Any]:
                 "to": e.to_status, "label": label(e.to_status) if e.to_status else
                 label(e.data.get("to", e.action)),
                 "reason": e.reason if e.action in ("reject",) else None}
+               # (a "duplicate" event says a letter was merged into this one, never which)
                for e in letter.history if e.action not in ("light", "rating_followup")]
     return {
         "id": letter.id, "tracking_code": letter.tracking_code, "type": str(letter.type),
@@ -50,6 +51,31 @@ def citizen_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "can_rate": reply is not None and rating is None,
         "public": letter.public,
         "url": f"/letters/{letter.id}/" if letter.publication else None,
+        "duplicate_of": None,
+    }
+
+
+def progress_view(ctx: Context, letter: Letter) -> dict[str, Any]:
+    """Another letter's progress as the writer of a duplicate of it may see it: its state,
+    light, department and due date, the dates of its steps and, once it is on the public site,
+    the published (redacted) reply and the page. Never its subject, text, writer, contact,
+    tracking code or a staff name: the original may be another person's, or private."""
+    now = ctx.clock()
+    p = letter.publication
+    return {
+        "status": str(letter.status), "status_label": label(letter.status),
+        "status_label_en": label(letter.status, "en"),
+        "light": str(letter.light_at(ctx.calendar, now, ctx.limits_for(letter.type))),
+        "department": department_ref(ctx, letter.department), **_due_fields(letter),
+        "history": [{"at": e.at.isoformat(), "action": e.action, "to": e.to_status,
+                     "label": label(e.to_status) if e.to_status else label(e.action),
+                     "label_en": (label(e.to_status, "en") if e.to_status
+                                  else label(e.action, "en"))}
+                    for e in letter.history if e.to_status is not None],
+        "reply": None if p is None else {"body": "\n\n".join(p.reply),
+                                         "at": p.reply_at.isoformat(),
+                                         "department": department_ref(ctx, p.reply_department)},
+        "url": f"/letters/{letter.id}/" if p is not None else None,
     }
 
 
@@ -90,5 +116,9 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "history": [e.to_dict() for e in letter.history],
         "published_url": f"/letters/{letter.id}/" if letter.publication else None,
         "reply_kept": letter.reply_kept,
+        # the letter this one repeats (重复件), and the letters merged into this one
+        "duplicate_of": letter.duplicate_of,
+        "duplicates": [e.data["letter"] for e in letter.history
+                       if e.action == "duplicate" and e.data.get("letter")],
         "version": letter.version,
     }

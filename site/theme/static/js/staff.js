@@ -245,6 +245,9 @@
   }
 
   function show(l) {
+    // an action answers the letter without `similar` (read with the letter only): keep the
+    // list the view already has for the same letter
+    if (!("similar" in l) && letter && letter.id === l.id) l.similar = letter.similar;
     letter = l;
     WZ.fill($("d-subject"), l.subject);
     WZ.fill($("d-tracking-code"), l.tracking_code);
@@ -272,6 +275,8 @@
     WZ.fill($("d-published"), url ? WZ.el("a", { href: WZ.siteUrl(url) }, WZ.siteUrl(url))
       : T("未公开", "Not published"));
     WZ.fill($("d-body"), WZ.paragraphs(l.body));
+    showDuplicates(l);
+    showSimilar(l);
 
     WZ.fill($("d-replies"), (l.replies || []).length ? l.replies.map(function (r) {
       return WZ.el("article", { class: "wz-reply" },
@@ -301,10 +306,54 @@
     showActions(l);
   }
 
+  function letterLink(id) {
+    return WZ.el("a", { href: "#/letters/" + encodeURIComponent(id) }, id);
+  }
+
+  /* The letter this one repeats, and the letters merged into it (重复件). */
+  function showDuplicates(l) {
+    var parts = [];
+    if (l.duplicate_of) parts.push(T("本信是重复件，原信：", "This letter repeats "), letterLink(l.duplicate_of));
+    (l.duplicates || []).forEach(function (id, i) {
+      parts.push(i ? T("、", ", ") : (parts.length ? T("；", "; ") : "") +
+        T("合并到本信的重复件：", "Letters merged into this one: "), letterLink(id));
+    });
+    WZ.fill($("d-duplicates"), parts.length ? parts : T("无", "None"));
+  }
+
+  /* Letters that may be the same matter (GET /staff/letters/{id} `similar`), best first; the
+   * office may pick one as the original in the reject form. */
+  function showSimilar(l) {
+    var rows = l.similar || [];
+    $("d-similar-none").hidden = rows.length > 0;
+    $("d-similar-table").hidden = rows.length === 0;
+    var pickable = session.role === "office" && ACTIONS.reject.from.indexOf(l.status) >= 0;
+    WZ.fill($("d-similar-body"), rows.map(function (s) {
+      var pick = pickable ? WZ.el("button", { type: "button", class: "wz-button wz-secondary",
+        "data-id": s.id }, T("标为其重复件", "Mark as its repeat")) : null;
+      if (pick) pick.addEventListener("click", function () {
+        $("a-reject-duplicate-of").value = s.id;
+        $("a-reject-reason").focus();
+      });
+      return WZ.el("tr", { "data-id": s.id },
+        WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(s.id) },
+          s.subject || T("（无主题）", "(no subject)")), " ", WZ.el("span", { class: "wz-meta" }, s.id)),
+        WZ.el("td", null, WZ.label(s.status)),
+        WZ.el("td", null, Number(s.score).toFixed(2)),
+        WZ.el("td", null, s.same_contact ? T("同一联系方式", "same contact") : T("文字相近", "similar text")),
+        WZ.el("td", null, pick));
+    }));
+    WZ.fill($("a-reject-similar"), rows.map(function (s) {
+      return WZ.el("option", { value: s.id }, s.subject);
+    }));
+  }
+
   function explain(e) {
     var d = e.data || {};
     var parts = [];
     if (e.reason) parts.push(T("理由：", "reason: ") + e.reason);
+    if (d.duplicate_of) parts.push(T("重复件，原信 ", "repeats letter ") + d.duplicate_of);
+    if (e.action === "duplicate" && d.letter) parts.push(T("重复件 ", "repeated by letter ") + d.letter);
     if (d.department && e.action === "dispatch") parts.push(T("部门：", "department: ") + deptName(d.department));
     // the model's first suggestion, recorded beside the office's choice
     if (d.suggested && e.action === "dispatch") parts.push(T("建议部门：", "suggested department: ") +

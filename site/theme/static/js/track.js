@@ -100,6 +100,8 @@
           WZ.t("）", ")")) : null);
     }));
 
+    showMerged(l.duplicate_of);
+
     var reply = l.reply;
     $("t-reply").hidden = !reply;
     if (reply) {
@@ -118,6 +120,32 @@
     ratingForm.hidden = !l.can_rate;
     if (l.can_rate) { ratingForm.reset(); WZ.clearErrors(ratingForm); WZ.say(ratingStatus, ""); }
     result.hidden = false;
+  }
+
+  /* A letter merged into another (重复件): the original's progress, as the API gives it (its
+   * state, light, department, due date and step dates; its published reply once public). */
+  function showMerged(o) {
+    $("t-merged").hidden = !o;
+    if (!o) return;
+    WZ.fill($("t-merged-status"), WZ.t(o.status_label, o.status_label_en) || WZ.label(o.status));
+    WZ.fill($("t-merged-light"), WZ.light(o.light));
+    WZ.fill($("t-merged-department"), o.department ? WZ.deptName(o.department)
+      : WZ.t("待分派", "Not yet dispatched"));
+    WZ.fill($("t-merged-due"), WZ.due(o.due, o.due_provisional));
+    WZ.fill($("t-merged-history"), (o.history || []).map(function (e) {
+      return WZ.el("li", null, WZ.time(e.at), " ",
+        WZ.el("span", { class: "wz-what" }, WZ.t(e.label, e.label_en) || WZ.label(e.to)));
+    }));
+    var url = o.url && WZ.isLocalPath(o.url) ? o.url : null;
+    $("t-merged-url-wrap").hidden = !url;
+    if (url) $("t-merged-url").setAttribute("href", WZ.siteUrl(url));
+    var reply = o.reply;
+    $("t-merged-reply").hidden = !reply;
+    if (reply) {
+      WZ.fill($("t-merged-reply-meta"), reply.department ? WZ.deptName(reply.department) + " · " : "",
+        WZ.time(reply.at));
+      WZ.fill($("t-merged-reply-body"), WZ.paragraphs(reply.body));
+    }
   }
 
   ratingForm.addEventListener("submit", async function (ev) {
