@@ -273,6 +273,10 @@ SEARCH_STATE = """
 CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
 
+WEEKS = """
+CREATE TABLE IF NOT EXISTS weeks (week TEXT PRIMARY KEY, doc TEXT NOT NULL);
+"""
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -295,6 +299,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, None, None, SEARCH_STATE),
     # the open-data row beside each letter, so a month file reads small rows
     Migration(7, _lacks_open_rows, _add_open_rows),
+    # the weekly records (hot topics, the leaders' report): new table, nothing to fill
+    Migration(9, None, None, WEEKS),
 )
 
 
