@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain import notifications, statistics
+from ..domain import hot, notifications, statistics, weekly
 from ..domain.deadlines import CHINA_TZ, Light
 from ..domain.errors import ConcurrentUpdate, Forbidden, SendError
 from ..domain.letters import ACTIVE, Letter, Status
@@ -46,7 +46,7 @@ def tick(ctx: Context, now: datetime | None = None) -> dict[str, Any]:
     now = now or ctx.clock()
     return {"at": now.isoformat(), "lights_changed": _lights(ctx, now),
             "rating_followups": _rating_followups(ctx, now), "digest": _digest(ctx, now),
-            "topic_phases": record_topic_phases(ctx, now)}
+            "topic_phases": record_topic_phases(ctx, now), "weekly": _weekly(ctx, now)}
 
 
 def _lights(ctx: Context, now: datetime) -> list[str]:
@@ -120,6 +120,29 @@ def _digest(ctx: Context, now: datetime) -> str | None:
     except ConcurrentUpdate:
         return None    # another tick created it first
     return note.id
+
+
+def _weekly(ctx: Context, now: datetime) -> str | None:
+    """The weekly record (hot topics and the leaders' report, `domain.weekly`) of the week that
+    ended last, once: from Monday 00:00 China time on, the first tick writes it (a conditional
+    insert; a racing tick's commit is refused and writes nothing)."""
+    week = weekly.last_ended_week(now)
+    if ctx.store.get_week(week) is not None:
+        return None
+    since, before = weekly.week_window(week)
+    letters = ctx.store.submitted_between(since - timedelta(days=7 * hot.HISTORY), before)
+    board = dashboard_figures(ctx, min(now, before))
+    late = [{"department": row["department"], "red": row["red"]}
+            for row in board["active"]["by_department"] if row["red"]]
+    late.sort(key=lambda r: (-r["red"], r["department"]))
+    record = weekly.record(week, now, letters, board["active"]["by_light"], late)
+    try:
+        with ctx.store.unit_of_work() as uow:
+            uow.add_week(record)
+            uow.commit()
+    except ConcurrentUpdate:
+        return None    # another tick wrote it first
+    return week
 
 
 def deliver_notifications(ctx: Context, sender: Sender, now: datetime | None = None,
