@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import hot
+from . import hot, privacy
 from .deadlines import CHINA_TZ
 from .letters import Letter
 
@@ -47,10 +47,21 @@ def valid_week(week: str) -> bool:
     return True
 
 
+def _without_writer(text: str, letter: Letter) -> str:
+    """`text` without its writer's name in any form (`privacy.redact` finds phone numbers, ID
+    numbers and addresses by their shape, a name only when told it): not even the surname of
+    a masked name is left, since a term shared by a topic's letters could carry it."""
+    names = [n for n in (letter.name,) if n]
+    for name in names:
+        text = text.replace(name, " ")
+    return privacy.redact(text, names=names).replace("*", " ")
+
+
 def hot_letter(letter: Letter) -> hot.HotLetter:
     """What a topic is made of (a private letter counts, but is never linked)."""
     published = letter.publication is not None and letter.public
-    return hot.HotLetter(id=letter.id, subject=letter.subject, body=letter.body,
+    return hot.HotLetter(id=letter.id, subject=_without_writer(letter.subject, letter),
+                         body=_without_writer(letter.body, letter),
                          submitted_at=letter.submitted_at.astimezone(CHINA_TZ),
                          department=letter.department, votes=letter.votes_up,
                          published=published)
