@@ -34,7 +34,7 @@ def story(city, content):
     for i in range(7):
         noise.append(city.full_cycle(subject=f"五矿万境小区工地夜间施工噪音扰民{i}", body=BODY,
                                      name=NAME, phone=PHONE, email=EMAIL))
-    for i in range(3):                      # the same matter, not to be published
+    for _ in range(3):                      # the same matter, not to be published
         private.append(city.full_cycle(subject="五矿万境小区工地夜间施工噪音扰民", body=BODY,
                                        name=NAME, phone=PHONE, email=EMAIL, public=False))
     for s in OTHERS:

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..domain import hot, notifications, statistics, weekly
 from ..domain.deadlines import CHINA_TZ, Light
-from ..domain.errors import ConcurrentUpdate, Forbidden, SendError
+from ..domain.errors import ConcurrentUpdate, Forbidden, Invalid, NotFound, SendError
 from ..domain.letters import ACTIVE, Letter, Status
 from ..domain.notifications import Notification
 from . import abuse
@@ -261,6 +261,44 @@ def office_dashboard(ctx: Context, actor: Actor) -> dict[str, Any]:
     # requests refused as abuse, per kind, over the last two weeks
     figures["abuse"] = abuse.dashboard_section(ctx.store, ctx.clock())
     return figures
+
+
+# --- the weekly reports (周报) in the console -----------------------------------------------
+
+def _reports_reader(actor: Actor) -> None:
+    if actor.role not in ("office", "admin"):
+        raise Forbidden("reports_office_only")
+
+
+def list_reports(ctx: Context, actor: Actor) -> dict[str, Any]:
+    """GET /api/staff/reports (office, admin): the weeks with a report, newest first."""
+    _reports_reader(actor)
+    return {"weeks": [{"week": w, "url": f"/api/staff/reports/{w}"}
+                      for w in ctx.store.list_weeks()]}
+
+
+def get_report(ctx: Context, actor: Actor, week: str) -> dict[str, Any]:
+    """GET /api/staff/reports/{week} (office, admin): the week's record, departments named."""
+    _reports_reader(actor)
+    if not weekly.valid_week(week):
+        raise Invalid("week_format", field="week")
+    record = ctx.store.get_week(week)
+    if record is None:
+        raise NotFound("week_not_found", field="week")
+    figures = dict(record.get("figures", {}))
+    figures["late_departments"] = [
+        {**row, "department": department_ref(ctx, row.get("department"))}
+        for row in figures.get("late_departments", [])]
+    figures["notable"] = [{**n, "department": department_ref(ctx, n.get("department"))}
+                          for n in figures.get("notable", [])]
+    topics = [{**t, "departments": [{"department": department_ref(ctx, d), "letters": n}
+                                    for d, n in t.get("departments", [])]}
+              for t in record.get("topics", [])]
+    since, before = weekly.week_window(week)
+    return {"week": week, "from": since.date().isoformat(),
+            "to": (before - timedelta(days=1)).date().isoformat(),
+            "computed_at": record.get("computed_at"), "formula": weekly.FORMULA,
+            "topics": topics, "figures": figures}
 
 
 # --- statistics upkeep -------------------------------------------------------------------
