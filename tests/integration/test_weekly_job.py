@@ -44,3 +44,32 @@ def test_the_week_is_not_written_before_it_ends(ctx, store):
     assert store.list_weeks() == ["2026-W47"]
     supervision.tick(ctx, cst(2026, 11, 30, 0, 0))             # Monday 00:00: W48 ended
     assert store.list_weeks() == ["2026-W48", "2026-W47"]
+
+
+def test_the_report_goes_once_to_each_address_of_content_reports(ctx, store, sender):
+    from dataclasses import replace
+    ctx = replace(ctx, notify=replace(ctx.notify, report_emails=("mayor@example.gov",
+                                                                  "supervision@example.gov")))
+    supervision.run_scheduled(ctx, sender, MON)
+    supervision.run_scheduled(ctx, sender, MON + timedelta(hours=1))
+    reports = [n for n in store.list_notifications() if n.kind == "weekly_report"]
+    assert sorted(n.id for n in reports) == ["weekly.2026-W47.mayor@example.gov",
+                                             "weekly.2026-W47.supervision@example.gov"]
+    assert all(n.status == "sent" for n in reports)
+    assert all("2026-W47 来信周报" in n.body and "/staff/#/reports/2026-W47" in n.body
+               for n in reports)
+
+
+def test_content_reports_yaml_is_loaded_and_checked(tmp_path):
+    import pytest
+
+    from chalicelib.adapters.content_files import ContentError
+    from chalicelib.adapters.content_limits import load_reports_file
+    assert load_reports_file(tmp_path) == ()
+    (tmp_path / "reports.yaml").write_text(
+        "weekly: [a@example.gov, b@example.gov, a@example.gov]\n")
+    assert load_reports_file(tmp_path) == ("a@example.gov", "b@example.gov")
+    for bad in ("weekly: [not-an-address]\n", "weekly: a@example.gov\n", "monthly: []\n"):
+        (tmp_path / "reports.yaml").write_text(bad)
+        with pytest.raises(ContentError):
+            load_reports_file(tmp_path)

@@ -136,9 +136,13 @@ def _weekly(ctx: Context, now: datetime) -> str | None:
             for row in board["active"]["by_department"] if row["red"]]
     late.sort(key=lambda r: (-r["red"], r["department"]))
     record = weekly.record(week, now, letters, board["active"]["by_light"], late)
+    names = {d.id: d.name for d in ctx.departments.values()}
     try:
         with ctx.store.unit_of_work() as uow:
             uow.add_week(record)
+            # the report to content/reports.yaml's readers, in the same commit: once
+            for note in notifications.weekly_report(record, now, names, ctx.notify):
+                uow.add_notification(note)
             uow.commit()
     except ConcurrentUpdate:
         return None    # another tick wrote it first
