@@ -25,7 +25,7 @@ def test_the_office_reads_and_prints_the_weekly_report(server, page):
     body = page.inner_text("#report-body")
     assert "按渠道" in body and "热点问题" in body and "江城花园" in body
     assert page.locator("#reports-weeks a").count() >= 1
-    page.evaluate("window.__printed = 0; window.print = () => { window.__printed += 1; }")
+    page.evaluate("window.__printed = 0; window.print = () => { window.__printed += 1; }; 0")
     page.click("#report-print")
     assert page.evaluate("window.__printed") == 1
     page.emulate_media(media="print")
