@@ -190,6 +190,15 @@ class Snapshot:
             self._submitted_months = months
         return self._submitted_months
 
+    # -- the weekly records (hot topics) --
+
+    def list_weeks(self) -> list[str]:
+        """The weeks with a record, newest first."""
+        return self._lists.get(("weeks",), self.store.list_weeks)
+
+    def get_week(self, week: str) -> dict | None:
+        return self._lists.get(("week", week), lambda: self.store.get_week(week))
+
     def stats(self, period: str) -> dict[str, dict[str, int]]:
         if period not in self._stats:
             self._stats[period] = self.store.stats(period)

@@ -188,6 +188,8 @@ class MemoryStore(BaseStore):
                     raise ConcurrentUpdate(field="version")
         if any(r.id in self.responses for r in plan.responses):
             raise ConcurrentUpdate(field="id")
+        if any(w["week"] in self.docs.get("week", {}) for w in plan.weeks):
+            raise ConcurrentUpdate(field="id")
 
     def _write(self, plan: CommitPlan, now: datetime) -> None:
         self._check(plan, now)
@@ -214,6 +216,8 @@ class MemoryStore(BaseStore):
             self._put_doc("comment", c.comment.id, c.doc)
         for r in plan.responses:
             self.responses[r.id] = copy.deepcopy(r)
+        for record in plan.weeks:
+            self._put_doc("week", record["week"], record)
         for topic_id, delta in plan.tallies.items():
             row = self.tallies.setdefault(topic_id, {})
             for c, n in delta.items():

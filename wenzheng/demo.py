@@ -26,6 +26,7 @@ import yaml
 
 from chalicelib.adapters.clock import ManualClock
 from chalicelib.api import parse
+from chalicelib.domain import weekly
 from chalicelib.domain.consultations import Kind, Topic
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import auth, casework
@@ -128,11 +129,43 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
         counts[final] = counts.get(final, 0) + 1
         if progress:
             progress(i + 1, letters)
+    _seed_hot_week(demo, clock, now, office, first_dept)
     clock.at = now
     seeded = seed_consultations(ctx, now)
     if seeded:
         counts["consultations"] = seeded   # type: ignore[assignment]
     return counts
+
+
+HOT_SUBJECTS = ("江城花园小区旁地铁工地夜间施工噪音扰民",
+                "地铁工地夜间施工噪音太大，江城花园居民无法休息",
+                "反映江城花园附近地铁施工夜间噪音扰民问题",
+                "江城花园小区地铁工地凌晨施工噪音扰民",
+                "请管管江城花园旁地铁工地夜间施工噪音",
+                "江城花园地铁工地夜间施工噪音扰民，多次反映未解决")
+
+
+def _seed_hot_week(ctx: Context, clock: ManualClock, now: datetime, office: Actor,
+                   dept: str) -> int:
+    """Six letters on one matter in the week that ended last, so that the weekly record the
+    first tick writes (`supervision._weekly`) has a hot topic: four published, two open."""
+    since, _ = weekly.week_window(weekly.last_ended_week(now))
+    clerk = Actor("demo-clerk", "clerk", dept)
+    for i, subject in enumerate(HOT_SUBJECTS):
+        clock.at = since + timedelta(days=i, hours=9 + i)
+        answer = services.submit_letter(ctx, parse.submit_letter({
+            "type": "complaint", "subject": subject,
+            "body": f"{subject}。工地每天晚上十一点后还在打桩和运渣土，噪音很大，老人小孩都睡不好，"
+                    "希望有关部门督促施工单位遵守夜间施工规定。",
+            "department": None, "name": "市民", "phone": None, "email": None,
+            "public": True, "idempotency_key": f"demo-hot-{i}"}))
+        if i < 4:
+            def later(step: str) -> None:
+                clock.at = clock.at + timedelta(hours=1)
+            move_letter(ctx, answer.body["id"], "published", office=office, clerk=clerk,
+                        dept=dept, reply="已督促施工单位停止夜间施工，并加强巡查。",
+                        category="城乡建设", wait=later)
+    return len(HOT_SUBJECTS)
 
 
 def _plan(open_left: int, i: int) -> str:

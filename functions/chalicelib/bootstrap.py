@@ -55,7 +55,7 @@ def notify_config(content: Content, settings: Settings | None = None) -> NotifyC
         department_emails={d.id: d.email for d in content.departments if d.email},
         mail_from=settings.mail_from or file.texts.get("mail_from") or "noreply@localhost",
         signature=file.texts.get("signature") or site.office or "市长公开电话办公室",
-        retry=file.retry, expire_after=file.expire_after)
+        retry=file.retry, expire_after=file.expire_after, report_emails=content.report_emails)
 
 
 def make_sender(settings: Settings, config: NotifyConfig) -> Sender:

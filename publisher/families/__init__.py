@@ -17,6 +17,7 @@ from . import (
     feeds,
     fixed,
     home,
+    hot,
     league,
     letters,
     notices,
@@ -30,6 +31,7 @@ FAMILIES: tuple[Family, ...] = (
     home.FAMILY, board.FAMILY, letters.FAMILY, departments.FAMILY, league.FAMILY,
     exposure.FAMILY, feeds.FAMILY, sitemaps.FAMILY, notices.FAMILY, fixed.FAMILY,
     consultations.FAMILY, facets.FAMILY, search.FAMILY, open_data.FAMILY,
+    hot.FAMILY,
 )
 
 

@@ -125,7 +125,8 @@ def data_index(r: Renderer) -> Output:
     periods = ([p for p in periods if p == "all"] + [p for p in periods if len(p) == 4]
                + [p for p in periods if "-Q" in p] + [p for p in periods if MONTH.match(p)])
     return r.html("data/index.html", "data.html", "league", months=months, periods=periods,
-                  columns=open_data.COLUMNS, stint_columns=open_data.STINT_FIELDS)
+                  weeks=r.snap.list_weeks(), columns=open_data.COLUMNS,
+                  stint_columns=open_data.STINT_FIELDS)
 
 
 def site_pages(snap: Snapshot, content: Content) -> list[PageKey]:

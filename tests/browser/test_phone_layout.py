@@ -78,7 +78,8 @@ def every_page_kind(site: Path) -> list[str]:
              "/league/", *period_pages.values(), "/exposure/",
              "/consultations/", *topic_of_each_kind(),
              "/notices/", *[rel(p) for p in notices], "/track/", "/write/", "/search/", "/404.html",
-             "/no-such-page/"]
+             "/no-such-page/",
+             "/hot/", *[rel(p) for p in sorted((site / "hot").glob("*/index.html"))]]
     assert len(period_pages) == 4 and len(notices) >= 1
     return pages + ["/en" + p for p in pages]
 

@@ -38,7 +38,9 @@ def sample_pages(server) -> list[str]:
                       .__iter__())),
              # consultations: the listing, an open hearing and survey (forms), an interview
              "/consultations/", "/consultations/taxi-fares-2026/",
-             "/consultations/public-transport-2026/", "/consultations/traffic-congestion-2026-11/"]
+             "/consultations/public-transport-2026/", "/consultations/traffic-congestion-2026-11/",
+             # hot topics (热点): the latest week and one week's page
+             "/hot/", rel(next(sorted((site / "hot").glob("20*-W*/index.html")).__iter__()))]
     # the English site (/en/) has the same pages; notices with and without an English body
     english = ["/en" + p for p in pages] + ["/en/notices/league-rules/", "/en/notices/privacy/",
                                             "/en/404.html"]

@@ -74,6 +74,12 @@ def test_the_demo_city_has_letters_in_every_state(tmp_path):
     assert "skipped" in again
     redone = [l for l in store.iter_letters() if l.redo_count]
     assert redone and all(len(l.ratings) == 2 for l in redone if l.status == Status.published)
+    # the first tick (as `wenzheng serve` runs it at start) writes the last week's record,
+    # with the demo's hot topic: six letters on one matter, four of them published
+    from chalicelib.services import supervision
+    assert supervision.tick(composed.ctx, cst(2026, 11, 23, 9))["weekly"] == "2026-W47"
+    (topic, *_) = store.get_week("2026-W47")["topics"]
+    assert topic["letters"] >= 6 and len(topic["published"]) >= 4
 
 
 def test_account_add_reads_the_password_from_stdin(tmp_path):

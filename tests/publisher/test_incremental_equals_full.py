@@ -131,6 +131,9 @@ def test_incremental_build_equals_full_build(lived, city, store, content):
     assert "en/letters/2026/11/page/2/index.html" in files
     assert "en/letters/2026/12/index.html" in files and "en/league/2026-Q4/index.html" in files
     assert "en/index.html" in files and "en/404.html" in files
+    # the hot topics of the week the tick of 16 December wrote (change record of kind "week")
+    assert "hot/index.html" in files and "en/hot/2026-W50/index.html" in files
+    assert "data/hot-2026-W50.json" in files
     # the boards by type and by category, their stable monthly pages, feeds and sitemaps
     for lang in ("", "en/"):
         assert f"{lang}letters/types/complaint/index.html" in files

@@ -320,6 +320,9 @@ class CommitPlan:
     responses: list[Response] = field(default_factory=list)
     tallies: dict[str, dict[str, int]] = field(default_factory=dict)   # topic -> deltas
     quotas: list[QuotaUse] = field(default_factory=list)
+    # new weekly records (hot topics and the leaders' report, `domain.weekly`): each must not
+    # exist yet, so of two ticks racing for a week one writes it and the other nothing
+    weeks: list[dict[str, Any]] = field(default_factory=list)
     change: Change | None = None
 
 
@@ -346,6 +349,7 @@ class TrackedLetters:
         self.quotas: list[QuotaUse] = []
         # corrections to the running statistics (a recomputation from history found drift)
         self.stats_corrections: dict[tuple[str, str], dict[str, int]] = {}
+        self.weeks: dict[str, dict[str, Any]] = {}     # week -> new weekly record
 
     # --- consultations -------------------------------------------------------------------
 
@@ -500,7 +504,11 @@ class TrackedLetters:
         self._plan_consultations(plan, change)
         change.departments.sort()
         change.months.sort()
-        if plan.letters or plan.votes or change.topics or self.stats_corrections:
+        plan.weeks = [self.weeks[k] for k in sorted(self.weeks)]
+        if plan.weeks and not plan.letters and not change.topics:
+            change.kind = "week"           # the hot-topic pages (publisher/families/hot.py)
+            change.public = True
+        if plan.letters or plan.votes or change.topics or self.stats_corrections or plan.weeks:
             plan.change = change
         return plan
 
@@ -527,6 +535,7 @@ class TrackedLetters:
         self.responses.clear()
         self.quotas.clear()
         self.stats_corrections.clear()
+        self.weeks.clear()
 
     def rolled_back(self, plan: CommitPlan) -> None:
         for w in plan.letters:

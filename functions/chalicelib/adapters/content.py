@@ -25,7 +25,13 @@ from ..domain.letters import Limits
 from ..domain.statistics import Weights
 from ..services.abuse import AbuseLimits
 from .content_files import ContentError, load_departments, read_text, read_yaml, split_front_matter
-from .content_limits import NotifyFile, load_abuse_limits, load_limits, load_notify_file
+from .content_limits import (
+    NotifyFile,
+    load_abuse_limits,
+    load_limits,
+    load_notify_file,
+    load_reports_file,
+)
 from .topic_files import load_topics, topic_paths
 
 if TYPE_CHECKING:
@@ -121,6 +127,7 @@ class Content:
     limits: Mapping[str, Limits] = field(default_factory=lambda: {"default": Limits()})
     abuse: AbuseLimits = field(default_factory=AbuseLimits)
     notify: NotifyFile = field(default_factory=NotifyFile)
+    report_emails: tuple[str, ...] = ()      # content/reports.yaml: the weekly report's readers
 
     def department(self, dept_id: str) -> Department | None:
         return self.departments_by_id.get(dept_id)
@@ -151,7 +158,7 @@ _cache: dict[str, tuple[tuple[Any, ...], Content]] = {}
 
 def _content_files(root: Path) -> list[Path]:
     return [root / name for name in ("site.yaml", "departments.yaml", "limits.yaml",
-                                     "abuse.yaml", "notifications.yaml")] + \
+                                     "abuse.yaml", "notifications.yaml", "reports.yaml")] + \
         sorted((root / "notices").glob("*.md")) + [p for p, _ in topic_paths(root)]
 
 
@@ -187,7 +194,7 @@ def load_content(path: str | Path) -> Content:
                    notices=load_notices(root / "notices"), calendar_dir=root / "calendar",
                    topics=tuple(load_topics(root, set(departments))),
                    limits=load_limits(root), abuse=load_abuse_limits(root),
-                   notify=load_notify_file(root))
+                   notify=load_notify_file(root), report_emails=load_reports_file(root))
 
 
 def _text(file: Path, data: Mapping[str, Any], key: str, where: str = "", *,

@@ -141,6 +141,24 @@ def load_notify_file(content_dir: Path) -> NotifyFile:
                           path, "expire_after_hours", raw.get("expire_after_hours", 72), 1)))
 
 
+def load_reports_file(content_dir: Path) -> tuple[str, ...]:
+    """Who receives the leaders' weekly report (周报), from content/reports.yaml
+    (`weekly: [addresses]`; no file, nobody)."""
+    path = content_dir / "reports.yaml"
+    raw = read_mapping(path) if path.exists() else {}
+    _unknown(path, "", raw, {"weekly"})
+    weekly = raw.get("weekly") or []
+    if not isinstance(weekly, list):
+        raise ContentError(path, "weekly", "must be a list of e-mail addresses")
+    out: list[str] = []
+    for i, address in enumerate(weekly):
+        if not isinstance(address, str) or not is_email(address.strip()):
+            raise ContentError(path, f"weekly[{i}]", f"must be an e-mail address, got {address!r}")
+        if address.strip() not in out:
+            out.append(address.strip())
+    return tuple(out)
+
+
 def _retry(path: Path, raw: Any) -> RetryPolicy:
     if not isinstance(raw, dict):
         raise ContentError(path, "retry", "must be a mapping")

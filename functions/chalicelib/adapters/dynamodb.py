@@ -84,6 +84,8 @@ from .dynamodb_items import (
     TOPIC_KIND,
     TOPIC_SK,
     VOTE_SK,
+    WEEK_KIND,
+    WEEK_SK,
     epoch_seconds,
     facet_value,
     item_key,
@@ -107,6 +109,7 @@ from .store import (
     SEARCH,
     STATUS,
     TOPIC,
+    WEEK,
     BaseStore,
     too_many,
 )
@@ -150,7 +153,8 @@ def _fkey_after(pub_key: str) -> str:
 # the documents of `_doc`/`_docs`/`_put_doc`: key prefix, sort key, `kind` (listed by kind)
 _DOCS: dict[str, tuple[str, str, str | None]] = {
     ACCOUNT: ("ACCOUNT#", ACCOUNT_SK, ACCOUNT_KIND), TOPIC: ("TOPIC#", TOPIC_SK, TOPIC_KIND),
-    COMMENT: ("COMMENT#", COMMENT_SK, None), SEARCH: ("SEARCH#", SEARCH_SK, SEARCH_KIND)}
+    COMMENT: ("COMMENT#", COMMENT_SK, None), SEARCH: ("SEARCH#", SEARCH_SK, SEARCH_KIND),
+    WEEK: ("WEEK#", WEEK_SK, WEEK_KIND)}
 
 
 class DynamoStore(BaseStore):

@@ -44,6 +44,7 @@ TOPIC_SK, TALLY_SK, COMMENT_SK, RESPONSE_SK, QUOTA_SK = (
     "TOPIC", "TALLY", "COMMENT", "RESPONSE", "QUOTA")
 TOPIC_KIND = "TOPIC"
 SEARCH_SK, SEARCH_KIND = "SEARCH", "SEARCH"     # the search index's state, one item per key
+WEEK_SK, WEEK_KIND = "WEEK", "WEEK"     # the weekly records (`domain.weekly`), one per ISO week
 TALLY_PREFIX = "c:"      # tally counters are attributes `c:{counter}` of the TALLY item
 REFUSALS_PK = "REFUSALS"    # refusal counters: one item per China-time day (sk), see table.py
 REFUSAL_PREFIX = "r:"       # ...with one N attribute `r:{kind}` per kind of refusal
@@ -225,6 +226,10 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
             {"#pk": T.PK})
 
     _consultation_items(table_name, plan, now, items, fields, keys, put)
+
+    for record in plan.weeks:          # written once: a second tick's commit loses the race
+        put({**item_key(f"WEEK#{record['week']}", WEEK_SK), "doc": json_attr(record),
+             "kind": string_attr(WEEK_KIND)}, "attribute_not_exists(#pk)", "id", {"#pk": T.PK})
 
     if plan.change is not None:
         put({**item_key(f"CHANGE#{plan.change.id}", CHANGE_SK),

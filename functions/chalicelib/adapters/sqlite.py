@@ -59,6 +59,7 @@ from .store import (
     SEARCH,
     STATUS,
     TOPIC,
+    WEEK,
     BaseStore,
     too_many,
 )
@@ -85,7 +86,7 @@ def _range_args(index: str, key: str | None) -> list[object]:
     return list(split_facet_month_key(key)) if index in _MONTH_KEYED else [key]
 # the documents of `_doc`/`_docs`/`_put_doc`: table and key column
 _DOCS = {ACCOUNT: ("accounts", "username"), TOPIC: ("topics", "id"), COMMENT: ("comments", "id"),
-         SEARCH: ("search_state", "key")}
+         SEARCH: ("search_state", "key"), WEEK: ("weeks", "week")}
 
 
 class SqliteStore(BaseStore):
@@ -211,6 +212,9 @@ class SqliteStore(BaseStore):
                              (note.id, note.letter_id, _due_at(note), 1,
                               json.dumps(note.to_dict(), ensure_ascii=False)))
             self._write_consultations(conn, plan)
+            for record in plan.weeks:      # a week that has its record: IntegrityError, a loss
+                conn.execute("INSERT INTO weeks (week, doc) VALUES (?,?)",
+                             (record["week"], json.dumps(record, ensure_ascii=False)))
             if plan.change is not None:
                 conn.execute("INSERT INTO outbox (id, doc) VALUES (?,?)",
                              (plan.change.id, json.dumps(plan.change.to_dict())))

@@ -298,6 +298,10 @@ SEARCH_STATE = """
 CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
 
+WEEKS = """
+CREATE TABLE IF NOT EXISTS weeks (week TEXT PRIMARY KEY, doc TEXT NOT NULL);
+"""
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -322,6 +326,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, _lacks_open_rows, _add_open_rows),
     # the contact index of the similar letters (重复件) on the staff view
     Migration(8, _lacks_table("letter_contacts"), _add_contacts),
+    # the weekly records (hot topics, the leaders' report): new table, nothing to fill
+    Migration(9, None, None, WEEKS),
 )
 
 

@@ -73,6 +73,7 @@ FACET_INDEXES: dict[str, tuple[str, str]] = {
 # the document kinds `_doc`, `_docs` and `_put_doc` store
 ACCOUNT, TOPIC, COMMENT = "account", "topic", "comment"
 SEARCH = "search"      # the search index's state (`SearchState`); the key is kept in the doc
+WEEK = "week"          # the weekly records (`domain.weekly`), keyed by ISO week ("2026-W49")
 
 ITER_PAGE = 1000        # letters per read when iterating the whole archive
 # the bounds of `similar_candidates`: the newest letters of the window, and per contact key
@@ -311,6 +312,15 @@ class BaseStore:
     def put_search_state(self, key: str, doc: dict[str, Any]) -> None:
         self._put_doc(SEARCH, key, {**doc, "key": key})
 
+    # --- the weekly records (hot topics, the leaders' report) -----------------------------
+
+    def get_week(self, week: str) -> dict[str, Any] | None:
+        return self._doc(WEEK, week)
+
+    def list_weeks(self) -> list[str]:
+        return sorted((d["week"] for d in self._docs(WEEK) if isinstance(d.get("week"), str)),
+                      reverse=True)
+
     # --- refusals ------------------------------------------------------------------------
 
     def count_refusal(self, kind: str, at: datetime) -> None:
@@ -418,6 +428,13 @@ class StoreUnitOfWork:
 
     def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
         self.tracked.quotas.append(QuotaUse(key, limit, expires_at))
+
+    # --- the weekly records --------------------------------------------------------------
+
+    def add_week(self, record: dict[str, Any]) -> None:
+        """A new weekly record (`record["week"]` its key); the commit fails with
+        `ConcurrentUpdate` when the week has one already."""
+        self.tracked.weeks[str(record["week"])] = record
 
     # --- commit --------------------------------------------------------------------------
 

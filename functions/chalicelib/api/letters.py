@@ -239,6 +239,18 @@ def dashboard() -> tuple[int, Any]:
     return 200, supervision.office_dashboard(_ctx(), _actor())
 
 
+@staff.route("/staff/reports", methods=["GET"])
+@view(staff)
+def list_reports() -> tuple[int, Any]:
+    return 200, supervision.list_reports(_ctx(), _actor())
+
+
+@staff.route("/staff/reports/{week}", methods=["GET"])
+@view(staff)
+def get_report(week: str) -> tuple[int, Any]:
+    return 200, supervision.get_report(_ctx(), _actor(), week)
+
+
 @staff.route("/staff/letters/{letter_id}", methods=["GET"])
 @view(staff)
 def get_letter(letter_id: str) -> tuple[int, Any]:

@@ -164,6 +164,15 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("get", "/api/staff/dashboard", "Supervision dashboard (office): active letters by "
          "light and department, queues, red letters, requests refused as abuse per kind "
          "(`abuse`)", None, {"200": "figures", "403": "not the office"}),
+        ("get", "/api/staff/reports", "The weekly reports (office, admin): the ISO weeks with a "
+         "report, newest first", None, {"200": "{weeks: [{week, url}]}",
+                                        "403": "not the office or an admin"}),
+        ("get", "/api/staff/reports/{week}", "One week's report (office, admin): received by "
+         "channel, type and category, lights and late departments, re-dos and unsatisfied "
+         "ratings, the hot topics, five notable letters", None,
+         {"200": "{week, from, to, computed_at, formula, topics, figures}",
+          "400": "week_format (a week is written 2026-W07)", "403": "not the office or an admin",
+          "404": "no report for the week"}),
         ("get", "/api/staff/letters/{letter_id}", "One letter with private fields and history; "
          "`suggested` (category and department), `similar`: letters that may be the same "
          "matter, best first, `[{id, subject, status, score, same_contact}]` (the same contact "

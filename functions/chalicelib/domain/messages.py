@@ -132,6 +132,10 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("unknown_rating", "invalid_choice", "未知的评价", "Unknown rating"),
     ("dashboard_office_only", "forbidden", "只有市长公开电话办公室可以查看督办总览",
      "Only the office sees the supervision dashboard"),
+    ("reports_office_only", "forbidden", "只有市长公开电话办公室可以查看周报",
+     "Only the office sees the weekly reports"),
+    ("week_format", "invalid", "周次格式应为 2026-W07", "A week is written like 2026-W07"),
+    ("week_not_found", "not_found", "没有这一周的周报", "No report for this week"),
     ("record_changed", "concurrent_update", "该记录已被他人修改，请刷新后重试",
      "The record was changed by someone else; reload and retry"),
     # --- consultations (domain/consultations.py, services/topics.py) --------------------------

@@ -55,6 +55,7 @@ class Kind(StrEnum):
     digest = "digest"
     receipt = "receipt"              # a new letter's tracking code and secret, to its writer
     new_secret = "new_secret"        # a replacement secret the writer asked for
+    weekly_report = "weekly_report"  # the leaders' weekly report (周报), content/reports.yaml
 
 
 # the kinds whose body holds a tracking secret until it is sent
@@ -92,6 +93,7 @@ class NotifyConfig:
     signature: str = "市长公开电话办公室"
     retry: RetryPolicy = RetryPolicy()
     expire_after: timedelta = timedelta(days=3)
+    report_emails: tuple[str, ...] = ()    # the weekly report (content/reports.yaml)
 
     def link(self, path: str) -> str:
         return self.site_url.rstrip("/") + path
@@ -359,6 +361,50 @@ def secret_messages(letter: Letter, secret: str, seq: int, at: datetime, config:
 
 
 # --- the office's daily digest ----------------------------------------------------------------
+
+def weekly_report_id(week: str, address: str) -> str:
+    return f"weekly.{week}.{address}"
+
+
+def weekly_report(record: Mapping[str, Any], at: datetime, names: Mapping[str, str],
+                  config: NotifyConfig) -> list[Notification]:
+    """The week's report (`domain.weekly.record`) to each address of content/reports.yaml."""
+    week, figures = record["week"], record.get("figures", {})
+    received = figures.get("received", {})
+    lights = figures.get("lights", {})
+
+    def counts(d: Mapping[str, int]) -> str:
+        return "，".join(f"{k or '未分类'} {n}" for k, n in d.items()) or "无"
+
+    lines = [f"{week} 来信周报", "",
+             f"受理来信 {received.get('total', 0)} 件。",
+             f"按渠道：{counts(received.get('by_channel', {}))}",
+             f"按类型：{counts(received.get('by_type', {}))}",
+             f"按类别：{counts(received.get('by_category', {}))}", "",
+             f"周末在办：绿灯 {lights.get('green', 0)}，黄灯 {lights.get('yellow', 0)}，"
+             f"红灯 {lights.get('red', 0)}。"]
+    late = figures.get("late_departments", [])
+    if late:
+        lines.append("有红灯来信的部门：" + "，".join(
+            f"{names.get(r['department'], r['department'])} {r['red']}" for r in late))
+    lines += [f"本周责令重办 {figures.get('redos', 0)} 件，不满意评价 "
+              f"{figures.get('unsatisfied', 0)} 件。", "",
+              "热点问题（H = n × (1 + g) + ln(1 + v)）："]
+    topics = record.get("topics", [])
+    lines += [f"  {i}. {t['name']}：来信 {t['letters']} 件，热度 {t['hot']}"
+              for i, t in enumerate(topics, 1)] or ["  本周没有达到 5 件来信的话题。"]
+    notable = figures.get("notable", [])
+    if notable:
+        lines += ["", "值得关注的来信："]
+        lines += [f"  《{_short(n['subject'])}》 {config.link(n['url'])}" for n in notable]
+    lines.append(f"\n周报全文：{config.link('/staff/#/reports/' + week)}")
+    body = "\n".join(lines) + _footer(config)
+    subject = f"【来信周报】{week}：受理 {received.get('total', 0)} 件"
+    return [Notification(id=weekly_report_id(week, to), kind=Kind.weekly_report,
+                         channel=Channel.email, to=to, subject=subject, body=body,
+                         created_at=at, not_after=at + config.expire_after)
+            for to in config.report_emails]
+
 
 def digest_id(day: date) -> str:
     return f"digest.{day.isoformat()}.{Channel.email}"

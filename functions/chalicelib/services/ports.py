@@ -171,6 +171,12 @@ class ConsultationWork(Protocol):
         """How many times an abuse-limit quota (a key naming client, scope and window) was used."""
         ...
 
+    def add_week(self, record: dict[str, Any]) -> None:
+        """A new weekly record (`domain.weekly`, key `record["week"]`), written with one change
+        record of kind "week"; the commit fails with `ConcurrentUpdate` (and writes nothing)
+        when the week has one already."""
+        ...
+
     def use_quota(self, key: str, limit: int, expires_at: datetime) -> None:
         """Use the quota once in this commit; the commit raises `TooManyRequests` (and writes
         nothing) if it was used `limit` times already."""
@@ -304,6 +310,15 @@ class ArchiveReads(Protocol):
 
     def stats(self, period: str) -> dict[str, dict[str, int]]: ...
     def stats_periods(self) -> list[str]: ...
+
+    # the weekly records (hot topics and the leaders' report), written by the scheduled job
+    def get_week(self, week: str) -> dict[str, Any] | None:
+        """The weekly record of an ISO week ("2026-W49"), None if none was written."""
+        ...
+
+    def list_weeks(self) -> list[str]:
+        """The weeks that have a record, newest first."""
+        ...
 
 
 class ConsultationReads(Protocol):

@@ -20,9 +20,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain import notifications, statistics
+from ..domain import hot, notifications, statistics, weekly
 from ..domain.deadlines import CHINA_TZ, Light
-from ..domain.errors import ConcurrentUpdate, Forbidden, SendError
+from ..domain.errors import ConcurrentUpdate, Forbidden, Invalid, NotFound, SendError
 from ..domain.letters import ACTIVE, Letter, Status
 from ..domain.notifications import Notification
 from . import abuse
@@ -46,7 +46,7 @@ def tick(ctx: Context, now: datetime | None = None) -> dict[str, Any]:
     now = now or ctx.clock()
     return {"at": now.isoformat(), "lights_changed": _lights(ctx, now),
             "rating_followups": _rating_followups(ctx, now), "digest": _digest(ctx, now),
-            "topic_phases": record_topic_phases(ctx, now)}
+            "topic_phases": record_topic_phases(ctx, now), "weekly": _weekly(ctx, now)}
 
 
 def _lights(ctx: Context, now: datetime) -> list[str]:
@@ -120,6 +120,33 @@ def _digest(ctx: Context, now: datetime) -> str | None:
     except ConcurrentUpdate:
         return None    # another tick created it first
     return note.id
+
+
+def _weekly(ctx: Context, now: datetime) -> str | None:
+    """The weekly record (hot topics and the leaders' report, `domain.weekly`) of the week that
+    ended last, once: from Monday 00:00 China time on, the first tick writes it (a conditional
+    insert; a racing tick's commit is refused and writes nothing)."""
+    week = weekly.last_ended_week(now)
+    if ctx.store.get_week(week) is not None:
+        return None
+    since, before = weekly.week_window(week)
+    letters = ctx.store.submitted_between(since - timedelta(days=7 * hot.HISTORY), before)
+    board = dashboard_figures(ctx, min(now, before))
+    late = [{"department": row["department"], "red": row["red"]}
+            for row in board["active"]["by_department"] if row["red"]]
+    late.sort(key=lambda r: (-r["red"], r["department"]))
+    record = weekly.record(week, now, letters, board["active"]["by_light"], late)
+    names = {d.id: d.name for d in ctx.departments.values()}
+    try:
+        with ctx.store.unit_of_work() as uow:
+            uow.add_week(record)
+            # the report to content/reports.yaml's readers, in the same commit: once
+            for note in notifications.weekly_report(record, now, names, ctx.notify):
+                uow.add_notification(note)
+            uow.commit()
+    except ConcurrentUpdate:
+        return None    # another tick wrote it first
+    return week
 
 
 def deliver_notifications(ctx: Context, sender: Sender, now: datetime | None = None,
@@ -238,6 +265,44 @@ def office_dashboard(ctx: Context, actor: Actor) -> dict[str, Any]:
     # requests refused as abuse, per kind, over the last two weeks
     figures["abuse"] = abuse.dashboard_section(ctx.store, ctx.clock())
     return figures
+
+
+# --- the weekly reports (周报) in the console -----------------------------------------------
+
+def _reports_reader(actor: Actor) -> None:
+    if actor.role not in ("office", "admin"):
+        raise Forbidden("reports_office_only")
+
+
+def list_reports(ctx: Context, actor: Actor) -> dict[str, Any]:
+    """GET /api/staff/reports (office, admin): the weeks with a report, newest first."""
+    _reports_reader(actor)
+    return {"weeks": [{"week": w, "url": f"/api/staff/reports/{w}"}
+                      for w in ctx.store.list_weeks()]}
+
+
+def get_report(ctx: Context, actor: Actor, week: str) -> dict[str, Any]:
+    """GET /api/staff/reports/{week} (office, admin): the week's record, departments named."""
+    _reports_reader(actor)
+    if not weekly.valid_week(week):
+        raise Invalid("week_format", field="week")
+    record = ctx.store.get_week(week)
+    if record is None:
+        raise NotFound("week_not_found", field="week")
+    figures = dict(record.get("figures", {}))
+    figures["late_departments"] = [
+        {**row, "department": department_ref(ctx, row.get("department"))}
+        for row in figures.get("late_departments", [])]
+    figures["notable"] = [{**n, "department": department_ref(ctx, n.get("department"))}
+                          for n in figures.get("notable", [])]
+    topics = [{**t, "departments": [{"department": department_ref(ctx, d), "letters": n}
+                                    for d, n in t.get("departments", [])]}
+              for t in record.get("topics", [])]
+    since, before = weekly.week_window(week)
+    return {"week": week, "from": since.date().isoformat(),
+            "to": (before - timedelta(days=1)).date().isoformat(),
+            "computed_at": record.get("computed_at"), "formula": weekly.FORMULA,
+            "topics": topics, "figures": figures}
 
 
 # --- statistics upkeep -------------------------------------------------------------------

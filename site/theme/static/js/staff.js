@@ -132,6 +132,7 @@
     $("console").hidden = false;
     // 征集与访谈: the office's, and a clerk's once its department is an interview's guest
     $("nav-topics-item").hidden = !office;
+    $("nav-reports-item").hidden = !(office || s.role === "admin");   // 周报
     if (s.role === "clerk") fetchTopics().catch(function () { /* the link stays hidden */ });
     route();
   }
@@ -702,7 +703,7 @@
   // closed. A clerk sees the interviews its department is a guest of. Comments, questions and
   // answers are citizen or staff text: inserted as text only, like the letters.
 
-  var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section"];
+  var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section", "reports-section"];
   var DECISIONS = ["adopted", "partly_adopted", "not_adopted"];
   var OPINION_KINDS = ["hearing", "deliberation", "solicitation"];   // comments with a stance
   var topicRows = null;     // the last GET /staff/topics this role sees, by id
@@ -722,7 +723,7 @@
   }
 
   function markNav(view) {
-    [["nav-letters", "letters"], ["nav-topics", "topics"]].forEach(function (p) {
+    [["nav-letters", "letters"], ["nav-topics", "topics"], ["nav-reports", "reports"]].forEach(function (p) {
       if (p[1] === view) $(p[0]).setAttribute("aria-current", "page");
       else $(p[0]).removeAttribute("aria-current");
     });
@@ -1236,11 +1237,111 @@
     }
   });
 
+  // --- the weekly reports (周报) ----------------------------------------------------------------
+  // The weeks, newest first, and one week's report: volumes by channel, type and category, the
+  // lights and late departments, re-dos and unsatisfied ratings, the hot topics, five notable
+  // letters. Printed with window.print(); the print style hides the console's chrome.
+
+  var CHANNELS = { web: ["网站", "Web"], phone: ["电话", "Phone"], sms: ["短信", "SMS"],
+    fax: ["传真", "Fax"], email: ["电子邮件", "E-mail"], visit: ["来访", "Visit"],
+    app: ["客户端", "App"], wechat: ["微信", "WeChat"] };
+
+  function countTable(caption, rows) {
+    return WZ.el("table", { class: "wz-report-table" },
+      WZ.el("caption", null, caption),
+      WZ.el("tbody", null, rows.length ? rows.map(function (r) {
+        return WZ.el("tr", null, WZ.el("th", { scope: "row" }, r[0]),
+          WZ.el("td", { class: "wz-num" }, String(r[1])));
+      }) : WZ.el("tr", null, WZ.el("td", null, "—"))));
+  }
+
+  function refName(x) { return x && typeof x === "object" ? deptName(x.id) : deptName(x); }
+
+  function pairs(obj, name) {
+    return Object.keys(obj || {}).map(function (k) { return [name(k), obj[k]]; });
+  }
+
+  async function openReports(week) {
+    var seq = viewSeq;
+    showTopicView("reports-section");
+    var status = $("reports-status");
+    WZ.say(status, T("正在加载周报……", "Loading the reports…"));
+    try {
+      var list = await call("GET", "/staff/reports");
+      if (seq !== viewSeq) return;
+      var weeks = list.weeks || [];
+      WZ.fill($("reports-weeks"), weeks.map(function (w) {
+        var a = WZ.el("a", { href: "#/reports/" + encodeURIComponent(w.week) }, w.week);
+        if (w.week === week) a.setAttribute("aria-current", "page");
+        return WZ.el("li", null, a);
+      }));
+      if (!weeks.length) {
+        $("report").hidden = true;
+        WZ.say(status, T("还没有周报：每周一零时后由定时任务生成。",
+          "No report yet: the scheduled job writes one every Monday after midnight."));
+        return;
+      }
+      var d = await call("GET", "/staff/reports/" + encodeURIComponent(week || weeks[0].week));
+      if (seq !== viewSeq) return;
+      showReport(d);
+      WZ.say(status, "");
+      if (week) $("report-title").focus();
+    } catch (err) {
+      if (seq === viewSeq) WZ.say(status, err.message, "error");
+    }
+  }
+
+  function showReport(d) {
+    var f = d.figures || {};
+    var r = f.received || {};
+    var l = f.lights || {};
+    $("report").hidden = false;
+    WZ.fill($("report-title"), T(d.week + " 周报（" + d.from + " 至 " + d.to + "）",
+      "Weekly report " + d.week + " (" + d.from + " to " + d.to + ")"));
+    var label = function (k) { return k ? WZ.label(k) : T("未分类", "Uncategorised"); };
+    var body = [
+      WZ.el("h4", null, T("受理来信 " + (r.total || 0) + " 件", (r.total || 0) + " letters received")),
+      countTable(T("按渠道", "By channel"), pairs(r.by_channel, function (k) {
+        return CHANNELS[k] ? T(CHANNELS[k][0], CHANNELS[k][1]) : k; })),
+      countTable(T("按类型", "By type"), pairs(r.by_type, label)),
+      countTable(T("按类别", "By category"), pairs(r.by_category, function (k) {
+        return k || T("未分类", "Uncategorised"); })),
+      WZ.el("h4", null, T("督办灯（周末时的在办来信）", "Lights (letters being handled at the week's end)")),
+      countTable(T("督办灯", "Lights"), [["red", l.red], ["yellow", l.yellow], ["green", l.green]]
+        .map(function (p) { return [WZ.label(p[0]), p[1] || 0]; })),
+      countTable(T("有红灯来信的部门", "Departments with red letters"),
+        (f.late_departments || []).map(function (x) { return [refName(x.department), x.red]; })),
+      WZ.el("p", null, T("本周责令重办 " + (f.redos || 0) + " 件，不满意评价 " + (f.unsatisfied || 0) + " 件。",
+        (f.redos || 0) + " re-dos ordered and " + (f.unsatisfied || 0) + " unsatisfied ratings this week.")),
+      WZ.el("h4", null, T("热点问题", "Hot topics")),
+      WZ.el("p", { class: "wz-hint" }, T("热度 ", "Hot index ") + (d.formula || "")),
+      (d.topics || []).length ? WZ.el("ol", null, d.topics.map(function (t) {
+        return WZ.el("li", null, t.name + T("：来信 ", ": ") + t.letters + T(" 件，热度 ", " letters, hot index ") +
+          t.hot + T("，承办：", "; departments: ") +
+          (t.departments || []).map(function (x) { return refName(x.department) + " (" + x.letters + ")"; })
+            .join(T("、", ", ")));
+      })) : WZ.el("p", null, T("本周没有达到 5 件来信的话题。", "No topic reached 5 letters this week.")),
+      WZ.el("h4", null, T("值得关注的来信", "Notable letters")),
+      (f.notable || []).length ? WZ.el("ol", null, f.notable.map(function (n) {
+        return WZ.el("li", null, WZ.el("a", { href: n.url }, n.subject), " · ", refName(n.department),
+          T(" · 点赞 ", " · votes ") + n.votes);
+      })) : WZ.el("p", null, "—")];
+    WZ.fill($("report-body"), body);
+  }
+
+  $("report-print").addEventListener("click", function () { window.print(); });
+
   // --- routes --------------------------------------------------------------------------------
 
   function route() {
     if (!session) return;
     viewSeq += 1;
+    var rep = /^#\/reports(?:\/([^/?#]+))?\/?$/.exec(window.location.hash);
+    if (rep) {
+      markNav("reports");
+      openReports(rep[1] ? decodeURIComponent(rep[1]) : null);
+      return;
+    }
     var t = /^#\/topics(?:\/([^/?#]+)(\/outcome)?)?\/?$/.exec(window.location.hash);
     markNav(t ? "topics" : "letters");
     if (t) {
