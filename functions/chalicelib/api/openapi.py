@@ -77,6 +77,10 @@ def obj(properties: dict[str, Any], required: Iterable[str] = ()) -> dict:
 
 IDEMPOTENCY_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": commands.KEY_MAX,
                    "pattern": _NO_NUL}
+# path parameters with a documented form (the rest are any string: an unknown one is a 404)
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},     # an ISO week, 2026-W07
+}
 PHONE = {**_optional({"maxLength": 30, "pattern": "^[\\s-]*(\\+86)?([0-9][\\s-]*){7,12}$"}),
          "description": "7 to 12 digits, with spaces, dashes or +86 if you like"}
 EMAIL = _optional({"maxLength": 254, "pattern": "^\\s*[^@\\s]+@[^\\s]*\\.[^\\s]*\\s*$"})
@@ -418,7 +422,8 @@ def document(departments: Iterable[str] | None = None) -> dict[str, Any]:
                 answers[(method, path)]
         if params:
             op["parameters"] = [{"name": p, "in": "path", "required": True,
-                                 "schema": {"type": "string"}} for p in params]
+                                 "schema": PATH_PARAMS.get(p, {"type": "string"})}
+                                for p in params]
         if (method, path) in queries:
             op["parameters"] = op.get("parameters", []) + queries[(method, path)]
         if body is not None:

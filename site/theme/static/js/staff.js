@@ -1242,9 +1242,10 @@
   // lights and late departments, re-dos and unsatisfied ratings, the hot topics, five notable
   // letters. Printed with window.print(); the print style hides the console's chrome.
 
-  var CHANNELS = { web: ["网站", "Web"], phone: ["电话", "Phone"], sms: ["短信", "SMS"],
-    fax: ["传真", "Fax"], email: ["电子邮件", "E-mail"], visit: ["来访", "Visit"],
-    app: ["客户端", "App"], wechat: ["微信", "WeChat"] };
+  var CHANNELS = {
+    web: T("网站", "Web"), phone: T("电话", "Phone"), sms: T("短信", "SMS"),
+    fax: T("传真", "Fax"), email: T("电子邮件", "E-mail"), visit: T("来访", "Visit"),
+    app: T("客户端", "App"), wechat: T("微信", "WeChat") };
 
   function countTable(caption, rows) {
     return WZ.el("table", { class: "wz-report-table" },
@@ -1302,7 +1303,7 @@
     var body = [
       WZ.el("h4", null, T("受理来信 " + (r.total || 0) + " 件", (r.total || 0) + " letters received")),
       countTable(T("按渠道", "By channel"), pairs(r.by_channel, function (k) {
-        return CHANNELS[k] ? T(CHANNELS[k][0], CHANNELS[k][1]) : k; })),
+        return CHANNELS[k] || k; })),
       countTable(T("按类型", "By type"), pairs(r.by_type, label)),
       countTable(T("按类别", "By category"), pairs(r.by_category, function (k) {
         return k || T("未分类", "Uncategorised"); })),
