@@ -130,6 +130,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
         if progress:
             progress(i + 1, letters)
     _seed_hot_week(demo, clock, now, office, first_dept)
+    _seed_repeats(demo, clock, now, office)
     clock.at = now
     seeded = seed_consultations(ctx, now)
     if seeded:
@@ -166,6 +167,28 @@ def _seed_hot_week(ctx: Context, clock: ManualClock, now: datetime, office: Acto
                         dept=dept, reply="已督促施工单位停止夜间施工，并加强巡查。",
                         category="城乡建设", wait=later)
     return len(HOT_SUBJECTS)
+
+
+def _seed_repeats(ctx: Context, clock: ManualClock, now: datetime, office: Actor) -> int:
+    """Two repeats (重复件) of an open letter, from the same phone with nearly the same words:
+    the office rejected the first as a duplicate (its writer's tracking page follows the
+    original), the second waits in the inbox with the original among its `similar` letters."""
+    original = next((lt for lt in ctx.store.list_letters(status="dispatched", limit=20)
+                     if lt.phone), None)
+    if original is None:
+        return 0
+    for n in (1, 2):
+        clock.at = now - timedelta(hours=6 - 2 * n)
+        answer = services.submit_letter(ctx, parse.submit_letter({
+            "type": str(original.type), "subject": f"再次反映：{original.subject}"[:100],
+            "body": f"{original.body}\n\n之前已经反映过，还没有解决，请尽快处理。"[:6000],
+            "department": None, "name": original.name, "phone": original.phone,
+            "email": None, "public": original.public, "idempotency_key": f"demo-repeat-{n}"}))
+        if n == 1:
+            casework.reject_letter(ctx, office, answer.body["id"], parse.reject_letter({
+                "reason": "与已转办的来信反映同一事项，合并办理。",
+                "duplicate_of": original.id}))
+    return 2
 
 
 def _plan(open_left: int, i: int) -> str:
