@@ -36,8 +36,12 @@ def test_the_role_matrix_and_bad_weeks(api):
     assert status == 403
     status, body = api.call("GET", "/api/staff/reports")
     assert status == 401
-    for bad in ("2026-47", "2026-W54", "W47", "2026-W4x"):
+    for bad in ("2026-47", "W47", "2026-W4x", "2026-W047"):
         status, body = api.call("GET", f"/api/staff/reports/{bad}", as_user="office-1")
         assert status == 400 and body["error"]["field"] == "week", (bad, body)
+    # well formed (the documented path form) but not a week of the calendar: no report
+    for absent in ("2026-W54", "2026-W00", "0000-W00", "2021-W53"):
+        status, body = api.call("GET", f"/api/staff/reports/{absent}", as_user="office-1")
+        assert status == 404 and body["error"]["code"] == "not_found", (absent, body)
     status, body = api.call("GET", "/api/staff/reports/2020-W01", as_user="office-1")
     assert status == 404 and body["error"]["code"] == "not_found"

@@ -17,6 +17,7 @@ processes at once:
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -281,12 +282,17 @@ def list_reports(ctx: Context, actor: Actor) -> dict[str, Any]:
                       for w in ctx.store.list_weeks()]}
 
 
+_WEEK_FORM = re.compile(r"[0-9]{4}-W[0-9]{2}")      # openapi.PATH_PARAMS["week"]
+
+
 def get_report(ctx: Context, actor: Actor, week: str) -> dict[str, Any]:
     """GET /api/staff/reports/{week} (office, admin): the week's record, departments named."""
     _reports_reader(actor)
-    if not weekly.valid_week(week):
+    if not isinstance(week, str) or not _WEEK_FORM.fullmatch(week):
         raise Invalid("week_format", field="week")
-    record = ctx.store.get_week(week)
+    # well formed but not a week of the calendar (2026-W00, 2021-W53): no report, like any
+    # week without one
+    record = ctx.store.get_week(week) if weekly.valid_week(week) else None
     if record is None:
         raise NotFound("week_not_found", field="week")
     figures = dict(record.get("figures", {}))
