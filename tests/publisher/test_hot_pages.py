@@ -83,6 +83,18 @@ def test_the_pages_say_the_formula_in_both_languages_and_are_linked(story, city)
     assert "/hot/2026-W49/" in files["sitemaps/pages.xml"].decode()
 
 
+def test_every_page_title_is_plain_text(story, city):
+    """A section pasted into a template's title block shows as markup in the browser's tab
+    (the /data/ page's hot-topic list once did): no title holds a tag."""
+    import re
+    for path, body in city.sink.files.items():
+        if path.endswith(".html"):
+            title = re.search(r"<title>(.*?)</title>", body.decode(), re.S)
+            assert title and "<" not in title.group(1) and "&lt;" not in title.group(1), path
+    data = city.sink.files["data/index.html"].decode()
+    assert data.count('id="hot-h"') == 1 and data.index('id="hot-h"') > data.index("<h1")
+
+
 def test_no_personal_data_and_no_private_letter_on_the_hot_pages(story, city):
     hot = {p: d for p, d in city.sink.files.items()
            if p.startswith(("hot/", "en/hot/", "data/hot-"))}
