@@ -31,6 +31,11 @@ def test_the_office_reads_and_prints_the_weekly_report(server, page):
     page.emulate_media(media="print")
     assert page.is_hidden(".wz-console-nav") and page.is_visible("#report-body")
     page.emulate_media(media="screen")
+    # on a 390 px phone, in English (longer department names), nothing wider than the screen
+    page.goto(server.base + "/en/staff/#/reports")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.wait_for_selector("#report-body table")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.js_errors == []
 
 
