@@ -15,6 +15,7 @@ import io
 import json
 from typing import TYPE_CHECKING
 
+from chalicelib.domain.rates import size_classes
 from chalicelib.domain.statistics import (
     RATES,
     league,
@@ -53,6 +54,11 @@ DATA_COLUMNS: tuple[str, ...] = (
     "kept",
     # screening (重复件): letters rejected as duplicates (also in `rejected`), and the valid ones
     "duplicates", "valid",
+    # the three rates of Beijing's 12345 (响应率、解决率、满意率) and ranking by size class
+    # (分档): domain/rates.py
+    "responded", "response_rate", "response_rate_low", "response_rate_high",
+    "resolved", "partly_resolved", "unresolved", "resolution_answers", "resolution_rate",
+    "resolution_rate_low", "resolution_rate_high", "size_class", "class_rank",
 )
 
 
@@ -173,6 +179,18 @@ def league_data(r: Renderer, period: str) -> Output:
                      f"and rated >= {w.min_rated}"),
             "rank_change": "previous_rank - rank (positive: up), against previous_period",
             "interval": "{rate}_low and {rate}_high: the 95% Wilson score interval",
+            "response_rate": "signed_on_time / received (responded = signed_on_time: a "
+                             "letter signed for within its limit counts as responded to)",
+            "resolution_rate": "(resolved + partly_resolved / 2) / resolution_answers "
+                               "(resolution_answers = resolved + partly_resolved + "
+                               "unresolved: ratings that answered whether the problem was "
+                               "solved); interval: Wilson 95% with p = resolution_rate, "
+                               "n = resolution_answers",
+            "size_class": ("letters received in the period: "
+                           + ", ".join(size_classes(w.size_classes))
+                           + "; none with no letters"),
+            "class_rank": "rank among the ranked departments of the same size_class, "
+                          "in the order of rank",
         },
         "columns": list(DATA_COLUMNS), "rows": rows,
     }

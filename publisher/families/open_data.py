@@ -90,7 +90,8 @@ def letters_data(r: Renderer, month: str) -> Output:
                       "replied_on_time, reply_working_days, overdue, extensions, redos, "
                       "late_replies (count, and days from due to the China date of "
                       "replied_at), published, rated and each score from ratings, kept, "
-                      "duplicates (duplicate); the "
+                      "duplicates (duplicate), resolved / partly_resolved / unresolved "
+                      "(each yes / partly / no of resolutions); the "
                       "month rolls up into its quarter, its year and all; then the formulas "
                       "of the league data files"),
         "columns": list(open_data.COLUMNS),

@@ -74,6 +74,10 @@ def recompute(rows: list[dict]) -> dict[str, dict[str, dict[str, int]]]:
             c.update(s["ratings"])
             c["kept"] += s["kept"]
             c["duplicates"] += bool(s["duplicate"])
+            answers = Counter(s["resolutions"])
+            c["resolved"] += answers["yes"]
+            c["partly_resolved"] += answers["partly"]
+            c["unresolved"] += answers["no"]
             month = month_of(datetime.fromisoformat(s["dispatched_at"]))
             for period in periods_of_month(month):
                 totals[period][s["department"]].update(c)
@@ -138,10 +142,35 @@ def league_problems(files: dict[str, bytes]) -> list[str]:
                 if published[column] != expected:
                     problems.append(f"{period} {dept} {column}: published "
                                     f"{published[column]!r}, by hand {expected!r}")
+            problems += _three_rates_by_hand(f"{period} {dept}", published, c, weights)
         extra = {d for d, c in counters.get(period, {}).items() if c} - set(departments)
         if extra:
             problems.append(f"{period}: departments with letters missing from the file: {extra}")
     return problems
+
+
+def _three_rates_by_hand(where: str, published: dict, c: Counter, weights: Weights
+                         ) -> list[str]:
+    """The response and resolution rates and the size class, by the formulas the league file
+    prints (not through the code that wrote it)."""
+    answers = c["resolved"] + c["partly_resolved"] + c["unresolved"]
+    expected = {
+        "responded": c["signed_on_time"],
+        "response_rate": round(c["signed_on_time"] / c["received"], 4) if c["received"] else None,
+        "resolution_answers": answers,
+        "resolution_rate": (round((c["resolved"] + c["partly_resolved"] / 2) / answers, 4)
+                            if answers else None),
+    }
+    size = None
+    if c["received"]:
+        lows = [1, *weights.size_classes]
+        for low, high in zip(lows, [*weights.size_classes, None], strict=True):
+            if high is None or c["received"] < high:
+                size = f"{low}+" if high is None else f"{low}-{high - 1}"
+                break
+    expected["size_class"] = size
+    return [f"{where} {column}: published {published[column]!r}, by hand {value!r}"
+            for column, value in expected.items() if published[column] != value]
 
 
 def rows_problems(files: dict[str, bytes], private_ids: set[str] = frozenset()) -> list[str]:
@@ -185,6 +214,12 @@ def rows_problems(files: dict[str, bytes], private_ids: set[str] = frozenset()) 
             if row["transferred"] != sum(1 for s in stints if s["transferred"]):
                 problems.append(f"{where}: transferred {row['transferred']}")
             ratings = [x for s in stints for x in s["ratings"]]
+            answered = [x for s in stints for x in s["resolutions"]]
+            if row["resolved"] is not None and (row["resolved"] not in answered
+                                                or row["rating"] is None):
+                problems.append(f"{where}: resolved {row['resolved']!r}, stints {answered}")
+            if len(answered) > len(ratings):
+                problems.append(f"{where}: more resolution answers than ratings")
             if (row["rating"] is None) != (not ratings) or (ratings and row["rating"]
                                                             not in ratings):
                 problems.append(f"{where}: rating {row['rating']!r}, stints {ratings}")

@@ -32,6 +32,7 @@ from ..domain.letters import (
     Status,
 )
 from ..domain.notifications import Notification
+from ..domain.rates import Resolution
 from ..services.ports import Change, StoredAnswer
 
 
@@ -83,7 +84,9 @@ def letter_to_doc(letter: Letter) -> dict[str, Any]:
         "replies": [{"n": r.n, "body": r.body, "by": r.by, "department": r.department,
                      "at": _dt(r.at), "on_time": r.on_time} for r in letter.replies],
         "ratings": [{"reply_n": r.reply_n, "score": str(r.score), "comment": r.comment,
-                     "at": _dt(r.at)} for r in letter.ratings],
+                     "at": _dt(r.at),
+                     **({"resolved": str(r.resolved)} if r.resolved else {})}
+                    for r in letter.ratings],
         "publication": None if p is None else {
             "subject": p.subject, "body": p.body, "reply": p.reply,
             "reply_department": p.reply_department, "reply_at": _dt(p.reply_at),
@@ -112,7 +115,8 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
                        at=_pdt(r["at"]), on_time=bool(r["on_time"]))  # type: ignore[arg-type]
                  for r in d.get("replies", [])],
         ratings=[Rating(reply_n=int(r["reply_n"]), score=Score(r["score"]),
-                        comment=r.get("comment"), at=_pdt(r["at"]))  # type: ignore[arg-type]
+                        comment=r.get("comment"), at=_pdt(r["at"]),  # type: ignore[arg-type]
+                        resolved=Resolution(r["resolved"]) if r.get("resolved") else None)
                  for r in d.get("ratings", [])],
         publication=None if not p else Publication(
             subject=p["subject"], body=list(p["body"]), reply=list(p["reply"]),

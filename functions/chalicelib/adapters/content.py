@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.consultations import Topic
 from ..domain.departments import CATEGORIES, SLUG, Department
 from ..domain.letters import Limits
+from ..domain.rates import check_size_classes
 from ..domain.statistics import Weights
 from ..services.abuse import AbuseLimits
 from .content_files import ContentError, load_departments, read_text, read_yaml, split_front_matter
@@ -243,6 +244,16 @@ _LEAGUE_GROUPS = {"efficiency_parts": Weights.EFFICIENCY_PARTS,
                   "quality_parts": Weights.QUALITY_PARTS}
 
 
+def _size_classes(file: Path, value: Any) -> tuple[int, ...]:
+    """`league.size_classes`: the lower bounds of the classes after the first (rates.py)."""
+    if not isinstance(value, list):
+        raise ContentError(file, "league.size_classes", "must be a list of whole numbers")
+    try:
+        return check_size_classes(value)
+    except ValueError as exc:
+        raise ContentError(file, "league.size_classes", str(exc)) from None
+
+
 def load_league(file: Path, raw: Any) -> Weights:
     """`league:` of site.yaml: the score's two shares, each group's part weights (each adding up
     to 1) and the ranking minimums. Missing keys keep `Weights`' defaults; anything unknown or
@@ -266,6 +277,8 @@ def load_league(file: Path, raw: Any) -> Weights:
             values[key] = number(key, value)
         elif key in ("min_received", "min_rated"):
             values[key] = number(key, value, whole=True)
+        elif key == "size_classes":
+            values[key] = _size_classes(file, value)
         elif key in _LEAGUE_GROUPS:
             group = _mapping(file, value, f"league.{key}")
             for part, w in group.items():

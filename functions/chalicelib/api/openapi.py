@@ -24,6 +24,7 @@ from ..domain import consultations as C
 from ..domain.consultations import CommentStatus, Decision, Stance
 from ..domain.deadlines import Light
 from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
+from ..domain.rates import Resolution
 from ..services import casework, commands
 from . import request_body
 from .parse import LETTER_ID_MAX
@@ -126,8 +127,10 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
          {"200": "the letter as its writer sees it", "404": "unknown code or wrong secret",
           "429": "too many wrong secrets from this client or for this code (Retry-After)"}),
         ("post", "/api/letters/{tracking_code}/rating", "Rate the released reply", obj({
-            "score": choice(Score), "comment": text(commands.COMMENT_MAX)}, ["score"]),
-         {"201": "rated", "400": "invalid (score), too_long, wrong_type", "404": "unknown",
+            "score": choice(Score), "comment": text(commands.COMMENT_MAX),
+            "resolved": choice(Resolution, nullable=True)}, ["score"]),
+         {"201": "rated", "400": "invalid (score, resolved), too_long, wrong_type",
+          "404": "unknown",
           "409": "no reply yet, or already rated",
           "429": "too many wrong secrets from this client or for this code (Retry-After)"}),
         ("post", "/api/letters/{tracking_code}/secret", "Ask for a new tracking secret, sent "

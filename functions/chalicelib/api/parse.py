@@ -23,6 +23,7 @@ from ..domain import text
 from ..domain.consultations import Decision, Stance
 from ..domain.errors import Invalid, prefixed
 from ..domain.letters import LetterType, Score
+from ..domain.rates import Resolution
 from ..services import commands as cmd
 from ..services.commands import (
     BODY_MAX,
@@ -175,12 +176,16 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
 
 def rate_reply(payload: Any) -> cmd.RateReply:
     """POST /api/letters/{tracking_code}/rating."""
-    payload = obj(payload, "score", "comment")
+    payload = obj(payload, "score", "comment", "resolved")
     comment = optional_text(payload, "comment", max_len=COMMENT_MAX, line=False)
     score = payload.get("score")
     if not text.is_choice(score, Score.__members__):
         raise Invalid("score_choice", field="score")
-    return cmd.RateReply(Score(score), comment)
+    resolved = payload.get("resolved")
+    if resolved is not None and not text.is_choice(resolved, Resolution.__members__):
+        raise Invalid("resolved_choice", field="resolved")
+    return cmd.RateReply(Score(score), comment,
+                         None if resolved is None else Resolution(resolved))
 
 
 def reset_secret(payload: Any) -> cmd.ResetSecret:

@@ -31,6 +31,7 @@ from .deadlines import (
     yellow_from,
 )
 from .errors import Invalid, InvalidTransition
+from .rates import Resolution
 
 
 class Status(StrEnum):
@@ -180,6 +181,8 @@ class Rating:
     score: Score
     comment: str | None
     at: datetime
+    # the writer's answer to "was it solved?" (rates.py); None when not answered
+    resolved: Resolution | None = None
 
 
 @dataclass
@@ -431,7 +434,8 @@ class Letter:
         return self._record("keep_reply", by, at, None, None, reason,
                             {"reply_n": reply.n, "department": reply.department})
 
-    def rate(self, score: str, comment: str | None, at: datetime) -> Rating:
+    def rate(self, score: str, comment: str | None, at: datetime,
+             resolved: str | None = None) -> Rating:
         reply = self.released_reply
         if reply is None:
             raise InvalidTransition("no_reply_to_rate", field="score")
@@ -441,10 +445,17 @@ class Letter:
             sc = Score(score)
         except ValueError:
             raise Invalid("score_choice", field="score") from None
-        rating = Rating(reply_n=reply.n, score=sc, comment=comment, at=at)
+        try:
+            solved = None if resolved is None else Resolution(resolved)
+        except ValueError:
+            raise Invalid("resolved_choice", field="resolved") from None
+        rating = Rating(reply_n=reply.n, score=sc, comment=comment, at=at, resolved=solved)
         self.ratings.append(rating)
-        self._record("rate", "citizen", at, None, None, None,
-                     {"reply_n": reply.n, "score": str(sc), "department": reply.department})
+        data: dict[str, Any] = {"reply_n": reply.n, "score": str(sc),
+                                "department": reply.department}
+        if solved is not None:
+            data["resolved"] = str(solved)
+        self._record("rate", "citizen", at, None, None, None, data)
         return rating
 
     def vote(self, direction: str, at: datetime) -> None:

@@ -100,6 +100,8 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("already_rated", "already_rated", "该答复已评价过", "This reply was already rated"),
     ("score_choice", "invalid", "评价须为 满意 / 基本满意 / 不满意",
      "score must be satisfied, basically_satisfied or unsatisfied"),
+    ("resolved_choice", "invalid", "解决情况须为 已解决 / 部分解决 / 未解决（或不填）",
+     "resolved must be yes, partly, no or null"),
     ("votes_published_only", "invalid_transition", "只能对已公开的答复投票",
      "Only published replies take votes"),
     ("direction_choice", "invalid_choice", "direction 须为 up 或 down",

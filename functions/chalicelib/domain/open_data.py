@@ -30,7 +30,10 @@ FIELDS: tuple[str, ...] = (
     "extensions", "transferred", "url",
 )
 # added after `url`, never renamed (people's programs read them)
-EXTENSIONS: tuple[str, ...] = ("stints", "duplicate")
+EXTENSIONS: tuple[str, ...] = ("stints", "duplicate",
+                                # the last rating's answer to "was it solved?": yes, partly,
+                                # no or null (rates.py, the resolution rate 解决率)
+                                "resolved")
 COLUMNS: tuple[str, ...] = FIELDS + EXTENSIONS
 
 # the channels of API.md ("Channels, leaders and supervision"); a letter's `source` names one,
@@ -44,6 +47,8 @@ STINT_FIELDS: tuple[str, ...] = (
     "late_replies", "published", "ratings", "kept",
     # rejected as a duplicate of another letter (重复件; `rejected` is true too)
     "duplicate",
+    # each rating's answer to "was it solved?" (yes, partly, no), where the writer gave one
+    "resolutions",
 )
 
 
@@ -57,7 +62,8 @@ def _stint(department: str, at: datetime) -> dict[str, Any]:
             "sign_on_time": None, "replied_at": None, "reply_on_time": None,
             "reply_working_days": None, "overdue": False, "transferred": False,
             "rejected": False, "extensions": 0, "redos": 0, "late_replies": [],
-            "published": False, "ratings": [], "kept": 0, "duplicate": False}
+            "published": False, "ratings": [], "kept": 0, "duplicate": False,
+            "resolutions": []}
 
 
 def stints(history: Iterable[Any]) -> list[dict[str, Any]]:
@@ -101,7 +107,10 @@ def stints(history: Iterable[Any]) -> list[dict[str, Any]]:
         elif a == "redo":
             current["redos"] += 1
         elif a == "rate":
-            by_reply.get(e.data.get("reply_n", 0), current)["ratings"].append(e.data["score"])
+            rated = by_reply.get(e.data.get("reply_n", 0), current)
+            rated["ratings"].append(e.data["score"])
+            if e.data.get("resolved"):
+                rated["resolutions"].append(e.data["resolved"])
         elif a == "keep_reply":
             by_reply.get(e.data.get("reply_n", 0), current)["kept"] += 1
     return out
@@ -145,6 +154,7 @@ def row(letter: Letter, n: int, url: str | None) -> dict[str, Any]:
         # rejected as a duplicate (重复件), whether or not it was ever dispatched: with `status`
         # the month's received, valid and duplicate letters (`month_counts`)
         "duplicate": letter.duplicate_of is not None,
+        "resolved": (rate.data.get("resolved") or None) if rate else None,
     }
 
 

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
+from . import rates as three_rates
 from .deadlines import CHINA_TZ
 
 COUNTERS: tuple[str, ...] = (
@@ -43,6 +44,8 @@ COUNTERS: tuple[str, ...] = (
     # letters rejected as duplicates of another (重复件): counted in `rejected` too, so
     # valid = received − rejected (invalid and duplicate letters alike)
     "duplicates",
+    # the writer's answer to "was it solved?" with the rating (rates.py: 解决率)
+    *three_rates.COUNTERS,
 )
 
 Key = tuple[str, str]  # (department, month)
@@ -111,6 +114,8 @@ def contributions(history: Iterable[Any]) -> dict[Key, Counter[str]]:
             k = reply_dept.get(e.data.get("reply_n", 0), key)
             out[k]["rated"] += 1
             out[k][e.data["score"]] += 1
+            if e.data.get("resolved"):
+                out[k][three_rates.RESOLUTION_COUNTERS[e.data["resolved"]]] += 1
         elif a == "keep_reply":
             out[reply_dept.get(e.data.get("reply_n", 0), key)]["kept"] += 1
     return {k: v for k, v in out.items() if any(v.values())}
@@ -212,11 +217,18 @@ class Weights:
     redos: float = 0.2
     complaints: float = 0.3
     satisfied: float = 0.3
+    # 分档: lower bounds of the size classes after the first, in letters received in the
+    # period (rates.py); departments are ranked within their class as well as overall
+    size_classes: tuple[int, ...] = three_rates.DEFAULT_SIZE_CLASSES
+
+    def __post_init__(self) -> None:
+        # a data file's header gives a list back: keep the weights hashable and comparable
+        object.__setattr__(self, "size_classes", tuple(self.size_classes))
 
     EFFICIENCY_PARTS = ("sign_on_time", "reply_on_time", "replied", "extensions")
     QUALITY_PARTS = ("transfers", "redos", "complaints", "satisfied")
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
@@ -225,7 +237,7 @@ class Weights:
 Z95 = 1.96   # the normal quantile of a two-sided 95 % interval
 
 
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+def wilson(k: float, n: int, z: float = Z95) -> tuple[float, float] | None:
     """The Wilson score interval of a proportion k/n (95 % by default), rounded to 4 places;
     None when n is 0. Unlike "p ± z·se" it stays inside [0, 1] and is honest about small n:
     8/10 gives [0.4902, 0.9433], 80/100 [0.7112, 0.8666] (E. B. Wilson, JASA 22, 1927)."""
@@ -272,6 +284,20 @@ def figures(counters: Mapping[str, int]) -> dict[str, Any]:
         out[name] = ratio(n, d)
         interval = wilson(n, d)
         out[f"{name}_low"], out[f"{name}_high"] = interval if interval else (None, None)
+    # 解决率 (rates.py): (resolved + ½ · partly_resolved) ÷ answers; its interval is Wilson's
+    # with p that rate and n the answers
+    answers = three_rates.resolution_answers(c)
+    # 响应率 (rates.py): a letter signed for within its limit counts as responded to (kept out
+    # of RATES, whose intervals the data files list in their own order)
+    out["responded"] = c["signed_on_time"]
+    out["response_rate"] = ratio(c["signed_on_time"], c["received"])
+    interval = wilson(c["signed_on_time"], c["received"])
+    out["response_rate_low"], out["response_rate_high"] = interval if interval else (None, None)
+    out["resolution_answers"] = answers
+    out["resolution_rate"] = ratio(2 * c["resolved"] + c["partly_resolved"], 2 * answers)
+    interval = wilson(c["resolved"] + c["partly_resolved"] / 2, answers)
+    out["resolution_rate_low"], out["resolution_rate_high"] = (interval if interval
+                                                               else (None, None))
     out["avg_working_days"] = (round(c["reply_wd_x100"] / 100 / c["replied"], 2)
                                if c["replied"] else None)
     out["avg_days_late"] = (round(c["late_reply_days"] / c["late_replies"], 1)
@@ -397,6 +423,7 @@ def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
         r["rank"] = position
     for r in table:
         r.setdefault("rank", None)
+    three_rates.class_ranks(table, weights.size_classes)
     table.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["department"]))
     return table
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from ..domain.consultations import Decision, Stance
 from ..domain.letters import LetterType, Score
+from ..domain.rates import Resolution
 
 # limits of what a writer or the staff may send (API.md)
 SUBJECT_MAX = 100
@@ -71,6 +72,7 @@ class SubmitLetter:
 class RateReply:
     score: Score
     comment: str | None = None
+    resolved: Resolution | None = None      # 已解决 / 部分解决 / 未解决 (rates.py)
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,11 @@ def rate_reply(ctx: Context, tracking_code: str, secret: str | None,
     """POST /api/letters/{tracking_code}/rating: once per released reply."""
     with ctx.store.unit_of_work() as uow:
         letter = _letter_for_citizen(uow, tracking_code, secret)
-        rating = letter.rate(command.score, command.comment, ctx.clock())
+        rating = letter.rate(command.score, command.comment, ctx.clock(), command.resolved)
         save(ctx, uow, letter)
         uow.commit()
     return {"reply": rating.reply_n, "score": str(rating.score), "comment": rating.comment,
+            "resolved": None if rating.resolved is None else str(rating.resolved),
             "at": rating.at.isoformat()}
 
 
