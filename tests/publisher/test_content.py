@@ -38,6 +38,10 @@ def test_the_repository_content_loads(content):
     ("site.yaml", "base_url: https://x\n", "name"),
     ("site.yaml", "name: x\nbase_url: https://x\nleague: {efficiency: 0.5, quality: 0.4}\n",
      "league"),
+    ("site.yaml", "name: x\nbase_url: https://x\nleague: {size_classes: [100, 20]}\n",
+     "league.size_classes"),
+    ("site.yaml", "name: x\nbase_url: https://x\nleague: {size_classes: 20}\n",
+     "league.size_classes"),
     ("departments.yaml", "departments:\n  - {id: Bad Id, name: x, name_en: y}\n",
      "departments[0].id"),
     ("departments.yaml", "departments:\n  - {id: a, name: x, name_en: y}\n"
