@@ -70,9 +70,10 @@ class City:
         self.step(casework.approve_reply, OFFICE, letter["id"],
                   parse.approve_reply({"publish": publish, "category": "城乡建设", **extra}))
 
-    def rate(self, letter: dict, score: str) -> None:
+    def rate(self, letter: dict, score: str, resolved: str | None = None) -> None:
         services.rate_reply(self.ctx, letter["tracking_code"], letter["secret"],
-                            parse.rate_reply({"score": score, "comment": "联系我 13900001111"}))
+                            parse.rate_reply({"score": score, "comment": "联系我 13900001111",
+                                              "resolved": resolved}))
         self.publish()
         self.clock.advance(minutes=5)
 
@@ -89,14 +90,15 @@ class City:
         self.publish()
 
     def full_cycle(self, dept: str = "housing", publish: bool = True, rate: str | None = None,
-                   reply: str = "经核查，已安排修复。", **over) -> dict:
+                   reply: str = "经核查，已安排修复。", resolved: str | None = None,
+                   **over) -> dict:
         letter = self.submit(**over)
         self.dispatch(letter, dept)
         self.sign(letter, dept)
         self.reply(letter, dept, reply)
         self.approve(letter, publish=publish)
         if rate:
-            self.rate(letter, rate)
+            self.rate(letter, rate, resolved)
         return letter
 
 

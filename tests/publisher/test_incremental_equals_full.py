@@ -49,7 +49,7 @@ def lived(city, content):
     city.sign(a, "housing")
     city.reply(a, "housing", "王小明您好：经核查，已安排修复。如有疑问请拨打 13812345678。")
     city.approve(a)
-    city.rate(a, "unsatisfied")
+    city.rate(a, "unsatisfied", "no")
     events["a"] = a
 
     # a hostile letter: markup in every citizen field
@@ -60,7 +60,8 @@ def lived(city, content):
     # enough letters to fill the first monthly page and start a second one
     for i in range(50):
         city.full_cycle(dept="transport" if i % 3 else "housing",
-                        subject=f"第{i}号来信：公交站台", rate="satisfied" if i % 4 == 0 else None)
+                        subject=f"第{i}号来信：公交站台", rate="satisfied" if i % 4 == 0 else None,
+                        resolved=(None, "yes", "partly")[i % 3])
     city.vote(a, "voter-1")
     city.vote(a, "voter-2", "down")
 
@@ -69,12 +70,12 @@ def lived(city, content):
     city.redo(a)
     city.reply(a, "housing", "补充答复：道路已于本周修复完毕。")
     city.approve(a, category="交通运输")
-    city.rate(a, "satisfied")
+    city.rate(a, "satisfied", "yes")
 
     # a letter the citizen did not allow to be published: only the counts change
     before = dict(city.sink.files)
     private = city.full_cycle(subject="不公开的来信主题", body="不公开的来信内容", public=False,
-                              rate="basically_satisfied")
+                              rate="basically_satisfied", resolved="partly")
     events["private"] = private
     events["changed_by_private"] = sorted(p for p in city.sink.files
                                           if before.get(p) != city.sink.files[p])

@@ -258,7 +258,8 @@ class History:
                 self.ctx,
                 letter["tracking_code"],
                 letter["secret"],
-                parse.rate_reply({"score": SCORES[k % 3], "comment": "谢谢"}),
+                parse.rate_reply({"score": SCORES[k % 3], "comment": "谢谢",
+                                  "resolved": (None, "yes", "partly", "no")[k % 4]}),
             )
 
     def vote(self, i: int, k: int) -> None:
