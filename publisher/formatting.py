@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import label as state_label
+from chalicelib.domain.rates import size_classes
 
 from . import i18n
 from .i18n import LANGS, month_label, period_label
@@ -186,4 +187,4 @@ TEMPLATE_GLOBALS = {"t": _t, "u": _u, "label": _label, "rate_cell": _rate_cell,
 TEMPLATE_FILTERS = {"date": fmt_date, "datetime": fmt_datetime, "iso": fmt_iso, "pct": fmt_pct,
                     "num": fmt_num, "share": fmt_share, "days": fmt_days,
                     "month_label": _month_label, "period_label": _period_label, "name": _name,
-                    "category": _category}
+                    "category": _category, "size_class_labels": size_classes}

@@ -34,6 +34,8 @@ from chalicelib.services import letters as services
 from chalicelib.services import topics as topic_services
 from chalicelib.services.context import Actor, Context
 
+from .demo_rates import resolution_for
+
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
 CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"
 DEMO_PASSWORD = "demo"
@@ -302,7 +304,7 @@ def _rate(ctx: Context, lid: str, score: str) -> None:
     with ctx.store.unit_of_work() as uow:
         letter = uow.get_letter(lid)
         assert letter is not None
-        letter.rate(score, None, ctx.clock())
+        letter.rate(score, None, ctx.clock(), resolution_for(score, lid))
         uow.save_letter(letter)
         uow.commit()
 

@@ -15,7 +15,7 @@ import io
 import json
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.rates import size_classes
+from chalicelib.domain.rates import by_class, size_classes
 from chalicelib.domain.statistics import (
     RATES,
     league,
@@ -126,8 +126,11 @@ def _periods(r: Renderer) -> dict[str, list[str]]:
 
 def _table(r: Renderer, period: str) -> dict:
     before = previous_period(period)
-    return {"period": period, "rows": _league(r, period),
-            "previous": before if before in league_periods(r.snap) else None}
+    rows = _league(r, period)
+    return {"period": period, "rows": rows,
+            "previous": before if before in league_periods(r.snap) else None,
+            # 分档: the same rows by size class (domain/rates.py), for `_rates.html`
+            "classes": by_class(rows, r.weights.size_classes)}
 
 
 def league_page(r: Renderer) -> Output:

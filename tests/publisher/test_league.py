@@ -164,7 +164,11 @@ def test_the_league_page_shows_month_quarter_year_and_all_time(city, content):
     assert ("20% × (1 − 退回率) + 20% × (1 − 重办率) + 30% × (1 − 不满意率)"
             " + 30% × 完全满意率") in page
     assert "Wilson" in page
-    assert page.count('role="region"') == 4 and page.count('tabindex="0"') == 4
+    # every table scrolls in its own labelled region: the four league tables and the size
+    # classes' tables of the three rates (_rates.html)
+    tables = page.count('<table class="league')
+    assert page.count('<table class="league">') == 4 and tables > 4
+    assert page.count('role="region"') == tables and page.count('tabindex="0"') == tables
     assert not html_errors(page)
 
 

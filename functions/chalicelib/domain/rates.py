@@ -111,3 +111,22 @@ def class_ranks(table: Iterable[dict[str, Any]], bounds: Sequence[int]) -> None:
             if r["rank"] != previous:
                 position, previous = i, r["rank"]
             r["class_rank"] = position
+
+
+def by_class(table: Iterable[dict[str, Any]], bounds: Sequence[int]
+             ) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The rows of a league table (after `class_ranks`) grouped by size class, largest class
+    first, each in class-rank order (the unranked after the ranked, by department); classes
+    with no department left out, as are departments with no letters."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in table:
+        if r.get("size_class"):
+            groups.setdefault(r["size_class"], []).append(r)
+    out = []
+    for label in reversed(size_classes(bounds)):
+        rows = groups.get(label)
+        if rows:
+            rows.sort(key=lambda r: (r["class_rank"] is None, r["class_rank"] or 0,
+                                     r["department"]))
+            out.append((label, rows))
+    return out
