@@ -156,7 +156,9 @@ class Renderer:
         assert p is not None
         released = letter.released_reply
         ratings = [{"reply_n": r.reply_n, "score": str(r.score), "label": label(str(r.score)),
-                    "current": released is not None and r.reply_n == released.n}
+                    "current": released is not None and r.reply_n == released.n,
+                    # the writer's own answer, no personal data (rates.py)
+                    "resolved": str(r.resolved) if r.resolved else None}
                    for r in sorted(letter.ratings, key=lambda r: r.reply_n)]
         month = pub_month(letter) or ""
         url = f"/letters/{check_letter_id(letter.id)}/"

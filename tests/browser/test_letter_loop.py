@@ -85,10 +85,12 @@ def test_write_handle_publish_read_and_rate(server, page):
     page.wait_for_selector("#t-reply-body", state="visible")
     assert "东门路灯已于今日更换完毕" in page.inner_text("#t-reply-body")
     page.check("#r-satisfied")
+    page.check("#r-resolved-partly")           # and whether it was solved (解决程度)
     page.click("#r-submit")
     page.wait_for_selector("#t-rating", state="visible")
-    assert server.json(f"/api/letters/{code}", {"X-Letter-Secret": secret})[1]["rating"][
-        "score"] == "satisfied"
+    rating = server.json(f"/api/letters/{code}", {"X-Letter-Secret": secret})[1]["rating"]
+    assert (rating["score"], rating["resolved"]) == ("satisfied", "partly")
+    assert "部分解决" in page.inner_text("#t-rating-score")
     assert page.js_errors == []
 
 

@@ -47,6 +47,7 @@ def citizen_view(ctx: Context, letter: Letter) -> dict[str, Any]:
                                              "department": department_ref(ctx, reply.department)},
         "rating": None if rating is None else {"score": str(rating.score),
                                                "comment": rating.comment,
+                                               "resolved": _resolved(rating),
                                                "at": rating.at.isoformat()},
         "can_rate": reply is not None and rating is None,
         "public": letter.public,
@@ -77,6 +78,11 @@ def progress_view(ctx: Context, letter: Letter) -> dict[str, Any]:
                                          "department": department_ref(ctx, p.reply_department)},
         "url": f"/letters/{letter.id}/" if p is not None else None,
     }
+
+
+def _resolved(rating: Any) -> str | None:
+    """A rating's answer to "was the problem solved?" (yes, partly, no; rates.py) or None."""
+    return str(rating.resolved) if rating.resolved else None
 
 
 def _rating_code(letter: Letter) -> str | None:
@@ -112,7 +118,8 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "replies": [{"n": r.n, "body": r.body, "by": r.by, "department": r.department,
                      "at": r.at.isoformat(), "on_time": r.on_time} for r in letter.replies],
         "ratings": [{"reply_n": r.reply_n, "score": str(r.score), "comment": r.comment,
-                     "at": r.at.isoformat()} for r in letter.ratings],
+                     "resolved": _resolved(r), "at": r.at.isoformat()}
+                    for r in letter.ratings],
         "history": [e.to_dict() for e in letter.history],
         "published_url": f"/letters/{letter.id}/" if letter.publication else None,
         "reply_kept": letter.reply_kept,

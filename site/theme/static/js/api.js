@@ -242,6 +242,15 @@
     return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : label(code);
   }
 
+  /* The writer's answer to "was the problem solved?" with a rating (yes, partly, no); "" for
+   * none (domain/rates.py). */
+  function resolved(code) {
+    if (code === "yes") return t("已解决", "Resolved");
+    if (code === "partly") return t("部分解决", "Partly resolved");
+    if (code === "no") return t("未解决", "Not resolved");
+    return "";
+  }
+
   /* The light with its text, never colour alone. */
   function light(code) {
     var c = LABELS[code] !== undefined ? code : "none";
@@ -395,6 +404,6 @@
     actionLabel: actionLabel, light: light, time: time, due: due, clearErrors: clearErrors,
     showError: showError, say: say, uuid: uuid, isLocalPath: isLocalPath, LABELS: LABELS,
     LABELS_EN: LABELS_EN, lang: LANG, t: t, siteUrl: siteUrl, deptName: deptName,
-    topicLabel: topicLabel, submitOnce: submitOnce
+    topicLabel: topicLabel, submitOnce: submitOnce, resolved: resolved
   };
 })();

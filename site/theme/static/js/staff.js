@@ -291,6 +291,7 @@
       return WZ.el("div", { class: "wz-rating" },
         WZ.el("p", { class: "wz-meta" }, T("第 " + r.reply_n + " 次答复：", "Reply " + r.reply_n + ": "),
           WZ.el("strong", null, WZ.label(r.score)),
+          r.resolved ? " · " + WZ.resolved(r.resolved) : "",
           " · ", WZ.time(r.at)),
         WZ.el("div", { class: "wz-text" }, WZ.paragraphs(r.comment)));
     }) : WZ.el("p", null, T("尚无评价。", "Not rated yet.")));
@@ -364,6 +365,7 @@
       d.suggested.category + (d.suggested.category === d.category ? T("（已采用）", " (taken)") : ""));
     if (d.working_days) parts.push(d.working_days + T(" 个工作日", " working days"));
     if (d.score) parts.push(WZ.label(d.score));
+    if (d.resolved) parts.push(WZ.resolved(d.resolved));
     if (e.action === "light") parts.push(WZ.label(d.from) + " → " + WZ.label(d.to));
     if (e.action === "approve") parts.push(d.publish ? T("选登", "published") : T("不公开", "not published"));
     if (e.action === "approve" && d.edited && d.edited.length) {

@@ -113,7 +113,8 @@
     var rating = l.rating;
     $("t-rating").hidden = !rating;
     if (rating) {
-      WZ.fill($("t-rating-score"), WZ.label(rating.score), " · ", WZ.time(rating.at));
+      WZ.fill($("t-rating-score"), WZ.label(rating.score),
+        rating.resolved ? " · " + WZ.resolved(rating.resolved) : "", " · ", WZ.time(rating.at));
       WZ.fill($("t-rating-comment"), WZ.paragraphs(rating.comment));
     }
 
@@ -153,13 +154,15 @@
     if (!current) return;
     WZ.clearErrors(ratingForm);
     var picked = ratingForm.querySelector('input[name="score"]:checked');
+    var solved = ratingForm.querySelector('input[name="resolved"]:checked');
     var comment = $("r-comment").value.trim();
     $("r-submit").disabled = true;
     WZ.say(ratingStatus, WZ.t("正在提交评价……", "Sending your rating…"));
     try {
       await WZ.api("POST", "/letters/" + encodeURIComponent(current.code) + "/rating", {
         headers: { "X-Letter-Secret": current.secret },
-        body: { score: picked ? picked.value : null, comment: comment || null }
+        body: { score: picked ? picked.value : null, comment: comment || null,
+          resolved: solved && solved.value ? solved.value : null }
       });
       show(await load(current.code, current.secret));
       WZ.say(status, WZ.t("评价已提交，谢谢！", "Thank you: your rating has been sent."));
