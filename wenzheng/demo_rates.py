@@ -1,5 +1,6 @@
-"""The demo city's answers to "was the problem solved?" (已解决 / 部分解决 / 未解决), given with each
-rating the demo makes, so that the resolution rate (domain/rates.py) has data in every period.
+"""The demo city's answers to "was the problem solved?" (已解决 / 部分解决 / 未解决), given with
+each rating the demo makes, so that the resolution rate (domain/rates.py) has data in every
+period.
 
 The answer follows the score the way writers tend to answer, with some spread: most satisfied
 writers say solved, some only partly; the basically satisfied mostly partly; the unsatisfied
