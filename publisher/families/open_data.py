@@ -64,8 +64,9 @@ def _numbered(stored: list[dict]) -> list[dict]:
         url = row.get("url")
         if url and not is_letter_id(url.removeprefix("/letters/").removesuffix("/")):
             url = None
-        rows.append({c: n if c == "row" else url if c == "url" else row.get(c)
-                     for c in open_data.COLUMNS})
+        rows.append({c: n if c == "row" else url if c == "url" else
+                     [open_data.complete_stint(s) for s in row.get(c) or []] if c == "stints"
+                     else row.get(c) for c in open_data.COLUMNS})
     return rows
 
 

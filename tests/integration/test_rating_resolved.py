@@ -1,6 +1,6 @@
-"""`POST /api/letters/{tracking_code}/rating` with `resolved` (已解决 / 部分解决 / 未解决) through the
-real Chalice app: stored with the rating, shown to the writer and the staff, in the history and
-the statistics; a bad value is a 400 naming the field, and nothing is written."""
+"""`POST /api/letters/{tracking_code}/rating` with `resolved` (已解决 / 部分解决 / 未解决)
+through the real Chalice app: stored with the rating, shown to the writer and the staff, in the
+history and the statistics; a bad value is a 400 naming the field, and nothing is written."""
 from __future__ import annotations
 
 import pytest

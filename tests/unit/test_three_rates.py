@@ -182,3 +182,11 @@ def test_configured_classes_change_the_classes():
     assert table["a"]["class_rank"] == table["b"]["class_rank"] == 1
     # the weights as a data file's header gives them back (a list) are the same weights
     assert Weights(**{**w.as_dict(), "size_classes": [10]}) == w
+
+
+def test_a_stint_stored_before_resolutions_existed_reads_with_none_given():
+    from chalicelib.domain.open_data import STINT_FIELDS, complete_stint
+    old = {f: None for f in STINT_FIELDS if f != "resolutions"}
+    completed = complete_stint(old)
+    assert list(completed) == list(STINT_FIELDS) and completed["resolutions"] == []
+    assert complete_stint(completed) is completed

@@ -57,13 +57,22 @@ def iso(at: datetime | None) -> str | None:
     return at.astimezone(CHINA_TZ).replace(microsecond=0).isoformat() if at else None
 
 
-def _stint(department: str, at: datetime) -> dict[str, Any]:
+def _stint(department: str, at: datetime | None) -> dict[str, Any]:
     return {"department": department, "dispatched_at": iso(at), "signed_at": None,
             "sign_on_time": None, "replied_at": None, "reply_on_time": None,
             "reply_working_days": None, "overdue": False, "transferred": False,
             "rejected": False, "extensions": 0, "redos": 0, "late_replies": [],
             "published": False, "ratings": [], "kept": 0, "duplicate": False,
             "resolutions": []}
+
+
+def complete_stint(stint: dict[str, Any]) -> dict[str, Any]:
+    """A stored stint with every field of `STINT_FIELDS`, in order: a row stored before a field
+    was added (`resolutions`) gets the field's empty value, which is what its history gives."""
+    if list(stint) == list(STINT_FIELDS):
+        return stint
+    empty = _stint("", None)
+    return {f: stint[f] if f in stint else empty[f] for f in STINT_FIELDS}
 
 
 def stints(history: Iterable[Any]) -> list[dict[str, Any]]:
