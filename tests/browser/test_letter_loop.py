@@ -91,6 +91,7 @@ def test_write_handle_publish_read_and_rate(server, page):
     rating = server.json(f"/api/letters/{code}", {"X-Letter-Secret": secret})[1]["rating"]
     assert (rating["score"], rating["resolved"]) == ("satisfied", "partly")
     assert "部分解决" in page.inner_text("#t-rating-score")
+    assert "部分解决" in page.inner_text("#t-history")       # and the history shows it
     assert page.js_errors == []
 
 

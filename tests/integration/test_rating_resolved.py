@@ -35,6 +35,7 @@ def test_the_answer_is_stored_and_shown_to_writer_and_staff(api, clock, composed
     view = api.call("GET", f"/api/letters/{answer['tracking_code']}",
                     headers={"X-Letter-Secret": answer["secret"]})[1]
     assert view["rating"]["resolved"] == "partly"
+    assert view["history"][-1]["resolved"] == "partly"        # the writer's history shows it
     staff = api.call("GET", f"/api/staff/letters/{lid}", as_user="office-1")[1]
     assert staff["ratings"][0]["resolved"] == "partly"
     assert staff["history"][-1]["action"] == "rate"

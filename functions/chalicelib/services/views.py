@@ -32,7 +32,10 @@ def citizen_view(ctx: Context, letter: Letter) -> dict[str, Any]:
     history = [{"at": e.at.isoformat(), "action": e.action, "from": e.from_status,
                 "to": e.to_status, "label": label(e.to_status) if e.to_status else
                 label(e.data.get("to", e.action)),
-                "reason": e.reason if e.action in ("reject",) else None}
+                "reason": e.reason if e.action in ("reject",) else None,
+                # a rating's answer to "was it solved?" (rates.py), the writer's own
+                **({"resolved": e.data["resolved"]}
+                   if e.action == "rate" and e.data.get("resolved") else {})}
                # (a "duplicate" event says a letter was merged into this one, never which)
                for e in letter.history if e.action not in ("light", "rating_followup")]
     return {

@@ -96,6 +96,7 @@
       var what = WZ.lang === "en" ? (e.to ? WZ.label(e.to) : WZ.actionLabel(e.action))
         : e.label && e.label !== e.action ? e.label : WZ.actionLabel(e.action);
       return WZ.el("li", null, WZ.time(e.at), " ", WZ.el("span", { class: "wz-what" }, what),
+        e.resolved ? " · " + WZ.resolved(e.resolved) : null,
         e.reason ? WZ.el("span", { class: "wz-reason" }, WZ.t("（理由：", " (reason: "), e.reason,
           WZ.t("）", ")")) : null);
     }));
