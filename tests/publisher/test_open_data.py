@@ -183,3 +183,16 @@ def test_rows_are_numbered_in_order_of_submission_and_keep_their_numbers(lived, 
     assert [r["row"] for r in rows] == [1, 2]
     assert rows[0]["submitted_at"] == first["submitted_at"]
     assert rows[0]["department"] == "housing" and rows[1]["department"] is None
+
+
+def test_the_demo_city_has_data_for_each_of_the_three_rates(demo):
+    """Every demo rating answers whether it was solved (wenzheng/demo_rates.py), so the
+    response, resolution and satisfaction rates all have figures, and a class rank too."""
+    doc = json.loads(demo["files"]["data/league-all.json"])
+    rows = [r for r in doc["rows"] if r["received"]]
+    assert all(r["response_rate"] is not None for r in rows)
+    assert sum(r["resolved"] for r in rows) and sum(r["partly_resolved"] for r in rows) \
+        and sum(r["unresolved"] for r in rows)
+    assert any(r["resolution_rate"] is not None and r["satisfaction_rate"] is not None
+               for r in rows)
+    assert any(r["class_rank"] == 1 for r in rows)
