@@ -58,7 +58,8 @@ def test_an_operator_takes_a_phone_letter_and_the_writer_gets_code_and_secret(ho
 
 
 def test_the_receipt_holds_the_code_and_secret_and_no_other_personal_data(hotline, store, clock):
-    body = taken(clock, channel="sms", body="我叫王小明，身份证 110101199003071234，家住幸福路 8 号。")
+    body = taken(clock, channel="sms",
+                 body="我叫王小明，身份证 110101199003071234，家住幸福路 8 号。")
     status, answer = hotline.call("POST", PATH, body, as_user="op-1")
     assert status == 201, answer
     notes = {str(n.channel): n for n in store.list_notifications(answer["id"])}
