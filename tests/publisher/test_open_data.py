@@ -183,3 +183,19 @@ def test_rows_are_numbered_in_order_of_submission_and_keep_their_numbers(lived, 
     assert [r["row"] for r in rows] == [1, 2]
     assert rows[0]["submitted_at"] == first["submitted_at"]
     assert rows[0]["department"] == "housing" and rows[1]["department"] is None
+
+
+def test_the_demo_city_has_letters_from_the_hotlines_channels(demo):
+    """The demo operator's letters (wenzheng/demo_channels.py) over the year: the channel files
+    show phone, SMS, e-mail and fax beside the web, and recompute from the letter files."""
+    from channels_check import channel_problems
+    files = demo["files"]
+    assert channel_problems(files) == []
+    doc = json.loads(files["data/channels-all.json"])
+    by_channel = {c["channel"]: c for c in doc["channels"]}
+    assert {"web", "phone", "sms", "email", "fax"} <= set(by_channel)
+    assert by_channel["phone"]["received"] >= 3 and by_channel["phone"]["rated"] >= 2
+    months = {p for p in files if p.startswith("data/channels-2026-") and len(p) == 26}
+    assert len(months) >= 6
+    taken = [x for x in demo["store"].iter_letters() if x.source != "web"]
+    assert all(x.history[0].actor == "demo-operator" for x in taken)
