@@ -48,15 +48,16 @@ LETTERS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
      "来电反映：锦绣家园 5 栋室温只有 14 度，多次向供暖公司报修无人上门。", "replied", None),
     ("sms", "help", "公交站牌信息过期", "短信反映：12 路公交改线后，文化宫站站牌仍是旧线路。",
      "dispatched", None),
-    ("email", "complaint", "反映施工围挡占用人行道", "电子邮件来信：东湖路施工围挡把人行道全部占用，"
-     "行人只能走机动车道，十分危险。", "submitted", None),
+    ("email", "complaint", "反映施工围挡占用人行道",
+     "电子邮件来信：东湖路施工围挡把人行道全部占用，行人只能走机动车道，十分危险。",
+     "submitted", None),
 )
 
 
 def seed_channels(ctx: Context, now: datetime) -> int:
     """Take the demo city's letters from the other channels, oldest first over the last 330
     days, and move each to its final state; returns how many were taken."""
-    from .demo import move_letter                     # the demo's own way through the states
+    from .demo import move_letter  # the demo's own way through the states
 
     clock = ManualClock(now)
     demo = replace(ctx, clock=clock)
