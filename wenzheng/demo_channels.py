@@ -5,12 +5,13 @@ over the year, and the office and the departments handle them as any letter, so 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from chalicelib.adapters.clock import ManualClock
 from chalicelib.api import parse
-from chalicelib.services import channels
+from chalicelib.services import casework, channels
 from chalicelib.services import letters as services
 from chalicelib.services.context import Actor, Context
 
@@ -54,10 +55,31 @@ LETTERS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
 )
 
 
+STEPS = ("submitted", "dispatched", "signed", "replied", "closed")
+
+
+def _handle(ctx: Context, lid: str, final: str, office: Actor, clerk: Actor,
+            wait: Callable[[str], None]) -> None:
+    """The office and the clerk move the letter on to `final` (published: approved for the
+    site; closed: approved without publishing), as any letter."""
+    last = STEPS.index("closed" if final == "published" else final)
+    steps = (
+        lambda: casework.dispatch_letter(ctx, office, lid, parse.dispatch_letter(
+            {"department": clerk.department})),
+        lambda: casework.sign_letter(ctx, clerk, lid, parse.sign_letter({})),
+        lambda: casework.reply_to_letter(ctx, clerk, lid, parse.reply_to_letter(
+            {"body": "您反映的问题已转相关单位核实处理，处理结果已电话告知。"})),
+        lambda: casework.approve_reply(ctx, office, lid, parse.approve_reply(
+            {"publish": final == "published"})),
+    )
+    for n, step in enumerate(steps[:last], 1):
+        wait(STEPS[n])
+        step()
+
+
 def seed_channels(ctx: Context, now: datetime) -> int:
     """Take the demo city's letters from the other channels, oldest first over the last 330
     days, and move each to its final state; returns how many were taken."""
-    from .demo import move_letter  # the demo's own way through the states
 
     clock = ManualClock(now)
     demo = replace(ctx, clock=clock)
@@ -79,8 +101,7 @@ def seed_channels(ctx: Context, now: datetime) -> int:
             clock.at = clock.at + timedelta(hours=3)
         dept = depts[i % len(depts)]
         clerk = Actor("demo-clerk" if dept == depts[0] else f"clerk-{dept}", "clerk", dept)
-        move_letter(demo, answer["id"], final, office=office, clerk=clerk, dept=dept,
-                    reply="您反映的问题已转相关单位核实处理，处理结果已电话告知。", wait=later)
+        _handle(demo, answer["id"], final, office, clerk, later)
         if rating and final in ("published", "closed"):
             clock.at = clock.at + timedelta(days=1)
             services.rate_reply(demo, answer["tracking_code"], answer["secret"],

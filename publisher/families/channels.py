@@ -54,12 +54,13 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
     return keys
 
 
-def figures(snap: Snapshot, period: str) -> dict[str, Any]:
+def figures(snap: Snapshot, period: str, content: Content | None = None) -> dict[str, Any]:
     """The channel table of `period` from its months' open-data rows."""
     rows: list[dict] = []
     for month in channels.months_in(period, snap.submitted_months()):
         rows += snap.open_rows_in_month(month)
-    return channels.table(rows)
+    names = {d.id: d.name for d in content.departments} if content is not None else None
+    return channels.table(rows, names)
 
 
 def latest_year(snap: Snapshot) -> str | None:
@@ -68,11 +69,11 @@ def latest_year(snap: Snapshot) -> str | None:
 
 
 def channels_data(r: Renderer, period: str) -> Output:
-    table = figures(r.snap, period)
+    table = figures(r.snap, period, r.content)
     if not table["rows"]:
         return []
     doc = {
-        "period": period, "period_label": period_label(period),
+        "period": period,
         "generated_from": "the rows of /data/letters-YYYY-MM.json of the period's months: one "
                           "per letter received (submitted_at, China time), counted under its "
                           "channel and the department it is with now (null: not dispatched)",
@@ -82,9 +83,10 @@ def channels_data(r: Renderer, period: str) -> Output:
             "rated": "rows with a rating", "satisfaction_rate":
                 "(satisfied + basically_satisfied) / rated",
         },
-        "channels_known": list(channels.ALL),
         "columns": list(channels.COLUMNS),
-        "channels": table["channels"], "total": table["total"],
+        # (period_label after the channels: a Chinese string after the last channel's name)
+        "channels": table["channels"], "period_label": period_label(period),
+        "total": table["total"],
         "rows": table["rows"],
     }
     head = json.dumps({k: v for k, v in doc.items() if k != "rows"}, ensure_ascii=False)[:-1]

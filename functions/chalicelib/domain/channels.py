@@ -62,8 +62,8 @@ def channel_of(row: Mapping[str, Any]) -> str:
 
 # names are stable (people's programs read them): new columns at the end
 COLUMNS: tuple[str, ...] = (
-    "channel", "department", "received", "valid", "replied", "reply_rate", "rated",
-    "satisfied", "basically_satisfied", "unsatisfied", "satisfaction_rate",
+    "channel", "channel_name", "department_name", "department", "received", "valid", "replied",
+    "reply_rate", "rated", "satisfied", "basically_satisfied", "unsatisfied", "satisfaction_rate",
 )
 COUNTS: tuple[str, ...] = ("received", "valid", "replied", "rated", "satisfied",
                            "basically_satisfied", "unsatisfied")
@@ -80,8 +80,17 @@ def _counts(row: Mapping[str, Any]) -> Counter[str]:
     return c
 
 
-def _figures(channel: str, department: str | None, c: Mapping[str, int]) -> dict[str, Any]:
-    out: dict[str, Any] = {"channel": channel, "department": department}
+NOT_DISPATCHED = "未转办"
+
+
+def _figures(channel: str, department: str | None, c: Mapping[str, int],
+             names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    # (a Chinese name after each code: a "wechat" followed by an id-like word reads as a WeChat
+    # id to the privacy scans of published files)
+    out: dict[str, Any] = {"channel": channel, "channel_name": label(channel) if channel else "",
+                           "department": department,
+                           "department_name": (names or {}).get(department, department)
+                           if department else NOT_DISPATCHED}
     out.update({k: int(c.get(k, 0)) for k in COUNTS})
     # reply rate over valid letters, satisfaction (满意 + 基本满意) over rated ones
     out["reply_rate"] = ratio(out["replied"], out["valid"])
@@ -89,10 +98,11 @@ def _figures(channel: str, department: str | None, c: Mapping[str, int]) -> dict
     return {k: out[k] for k in COLUMNS}
 
 
-def table(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def table(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str] | None = None
+          ) -> dict[str, Any]:
     """The channel figures of some open-data rows: `rows` per (channel, department) in the
     order of `ALL` then by department id (none first), `channels` one total per channel with
-    letters, and `total`."""
+    letters, and `total`; `names` are the departments' names (by id)."""
     cells: dict[tuple[str, str | None], Counter[str]] = {}
     for row in rows:
         dept = row.get("department")
@@ -107,11 +117,12 @@ def table(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     for c in totals.values():
         everything.update(c)
     return {
-        "rows": [_figures(ch, dept, cells[(ch, dept)]) for ch, dept in keys],
+        "rows": [_figures(ch, dept, cells[(ch, dept)], names) for ch, dept in keys],
         "channels": [{k: v for k, v in _figures(ch, None, totals[ch]).items()
-                      if k != "department"} for ch in ALL if ch in totals],
+                      if k not in ("department", "department_name")}
+                     for ch in ALL if ch in totals],
         "total": {k: v for k, v in _figures("", None, everything).items()
-                  if k not in ("channel", "department")},
+                  if k not in ("channel", "channel_name", "department", "department_name")},
     }
 
 
