@@ -184,3 +184,13 @@ def test_an_operator_account_is_a_role_accounts_can_have(clock):
     with pytest.raises(Invalid) as err:
         auth.new_account("x", "correct horse", "mayor", None, clock())
     assert "operator" in err.value.message_en
+
+
+def test_the_office_sees_the_channel_and_who_took_the_letter(hotline, clock):
+    _, answer = hotline.call("POST", PATH, taken(clock, channel="fax"), as_user="op-1")
+    status, letter = hotline.call("GET", f"{PATH}/{answer['id']}", as_user="office-1")
+    assert status == 200 and letter["channel"] == "fax"
+    first = letter["history"][0]
+    assert first["actor"] == "op-1" and first["data"]["channel"] == "fax"
+    status, web = hotline.call("POST", "/api/letters", letter_payload())
+    assert hotline.call("GET", f"{PATH}/{web['id']}", as_user="office-1")[1]["channel"] == "web"

@@ -266,6 +266,7 @@
     WZ.fill($("d-requested-department"), l.requested_department ? deptName(l.requested_department)
       : T("未指定", "None"));
     WZ.fill($("d-submitted-at"), WZ.time(l.submitted_at));
+    WZ.fill($("d-channel"), CHANNELS[l.channel] || l.channel || CHANNELS.web);
     WZ.fill($("d-name"), l.name || "—");
     WZ.fill($("d-phone"), l.phone || "—");
     WZ.fill($("d-email"), l.email || "—");
