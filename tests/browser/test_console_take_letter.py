@@ -18,6 +18,11 @@ def test_an_operator_takes_a_phone_letter_and_reads_out_its_code(server, page):
     assert page.is_hidden("#inbox-section") and page.is_hidden("#dashboard-section")
     assert page.is_hidden("#nav-letters-item") and page.is_visible("#nav-take")
     assert page.input_value("#k-received")          # now, by default
+    # nothing chosen: the API's refusal shows on the form, which stays
+    page.click("#k-submit")
+    page.wait_for_function("document.getElementById('take-status').textContent.length > 0 &&"
+                           " !/正在登记/.test(document.getElementById('take-status').textContent)")
+    assert page.is_visible("#take-form") and page.is_hidden("#take-result")
     page.select_option("#k-channel", "phone")
     page.select_option("#k-type", "help")
     page.fill("#k-subject", "来电反映小区路灯不亮")

@@ -45,9 +45,9 @@
 
   function payload() {
     return {
-      channel: form.elements.namedItem("channel").value,
+      channel: form.elements.namedItem("channel").value || null,
       received_at: receivedAt(),
-      type: form.elements.namedItem("type").value,
+      type: form.elements.namedItem("type").value || null,
       subject: form.elements.namedItem("subject").value,
       body: form.elements.namedItem("body").value,
       name: orNull("name"),
