@@ -141,7 +141,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
               f"{url}staff/)")
         if composed.settings.is_local and not args.no_demo:
             print("demo staff accounts (local demo only): demo-office / demo  (office),"
-                  f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))})")
+                  f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))}),"
+                  "  demo-operator / demo  (hotline operator)")
         print("press Ctrl-C to stop", flush=True)
 
     try:

@@ -34,6 +34,7 @@ from chalicelib.services import letters as services
 from chalicelib.services import topics as topic_services
 from chalicelib.services.context import Actor, Context
 
+from . import demo_channels
 from .demo_rates import resolution_for
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
@@ -75,7 +76,8 @@ def read_rows(path: Path = DATA) -> list[dict[str, str]]:
 def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
     first = next(iter(ctx.departments))
     for username, role, dept in (("demo-office", "office", None),
-                                 ("demo-clerk", "clerk", first)):
+                                 ("demo-clerk", "clerk", first),
+                                 ("demo-operator", "operator", None)):
         if ctx.store.get_account(username) is None:
             ctx.store.put_account(auth.new_account(username, DEMO_PASSWORD, role, dept, now,
                                                    demo=True))
@@ -137,6 +139,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     seeded = seed_consultations(ctx, now)
     if seeded:
         counts["consultations"] = seeded   # type: ignore[assignment]
+    counts["channels"] = demo_channels.seed_channels(ctx, now)
     return counts
 
 

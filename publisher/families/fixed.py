@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chalicelib.domain import channels
 from chalicelib.domain.letters import LetterType, Status, label
 
 from ..keys import PageKey
@@ -24,7 +25,10 @@ def form_context(r: Renderer) -> dict:
                             for d in r.content.departments],
             "letter_types": [{"code": str(t), "zh": label(str(t)), "en": label(str(t), "en")}
                              for t in LetterType],
-            "statuses": [str(s) for s in Status]}
+            "statuses": [str(s) for s in Status],
+            # the channels an operator takes letters from (the console's 登记来电来信 form)
+            "channels": [{"code": c, "zh": channels.label(c), "en": channels.label(c, "en")}
+                         for c in channels.TAKEN]}
 
 
 def write(r: Renderer) -> Output:

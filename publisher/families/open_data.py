@@ -21,6 +21,7 @@ import io
 import json
 from typing import TYPE_CHECKING
 
+from chalicelib.domain import channels as channel_names
 from chalicelib.domain import open_data
 from chalicelib.domain.statistics import month_of
 from chalicelib.services.ports import Change
@@ -29,6 +30,7 @@ from ..content import Content
 from ..i18n import period_label
 from ..keys import MONTH, PageKey, is_letter_id, league_periods, periods_of
 from ..snapshot import Snapshot
+from . import channels
 from .family import Family
 
 if TYPE_CHECKING:
@@ -126,9 +128,18 @@ def data_index(r: Renderer) -> Output:
     periods = sorted(league_periods(r.snap), reverse=True)
     periods = ([p for p in periods if p == "all"] + [p for p in periods if len(p) == 4]
                + [p for p in periods if "-Q" in p] + [p for p in periods if MONTH.match(p)])
+    # the channel figures (families/channels.py): their periods, the latest year's table
+    year = channels.latest_year(r.snap)
+    channel_periods = sorted(channels.periods(r.snap), reverse=True)
+    channel_periods = ([p for p in channel_periods if p == "all"]
+                       + [p for p in channel_periods if len(p) == 4]
+                       + [p for p in channel_periods if "-Q" in p]
+                       + [p for p in channel_periods if MONTH.match(p)])
     return r.html("data/index.html", "data.html", "league", months=months, periods=periods,
                   weeks=r.snap.list_weeks(), columns=open_data.COLUMNS,
-                  stint_columns=open_data.STINT_FIELDS)
+                  stint_columns=open_data.STINT_FIELDS, channel_periods=channel_periods,
+                  channel_year=year, channel_labels=channel_names.LABELS,
+                  channel_table=channels.figures(r.snap, year) if year else None)
 
 
 def site_pages(snap: Snapshot, content: Content) -> list[PageKey]:

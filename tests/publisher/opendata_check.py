@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 
 from chalicelib.domain.deadlines import CHINA_TZ
-from chalicelib.domain.open_data import COLUMNS, STINT_FIELDS
+from chalicelib.domain.open_data import CHANNELS, COLUMNS, STINT_FIELDS
 from chalicelib.domain.statistics import (
     Weights,
     league,
@@ -229,7 +229,7 @@ def rows_problems(files: dict[str, bytes], private_ids: set[str] = frozenset()) 
                 problems.append(f"{where}: a duplicate that is {row['status']}")
             if any(s["duplicate"] and not s["rejected"] for s in stints):
                 problems.append(f"{where}: a duplicate stint not rejected")
-            if row["channel"] != "web":
+            if row["channel"] not in CHANNELS:
                 problems.append(f"{where}: channel {row['channel']!r}")
             for s in stints:
                 if list(s) != list(STINT_FIELDS):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from chalicelib.adapters.sqlite import SqliteStore
 from chalicelib.api import parse
-from chalicelib.services import casework
+from chalicelib.services import casework, channels
 from chalicelib.services import letters as services
-from chalicelib.services.context import Context
+from chalicelib.services.context import Actor, Context
 from fakes import (
     DEPARTMENTS,
     HOUSING_CLERK,
@@ -23,6 +23,7 @@ from publisher.build import publish_pending
 from publisher.sinks import MemorySink
 
 CLERKS = {"housing": HOUSING_CLERK, "transport": TRANSPORT_CLERK}
+OPERATOR = Actor("operator-1", "operator")
 
 
 @dataclass
@@ -50,6 +51,16 @@ class City:
     def submit(self, **over) -> dict:
         command = parse.submit_letter(letter_payload(**over))
         answer = services.submit_letter(self.ctx, command).body
+        self.publish()
+        self.clock.advance(minutes=3)
+        self.letters[answer["id"]] = answer
+        return answer
+
+    def take(self, channel: str, received_at, **over) -> dict:
+        """A letter the hotline's operator took from `channel` (services/channels.py)."""
+        command = parse.take_letter({**letter_payload(**over), "channel": channel,
+                                     "received_at": received_at.isoformat()})
+        answer = channels.take_letter(self.ctx, OPERATOR, command).body
         self.publish()
         self.clock.advance(minutes=3)
         self.letters[answer["id"]] = answer

@@ -8,6 +8,7 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from channels_check import channel_problems
 from opendata_check import open_data_problems
 from publisher_city import make_city
 from sitecheck import diff_trees, html_errors
@@ -95,6 +96,21 @@ def lived(city, content):
     city.reply(t, "housing")
     city.approve(t)
     events["t"] = t
+    # letters from the hotline's other channels (issue 15): a phone letter handled to the
+    # end, and an SMS received in November but taken down in December (it counts in November)
+    before = dict(city.sink.files)
+    sms = city.take("sms", cst(2026, 11, 28, 20, 0), subject="短信反映的路灯问题",
+                    email=None)
+    events["sms"] = sms
+    events["changed_by_sms"] = sorted(p for p in city.sink.files
+                                      if before.get(p) != city.sink.files[p])
+    phone = city.take("phone", cst(2026, 12, 7, 9, 30), subject="电话反映的噪音问题")
+    city.dispatch(phone, "transport")
+    city.sign(phone, "transport")
+    city.reply(phone, "transport")
+    city.approve(phone)
+    city.rate(phone, "satisfied")
+    events["phone"] = phone
     # a letter left waiting, and one rejected
     w = city.submit(subject="还在办理的来信")
     city.dispatch(w, "housing")
@@ -173,6 +189,27 @@ def test_every_league_figure_is_recomputed_from_the_letter_open_data(lived, city
     private = [r for r in json.loads(files["data/letters-2026-11.json"])["rows"]
                if r["url"] is None and r["status"] == "closed"]
     assert len(private) == 1 and private[0]["rating"] == "basically_satisfied"
+
+
+def test_the_channel_files_are_recomputed_from_the_letter_open_data(lived, city):
+    files = city.sink.files
+    for period in ("all", "2026", "2026-Q4", "2026-11", "2026-12"):
+        assert f"data/channels-{period}.json" in files and f"data/channels-{period}.csv" in files
+    assert channel_problems(files) == []
+    december = json.loads(files["data/channels-2026-12.json"])
+    phone = {(r["channel"], r["department"]): r for r in december["rows"]}[
+        ("phone", "transport")]
+    assert (phone["received"], phone["replied"], phone["rated"], phone["satisfied"]) == (1, 1, 1, 1)
+    november = json.loads(files["data/channels-2026-11.json"])
+    assert {c["channel"]: c["received"] for c in november["channels"]}["sms"] == 1
+    # the backdated SMS moved November's files, and the /data/ page's channel table
+    changed = lived["changed_by_sms"]
+    assert {"data/channels-2026-11.json", "data/channels-2026-Q4.json", "data/channels-all.json",
+            "data/letters-2026-11.json", "data/index.html", "en/data/index.html"} <= set(changed)
+    assert "data/channels-2026-12.json" not in changed
+    page = files["data/index.html"].decode()
+    assert 'id="channels-h"' in page and "/data/channels-2026-Q4.csv" in page and "短信" in page
+    assert "SMS" in files["en/data/index.html"].decode()
 
 
 def test_full_build_twice_gives_the_same_bytes(lived, store, content):

@@ -196,3 +196,19 @@ def test_the_demo_city_has_data_for_each_of_the_three_rates(demo):
     assert any(r["resolution_rate"] is not None and r["satisfaction_rate"] is not None
                for r in rows)
     assert any(r["class_rank"] == 1 for r in rows)
+
+
+def test_the_demo_city_has_letters_from_the_hotlines_channels(demo):
+    """The demo operator's letters (wenzheng/demo_channels.py) over the year: the channel files
+    show phone, SMS, e-mail and fax beside the web, and recompute from the letter files."""
+    from channels_check import channel_problems
+    files = demo["files"]
+    assert channel_problems(files) == []
+    doc = json.loads(files["data/channels-all.json"])
+    by_channel = {c["channel"]: c for c in doc["channels"]}
+    assert {"web", "phone", "sms", "email", "fax"} <= set(by_channel)
+    assert by_channel["phone"]["received"] >= 3 and by_channel["phone"]["rated"] >= 2
+    months = {p for p in files if p.startswith("data/channels-2026-") and len(p) == 26}
+    assert len(months) >= 6
+    taken = [x for x in demo["store"].iter_letters() if x.source != "web"]
+    assert all(x.history[0].actor == "demo-operator" for x in taken)

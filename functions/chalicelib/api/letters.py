@@ -22,7 +22,7 @@ from ..domain.errors import (
     body_for,
     body_of,
 )
-from ..services import abuse, auth, casework, suggestions, supervision
+from ..services import abuse, auth, casework, channels, suggestions, supervision
 from ..services import letters as services
 from ..services.context import Actor, Context
 from . import clients, parse, request_body
@@ -231,6 +231,16 @@ def login() -> tuple[int, Any]:
 def list_letters() -> tuple[int, Any]:
     query: Mapping[str, str] = staff.current_request.query_params or {}
     return 200, casework.list_staff_letters(_ctx(), _actor(), dict(query))
+
+
+@staff.route("/staff/letters", methods=["POST"], content_types=JSON_TYPES)
+@view(staff)
+def take_letter() -> tuple[int, Any]:
+    """A letter an operator took from another channel (phone, SMS, fax…): services/channels."""
+    actor = _actor()
+    command = parse.take_letter(_object(staff), _ctx().departments)
+    answer = channels.take_letter(_ctx(), actor, command)
+    return (200 if answer.replayed else 201), answer.body
 
 
 @staff.route("/staff/dashboard", methods=["GET"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..domain import channels
 from ..domain import consultations as C
 from ..domain.consultations import CommentStatus, Decision, Stance
 from ..domain.deadlines import Light
@@ -168,6 +169,25 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
           "400": "invalid_choice (status, light, rating), unknown_department, out_of_range "
                  "(page, per_page), too_long or invalid (q without letters or digits)",
           "403": "not allowed (a clerk asking for another department)"}),
+        ("post", "/api/staff/letters", "Take down a letter from another channel of the "
+         "hotline (office, operator): the body of POST /api/letters with `channel` (not web) "
+         "and `received_at`, when the hotline received it (ISO-8601 with its offset, at most "
+         f"{channels.MAX_AGE.days} days ago, not in the future); the writer gets the code and "
+         "secret by SMS or e-mail when a mobile or address is given (`sent_to`)", obj({
+            "type": choice(LetterType), "subject": text(commands.SUBJECT_MAX, required=True),
+            "body": text(commands.BODY_MAX, required=True),
+            "department": choice(departments, nullable=True),
+            "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
+            "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
+            "channel": choice(channels.TAKEN),
+            "received_at": {"type": "string", "format": "date-time", "maxLength": 40}},
+            ["type", "subject", "body", "channel", "received_at"]),
+         {"201": "{id, tracking_code, secret, status, channel, received_at, sent_to}",
+          "200": "replay of an idempotent request",
+          "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
+                 "invalid (phone, email), web_channel, invalid_datetime, received_in_future, "
+                 "received_too_long_ago",
+          "403": "not the office or an operator", "409": "idempotency_key_reused"}),
         ("get", "/api/staff/dashboard", "Supervision dashboard (office): active letters by "
          "light and department, queues, red letters, requests refused as abuse per kind "
          "(`abuse`)", None, {"200": "figures", "403": "not the office"}),

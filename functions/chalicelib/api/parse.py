@@ -16,10 +16,11 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
+from ..domain import channels, text
 from ..domain import consultations as C
-from ..domain import text
 from ..domain.consultations import Decision, Stance
 from ..domain.errors import Invalid, prefixed
 from ..domain.letters import LetterType, Score
@@ -172,6 +173,38 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
         phone=phone(optional_text(payload, "phone", max_len=PHONE_MAX)),
         email=email(optional_text(payload, "email", max_len=EMAIL_MAX)),
         public=flag(payload, "public", False), once=request)
+
+
+# the body of POST /api/letters, as POST /api/staff/letters takes it
+SUBMIT_FIELDS = ("type", "subject", "body", "department", "name", "phone", "email", "public",
+                 "idempotency_key")
+
+
+def take_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.TakeLetter:
+    """POST /api/staff/letters: the body of POST /api/letters plus `channel` (not `web`) and
+    `received_at` (ISO-8601 with its offset; its window is the use case's, services/channels)."""
+    payload = obj(payload, *SUBMIT_FIELDS, "channel", "received_at")
+    letter = submit_letter({k: v for k, v in payload.items()
+                            if k not in ("channel", "received_at", "idempotency_key")},
+                           departments)
+    channel = payload.get("channel")
+    if channel == channels.WEB:
+        raise Invalid("channel_web_refused", field="channel")
+    if not text.is_choice(channel, channels.TAKEN):
+        raise Invalid("channel_choice", field="channel", channels=", ".join(channels.TAKEN))
+    raw = payload.get("received_at")
+    if raw is None:
+        raise Invalid("field_required", field="received_at", label="收到时间")
+    try:
+        if not isinstance(raw, str) or len(raw) > 40:
+            raise ValueError(raw)
+        received_at = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise Invalid("received_at_format", field="received_at") from None
+    if received_at.tzinfo is None:
+        raise Invalid("received_at_offset", field="received_at")
+    return cmd.TakeLetter(letter=letter, channel=str(channel), received_at=received_at,
+                          once=once(payload))
 
 
 def rate_reply(payload: Any) -> cmd.RateReply:

@@ -283,6 +283,13 @@ class Letter:
         self._record("submit", "citizen", at, None, Status.submitted, None,
                      {"department": self.requested_department, "source": self.source})
 
+    def record_intake(self, by: str, taken_at: datetime) -> None:
+        """A letter the hotline received by `source` (phone, SMS…) at `submitted_at`, taken
+        down by the operator `by` at `taken_at` (domain/channels.py)."""
+        self._record("submit", by, self.submitted_at, None, Status.submitted, None,
+                     {"department": self.requested_department, "source": self.source,
+                      "channel": self.source, "taken_at": taken_at.isoformat()})
+
     def record_secret_reset(self, at: datetime, channel: str) -> Event:
         """The writer asked for a new tracking secret, sent by `channel` (email or sms); the
         contact itself is not recorded."""

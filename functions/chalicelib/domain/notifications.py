@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from .channels import label as channel_label
 from .deadlines import CHINA_TZ
 from .letters import Event, Letter
 
@@ -378,7 +379,9 @@ def weekly_report(record: Mapping[str, Any], at: datetime, names: Mapping[str, s
 
     lines = [f"{week} 来信周报", "",
              f"受理来信 {received.get('total', 0)} 件。",
-             f"按渠道：{counts(received.get('by_channel', {}))}",
+             # the channels by their names (电话 3，网站 5), an unknown provenance as it is
+             "按渠道：" + counts({channel_label(k): n
+                               for k, n in received.get("by_channel", {}).items()}),
              f"按类型：{counts(received.get('by_type', {}))}",
              f"按类别：{counts(received.get('by_category', {}))}", "",
              f"周末在办：绿灯 {lights.get('green', 0)}，黄灯 {lights.get('yellow', 0)}，"

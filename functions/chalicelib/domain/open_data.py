@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from . import channels
 from .deadlines import CHINA_TZ
 from .letters import Letter
 
@@ -38,7 +39,7 @@ COLUMNS: tuple[str, ...] = FIELDS + EXTENSIONS
 
 # the channels of API.md ("Channels, leaders and supervision"); a letter's `source` names one,
 # or is a provenance such as "import" (the real published messages, written on the web mailbox)
-CHANNELS = frozenset({"web", "phone", "sms", "fax", "email", "visit", "app", "wechat"})
+CHANNELS = frozenset(channels.ALL)
 
 # the keys of one stint, in order
 STINT_FIELDS: tuple[str, ...] = (

@@ -16,7 +16,8 @@ from ..domain.errors import Invalid, Unauthorized
 from .context import Actor
 from .ports import Account, Store
 
-ROLES = ("clerk", "office", "admin")
+# operator: the hotline's 话务员, who takes letters from the phone, SMS, fax… (services/channels.py)
+ROLES = ("clerk", "office", "admin", "operator")
 TOKEN_HOURS = 8
 _hasher: PasswordHasher | None = None
 # verified against when the username is unknown, so both paths cost one argon2 check
@@ -58,7 +59,7 @@ def new_account(username: str, password: str, role: str, department: str | None,
             or len(username) > 64:
         raise Invalid("username_chars", field="username")
     if role not in ROLES:
-        raise Invalid("role_choice", field="role")
+        raise Invalid("role_choice", field="role", roles=", ".join(ROLES))
     if role == "clerk" and not department:
         raise Invalid("clerk_needs_department", field="department")
     return Account(username=username, password_hash=hash_password(password), role=role,

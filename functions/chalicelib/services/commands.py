@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from ..domain.consultations import Decision, Stance
@@ -65,6 +66,15 @@ class SubmitLetter:
     phone: str | None = None                # digits only, +86 dropped
     email: str | None = None
     public: bool = False
+    once: Once | None = None
+
+
+@dataclass(frozen=True)
+class TakeLetter:
+    """POST /api/staff/letters: a letter an operator took from another channel (channels.py)."""
+    letter: SubmitLetter                    # the body of POST /api/letters, idempotency aside
+    channel: str                            # one of domain.channels.TAKEN
+    received_at: datetime                   # when the hotline received it, with its offset
     once: Once | None = None
 
 

@@ -115,6 +115,7 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
     return {
         **row, "body": letter.body, "name": letter.name, "phone": letter.phone,
         "email": letter.email, "public": letter.public,
+        "channel": letter.source,            # web, or how the hotline received it (channels.py)
         "sign_due": letter.sign_due.date.isoformat() if letter.sign_due else None,
         "reply_due": letter.reply_due.date.isoformat() if letter.reply_due else None,
         "pending_extension": letter.pending_extension,

@@ -20,7 +20,8 @@
   var ROLES = {
     clerk: T("承办人", "department clerk"),
     office: T("市长公开电话办公室", "Mayor's Public Hotline Office"),
-    admin: T("管理员", "administrator")
+    admin: T("管理员", "administrator"),
+    operator: T("话务员", "hotline operator")
   };
 
   // action: who may do it, from which states (the API has the last word), API path, message
@@ -133,6 +134,9 @@
     // 征集与访谈: the office's, and a clerk's once its department is an interview's guest
     $("nav-topics-item").hidden = !office;
     $("nav-reports-item").hidden = !(office || s.role === "admin");   // 周报
+    // 登记来电来信 (js/take.js): the office's and the operator's, whose console is only that
+    $("nav-take-item").hidden = !(office || s.role === "operator");
+    $("nav-letters-item").hidden = s.role === "operator";
     if (s.role === "clerk") fetchTopics().catch(function () { /* the link stays hidden */ });
     route();
   }
@@ -262,6 +266,7 @@
     WZ.fill($("d-requested-department"), l.requested_department ? deptName(l.requested_department)
       : T("未指定", "None"));
     WZ.fill($("d-submitted-at"), WZ.time(l.submitted_at));
+    WZ.fill($("d-channel"), CHANNELS[l.channel] || l.channel || CHANNELS.web);
     WZ.fill($("d-name"), l.name || "—");
     WZ.fill($("d-phone"), l.phone || "—");
     WZ.fill($("d-email"), l.email || "—");
@@ -705,7 +710,8 @@
   // closed. A clerk sees the interviews its department is a guest of. Comments, questions and
   // answers are citizen or staff text: inserted as text only, like the letters.
 
-  var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section", "reports-section"];
+  var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section", "reports-section",
+    "take-section"];
   var DECISIONS = ["adopted", "partly_adopted", "not_adopted"];
   var OPINION_KINDS = ["hearing", "deliberation", "solicitation"];   // comments with a stance
   var topicRows = null;     // the last GET /staff/topics this role sees, by id
@@ -725,7 +731,7 @@
   }
 
   function markNav(view) {
-    [["nav-letters", "letters"], ["nav-topics", "topics"], ["nav-reports", "reports"]].forEach(function (p) {
+    [["nav-letters", "letters"], ["nav-topics", "topics"], ["nav-reports", "reports"], ["nav-take", "take"]].forEach(function (p) {
       if (p[1] === view) $(p[0]).setAttribute("aria-current", "page");
       else $(p[0]).removeAttribute("aria-current");
     });
@@ -1343,6 +1349,12 @@
     if (rep) {
       markNav("reports");
       openReports(rep[1] ? decodeURIComponent(rep[1]) : null);
+      return;
+    }
+    if (/^#\/take\/?$/.test(window.location.hash) || session.role === "operator") {
+      markNav("take");
+      showTopicView("take-section");
+      if (WZ.take) WZ.take.open(call);
       return;
     }
     var t = /^#\/topics(?:\/([^/?#]+)(\/outcome)?)?\/?$/.exec(window.location.hash);
