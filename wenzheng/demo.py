@@ -34,6 +34,8 @@ from chalicelib.services import letters as services
 from chalicelib.services import topics as topic_services
 from chalicelib.services.context import Actor, Context
 
+from .demo_drive import seed_drive
+
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
 CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"
 DEMO_PASSWORD = "demo"
@@ -135,6 +137,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     seeded = seed_consultations(ctx, now)
     if seeded:
         counts["consultations"] = seeded   # type: ignore[assignment]
+    counts["drives"] = seed_drive(ctx, now)   # type: ignore[assignment]
     return counts
 
 
