@@ -412,7 +412,8 @@ def tally_csv(view: dict) -> str:
                     _share(i["answer_rate"])])
     if view.get("drive"):
         d = view["drive"]
-        for code, label in (("received", "收到建议"), ("answered", "已答复"), ("adopted", "已采纳")):
+        for code, label in (("received", "收到建议"), ("answered", "已答复"),
+                            ("adopted", "已采纳")):
             w.writerow(["drive", "", code, label, d[code], "", ""])
     if view["outcome"]:
         for code, n in view["outcome"]["counts"].items():

@@ -12,7 +12,8 @@ import pytest
 from chalicelib.api import parse
 from chalicelib.domain import consultations as C
 from chalicelib.domain import drive
-from chalicelib.services import comment_votes, topics as topic_services
+from chalicelib.services import comment_votes
+from chalicelib.services import topics as topic_services
 from fakes import letter_payload, topic
 
 UA = {"User-Agent": "pytest/1.0"}
@@ -291,3 +292,31 @@ def test_the_vote_route_is_public_and_needs_no_login(api, topics):
     assert vote(api, cid)[0] == 202
     assert api.call("POST", f"/api/comments/{cid}/votes", {"direction": "up"},
                     as_user="clerk-t")[0] == 202
+
+
+# --- the demo city ---------------------------------------------------------------------------
+
+def test_the_demo_seeds_the_july_drive_and_the_open_winter_drive(ctx):
+    from pathlib import Path
+
+    from chalicelib import bootstrap
+    from chalicelib.adapters.topic_files import load_topics
+    from fakes import cst
+    from wenzheng.demo_drive import seed_drive
+
+    content = Path(__file__).resolve().parents[2] / "content"
+    ctx.departments = bootstrap.load_departments(content)
+    topic_services.register_topics(ctx, load_topics(content))
+    now = cst(2026, 12, 7, 10)
+    added = seed_drive(ctx, now)
+    assert set(added) == {"citizen-month-2026-07", "winter-services-2026"}
+    july = drive.figures(ctx.store.topic_tallies("citizen-month-2026-07"))
+    assert (july["received"], july["answered"], july["adopted"]) == (8, 7, 4)
+    assert len(july["published"]) == 4          # adopted and not adopted, public ones only
+    winter = drive.figures(ctx.store.topic_tallies("winter-services-2026"))
+    assert winter["received"] == 2 and winter["answered"] == 0
+    topics = {t.id: t for t in ctx.store.list_topics()}
+    for letter in ctx.store.list_letters(limit=1000):
+        t = topics[letter.campaign]
+        assert t.opens <= letter.submitted_at < t.closes and letter.submitted_at <= now
+    assert seed_drive(ctx, now) == {}               # seeded once

@@ -21,7 +21,7 @@ class Kind(StrEnum):
     solicitation = "solicitation"
     survey = "survey"
     interview = "interview"
-    drive = "drive"              # a time-boxed suggestion drive (市民月·献计策): letters, not comments
+    drive = "drive"      # a time-boxed suggestion drive (市民月·献计策): letters, not comments
 
 
 class TopicStatus(StrEnum):
