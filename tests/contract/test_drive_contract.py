@@ -13,7 +13,6 @@ from chalicelib.domain import drive
 from chalicelib.domain.consultations import Comment
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.letters import LetterType
-from conftest import _new_letter
 from fakes import cst, topic
 
 T0 = cst(2026, 11, 23, 9)
@@ -95,9 +94,9 @@ def test_interleaved_votes_are_counted_exactly(store):
     assert drive.comment_votes(store.topic_tallies("taxi"), comment.id) == {"up": 5, "down": 2}
 
 
-def test_a_drive_letter_moves_its_counters_in_its_own_commit(store):
+def test_a_drive_letter_moves_its_counters_in_its_own_commit(store, make_letter):
     setup_topic(store)
-    letter = replace(_new_letter(1, T0), type=LetterType.suggestion, campaign="july")
+    letter = replace(make_letter(1, T0), type=LetterType.suggestion, campaign="july")
     with store.unit_of_work() as uow:
         uow.add_letter(letter)
         uow.commit()
@@ -113,9 +112,9 @@ def test_a_drive_letter_moves_its_counters_in_its_own_commit(store):
     assert store.pending_changes(10_000)[-1].topics == ["july"]
 
 
-def test_adopted_round_trips(store):
+def test_adopted_round_trips(store, make_letter):
     setup_topic(store)
-    letter = replace(_new_letter(2, T0), type=LetterType.suggestion, campaign="july",
+    letter = replace(make_letter(2, T0), type=LetterType.suggestion, campaign="july",
                      adopted=True)
     with store.unit_of_work() as uow:
         uow.add_letter(letter)
