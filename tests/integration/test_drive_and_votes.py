@@ -286,12 +286,21 @@ def test_only_the_office_approves_with_adopted(api, topics, user, status):
     assert got == status
 
 
-def test_the_vote_route_is_public_and_needs_no_login(api, topics):
+@pytest.mark.parametrize("user", [None, "office-1", "clerk-h", "clerk-t", "admin-1"])
+def test_every_role_and_no_login_may_vote(api, topics, user):
+    """The role x route matrix of the vote route: it is public (API.md: anyone), so no role is
+    refused and no login is needed; a staff token changes nothing."""
     cid = approved_comment(api)
-    # anyone may vote: no token, a staff token, both 202 (voting is public, like letters')
-    assert vote(api, cid)[0] == 202
-    assert api.call("POST", f"/api/comments/{cid}/votes", {"direction": "up"},
-                    as_user="clerk-t")[0] == 202
+    status, body = api.call("POST", f"/api/comments/{cid}/votes", {"direction": "up"},
+                            as_user=user, headers=UA)
+    assert status == 202 and body["counted"] is True
+
+
+def test_the_staff_view_shows_the_campaign_and_the_verdict(api, topics):
+    lid = suggest(api)[1]["id"]
+    assert handle(api, lid, adopted=True)[0] == 200
+    status, view = api.call("GET", f"/api/staff/letters/{lid}", as_user="office-1")
+    assert status == 200 and (view["campaign"], view["adopted"]) == ("july", True)
 
 
 # --- the demo city ---------------------------------------------------------------------------
