@@ -35,6 +35,7 @@ from chalicelib.services import topics as topic_services
 from chalicelib.services.context import Actor, Context
 
 from . import demo_channels
+from .demo_drive import seed_drive
 from .demo_rates import resolution_for
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
@@ -140,6 +141,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     if seeded:
         counts["consultations"] = seeded   # type: ignore[assignment]
     counts["channels"] = demo_channels.seed_channels(ctx, now)
+    counts["drives"] = seed_drive(ctx, now)   # type: ignore[assignment]
     return counts
 
 

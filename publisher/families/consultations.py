@@ -36,6 +36,7 @@ from chalicelib.services.ports import Change
 from ..content import Content, markdown_html
 from ..keys import PageKey
 from ..snapshot import Snapshot, snapshot
+from .drive import drive_context, drive_data
 from .family import Family
 
 if TYPE_CHECKING:
@@ -169,6 +170,10 @@ def topic_summary(r: Renderer, topic: Topic) -> dict:
     elif topic.kind == Kind.interview:
         count = sum(int(n) for k, n in tallies.items() if k.startswith("answered:"))
         figure = (f"已答复 {count} 个问题", _n(count, "question") + " answered")
+    elif topic.kind == Kind.drive:
+        # only public changes re-render the listing: the count of published suggestions
+        count = sum(1 for k, n in tallies.items() if k.startswith("published:") and n > 0)
+        figure = (f"公开建议 {count} 条", _n(count, "published suggestion"))
     else:
         count = sum(int(tallies.get(f"stance:{s}", 0)) for s in (*STANCES, "none"))
         figure = (f"公开意见 {count} 条", _n(count, "published comment"))
@@ -347,6 +352,10 @@ def topic_page(r: Renderer, topic_id: str) -> Output:
     if topic is None:
         return []
     ctx = topic_context(r, topic)
+    if topic.kind == Kind.drive:       # a suggestion drive: its own template (drive.py)
+        ctx.update(drive_context(r, topic, ctx["view"]))
+        return r.html(f"consultations/{topic_id}/index.html", "drive.html", "consultations",
+                      **ctx)
     return r.html(f"consultations/{topic_id}/index.html", "topic.html",
                       "consultations", **ctx)
 
@@ -360,6 +369,7 @@ def topic_data(r: Renderer, topic_id: str) -> Output:
         return []
     doc = {k: v for k, v in view.items() if k != "background"}
     doc["status"] = phase(topic)     # as last recorded, like the page
+    doc["drive"] = drive_data(r, view)
     # <, > and & as JSON escapes: the same data, inert even if served or embedded as HTML
     body = (json.dumps(doc, ensure_ascii=False, indent=1).replace("<", "\\u003c")
             .replace(">", "\\u003e").replace("&", "\\u0026") + "\n")
@@ -400,6 +410,11 @@ def tally_csv(view: dict) -> str:
         i = view["interview"]
         w.writerow(["answered", "", "all", "", i["answered"], i["asked"],
                     _share(i["answer_rate"])])
+    if view.get("drive"):
+        d = view["drive"]
+        for code, label in (("received", "收到建议"), ("answered", "已答复"),
+                            ("adopted", "已采纳")):
+            w.writerow(["drive", "", code, label, d[code], "", ""])
     if view["outcome"]:
         for code, n in view["outcome"]["counts"].items():
             w.writerow(["decision", "", code, _label(code)[0], n, "", ""])

@@ -349,7 +349,8 @@ def test_random_json_never_gets_a_5xx(api, world):
     ("GET", "/api/letters/{long}"), ("POST", "/api/letters/{long}/rating"),
     ("POST", "/api/letters/{long}/votes"), ("GET", "/api/staff/letters/{long}"),
     ("POST", "/api/staff/letters/{long}/dispatch"), ("GET", "/api/topics/{long}"),
-    ("POST", "/api/topics/{long}/comments"), ("POST", "/api/staff/comments/{long}/approve")])
+    ("POST", "/api/topics/{long}/comments"), ("POST", "/api/staff/comments/{long}/approve"),
+    ("POST", "/api/comments/{long}/votes")])
 def test_a_path_parameter_too_long_to_name_anything_is_a_404(api, method, path):
     h = {"Content-Type": "application/json", "X-Letter-Secret": "s" * 5000,
          "Authorization": f"Bearer {api.tokens['office-1']}", **UA}

@@ -13,10 +13,12 @@ from opendata_check import open_data_problems
 from publisher_city import make_city
 from sitecheck import diff_trees, html_errors
 
-from chalicelib.services import casework, supervision
+from chalicelib.api import parse
+from chalicelib.services import casework, comment_votes, supervision
+from chalicelib.services import topics as topic_services
 from chalicelib.services.commands import RejectLetter, TransferLetter
 from chalicelib.services.context import Actor
-from fakes import cst
+from fakes import cst, topic
 from publisher.build import full_build
 from publisher.sinks import MemorySink
 
@@ -65,6 +67,7 @@ def lived(city, content):
                         resolved=(None, "yes", "partly")[i % 3])
     city.vote(a, "voter-1")
     city.vote(a, "voter-2", "down")
+    events.update(_drive_and_comment_votes(city))
 
     # the redo of a published reply and its re-approval (same place in the archive) under
     # another category: it moves from the 城乡建设 board to the 交通运输 one
@@ -128,6 +131,35 @@ def lived(city, content):
     events["changed_by_tick"] = sorted(p for p in city.sink.files
                                        if before.get(p) != city.sink.files[p])
     return events
+
+
+def _drive_and_comment_votes(city) -> dict:
+    """Issue 15 items 8 and 9: a hearing's comment voted up and down, a suggestion drive with a
+    published adopted suggestion, a private one (counts only) and one still open."""
+    office = Actor("office-1", "office")
+    topic_services.register_topics(city.ctx, [topic("hearing", "fares"),
+                                              topic("drive", "ideas")])
+    city.publish()
+    cid = topic_services.add_comment(city.ctx, "fares", parse.add_comment(
+        {"body": "支持调整", "stance": "support"})).body["id"]
+    city.publish()
+    topic_services.approve_comment(city.ctx, office, cid)
+    city.publish()
+    for voter, direction in (("v1", "up"), ("v2", "up"), ("v3", "down"), ("v1", "down")):
+        comment_votes.vote_comment(city.ctx, cid, parse.vote({"direction": direction}), voter)
+        city.publish()
+    adopted = city.submit(type="suggestion", subject="建议增开夜班公交", campaign="ideas")
+    city.dispatch(adopted, "transport")
+    city.sign(adopted, "transport")
+    city.reply(adopted, "transport", "感谢建议，下月起开通。")
+    city.approve(adopted, adopted=True)
+    # private and not dispatched yet (the story's one private closed letter and one red
+    # light come later)
+    private = city.submit(type="suggestion", subject="不公开的建议", public=False,
+                          campaign="ideas")
+    waiting = city.submit(type="suggestion", subject="建议增设自行车道", campaign="ideas")
+    return {"drive_adopted": adopted, "drive_private": private, "drive_waiting": waiting,
+            "voted_comment": cid}
 
 
 def test_incremental_build_equals_full_build(lived, city, store, content):
@@ -323,3 +355,27 @@ def test_letters_waiting_or_rejected_have_no_page(lived, city):
         assert (letter["id"] in published) == (detail["published_url"] is not None)
         assert (f"en/letters/{letter['id']}/index.html" in city.sink.files) == (
             detail["published_url"] is not None)
+
+
+def test_the_drive_page_shows_its_tally_and_only_public_suggestions(lived, city):
+    files = city.sink.files
+    page = files["consultations/ideas/index.html"].decode()
+    assert "建议增开夜班公交" in page and "不公开的建议" not in page
+    assert "已采纳" in page and 'id="write-form"' in page and 'data-campaign="ideas"' in page
+    assert "en/consultations/ideas/index.html" in files
+    data = json.loads(files["data/topics/ideas.json"])
+    d = data["drive"]
+    assert (d["received"], d["answered"], d["adopted"]) == (3, 1, 1)
+    assert [row["id"] for row in d["published"]] == [lived["drive_adopted"]["id"]]
+    assert "/consultations/ideas/" in files["sitemap.xml"].decode() or any(
+        b"/consultations/ideas/" in body for path, body in files.items()
+        if path.startswith("sitemap"))
+
+
+def test_comment_votes_are_on_the_topic_page_and_in_its_data(lived, city):
+    files = city.sink.files
+    data = json.loads(files["data/topics/fares.json"])
+    assert data["comments"][0]["votes"] == {"up": 2, "down": 1}
+    page = files["consultations/fares/index.html"].decode()
+    assert f'data-comment="{lived["voted_comment"]}"' in page
+    assert "js/comment-votes.js" in page

@@ -321,9 +321,9 @@ PUBLIC_KEYS = {"id", "kind", "kind_label", "kind_label_en", "title", "title_en",
                "summary_en", "url", "data_url", "department", "departments", "opens", "closes",
                "starts", "ends", "status", "background", "guests", "figures", "comments",
                "paragraphs", "general_comments", "questions", "interview", "transcript",
-               "waiting", "outcome"}
+               "waiting", "outcome", "drive"}
 COMMENT_KEYS = {"id", "name", "body", "paragraphs", "stance", "paragraph", "question",
-                "department", "created_at", "answer"}
+                "department", "created_at", "answer", "votes"}
 
 
 @pytest.mark.parametrize("kind", list(C.Kind))

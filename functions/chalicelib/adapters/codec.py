@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain import consultations, open_data, similar, statistics
+from ..domain import consultations, drive, open_data, similar, statistics
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.deadlines import Due, Light
 from ..domain.letters import (
@@ -95,6 +95,7 @@ def letter_to_doc(letter: Letter) -> dict[str, Any]:
         "public_edits": _edits(letter.public_edits),
         "votes_up": letter.votes_up, "votes_down": letter.votes_down,
         "duplicate_of": letter.duplicate_of,
+        "campaign": letter.campaign, "adopted": letter.adopted,
     }
 
 
@@ -127,6 +128,7 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
         public_edits=_pedits(d.get("public_edits")),
         votes_up=int(d.get("votes_up", 0)), votes_down=int(d.get("votes_down", 0)),
         duplicate_of=d.get("duplicate_of") or None,
+        campaign=d.get("campaign") or None, adopted=d.get("adopted"),
         history=sorted((Event.from_dict(e) for e in events), key=lambda e: e.seq),
     )
 
@@ -354,6 +356,10 @@ class TrackedLetters:
         # corrections to the running statistics (a recomputation from history found drift)
         self.stats_corrections: dict[tuple[str, str], dict[str, int]] = {}
         self.weeks: dict[str, dict[str, Any]] = {}     # week -> new weekly record
+        # suggestion drives and comment votes (domain/drive.py): a drive letter's counters
+        # before this commit, and the votes (topic, comment, direction) to count
+        self.drive_before: dict[str, dict[str, int]] = {}
+        self.comment_votes: list[tuple[str, str, str]] = []
 
     # --- consultations -------------------------------------------------------------------
 
@@ -427,6 +433,39 @@ class TrackedLetters:
         if topics and not self.dirty:
             change.kind = "topic"
 
+    def _plan_drives(self, plan: CommitPlan, change: Change) -> None:
+        """A drive letter's counters go to its drive's tallies, and a vote's to its comment's
+        topic, in the same commit; the change names the topic so its page is rebuilt (a drive
+        letter names its drive whenever it changes: the page lists its public text)."""
+        topics = set(change.topics)
+        deltas: dict[str, dict[str, int]] = {}
+        for lid in sorted(self.dirty):
+            letter = self.letters[lid]
+            if not letter.campaign:
+                continue
+            d = consultations.difference(self.drive_before.get(lid, {}),
+                                         drive.letter_counts(letter))
+            row = deltas.setdefault(letter.campaign, {})
+            for c, n in d.items():
+                row[c] = row.get(c, 0) + n
+            topics.add(letter.campaign)
+        for topic_id, comment_id, direction in self.comment_votes:
+            row = deltas.setdefault(topic_id, {})
+            c = drive.vote_counter(comment_id, direction)
+            row[c] = row.get(c, 0) + 1
+            topics.add(topic_id)
+            change.public = True
+        for topic_id, row in deltas.items():
+            merged = plan.tallies.setdefault(topic_id, {})
+            for c, n in row.items():
+                merged[c] = merged.get(c, 0) + n
+        plan.tallies = {t: {c: n for c, n in sorted(row.items()) if n}
+                        for t, row in sorted(plan.tallies.items())}
+        plan.tallies = {t: row for t, row in plan.tallies.items() if row}
+        change.topics = sorted(topics)
+        if self.comment_votes and not self.dirty:
+            change.kind = "topic"
+
     def notify(self, notification: Notification) -> None:
         # the same notification twice in one unit of work is one notification
         self.notifications.setdefault(notification.id, notification)
@@ -438,6 +477,7 @@ class TrackedLetters:
                                   letter.publication is not None)
         self.facets_before[letter.id] = facet_entries(letter)
         self.contacts_before[letter.id] = contact_keys(letter)
+        self.drive_before[letter.id] = drive.letter_counts(letter)
         return letter
 
     def added(self, letter: Letter) -> None:
@@ -445,6 +485,7 @@ class TrackedLetters:
         self.before[letter.id] = (None, {}, None, None, False)
         self.facets_before[letter.id] = ()
         self.contacts_before[letter.id] = ()
+        self.drive_before[letter.id] = {}
         self.dirty.add(letter.id)
 
     def saved(self, letter: Letter) -> None:
@@ -506,6 +547,7 @@ class TrackedLetters:
             if dept not in change.departments:
                 change.departments.append(dept)
         self._plan_consultations(plan, change)
+        self._plan_drives(plan, change)
         change.departments.sort()
         change.months.sort()
         plan.weeks = [self.weeks[k] for k in sorted(self.weeks)]
@@ -522,7 +564,9 @@ class TrackedLetters:
         for lid in self.dirty:
             self.facets_before[lid] = facet_entries(self.letters[lid])
             self.contacts_before[lid] = contact_keys(self.letters[lid])
+            self.drive_before[lid] = drive.letter_counts(self.letters[lid])
         self.dirty.clear()
+        self.comment_votes.clear()
         self.answers.clear()
         self.votes.clear()
         for n in self.notifications.values():

@@ -423,6 +423,15 @@ class StoreUnitOfWork:
     def add_response(self, response: Response) -> None:
         self.tracked.responses.append(response)
 
+    def add_comment_vote(self, comment: Comment, voter: str, direction: str) -> bool:
+        """顶/踩 on a comment, once per voter (the letters' vote records, keyed
+        `comment:{id}`); False when this voter's vote is already counted."""
+        key = f"comment:{comment.id}"
+        if not self.add_vote(key, voter):
+            return False
+        self.tracked.comment_votes.append((comment.topic_id, comment.id, direction))
+        return True
+
     def quota_used(self, key: str) -> int:
         return self.store._quota_used(key)
 

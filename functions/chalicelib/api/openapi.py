@@ -86,6 +86,9 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
 PHONE = {**_optional({"maxLength": 30, "pattern": "^[\\s-]*(\\+86)?([0-9][\\s-]*){7,12}$"}),
          "description": "7 to 12 digits, with spaces, dashes or +86 if you like"}
 EMAIL = _optional({"maxLength": 254, "pattern": "^\\s*[^@\\s]+@[^\\s]*\\.[^\\s]*\\s*$"})
+CAMPAIGN = {"type": ["string", "null"], "maxLength": 64, "pattern": "^[a-z0-9-]*$",
+            "description": "a suggestion drive (topic of kind drive) while it is open; only "
+                           "with type suggestion; an unknown id is a 400 unknown_campaign"}
 CONTACT = {"type": "string", "maxLength": 254,
            "pattern": "^[^\\x00]*[0-9@][^\\x00]*$",
            "description": "the mobile number or e-mail address given with the letter"}
@@ -113,6 +116,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "department": choice(departments, nullable=True),
             "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
+            "campaign": CAMPAIGN,
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
             ["type", "subject", "body"]),
@@ -120,7 +124,9 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
           "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
                  "invalid (phone, email), or refused (the honeypot was filled)",
           "409": "idempotency_key_reused", "429": "too many letters from this client "
-                                                  "(Retry-After)"}),
+                                                  "(Retry-After)",
+          "410": "topic_closed or topic_not_open: the suggestion drive named in `campaign` "
+                 "is not open"}),
         ("get", "/api/letters/{tracking_code}", "Track a letter (header X-Letter-Secret); a "
          "letter merged into another as a duplicate has `duplicate_of`: the original's "
          "progress (status, light, department, due date, step dates; the published reply and "
@@ -144,6 +150,13 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("post", "/api/letters/{letter_id}/votes", "Vote a published reply up or down",
          obj({"direction": choice(("up", "down"))}, ["direction"]),
          {"202": "accepted", "400": "invalid_choice", "404": "no such published letter",
+          "429": "too many votes from this client (Retry-After)"}),
+        ("post", "/api/comments/{comment_id}/votes", "Vote a published consultation comment "
+         "or interview answer up or down (an answer is voted through its question's id); "
+         "one vote per client and comment",
+         obj({"direction": choice(("up", "down"))}, ["direction"]),
+         {"202": "accepted: {id, counted, up, down}", "400": "invalid_choice",
+          "404": "no such published comment",
           "429": "too many votes from this client (Retry-After)"}),
         ("post", "/api/suggest", "Suggest the category and department of a letter being "
          "written (the category model; up to 3, best first)", obj({
@@ -240,7 +253,11 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("approve", {"publish": {"type": ["boolean", "null"]}, "category": text(40),
                      "public_subject": text(commands.SUBJECT_MAX),
                      "public_body": text(commands.BODY_MAX),
-                     "public_reply": text(commands.REPLY_MAX)}, []),
+                     "public_reply": text(commands.REPLY_MAX),
+                     "adopted": {"type": ["boolean", "null"],
+                                 "description": "a suggestion sent to a drive: whether it "
+                                                "was adopted (400 not_a_campaign_letter "
+                                                "for any other letter)"}}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
     ]

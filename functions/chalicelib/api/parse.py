@@ -157,7 +157,7 @@ def _reason(payload: Mapping[str, Any]) -> str:
 def submit_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.SubmitLetter:
     """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse)."""
     payload = obj(payload, "type", "subject", "body", "department", "name", "phone", "email",
-                  "public", "idempotency_key")
+                  "public", "idempotency_key", "campaign")
     request = once(payload)
     kind = payload.get("type")
     if not text.is_choice(kind, LetterType.__members__):
@@ -172,7 +172,17 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
         name=optional_text(payload, "name", max_len=NAME_MAX),
         phone=phone(optional_text(payload, "phone", max_len=PHONE_MAX)),
         email=email(optional_text(payload, "email", max_len=EMAIL_MAX)),
-        public=flag(payload, "public", False), once=request)
+        public=flag(payload, "public", False), once=request,
+        campaign=campaign(payload.get("campaign")))
+
+
+def campaign(value: Any) -> str | None:
+    """A suggestion drive's id, or None (services/drive.py checks it exists and is open)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not C.SLUG.match(value):
+        raise Invalid("unknown_campaign", field="campaign")
+    return value
 
 
 # the body of POST /api/letters, as POST /api/staff/letters takes it
@@ -327,10 +337,14 @@ def _draft(payload: Mapping[str, Any]) -> cmd.PublicDraft:
 
 
 def approve_reply(payload: Any) -> cmd.ApproveReply:
-    payload = obj(payload, "publish", "category", *_DRAFT)
+    payload = obj(payload, "publish", "category", "adopted", *_DRAFT)
     publish = flag(payload, "publish", True)
     category = optional_text(payload, "category", max_len=CATEGORY_MAX)
-    return cmd.ApproveReply(publish=publish, category=category, draft=_draft(payload))
+    adopted = payload.get("adopted")
+    if adopted is not None and not isinstance(adopted, bool):
+        raise Invalid("not_boolean", field="adopted")
+    return cmd.ApproveReply(publish=publish, category=category, draft=_draft(payload),
+                            adopted=adopted)
 
 
 def order_redo(payload: Any) -> cmd.OrderRedo:

@@ -9,8 +9,9 @@ from typing import Any
 
 from chalice import Blueprint
 
+from ..services import comment_votes
 from ..services import topics as ts
-from ..services.abuse import recorded
+from ..services.abuse import recorded, take_vote_quota
 from . import parse
 from .letters import JSON_TYPES, _actor, _ctx, _object, client_hash, view
 
@@ -44,6 +45,17 @@ def add_comment(topic_id: str) -> tuple[int, Any]:
 def add_response(survey_id: str) -> tuple[int, Any]:
     command = parse.add_response(_object(public))
     return 202, ts.add_response(_ctx(), survey_id, command, client_hash(public)).body
+
+
+@public.route("/comments/{comment_id}/votes", methods=["POST"], content_types=JSON_TYPES)
+@view(public)
+@recorded("votes", _ctx)
+def vote_comment(comment_id: str) -> tuple[int, Any]:
+    """顶/踩 on a published comment or interview answer (services/comment_votes.py)."""
+    command = parse.vote(_object(public))       # bad input is a 400 and uses no quota
+    client = client_hash(public)
+    take_vote_quota(_ctx(), client)
+    return 202, comment_votes.vote_comment(_ctx(), comment_id, command, client)
 
 
 @staff.route("/staff/topics", methods=["GET"])

@@ -251,6 +251,9 @@ class Letter:
     votes_down: int = 0
     # the letter this one repeats (重复件): set when the office rejects it as a duplicate
     duplicate_of: str | None = None
+    # a suggestion sent to a suggestion drive (domain/drive.py), and whether the office adopted it
+    campaign: str | None = None
+    adopted: bool | None = None
     history: list[Event] = field(default_factory=list)
     new_events: list[Event] = field(default_factory=list, repr=False, compare=False)
 

@@ -262,6 +262,16 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("too_many_suggestions", "too_many_requests", "建议请求过于频繁，请稍后再试",
      "Too many suggestion requests; try again later"),
     ("honeypot_refused", "refused", "提交未被接受", "The submission was refused"),
+    # suggestion drives and comment votes (domain/drive.py)
+    ("published_comment_not_found", "not_found", "没有这条公开的留言或答复",
+     "No such published comment or answer"),
+    ("unknown_campaign", "unknown_campaign", "没有这项征集活动", "No such suggestion drive"),
+    ("campaign_suggestion_only", "invalid_choice", "征集活动只接受“建议”类来信",
+     "A suggestion drive takes letters of type suggestion only"),
+    ("adopted_campaign_only", "not_a_campaign_letter", "只有征集活动收到的建议可以标记是否采纳",
+     "Only a suggestion sent to a drive can be marked adopted"),
+    ("drive_takes_letters", "wrong_kind", "征集活动请通过本页的建议表单提交",
+     "A suggestion drive takes letters (the form on its page), not comments"),
 ]
 
 MESSAGES: dict[str, Message] = {key: Message(code, zh, en) for key, code, zh, en in _TABLE}

@@ -26,7 +26,7 @@ from ..domain.letters import (
     Status,
     label,
 )
-from . import suggestions
+from . import drive, suggestions
 from .commands import (
     ApproveExtension,
     ApproveReply,
@@ -184,6 +184,7 @@ def approve_reply(ctx: Context, actor: Actor, letter_id: str, command: ApproveRe
                        public_version=version,
                        edits=edits_after(letter, draft.subject, draft.body, draft.reply),
                        suggested=suggested)
+        drive.mark_adopted(letter, command.adopted)
     return _change(ctx, actor, letter_id, ("office",), act)
 
 

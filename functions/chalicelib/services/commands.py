@@ -67,6 +67,7 @@ class SubmitLetter:
     email: str | None = None
     public: bool = False
     once: Once | None = None
+    campaign: str | None = None             # a suggestion drive (domain/drive.py)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class ApproveReply:
     publish: bool = True
     category: str | None = None
     draft: PublicDraft = field(default_factory=PublicDraft)
+    adopted: bool | None = None             # a drive's suggestion: adopted or not (None: as is)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from ..domain import notifications
 from ..domain.errors import NotFound
 from ..domain.letters import Letter
-from . import abuse
+from . import abuse, drive
 from .commands import (
     Answer,
     RateReply,
@@ -43,6 +43,7 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
 
     def make(uow: UnitOfWork) -> dict[str, Any]:
         now = ctx.clock()
+        drive.check_campaign(uow, command.campaign, command.type, now)
         abuse.take_letter_quota(ctx, uow, client, now)
         secret = secrets.token_urlsafe(18)
         letter = Letter(
@@ -50,7 +51,7 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
             secret_hash=hash_secret(secret), type=command.type, subject=command.subject,
             body=command.body, public=command.public, submitted_at=now, name=command.name,
             phone=command.phone, email=command.email,
-            requested_department=command.department)
+            requested_department=command.department, campaign=command.campaign)
         letter.record_submission(now)
         uow.add_letter(letter)
         # the receipt (code and secret) to the contact the writer gave, in the letter's commit

@@ -214,6 +214,8 @@ def add_comment(ctx: Context, topic_id: str, command: AddComment,
         topic.check_open(now)
         if topic.kind == Kind.survey:
             raise Invalid("survey_takes_responses")
+        if topic.kind == Kind.drive:
+            raise Invalid("drive_takes_letters")
         paragraph = _paragraph(topic, command.paragraph)
         department = None
         if topic.kind == Kind.interview:

@@ -129,6 +129,8 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "reply_kept": letter.reply_kept,
         # the letter this one repeats (重复件), and the letters merged into this one
         "duplicate_of": letter.duplicate_of,
+        # a suggestion sent to a drive (domain/drive.py) and the office's verdict
+        "campaign": letter.campaign, "adopted": letter.adopted,
         "duplicates": [e.data["letter"] for e in letter.history
                        if e.action == "duplicate" and e.data.get("letter")],
         "version": letter.version,

@@ -41,6 +41,7 @@ COMMON_KEYS = {"id", "title", "title_en", "summary", "summary_en", "departments"
 KIND_KEYS: dict[Kind, set[str]] = {
     Kind.hearing: set(), Kind.deliberation: set(), Kind.solicitation: {"draft"},
     Kind.survey: {"questions"}, Kind.interview: {"starts", "ends", "guests"},
+    Kind.drive: set(),       # `departments`: those the drive suggests writing to
 }
 
 

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     solicitation = "solicitation"
     survey = "survey"
     interview = "interview"
+    drive = "drive"      # a time-boxed suggestion drive (市民月·献计策): letters, not comments
 
 
 class TopicStatus(StrEnum):
@@ -56,7 +57,7 @@ class Decision(StrEnum):
 # the folder of content/ each kind is defined in
 FOLDERS: dict[str, Kind] = {"hearings": Kind.hearing, "deliberations": Kind.deliberation,
                             "solicitations": Kind.solicitation, "surveys": Kind.survey,
-                            "interviews": Kind.interview}
+                            "interviews": Kind.interview, "drives": Kind.drive}
 
 LABELS: dict[str, tuple[str, str]] = {
     "hearing": ("网上听证", "Online hearing"),
@@ -64,6 +65,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "solicitation": ("意见征集", "Call for comments"),
     "survey": ("网上调查", "Survey"),
     "interview": ("在线访谈", "Online interview"),
+    "drive": ("献计献策", "Suggestion drive"),
     "upcoming": ("即将开始", "Upcoming"),
     "open": ("进行中", "Open"),
     "closed": ("已结束", "Closed"),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .. import privacy, text
+from .. import drive, privacy, text
 from .comments import Comment
 from .topics import Decision, Kind, Outcome, Topic, label, local_iso_or_none
 
@@ -42,7 +42,9 @@ def public_view(topic: Topic, comments: Iterable[Comment], tallies: Mapping[str,
     outcome = outcome if outcome is not None else topic.outcome
     approved = sorted((c for c in comments if c.public and c.topic_id == topic.id),
                       key=lambda c: (c.created_at, c.id))
-    shown = {c.id: public_comment(c) for c in approved}
+    # 顶/踩 per comment (an interview answer's are its question's), counted apart (drive.py)
+    shown = {c.id: {**public_comment(c), "votes": drive.comment_votes(tallies, c.id)}
+             for c in approved}
     opinions = [shown[c.id] for c in approved if c.question is None and c.department is None]
     def tally(key: str) -> int:
         return int(tallies.get(key, 0))
@@ -113,6 +115,7 @@ def public_view(topic: Topic, comments: Iterable[Comment], tallies: Mapping[str,
         "transcript": transcript,
         "waiting": waiting,
         "outcome": _public_outcome(outcome, shown),
+        "drive": drive.figures(tallies) if topic.kind == Kind.drive else None,
     }
 
 

@@ -412,6 +412,10 @@
     if (l.public) publish.removeAttribute("aria-describedby");
     else publish.setAttribute("aria-describedby", "a-approve-private");
     $("a-approve-private").hidden = !!l.public;
+    // a drive's suggestion: the office says whether it was adopted (sent as true/false/null)
+    $("a-approve-adopted-field").hidden = !l.campaign;
+    $("a-approve-adopted").disabled = !l.campaign;
+    $("a-approve-adopted").value = l.adopted === true ? "true" : l.adopted === false ? "false" : "";
     if (!$("a-approve").hidden) loadPreview(l);
   }
 
@@ -472,6 +476,7 @@
   /* The approve form's body: a public text box left as it was filled is sent as null. */
   function publicBody(form) {
     var body = values(form);
+    if (typeof body.adopted === "string") body.adopted = body.adopted === "true";
     Object.keys(PUBLIC_FIELDS).forEach(function (name) {
       var now = $(PUBLIC_FIELDS[name]).value.trim();
       if (name in prefilled && now === String(prefilled[name]).trim()) body[name] = null;

@@ -262,7 +262,16 @@
         WZ.el("div", { class: "a" },
           WZ.el("p", { class: "meta" }, WZ.el("span", { class: "who" }, deptName(a.department)),
             " ", WZ.t("答复", "answers"), " · ", stamp(a.at)),
-          text(a.paragraphs)));
+          text(a.paragraphs)),
+        votes(c));
+    }
+
+    // the counts of 顶/踩 as the page renders them (js/comment-votes.js adds the buttons)
+    function votes(c) {
+      var v = c.votes || { up: 0, down: 0 };
+      return WZ.el("p", { class: "comment-votes meta", "data-comment": c.id }, WZ.t("网友：顶", "Readers: up"), " ",
+        WZ.el("span", { "data-count": "up" }, String(v.up)), " · ", WZ.t("踩", "down"), " ",
+        WZ.el("span", { "data-count": "down" }, String(v.down)));
     }
   }
 

@@ -21,6 +21,13 @@
   }
 
   function payload() {
+    var body = letter();
+    // a suggestion drive's page (drive.html) sends its suggestions to the drive
+    if (form.getAttribute("data-campaign")) body.campaign = form.getAttribute("data-campaign");
+    return body;
+  }
+
+  function letter() {
     var type = form.querySelector('input[name="type"]:checked');
     return {
       type: type ? type.value : null,
