@@ -26,7 +26,7 @@ from ..domain.deadlines import Light
 from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..services import casework, commands
 from . import request_body
-from .parse import LETTER_ID_MAX
+from .parse import INSTRUCTION_MAX, LETTER_ID_MAX, NOTE_MAX
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -84,6 +84,8 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
 PHONE = {**_optional({"maxLength": 30, "pattern": "^[\\s-]*(\\+86)?([0-9][\\s-]*){7,12}$"}),
          "description": "7 to 12 digits, with spaces, dashes or +86 if you like"}
 EMAIL = _optional({"maxLength": 254, "pattern": "^\\s*[^@\\s]+@[^\\s]*\\.[^\\s]*\\s*$"})
+LEADER = {"type": ["string", "null"], "pattern": _NO_NUL,
+          "description": "a leader's id (content/leaders.yaml, the boards of /leaders/)"}
 CONTACT = {"type": "string", "maxLength": 254,
            "pattern": "^[^\\x00]*[0-9@][^\\x00]*$",
            "description": "the mobile number or e-mail address given with the letter"}
@@ -111,12 +113,14 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "department": choice(departments, nullable=True),
             "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
+            "leader": LEADER,
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
             ["type", "subject", "body"]),
          {"201": "created", "200": "replay of an idempotent request (uses no quota)",
           "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
-                 "invalid (phone, email), or refused (the honeypot was filled)",
+                 "invalid (phone, email), leader_unknown, or refused (the honeypot was "
+                 "filled)",
           "409": "idempotency_key_reused", "429": "too many letters from this client "
                                                   "(Retry-After)"}),
         ("get", "/api/letters/{tracking_code}", "Track a letter (header X-Letter-Secret); a "
@@ -220,6 +224,14 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                      "public_reply": text(commands.REPLY_MAX)}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
+        # services/leaders.py: the office sends a key letter up to a leader (呈报), and the
+        # office (naming the leader) or that leader records the instruction (批示)
+        ("escalate", {"leader": {**LEADER, "type": "string"},
+                      "note": text(NOTE_MAX)}, ["leader"]),
+        ("instruction", {"text": text(INSTRUCTION_MAX, required=True),
+                         "leader": {**LEADER, "description": "the leader whose instruction "
+                                    "it is: required of the office, a leader's own account "
+                                    "may leave it out"}}, ["text"]),
     ]
     for action, props, required in actions:
         responses = {"200": "the changed letter",
@@ -227,6 +239,10 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                             "invalid",
                      "403": "not allowed", "404": "unknown",
                      "409": "invalid_transition, already_kept or concurrent_update"}
+        if action in ("escalate", "instruction"):
+            responses["400"] += ", leader_unknown"
+            responses["403"] += " (a leader's account: a letter not addressed or sent to it)"
+            responses["409"] += ", already_escalated (to that leader)"
         if action == "reject":
             responses["400"] += ", duplicate_of_self"
             responses["404"] += ", or duplicate_of_unknown (no letter with that id)"
