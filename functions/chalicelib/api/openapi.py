@@ -229,9 +229,11 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         ("escalate", {"leader": {**LEADER, "type": "string"},
                       "note": text(NOTE_MAX)}, ["leader"]),
         ("instruction", {"text": text(INSTRUCTION_MAX, required=True),
-                         "leader": {**LEADER, "description": "the leader whose instruction "
-                                    "it is: required of the office, a leader's own account "
-                                    "may leave it out"}}, ["text"]),
+                         "leader": {**LEADER, "type": "string",
+                                    "description": "the leader whose instruction it is: "
+                                    "required of the office; a leader's own account may "
+                                    "leave it out (it is the account's leader)"}},
+         ["text", "leader"]),
     ]
     for action, props, required in actions:
         responses = {"200": "the changed letter",
@@ -404,18 +406,37 @@ _VALUE = {"anyOf": [
     {"type": "object", "propertyNames": {"pattern": _NO_NUL}, "additionalProperties": VALUE}]}
 
 
+def _leaders() -> list[str]:
+    from .. import bootstrap
+    return sorted(bootstrap.app().ctx.leaders)
+
+
+def _leader_fields(ops: list[tuple[str, str, str, dict | None, dict[str, str]]],
+                   leaders: list[str]) -> None:
+    """A `leader` field takes the ids of content/leaders.yaml (null where it is optional)."""
+    for _, _, _, body, _ in ops:
+        prop = (body or {}).get("properties", {}).get("leader")
+        if body is not None and prop is not None:
+            body["properties"]["leader"] = {
+                **{k: v for k, v in prop.items() if k not in ("type", "pattern")},
+                **choice(leaders, nullable="null" in prop["type"])}
+
+
 def _departments() -> list[str]:
     from .. import bootstrap
     return sorted(bootstrap.app().ctx.departments)
 
 
-def document(departments: Iterable[str] | None = None) -> dict[str, Any]:
-    """The document; `departments` are the ids a department field takes (default: the
-    composed app's)."""
+def document(departments: Iterable[str] | None = None,
+             leaders: Iterable[str] | None = None) -> dict[str, Any]:
+    """The document; `departments` are the ids a department field takes, `leaders` a leader
+    field (default: the composed app's)."""
     depts = sorted(departments) if departments is not None else _departments()
     queries, answers = _query_parameters(depts), _answers()
     paths: dict[str, dict] = {}
-    for method, path, summary, body, own in _operations(depts):
+    ops = _operations(depts)
+    _leader_fields(ops, sorted(leaders) if leaders is not None else _leaders())
+    for method, path, summary, body, own in ops:
         responses: dict[str, str] = {}
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if body is not None:              # every body is checked before the route sees it
