@@ -24,7 +24,10 @@ def form_context(r: Renderer) -> dict:
                             for d in r.content.departments],
             "letter_types": [{"code": str(t), "zh": label(str(t)), "en": label(str(t), "en")}
                              for t in LetterType],
-            "statuses": [str(s) for s in Status]}
+            "statuses": [str(s) for s in Status],
+            # the leaders' boards a letter may be written to (content/leaders.yaml)
+            "leaders": [{"id": x.id, "name": x.name, "name_en": x.name_en, "title": x.title,
+                         "title_en": x.title_en} for x in r.content.leaders]}
 
 
 def write(r: Renderer) -> Output:
