@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from opendata_check import open_data_problems
 from publisher_city import make_city
-from sitecheck import diff_trees, html_errors
+from sitecheck import diff_trees, html_errors, personal_data_on_site
 
 from chalicelib.services import casework, leaders, supervision
 from chalicelib.services.commands import (
@@ -92,7 +92,8 @@ def lived(city, content):
     # letters to the leaders' boards (领导信箱): one published and rated, one private (counted
     # only), and one to a vice mayor the office escalates to the mayor, whose instruction
     # (批示) is recorded: escalations and instructions are never published
-    m = city.full_cycle(subject="写给市长的来信：修缮老旧小区", leader="mayor", rate="satisfied")
+    m = city.full_cycle(subject="写给市长的来信：修缮老旧小区", leader="mayor", rate="satisfied",
+                        body=PRIVATE_BODY)
     events["mayor"] = m
     events["mayor_private"] = city.full_cycle(subject="写给市长的不公开来信", leader="mayor",
                                               public=False, rate="unsatisfied")
@@ -190,6 +191,16 @@ def test_the_leaders_boards_list_their_published_letters_and_count_the_private(l
     assert 'href="/en/leaders/mayor/"' in files[
         f"en/letters/{lived['mayor']['id']}/index.html"].decode()
     assert "/leaders/mayor/" in files["sitemaps/pages.xml"].decode()
+
+
+def test_the_leaders_pages_hold_no_personal_data(lived, city):
+    pages = {p: d for p, d in city.sink.files.items() if p.startswith(("leaders/", "en/leaders/"))}
+    assert len(pages) == 10
+    assert personal_data_on_site(pages, names=["王小明"], written=[
+        "13812345678", "wang@example.com", "110101199003071234"]) == []
+    page = city.sink.files[f"letters/{lived['mayor']['id']}/index.html"]
+    assert personal_data_on_site({"letter.html": page}, names=["王小明"],
+                                 written=["13812345678", "110101199003071234"]) == []
 
 
 def test_no_instruction_escalation_or_leader_contact_is_published(lived, city, content):
