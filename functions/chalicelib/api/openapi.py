@@ -160,7 +160,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
          {"200": "token", "401": "bad credentials",
           "429": "too many wrong passwords from this client or for this username "
                  "(Retry-After)"}),
-        ("get", "/api/staff/letters", "Inbox, one page (clerk: own department; office: all), "
+        ("get", "/api/staff/letters", "Inbox, one page (clerk: own department; office: all; "
+         "leader: the letters addressed or escalated to them, paged, other filters ignored), "
          "newest first; `q` searches tracking code, phone, subject and body (letters and "
          "digits, punctuation ignored). The light and rating filters are the office's queues, "
          "most urgent first; status=replied&rating=unsatisfied is the re-do queue and also "
