@@ -6,12 +6,13 @@ the housing clerk sees at the top of the letter. The leaders are content/leaders
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from chalicelib.adapters.clock import ManualClock
 from chalicelib.api import parse
-from chalicelib.services import leaders
+from chalicelib.services import casework, leaders
 from chalicelib.services import letters as services
 from chalicelib.services.commands import EscalateLetter, RecordInstruction
 from chalicelib.services.context import Actor, Context
@@ -37,9 +38,25 @@ BOARD_LETTERS = (
      "希望政府网站定期公布各项专项资金的使用明细，方便市民监督。",
      None, "signed", True, None),
 )
+REPLY = "您好！来信收悉。经研究，已安排相关处室落实，具体进展将在网站公开。"
 KEY_LETTER = ("幸福里小区电梯停运两个月无人维修",
               "幸福里小区3号楼电梯停运已经两个月，楼里有二十多位老人，上下楼非常困难。多次找物业和维保单位都在推诿，"
               "希望政府出面协调尽快修复。")
+
+
+def _move(ctx: Context, lid: str, to: str, office: Actor, clerk: Actor, dept: str,
+          wait: Callable[[], None]) -> None:
+    """Dispatch, sign, reply and approve as far as `to` (signed, published or closed)."""
+    wait()
+    casework.dispatch_letter(ctx, office, lid, parse.dispatch_letter({"department": dept}))
+    wait()
+    casework.sign_letter(ctx, clerk, lid, parse.sign_letter({}))
+    if to == "signed":
+        return
+    wait()
+    casework.reply_to_letter(ctx, clerk, lid, parse.reply_to_letter({"body": REPLY}))
+    wait()
+    casework.approve_reply(ctx, office, lid, parse.approve_reply({"publish": to == "published"}))
 
 
 def seed_leaders(ctx: Context, now: datetime) -> int:
@@ -47,13 +64,12 @@ def seed_leaders(ctx: Context, now: datetime) -> int:
     content/leaders.yaml lists no leaders, or the mayor's board is already seeded."""
     if "mayor" not in ctx.leaders or ctx.store.count_leader_letters("staff#mayor"):
         return 0
-    from .demo import move_letter
     clock = ManualClock(now - timedelta(days=12))
     demo = replace(ctx, clock=clock)
     office = Actor("demo-office", "office")
     first = next(iter(ctx.departments))
 
-    def later(step: str = "") -> None:
+    def later() -> None:
         clock.at = clock.at + timedelta(hours=3)
 
     n = 0
@@ -71,9 +87,7 @@ def seed_leaders(ctx: Context, now: datetime) -> int:
         lid = answer.body["id"]
         clerk = Actor("demo-clerk" if handling == first else f"clerk-{handling}", "clerk",
                       handling)
-        move_letter(demo, lid, to, office=office, clerk=clerk, dept=handling,
-                    reply="您好！来信收悉。经研究，已安排相关处室落实，具体进展将在网站公开。",
-                    category=None, wait=later)
+        _move(demo, lid, to, office, clerk, handling, later)
         if rating:
             later()
             letter = ctx.store.get_letter(lid)
@@ -90,7 +104,7 @@ def seed_leaders(ctx: Context, now: datetime) -> int:
         "idempotency_key": "demo-leader-key"}))
     lid = answer.body["id"]
     clerk = Actor("demo-clerk" if key_dept == first else f"clerk-{key_dept}", "clerk", key_dept)
-    move_letter(demo, lid, "signed", office=office, clerk=clerk, dept=key_dept, wait=later)
+    _move(demo, lid, "signed", office, clerk, key_dept, later)
     later()
     leaders.escalate_letter(demo, office, lid, EscalateLetter(
         "mayor", "涉及二十多位老人出行，物业与维保单位相互推诿，建议市领导督促。"))

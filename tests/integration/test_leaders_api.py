@@ -202,10 +202,12 @@ def test_an_office_instruction_for_an_unknown_leader_is_400(lapi):
 
 # --- the leader's console ------------------------------------------------------------------
 
-def test_a_leaders_inbox_is_exactly_the_letters_addressed_or_escalated_to_them(lapi):
+def test_a_leaders_inbox_is_exactly_the_letters_addressed_or_escalated_to_them(lapi, clock):
     to_mayor = submit(lapi, leader="mayor", subject="写给市长")
+    clock.advance(minutes=1)
     escalated = submit(lapi, subject="呈报市长")
     escalate(lapi, escalated)
+    clock.advance(minutes=1)
     to_he = submit(lapi, leader="vice-he", subject="写给何副市长")
     submit(lapi, subject="普通来信")
     status, page = lapi.call("GET", "/api/staff/letters", as_user="leader-mayor")
