@@ -24,6 +24,7 @@ NAV: tuple[tuple[str, str, str, str], ...] = (
     ("/league/", "排行榜", "League table", "league"),
     ("/exposure/", "曝光台", "Exposure board", "exposure"),
     ("/departments/", "部门", "Departments", "departments"),
+    ("/leaders/", "领导信箱", "Leaders", "leaders"),
     ("/notices/", "公告", "Notices", "notices"),
 )
 

@@ -180,7 +180,17 @@ class Renderer:
             "votes_up": letter.votes_up, "votes_down": letter.votes_down,
             "redo": str(letter.status) == "redo",
             "summary": clip(" ".join(p.body), 120),
+            # the leader's board it was written to (写给：市长), never an escalation
+            "leader": self._leader(letter.leader),
         }
+
+    def _leader(self, leader_id: str | None) -> dict | None:
+        leader = self.content.leaders_by_id.get(leader_id or "")
+        if leader is None:
+            return None
+        return {"id": leader.id, "name": leader.name, "name_en": leader.name_en,
+                "title": leader.title, "title_en": leader.title_en,
+                "url": f"/leaders/{leader.id}/"}
 
     def views(self, letters: Iterable[Letter]) -> list[dict]:
         """The views of those of `letters` that are published and can have a page."""

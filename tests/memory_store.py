@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters import leader_index
 from chalicelib.adapters.codec import (
     CATEGORY,
     TYPE,
@@ -233,6 +234,16 @@ class MemoryStore(BaseStore):
 
     def _contact_ids(self, key: str, limit: int) -> list[str]:
         return self._newest([x for x in self.letters.values() if key in contact_keys(x)], limit)
+
+    def _leader_rows(self, key: str) -> list[tuple[str, str]]:
+        return sorted(((sort, x.id) for x in self.letters.values()
+                       for k, sort in leader_index.entries(x) if k == key), reverse=True)
+
+    def _leader_ids(self, key: str, offset: int, limit: int) -> list[str]:
+        return [lid for _, lid in self._leader_rows(key)[offset:offset + limit]]
+
+    def _leader_count(self, key: str) -> int:
+        return len(self._leader_rows(key))
 
     def _recent_ids(self, since: datetime, limit: int) -> list[str]:
         return self._newest([x for x in self.letters.values() if x.submitted_at >= since],

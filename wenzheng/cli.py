@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from chalicelib import bootstrap
+from chalicelib.domain import leaders
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.errors import DomainError
 from chalicelib.services import auth, supervision
@@ -227,6 +228,8 @@ def cmd_account_add(args: argparse.Namespace) -> int:
     store = composed.ctx.store
     if args.role == "clerk":
         composed.ctx.department(args.department)
+    if args.role == "leader":          # a leader's account keeps its leader where a clerk's dept
+        args.department = leaders.known(composed.ctx.leaders, args.leader or args.department)
     if store.get_account(args.username) is not None and not args.replace:
         print(f"account {args.username} exists (use --replace to reset it)", file=sys.stderr)
         return 1
@@ -419,6 +422,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=auth.ROLES)
     add.add_argument("--department")
+    add.add_argument("--leader", help="a leader id of content/leaders.yaml (role leader)")
     add.add_argument("--replace", action="store_true")
     data(add)
     add.set_defaults(fn=cmd_account_add)

@@ -36,6 +36,7 @@ from chalicelib.services.context import Actor, Context
 
 from . import demo_channels
 from .demo_drive import seed_drive
+from .demo_leaders import seed_leaders
 from .demo_rates import resolution_for
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
@@ -78,7 +79,9 @@ def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
     first = next(iter(ctx.departments))
     for username, role, dept in (("demo-office", "office", None),
                                  ("demo-clerk", "clerk", first),
-                                 ("demo-operator", "operator", None)):
+                                 ("demo-operator", "operator", None),
+                                 *((("demo-mayor", "leader", "mayor"),)
+                                   if "mayor" in ctx.leaders else ())):
         if ctx.store.get_account(username) is None:
             ctx.store.put_account(auth.new_account(username, DEMO_PASSWORD, role, dept, now,
                                                    demo=True))
@@ -142,6 +145,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
         counts["consultations"] = seeded   # type: ignore[assignment]
     counts["channels"] = demo_channels.seed_channels(ctx, now)
     counts["drives"] = seed_drive(ctx, now)   # type: ignore[assignment]
+    counts["leaders"] = seed_leaders(ctx, now)
     return counts
 
 

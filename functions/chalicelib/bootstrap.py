@@ -40,7 +40,7 @@ __all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app
 # pypinyin data loads on first use, not here)
 privacy.use_romanizer(romanize)
 
-DEMO_USERS = ("demo-office", "demo-clerk", "demo-operator")
+DEMO_USERS = ("demo-office", "demo-clerk", "demo-operator", "demo-mayor")
 
 
 def notify_config(content: Content, settings: Settings | None = None) -> NotifyConfig:
@@ -55,7 +55,8 @@ def notify_config(content: Content, settings: Settings | None = None) -> NotifyC
         department_emails={d.id: d.email for d in content.departments if d.email},
         mail_from=settings.mail_from or file.texts.get("mail_from") or "noreply@localhost",
         signature=file.texts.get("signature") or site.office or "市长公开电话办公室",
-        retry=file.retry, expire_after=file.expire_after, report_emails=content.report_emails)
+        retry=file.retry, expire_after=file.expire_after, report_emails=content.report_emails,
+        escalated=file.escalated)
 
 
 def make_sender(settings: Settings, config: NotifyConfig) -> Sender:
@@ -161,7 +162,7 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
     ctx = Context(store=store, calendar=calendar, clock=clock,
                   departments=content.departments_by_id, limits=content.limits,
                   abuse=content.abuse, notify=notify_config(content, settings),
-                  category_model=category_model.model)
+                  category_model=category_model.model, leaders=content.leaders_by_id)
     signer = TokenSigner(token_secret(settings), clock)
     return App(settings, ctx, signer, make_sender(settings, ctx.notify), content)
 

@@ -28,7 +28,10 @@ def form_context(r: Renderer) -> dict:
             "statuses": [str(s) for s in Status],
             # the channels an operator takes letters from (the console's 登记来电来信 form)
             "channels": [{"code": c, "zh": channels.label(c), "en": channels.label(c, "en")}
-                         for c in channels.TAKEN]}
+                         for c in channels.TAKEN],
+            # the leaders' boards a letter may be written to (content/leaders.yaml)
+            "leaders": [{"id": x.id, "name": x.name, "name_en": x.name_en, "title": x.title,
+                         "title_en": x.title_en} for x in r.content.leaders]}
 
 
 def write(r: Renderer) -> Output:

@@ -86,6 +86,8 @@ def sitemap_pages(r: Renderer) -> Output:
     paths += [f"/departments/{d}/" for d in department_ids(r.snap, r.content)]
     paths += [f"/league/{p}/" for p in league_periods(r.snap)]
     paths += [f"/notices/{n.slug}/" for n in r.content.notices]
+    paths += (["/leaders/"] + [f"/leaders/{x.id}/" for x in r.content.leaders]
+              if r.content.leaders else [])
     paths += consultations.topic_sitemap_paths(r)
     return r.xml("sitemaps/pages.xml", "sitemap.xml",
                  urls=_sitemap_urls(r, [(p, None) for p in paths]))

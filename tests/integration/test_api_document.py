@@ -136,7 +136,7 @@ def test_every_path_the_readme_extensions_list_is_routed(chalice_app):
 def test_the_matching_knows_generic_segments():
     generic = "/api/staff/letters/{letter_id}/{action}"
     assert _matches(generic, "/api/staff/letters/{id}/dispatch")
-    assert not _matches(generic, "/api/staff/letters/{id}/escalate")
+    assert not _matches(generic, "/api/staff/letters/{id}/teleport")
     assert not _matches("/api/letters/{ref}", "/api/letters/{id}/votes")
     assert _endpoints("| `POST /api/x/{id}/approve` and `/reject` | office |") == {
         ("POST", "/api/x/{id}/approve"), ("POST", "/api/x/{id}/reject")}

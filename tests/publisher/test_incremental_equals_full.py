@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from xml.etree import ElementTree
 
 import pytest
 from channels_check import channel_problems
 from opendata_check import open_data_problems
 from publisher_city import make_city
-from sitecheck import diff_trees, html_errors
+from sitecheck import diff_trees, html_errors, personal_data_on_site
 
 from chalicelib.api import parse
-from chalicelib.services import casework, comment_votes, supervision
+from chalicelib.services import casework, comment_votes, leaders, supervision
 from chalicelib.services import topics as topic_services
-from chalicelib.services.commands import RejectLetter, TransferLetter
+from chalicelib.services.commands import (
+    EscalateLetter,
+    RecordInstruction,
+    RejectLetter,
+    TransferLetter,
+)
 from chalicelib.services.context import Actor
-from fakes import cst, topic
+from fakes import OFFICE, cst, topic
 from publisher.build import full_build
 from publisher.sinks import MemorySink
 
@@ -88,6 +94,25 @@ def lived(city, content):
     city.clock.at = cst(2026, 12, 7, 10, 0)
     b = city.full_cycle(dept="transport", subject="十二月的来信", rate="basically_satisfied")
     events["b"] = b
+    # letters to the leaders' boards (领导信箱): one published and rated, one private (counted
+    # only), and one to a vice mayor the office escalates to the mayor, whose instruction
+    # (批示) is recorded: escalations and instructions are never published
+    m = city.full_cycle(subject="写给市长的来信：修缮老旧小区", leader="mayor", rate="satisfied",
+                        body=PRIVATE_BODY)
+    events["mayor"] = m
+    events["mayor_private"] = city.full_cycle(subject="写给市长的不公开来信", leader="mayor",
+                                              public=False, rate="unsatisfied")
+    up = city.submit(subject="呈报市长的来信", leader="vice-mayor-he")
+    city.dispatch(up, "housing")
+    lctx = replace(city.ctx, leaders=content.leaders_by_id)
+    city.step(lambda _, *a: leaders.escalate_letter(lctx, *a), OFFICE, up["id"],
+              EscalateLetter("mayor", "群众反映强烈，请阅示。"))
+    city.step(lambda _, *a: leaders.record_instruction(lctx, *a), OFFICE, up["id"],
+              RecordInstruction("请住建局三日内现场核查并答复。", "mayor"))
+    city.sign(up, "housing")
+    city.reply(up, "housing")
+    city.approve(up)
+    events["escalated"] = up
     # a transfer and re-dispatch, then publication
     t = city.submit(subject="转办的来信")
     city.dispatch(t, "transport")
@@ -195,6 +220,45 @@ def test_incremental_build_equals_full_build(lived, city, store, content):
     assert f'href="/letters/{lived["a"]["id"]}/"' in moved
     assert f'/letters/{lived["a"]["id"]}/"' not in files[
         "letters/categories/urban-rural/2026/11/index.html"].decode()
+
+
+def test_the_leaders_boards_list_their_published_letters_and_count_the_private(lived, city):
+    files = city.sink.files
+    for lang in ("", "en/"):
+        assert f"{lang}leaders/index.html" in files
+        assert f"{lang}leaders/mayor/index.html" in files
+    board = files["leaders/mayor/index.html"].decode()
+    assert "写给市长的来信：修缮老旧小区" in board
+    assert "写给市长的不公开来信" not in board            # private: counted only
+    assert "<dt>受理</dt><dd>2</dd>" in board and "<dt>答复</dt><dd>2</dd>" in board
+    assert "<dt>满意率</dt><dd>50.0%" in board or "<dt>满意率</dt><dd>50%" in board
+    # the escalated letter is on its own board (the vice mayor's), never the mayor's
+    assert "呈报市长的来信" not in board
+    assert "呈报市长的来信" in files["leaders/vice-mayor-he/index.html"].decode()
+    page = files[f"letters/{lived['mayor']['id']}/index.html"].decode()
+    assert "<dt>写给</dt>" in page and 'href="/leaders/mayor/"' in page
+    assert 'href="/en/leaders/mayor/"' in files[
+        f"en/letters/{lived['mayor']['id']}/index.html"].decode()
+    assert "/leaders/mayor/" in files["sitemaps/pages.xml"].decode()
+
+
+def test_the_leaders_pages_hold_no_personal_data(lived, city):
+    pages = {p: d for p, d in city.sink.files.items() if p.startswith(("leaders/", "en/leaders/"))}
+    assert len(pages) == 10
+    assert personal_data_on_site(pages, names=["王小明"], written=[
+        "13812345678", "wang@example.com", "110101199003071234"]) == []
+    page = city.sink.files[f"letters/{lived['mayor']['id']}/index.html"]
+    assert personal_data_on_site({"letter.html": page}, names=["王小明"],
+                                 written=["13812345678", "110101199003071234"]) == []
+
+
+def test_no_instruction_escalation_or_leader_contact_is_published(lived, city, content):
+    mayor = content.leaders_by_id["mayor"]
+    for path, data in city.sink.files.items():
+        text = data.decode("utf-8", "replace")
+        assert "请住建局三日内现场核查并答复。" not in text, path     # the instruction
+        assert "群众反映强烈，请阅示。" not in text, path             # the escalation's note
+        assert mayor.phone not in text and mayor.email not in text, path
 
 
 def test_a_tick_that_turns_a_light_red_changes_the_exposure_board(lived, city):

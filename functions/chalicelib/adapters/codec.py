@@ -93,6 +93,7 @@ def letter_to_doc(letter: Letter) -> dict[str, Any]:
             "name": p.name, "category": p.category, "approved_at": _dt(p.approved_at),
             "first_published_at": _dt(p.first_published_at)},
         "public_edits": _edits(letter.public_edits),
+        "leader": letter.leader,              # the leader's board it was written to
         "votes_up": letter.votes_up, "votes_down": letter.votes_down,
         "duplicate_of": letter.duplicate_of,
         "campaign": letter.campaign, "adopted": letter.adopted,
@@ -126,6 +127,7 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
             approved_at=_pdt(p["approved_at"]),  # type: ignore[arg-type]
             first_published_at=_pdt(p["first_published_at"])),  # type: ignore[arg-type]
         public_edits=_pedits(d.get("public_edits")),
+        leader=d.get("leader") or None,
         votes_up=int(d.get("votes_up", 0)), votes_down=int(d.get("votes_down", 0)),
         duplicate_of=d.get("duplicate_of") or None,
         campaign=d.get("campaign") or None, adopted=d.get("adopted"),

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.consultations import Topic
 from ..domain.departments import CATEGORIES, SLUG, Department
+from ..domain.leaders import Leader
 from ..domain.letters import Limits
 from ..domain.rates import check_size_classes
 from ..domain.statistics import Weights
 from ..services.abuse import AbuseLimits
 from .content_files import ContentError, load_departments, read_text, read_yaml, split_front_matter
+from .content_leaders import load_leaders
 from .content_limits import (
     NotifyFile,
     load_abuse_limits,
@@ -129,6 +131,7 @@ class Content:
     abuse: AbuseLimits = field(default_factory=AbuseLimits)
     notify: NotifyFile = field(default_factory=NotifyFile)
     report_emails: tuple[str, ...] = ()      # content/reports.yaml: the weekly report's readers
+    leaders: tuple[Leader, ...] = ()         # content/leaders.yaml, in board order
 
     def department(self, dept_id: str) -> Department | None:
         return self.departments_by_id.get(dept_id)
@@ -147,6 +150,11 @@ class Content:
         return next((n for n in self.notices if n.slug == slug), None)
 
     @cached_property
+    def leaders_by_id(self) -> dict[str, Leader]:
+        """The leaders (content/leaders.yaml) by id, in board order."""
+        return {x.id: x for x in self.leaders}
+
+    @cached_property
     def departments_by_id(self) -> dict[str, Department]:
         """The departments by id, in file order."""
         return {d.id: d for d in self.departments}
@@ -159,7 +167,8 @@ _cache: dict[str, tuple[tuple[Any, ...], Content]] = {}
 
 def _content_files(root: Path) -> list[Path]:
     return [root / name for name in ("site.yaml", "departments.yaml", "limits.yaml",
-                                     "abuse.yaml", "notifications.yaml", "reports.yaml")] + \
+                                     "abuse.yaml", "notifications.yaml", "reports.yaml",
+                                     "leaders.yaml")] + \
         sorted((root / "notices").glob("*.md")) + [p for p, _ in topic_paths(root)]
 
 
@@ -195,7 +204,8 @@ def load_content(path: str | Path) -> Content:
                    notices=load_notices(root / "notices"), calendar_dir=root / "calendar",
                    topics=tuple(load_topics(root, set(departments))),
                    limits=load_limits(root), abuse=load_abuse_limits(root),
-                   notify=load_notify_file(root), report_emails=load_reports_file(root))
+                   notify=load_notify_file(root), report_emails=load_reports_file(root),
+                   leaders=load_leaders(root))
 
 
 def _text(file: Path, data: Mapping[str, Any], key: str, where: str = "", *,

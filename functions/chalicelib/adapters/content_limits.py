@@ -103,12 +103,36 @@ class NotifyFile:
     texts: Mapping[str, str] = field(default_factory=dict)   # mail_from, site_url, signature
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     expire_after: timedelta = timedelta(hours=72)
+    escalated: Mapping[str, str] = field(default_factory=dict)   # content_leaders.py
 
 
 _NOTIFY_KEYS = {"office", "digest_hour", "mail_from", "site_url", "signature", "retry",
-                "expire_after_hours"}
+                "expire_after_hours", "escalated"}
 _RETRY_KEYS = {"max_attempts", "first_delay_minutes", "multiplier", "max_delay_minutes",
                "lease_minutes"}
+
+
+def escalation_wording(path: Path, raw: Any) -> dict[str, str]:
+    """notifications.yaml `escalated:`: the wording of a key letter sent up to a leader
+    (keys of `domain.leaders.ESCALATION_WORDING`, each a template using its placeholders)."""
+    from ..domain.leaders import ESCALATION_WORDING
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContentError(path, "escalated", "must be a mapping of texts")
+    _unknown(path, "escalated.", raw, set(ESCALATION_WORDING))
+    out: dict[str, str] = {}
+    sample = {"title": "", "name": "", "subject": "", "code": "", "note": "", "link": ""}
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(path, f"escalated.{key}", "must be text")
+        try:
+            value.format(**sample)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ContentError(path, f"escalated.{key}",
+                               f"unknown placeholder or bad braces: {exc}") from None
+        out[key] = value.strip()
+    return out
 
 
 def load_notify_file(content_dir: Path) -> NotifyFile:
@@ -138,7 +162,8 @@ def load_notify_file(content_dir: Path) -> NotifyFile:
     return NotifyFile(office_email=office_email, digest_hour=hour, texts=texts,
                       retry=_retry(path, raw.get("retry") or {}),
                       expire_after=timedelta(hours=_whole(
-                          path, "expire_after_hours", raw.get("expire_after_hours", 72), 1)))
+                          path, "expire_after_hours", raw.get("expire_after_hours", 72), 1)),
+                      escalated=escalation_wording(path, raw.get("escalated")))
 
 
 def load_reports_file(content_dir: Path) -> tuple[str, ...]:

@@ -39,6 +39,7 @@ from ..domain.notifications import Notification
 from ..domain.statistics import COUNTERS, month_of
 from ..services.ports import Change, InboxPage, StoredAnswer
 from . import dynamodb_table as T
+from . import leader_index
 from .codec import (
     CATEGORY,
     TYPE,
@@ -572,6 +573,23 @@ class DynamoStore(BaseStore):
                 if len(ids) >= limit:
                     break
         return ids
+
+    def _leader_ids(self, key: str, offset: int, limit: int) -> list[str]:
+        """The leader index's entries ride the `facet-fkey` index (partition
+        `leader#{key}`, `leader_index.entries`), read newest first."""
+        ids: list[str] = []
+        for i, item in enumerate(self._index(T.FACETS, "facet",
+                                             facet_value(leader_index.FACET, key),
+                                             forward=False, page_size=offset + limit)):
+            if i < offset:
+                continue
+            ids.append(letter_id_of(item))
+            if len(ids) >= limit:
+                break
+        return ids
+
+    def _leader_count(self, key: str) -> int:
+        return self._count_items(T.FACETS, "facet", facet_value(leader_index.FACET, key))
 
     def _recent_ids(self, since: datetime, limit: int) -> list[str]:
         ids: list[str] = []

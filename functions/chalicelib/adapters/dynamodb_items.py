@@ -17,6 +17,7 @@ from typing import Any
 from ..domain.notifications import Delivery, Notification
 from ..domain.statistics import COUNTERS, month_of
 from . import dynamodb_table as T
+from . import leader_index
 from .codec import (
     FACETS,
     CommitPlan,
@@ -37,6 +38,7 @@ CHANGE_TTL = timedelta(days=7)       # the stream delivers a change within secon
 FACET_SK = "FACET#"      # + the facet: a letter's entry on its type or category board
 CONTACT_SK = "CONTACT#"  # + a contact key: a letter's entry in the contact index
 CONTACT = "contact"      # the `facet` prefix of the contact index's partitions
+LEADER_SK = "LEADER#"    # + a leader index key (adapters/leader_index.py)
 LETTER_SK, CODE_SK, ANSWER_SK, VOTE_SK, ACCOUNT_SK, CHANGE_SK, NOTIFY_SK = (
     "LETTER", "CODE", "ANSWER", "VOTE", "ACCOUNT", "CHANGE", "NOTIFY")
 LETTER_KIND, STATS_KIND, ACCOUNT_KIND, NOTIFY_KIND = "LETTER", "STATS", "ACCOUNT", "NOTIFY"
@@ -183,6 +185,21 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
                 items.append({"Delete": {"TableName": table_name, "Key": entry}})
             fields.append("version")
             keys.append((f"LETTER#{lid}", CONTACT_SK + contact))
+        # the leader index (leader_index.py) rides the facet index too: rewritten on each
+        # commit of a letter that concerns a leader (a handful of small items)
+        if leader_index.concerns(letter):
+            for index_key, sort in leader_index.entries(letter):
+                items.append({"Put": {"TableName": table_name, "Item": {
+                    **item_key(f"LETTER#{lid}", LEADER_SK + index_key),
+                    "facet": string_attr(facet_value(leader_index.FACET, index_key)),
+                    "fkey": string_attr(sort)}}})
+                fields.append("version")
+                keys.append((f"LETTER#{lid}", LEADER_SK + index_key))
+            for index_key in leader_index.droppable(letter):
+                items.append({"Delete": {"TableName": table_name,
+                                         "Key": item_key(f"LETTER#{lid}", LEADER_SK + index_key)}})
+                fields.append("version")
+                keys.append((f"LETTER#{lid}", LEADER_SK + index_key))
         for event in w.new_events:
             seq = f"{int(event['seq']):06d}"
             event_item = {**item_key(f"LETTER#{lid}", f"EVENT#{seq}"), "doc": json_attr(event)}

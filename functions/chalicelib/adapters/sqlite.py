@@ -45,7 +45,7 @@ from .codec import (
     split_facet_month_key,
     time_key,
 )
-from .sqlite_schema import index_contacts, index_search, migrate, phrase
+from .sqlite_schema import index_contacts, index_leaders, index_search, migrate, phrase
 from .store import (
     ACCOUNT,
     ARCHIVE,
@@ -181,6 +181,7 @@ class SqliteStore(BaseStore):
                 index_search(conn, w.letter)
                 if w.expected_version is None or w.contacts_before != contact_keys(w.letter):
                     index_contacts(conn, w.letter)
+                index_leaders(conn, w.letter)
                 conn.executemany(
                     "INSERT INTO events (letter_id, seq, doc) VALUES (?,?,?)",
                     [(w.letter.id, e["seq"], json.dumps(e, ensure_ascii=False))
@@ -363,6 +364,16 @@ class SqliteStore(BaseStore):
         return [lid for (lid,) in self._conn().execute(
             "SELECT letter_id FROM letter_contacts WHERE contact = ?"
             " ORDER BY submitted_at DESC, letter_id DESC LIMIT ?", (key, limit))]
+
+    def _leader_ids(self, key: str, offset: int, limit: int) -> list[str]:
+        return [lid for (lid,) in self._conn().execute(
+            "SELECT letter_id FROM letter_leaders WHERE key = ?"
+            " ORDER BY sort DESC, letter_id DESC LIMIT ? OFFSET ?", (key, limit, offset))]
+
+    def _leader_count(self, key: str) -> int:
+        (n,) = self._conn().execute("SELECT COUNT(*) FROM letter_leaders WHERE key = ?",
+                                    (key,)).fetchone()
+        return int(n)
 
     def _recent_ids(self, since: datetime, limit: int) -> list[str]:
         return [lid for (lid,) in self._conn().execute(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..domain.errors import StoreError
 from ..domain.letters import Letter
+from . import leader_index
 from .codec import (
     CATEGORY,
     TYPE,
@@ -303,6 +304,24 @@ CREATE TABLE IF NOT EXISTS weeks (week TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
 
 
+# the leader index (adapters/leader_index.py): (key, sort) per entry, made by migration 10 (no
+# letter had a leader before it: nothing to fill)
+LEADERS = """
+CREATE TABLE IF NOT EXISTS letter_leaders (key TEXT NOT NULL, sort TEXT NOT NULL,
+    letter_id TEXT NOT NULL, PRIMARY KEY (key, sort, letter_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS letter_leaders_letter ON letter_leaders (letter_id);
+"""
+
+
+def index_leaders(conn: sqlite3.Connection, letter: Letter) -> None:
+    """Write the letter's rows of the leader index (replacing the ones it had)."""
+    if not leader_index.concerns(letter):
+        return
+    conn.execute("DELETE FROM letter_leaders WHERE letter_id = ?", (letter.id,))
+    conn.executemany("INSERT INTO letter_leaders (key, sort, letter_id) VALUES (?,?,?)",
+                     [(k, sort, letter.id) for k, sort in leader_index.entries(letter)])
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step from an earlier file format: `apply` when `needed` (checked again once the
@@ -328,6 +347,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, _lacks_table("letter_contacts"), _add_contacts),
     # the weekly records (hot topics, the leaders' report): new table, nothing to fill
     Migration(9, None, None, WEEKS),
+    # the leader index of the leaders' boards and consoles: new table, nothing to fill
+    Migration(10, None, None, LEADERS),
 )
 
 

@@ -132,6 +132,13 @@ class BaseStore:
         newest submission first, at most `limit`."""
         raise NotImplementedError
 
+    def _leader_ids(self, key: str, offset: int, limit: int) -> list[str]:
+        """The ids under one leader index key (`leader_index.entries`), newest first."""
+        raise NotImplementedError
+
+    def _leader_count(self, key: str) -> int:
+        raise NotImplementedError
+
     def _recent_ids(self, since: datetime, limit: int) -> list[str]:
         """The ids of the letters submitted at or after `since`, newest first, at most
         `limit`."""
@@ -191,6 +198,15 @@ class BaseStore:
         ids.pop(letter.id, None)
         docs = self._letter_docs(sorted(ids))
         return [candidate_from_doc(docs[i]) for i in sorted(docs)]
+
+    def leader_letters(self, key: str, *, offset: int = 0, limit: int = 50) -> list[Letter]:
+        if limit <= 0:
+            return []
+        return [x for i in self._leader_ids(key, offset, limit)
+                if (x := self._load_letter(i)) is not None]
+
+    def count_leader_letters(self, key: str) -> int:
+        return self._leader_count(key)
 
     # --- supervision ---------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from ..domain.errors import (
     body_for,
     body_of,
 )
-from ..services import abuse, auth, casework, channels, suggestions, supervision
+from ..services import abuse, auth, casework, channels, leaders, suggestions, supervision
 from ..services import letters as services
 from ..services.context import Actor, Context
 from . import clients, parse, request_body
@@ -114,7 +114,7 @@ def departments() -> tuple[int, Any]:
 @abuse.recorded("letters", _ctx)
 def submit_letter() -> tuple[int, Any]:
     payload = abuse.check_honeypot(_object(public))
-    command = parse.submit_letter(payload, _ctx().departments)
+    command = parse.submit_letter(payload, _ctx().departments, leaders=_ctx().leaders)
     answer = services.submit_letter(_ctx(), command, client_hash(public))
     # a replay answers 200 with the first answer (API.md), the first time 201
     return (200 if answer.replayed else 201), answer.body
@@ -293,6 +293,8 @@ ACTIONS: dict[str, tuple[Callable[[Any], Any], Callable[..., dict]]] = {
     "approve": (parse.approve_reply, casework.approve_reply),
     "redo": (parse.order_redo, casework.order_redo),
     "keep": (parse.keep_reply, casework.keep_reply),
+    "escalate": (parse.escalate_letter, leaders.escalate_letter),
+    "instruction": (parse.record_instruction, leaders.record_instruction),
 }
 
 

@@ -28,7 +28,7 @@ from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..domain.rates import Resolution
 from ..services import casework, commands
 from . import request_body
-from .parse import LETTER_ID_MAX
+from .parse import INSTRUCTION_MAX, LETTER_ID_MAX, NOTE_MAX
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -89,6 +89,8 @@ EMAIL = _optional({"maxLength": 254, "pattern": "^\\s*[^@\\s]+@[^\\s]*\\.[^\\s]*
 CAMPAIGN = {"type": ["string", "null"], "maxLength": 64, "pattern": "^[a-z0-9-]*$",
             "description": "a suggestion drive (topic of kind drive) while it is open; only "
                            "with type suggestion; an unknown id is a 400 unknown_campaign"}
+LEADER = {"type": ["string", "null"], "pattern": _NO_NUL,
+          "description": "a leader's id (content/leaders.yaml, the boards of /leaders/)"}
 CONTACT = {"type": "string", "maxLength": 254,
            "pattern": "^[^\\x00]*[0-9@][^\\x00]*$",
            "description": "the mobile number or e-mail address given with the letter"}
@@ -117,12 +119,14 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
             "campaign": CAMPAIGN,
+            "leader": LEADER,
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
             ["type", "subject", "body"]),
          {"201": "created", "200": "replay of an idempotent request (uses no quota)",
           "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
-                 "invalid (phone, email), or refused (the honeypot was filled)",
+                 "invalid (phone, email), leader_unknown, or refused (the honeypot was "
+                 "filled)",
           "409": "idempotency_key_reused", "429": "too many letters from this client "
                                                   "(Retry-After)",
           "410": "topic_closed or topic_not_open: the suggestion drive named in `campaign` "
@@ -173,7 +177,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
          {"200": "token", "401": "bad credentials",
           "429": "too many wrong passwords from this client or for this username "
                  "(Retry-After)"}),
-        ("get", "/api/staff/letters", "Inbox, one page (clerk: own department; office: all), "
+        ("get", "/api/staff/letters", "Inbox, one page (clerk: own department; office: all; "
+         "leader: the letters addressed or escalated to them, paged, other filters ignored), "
          "newest first; `q` searches tracking code, phone, subject and body (letters and "
          "digits, punctuation ignored). The light and rating filters are the office's queues, "
          "most urgent first; status=replied&rating=unsatisfied is the re-do queue and also "
@@ -260,6 +265,16 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                                                 "for any other letter)"}}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
+        # services/leaders.py: the office sends a key letter up to a leader (呈报), and the
+        # office (naming the leader) or that leader records the instruction (批示)
+        ("escalate", {"leader": {**LEADER, "type": "string"},
+                      "note": text(NOTE_MAX)}, ["leader"]),
+        ("instruction", {"text": text(INSTRUCTION_MAX, required=True),
+                         "leader": {**LEADER, "type": "string",
+                                    "description": "the leader whose instruction it is: "
+                                    "required of the office; a leader's own account may "
+                                    "leave it out (it is the account's leader)"}},
+         ["text", "leader"]),
     ]
     for action, props, required in actions:
         responses = {"200": "the changed letter",
@@ -267,6 +282,10 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                             "invalid",
                      "403": "not allowed", "404": "unknown",
                      "409": "invalid_transition, already_kept or concurrent_update"}
+        if action in ("escalate", "instruction"):
+            responses["400"] += ", leader_unknown"
+            responses["403"] += " (a leader's account: a letter not addressed or sent to it)"
+            responses["409"] += ", already_escalated (to that leader)"
         if action == "reject":
             responses["400"] += ", duplicate_of_self"
             responses["404"] += ", or duplicate_of_unknown (no letter with that id)"
@@ -428,18 +447,37 @@ _VALUE = {"anyOf": [
     {"type": "object", "propertyNames": {"pattern": _NO_NUL}, "additionalProperties": VALUE}]}
 
 
+def _leaders() -> list[str]:
+    from .. import bootstrap
+    return sorted(bootstrap.app().ctx.leaders)
+
+
+def _leader_fields(ops: list[tuple[str, str, str, dict | None, dict[str, str]]],
+                   leaders: list[str]) -> None:
+    """A `leader` field takes the ids of content/leaders.yaml (null where it is optional)."""
+    for _, _, _, body, _ in ops:
+        prop = (body or {}).get("properties", {}).get("leader")
+        if body is not None and prop is not None:
+            body["properties"]["leader"] = {
+                **{k: v for k, v in prop.items() if k not in ("type", "pattern")},
+                **choice(leaders, nullable="null" in prop["type"])}
+
+
 def _departments() -> list[str]:
     from .. import bootstrap
     return sorted(bootstrap.app().ctx.departments)
 
 
-def document(departments: Iterable[str] | None = None) -> dict[str, Any]:
-    """The document; `departments` are the ids a department field takes (default: the
-    composed app's)."""
+def document(departments: Iterable[str] | None = None,
+             leaders: Iterable[str] | None = None) -> dict[str, Any]:
+    """The document; `departments` are the ids a department field takes, `leaders` a leader
+    field (default: the composed app's)."""
     depts = sorted(departments) if departments is not None else _departments()
     queries, answers = _query_parameters(depts), _answers()
     paths: dict[str, dict] = {}
-    for method, path, summary, body, own in _operations(depts):
+    ops = _operations(depts)
+    _leader_fields(ops, sorted(leaders) if leaders is not None else _leaders())
+    for method, path, summary, body, own in ops:
         responses: dict[str, str] = {}
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if body is not None:              # every body is checked before the route sees it

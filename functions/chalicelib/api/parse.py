@@ -44,7 +44,8 @@ FIELD_NAMES = {"subject": "主题", "body": "内容", "name": "姓名", "phone":
                "email": "电子邮箱", "reason": "理由", "comment": "评价意见", "category": "分类",
                "public_subject": "公开主题", "public_body": "公开内容", "public_reply": "公开答复",
                "department": "部门",
-               "summary": "反馈说明", "opinion": "意见", "contact": "联系方式"}
+               "summary": "反馈说明", "opinion": "意见", "contact": "联系方式",
+               "note": "呈报说明", "text": "批示内容"}
 
 
 # --- fields ---------------------------------------------------------------------------------
@@ -154,10 +155,12 @@ def _reason(payload: Mapping[str, Any]) -> str:
 
 # --- citizens: letters ----------------------------------------------------------------------
 
-def submit_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.SubmitLetter:
-    """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse)."""
+def submit_letter(payload: Any, departments: Collection[str] | None = None, *,
+                  leaders: Collection[str] | None = None) -> cmd.SubmitLetter:
+    """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse).
+    `leader` (a leader's board, content/leaders.yaml) is checked against `leaders`."""
     payload = obj(payload, "type", "subject", "body", "department", "name", "phone", "email",
-                  "public", "idempotency_key", "campaign")
+                  "public", "idempotency_key", "campaign", "leader")
     request = once(payload)
     kind = payload.get("type")
     if not text.is_choice(kind, LetterType.__members__):
@@ -173,7 +176,8 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
         phone=phone(optional_text(payload, "phone", max_len=PHONE_MAX)),
         email=email(optional_text(payload, "email", max_len=EMAIL_MAX)),
         public=flag(payload, "public", False), once=request,
-        campaign=campaign(payload.get("campaign")))
+        campaign=campaign(payload.get("campaign")),
+        leader=leader_of(payload, leaders))
 
 
 def campaign(value: Any) -> str | None:
@@ -215,6 +219,16 @@ def take_letter(payload: Any, departments: Collection[str] | None = None) -> cmd
         raise Invalid("received_at_offset", field="received_at")
     return cmd.TakeLetter(letter=letter, channel=str(channel), received_at=received_at,
                           once=once(payload))
+
+
+def leader_of(payload: Mapping[str, Any], leaders: Collection[str] | None) -> str | None:
+    """The optional `leader` of a letter: null, or the id of a leader of leaders.yaml."""
+    value = payload.get("leader")
+    if value is None:
+        return None
+    if not isinstance(value, str) or (leaders is not None and value not in leaders):
+        raise Invalid("leader_unknown", field="leader")
+    return value
 
 
 def rate_reply(payload: Any) -> cmd.RateReply:
@@ -270,6 +284,8 @@ def dispatch_letter(payload: Any, departments: Collection[str] | None = None
     return cmd.DispatchLetter(department(obj(payload, "department").get("department"), departments))
 
 
+NOTE_MAX = 500          # an escalation's note (domain/leaders.py)
+INSTRUCTION_MAX = 2000  # a leader's instruction (批示)
 LETTER_ID_MAX = 64     # letter ids are 10 characters; anything longer names no letter
 LETTER_ID = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -353,6 +369,28 @@ def order_redo(payload: Any) -> cmd.OrderRedo:
 
 def keep_reply(payload: Any) -> cmd.KeepReply:
     return cmd.KeepReply(_reason(obj(payload, "reason")))
+
+
+def escalate_letter(payload: Any) -> cmd.EscalateLetter:
+    """POST /api/staff/letters/{id}/escalate: `{"leader", "note"}` (services/leaders.py)."""
+    payload = obj(payload, "leader", "note")
+    leader = payload.get("leader")
+    if not isinstance(leader, str) or not leader:
+        raise Invalid("leader_unknown", field="leader")
+    return cmd.EscalateLetter(leader,
+                              optional_text(payload, "note", max_len=NOTE_MAX, line=False))
+
+
+def record_instruction(payload: Any) -> cmd.RecordInstruction:
+    """POST /api/staff/letters/{id}/instruction: `{"text", "leader"}` (the office names the
+    leader; a leader's account is its own)."""
+    payload = obj(payload, "text", "leader")
+    leader = payload.get("leader")
+    if leader is not None and (not isinstance(leader, str) or not leader):
+        raise Invalid("leader_unknown", field="leader")
+    return cmd.RecordInstruction(required_text(payload, "text", max_len=INSTRUCTION_MAX,
+                                               line=False),
+                                 leader or None)
 
 
 # --- consultations --------------------------------------------------------------------------

@@ -113,6 +113,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "keep_reply": ("维持答复", "Reply kept"),
     "secret_reset": ("重新发送查询密码", "New password sent"),
     "duplicate": ("合并重复来信", "A repeated letter was merged into this one"),
+    "escalated": ("呈报领导", "Sent to a city leader"),         # domain/leaders.py
+    "instruction": ("领导批示", "A city leader's instruction"),
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
     "red": ("红灯", "Red"),
@@ -235,6 +237,7 @@ class Letter:
     status: Status = Status.submitted
     version: int = 0
     source: str = "web"
+    leader: str | None = None          # the leader's board it was written to (domain/leaders.py)
     dispatched_at: datetime | None = None
     clock_start: datetime | None = None
     sign_due: Due | None = None

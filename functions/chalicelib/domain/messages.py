@@ -227,6 +227,17 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("duplicate_topic_id", "duplicate_id", "议题 id 重复：{topic}", "Duplicate topic id '{topic}'"),
     ("kind_changed", "kind_changed", "议题 {topic} 已登记为{stored_label}，不能改为{new_label}",
      "Topic '{topic}' is a {stored}; an id keeps its kind"),
+    # --- leaders' boards, escalations and instructions (domain/leaders.py, services/leaders.py)
+    ("leader_unknown", "leader_unknown", "没有这位领导（见领导信箱列表）",
+     "No such leader (see content/leaders.yaml)"),
+    ("already_escalated", "already_escalated", "这封来信已经呈报过这位领导",
+     "This letter was already sent to this leader"),
+    ("leader_other_letter", "forbidden", "这封来信没有写给或呈报给您",
+     "This letter was neither addressed nor sent to you"),
+    ("instruction_needs_leader", "required", "请选择作出批示的领导",
+     "leader is required: name the leader whose instruction this is"),
+    ("leader_needs_leader_id", "invalid", "领导账号须对应领导信箱中的一位领导",
+     "A leader account needs a leader id"),
     # --- accounts (services/auth.py) ---------------------------------------------------------
     ("login_first", "not_logged_in", "请先登录", "Log in first"),
     ("token_invalid", "not_logged_in", "登录已失效，请重新登录", "Invalid token; log in again"),

@@ -57,6 +57,7 @@ class Kind(StrEnum):
     receipt = "receipt"              # a new letter's tracking code and secret, to its writer
     new_secret = "new_secret"        # a replacement secret the writer asked for
     weekly_report = "weekly_report"  # the leaders' weekly report (周报), content/reports.yaml
+    escalated = "escalated"          # a key letter sent up to a leader (domain/leaders.py)
 
 
 # the kinds whose body holds a tracking secret until it is sent
@@ -95,6 +96,8 @@ class NotifyConfig:
     retry: RetryPolicy = RetryPolicy()
     expire_after: timedelta = timedelta(days=3)
     report_emails: tuple[str, ...] = ()    # the weekly report (content/reports.yaml)
+    # the escalation's wording (notifications.yaml `escalated:`, domain/leaders.py)
+    escalated: Mapping[str, str] = field(default_factory=dict)
 
     def link(self, path: str) -> str:
         return self.site_url.rstrip("/") + path

@@ -17,7 +17,8 @@ from .context import Actor
 from .ports import Account, Store
 
 # operator: the hotline's 话务员, who takes letters from the phone, SMS, fax… (services/channels.py)
-ROLES = ("clerk", "office", "admin", "operator")
+# a `leader` account (domain/leaders.py) keeps its leader's id where a clerk keeps the department
+ROLES = ("clerk", "office", "admin", "operator", "leader")
 TOKEN_HOURS = 8
 _hasher: PasswordHasher | None = None
 # verified against when the username is unknown, so both paths cost one argon2 check
@@ -62,8 +63,10 @@ def new_account(username: str, password: str, role: str, department: str | None,
         raise Invalid("role_choice", field="role", roles=", ".join(ROLES))
     if role == "clerk" and not department:
         raise Invalid("clerk_needs_department", field="department")
+    if role == "leader" and not department:
+        raise Invalid("leader_needs_leader_id", field="leader")
     return Account(username=username, password_hash=hash_password(password), role=role,
-                   department=department if role == "clerk" else None, created_at=now,
+                   department=department if role in ("clerk", "leader") else None, created_at=now,
                    demo=demo)
 
 

@@ -26,7 +26,7 @@ from ..domain.letters import (
     Status,
     label,
 )
-from . import drive, suggestions
+from . import drive, leaders, suggestions
 from .commands import (
     ApproveExtension,
     ApproveReply,
@@ -52,6 +52,7 @@ def _staff_letter(uow: LetterWork, actor: Actor, letter_id: str) -> Letter:
         raise NotFound("letter_not_found")
     if actor.role == "clerk" and letter.department != actor.department:
         raise Forbidden("letter_other_department")
+    leaders.check_read(actor, letter)
     return letter
 
 
@@ -234,7 +235,7 @@ def order_redo(ctx: Context, actor: Actor, letter_id: str, command: OrderRedo) -
 
 
 def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict[str, Any]:
-    require(actor, "clerk", "office")
+    require(actor, "clerk", "office", "leader")
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
     view = staff_view(ctx, letter)
@@ -255,6 +256,8 @@ def similar_to(ctx: Context, actor: Actor, letter: Letter) -> list[dict[str, Any
     candidates = ctx.store.similar_candidates(letter, now - timedelta(days=similar.WINDOW_DAYS))
     if actor.role == "clerk":
         candidates = [c for c in candidates if c.department == actor.department]
+    elif actor.role == "leader":
+        candidates = []           # a leader reads the letters sent to them, nothing beside
     by_id = {c.id: c for c in candidates}
     return [{"id": s.id, "subject": by_id[s.id].subject, "status": by_id[s.id].status,
              "status_label": label(by_id[s.id].status),
@@ -315,7 +318,11 @@ def list_staff_letters(ctx: Context, actor: Actor, query: Mapping[str, str]) -> 
     (published or closed): `status=replied&rating=unsatisfied` is the office's re-do queue
     (API.md), every letter whose released reply was rated 不满意, plus re-done replies awaiting
     approval. Each row says whether a re-do may still be ordered (`awaiting_redo_decision`)."""
-    require(actor, "clerk", "office")
+    require(actor, "clerk", "office", "leader")
+    if actor.role == "leader":        # the letters addressed or escalated to them only
+        return leaders.leader_inbox(
+            ctx, actor, query, _whole_number(query, "page", 1, 1, PAGE_MAX),
+            _whole_number(query, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX))
     status = query.get("status") or None
     if status is not None and not text.is_choice(status, Status.__members__):
         raise Invalid("unknown_status", field="status")

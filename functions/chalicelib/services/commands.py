@@ -68,6 +68,7 @@ class SubmitLetter:
     public: bool = False
     once: Once | None = None
     campaign: str | None = None             # a suggestion drive (domain/drive.py)
+    leader: str | None = None               # a leader's board (domain/leaders.py)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,23 @@ class PublishOutcome:
     items: tuple[OutcomeDraftItem, ...] = ()
 
 
+@dataclass(frozen=True)
+class EscalateLetter:
+    """The office sends a key letter up to a leader (呈报, services/leaders.py)."""
+
+    leader: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordInstruction:
+    """A leader's instruction (批示); `leader` is named by the office, None from a leader."""
+
+    text: str
+    leader: str | None = None
+
+
 # the verbs of POST /api/staff/letters/{id}/{action} and the command each takes
 StaffCommand = (DispatchLetter | RejectLetter | SignLetter | TransferLetter | RequestExtension
                 | ApproveExtension | DenyExtension | ReplyToLetter | ApproveReply | OrderRedo
-                | KeepReply)
+                | KeepReply | EscalateLetter | RecordInstruction)

@@ -52,6 +52,7 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
             body=command.body, public=command.public, submitted_at=now, name=command.name,
             phone=command.phone, email=command.email,
             requested_department=command.department, campaign=command.campaign)
+        letter.leader = command.leader
         letter.record_submission(now)
         uow.add_letter(letter)
         # the receipt (code and secret) to the contact the writer gave, in the letter's commit

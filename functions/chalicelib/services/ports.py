@@ -335,7 +335,19 @@ class ConsultationReads(Protocol):
     def topic_tallies(self, topic_id: str) -> dict[str, int]: ...
 
 
-class SiteReads(ArchiveReads, SupervisionReads, ConsultationReads, Protocol):
+class LeaderReads(Protocol):
+    """The leader index (adapters/leader_index.py): the letters addressed or escalated to a
+    leader (`staff#{id}`), addressed to a board (`to#{id}`), published on it (`board#{id}`)."""
+
+    def leader_letters(self, key: str, *, offset: int = 0, limit: int = 50) -> list[Letter]:
+        """The letters under one key, newest first, `limit` of them from `offset` (one index
+        query and the page's letters)."""
+        ...
+
+    def count_leader_letters(self, key: str) -> int: ...
+
+
+class SiteReads(ArchiveReads, SupervisionReads, ConsultationReads, LeaderReads, Protocol):
     """What the publisher reads to render the site: never a write, never personal data beyond
     what the domain's public views keep."""
 

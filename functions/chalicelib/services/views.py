@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..domain import leaders
 from ..domain.letters import ANSWERED, Letter, label
 from .context import Context
 
@@ -134,4 +135,30 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "duplicates": [e.data["letter"] for e in letter.history
                        if e.action == "duplicate" and e.data.get("letter")],
         "version": letter.version,
+        # the leader's board, escalations and instructions (批示), services/leaders.py
+        **leader_fields(ctx, letter),
+    }
+
+
+def leader_ref(ctx: Context, leader_id: str | None) -> dict[str, Any] | None:
+    """A leader as the API names them: id, name, title (both languages); never a contact."""
+    if not leader_id:
+        return None
+    x = ctx.leaders.get(leader_id)
+    if x is None:
+        return {"id": leader_id, "name": leader_id, "name_en": leader_id, "title": "",
+                "title_en": ""}
+    return {"id": x.id, "name": x.name, "name_en": x.name_en, "title": x.title,
+            "title_en": x.title_en}
+
+
+def leader_fields(ctx: Context, letter: Letter) -> dict[str, Any]:
+    """What the staff view adds: the board the letter was written to, its escalations and the
+    instructions (shown at the top of the handling clerk's view)."""
+    return {
+        "leader": leader_ref(ctx, letter.leader),
+        "escalations": [{**e, "leader": leader_ref(ctx, e["leader"])}
+                        for e in leaders.escalations(letter)],
+        "instructions": [{**i, "leader": leader_ref(ctx, i["leader"])}
+                         for i in leaders.instructions(letter)],
     }

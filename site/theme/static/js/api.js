@@ -41,6 +41,8 @@
     keep_reply: "维持答复",
     secret_reset: "重新发送查询密码",
     duplicate: "合并重复来信",
+    escalated: "呈报领导",
+    instruction: "领导批示",
     green: "绿灯",
     yellow: "黄灯",
     red: "红灯",
@@ -74,6 +76,8 @@
     keep_reply: "Reply kept",
     secret_reset: "New password sent",
     duplicate: "A repeated letter was merged into this one",
+    escalated: "Sent to a city leader",
+    instruction: "A city leader's instruction",
     green: "Green",
     yellow: "Yellow",
     red: "Red",
@@ -137,14 +141,15 @@
     submit: "提交来信", dispatch: "转办", reject: "不予受理", sign: "签收", transfer: "退回重新转办",
     request_extension: "申请延期", approve_extension: "同意延期", deny_extension: "不同意延期",
     reply: "答复", approve: "审核", redo: "重办", rate: "评价", light: "督办灯变化",
-    keep_reply: "维持答复", duplicate: "合并重复来信"
+    keep_reply: "维持答复", duplicate: "合并重复来信", escalated: "呈报领导", instruction: "领导批示"
   };
   var ACTIONS_EN = {
     submit: "Letter submitted", dispatch: "Dispatched", reject: "Not accepted", sign: "Signed for",
     transfer: "Sent back for re-dispatch", request_extension: "Extension requested",
     approve_extension: "Extension approved", deny_extension: "Extension refused", reply: "Replied",
     approve: "Approved", redo: "Sent back to be redone", rate: "Reply rated", light: "Light changed",
-    keep_reply: "Reply kept", duplicate: "A repeated letter was merged into this one"
+    keep_reply: "Reply kept", duplicate: "A repeated letter was merged into this one",
+    escalated: "Sent to a city leader", instruction: "A city leader's instruction"
   };
 
   function ApiError(status, code, message, field) {

@@ -21,9 +21,12 @@
     clerk: T("承办人", "department clerk"),
     office: T("市长公开电话办公室", "Mayor's Public Hotline Office"),
     admin: T("管理员", "administrator"),
-    operator: T("话务员", "hotline operator")
+    operator: T("话务员", "hotline operator"),
+    leader: T("市领导", "city leader")
   };
 
+  var OPEN = ["submitted", "dispatched", "signed", "extension_requested", "transfer_requested",
+    "replied", "redo"];
   // action: who may do it, from which states (the API has the last word), API path, message
   var ACTIONS = {
     dispatch: { role: "office", from: ["submitted", "transfer_requested"], path: "dispatch",
@@ -48,7 +51,13 @@
     extension: { role: "clerk", from: ["signed", "redo"], path: "extension",
       done: T("延期申请已提交。", "Extension requested.") },
     transfer: { role: "clerk", from: ["dispatched", "signed"], path: "transfer",
-      done: T("已退回办公室重新转办。", "Sent back to the office for re-dispatch.") }
+      done: T("已退回办公室重新转办。", "Sent back to the office for re-dispatch.") },
+    // the leaders (js/staff_leaders.js): the office sends a key letter up (呈报); the office or
+    // the leader records the instruction (批示)
+    escalate: { role: "office", from: OPEN, path: "escalate",
+      done: T("已呈报领导，短信和邮件通知已发出。", "Sent to the leader; the SMS and e-mail are on their way.") },
+    instruction: { roles: ["office", "leader"], from: OPEN, path: "instruction",
+      done: T("批示已记录，承办部门可以看到。", "Instruction recorded; the department will see it.") }
   };
 
   var departments = {};
@@ -283,6 +292,8 @@
     WZ.fill($("d-body"), WZ.paragraphs(l.body));
     showDuplicates(l);
     showSimilar(l);
+    // the leaders' part of the view (js/staff_leaders.js): board, escalations, instructions
+    document.dispatchEvent(new CustomEvent("wz:letter", { detail: { letter: l, role: session.role } }));
 
     WZ.fill($("d-replies"), (l.replies || []).length ? l.replies.map(function (r) {
       return WZ.el("article", { class: "wz-reply" },
@@ -378,6 +389,8 @@
       parts.push(T("修改公开文字：", "public wording changed: ") + d.edited.map(function (x) {
         return names[x] || x; }).join(T("、", ", ")));
     }
+    if (e.action === "escalated" || e.action === "instruction") parts.push(T("领导：", "leader: ") + d.leader);
+    if (e.action === "instruction" && d.text) parts.push(T("批示：", "instruction: ") + d.text);
     if (e.action === "keep_reply") parts.push(T("不满意评价后维持答复", "kept after an unsatisfied rating"));
     return parts.join(T("；", "; "));
   }
@@ -386,7 +399,8 @@
     var any = false;
     document.querySelectorAll("form.wz-action").forEach(function (form) {
       var a = ACTIONS[form.dataset.action];
-      var ok = !!a && a.role === session.role && a.from.indexOf(l.status) >= 0 &&
+      var ok = !!a && (a.roles || [a.role]).indexOf(session.role) >= 0 &&
+        a.from.indexOf(l.status) >= 0 &&
         (!a.when || a.when(l));
       form.hidden = !ok;
       any = any || ok;

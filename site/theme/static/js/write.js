@@ -13,6 +13,13 @@
   var WZ = window.WZ;
   var status = document.getElementById("write-status");
   var button = document.getElementById("w-submit");
+  // /write/?leader=ID (the leaders' boards link here): that leader's board preselected
+  var leaderSelect = form.elements.namedItem("leader");
+  var wanted = new URLSearchParams(window.location.search).get("leader");
+  if (leaderSelect && wanted && leaderSelect.querySelector('option[value="' +
+      wanted.replace(/[^a-z0-9-]/g, "") + '"]')) {
+    leaderSelect.value = wanted;
+  }
   var result = document.getElementById("write-result");
 
   function orNull(name) {
@@ -34,6 +41,7 @@
       subject: form.elements.namedItem("subject").value,
       body: form.elements.namedItem("body").value,
       department: orNull("department"),
+      leader: form.elements.namedItem("leader") ? orNull("leader") : null,
       name: orNull("name"),
       phone: orNull("phone"),
       email: orNull("email"),
