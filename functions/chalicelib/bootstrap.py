@@ -161,7 +161,7 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
     ctx = Context(store=store, calendar=calendar, clock=clock,
                   departments=content.departments_by_id, limits=content.limits,
                   abuse=content.abuse, notify=notify_config(content, settings),
-                  category_model=category_model.model)
+                  category_model=category_model.model, interviews=content.interviews)
     signer = TokenSigner(token_secret(settings), clock)
     return App(settings, ctx, signer, make_sender(settings, ctx.notify), content)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.consultations import Topic
 from ..domain.departments import CATEGORIES, SLUG, Department
+from ..domain.interviews import Programme
 from ..domain.letters import Limits
 from ..domain.statistics import Weights
 from ..services.abuse import AbuseLimits
@@ -32,6 +33,7 @@ from .content_limits import (
     load_notify_file,
     load_reports_file,
 )
+from .interview_files import load_programme, programme_paths
 from .topic_files import load_topics, topic_paths
 
 if TYPE_CHECKING:
@@ -128,6 +130,8 @@ class Content:
     abuse: AbuseLimits = field(default_factory=AbuseLimits)
     notify: NotifyFile = field(default_factory=NotifyFile)
     report_emails: tuple[str, ...] = ()      # content/reports.yaml: the weekly report's readers
+    # content/interviews/plan-YYYY.yaml and criteria.yaml (interview_files.py)
+    interviews: Programme = field(default_factory=Programme)
 
     def department(self, dept_id: str) -> Department | None:
         return self.departments_by_id.get(dept_id)
@@ -159,7 +163,8 @@ _cache: dict[str, tuple[tuple[Any, ...], Content]] = {}
 def _content_files(root: Path) -> list[Path]:
     return [root / name for name in ("site.yaml", "departments.yaml", "limits.yaml",
                                      "abuse.yaml", "notifications.yaml", "reports.yaml")] + \
-        sorted((root / "notices").glob("*.md")) + [p for p, _ in topic_paths(root)]
+        sorted((root / "notices").glob("*.md")) + [p for p, _ in topic_paths(root)] + \
+        programme_paths(root)
 
 
 def cached_content(path: str | Path) -> Content:
@@ -194,7 +199,8 @@ def load_content(path: str | Path) -> Content:
                    notices=load_notices(root / "notices"), calendar_dir=root / "calendar",
                    topics=tuple(load_topics(root, set(departments))),
                    limits=load_limits(root), abuse=load_abuse_limits(root),
-                   notify=load_notify_file(root), report_emails=load_reports_file(root))
+                   notify=load_notify_file(root), report_emails=load_reports_file(root),
+                   interviews=load_programme(root, set(departments)))
 
 
 def _text(file: Path, data: Mapping[str, Any], key: str, where: str = "", *,

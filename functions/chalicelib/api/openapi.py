@@ -25,7 +25,7 @@ from ..domain.consultations import CommentStatus, Decision, Stance
 from ..domain.deadlines import Light
 from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..services import casework, commands
-from . import request_body
+from . import openapi_interviews, request_body
 from .parse import LETTER_ID_MAX
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -309,6 +309,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                  "comments: unknown_comment, not_approved, duplicate_comment",
           "403": "not allowed", "404": "unknown", "409": "topic_open"}),
     ]
+    ops += openapi_interviews.operations(choice, obj, text)
     return ops
 
 

@@ -16,7 +16,9 @@ from ..domain.errors import Invalid, Unauthorized
 from .context import Actor
 from .ports import Account, Store
 
-ROLES = ("clerk", "office", "admin")
+ROLES = ("clerk", "office", "admin", "evaluator")
+# an evaluator's kind (人大代表, 政协委员, expert) is kept in its department field
+EVALUATOR_KINDS = ("deputy", "member", "expert")
 TOKEN_HOURS = 8
 _hasher: PasswordHasher | None = None
 # verified against when the username is unknown, so both paths cost one argon2 check
@@ -61,8 +63,11 @@ def new_account(username: str, password: str, role: str, department: str | None,
         raise Invalid("role_choice", field="role")
     if role == "clerk" and not department:
         raise Invalid("clerk_needs_department", field="department")
+    if role == "evaluator" and department not in EVALUATOR_KINDS:
+        raise Invalid("evaluator_kind_choice", field="department")
     return Account(username=username, password_hash=hash_password(password), role=role,
-                   department=department if role == "clerk" else None, created_at=now,
+                   department=department if role in ("clerk", "evaluator") else None,
+                   created_at=now,
                    demo=demo)
 
 

@@ -20,6 +20,7 @@ from ..domain import notifications
 from ..domain.deadlines import WorkCalendar
 from ..domain.departments import Department
 from ..domain.errors import ConcurrentUpdate, Conflict, Forbidden, Invalid
+from ..domain.interviews import Programme
 from ..domain.letters import Letter, Limits
 from ..domain.notifications import NotifyConfig
 from .abuse import AbuseLimits
@@ -60,6 +61,8 @@ class Context:
     abuse: AbuseLimits = field(default_factory=AbuseLimits)
     # the category model's loader (services/suggest.py), None where nothing suggests
     category_model: Callable[[], Any] | None = None
+    # the interview programme's plans and the evaluators' criteria (content/interviews/)
+    interviews: Programme = field(default_factory=Programme)
 
     def limits_for(self, letter_type: str) -> Limits:
         return self.limits.get(letter_type) or self.limits.get("default") or Limits()

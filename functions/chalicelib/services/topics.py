@@ -160,7 +160,12 @@ def get_topic(ctx: Context, topic_id: str) -> dict[str, Any]:
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
         raise NotFound("topic_not_found")
-    return topic_detail(topic, ctx.clock())
+    out = topic_detail(topic, ctx.clock())
+    if topic.kind == Kind.interview:
+        # what third-party evaluators score it on (content/interviews/criteria.yaml)
+        out["criteria"] = [{"id": c.id, "label": c.label, "label_en": c.label_en}
+                           for c in ctx.interviews.criteria]
+    return out
 
 
 def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict[str, Any] | None:
