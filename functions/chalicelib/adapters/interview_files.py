@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..domain.interviews import (
     WINDOW_DAYS_DEFAULT,
+    Criterion,
     Plan,
     PlanError,
     Programme,
@@ -53,7 +54,8 @@ def load_programme(content_dir: str | Path, departments: Collection[str]) -> Pro
     """Every plan and the criteria under content/interviews/ (none: an empty programme)."""
     root = Path(content_dir)
     plans: dict[int, Plan] = {}
-    criteria, days = (), WINDOW_DAYS_DEFAULT
+    criteria: tuple[Criterion, ...] = ()
+    days = WINDOW_DAYS_DEFAULT
     for path in programme_paths(root):
         if path.name == CRITERIA_FILE:
             try:

@@ -322,7 +322,7 @@ def check_classification(kind: QuestionKind, verdict: Verdict | None, letter: bo
             raise Conflict("question_became_letter", field="kind")
 
 
-def public_classification(c: Classification | None, letter_url: str | None) -> dict | None:
+def public_classification(c: Classification | None, letter_url: str | None) -> dict[str, Any] | None:
     """What a topic's page shows of a question's classification; the letter's page is linked
     only when the letter is published (`letter_url`)."""
     if c is None:
@@ -464,11 +464,3 @@ def averages(evaluations: Iterable[Evaluation], criteria: Iterable[Criterion]
     return {"count": len(evals), "kinds": kinds, "criteria": per,
             "overall": round(total / n, 2) if n else None}
 
-
-def pooled(summaries: Iterable[Mapping[str, Any]], criteria: Iterable[Criterion]
-           ) -> dict[str, Any]:
-    """Averages over several sessions' evaluations (`averages` of their union)."""
-    evals: list[Evaluation] = []
-    for s in summaries:
-        evals += s.get("evaluations", [])
-    return averages(evals, criteria)
