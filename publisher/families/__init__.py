@@ -18,6 +18,7 @@ from . import (
     fixed,
     home,
     hot,
+    interviews,
     league,
     letters,
     notices,
@@ -31,7 +32,7 @@ FAMILIES: tuple[Family, ...] = (
     home.FAMILY, board.FAMILY, letters.FAMILY, departments.FAMILY, league.FAMILY,
     exposure.FAMILY, feeds.FAMILY, sitemaps.FAMILY, notices.FAMILY, fixed.FAMILY,
     consultations.FAMILY, facets.FAMILY, search.FAMILY, open_data.FAMILY,
-    hot.FAMILY,
+    hot.FAMILY, interviews.FAMILY,
 )
 
 

@@ -322,19 +322,6 @@ def check_classification(kind: QuestionKind, verdict: Verdict | None, letter: bo
             raise Conflict("question_became_letter", field="kind")
 
 
-def public_classification(c: Classification | None, letter_url: str | None) -> dict[str, Any] | None:
-    """What a topic's page shows of a question's classification; the letter's page is linked
-    only when the letter is published (`letter_url`)."""
-    if c is None:
-        return None
-    code = str(c.verdict) if c.kind == QuestionKind.suggestion and c.verdict else (
-        "letter" if c.letter_id else str(c.kind))
-    zh, en = LABELS[str(c.kind)]
-    return {"kind": str(c.kind), "verdict": str(c.verdict) if c.verdict else None,
-            "letter": c.letter_id is not None, "letter_url": letter_url,
-            "label": (zh, en), "outcome_label": LABELS[code] if code in LABELS else (zh, en)}
-
-
 # --- evaluations -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
