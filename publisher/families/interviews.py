@@ -144,7 +144,8 @@ def interviews_page(r: Renderer) -> Output:
     departments: list[dict] = []
     sessions_rows: list[dict] = []
     as_of: date | None = None
-    totals = {"planned": 0, "planned_to_date": 0, "held": 0, "asked": 0, "answered": 0}
+    totals: dict[str, Any] = {"planned": 0, "planned_to_date": 0, "held": 0, "asked": 0,
+                              "answered": 0}
     if plan is not None:
         sessions = I.planned_sessions(plan, r.calendar.is_workday)
         in_year = [t for t in interviews if (d := _local_day(t)) and d.year == plan.year]
@@ -181,12 +182,13 @@ def interviews_page(r: Renderer) -> Output:
                 totals["asked"] += asked
                 totals["answered"] += answered
         for t in in_year:
+            day = _local_day(t)
             tallies = r.snap.topic_tallies(t.id)
             asked = sum(int(n) for k, n in tallies.items() if k.startswith("asked:"))
             answered = sum(int(n) for k, n in tallies.items() if k.startswith("answered:"))
             sessions_rows.append({
                 "id": t.id, "title": t.title, "title_en": t.title_en, "url": t.url,
-                "day": _local_day(t).isoformat() if _local_day(t) else "",
+                "day": day.isoformat() if day else "",
                 "departments": [r.dept(d) for d in t.departments],
                 "asked": asked, "answered": answered, "answer_rate": _rate(answered, asked),
                 "scores": I.averages(_evaluations(t), criteria)})
