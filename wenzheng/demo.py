@@ -34,6 +34,8 @@ from chalicelib.services import letters as services
 from chalicelib.services import topics as topic_services
 from chalicelib.services.context import Actor, Context
 
+from .demo_interviews import seed_interviews
+
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
 CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"
 DEMO_PASSWORD = "demo"
@@ -73,7 +75,10 @@ def read_rows(path: Path = DATA) -> list[dict[str, str]]:
 def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
     first = next(iter(ctx.departments))
     for username, role, dept in (("demo-office", "office", None),
-                                 ("demo-clerk", "clerk", first)):
+                                 ("demo-clerk", "clerk", first),
+                                 # third-party evaluators of interviews (demo_interviews.py)
+                                 ("demo-deputy", "evaluator", "deputy"),
+                                 ("demo-expert", "evaluator", "expert")):
         if ctx.store.get_account(username) is None:
             ctx.store.put_account(auth.new_account(username, DEMO_PASSWORD, role, dept, now,
                                                    demo=True))
@@ -135,6 +140,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     seeded = seed_consultations(ctx, now)
     if seeded:
         counts["consultations"] = seeded   # type: ignore[assignment]
+    counts["interviews"] = seed_interviews(ctx, now)  # type: ignore[assignment]
     return counts
 
 

@@ -40,7 +40,7 @@ __all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app
 # pypinyin data loads on first use, not here)
 privacy.use_romanizer(romanize)
 
-DEMO_USERS = ("demo-office", "demo-clerk")
+DEMO_USERS = ("demo-office", "demo-clerk", "demo-deputy", "demo-expert")
 
 
 def notify_config(content: Content, settings: Settings | None = None) -> NotifyConfig:

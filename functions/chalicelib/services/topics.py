@@ -313,6 +313,8 @@ def staff_comment(comment: Comment, topic: Topic | None) -> dict[str, Any]:
         "answer": None if a is None else {"body": a.body, "by": a.by,
                                           "department": a.department, "at": _local(a.at)},
         "version": comment.version, "history": comment.history,
+        # an interview question's classification (services/interviews.py) and its letter
+        "classification": comment.classification, "letter_id": comment.letter_id,
     }
 
 
