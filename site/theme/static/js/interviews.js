@@ -66,8 +66,8 @@
     var verdictField = WZ.el("div", { class: "wz-field" },
       WZ.el("label", { for: id + "-verdict" }, T("建议的处理结论", "Verdict on the suggestion")), verdict,
       WZ.el("p", { class: "field-error", id: id + "-verdict-error", "data-error-for": "verdict", hidden: true }));
-    var letterField = WZ.el("div", { class: "wz-field wz-check" }, letter,
-      WZ.el("label", { for: id + "-letter" }, T("转为来信，按时限交本部门办理", "Make it a letter, handled by the department within the usual deadlines")),
+    var letterField = WZ.el("div", { class: "wz-field" }, WZ.el("div", { class: "wz-check" }, letter,
+      WZ.el("label", { for: id + "-letter" }, T("转为来信，按时限交本部门办理", "Make it a letter, handled by the department within the usual deadlines"))),
       WZ.el("p", { class: "field-error", id: id + "-letter-error", "data-error-for": "letter", hidden: true }));
     var button = WZ.el("button", { type: "submit", class: "wz-button wz-secondary" }, T("保存分类", "Save the classification"));
     var status = WZ.el("p", { class: "form-status", role: "status", "aria-live": "polite" });
@@ -97,8 +97,10 @@
         c.letter_id = updated.letter_id;
         box.remove();
         decorate(item, c, call);
-        var now = item.querySelector(".wz-classify .wz-meta");
-        if (now) WZ.say(now, summary(c) + (c.letter_id ? T("；已转为来信。", "; it became a letter.") : T("（已保存）", " (saved)")), "ok");
+        var again = item.querySelector(".wz-classify");
+        var saved = WZ.el("p", { class: "form-status", role: "status", "aria-live": "polite" });
+        again.appendChild(saved);
+        WZ.say(saved, c.letter_id ? T("已保存，并已转为来信。", "Saved; it became a letter.") : T("分类已保存。", "Classification saved."), "ok");
       } catch (err) {
         button.disabled = false;
         WZ.showError(form, status, err);
