@@ -246,3 +246,18 @@ def test_an_evaluator_needs_a_kind(clock):
     from chalicelib.domain.errors import Invalid
     with pytest.raises(Invalid):
         auth.new_account("e-1", "correct horse", "evaluator", None, clock())
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/api/staff/letters"), ("GET", "/api/staff/letters/anyid"),
+    ("GET", "/api/staff/comments?topic=live"), ("GET", "/api/staff/topics"),
+    ("GET", "/api/staff/dashboard"), ("GET", "/api/staff/reports")])
+def test_an_evaluator_reads_no_letters_nor_queues(evaluators, topics, method, path):
+    if "anyid" in path:
+        status, made = evaluators.call("POST", "/api/letters", {
+            "type": "help", "subject": "路灯不亮", "body": "小区门口路灯坏了。",
+            "public": True}, headers=UA)
+        assert status == 201, made
+        path = path.replace("anyid", made["id"])
+    status, body = evaluators.call(method, path, as_user="deputy-1")
+    assert status == 403, (status, body)
