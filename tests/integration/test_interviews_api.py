@@ -179,6 +179,8 @@ def test_one_evaluation_per_evaluator_revised_while_open(evaluators, topics, sto
     stored = store.get_topic("live").evaluations
     assert sorted(stored) == ["deputy-1", "expert-1"]
     assert stored["deputy-1"]["scores"] == {"preparation": 2, "responsiveness": 3}
+    assert [e["scores"] for e in stored["deputy-1"]["earlier"]] == [SCORES]   # kept
+    assert stored["deputy-1"]["earlier"][0]["comment"] == "准备充分"
     assert stored["expert-1"]["kind"] == "expert"
     assert other["averages"] == {"count": 2, "kinds": {"deputy": 1, "member": 0, "expert": 1},
                                  "criteria": {"preparation": 3.0, "responsiveness": 4.0},

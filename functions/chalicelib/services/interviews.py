@@ -169,7 +169,11 @@ def evaluate_session(ctx: Context, actor: Actor, topic_id: str, command: Evaluat
             evaluation = I.Evaluation(evaluator=actor.username, kind=evaluator_kind(actor),
                                       scores=scores, comment=command.comment, at=now,
                                       revision=revision)
-            topic.evaluations[actor.username] = evaluation.to_dict()
+            # a revision keeps what it replaces (every change recorded: who, when, what)
+            earlier = list(prior.get("earlier", [])) + [
+                {k: prior.get(k) for k in ("scores", "comment", "at", "revision")}] \
+                if prior else []
+            topic.evaluations[actor.username] = {**evaluation.to_dict(), "earlier": earlier}
             uow.put_topic(topic)
             uow.commit()
             return {"topic": topic.id, "revision": revision, "created": prior is None,
