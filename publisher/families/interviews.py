@@ -115,6 +115,17 @@ def topic_scores(r: Renderer, topic: Topic) -> dict | None:
 
 # --- /interviews/ ------------------------------------------------------------------------------
 
+def _classified(r: Renderer, topic: Topic) -> dict[str, int]:
+    """How the session's published questions were classified: suggestions (and adopted),
+    demands made letters (nothing asked live is lost)."""
+    view = r.snap.topic_view(topic.id) or {}
+    questions = [*view.get("transcript", []), *view.get("waiting", [])]
+    marks = [q.get("classification") or {} for q in questions]
+    return {"suggestions": sum(1 for m in marks if m.get("kind") == "suggestion"),
+            "adopted": sum(1 for m in marks if m.get("verdict") == "adopted"),
+            "letters": sum(1 for m in marks if m.get("letter"))}
+
+
 def _local_day(topic: Topic) -> date | None:
     return topic.starts.astimezone(CHINA_TZ).date() if topic.starts else None
 
@@ -186,12 +197,13 @@ def interviews_page(r: Renderer) -> Output:
             tallies = r.snap.topic_tallies(t.id)
             asked = sum(int(n) for k, n in tallies.items() if k.startswith("asked:"))
             answered = sum(int(n) for k, n in tallies.items() if k.startswith("answered:"))
+            kinds = _classified(r, t)
             sessions_rows.append({
                 "id": t.id, "title": t.title, "title_en": t.title_en, "url": t.url,
                 "day": day.isoformat() if day else "",
                 "departments": [r.dept(d) for d in t.departments],
                 "asked": asked, "answered": answered, "answer_rate": _rate(answered, asked),
-                "scores": I.averages(_evaluations(t), criteria)})
+                "scores": I.averages(_evaluations(t), criteria), **kinds})
     totals["answer_rate"] = _rate(totals["answered"], totals["asked"])
     return r.html("interviews/index.html", "interviews.html", "consultations",
                   year=year, plan=plan, groups=groups, departments=departments,

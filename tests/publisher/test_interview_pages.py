@@ -53,6 +53,11 @@ def test_the_programme_page_shows_plan_sessions_answers_and_scores(lived):
     assert "3.88" in zh and "2 份评议" in zh
     assert "deputy-1" not in zh and "expert-1" not in zh and "很好" not in zh
     assert '<time datetime="2026-12-16">' in zh       # planned to date: the last session held
+    # the session's row: one suggestion (adopted), one demand made a letter
+    row = zh[zh.index(f'href="/consultations/{topic_id}/"'):]
+    row = row[:row.index("</tr>")]
+    assert "1 (1)" in row
+    assert "data-label=\"转为来信：\">1</td>" in row
 
 
 def test_the_topic_page_shows_each_classification_and_the_averages(lived):
