@@ -144,6 +144,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print("demo staff accounts (local demo only): demo-office / demo  (office),"
                   f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))}),"
                   "  demo-operator / demo  (hotline operator)")
+            print("interview evaluators: demo-deputy / demo  (人大代表),"
+                  "  demo-expert / demo  (expert)")
         print("press Ctrl-C to stop", flush=True)
 
     try:

@@ -36,6 +36,7 @@ from chalicelib.services.context import Actor, Context
 
 from . import demo_channels
 from .demo_drive import seed_drive
+from .demo_interviews import seed_interviews
 from .demo_leaders import seed_leaders
 from .demo_rates import resolution_for
 
@@ -80,6 +81,9 @@ def ensure_demo_accounts(ctx: Context, now: datetime) -> None:
     for username, role, dept in (("demo-office", "office", None),
                                  ("demo-clerk", "clerk", first),
                                  ("demo-operator", "operator", None),
+                                 # third-party evaluators of interviews (demo_interviews.py)
+                                 ("demo-deputy", "evaluator", "deputy"),
+                                 ("demo-expert", "evaluator", "expert"),
                                  *((("demo-mayor", "leader", "mayor"),)
                                    if "mayor" in ctx.leaders else ())):
         if ctx.store.get_account(username) is None:
@@ -146,6 +150,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     counts["channels"] = demo_channels.seed_channels(ctx, now)
     counts["drives"] = seed_drive(ctx, now)   # type: ignore[assignment]
     counts["leaders"] = seed_leaders(ctx, now)
+    counts["interviews"] = seed_interviews(ctx, now)  # type: ignore[assignment]
     return counts
 
 

@@ -40,7 +40,8 @@ __all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app
 # pypinyin data loads on first use, not here)
 privacy.use_romanizer(romanize)
 
-DEMO_USERS = ("demo-office", "demo-clerk", "demo-operator", "demo-mayor")
+DEMO_USERS = ("demo-office", "demo-clerk", "demo-operator", "demo-mayor", "demo-deputy",
+              "demo-expert")
 
 
 def notify_config(content: Content, settings: Settings | None = None) -> NotifyConfig:
@@ -162,7 +163,8 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
     ctx = Context(store=store, calendar=calendar, clock=clock,
                   departments=content.departments_by_id, limits=content.limits,
                   abuse=content.abuse, notify=notify_config(content, settings),
-                  category_model=category_model.model, leaders=content.leaders_by_id)
+                  category_model=category_model.model, leaders=content.leaders_by_id,
+                  interviews=content.interviews)
     signer = TokenSigner(token_secret(settings), clock)
     return App(settings, ctx, signer, make_sender(settings, ctx.notify), content)
 

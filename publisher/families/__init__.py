@@ -19,6 +19,7 @@ from . import (
     fixed,
     home,
     hot,
+    interviews,
     leaders,
     league,
     letters,
@@ -33,7 +34,7 @@ FAMILIES: tuple[Family, ...] = (
     home.FAMILY, board.FAMILY, letters.FAMILY, departments.FAMILY, league.FAMILY,
     exposure.FAMILY, feeds.FAMILY, sitemaps.FAMILY, notices.FAMILY, fixed.FAMILY,
     consultations.FAMILY, facets.FAMILY, search.FAMILY, open_data.FAMILY,
-    hot.FAMILY, channels.FAMILY, leaders.FAMILY,
+    hot.FAMILY, channels.FAMILY, leaders.FAMILY, interviews.FAMILY,
 )
 
 

@@ -36,6 +36,7 @@ from chalicelib.services.ports import Change
 from ..content import Content, markdown_html
 from ..keys import PageKey
 from ..snapshot import Snapshot, snapshot
+from . import interviews
 from .drive import drive_context, drive_data
 from .family import Family
 
@@ -285,6 +286,7 @@ def _comment(r: Renderer, c: dict) -> dict:
     return {**c, "at": _at(c["created_at"]), "dept": r.dept(c.get("department")),
             "anonymous": c["name"] == "匿名",
             "stance_label": _label(c["stance"]) if c.get("stance") else None,
+            "iq": interviews.question_label(r, c),
             "answer": None if not a else {**a, "at": _at(a["at"]),
                                           "dept": r.dept(a["department"])}}
 
@@ -344,6 +346,7 @@ def topic_context(r: Renderer, topic: Topic) -> dict:
         "form": s["status"] != "closed",
         "stances": [{"code": code, "label": _label(code)} for code in STANCES],
         "clabels": LABELS,
+        "scores": interviews.topic_scores(r, topic),
     }
 
 

@@ -81,7 +81,7 @@ def _sitemap_urls(r: Renderer, pages: Iterable[tuple[str, str | None]]) -> list[
 def sitemap_pages(r: Renderer) -> Output:
     paths = ["/", "/letters/", "/letters/archive/", "/letters/types/", "/letters/categories/",
              "/departments/", "/league/", "/exposure/", "/notices/", "/write/", "/track/",
-             "/search/", "/data/", "/hot/"]
+             "/search/", "/data/", "/hot/", "/interviews/"]
     paths += [f"/hot/{w}/" for w in r.snap.list_weeks()]
     paths += [f"/departments/{d}/" for d in department_ids(r.snap, r.content)]
     paths += [f"/league/{p}/" for p in league_periods(r.snap)]

@@ -188,7 +188,7 @@ def test_scripts_follow_the_page_language():
     assert "document.documentElement.lang" in api and "message_en" in api
     votes = strip_comments((JS_DIR / "votes.js").read_text(encoding="utf-8"))
     assert "document.documentElement.lang" in votes and "message_en" in votes
-    for name in ("write.js", "track.js", "staff.js", "topic.js"):
+    for name in ("write.js", "track.js", "staff.js", "topic.js", "interviews.js"):
         code = strip_comments((JS_DIR / name).read_text(encoding="utf-8"))
         # every Chinese message in code comes with its English one through WZ.t / T
         for line in code.splitlines():

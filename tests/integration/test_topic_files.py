@@ -144,7 +144,9 @@ def test_the_repository_content_defines_the_demo_consultations():
     assert 8 <= len(draft.paragraphs) <= 12
     (closed,) = by("solicitation", "closed")
     assert closed.closes == cst(2026, 10, 1, 0, 0)
-    (interview,) = by("interview", "closed")
+    # the interview programme's held sessions (content/interviews/plan-2026.yaml) are closed
+    interview = topics["traffic-congestion-2026-11"]
+    assert interview in by("interview", "closed") and len(by("interview", "closed")) >= 3
     assert {g.department for g in interview.guests} == {"transport", "public-security"}
     survey = by("survey", "open")[0]
     assert {q.kind for q in survey.questions} == set(C.QuestionKind)

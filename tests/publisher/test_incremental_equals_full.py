@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 from channels_check import channel_problems
+from interview_story import live_interview, publish_letter
 from opendata_check import open_data_problems
 from publisher_city import make_city
 from sitecheck import diff_trees, html_errors, personal_data_on_site
@@ -155,6 +156,10 @@ def lived(city, content):
     city.publish()
     events["changed_by_tick"] = sorted(p for p in city.sink.files
                                        if before.get(p) != city.sink.files[p])
+    # an interview session the same day: questions classified (a demand becomes a letter,
+    # then published), two evaluators' scores, the session closed by the scheduled job
+    events["interview"] = live_interview(city, content)
+    publish_letter(city, events["interview"]["letter_id"])
     return events
 
 
@@ -208,6 +213,9 @@ def test_incremental_build_equals_full_build(lived, city, store, content):
     # the hot topics of the week the tick of 16 December wrote (change record of kind "week")
     assert "hot/index.html" in files and "en/hot/2026-W50/index.html" in files
     assert "data/hot-2026-W50.json" in files
+    # the interview programme (publisher/families/interviews.py) and the session's page
+    assert "interviews/index.html" in files and "en/interviews/index.html" in files
+    assert f"consultations/{lived['interview']['topic']}/index.html" in files
     # the boards by type and by category, their stable monthly pages, feeds and sitemaps
     for lang in ("", "en/"):
         assert f"{lang}letters/types/complaint/index.html" in files

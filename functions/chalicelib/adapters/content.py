@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.consultations import Topic
 from ..domain.departments import CATEGORIES, SLUG, Department
+from ..domain.interviews import Programme
 from ..domain.leaders import Leader
 from ..domain.letters import Limits
 from ..domain.rates import check_size_classes
@@ -35,6 +36,7 @@ from .content_limits import (
     load_notify_file,
     load_reports_file,
 )
+from .interview_files import load_programme, programme_paths
 from .topic_files import load_topics, topic_paths
 
 if TYPE_CHECKING:
@@ -133,6 +135,9 @@ class Content:
     report_emails: tuple[str, ...] = ()      # content/reports.yaml: the weekly report's readers
     leaders: tuple[Leader, ...] = ()         # content/leaders.yaml, in board order
 
+    # content/interviews/plan-YYYY.yaml and criteria.yaml (interview_files.py)
+    interviews: Programme = field(default_factory=Programme)
+
     def department(self, dept_id: str) -> Department | None:
         return self.departments_by_id.get(dept_id)
 
@@ -169,7 +174,8 @@ def _content_files(root: Path) -> list[Path]:
     return [root / name for name in ("site.yaml", "departments.yaml", "limits.yaml",
                                      "abuse.yaml", "notifications.yaml", "reports.yaml",
                                      "leaders.yaml")] + \
-        sorted((root / "notices").glob("*.md")) + [p for p, _ in topic_paths(root)]
+        sorted((root / "notices").glob("*.md")) + [p for p, _ in topic_paths(root)] + \
+        programme_paths(root)
 
 
 def cached_content(path: str | Path) -> Content:
@@ -205,7 +211,8 @@ def load_content(path: str | Path) -> Content:
                    topics=tuple(load_topics(root, set(departments))),
                    limits=load_limits(root), abuse=load_abuse_limits(root),
                    notify=load_notify_file(root), report_emails=load_reports_file(root),
-                   leaders=load_leaders(root))
+                   leaders=load_leaders(root),
+                   interviews=load_programme(root, set(departments)))
 
 
 def _text(file: Path, data: Mapping[str, Any], key: str, where: str = "", *,

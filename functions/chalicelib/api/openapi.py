@@ -27,7 +27,7 @@ from ..domain.deadlines import Light
 from ..domain.letters import EXTENSION_MAX_DAYS, LetterType, Score, Status
 from ..domain.rates import Resolution
 from ..services import casework, commands
-from . import request_body
+from . import openapi_interviews, request_body
 from .parse import INSTRUCTION_MAX, LETTER_ID_MAX, NOTE_MAX
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -368,6 +368,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                  "comments: unknown_comment, not_approved, duplicate_comment",
           "403": "not allowed", "404": "unknown", "409": "topic_open"}),
     ]
+    ops += openapi_interviews.operations(choice, obj, text)
     return ops
 
 

@@ -18,7 +18,9 @@ from .ports import Account, Store
 
 # operator: the hotline's 话务员, who takes letters from the phone, SMS, fax… (services/channels.py)
 # a `leader` account (domain/leaders.py) keeps its leader's id where a clerk keeps the department
-ROLES = ("clerk", "office", "admin", "operator", "leader")
+ROLES = ("clerk", "office", "admin", "operator", "leader", "evaluator")
+# an evaluator's kind (人大代表, 政协委员, expert) is kept in its department field
+EVALUATOR_KINDS = ("deputy", "member", "expert")
 TOKEN_HOURS = 8
 _hasher: PasswordHasher | None = None
 # verified against when the username is unknown, so both paths cost one argon2 check
@@ -65,8 +67,11 @@ def new_account(username: str, password: str, role: str, department: str | None,
         raise Invalid("clerk_needs_department", field="department")
     if role == "leader" and not department:
         raise Invalid("leader_needs_leader_id", field="leader")
+    if role == "evaluator" and department not in EVALUATOR_KINDS:
+        raise Invalid("evaluator_kind_choice", field="department")
     return Account(username=username, password_hash=hash_password(password), role=role,
-                   department=department if role in ("clerk", "leader") else None, created_at=now,
+                   department=department if role in ("clerk", "leader", "evaluator") else None,
+                   created_at=now,
                    demo=demo)
 
 

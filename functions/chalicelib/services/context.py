@@ -20,6 +20,7 @@ from ..domain import notifications
 from ..domain.deadlines import WorkCalendar
 from ..domain.departments import Department
 from ..domain.errors import ConcurrentUpdate, Conflict, Forbidden, Invalid
+from ..domain.interviews import Programme
 from ..domain.leaders import Leader
 from ..domain.letters import Letter, Limits
 from ..domain.notifications import NotifyConfig
@@ -63,6 +64,9 @@ class Context:
     category_model: Callable[[], Any] | None = None
     # the city leadership (content/leaders.yaml, domain/leaders.py) by id
     leaders: Mapping[str, Leader] = field(default_factory=dict)
+
+    # the interview programme's plans and the evaluators' criteria (content/interviews/)
+    interviews: Programme = field(default_factory=Programme)
 
     def limits_for(self, letter_type: str) -> Limits:
         return self.limits.get(letter_type) or self.limits.get("default") or Limits()

@@ -160,7 +160,12 @@ def get_topic(ctx: Context, topic_id: str) -> dict[str, Any]:
     topic = ctx.store.get_topic(topic_id)
     if topic is None:
         raise NotFound("topic_not_found")
-    return topic_detail(topic, ctx.clock())
+    out = topic_detail(topic, ctx.clock())
+    if topic.kind == Kind.interview:
+        # what third-party evaluators score it on (content/interviews/criteria.yaml)
+        out["criteria"] = [{"id": c.id, "label": c.label, "label_en": c.label_en}
+                           for c in ctx.interviews.criteria]
+    return out
 
 
 def public_topic(store: Any, topic_id: str, now: datetime | None = None) -> dict[str, Any] | None:
@@ -310,6 +315,8 @@ def staff_comment(comment: Comment, topic: Topic | None) -> dict[str, Any]:
         "answer": None if a is None else {"body": a.body, "by": a.by,
                                           "department": a.department, "at": _local(a.at)},
         "version": comment.version, "history": comment.history,
+        # an interview question's classification (services/interviews.py) and its letter
+        "classification": comment.classification, "letter_id": comment.letter_id,
     }
 
 

@@ -70,6 +70,13 @@ class Comment:
     answer: Answer | None = None
     version: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    # an interview question's classification (interviews.Classification.to_dict), with the
+    # id of the letter a demand became
+    classification: dict[str, Any] | None = None
+
+    @property
+    def letter_id(self) -> str | None:
+        return (self.classification or {}).get("letter_id")
 
     @property
     def public(self) -> bool:
@@ -121,6 +128,7 @@ class Comment:
                                               "department": a.department,
                                               "at": a.at.isoformat()},
             "version": self.version, "history": self.history,
+            "classification": self.classification,
         }
 
     @classmethod
@@ -137,7 +145,8 @@ class Comment:
             moderated_at=datetime_or_none(d.get("moderated_at")),
             answer=None if not a else Answer(a["body"], a["by"], a["department"],
                                              datetime.fromisoformat(a["at"])),
-            version=int(d.get("version", 0)), history=list(d.get("history") or []))
+            version=int(d.get("version", 0)), history=list(d.get("history") or []),
+            classification=d.get("classification"))
 
 
 @dataclass

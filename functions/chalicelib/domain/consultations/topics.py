@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -188,6 +188,9 @@ class Topic:
     # the status last recorded (by registration or the scheduled job), so that opening and
     # closing, which no person does, still write a change record and rebuild the topic's pages
     phase: str | None = None
+    # an interview's third-party evaluations by evaluator (interviews.Evaluation.to_dict):
+    # stored with the topic, so a revision is guarded by the topic's version
+    evaluations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def department(self) -> str:
@@ -247,6 +250,7 @@ class Topic:
         o = self.outcome
         return {**self.definition(), "version": self.version,
                 "registered_at": iso_or_none(self.registered_at), "phase": self.phase,
+                "evaluations": {k: self.evaluations[k] for k in sorted(self.evaluations)},
                 "outcome": None if o is None else {
                     "summary": o.summary, "by": o.by, "at": o.at.isoformat(),
                     "revision": o.revision,
@@ -273,6 +277,7 @@ class Topic:
                          for g in d.get("guests", [])),
             source=d.get("source"), version=int(d.get("version", 0)),
             registered_at=datetime_or_none(d.get("registered_at")), phase=d.get("phase"),
+            evaluations=dict(d.get("evaluations") or {}),
             outcome=None if not o else Outcome(
                 summary=o["summary"], by=o["by"], at=datetime.fromisoformat(o["at"]),
                 revision=int(o.get("revision", 1)),

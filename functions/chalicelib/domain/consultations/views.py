@@ -27,7 +27,17 @@ def public_comment(comment: Comment) -> dict[str, Any]:
             "stance": str(comment.stance) if comment.stance else None,
             "paragraph": comment.paragraph, "question": comment.question,
             "department": comment.department, "created_at": local_iso_or_none(comment.created_at),
-            "answer": answer}
+            "answer": answer, "classification": _classification(comment)}
+
+
+def _classification(comment: Comment) -> dict[str, Any] | None:
+    """An interview question's classification as published: the kind, a suggestion's verdict
+    and whether it became a letter (not who classified it, nor the letter's id)."""
+    c = comment.classification
+    if not c:
+        return None
+    return {"kind": c.get("kind"), "verdict": c.get("verdict"),
+            "letter": bool(c.get("letter_id"))}
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -22,7 +22,8 @@
     office: T("市长公开电话办公室", "Mayor's Public Hotline Office"),
     admin: T("管理员", "administrator"),
     operator: T("话务员", "hotline operator"),
-    leader: T("市领导", "city leader")
+    leader: T("市领导", "city leader"),
+    evaluator: T("第三方评议人", "third-party evaluator")
   };
 
   var OPEN = ["submitted", "dispatched", "signed", "extension_requested", "transfer_requested",
@@ -730,7 +731,7 @@
   // answers are citizen or staff text: inserted as text only, like the letters.
 
   var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section", "reports-section",
-    "take-section"];
+    "take-section", "evaluations-section"];
   var DECISIONS = ["adopted", "partly_adopted", "not_adopted"];
   var OPINION_KINDS = ["hearing", "deliberation", "solicitation"];   // comments with a stance
   var topicRows = null;     // the last GET /staff/topics this role sees, by id
@@ -1032,6 +1033,7 @@
         WZ.el("p", { class: "wz-meta" }, T("答复：", "Answer: "), deptName(c.answer.department), " · ",
           c.answer.by, " · ", WZ.time(c.answer.at)),
         WZ.el("div", { class: "wz-text" }, WZ.paragraphs(c.answer.body))));
+      if (window.WZInterviews) WZInterviews.decorate(item, c, call);   // js/interviews.js
       return item;
     }
     var aid = "iq-" + c.id + "-answer";
@@ -1047,6 +1049,7 @@
       answer(c, item, form, box, button);
     });
     item.appendChild(form);
+    if (window.WZInterviews) WZInterviews.decorate(item, c, call);     // classify (interviews.js)
     return item;
   }
 
@@ -1364,6 +1367,8 @@
   function route() {
     if (!session) return;
     viewSeq += 1;
+    // an evaluator (人大代表, 政协委员, expert) sees the sessions to score only: js/interviews.js
+    if (session.role === "evaluator" && window.WZInterviews) { WZInterviews.open(call); return; }
     var rep = /^#\/reports(?:\/([^/?#]+))?\/?$/.exec(window.location.hash);
     if (rep) {
       markNav("reports");

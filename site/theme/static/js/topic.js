@@ -263,7 +263,7 @@
           WZ.el("p", { class: "meta" }, WZ.el("span", { class: "who" }, deptName(a.department)),
             " ", WZ.t("答复", "answers"), " · ", stamp(a.at)),
           text(a.paragraphs)),
-        votes(c));
+        votes(c), classified(c.classification));
     }
 
     // the counts of 顶/踩 as the page renders them (js/comment-votes.js adds the buttons)
@@ -272,6 +272,20 @@
       return WZ.el("p", { class: "comment-votes meta", "data-comment": c.id }, WZ.t("网友：顶", "Readers: up"), " ",
         WZ.el("span", { "data-count": "up" }, String(v.up)), " · ", WZ.t("踩", "down"), " ",
         WZ.el("span", { "data-count": "down" }, String(v.down)));
+    }
+
+    // a question's classification, as the page's `iq` macro shows it (the letter's link is the
+    // page's alone: the data file does not name the letter)
+    var IQ = { consultation: WZ.t("咨询（现场答复）", "Consultation (answered live)"),
+      suggestion: WZ.t("建议", "Suggestion"), demand: WZ.t("诉求", "Demand"),
+      adopted: WZ.t("采纳", "Adopted"), typical: WZ.t("典型案例", "Typical case"),
+      not_adopted: WZ.t("未采纳", "Not adopted"), letter: WZ.t("已转为来信办理", "Became a letter") };
+
+    function classified(k) {
+      if (!k || !IQ[k.kind]) return "";
+      var outcome = k.kind === "suggestion" ? IQ[k.verdict] : k.kind === "demand" && k.letter ? IQ.letter : null;
+      return WZ.el("p", { class: "meta iq" }, WZ.el("span", { class: "tag iq-" + k.kind }, IQ[k.kind]),
+        outcome ? " " + outcome : "");
     }
   }
 
