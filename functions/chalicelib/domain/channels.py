@@ -30,7 +30,7 @@ ALL = (WEB,) + TAKEN
 LABELS: dict[str, tuple[str, str]] = {
     "web": ("网站", "Web"), "phone": ("电话", "Phone"), "sms": ("短信", "SMS"),
     "fax": ("传真", "Fax"), "email": ("电子邮件", "E-mail"), "visit": ("来访", "Visit"),
-    "app": ("客户端", "App"), "wechat": ("微信", "WeChat"),
+    "app": ("客户端", "App"), "wechat": ("微信", "WeChat (Weixin)"),
 }
 
 # how far a hotline's clock may be ahead of ours, and how old a letter may be when taken down
