@@ -22,10 +22,10 @@ from ..domain.errors import (
     body_for,
     body_of,
 )
-from ..services import abuse, auth, casework, suggestions, supervision
+from ..services import abuse, auth, casework, oversight_actions, suggestions, supervision
 from ..services import letters as services
 from ..services.context import Actor, Context
-from . import clients, parse, request_body
+from . import clients, parse, parse_oversight, request_body
 from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
@@ -283,6 +283,7 @@ ACTIONS: dict[str, tuple[Callable[[Any], Any], Callable[..., dict]]] = {
     "approve": (parse.approve_reply, casework.approve_reply),
     "redo": (parse.order_redo, casework.order_redo),
     "keep": (parse.keep_reply, casework.keep_reply),
+    "supervise": (parse_oversight.supervise_letter, oversight_actions.supervise_letter),
 }
 
 

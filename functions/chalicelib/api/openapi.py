@@ -111,13 +111,21 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "department": choice(departments, nullable=True),
             "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
+            "about": {"anyOf": [{"type": "null"}, {**obj({
+                "department": choice(departments), "person": text(commands.NAME_MAX)},
+                ["department"]), "description": "type efficiency (效能投诉) only, and then "
+                "required: the department (and person) complained about; such a letter "
+                "takes no `department`, is private and goes to the supervising office"}]},
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
             ["type", "subject", "body"]),
          {"201": "created", "200": "replay of an idempotent request (uses no quota)",
           "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
-                 "invalid (phone, email), or refused (the honeypot was filled)",
-          "409": "idempotency_key_reused", "429": "too many letters from this client "
+                 "invalid (phone, email; about on a type other than efficiency, a department "
+                 "with a conduct complaint), field_required (about of a conduct complaint), "
+                 "or refused (the honeypot was filled)",
+          "409": "idempotency_key_reused, or invalid_transition (a conduct complaint and no "
+                 "supervising office)", "429": "too many letters from this client "
                                                   "(Retry-After)"}),
         ("get", "/api/letters/{tracking_code}", "Track a letter (header X-Letter-Secret); a "
          "letter merged into another as a duplicate has `duplicate_of`: the original's "
@@ -220,6 +228,10 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                      "public_reply": text(commands.REPLY_MAX)}, []),
         ("redo", {"reason": reason}, ["reason"]),
         ("keep", {"reason": reason}, ["reason"]),
+        ("supervise", {"reason": text(500, required=True), "due": {
+            "type": ["string", "null"], "format": "date",
+            "description": "the office's own date (YYYY-MM-DD, not in the past), or null for "
+                           "the letter's reply due"}}, ["reason"]),
     ]
     for action, props, required in actions:
         responses = {"200": "the changed letter",
@@ -227,6 +239,12 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                             "invalid",
                      "403": "not allowed", "404": "unknown",
                      "409": "invalid_transition, already_kept or concurrent_update"}
+        if action == "dispatch":
+            responses["409"] += ", conduct_office_only (a conduct complaint goes to the " \
+                                "supervising office only)"
+        if action == "supervise":
+            responses["400"] += ", invalid_date (due not a date, or in the past)"
+            responses["409"] += ", already_listed (listed and not yet answered)"
         if action == "reject":
             responses["400"] += ", duplicate_of_self"
             responses["404"] += ", or duplicate_of_unknown (no letter with that id)"

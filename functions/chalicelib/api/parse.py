@@ -23,6 +23,7 @@ from ..domain import text
 from ..domain.consultations import Decision, Stance
 from ..domain.errors import Invalid, prefixed
 from ..domain.letters import LetterType, Score
+from ..domain.oversight import EFFICIENCY, About
 from ..services import commands as cmd
 from ..services.commands import (
     BODY_MAX,
@@ -155,7 +156,7 @@ def _reason(payload: Mapping[str, Any]) -> str:
 def submit_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.SubmitLetter:
     """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse)."""
     payload = obj(payload, "type", "subject", "body", "department", "name", "phone", "email",
-                  "public", "idempotency_key")
+                  "public", "idempotency_key", "about")
     request = once(payload)
     kind = payload.get("type")
     if not text.is_choice(kind, LetterType.__members__):
@@ -165,12 +166,39 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None) -> c
     dept = payload.get("department")
     if dept is not None:
         dept = department(dept, departments)
+    conduct = about(payload, kind, dept, departments)
     return cmd.SubmitLetter(
         type=LetterType(kind), subject=subject, body=body, department=dept,
         name=optional_text(payload, "name", max_len=NAME_MAX),
         phone=phone(optional_text(payload, "phone", max_len=PHONE_MAX)),
         email=email(optional_text(payload, "email", max_len=EMAIL_MAX)),
-        public=flag(payload, "public", False), once=request)
+        public=flag(payload, "public", False), once=request, about=conduct)
+
+
+def about(payload: Mapping[str, Any], kind: str, dept: str | None,
+          departments: Collection[str] | None) -> About | None:
+    """`about` of POST /api/letters: required for (and only for) a conduct complaint, an
+    object `{"department": id, "person": str or null}`; such a letter takes no `department`
+    (it goes to the supervising office, never to the one it names)."""
+    raw = payload.get("about")
+    if kind != EFFICIENCY:
+        if raw is not None:
+            raise Invalid("about_other_type", field="about")
+        return None
+    if dept is not None:
+        raise Invalid("conduct_no_department", field="department")
+    if raw is None:
+        raise Invalid("about_required", field="about")
+    if not isinstance(raw, Mapping):
+        raise Invalid("about_not_object", field="about")
+    only(raw, ("department", "person"), "about.")
+    named = raw.get("department")
+    if named is None:
+        raise Invalid("about_required", field="about.department")
+    if not isinstance(named, str) or (departments is not None and named not in departments):
+        raise Invalid("unknown_department", field="about.department")
+    person = optional_text(raw, "person", max_len=NAME_MAX)
+    return About(department=named, person=person)
 
 
 def rate_reply(payload: Any) -> cmd.RateReply:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from ..domain.consultations import Decision, Stance
 from ..domain.letters import LetterType, Score
+from ..domain.oversight import About
 
 # limits of what a writer or the staff may send (API.md)
 SUBJECT_MAX = 100
@@ -65,6 +67,7 @@ class SubmitLetter:
     email: str | None = None
     public: bool = False
     once: Once | None = None
+    about: About | None = None              # a conduct complaint's department and person
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,14 @@ class OrderRedo:
 @dataclass(frozen=True)
 class KeepReply:
     reason: str
+
+
+@dataclass(frozen=True)
+class SuperviseLetter:
+    """挂牌督办: the office's reason and its own date (None: the letter's reply due)."""
+
+    reason: str
+    due: date | None = None
 
 
 # --- consultations -------------------------------------------------------------------------

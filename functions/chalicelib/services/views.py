@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.letters import ANSWERED, Letter, label
+from . import oversight
 from .context import Context
 
 
@@ -98,6 +99,7 @@ def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict[str, Any]:
         "rating": _rating_code(letter),
         "redo_count": letter.redo_count,
         "awaiting_redo_decision": letter.awaiting_redo_decision(ctx.limits_for(letter.type)),
+        **oversight.row_fields(letter),
     }
 
 
@@ -121,4 +123,5 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "duplicates": [e.data["letter"] for e in letter.history
                        if e.action == "duplicate" and e.data.get("letter")],
         "version": letter.version,
+        **oversight.staff_fields(ctx, letter),
     }
