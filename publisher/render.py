@@ -25,6 +25,7 @@ from markupsafe import Markup
 from chalicelib.adapters.codec import pub_month
 from chalicelib.domain.deadlines import WorkCalendar
 from chalicelib.domain.letters import Letter, label
+from chalicelib.domain.oversight import public_listing
 
 from . import i18n
 from .content import Content
@@ -178,6 +179,7 @@ class Renderer:
             "votes_up": letter.votes_up, "votes_down": letter.votes_down,
             "redo": str(letter.status) == "redo",
             "summary": clip(" ".join(p.body), 120),
+            "listing": public_listing(letter),       # 挂牌督办 (domain/oversight.py)
         }
 
     def views(self, letters: Iterable[Letter]) -> list[dict]:

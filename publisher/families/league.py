@@ -53,6 +53,8 @@ DATA_COLUMNS: tuple[str, ...] = (
     "kept",
     # screening (重复件): letters rejected as duplicates (also in `rejected`), and the valid ones
     "duplicates", "valid",
+    # conduct complaints (效能投诉) received about the department (not letters it handled)
+    "conduct_complaints",
 )
 
 
@@ -155,6 +157,9 @@ def league_data(r: Renderer, period: str) -> Output:
             "unsatisfied_rate": "unsatisfied / rated",
             "extension_rate": "extensions / (received - transferred - rejected)",
             "transfer_rate": "transferred / received",
+            "conduct_complaints": "complaints about the department's conduct (效能投诉), "
+                                  "counted in the month received; handled by the "
+                                  "supervising office, so not in this row's received",
             "valid": "received - rejected (rejected counts invalid and duplicate letters; "
                      "duplicates: those rejected as a duplicate of another letter)",
             "redo_rate": "redos / replied",

@@ -163,6 +163,18 @@ def answered_on_time(letter: Letter) -> bool | None:
     return ended.astimezone(CHINA_TZ).date() <= listing.due
 
 
+def public_listing(letter: Letter) -> dict[str, Any] | None:
+    """What the site may show of a listing: dates and whether the office's date was kept
+    (never the reason on a letter's page, never who listed it)."""
+    listing = letter.listing
+    if listing is None:
+        return None
+    ended = listing_ended_at(letter)
+    return {"listed_at": listing.listed_at, "due": listing.due, "ended_at": ended,
+            "active": ended is None, "overdue": overdue_recorded(letter) is not None,
+            "on_time": answered_on_time(letter)}
+
+
 # --- efficiency complaints ------------------------------------------------------------------
 
 def is_conduct_complaint(letter: Letter) -> bool:
