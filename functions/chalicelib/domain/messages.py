@@ -255,7 +255,7 @@ _TABLE: list[tuple[str, str, str, str]] = [
      "The supervision date may not be in the past"),
     ("supervise_due_format", "invalid_date", "督办期限须为日期（YYYY-MM-DD）或留空",
      "due must be a date (YYYY-MM-DD) or null"),
-    ("about_required", "field_required", "效能投诉须写明投诉的部门",
+    ("about_required", "required", "效能投诉须写明投诉的部门",
      "A conduct complaint must name the department it is about"),
     ("about_not_object", "wrong_type", "about 须为对象（部门和人员）",
      "about must be an object (department and person)"),
