@@ -17,8 +17,8 @@ from chalicelib.adapters.codec import late_keys, time_key
 from chalicelib.domain.consultations import public_view
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import ACTIVE, Letter
-from chalicelib.domain.statistics import month_of
 from chalicelib.domain.oversight import listing_key
+from chalicelib.domain.statistics import month_of
 from chalicelib.services.ports import Store
 
 

@@ -34,6 +34,8 @@ from chalicelib.services import letters as services
 from chalicelib.services import topics as topic_services
 from chalicelib.services.context import Actor, Context
 
+from .demo_oversight import seed_oversight
+
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
 CONSULTATIONS = Path(__file__).parent / "data" / "demo_consultations.yaml"
 DEMO_PASSWORD = "demo"
@@ -131,6 +133,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
             progress(i + 1, letters)
     _seed_hot_week(demo, clock, now, office, first_dept)
     _seed_repeats(demo, clock, now, office)
+    seed_oversight(demo, now)          # 挂牌督办 and 效能投诉 (demo_oversight.py)
     clock.at = now
     seeded = seed_consultations(ctx, now)
     if seeded:

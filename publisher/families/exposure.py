@@ -1,13 +1,14 @@
 """The exposure board (曝光台, `/exposure/`): open overdue letters as of the latest recorded red
 light, the latest late sign-ins and replies, and late work by department over twelve months.
 
-What it reads: every running letter, so it is re-rendered only for changes to letters that went
-red or were late (`chalicelib.domain.exposure.touches_board`) or were ever listed for
+What it reads: every running letter, so it is re-rendered only for changes to letters that
+went red or were late (`chalicelib.domain.exposure.touches_board`) or were ever listed for
 supervision (挂牌督办, `Letter.listing`: the `supervised` and `supervision_overdue` events, and
-the reply that ends a listing), which is every change that can alter it (an approval of a letter answered on time never does): one read per letter of the
-change, never a scan; and with a correction of the statistics its late-work table is read
-from. The board shows nothing a publication changes, so a change that moved only
-`EXPOSURE_OMIT` (an approval that publishes a late letter) leaves it alone.
+the reply that ends a listing), which is every change that can alter it (an approval of a
+letter answered on time never does): one read per letter of the change, never a scan; and with
+a correction of the statistics its late-work table is read from. The board shows nothing a
+publication changes, so a change that moved only `EXPOSURE_OMIT` (an approval that publishes a
+late letter) leaves it alone.
 """
 from __future__ import annotations
 

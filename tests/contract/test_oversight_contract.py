@@ -21,7 +21,8 @@ def ids(letters) -> list[str]:
 
 
 def supervise(desk, letter_id, due, at):
-    return desk.act(letter_id, lambda l: oversight.supervise(l, "群众反映强烈", due, "office-1", at))
+    return desk.act(letter_id, lambda l: oversight.supervise(l, "群众反映强烈", due, "office-1",
+                                                             at))
 
 
 class TestListedLetters:

@@ -125,8 +125,8 @@ def lived(city, content):
     return events
 
 
-CONDUCT_OFFICE = Department("efficiency-office", "市纪委监委效能办", "Efficiency Supervision Office",
-                            supervises_conduct=True)
+CONDUCT_OFFICE = Department("efficiency-office", "市纪委监委效能办",
+                            "Efficiency Supervision Office", supervises_conduct=True)
 CONDUCT_CLERK = Actor("clerk-e", "clerk", "efficiency-office")
 
 
@@ -138,7 +138,8 @@ def oversight_story(city) -> dict:
     out = {}
     listed = city.submit(subject="挂牌督办的来信", body="小区停水三天，电话 13812345678。")
     city.step(oversight_actions.supervise_letter, OFFICE, listed["id"],
-              supervise_command({"reason": "群众反映强烈，联系人 13812345678", "due": "2026-12-09"}))
+              supervise_command({"reason": "群众反映强烈，联系人 13812345678",
+                                 "due": "2026-12-09"}))
     out["listed"] = listed
     kept = city.submit(subject="按期办结的督办件")
     city.dispatch(kept, "housing")

@@ -47,7 +47,12 @@
     extension: { role: "clerk", from: ["signed", "redo"], path: "extension",
       done: T("延期申请已提交。", "Extension requested.") },
     transfer: { role: "clerk", from: ["dispatched", "signed"], path: "transfer",
-      done: T("已退回办公室重新转办。", "Sent back to the office for re-dispatch.") }
+      done: T("已退回办公室重新转办。", "Sent back to the office for re-dispatch.") },
+    // 挂牌督办 (js/oversight.js shows the listing): once per listing, before the answer
+    supervise: { role: "office", path: "supervise", from: ["submitted", "dispatched", "signed",
+      "extension_requested", "transfer_requested", "redo"],
+      when: function (l) { return !(l.listing && l.listing.active); },
+      done: T("已挂牌督办。", "Listed for supervision.") }
   };
 
   var departments = {};
@@ -222,7 +227,8 @@
     return WZ.el("tr", { class: "light-row-" + r.light },
       WZ.el("td", null, WZ.light(r.light)),
       WZ.el("td", null, WZ.due(r.due, r.due_provisional)),
-      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || T("（无主题）", "(no subject)"))),
+      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || T("（无主题）", "(no subject)")),
+        WZ.oversight ? WZ.oversight.badge(r) : null),
       WZ.el("td", null, WZ.label(r.status)),
       WZ.el("td", null, WZ.label(r.type)),
       WZ.el("td", null, deptName(r.department)),
@@ -304,6 +310,7 @@
         WZ.el("td", null, explain(e)));
     }));
 
+    if (WZ.oversight) WZ.oversight.show(l, deptName);
     showActions(l);
   }
 
