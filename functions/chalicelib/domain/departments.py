@@ -55,7 +55,7 @@ def parse_departments(data: Any) -> tuple[Department, ...]:
     if not isinstance(data, list) or not data:
         raise DepartmentError("departments", "must be a non-empty list")
     seen: set[str] = set()
-    out = []
+    out: list[Department] = []
     for i, item in enumerate(data):
         where = f"departments[{i}]"
         if not isinstance(item, Mapping):
