@@ -3,7 +3,7 @@
 `conduct_complaints` counter."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -114,3 +114,32 @@ def test_departments_name_one_supervising_office():
                                    "supervises_conduct": True}])
     with pytest.raises(DepartmentError, match="true or false"):
         parse_departments([{**base[0], "supervises_conduct": "yes"}])
+
+
+def test_conduct_complaints_never_make_a_hot_topic():
+    from chalicelib.domain import weekly
+    since, _ = weekly.week_window("2026-W48")
+
+    others = ["小区门口道路破损严重", "公交站台缺少遮雨棚", "学校周边交通拥堵",
+              "夜间施工噪音扰民", "菜市场占道经营"]
+
+    def many(kind):
+        out = []
+        for i in range(6):
+            x = letter(type=kind)
+            x.id, x.submitted_at = f"w{i}", since + timedelta(hours=10 + i)
+            x.subject = f"反映政务服务中心窗口李大为态度恶劣（第{i}次）"
+            x.body = (f"第{i}次去政务服务中心办事，窗口工作人员李大为态度恶劣，推诿扯皮，"
+                      f"让群众来回跑了{i + 2}趟。")
+            out.append(x)
+        for i, subject in enumerate(others):
+            x = letter()
+            x.id, x.submitted_at = f"o{i}", since + timedelta(days=1, hours=i)
+            x.subject, x.body = subject, subject + "，请有关部门尽快处理。"
+            out.append(x)
+        return out
+
+    now = since + timedelta(days=8)
+    assert weekly.record("2026-W48", now, many(LetterType.complaint), {}, [])["topics"]
+    conduct = weekly.record("2026-W48", now, many(LetterType.efficiency), {}, [])
+    assert conduct["topics"] == [] and "李大为" not in str(conduct)
