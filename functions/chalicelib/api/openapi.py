@@ -98,6 +98,16 @@ def _body_errors() -> dict[str, str]:
             "415": "Content-Type is not application/json or text/plain"}
 
 
+def _conduct_rule(schema: dict) -> dict:
+    """POST /api/letters: a conduct complaint (效能投诉) requires `about` and takes no
+    `department`; any other type takes no `about`."""
+    schema["if"] = {"properties": {"type": {"const": "efficiency"}}, "required": ["type"]}
+    schema["then"] = {"required": ["about"], "properties": {
+        "about": {"type": "object"}, "department": {"type": "null"}}}
+    schema["else"] = {"properties": {"about": {"type": "null"}}}
+    return schema
+
+
 def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None, dict[str, str]]]:
     """(method, path, summary, request body schema or None, {status: description})."""
     dept = choice(departments)
@@ -105,7 +115,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
     ops: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
         ("get", "/api/health", "Health check", None, {"200": "ok"}),
         ("get", "/api/departments", "Departments that answer letters", None, {"200": "list"}),
-        ("post", "/api/letters", "Submit a letter", obj({
+        ("post", "/api/letters", "Submit a letter", _conduct_rule(obj({
             "type": choice(LetterType), "subject": text(commands.SUBJECT_MAX, required=True),
             "body": text(commands.BODY_MAX, required=True),
             "department": choice(departments, nullable=True),
@@ -118,7 +128,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                 "takes no `department`, is private and goes to the supervising office"}]},
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
-            ["type", "subject", "body"]),
+            ["type", "subject", "body"])),
          {"201": "created", "200": "replay of an idempotent request (uses no quota)",
           "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
                  "invalid (phone, email; about on a type other than efficiency, a department "
