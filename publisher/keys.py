@@ -147,15 +147,19 @@ def board_categories(content: Content) -> list[str]:
     return [c for c in CATEGORIES if c in used and c in CATEGORY_SLUGS]
 
 
+# the types with a board: a conduct complaint (效能投诉) is never published, so it has none
+BOARD_TYPES: tuple[str, ...] = tuple(str(t) for t in LetterType if t != LetterType.efficiency)
+
+
 def facet_boards(content: Content) -> list[tuple[str, str]]:
-    """Every board: each letter type, then each category with a board."""
-    return ([(TYPE, str(t)) for t in LetterType]
+    """Every board: each letter type that can be published, then each category with a board."""
+    return ([(TYPE, t) for t in BOARD_TYPES]
             + [(CATEGORY, c) for c in board_categories(content)])
 
 
 def has_board(facet: str, value: object, content: Content) -> bool:
     if facet == TYPE:
-        return value in {str(t) for t in LetterType}
+        return value in BOARD_TYPES
     return facet == CATEGORY and value in board_categories(content)
 
 

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from chalicelib.adapters.codec import pub_month
 from chalicelib.domain.deadlines import WorkCalendar
 from chalicelib.domain.letters import Letter, label
+from chalicelib.domain.oversight import public_listing
 
 from . import i18n
 from .content import Content
@@ -182,6 +183,8 @@ class Renderer:
             "summary": clip(" ".join(p.body), 120),
             # the leader's board it was written to (写给：市长), never an escalation
             "leader": self._leader(letter.leader),
+
+            "listing": public_listing(letter),       # 挂牌督办 (domain/oversight.py)
         }
 
     def _leader(self, leader_id: str | None) -> dict | None:

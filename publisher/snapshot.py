@@ -17,6 +17,7 @@ from chalicelib.adapters.codec import late_keys, time_key
 from chalicelib.domain.consultations import public_view
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import ACTIVE, Letter
+from chalicelib.domain.oversight import listing_key
 from chalicelib.domain.statistics import month_of
 from chalicelib.services.ports import Store
 
@@ -148,6 +149,19 @@ class Snapshot:
                      and letter.status in ACTIVE and letter.current_due is not None]
             self._running = self._remember(listed + sorted(fresh, key=lambda l: l.id))
         return self._running
+
+    def listed_letters(self) -> list[Letter]:
+        """Letters listed for supervision (挂牌督办) and not yet answered, by the office's
+        date. As with `running_letters`, a letter this build already read by id is taken as
+        read (listed or not), so an index that lags its table cannot hide the change."""
+        def read() -> list[Letter]:
+            found = {letter.id: letter for letter in self.store.listed_letters()}
+            for letter in self._letters.data.values():
+                if letter is not None:
+                    found[letter.id] = letter
+            listed = [x for x in found.values() if listing_key(x) is not None]
+            return self._remember(sorted(listed, key=lambda x: listing_key(x) or ""))
+        return self._lists.get(("listed",), read)
 
     def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         """The letters of the latest `limit` late sign-ins and replies since `since` (the

@@ -47,6 +47,7 @@ from chalicelib.domain.consultations import Comment, Response
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.letters import Letter
 from chalicelib.domain.notifications import Delivery, Notification
+from chalicelib.domain.oversight import listing_key
 from chalicelib.domain.statistics import COUNTERS
 from chalicelib.services.ports import Change, InboxPage, StoredAnswer
 
@@ -89,6 +90,11 @@ class MemoryStore(BaseStore):
     def _load_letter_by_code(self, tracking_code: str) -> Letter | None:
         return self._copy(next((x for x in self.letters.values()
                                 if x.tracking_code == tracking_code), None))
+
+    def listed_letters(self) -> list[Letter]:
+        rows = sorted((k, x.id) for x in self.letters.values()
+                      if (k := listing_key(x)) is not None)
+        return [copy.deepcopy(self.letters[i]) for _, i in rows]
 
     def _scheduled(self, sched: str, below: str | None = None) -> list[Letter]:
         rows = sorted((s[1], x.id) for x in self.letters.values()

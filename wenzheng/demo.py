@@ -38,6 +38,7 @@ from . import demo_channels
 from .demo_drive import seed_drive
 from .demo_interviews import seed_interviews
 from .demo_leaders import seed_leaders
+from .demo_oversight import seed_oversight
 from .demo_rates import resolution_for
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
@@ -143,6 +144,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
             progress(i + 1, letters)
     _seed_hot_week(demo, clock, now, office, first_dept)
     _seed_repeats(demo, clock, now, office)
+    seed_oversight(demo, now)          # 挂牌督办 and 效能投诉 (demo_oversight.py)
     clock.at = now
     seeded = seed_consultations(ctx, now)
     if seeded:

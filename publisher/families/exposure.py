@@ -1,19 +1,21 @@
 """The exposure board (曝光台, `/exposure/`): open overdue letters as of the latest recorded red
 light, the latest late sign-ins and replies, and late work by department over twelve months.
 
-What it reads: every running letter, so it is re-rendered only for changes to letters that went
-red or were late (`chalicelib.domain.exposure.touches_board`), which is every change that can
-alter it (an approval of a letter answered on time never does): one read per letter of the
-change, never a scan; and with a correction of the statistics its late-work table is read
-from. The board shows nothing a publication changes, so a change that moved only
-`EXPOSURE_OMIT` (an approval that publishes a late letter) leaves it alone.
+What it reads: every running letter, so it is re-rendered only for changes to letters that
+went red or were late (`chalicelib.domain.exposure.touches_board`) or were ever listed for
+supervision (挂牌督办, `Letter.listing`: the `supervised` and `supervision_overdue` events, and
+the reply that ends a listing), which is every change that can alter it (an approval of a
+letter answered on time never does): one read per letter of the change, never a scan; and with
+a correction of the statistics its late-work table is read from. The board shows nothing a
+publication changes, so a change that moved only `EXPOSURE_OMIT` (an approval that publishes a
+late letter) leaves it alone.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import exposure
+from chalicelib.domain import exposure, oversight
 from chalicelib.domain.deadlines import CHINA_TZ
 from chalicelib.domain.letters import Letter
 from chalicelib.domain.privacy import redact
@@ -44,7 +46,7 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
         if not is_letter_id(letter_id):
             continue
         letter = snap.get_letter(letter_id)
-        if letter is None or exposure.touches_board(letter):
+        if letter is None or exposure.touches_board(letter) or letter.listing is not None:
             return {("exposure",)}
     return set()
 
@@ -69,7 +71,29 @@ def board_page(r: Renderer) -> Output:
     return r.html("exposure/index.html", "exposure.html", "exposure",
                   as_of=board.as_of, entries=entries, summary=summary,
                   window=window, late=late, late_items=_late_items(r, window),
-                  late_limit=LATE_ITEMS)
+                  late_limit=LATE_ITEMS, listed=_listed(r))
+
+
+def _listed(r: Renderer) -> list[dict]:
+    """The letters listed for supervision (挂牌督办) and not yet answered, by the office's
+    date: department, listing date, the office's date and whether the scheduled job recorded
+    it as passed. A public letter adds its type, subject and the office's reason, redacted
+    (the reason is the office's words but may repeat the writer's details); a private one
+    (every conduct complaint is) shows its department and dates only."""
+    out = []
+    for letter in r.snap.listed_letters():
+        listing = letter.listing
+        if listing is None:
+            continue
+        names = [letter.name] if letter.name else []
+        item = {"department": r.dept_or_none(letter.department), "listed_at": listing.listed_at,
+                "due": listing.due, "overdue": oversight.overdue_recorded(letter) is not None,
+                "public": letter.public, "type": None, "subject": None, "reason": None}
+        if letter.public:
+            item.update(type=str(letter.type), subject=redact(letter.subject, names=names),
+                        reason=redact(listing.reason, names=names))
+        out.append(item)
+    return out
 
 
 def _late_items(r: Renderer, window: list[str]) -> list[dict]:

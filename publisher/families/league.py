@@ -59,6 +59,9 @@ DATA_COLUMNS: tuple[str, ...] = (
     "responded", "response_rate", "response_rate_low", "response_rate_high",
     "resolved", "partly_resolved", "unresolved", "resolution_answers", "resolution_rate",
     "resolution_rate_low", "resolution_rate_high", "size_class", "class_rank",
+
+    # conduct complaints (效能投诉) received about the department (not letters it handled)
+    "conduct_complaints",
 )
 
 
@@ -164,6 +167,9 @@ def league_data(r: Renderer, period: str) -> Output:
             "unsatisfied_rate": "unsatisfied / rated",
             "extension_rate": "extensions / (received - transferred - rejected)",
             "transfer_rate": "transferred / received",
+            "conduct_complaints": "complaints about the department's conduct (效能投诉), "
+                                  "counted in the month received; handled by the "
+                                  "supervising office, so not in this row's received",
             "valid": "received - rejected (rejected counts invalid and duplicate letters; "
                      "duplicates: those rejected as a duplicate of another letter)",
             "redo_rate": "redos / replied",

@@ -17,7 +17,7 @@ from chalicelib.domain.letters import LetterType, label
 
 from .. import i18n
 from ..content import Content
-from ..keys import CATEGORY_SLUGS, PageKey
+from ..keys import BOARD_TYPES, CATEGORY_SLUGS, PageKey
 from .family import Family, reads_nothing
 
 if TYPE_CHECKING:
@@ -44,8 +44,7 @@ def search_context(content: Content) -> dict[str, Any]:
     script needs to show a result (a department id becomes its name), per language."""
     departments = [{"id": d.id, "name": d.name, "name_en": d.name_en or d.name}
                    for d in content.departments]
-    types = [{"code": str(t), "zh": label(str(t)), "en": label(str(t), "en")}
-             for t in LetterType]
+    types = [{"code": t, "zh": label(t), "en": label(t, "en")} for t in BOARD_TYPES]
     # a category's board, when it has one, is at its slug (keys.CATEGORY_SLUGS)
     cats = [{"code": c, "zh": c, "en": i18n.category_en(c), "slug": CATEGORY_SLUGS.get(c)}
             for c in categories(content)]

@@ -32,7 +32,9 @@ from publisher.families.league import DATA_COLUMNS
 
 LETTERS_FILE = re.compile(r"^data/letters-(\d{4}-\d{2})\.json$")
 LEAGUE_FILE = re.compile(r"^data/league-([0-9A-Za-z-]+)\.json$")
-NOT_FROM_LETTERS = {"department_name"}   # a label from content/, not a figure
+# a label from content/, not a figure; and the conduct complaints (效能投诉) about a department,
+# which the letter rows leave out on purpose (a row never names whom a complaint is about)
+NOT_FROM_LETTERS = {"department_name", "conduct_complaints"}
 
 
 def letter_files(files: dict[str, bytes]) -> dict[str, dict]:

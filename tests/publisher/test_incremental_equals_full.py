@@ -16,12 +16,16 @@ from publisher_city import make_city
 from sitecheck import diff_trees, html_errors, personal_data_on_site
 
 from chalicelib.api import parse
-from chalicelib.services import casework, comment_votes, leaders, supervision
+from chalicelib.api.parse_oversight import supervise_letter as supervise_command
+from chalicelib.domain.departments import Department
+from chalicelib.services import casework, comment_votes, leaders, oversight_actions, supervision
 from chalicelib.services import topics as topic_services
 from chalicelib.services.commands import (
     EscalateLetter,
     RecordInstruction,
     RejectLetter,
+    ReplyToLetter,
+    SignLetter,
     TransferLetter,
 )
 from chalicelib.services.context import Actor
@@ -148,11 +152,16 @@ def lived(city, content):
     city.publish()
     events["w"] = w
 
+    # listed supervision (挂牌督办) and a conduct complaint (效能投诉): oversight_story
+    events.update(oversight_story(city))
+
     # the scheduled job a week later: the waiting letter's light turns red (sign due Tue 8
     # December), and only the incremental publish of that change puts it on the exposure board
     before = dict(city.sink.files)
     city.clock.at = cst(2026, 12, 16, 10, 0)
-    events["lights"] = supervision.tick(city.ctx, city.clock.at)["lights_changed"]
+    ticked = supervision.tick(city.ctx, city.clock.at)
+    events["lights"], events["listings_overdue"] = ticked["lights_changed"], \
+        ticked["listings_overdue"]
     city.publish()
     events["changed_by_tick"] = sorted(p for p in city.sink.files
                                        if before.get(p) != city.sink.files[p])
@@ -190,6 +199,41 @@ def _drive_and_comment_votes(city) -> dict:
     waiting = city.submit(type="suggestion", subject="建议增设自行车道", campaign="ideas")
     return {"drive_adopted": adopted, "drive_private": private, "drive_waiting": waiting,
             "voted_comment": cid}
+
+
+CONDUCT_OFFICE = Department("efficiency-office", "市纪委监委效能办",
+                            "Efficiency Supervision Office", supervises_conduct=True)
+CONDUCT_CLERK = Actor("clerk-e", "clerk", "efficiency-office")
+
+
+def oversight_story(city) -> dict:
+    """A letter listed while still waiting for dispatch (its office date passes before the
+    tick of 16 December), one listed and answered within its date, then published, and a
+    conduct complaint about the housing bureau handled by the supervising office."""
+    city.ctx.departments = {**city.ctx.departments, CONDUCT_OFFICE.id: CONDUCT_OFFICE}
+    out = {}
+    listed = city.submit(subject="挂牌督办的来信", body="小区停水三天，电话 13812345678。")
+    city.step(oversight_actions.supervise_letter, OFFICE, listed["id"],
+              supervise_command({"reason": "群众反映强烈，联系人 13812345678",
+                                 "due": "2026-12-09"}))
+    out["listed"] = listed
+    kept = city.submit(subject="按期办结的督办件")
+    city.dispatch(kept, "housing")
+    city.step(oversight_actions.supervise_letter, OFFICE, kept["id"],
+              supervise_command({"reason": "重点督办", "due": None}))
+    city.sign(kept, "housing")
+    city.reply(kept, "housing")
+    city.approve(kept)
+    out["kept"] = kept
+    conduct = city.submit(type="efficiency", subject="窗口工作人员态度恶劣", public=True,
+                          about={"department": "housing", "person": "窗口张三丰"})
+    city.dispatch(conduct, CONDUCT_OFFICE.id)
+    city.step(casework.sign_letter, CONDUCT_CLERK, conduct["id"], SignLetter())
+    city.step(casework.reply_to_letter, CONDUCT_CLERK, conduct["id"],
+              ReplyToLetter(body="已核实并批评教育。"))
+    city.approve(conduct)          # publish=True, but a conduct complaint stays private
+    out["conduct"] = conduct
+    return out
 
 
 def test_incremental_build_equals_full_build(lived, city, store, content):
@@ -451,3 +495,38 @@ def test_comment_votes_are_on_the_topic_page_and_in_its_data(lived, city):
     page = files["consultations/fares/index.html"].decode()
     assert f'data-comment="{lived["voted_comment"]}"' in page
     assert "js/comment-votes.js" in page
+
+
+def test_listed_letters_on_the_exposure_board_until_answered(lived, city):
+    assert lived["listings_overdue"] == [lived["listed"]["id"]]
+    assert "exposure/index.html" in lived["changed_by_tick"]
+    for path in ("exposure/index.html", "en/exposure/index.html"):
+        board = city.sink.files[path].decode()
+        section = board[board.index('id="listed-h"'):board.index('id="late-h"')]
+        assert "挂牌督办的来信" in section                      # public: its subject, redacted
+        assert "13812345678" not in board                       # ...in the reason too
+        assert '<time datetime="2026-12-09">' in section
+        assert ("已逾期" if not path.startswith("en/") else "Yes, overdue") in section
+        assert "按期办结的督办件" not in section                # answered: off the list
+    page = city.sink.files[f"letters/{lived['kept']['id']}/index.html"].decode()
+    assert "挂牌督办" in page and "（在督办期限内）" in page
+    assert "Listed for supervision" in city.sink.files[
+        f"en/letters/{lived['kept']['id']}/index.html"].decode()
+
+
+def test_a_conduct_complaint_is_never_published_and_counts_for_the_named_department(lived,
+                                                                                   city):
+    conduct = lived["conduct"]
+    for path, data in city.sink.files.items():
+        text = data.decode("utf-8", "replace")
+        assert "窗口张三丰" not in text, path
+        assert "窗口工作人员态度恶劣" not in text, path
+        assert conduct["id"] not in text, path
+    rows = {r["department"]: r for r in json.loads(
+        city.sink.files["data/league-2026-12.json"])["rows"]}
+    assert rows["housing"]["conduct_complaints"] == 1
+    assert rows["efficiency-office"]["received"] == 1
+    assert rows["efficiency-office"]["conduct_complaints"] == 0
+    month = json.loads(city.sink.files["data/letters-2026-12.json"])
+    row = next(r for r in month["rows"] if r["type"] == "efficiency")
+    assert "about" not in row and row["department"] == "efficiency-office"

@@ -115,12 +115,12 @@ def test_the_period_page_ranks_by_hand_with_rank_changes(city, content):
     # rate (9/10: Wilson [59.6%, 98.2%]), replied,
     # reply rate (8/9: [56.5%, 98.0%]), on-time reply rate (6/8: [40.9%, 92.9%]), average working
     # days 24/8 = 3.0, overdue, extensions, sent back, redone, rated, 满意, 基本满意, 不满意,
-    # satisfaction rate (4/5: [37.6%, 96.4%])
+    # satisfaction rate (4/5: [37.6%, 96.4%]), conduct complaints about it (效能投诉)
     assert housing[4:] == [
         "10", "10", "0", "9", "90.0% ，95% 置信区间 59.6%–98.2%", "8",
         "88.9% ，95% 置信区间 56.5%–98.0%",
         "75.0% ，95% 置信区间 40.9%–92.9%", "3.0", "2", "2", "1", "1", "5", "3", "1", "1",
-        "80.0% ，95% 置信区间 37.6%–96.4%"]
+        "80.0% ，95% 置信区间 37.6%–96.4%", "0"]
     assert "“较上期”与2026年10月的名次相比。" in page
     assert "当期受理不足 5 件或评价不足 3 件时" in page
     assert not html_errors(page)

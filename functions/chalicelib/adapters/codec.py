@@ -32,6 +32,7 @@ from ..domain.letters import (
     Status,
 )
 from ..domain.notifications import Notification
+from ..domain.oversight import About, Listing
 from ..domain.rates import Resolution
 from ..services.ports import Change, StoredAnswer
 
@@ -97,6 +98,8 @@ def letter_to_doc(letter: Letter) -> dict[str, Any]:
         "votes_up": letter.votes_up, "votes_down": letter.votes_down,
         "duplicate_of": letter.duplicate_of,
         "campaign": letter.campaign, "adopted": letter.adopted,
+        "listing": letter.listing.to_dict() if letter.listing else None,
+        "about": letter.about.to_dict() if letter.about else None,
     }
 
 
@@ -131,6 +134,7 @@ def letter_from_doc(d: dict[str, Any], events: list[dict[str, Any]]) -> Letter:
         votes_up=int(d.get("votes_up", 0)), votes_down=int(d.get("votes_down", 0)),
         duplicate_of=d.get("duplicate_of") or None,
         campaign=d.get("campaign") or None, adopted=d.get("adopted"),
+        listing=Listing.from_dict(d.get("listing")), about=About.from_dict(d.get("about")),
         history=sorted((Event.from_dict(e) for e in events), key=lambda e: e.seq),
     )
 

@@ -36,6 +36,7 @@ from ..domain.consultations import Comment, Response
 from ..domain.errors import ConcurrentUpdate, StoreError
 from ..domain.letters import Letter
 from ..domain.notifications import Notification
+from ..domain.oversight import listing_key
 from ..domain.statistics import COUNTERS, month_of
 from ..services.ports import Change, InboxPage, StoredAnswer
 from . import dynamodb_table as T
@@ -66,6 +67,7 @@ from .dynamodb_items import (
     LATE,
     LETTER_KIND,
     LETTER_SK,
+    LISTED,
     LOST_RACE,
     MAX_TRANSACTION_ITEMS,
     NOTIFY,
@@ -689,6 +691,13 @@ class DynamoStore(BaseStore):
                            range_op="<" if below is not None else None, range_value=below)
         ids = [item[T.PK]["S"].removeprefix("LETTER#") for item in rows]
         return self._still_on(self._load_many(ids), sched, below)
+
+    def listed_letters(self) -> list[Letter]:
+        """The `LISTED` items of the supervision index (one beside each listed letter)."""
+        ids = [item[T.PK]["S"].removeprefix("LETTER#")
+               for item in self._index(T.SCHEDULE, "sched", LISTED, range_name="sched_at")]
+        letters = [x for x in self._load_many(ids) if listing_key(x) is not None]
+        return sorted(letters, key=lambda x: listing_key(x) or "")
 
     def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         ids: dict[str, None] = {}

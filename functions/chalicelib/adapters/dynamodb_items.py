@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.notifications import Delivery, Notification
+from ..domain.oversight import listing_changed, listing_key
 from ..domain.statistics import COUNTERS, month_of
 from . import dynamodb_table as T
 from . import leader_index
@@ -53,6 +54,9 @@ REFUSAL_PREFIX = "r:"       # ...with one N attribute `r:{kind}` per kind of ref
 QUOTA_FIELD = "quota"    # the error field of a quota's failed condition
 NOTIFY = "NOTIFY"     # the schedule list of pending notifications
 LATE = "LATE"         # the schedule list of late sign-in and reply events (they stay on it)
+# the schedule list of letters listed for supervision (挂牌督办), an item of its own beside the
+# letter (a listed letter is also on DUE): put when listed, deleted when answered
+LISTED, LISTED_SK = "LISTED", "LISTED"
 PUB, PENDING = "PUB", "1"
 # cancellation reasons that mean "someone else wrote first": the loser gets a clean 409
 LOST_RACE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
@@ -200,6 +204,16 @@ def transact_items(table_name: str, plan: CommitPlan, now: datetime
                                          "Key": item_key(f"LETTER#{lid}", LEADER_SK + index_key)}})
                 fields.append("version")
                 keys.append((f"LETTER#{lid}", LEADER_SK + index_key))
+
+        if listing_changed(letter, w.new_events):
+            listed = item_key(f"LETTER#{lid}", LISTED_SK)
+            if (lkey := listing_key(letter)) is not None:
+                items.append({"Put": {"TableName": table_name, "Item": {
+                    **listed, "sched": string_attr(LISTED), "sched_at": string_attr(lkey)}}})
+            else:
+                items.append({"Delete": {"TableName": table_name, "Key": listed}})
+            fields.append("version")
+            keys.append((f"LETTER#{lid}", LISTED_SK))
         for event in w.new_events:
             seq = f"{int(event['seq']):06d}"
             event_item = {**item_key(f"LETTER#{lid}", f"EVENT#{seq}"), "doc": json_attr(event)}

@@ -45,7 +45,14 @@ from .codec import (
     split_facet_month_key,
     time_key,
 )
-from .sqlite_schema import index_contacts, index_leaders, index_search, migrate, phrase
+from .sqlite_schema import (
+    index_contacts,
+    index_leaders,
+    index_listing,
+    index_search,
+    migrate,
+    phrase,
+)
 from .store import (
     ACCOUNT,
     ARCHIVE,
@@ -179,6 +186,7 @@ class SqliteStore(BaseStore):
                     if cur.rowcount != 1:
                         raise ConcurrentUpdate(field="version")
                 index_search(conn, w.letter)
+                index_listing(conn, w.letter)
                 if w.expected_version is None or w.contacts_before != contact_keys(w.letter):
                     index_contacts(conn, w.letter)
                 index_leaders(conn, w.letter)
@@ -437,6 +445,11 @@ class SqliteStore(BaseStore):
                                  " ORDER BY sched_at", (sched,))
         return self._letters("SELECT id, doc FROM letters WHERE sched = ? AND sched_at < ?"
                              " ORDER BY sched_at", (sched, below))
+
+    def listed_letters(self) -> list[Letter]:
+        """Native: the listings table (migration 12), by the office's date."""
+        return self._letters("SELECT l.id, l.doc FROM listings AS s JOIN letters AS l"
+                             " ON l.id = s.letter_id ORDER BY s.key", ())
 
     def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         return self._letters(

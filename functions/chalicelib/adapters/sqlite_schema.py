@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..domain.errors import StoreError
 from ..domain.letters import Letter
+from ..domain.oversight import listing_key
 from . import leader_index
 from .codec import (
     CATEGORY,
@@ -321,6 +322,34 @@ def index_leaders(conn: sqlite3.Connection, letter: Letter) -> None:
     conn.executemany("INSERT INTO letter_leaders (key, sort, letter_id) VALUES (?,?,?)",
                      [(k, sort, letter.id) for k, sort in leader_index.entries(letter)])
 
+# listed supervision (挂牌督办, domain/oversight.py): one row per letter listed and not yet
+# answered, keyed `{office due}#{id}` (`oversight.listing_key`), so the exposure board and the
+# scheduled job read the list, never the letters
+LISTINGS = """
+CREATE TABLE IF NOT EXISTS listings (letter_id TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS listings_key ON listings (key);
+"""
+
+
+def index_listing(conn: sqlite3.Connection, letter: Letter) -> None:
+    """The letter's row of the listings table: there while listed, gone once answered."""
+    key = listing_key(letter)
+    if key is None:
+        conn.execute("DELETE FROM listings WHERE letter_id = ?", (letter.id,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO listings (letter_id, key) VALUES (?, ?)",
+                     (letter.id, key))
+
+
+def _add_listings(conn: sqlite3.Connection) -> None:
+    """The listings table, filled from the letters the file holds that carry a listing."""
+    for stmt in LISTINGS.strip().split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+    for letter in list(_every_letter(conn)):
+        if letter.listing is not None:
+            index_listing(conn, letter)
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -349,6 +378,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, None, None, WEEKS),
     # the leader index of the leaders' boards and consoles: new table, nothing to fill
     Migration(10, None, None, LEADERS),
+
+    # the letters listed for supervision (挂牌督办): a new table, filled from the letters
+    Migration(12, _lacks_table("listings"), _add_listings, LISTINGS),
 )
 
 

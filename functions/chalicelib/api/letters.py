@@ -22,10 +22,19 @@ from ..domain.errors import (
     body_for,
     body_of,
 )
-from ..services import abuse, auth, casework, channels, leaders, suggestions, supervision
+from ..services import (
+    abuse,
+    auth,
+    casework,
+    channels,
+    leaders,
+    oversight_actions,
+    suggestions,
+    supervision,
+)
 from ..services import letters as services
 from ..services.context import Actor, Context
-from . import clients, parse, request_body
+from . import clients, parse, parse_oversight, request_body
 from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
@@ -295,6 +304,7 @@ ACTIONS: dict[str, tuple[Callable[[Any], Any], Callable[..., dict]]] = {
     "keep": (parse.keep_reply, casework.keep_reply),
     "escalate": (parse.escalate_letter, leaders.escalate_letter),
     "instruction": (parse.record_instruction, leaders.record_instruction),
+    "supervise": (parse_oversight.supervise_letter, oversight_actions.supervise_letter),
 }
 
 

@@ -105,6 +105,16 @@ def _body_errors() -> dict[str, str]:
             "415": "Content-Type is not application/json or text/plain"}
 
 
+def _conduct_rule(schema: dict) -> dict:
+    """POST /api/letters: a conduct complaint (效能投诉) requires `about` and takes no
+    `department`; any other type takes no `about`."""
+    schema["if"] = {"properties": {"type": {"const": "efficiency"}}, "required": ["type"]}
+    schema["then"] = {"required": ["about"], "properties": {
+        "about": {"type": "object"}, "department": {"type": "null"}}}
+    schema["else"] = {"properties": {"about": {"type": "null"}}}
+    return schema
+
+
 def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None, dict[str, str]]]:
     """(method, path, summary, request body schema or None, {status: description})."""
     dept = choice(departments)
@@ -112,7 +122,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
     ops: list[tuple[str, str, str, dict | None, dict[str, str]]] = [
         ("get", "/api/health", "Health check", None, {"200": "ok"}),
         ("get", "/api/departments", "Departments that answer letters", None, {"200": "list"}),
-        ("post", "/api/letters", "Submit a letter", obj({
+        ("post", "/api/letters", "Submit a letter", _conduct_rule(obj({
             "type": choice(LetterType), "subject": text(commands.SUBJECT_MAX, required=True),
             "body": text(commands.BODY_MAX, required=True),
             "department": choice(departments, nullable=True),
@@ -120,14 +130,22 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
             "campaign": CAMPAIGN,
             "leader": LEADER,
+            "about": {"anyOf": [{"type": "null"}, {**obj({
+                "department": choice(departments), "person": text(commands.NAME_MAX)},
+                ["department"]), "description": "type efficiency (效能投诉) only, and then "
+                "required: the department (and person) complained about; such a letter "
+                "takes no `department`, is private and goes to the supervising office"}]},
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
-            ["type", "subject", "body"]),
+            ["type", "subject", "body"])),
          {"201": "created", "200": "replay of an idempotent request (uses no quota)",
           "400": "invalid_choice, required, empty, too_long, wrong_type, unknown_department, "
-                 "invalid (phone, email), leader_unknown, or refused (the honeypot was "
+                 "invalid (phone, email; about on a type other than efficiency, a department "
+                 "with a conduct complaint), field_required (about of a conduct complaint), "
+                 "leader_unknown, or refused (the honeypot was "
                  "filled)",
-          "409": "idempotency_key_reused", "429": "too many letters from this client "
+          "409": "idempotency_key_reused, or invalid_transition (a conduct complaint and no "
+                 "supervising office)", "429": "too many letters from this client "
                                                   "(Retry-After)",
           "410": "topic_closed or topic_not_open: the suggestion drive named in `campaign` "
                  "is not open"}),
@@ -275,6 +293,11 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                                     "required of the office; a leader's own account may "
                                     "leave it out (it is the account's leader)"}},
          ["text", "leader"]),
+
+        ("supervise", {"reason": text(500, required=True), "due": {
+            "type": ["string", "null"], "format": "date",
+            "description": "the office's own date (YYYY-MM-DD, not in the past), or null for "
+                           "the letter's reply due"}}, ["reason"]),
     ]
     for action, props, required in actions:
         responses = {"200": "the changed letter",
@@ -286,6 +309,12 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             responses["400"] += ", leader_unknown"
             responses["403"] += " (a leader's account: a letter not addressed or sent to it)"
             responses["409"] += ", already_escalated (to that leader)"
+        if action == "dispatch":
+            responses["409"] += ", conduct_office_only (a conduct complaint goes to the " \
+                                "supervising office only)"
+        if action == "supervise":
+            responses["400"] += ", invalid_date (due not a date, or in the past)"
+            responses["409"] += ", already_listed (listed and not yet answered)"
         if action == "reject":
             responses["400"] += ", duplicate_of_self"
             responses["404"] += ", or duplicate_of_unknown (no letter with that id)"

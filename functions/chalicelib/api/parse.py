@@ -24,6 +24,7 @@ from ..domain import consultations as C
 from ..domain.consultations import Decision, Stance
 from ..domain.errors import Invalid, prefixed
 from ..domain.letters import LetterType, Score
+from ..domain.oversight import EFFICIENCY, About
 from ..domain.rates import Resolution
 from ..services import commands as cmd
 from ..services.commands import (
@@ -160,7 +161,7 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None, *,
     """POST /api/letters (the form's honeypot `website` is taken off before, services/abuse).
     `leader` (a leader's board, content/leaders.yaml) is checked against `leaders`."""
     payload = obj(payload, "type", "subject", "body", "department", "name", "phone", "email",
-                  "public", "idempotency_key", "campaign", "leader")
+                  "public", "idempotency_key", "campaign", "leader", "about")
     request = once(payload)
     kind = payload.get("type")
     if not text.is_choice(kind, LetterType.__members__):
@@ -170,6 +171,7 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None, *,
     dept = payload.get("department")
     if dept is not None:
         dept = department(dept, departments)
+    conduct = about(payload, kind, dept, departments)
     return cmd.SubmitLetter(
         type=LetterType(kind), subject=subject, body=body, department=dept,
         name=optional_text(payload, "name", max_len=NAME_MAX),
@@ -177,7 +179,7 @@ def submit_letter(payload: Any, departments: Collection[str] | None = None, *,
         email=email(optional_text(payload, "email", max_len=EMAIL_MAX)),
         public=flag(payload, "public", False), once=request,
         campaign=campaign(payload.get("campaign")),
-        leader=leader_of(payload, leaders))
+        leader=leader_of(payload, leaders), about=conduct)
 
 
 def campaign(value: Any) -> str | None:
@@ -229,6 +231,32 @@ def leader_of(payload: Mapping[str, Any], leaders: Collection[str] | None) -> st
     if not isinstance(value, str) or (leaders is not None and value not in leaders):
         raise Invalid("leader_unknown", field="leader")
     return value
+
+
+def about(payload: Mapping[str, Any], kind: str, dept: str | None,
+          departments: Collection[str] | None) -> About | None:
+    """`about` of POST /api/letters: required for (and only for) a conduct complaint, an
+    object `{"department": id, "person": str or null}`; such a letter takes no `department`
+    (it goes to the supervising office, never to the one it names)."""
+    raw = payload.get("about")
+    if kind != EFFICIENCY:
+        if raw is not None:
+            raise Invalid("about_other_type", field="about")
+        return None
+    if dept is not None:
+        raise Invalid("conduct_no_department", field="department")
+    if raw is None:
+        raise Invalid("about_required", field="about")
+    if not isinstance(raw, Mapping):
+        raise Invalid("about_not_object", field="about")
+    only(raw, ("department", "person"), "about.")
+    named = raw.get("department")
+    if named is None:
+        raise Invalid("about_required", field="about.department")
+    if not isinstance(named, str) or (departments is not None and named not in departments):
+        raise Invalid("unknown_department", field="about.department")
+    person = optional_text(raw, "person", max_len=NAME_MAX)
+    return About(department=named, person=person)
 
 
 def rate_reply(payload: Any) -> cmd.RateReply:

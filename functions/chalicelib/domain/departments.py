@@ -10,6 +10,7 @@ departments exist or accept a file the other refuses.
         name_en: Housing and Urban-Rural Development Bureau
         categories: [城乡建设]        # the letter categories it handles (import routing)
         email: housing@example.gov.cn  # optional: where its supervision reminders go
+        supervises_conduct: true       # optional: handles conduct complaints (效能投诉); one only
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Department:
     name_en: str
     categories: tuple[str, ...] = ()
     email: str | None = None       # where its supervision reminders go
+    supervises_conduct: bool = False   # the office handling conduct complaints (oversight.py)
 
 
 class DepartmentError(ValueError):
@@ -53,7 +55,7 @@ def parse_departments(data: Any) -> tuple[Department, ...]:
     if not isinstance(data, list) or not data:
         raise DepartmentError("departments", "must be a non-empty list")
     seen: set[str] = set()
-    out = []
+    out: list[Department] = []
     for i, item in enumerate(data):
         where = f"departments[{i}]"
         if not isinstance(item, Mapping):
@@ -75,8 +77,19 @@ def parse_departments(data: Any) -> tuple[Department, ...]:
         if email is not None and not is_email(email):
             raise DepartmentError(f"{where}.email", f"department {dept_id!r}: email must be an "
                                                     f"e-mail address, got {email!r}")
-        out.append(Department(dept_id, name, name_en, tuple(cats), email))
+        conduct = item.get("supervises_conduct", False)
+        if not isinstance(conduct, bool):
+            raise DepartmentError(f"{where}.supervises_conduct", "must be true or false")
+        if conduct and any(d.supervises_conduct for d in out):
+            raise DepartmentError(f"{where}.supervises_conduct",
+                                  "only one department may supervise conduct")
+        out.append(Department(dept_id, name, name_en, tuple(cats), email, conduct))
     return tuple(out)
+
+
+def conduct_office(departments: Mapping[str, Department]) -> str | None:
+    """The id of the department that handles conduct complaints (效能投诉), if one does."""
+    return next((d.id for d in departments.values() if d.supervises_conduct), None)
 
 
 def is_email(value: Any) -> bool:

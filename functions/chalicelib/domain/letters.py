@@ -31,6 +31,7 @@ from .deadlines import (
     yellow_from,
 )
 from .errors import Invalid, InvalidTransition
+from .oversight import About, Listing
 from .rates import Resolution
 
 
@@ -54,6 +55,7 @@ class LetterType(StrEnum):
     report = "report"
     suggestion = "suggestion"
     criticism = "criticism"
+    efficiency = "efficiency"      # a complaint about a civil servant's conduct (oversight.py)
 
 
 class Score(StrEnum):
@@ -104,6 +106,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "report": ("举报", "Tip-off"),
     "suggestion": ("建议", "Suggestion"),
     "criticism": ("批评", "Criticism"),
+    "efficiency": ("效能投诉", "Conduct complaint"),
+    "supervised": ("挂牌督办", "Listed for supervision"),
+    "supervision_overdue": ("督办逾期", "Past the supervision date"),
     "satisfied": ("满意", "Satisfied"),
     "basically_satisfied": ("基本满意", "Basically satisfied"),
     "unsatisfied": ("不满意", "Unsatisfied"),
@@ -257,6 +262,10 @@ class Letter:
     # a suggestion sent to a suggestion drive (domain/drive.py), and whether the office adopted it
     campaign: str | None = None
     adopted: bool | None = None
+
+    # listed supervision (挂牌督办) and whom a conduct complaint is about (domain/oversight.py)
+    listing: Listing | None = None
+    about: About | None = None
     history: list[Event] = field(default_factory=list)
     new_events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
@@ -287,7 +296,8 @@ class Letter:
 
     def record_submission(self, at: datetime) -> None:
         self._record("submit", "citizen", at, None, Status.submitted, None,
-                     {"department": self.requested_department, "source": self.source})
+                     {"department": self.requested_department, "source": self.source,
+                      "about": self.about.department if self.about else None})
 
     def record_intake(self, by: str, taken_at: datetime) -> None:
         """A letter the hotline received by `source` (phone, SMS…) at `submitted_at`, taken

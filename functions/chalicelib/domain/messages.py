@@ -313,6 +313,27 @@ _TABLE: list[tuple[str, str, str, str]] = [
      "verdict must be adopted, typical or not_adopted"),
     ("evaluator_kind_choice", "invalid_choice", "评议员类别应为 deputy、member 或 expert",
      "An evaluator's kind is deputy, member or expert"),
+
+    # --- listed supervision and conduct complaints (domain/oversight.py) -------------------
+    ("supervise_answered", "invalid_transition", "已答复或不予受理的来信不能挂牌督办",
+     "A letter already answered or not accepted cannot be listed ({status})"),
+    ("already_listed", "already_listed", "该来信已挂牌督办", "This letter is already listed"),
+    ("supervise_due_past", "invalid_date", "督办期限不能早于今天",
+     "The supervision date may not be in the past"),
+    ("supervise_due_format", "invalid_date", "督办期限须为日期（YYYY-MM-DD）或留空",
+     "due must be a date (YYYY-MM-DD) or null"),
+    ("about_required", "required", "效能投诉须写明投诉的部门",
+     "A conduct complaint must name the department it is about"),
+    ("about_not_object", "wrong_type", "about 须为对象（部门和人员）",
+     "about must be an object (department and person)"),
+    ("about_other_type", "invalid", "只有效能投诉可以填写被投诉部门",
+     "Only a conduct complaint (type efficiency) takes about"),
+    ("conduct_no_department", "invalid", "效能投诉由效能监督机构办理，不能指定承办部门",
+     "A conduct complaint goes to the supervising office: do not choose a department"),
+    ("no_conduct_office", "invalid_transition", "暂无受理效能投诉的机构，请拨打 12345 热线",
+     "No office takes conduct complaints yet; call the 12345 hotline"),
+    ("conduct_office_only", "conduct_office_only", "效能投诉只能转交效能监督机构办理",
+     "A conduct complaint may be dispatched to the supervising office only"),
 ]
 
 MESSAGES: dict[str, Message] = {key: Message(code, zh, en) for key, code, zh, en in _TABLE}

@@ -46,6 +46,10 @@ COUNTERS: tuple[str, ...] = (
     "duplicates",
     # the writer's answer to "was it solved?" with the rating (rates.py: 解决率)
     *three_rates.COUNTERS,
+
+    # conduct complaints (效能投诉) received about the department (domain/oversight.py): counted
+    # for the department named, at submission; the supervising office handles the letter
+    "conduct_complaints",
 )
 
 Key = tuple[str, str]  # (department, month)
@@ -71,6 +75,8 @@ def contributions(history: Iterable[Any]) -> dict[Key, Counter[str]]:
     reply_dept: dict[int, Key] = {}
     for e in history:
         a = e.action
+        if a == "submit" and e.data.get("about"):
+            out[(e.data["about"], month_of(e.at))]["conduct_complaints"] += 1
         if a == "dispatch":
             key = (e.data["department"], month_of(e.at))
             out[key]["received"] += 1

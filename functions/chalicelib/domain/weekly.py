@@ -19,6 +19,7 @@ from typing import Any
 from . import hot, privacy
 from .deadlines import CHINA_TZ
 from .letters import Letter
+from .oversight import is_conduct_complaint
 
 FORMULA = "H = n × (1 + g) + ln(1 + v)"
 NOTABLE = 5
@@ -121,7 +122,10 @@ def record(week: str, now: datetime, letters: Sequence[Letter], lights: Mapping[
            late_departments: Iterable[Mapping[str, Any]], top: int = 10) -> dict[str, Any]:
     """The weekly record of `week` (`letters`: those of the week and of the `hot.HISTORY`
     weeks before it)."""
-    topics = hot.week_topics(week, [hot_letter(x) for x in letters], top)
+    # a conduct complaint (效能投诉) counts in the figures but never makes a public hot topic:
+    # its words may name the civil servant complained about
+    topics = hot.week_topics(week, [hot_letter(x) for x in letters
+                                    if not is_conduct_complaint(x)], top)
     return {"week": week, "computed_at": now.isoformat(), "formula": FORMULA,
             "topics": [topic_dict(t) for t in topics],
             "figures": figures(week, letters, lights, late_departments)}

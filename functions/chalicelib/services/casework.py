@@ -26,7 +26,7 @@ from ..domain.letters import (
     Status,
     label,
 )
-from . import drive, leaders, suggestions
+from . import drive, leaders, oversight, suggestions
 from .commands import (
     ApproveExtension,
     ApproveReply,
@@ -50,8 +50,7 @@ def _staff_letter(uow: LetterWork, actor: Actor, letter_id: str) -> Letter:
     letter = uow.get_letter(letter_id)
     if letter is None:
         raise NotFound("letter_not_found")
-    if actor.role == "clerk" and letter.department != actor.department:
-        raise Forbidden("letter_other_department")
+    oversight.check_visible(actor, letter)     # 403 another department's, 404 a hidden one
     leaders.check_read(actor, letter)
     return letter
 
@@ -72,9 +71,11 @@ def dispatch_letter(ctx: Context, actor: Actor, letter_id: str, command: Dispatc
     """The office sends a letter to the department that handles it."""
     dept = ctx.department(command.department)
     # the first suggestion, recorded beside the choice (services/suggestions.py)
-    return _change(ctx, actor, letter_id, ("office",), lambda l, now: l.dispatch(
-        dept, actor.username, now, ctx.calendar, ctx.limits_for(l.type),
-        suggested=suggestions.first_suggestion(ctx, l.subject, l.body)))
+    def act(letter: Letter, now: datetime) -> None:
+        oversight.check_dispatch(ctx, letter, dept)      # a conduct complaint: its office only
+        letter.dispatch(dept, actor.username, now, ctx.calendar, ctx.limits_for(letter.type),
+                        suggested=suggestions.first_suggestion(ctx, letter.subject, letter.body))
+    return _change(ctx, actor, letter_id, ("office",), act)
 
 
 def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLetter

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from ..domain.consultations import Decision, Stance
 from ..domain.letters import LetterType, Score
+from ..domain.oversight import About
 from ..domain.rates import Resolution
 
 # limits of what a writer or the staff may send (API.md)
@@ -69,6 +70,7 @@ class SubmitLetter:
     once: Once | None = None
     campaign: str | None = None             # a suggestion drive (domain/drive.py)
     leader: str | None = None               # a leader's board (domain/leaders.py)
+    about: About | None = None              # a conduct complaint's department and person
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,14 @@ class OrderRedo:
 @dataclass(frozen=True)
 class KeepReply:
     reason: str
+
+
+@dataclass(frozen=True)
+class SuperviseLetter:
+    """挂牌督办: the office's reason and its own date (None: the letter's reply due)."""
+
+    reason: str
+    due: date | None = None
 
 
 # --- consultations -------------------------------------------------------------------------

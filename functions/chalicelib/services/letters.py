@@ -14,7 +14,7 @@ from typing import Any
 from ..domain import notifications
 from ..domain.errors import NotFound
 from ..domain.letters import Letter
-from . import abuse, drive
+from . import abuse, drive, oversight
 from .commands import (
     Answer,
     RateReply,
@@ -40,6 +40,8 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
     (`abuse.take_letter_quota`), so a replay costs nothing."""
     if command.department is not None:
         ctx.department(command.department)
+    # a conduct complaint: private, to the supervising office (services/oversight.py)
+    public, requested = oversight.submission(ctx, command)
 
     def make(uow: UnitOfWork) -> dict[str, Any]:
         now = ctx.clock()
@@ -49,9 +51,9 @@ def submit_letter(ctx: Context, command: SubmitLetter, client: str | None = None
         letter = Letter(
             id=new_code(10).lower(), tracking_code="WZ" + new_code(8),
             secret_hash=hash_secret(secret), type=command.type, subject=command.subject,
-            body=command.body, public=command.public, submitted_at=now, name=command.name,
+            body=command.body, public=public, submitted_at=now, name=command.name,
             phone=command.phone, email=command.email,
-            requested_department=command.department, campaign=command.campaign)
+            requested_department=requested, campaign=command.campaign, about=command.about)
         letter.leader = command.leader
         letter.record_submission(now)
         uow.add_letter(letter)

@@ -243,6 +243,11 @@ class SupervisionReads(Protocol):
         oldest rating first."""
         ...
 
+    def listed_letters(self) -> list[Letter]:
+        """Letters listed for supervision (挂牌督办) and not yet answered
+        (`oversight.is_listed`), by the office's date (none last), then id."""
+        ...
+
     def late_letters(self, since: datetime, limit: int) -> list[Letter]:
         """Letters signed for or answered after their due date at or after `since` (a sign or
         reply event with `on_time` false), each once, latest such event first, at most `limit`:

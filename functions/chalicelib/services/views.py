@@ -9,6 +9,7 @@ from typing import Any
 
 from ..domain import leaders
 from ..domain.letters import ANSWERED, Letter, label
+from . import oversight
 from .context import Context
 
 
@@ -108,6 +109,7 @@ def inbox_row(ctx: Context, letter: Letter, now: datetime) -> dict[str, Any]:
         "rating": _rating_code(letter),
         "redo_count": letter.redo_count,
         "awaiting_redo_decision": letter.awaiting_redo_decision(ctx.limits_for(letter.type)),
+        **oversight.row_fields(letter),
     }
 
 
@@ -137,6 +139,7 @@ def staff_view(ctx: Context, letter: Letter) -> dict[str, Any]:
         "version": letter.version,
         # the leader's board, escalations and instructions (批示), services/leaders.py
         **leader_fields(ctx, letter),
+        **oversight.staff_fields(ctx, letter),
     }
 
 

@@ -58,7 +58,12 @@
     escalate: { role: "office", from: OPEN, path: "escalate",
       done: T("已呈报领导，短信和邮件通知已发出。", "Sent to the leader; the SMS and e-mail are on their way.") },
     instruction: { roles: ["office", "leader"], from: OPEN, path: "instruction",
-      done: T("批示已记录，承办部门可以看到。", "Instruction recorded; the department will see it.") }
+      done: T("批示已记录，承办部门可以看到。", "Instruction recorded; the department will see it.") },
+    // 挂牌督办 (js/oversight.js shows the listing): once per listing, before the answer
+    supervise: { role: "office", path: "supervise", from: ["submitted", "dispatched", "signed",
+      "extension_requested", "transfer_requested", "redo"],
+      when: function (l) { return !(l.listing && l.listing.active); },
+      done: T("已挂牌督办。", "Listed for supervision.") }
   };
 
   var departments = {};
@@ -236,7 +241,8 @@
     return WZ.el("tr", { class: "light-row-" + r.light },
       WZ.el("td", null, WZ.light(r.light)),
       WZ.el("td", null, WZ.due(r.due, r.due_provisional)),
-      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || T("（无主题）", "(no subject)"))),
+      WZ.el("td", null, WZ.el("a", { href: "#/letters/" + encodeURIComponent(r.id) }, r.subject || T("（无主题）", "(no subject)")),
+        WZ.oversight ? WZ.oversight.badge(r) : null),
       WZ.el("td", null, WZ.label(r.status)),
       WZ.el("td", null, WZ.label(r.type)),
       WZ.el("td", null, deptName(r.department)),
@@ -322,6 +328,7 @@
         WZ.el("td", null, explain(e)));
     }));
 
+    if (WZ.oversight) WZ.oversight.show(l, deptName);
     showActions(l);
   }
 

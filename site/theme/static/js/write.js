@@ -36,6 +36,15 @@
 
   function letter() {
     var type = form.querySelector('input[name="type"]:checked');
+    if (type && type.value === "efficiency") {
+      // a conduct complaint names whom it is about; it takes no department and stays private
+      return Object.assign(letterFields(type), { department: null, public: false, about: {
+        department: orNull("about_department"), person: orNull("about_person") } });
+    }
+    return letterFields(type);
+  }
+
+  function letterFields(type) {
     return {
       type: type ? type.value : null,
       subject: form.elements.namedItem("subject").value,
@@ -50,6 +59,20 @@
       website: form.elements.namedItem("website").value
     };
   }
+
+  // 效能投诉: its fieldset shows while that type is chosen (and the department choice hides)
+  function showAbout() {
+    var type = form.querySelector('input[name="type"]:checked');
+    var conduct = !!type && type.value === "efficiency";
+    document.getElementById("w-about").hidden = !conduct;
+    document.getElementById("w-about-department").required = conduct;
+    document.getElementById("w-department").closest(".wz-field").hidden = conduct;
+    document.getElementById("w-public").closest(".wz-field").hidden = conduct;
+  }
+  form.addEventListener("change", function (ev) {
+    if (ev.target && ev.target.name === "type") showAbout();
+  });
+  showAbout();
 
   var sending = WZ.submitOnce(form, button, status, {
     payload: payload,
