@@ -247,7 +247,8 @@ def list_letters() -> tuple[int, Any]:
 def take_letter() -> tuple[int, Any]:
     """A letter an operator took from another channel (phone, SMS, fax…): services/channels."""
     actor = _actor()
-    command = parse.take_letter(_object(staff), _ctx().departments)
+    command = parse.take_letter(_object(staff), _ctx().departments,
+                               leaders=_ctx().leaders)
     answer = channels.take_letter(_ctx(), actor, command)
     return (200 if answer.replayed else 201), answer.body
 

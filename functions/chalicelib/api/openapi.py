@@ -130,11 +130,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
             "campaign": CAMPAIGN,
             "leader": LEADER,
-            "about": {"anyOf": [{"type": "null"}, {**obj({
-                "department": choice(departments), "person": text(commands.NAME_MAX)},
-                ["department"]), "description": "type efficiency (效能投诉) only, and then "
-                "required: the department (and person) complained about; such a letter "
-                "takes no `department`, is private and goes to the supervising office"}]},
+            "about": _about(departments),
             "website": {"type": ["string", "null"], "pattern": _BLANK,
                         "description": "the form's honeypot: must be empty"}},
             ["type", "subject", "body"])),
@@ -215,6 +211,7 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
             "department": choice(departments, nullable=True),
             "name": text(commands.NAME_MAX), "phone": PHONE, "email": EMAIL,
             "public": {"type": ["boolean", "null"]}, "idempotency_key": IDEMPOTENCY_KEY,
+            "leader": LEADER, "about": _about(departments),
             "channel": choice(channels.TAKEN),
             "received_at": {"type": "string", "format": "date-time", "maxLength": 40}},
             ["type", "subject", "body", "channel", "received_at"]),
@@ -496,6 +493,15 @@ def _leader_fields(ops: list[tuple[str, str, str, dict | None, dict[str, str]]],
 def _departments() -> list[str]:
     from .. import bootstrap
     return sorted(bootstrap.app().ctx.departments)
+
+
+def _about(departments: list[str]) -> dict:
+    """`about` of a letter: the department (and person) a conduct complaint names."""
+    return {"anyOf": [{"type": "null"}, {**obj({
+        "department": choice(departments), "person": text(commands.NAME_MAX)},
+        ["department"]), "description": "type efficiency (效能投诉) only, and then "
+        "required: the department (and person) complained about; such a letter "
+        "takes no `department`, is private and goes to the supervising office"}]}
 
 
 def document(departments: Iterable[str] | None = None,

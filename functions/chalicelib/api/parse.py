@@ -192,17 +192,19 @@ def campaign(value: Any) -> str | None:
 
 
 # the body of POST /api/letters, as POST /api/staff/letters takes it
+# (a suggestion drive's `campaign` is the web form's alone)
 SUBMIT_FIELDS = ("type", "subject", "body", "department", "name", "phone", "email", "public",
-                 "idempotency_key")
+                 "idempotency_key", "leader", "about")
 
 
-def take_letter(payload: Any, departments: Collection[str] | None = None) -> cmd.TakeLetter:
+def take_letter(payload: Any, departments: Collection[str] | None = None, *,
+                leaders: Collection[str] | None = None) -> cmd.TakeLetter:
     """POST /api/staff/letters: the body of POST /api/letters plus `channel` (not `web`) and
     `received_at` (ISO-8601 with its offset; its window is the use case's, services/channels)."""
     payload = obj(payload, *SUBMIT_FIELDS, "channel", "received_at")
     letter = submit_letter({k: v for k, v in payload.items()
                             if k not in ("channel", "received_at", "idempotency_key")},
-                           departments)
+                           departments, leaders=leaders)
     channel = payload.get("channel")
     if channel == channels.WEB:
         raise Invalid("channel_web_refused", field="channel")

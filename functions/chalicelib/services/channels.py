@@ -16,6 +16,7 @@ from typing import Any
 
 from ..domain import channels, notifications
 from ..domain.letters import Letter
+from . import oversight
 from .commands import Answer, TakeLetter
 from .context import Actor, Context, hash_secret, new_code, once, require
 from .ports import UnitOfWork
@@ -33,6 +34,8 @@ def take_letter(ctx: Context, actor: Actor, command: TakeLetter) -> Answer:
     if c.department is not None:
         ctx.department(c.department)
     received_at = channels.check_received_at(command.received_at, ctx.clock())
+    # a conduct complaint taken by phone: private, to the supervising office, as on the web
+    public, requested = oversight.submission(ctx, c)
 
     def make(uow: UnitOfWork) -> dict[str, Any]:
         now = ctx.clock()
@@ -40,8 +43,10 @@ def take_letter(ctx: Context, actor: Actor, command: TakeLetter) -> Answer:
         letter = Letter(
             id=new_code(10).lower(), tracking_code="WZ" + new_code(8),
             secret_hash=hash_secret(secret), type=c.type, subject=c.subject, body=c.body,
-            public=c.public, submitted_at=received_at, name=c.name, phone=c.phone,
-            email=c.email, requested_department=c.department, source=command.channel)
+            public=public, submitted_at=received_at, name=c.name, phone=c.phone,
+            email=c.email, requested_department=requested, source=command.channel,
+            about=c.about)
+        letter.leader = c.leader          # a call to the mayor's line: the mayor's board
         letter.record_intake(actor.username, now)
         uow.add_letter(letter)
         # the receipt to the writer's own mobile or address, sent now (not at received_at)
