@@ -195,7 +195,9 @@ def _routes(lid: str) -> list[tuple[str, str, dict | None]]:
               "extension": {"working_days": 3, "reason": "需要调查"},
               "reply": {"body": "已处理。"}, "approve": {"publish": True},
               "redo": {"reason": "不具体"}, "keep": {"reason": "答复得当"},
-              "supervise": {"reason": "重点", "due": None}}
+              "supervise": {"reason": "重点", "due": None},
+              "escalate": {"leader": "mayor", "note": "请阅示"},
+              "instruction": {"text": "请抓紧办理。", "leader": "mayor"}}
     assert set(bodies) >= set(ACTIONS), "a new action needs a row here"
     routes: list[tuple[str, str, dict | None]] = [
         ("GET", f"/api/staff/letters/{lid}", None),

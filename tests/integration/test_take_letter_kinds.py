@@ -69,3 +69,24 @@ def test_a_conduct_complaint_by_phone_is_private_and_for_the_supervising_office(
 def test_a_drives_campaign_is_the_web_forms_alone(hotline, clock):
     status, body = take(hotline, clock, type="suggestion", campaign="ideas")
     assert status == 400 and body["error"]["field"] == "campaign"
+
+
+def test_a_conduct_complaint_escalated_to_the_mayor_is_the_mayors_to_read(hotline, ctx, clock):
+    ctx.store.put_account(auth.new_account("mayor-1", "correct horse", "leader", "mayor",
+                                           clock()))
+    status, body = hotline.call("POST", "/api/staff/login",
+                                {"username": "mayor-1", "password": "correct horse"})
+    assert status == 200, body
+    hotline.tokens["mayor-1"] = body["token"]
+    status, answer = take(hotline, clock, type="efficiency", department=None,
+                          about={"department": "housing", "person": None})
+    assert status == 201, answer
+    lid = answer["id"]
+    assert hotline.call("GET", f"/api/staff/letters/{lid}", as_user="mayor-1")[0] == 403
+    status, body = hotline.call("POST", f"/api/staff/letters/{lid}/escalate",
+                                {"leader": "mayor", "note": "请阅"}, as_user="office-1")
+    assert status == 200, body
+    status, view = hotline.call("GET", f"/api/staff/letters/{lid}", as_user="mayor-1")
+    assert status == 200 and view["about"]["department"]["id"] == "housing"
+    # the department it is about still finds nothing
+    assert hotline.call("GET", f"/api/staff/letters/{lid}", as_user="clerk-h")[0] == 404

@@ -183,6 +183,8 @@ def is_conduct_complaint(letter: Letter) -> bool:
 
 def hidden_from(letter: Letter, role: str, department: str | None) -> bool:
     """A conduct complaint does not exist for a clerk of any department but the one handling
-    it (the supervising office): least of all for the department it is about."""
-    return (is_conduct_complaint(letter) and role != "office"
+    it (the supervising office): least of all for the department it is about. The office sees
+    it, and so does a leader it was addressed or escalated to (services/leaders.check_read
+    keeps a leader to those letters)."""
+    return (is_conduct_complaint(letter) and role not in ("office", "leader")
             and (letter.department is None or letter.department != department))
