@@ -144,7 +144,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print("demo staff accounts (local demo only): demo-office / demo  (office),"
                   f"  demo-clerk / demo  (clerk, {next(iter(ctx.departments))}),"
                   "  demo-operator / demo  (hotline operator)")
-            print("interview evaluators: demo-deputy / demo  (人大代表),"
+            print("  the mayor: demo-mayor / demo  (leader);  the supervising office: "
+                  "demo-conduct / demo  (clerk, efficiency-office)")
+            print("  interview evaluators: demo-deputy / demo  (人大代表),"
                   "  demo-expert / demo  (expert)")
         print("press Ctrl-C to stop", flush=True)
 

@@ -41,7 +41,7 @@ __all__ = ["App", "ContentError", "DEMO_USERS", "Settings", "StartupError", "app
 privacy.use_romanizer(romanize)
 
 DEMO_USERS = ("demo-office", "demo-clerk", "demo-operator", "demo-mayor", "demo-deputy",
-              "demo-expert")
+              "demo-expert", "demo-conduct")
 
 
 def notify_config(content: Content, settings: Settings | None = None) -> NotifyConfig:
