@@ -27,7 +27,7 @@ def form_context(r: Renderer) -> dict:
                              for t in LetterType],
             "statuses": [str(s) for s in Status],
             # the channels an operator takes letters from (the console's 登记来电来信 form)
-            "channels": [{"code": c, "zh": channels.label(c), "en": channels.label(c, "en")}
+            "channels": [{"code": c, "zh": channels.label(c), "en": channels.BY[c]}
                          for c in channels.TAKEN],
             # the leaders' boards a letter may be written to (content/leaders.yaml)
             "leaders": [{"id": x.id, "name": x.name, "name_en": x.name_en, "title": x.title,

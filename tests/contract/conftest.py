@@ -144,6 +144,13 @@ class Desk:
 
 
 @pytest.fixture
+def desk_class() -> type[Desk]:
+    """Desk itself, for a test that opens its own store (`from conftest import` would find
+    another directory's conftest when the whole suite runs)."""
+    return Desk
+
+
+@pytest.fixture
 def desk(store, cal) -> Desk:
     return Desk(store, cal)
 

@@ -61,12 +61,12 @@ class TestListedLetters:
         assert got.type == LetterType.efficiency and got.about == About("housing", "张三丰")
 
 
-def test_an_older_sqlite_file_gets_its_listings_table(tmp_path, clock, cal, make_letter):
+def test_an_older_sqlite_file_gets_its_listings_table(tmp_path, clock, cal, make_letter,
+                                                      desk_class):
     """Migration 12: a file from before the listings table has it filled when it opens."""
     path = tmp_path / "old.sqlite3"
     store = SqliteStore(path, clock=clock)
-    from conftest import Desk
-    desk = Desk(store, cal)
+    desk = desk_class(store, cal)
     desk.add(make_letter(1, T0))
     desk.add(make_letter(2, T0))
     supervise(desk, "l0002", date(2026, 12, 1), T0 + H)

@@ -291,3 +291,23 @@ def test_max_redos_is_configurable(ctx, store, clock, days):
     with pytest.raises(InvalidTransition):
         casework.order_redo(ctx, OFFICE, a["id"], OrderRedo(reason="再次重办"))
     assert kinds(store, a["id"]).count("redo") == days
+
+
+def test_a_scheduled_run_sends_a_backlog_larger_than_one_batch(ctx, store, clock, sender):
+    """Receipts of 7 letters (14: e-mail and SMS each) in batches of 4: one run sends them all,
+    so a second run at the same time sends nothing (`wenzheng tick` twice changes nothing)."""
+    ids = [services.submit_letter(ctx, parse.submit_letter(letter_payload(subject=f"第{i}封")))
+           .body["id"] for i in range(7)]
+    due = [n.id for n in store.list_notifications() if n.letter_id in ids]
+    assert len(due) == 14
+    assert len(supervision.deliver_notifications(ctx, sender, clock(), limit=4)["sent"]) == 4
+    first = supervision.deliver_due(ctx, sender, clock(), limit=4)
+    assert len(first["sent"]) == 10
+    assert supervision.deliver_due(ctx, sender, clock(), limit=4)["sent"] == []
+    assert sorted(n.id for n in sender.sent) == sorted(due)
+    # a bounded run: at most `batches` × `limit` go out, the rest next time
+    more = [services.submit_letter(ctx, parse.submit_letter(letter_payload(subject=f"又{i}")))
+            .body["id"] for i in range(5)]
+    assert len(more) == 5
+    assert len(supervision.deliver_due(ctx, sender, clock(), limit=4, batches=2)["sent"]) == 8
+    assert len(supervision.deliver_due(ctx, sender, clock(), limit=4)["sent"]) == 2

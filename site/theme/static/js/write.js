@@ -62,6 +62,7 @@
 
   // 效能投诉: its fieldset shows while that type is chosen (and the department choice hides)
   function showAbout() {
+    if (!document.getElementById("w-about")) return;   // a drive's form: suggestions only
     var type = form.querySelector('input[name="type"]:checked');
     var conduct = !!type && type.value === "efficiency";
     document.getElementById("w-about").hidden = !conduct;
