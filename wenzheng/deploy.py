@@ -291,12 +291,20 @@ def http_get(url: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def is_letter_id(name: str) -> bool:
+    """A letter's id: ten characters of the code alphabet, lower case (services/letters.py);
+    the other folders of letters/ (archive, categories, 2026) are not ids."""
+    from chalicelib.services.context import CODE_ALPHABET
+    return len(name) == 10 and all(c in CODE_ALPHABET.lower() for c in name)
+
+
 def a_letter_page(aws: Aws, bucket: str) -> str | None:
     """The URL path of one published letter's page in the bucket (None: nothing published)."""
-    listed = aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="letters/", MaxKeys=50)
-    for obj in listed.get("Contents", []):
+    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix="letters/", PaginationConfig={"MaxItems": 2000})
+    for obj in (o for page in pages for o in page.get("Contents", [])):
         parts = obj["Key"].split("/")
-        if len(parts) == 3 and parts[2] == "index.html" and parts[1]:
+        if len(parts) == 3 and parts[2] == "index.html" and is_letter_id(parts[1]):
             return f"/letters/{parts[1]}/"
     return None
 
@@ -332,6 +340,7 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
                 content_root: Path = ROOT) -> PostDeploy:
     """Steps 6-8: the full build when needed, the invalidation, the smoke test."""
     from botocore.exceptions import ClientError
+
     from chalicelib.config import Settings
 
     missing = [k for k in OUTPUT_KEYS if not outputs.get(k)]
