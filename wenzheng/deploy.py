@@ -11,15 +11,17 @@ calling nothing and needing no credentials):
 4. stack         a change set on `wenzheng-<stage>` (create or update; "no changes" is fine),
                  executed and waited for
 5. outputs       the stack's BucketName, DistributionId, TableName, SiteUrl
-6. full build    when the bucket has never been built or content/ + site/theme changed since the
-                 last build (their hash is kept in the deployment bucket, `<stage>/content.sha256`):
-                 every page into the site bucket through the S3 sink (`full_build_to_bucket`)
+6. full build    when the bucket has never been built or content/, site/theme or publisher/
+                 changed since the last build (their hash is kept in the deployment bucket,
+                 `<stage>/content.sha256`): every page into the site bucket through the S3
+                 sink (`full_build_to_bucket`)
 7. invalidate    the CDN forgets `/*` (after a build)
 8. smoke test    GET `/api/health`, the home page and one letter page of the site
 
 Every AWS call goes through `Aws.client` (boto3 reads the region, credentials and
 `AWS_ENDPOINT_URL` itself, so a moto server stands in for AWS in the rehearsal).
-Steps 5-8 are `post_deploy`, which the rehearsal runs against moto.
+Steps 6-8 are `post_deploy`; the rehearsal (tests/integration/test_rehearsal.py) runs them,
+and steps 2-8 of `deploy` with a stand-in template, against a moto server.
 """
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTENT_DIRS = ("content", "site/theme")
+# what the pages are made of: a change to any of them calls for a full build
+CONTENT_DIRS = ("content", "site/theme", "publisher")
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 OUTPUT_KEYS = ("BucketName", "DistributionId", "TableName", "SiteUrl")
 
@@ -70,8 +73,8 @@ def plan(stage: str) -> list[Step]:
               "cloudformation:DeleteChangeSet")),
         Step("outputs", "the stack's " + ", ".join(OUTPUT_KEYS),
              ("cloudformation:DescribeStacks",)),
-        Step("full build", "first build, or content/ + site/theme changed since the last: every "
-             "page into the site bucket through the S3 sink",
+        Step("full build", "first build, or content/, site/theme or publisher/ changed since "
+             "the last: every page into the site bucket through the S3 sink",
              ("s3:GetObject", "dynamodb:Query", "dynamodb:GetItem", "s3:ListObjectsV2",
               "s3:PutObject", "s3:DeleteObject")),
         Step("invalidate", "CloudFront forgets /* after a build",
@@ -99,9 +102,11 @@ class Aws:
     """The one place boto3 clients are made (boto3 reads region, credentials and
     AWS_ENDPOINT_URL from its own configuration)."""
 
-    def __init__(self, region: str | None = None) -> None:
+    def __init__(self, region: str | None = None, poll_seconds: int | None = None) -> None:
         self._clients: dict[str, Any] = {}
         self._region = region
+        # how often the waiters ask CloudFormation (None: 5 s for a change set, 10 s a stack)
+        self.poll_seconds = poll_seconds
 
     @property
     def region(self) -> str:
@@ -221,7 +226,8 @@ def deploy_stack(aws: Aws, stack: str, template_url: str, parameters: dict[str, 
     from botocore.exceptions import WaiterError
     try:
         cf.get_waiter("change_set_create_complete").wait(
-            StackName=stack, ChangeSetName=change_set, WaiterConfig={"Delay": 5})
+            StackName=stack, ChangeSetName=change_set,
+            WaiterConfig={"Delay": aws.poll_seconds or 5, "MaxAttempts": 120})
     except WaiterError:
         described = cf.describe_change_set(StackName=stack, ChangeSetName=change_set)
         reason = described.get("StatusReason", "")
@@ -232,8 +238,8 @@ def deploy_stack(aws: Aws, stack: str, template_url: str, parameters: dict[str, 
     cf.execute_change_set(StackName=stack, ChangeSetName=change_set)
     waiter = "stack_update_complete" if kind == "UPDATE" else "stack_create_complete"
     try:
-        cf.get_waiter(waiter).wait(StackName=stack, WaiterConfig={"Delay": 10,
-                                                                  "MaxAttempts": 360})
+        cf.get_waiter(waiter).wait(StackName=stack, WaiterConfig={
+            "Delay": aws.poll_seconds or 10, "MaxAttempts": 360})
     except WaiterError as exc:
         raise DeployError(f"stack {stack} did not complete: {exc}") from None
     return "updated" if kind == "UPDATE" else "created"
@@ -247,10 +253,13 @@ def stack_outputs(aws: Aws, stack: str) -> dict[str, str]:
 # --- after the stack: build, invalidate, smoke test --------------------------------------------
 
 def content_hash(root: Path = ROOT) -> str:
-    """SHA-256 of every file (path and bytes) under content/ and site/theme."""
+    """SHA-256 of every file (path and bytes) under content/, site/theme and publisher/ (the
+    renderer: a change to a template's code changes pages too)."""
     digest = hashlib.sha256()
     for top in CONTENT_DIRS:
         base = root / top
+        if not base.is_dir():
+            continue
         for path in sorted(p for p in base.rglob("*") if p.is_file()
                            and "__pycache__" not in p.parts and not p.name.startswith(".")):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -358,8 +367,8 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
             raise
         previous = None
     if force_build or previous != current:
-        why = ("first build" if previous is None else
-               "forced" if previous == current else "content/ or site/theme changed")
+        why = ("first build" if previous is None else "forced" if previous == current
+               else "content/, site/theme or publisher/ changed")
         say(f"6. full build ({why}) into s3://{bucket}")
         settings = Settings(stage=stage, store="dynamodb", table=outputs["TableName"],
                             content_dir=content_root / "content", site_bucket=bucket,
@@ -374,7 +383,8 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
                                              f"deploy-{current[:16]}-{secrets.token_hex(4)}")
         say(f"   invalidation {result.invalidation}")
     else:
-        say("6. full build: skipped (content/ and site/theme unchanged since the last build)")
+        say("6. full build: skipped (content/, site/theme and publisher/ unchanged since the "
+            "last build)")
         say("7. invalidate: skipped (nothing built)")
     say(f"8. smoke test of {outputs['SiteUrl']}")
     result.smoke = smoke_test(outputs["SiteUrl"], a_letter_page(aws, bucket), fetch)
@@ -384,10 +394,11 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
 
 
 def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = print,
-           parameters: dict[str, str] | None = None, skip_package: bool = False) -> PostDeploy:
-    """The whole deploy (steps 1-8)."""
+           parameters: dict[str, str] | None = None, skip_package: bool = False,
+           out: Path | None = None, force_build: bool = False) -> PostDeploy:
+    """The whole deploy (steps 1-8); `out`: where the package is (default infra/out[/stage])."""
     aws = aws or Aws()
-    out = out_dir(stage)
+    out = out or out_dir(stage)
     stack = f"wenzheng-{stage}"
     if skip_package:
         say("1. package: skipped (--skip-package)")
@@ -421,16 +432,17 @@ def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = prin
     say(f"   {how}")
     outputs = stack_outputs(aws, stack)
     say("5. outputs: " + ", ".join(f"{k}={outputs.get(k)}" for k in OUTPUT_KEYS))
-    return post_deploy(aws, stage, outputs, bucket, say)
+    return post_deploy(aws, stage, outputs, bucket, say, force_build=force_build)
 
 
 def main(stage: str, dry_run: bool, parameters: dict[str, str] | None = None,
-         skip_package: bool = False) -> int:
+         skip_package: bool = False, force_build: bool = False) -> int:
     if dry_run:
         print_plan(stage)
         return 0
     try:
-        deploy(stage, parameters=parameters, skip_package=skip_package)
+        deploy(stage, parameters=parameters, skip_package=skip_package,
+               force_build=force_build)
     except DeployError as err:
         print(f"deploy: {err}", file=sys.stderr)
         return 1

@@ -194,7 +194,8 @@ def add_account(monkeypatch, *args: str) -> None:
     bootstrap.use(None)
 
 
-def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function_module, capsys):
+def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function_module, capsys,
+                                                  tmp_path):
     aws = deploy.Aws(REGION)
     s3, dynamodb = aws.client("s3"), aws.client("dynamodb")
     cloudfront = aws.client("cloudfront")
@@ -301,6 +302,34 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         assert not again.built and again.invalidation is None
         assert any("skipped" in line for line in lines)
         assert again.smoke == ["/api/health 200", "/ 200", f"/letters/{lid}/ 200"]
+
+        # --- the whole command (packaging skipped, a stand-in template: moto has no SAM) -------
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "sam.json").write_text(json.dumps({
+            "Resources": {"Marker": {"Type": "AWS::SNS::Topic"}},
+            "Outputs": {"Marker": {"Value": {"Ref": "Marker"}}}}), encoding="utf-8")
+        (out / "deployment.zip").write_bytes(b"PK-code")
+        (out / "pagefind-layer.zip").write_bytes(b"PK-layer")
+        # moto's change-set stacks carry no outputs: the stack's are those of the test's stack
+        monkeypatch.setattr(deploy, "stack_outputs", lambda aws_, stack: outputs)
+        lines.clear()
+        slow = deploy.Aws(REGION, poll_seconds=1)
+        whole = deploy.deploy(STAGE, slow, say=lines.append, skip_package=True, out=out,
+                              force_build=True)
+        text = "\n".join(lines)
+        for n in range(1, 9):
+            assert f"{n}. " in text, (n, text)
+        assert "secret wenzheng/dev/token-secret: exists" in text and "   created" in text
+        assert whole.built and whole.invalidation and len(whole.smoke) == 3
+        keys = {o["Key"] for o in s3.list_objects_v2(Bucket=state_bucket)["Contents"]}
+        assert len([k for k in keys if k.endswith(".zip")]) == 2 and "dev/content.sha256" in keys
+        stack = aws.client("cloudformation").describe_stacks(StackName=f"wenzheng-{STAGE}")
+        assert stack["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+        # again, unchanged: the artifacts are not uploaded again and the change set is empty
+        lines.clear()
+        deploy.deploy(STAGE, slow, say=lines.append, skip_package=True, out=out)
+        assert "   no changes" in lines and any("full build: skipped" in x for x in lines)
     finally:
         site.close()
 
