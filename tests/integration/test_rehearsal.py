@@ -372,6 +372,15 @@ def test_the_packaged_template_names_the_uploaded_artifacts():
     assert template["Resources"]["APIHandler"]["Properties"]["CodeUri"] == "./deployment.zip"
 
 
+def test_the_packaged_template_of_the_real_package_has_no_local_path():
+    sam = ROOT / "infra" / "out" / "sam.json"
+    if not sam.is_file():
+        pytest.skip("no package (make package)")
+    out = deploy.packaged_template(json.loads(sam.read_text(encoding="utf-8")), "b", "c.zip",
+                                   "l.zip")
+    assert "./" not in json.dumps(out["Resources"])
+
+
 def test_the_content_hash_follows_content_and_theme(tmp_path):
     for top in ("content", "site/theme"):
         (tmp_path / top).mkdir(parents=True)
