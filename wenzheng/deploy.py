@@ -30,6 +30,7 @@ import json
 import secrets
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -319,17 +320,26 @@ def a_letter_page(aws: Aws, bucket: str) -> str | None:
 
 
 def smoke_test(site_url: str, letter_path: str | None,
-               fetch: Callable[[str], tuple[int, bytes]] = http_get) -> list[str]:
-    """The checks made, each 'PATH STATUS'; DeployError on the first that fails."""
+               fetch: Callable[[str], tuple[int, bytes]] = http_get, attempts: int = 4,
+               sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """The checks made, each 'PATH STATUS'; DeployError on the first that still fails after
+    `attempts` tries 15 s apart (a new distribution's name can take a moment to resolve)."""
     base = site_url.rstrip("/")
     checks = [("/api/health", b'"ok"'), ("/", b"<html")]
     if letter_path:
         checks.append((letter_path, b"<html"))
     done = []
     for path, expect in checks:
-        status, body = fetch(base + path)
-        if status != 200 or expect not in body:
-            raise DeployError(f"smoke test: GET {path} answered {status}")
+        for attempt in range(1, attempts + 1):
+            try:
+                status, body = fetch(base + path)
+            except OSError as exc:          # no such host yet, connection refused, timeout
+                status, body = 0, str(exc).encode()
+            if status == 200 and expect in body:
+                break
+            if attempt == attempts:
+                raise DeployError(f"smoke test: GET {path} answered {status or body.decode()}")
+            sleep(15)
         done.append(f"{path} {status}")
     return done
 
@@ -432,7 +442,14 @@ def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = prin
     say(f"   {how}")
     outputs = stack_outputs(aws, stack)
     say("5. outputs: " + ", ".join(f"{k}={outputs.get(k)}" for k in OUTPUT_KEYS))
-    return post_deploy(aws, stage, outputs, bucket, say, force_build=force_build)
+    result = post_deploy(aws, stage, outputs, bucket, say, force_build=force_build)
+    if how == "created":
+        say(f"next: the first office account (infra/README.md, 'The first office account'): "
+            f"WENZHENG_STAGE={stage} WENZHENG_STORE=dynamodb "
+            f"WENZHENG_TABLE={outputs['TableName']} WENZHENG_TOKEN_SECRET=<the secret> "
+            "wenzheng account add office-1 --role office; then point DNS at "
+            f"{outputs['SiteUrl']}")
+    return result
 
 
 def main(stage: str, dry_run: bool, parameters: dict[str, str] | None = None,

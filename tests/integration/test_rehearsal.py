@@ -321,6 +321,7 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         for n in range(1, 9):
             assert f"{n}. " in text, (n, text)
         assert "secret wenzheng/dev/token-secret: exists" in text and "   created" in text
+        assert "next: the first office account" in text
         assert whole.built and whole.invalidation and len(whole.smoke) == 3
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket=state_bucket)["Contents"]}
         assert len([k for k in keys if k.endswith(".zip")]) == 2 and "dev/content.sha256" in keys
@@ -337,8 +338,15 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
 def test_a_smoke_test_that_fails_says_which_page():
     def fetch(url):
         return (503, b"") if url.endswith("/api/health") else (200, b"<html>")
+    waits: list[float] = []
     with pytest.raises(deploy.DeployError, match="/api/health answered 503"):
-        deploy.smoke_test("https://example.org/", "/letters/x/", fetch)
+        deploy.smoke_test("https://example.org/", "/letters/x/", fetch, sleep=waits.append)
+    assert waits == [15, 15, 15]                     # four tries, then it gives up
+
+    def unreachable(url):
+        raise OSError("Name or service not known")
+    with pytest.raises(deploy.DeployError, match="not known"):
+        deploy.smoke_test("https://example.org/", None, unreachable, attempts=1)
 
 
 def test_the_dry_run_lists_every_step_and_calls_nothing(monkeypatch, capsys):
