@@ -211,18 +211,29 @@ def stack_exists(aws: Aws, stack: str) -> bool:
         if "does not exist" in str(exc):
             return False
         raise
-    return bool(stacks) and stacks[0]["StackStatus"] != "REVIEW_IN_PROGRESS"
+    status = stacks[0]["StackStatus"] if stacks else "REVIEW_IN_PROGRESS"
+    if status == "ROLLBACK_COMPLETE":
+        raise DeployError(f"stack {stack} failed its first creation (ROLLBACK_COMPLETE): see its "
+                          "events, delete it (the table and bucket are kept), deploy again")
+    return status != "REVIEW_IN_PROGRESS"
 
 
 def deploy_stack(aws: Aws, stack: str, template_url: str, parameters: dict[str, str],
-                 change_set: str) -> str:
-    """Create or update through a change set; "created", "updated" or "no changes"."""
+                 change_set: str, template_parameters: tuple[str, ...] = ()) -> str:
+    """Create or update through a change set; "created", "updated" or "no changes". On an
+    update, a template parameter not given keeps its previous value (an alarm address set
+    once stays)."""
     cf = aws.client("cloudformation")
     kind = "UPDATE" if stack_exists(aws, stack) else "CREATE"
+    given: list[dict[str, Any]] = [{"ParameterKey": k, "ParameterValue": v}
+                                   for k, v in parameters.items()]
+    if kind == "UPDATE":
+        given += [{"ParameterKey": k, "UsePreviousValue": True}
+                  for k in template_parameters if k not in parameters]
+    change_set = f"{change_set}-{secrets.token_hex(3)}"      # unique, even after a failed run
     cf.create_change_set(
         StackName=stack, ChangeSetName=change_set, ChangeSetType=kind, TemplateURL=template_url,
-        Capabilities=CAPABILITIES,
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=CAPABILITIES, Parameters=given,
         Tags=[{"Key": "wenzheng:stage", "Value": stack.removeprefix("wenzheng-")}])
     from botocore.exceptions import WaiterError
     try:
@@ -438,7 +449,8 @@ def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = prin
     url = f"https://{bucket}.s3.{aws.region}.amazonaws.com/{template_key}"
     say(f"4. stack {stack}: change set")
     how = deploy_stack(aws, stack, url, parameters or {},
-                       f"deploy-{template_key.rsplit('/', 1)[-1][:12]}")
+                       f"deploy-{template_key.rsplit('/', 1)[-1][:12]}",
+                       tuple(template.get("Parameters", {})))
     say(f"   {how}")
     outputs = stack_outputs(aws, stack)
     say("5. outputs: " + ", ".join(f"{k}={outputs.get(k)}" for k in OUTPUT_KEYS))

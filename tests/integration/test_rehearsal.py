@@ -307,6 +307,7 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         out = tmp_path / "out"
         out.mkdir()
         (out / "sam.json").write_text(json.dumps({
+            "Parameters": {"AlarmEmail": {"Type": "String", "Default": ""}},
             "Resources": {"Marker": {"Type": "AWS::SNS::Topic"}},
             "Outputs": {"Marker": {"Value": {"Ref": "Marker"}}}}), encoding="utf-8")
         (out / "deployment.zip").write_bytes(b"PK-code")
@@ -316,7 +317,7 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         lines.clear()
         slow = deploy.Aws(REGION, poll_seconds=1)
         whole = deploy.deploy(STAGE, slow, say=lines.append, skip_package=True, out=out,
-                              force_build=True)
+                              force_build=True, parameters={"AlarmEmail": "ops@example.org"})
         text = "\n".join(lines)
         for n in range(1, 9):
             assert f"{n}. " in text, (n, text)
@@ -331,6 +332,11 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         lines.clear()
         deploy.deploy(STAGE, slow, say=lines.append, skip_package=True, out=out)
         assert "   no changes" in lines and any("full build: skipped" in x for x in lines)
+        # the alarm address given the first time is kept by an update that does not repeat it
+        params = aws.client("cloudformation").describe_stacks(
+            StackName=f"wenzheng-{STAGE}")["Stacks"][0].get("Parameters", [])
+        assert {"ParameterKey": "AlarmEmail", "ParameterValue": "ops@example.org"} in [
+            {k: p[k] for k in ("ParameterKey", "ParameterValue")} for p in params]
     finally:
         site.close()
 
