@@ -13,8 +13,9 @@ calling nothing and needing no credentials):
 5. outputs       the stack's BucketName, DistributionId, TableName, SiteUrl
 6. full build    when the bucket has never been built or content/, site/theme or publisher/
                  changed since the last build (their hash is kept in the deployment bucket,
-                 `<stage>/content.sha256`): every page into the site bucket through the S3
-                 sink (`full_build_to_bucket`)
+                 `<stage>/content.sha256`): content/'s consultation topics registered in the
+                 table, then every page into the site bucket through the S3 sink
+                 (`full_build_to_bucket`)
 7. invalidate    the CDN forgets `/*` (after a build)
 8. smoke test    GET `/api/health`, the home page and one letter page of the site
 
@@ -296,6 +297,13 @@ def full_build_to_bucket(settings: Any, bucket: str, client: Any = None) -> int:
     return len(result.changed)
 
 
+def register_content_topics(settings: Any) -> dict:
+    """Check content/'s consultation files and register them in the stage's table (a bad file
+    stops the deploy before the build: `ContentError`)."""
+    from .cli import _topic_context, register_topics
+    return register_topics(_topic_context(settings), settings)
+
+
 def invalidate_all(aws: Aws, distribution_id: str, reference: str) -> str:
     answer = aws.client("cloudfront").create_invalidation(
         DistributionId=distribution_id, InvalidationBatch={
@@ -395,6 +403,10 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
                             content_dir=content_root / "content", site_bucket=bucket,
                             distribution_id=outputs["DistributionId"],
                             theme_dir=content_root / "site" / "theme")
+        # content/'s consultation topics into the table first (what `wenzheng build` does), so
+        # a topic added by a content commit takes comments and has its pages
+        report = register_content_topics(settings)
+        say("   topics: " + ", ".join(f"{k} {len(v)}" for k, v in report.items()))
         result.built, result.changed = True, full_build_to_bucket(settings, bucket,
                                                                   aws.client("s3"))
         say(f"   {result.changed} files changed")

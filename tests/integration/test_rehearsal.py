@@ -238,9 +238,11 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         first = deploy.post_deploy(aws, STAGE, outputs, state_bucket, say=lines.append)
         assert first.built and first.changed > 10 and first.invalidation
         assert any("first build" in line for line in lines)
+        assert any(line.startswith("   topics: ") for line in lines)
         assert first.smoke == ["/api/health 200", "/ 200"]          # no letter published yet
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, MaxKeys=1000)["Contents"]}
         assert "index.html" in keys and "en/index.html" in keys
+        assert "consultations/index.html" in keys
         head = s3.head_object(Bucket=bucket, Key="index.html")
         assert head["ContentType"] == "text/html; charset=utf-8"
         assert invalidated_paths(cloudfront, distribution) == [["/*"]]
