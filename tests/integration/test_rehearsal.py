@@ -203,11 +203,26 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
     resources = template_resources()["Resources"]
 
     # --- what the stack creates: the table, the site bucket, the distribution ------------------
-    table = f"wenzheng-{STAGE}"
-    assert resources["Table"]["Properties"]["StreamSpecification"] == {
-        "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    props = resources["Table"]["Properties"]
+    table = props["TableName"]
+    assert table == f"wenzheng-{STAGE}"
     dynamodb_table.create_table(dynamodb, table)
+    made = dynamodb.describe_table(TableName=table)["Table"]
+    assert made["KeySchema"] == props["KeySchema"]
+    assert made["BillingModeSummary"]["BillingMode"] == props["BillingMode"]
+    assert {g["IndexName"]: g["KeySchema"] for g in made["GlobalSecondaryIndexes"]} == {
+        g["IndexName"]: g["KeySchema"] for g in props["GlobalSecondaryIndexes"]}
+    assert made["StreamSpecification"]["StreamViewType"] == props["StreamSpecification"][
+        "StreamViewType"]
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == props["TimeToLiveSpecification"]["AttributeName"]
+    backups = dynamodb.describe_continuous_backups(TableName=table)[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert backups["PointInTimeRecoveryStatus"] == "ENABLED"
     bucket = create_site_bucket(s3, resources["SiteBucket"]["Properties"])
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"][
+        "RestrictPublicBuckets"] is True
     distribution = create_distribution(cloudfront, bucket)
     # what the deploy itself creates before the stack: its state bucket and the token secret
     state_bucket = deploy.deployment_bucket(aws, STAGE)
