@@ -410,11 +410,12 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
         result.built, result.changed = True, full_build_to_bucket(settings, bucket,
                                                                   aws.client("s3"))
         say(f"   {result.changed} files changed")
-        s3.put_object(Bucket=state_bucket, Key=state_key, Body=current.encode())
         say(f"7. invalidate /* on {outputs['DistributionId']}")
         result.invalidation = invalidate_all(aws, outputs["DistributionId"],
                                              f"deploy-{current[:16]}-{secrets.token_hex(4)}")
         say(f"   invalidation {result.invalidation}")
+        # recorded last: a deploy that fails before this point builds and invalidates again
+        s3.put_object(Bucket=state_bucket, Key=state_key, Body=current.encode())
     else:
         say("6. full build: skipped (content/, site/theme and publisher/ unchanged since the "
             "last build)")
