@@ -300,8 +300,19 @@ def full_build_to_bucket(settings: Any, bucket: str, client: Any = None) -> int:
 def register_content_topics(settings: Any) -> dict:
     """Check content/'s consultation files and register them in the stage's table (a bad file
     stops the deploy before the build: `ContentError`)."""
-    from .cli import _topic_context, register_topics
-    return register_topics(_topic_context(settings), settings)
+    # the composition of `wenzheng topics register` (cli._topic_context; not imported, as the
+    # command line imports this module): the store, the calendar, the departments
+    from chalicelib import bootstrap
+    from chalicelib.adapters.calendars import OfficialCalendar
+    from chalicelib.adapters.content import load_topics
+    from chalicelib.services.context import Context
+    from chalicelib.services.topics import register_topics
+
+    ctx = Context(store=bootstrap.make_store(settings, bootstrap.real_clock),
+                  calendar=OfficialCalendar(settings.content_dir / "calendar"),
+                  clock=bootstrap.real_clock,
+                  departments=bootstrap.load_departments(settings.content_dir))
+    return register_topics(ctx, load_topics(settings.content_dir, set(ctx.departments)))
 
 
 def invalidate_all(aws: Aws, distribution_id: str, reference: str) -> str:
