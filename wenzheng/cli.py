@@ -492,7 +492,25 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--store-data", help="the data folder of the SQLite store; "
                     "default $WENZHENG_DATA or ./var")
     rp.set_defaults(fn=cmd_model_report)
+
+    dp = sub.add_parser("deploy", help="package, upload, create or update the stack, first "
+                        "build, invalidate, smoke test (wenzheng/deploy.py)")
+    dp.add_argument("--stage", required=True, choices=["dev", "prod"])
+    dp.add_argument("--dry-run", action="store_true", help="print the plan; call nothing")
+    dp.add_argument("--skip-package", action="store_true",
+                    help="deploy the package already in infra/out")
+    dp.add_argument("--full-build", action="store_true",
+                    help="rebuild the whole site even if content/ and the theme are unchanged")
+    dp.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                    help="a stack parameter (AlarmEmail, SiteDomain, CertificateArn)")
+    dp.set_defaults(fn=cmd_deploy)
     return p
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import main as deploy_main
+    params = dict(p.split("=", 1) for p in args.parameter if "=" in p)
+    return deploy_main(args.stage, args.dry_run, params, args.skip_package, args.full_build)
 
 
 def main(argv: list[str] | None = None) -> int:
