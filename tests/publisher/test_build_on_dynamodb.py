@@ -1,0 +1,98 @@
+"""`wenzheng build --store dynamodb --sink s3://BUCKET`: a full build reads the table by paged
+Queries only (never a Scan), reports the read units it consumed, and lands in the bucket through
+the S3 sink; the bytes equal a build of the same letters into memory."""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+from publisher_city import City
+
+from chalicelib.adapters.dynamodb import DynamoStore
+from chalicelib.config import Settings
+from chalicelib.services.context import Context
+from fakes import DEPARTMENTS, FakeCalendar, FakeClock, cst
+from publisher.build import full_build
+from publisher.content import load_content
+from publisher.sinks import MemorySink
+from wenzheng.build_sink import build_to_bucket, parse_sink
+
+REPO = Path(__file__).resolve().parents[2]
+TABLE = "wenzheng-build"
+
+
+@pytest.fixture(scope="module")
+def aws():
+    with mock_aws():
+        yield
+
+
+@pytest.fixture(scope="module")
+def city(aws):
+    clock = FakeClock(cst(2026, 11, 2, 9, 0))
+    store = DynamoStore(TABLE, clock=clock, page_size=10)    # small pages: the Queries page
+    store.create_table()
+    content = load_content(REPO / "content")
+    city = City(ctx=Context(store=store, calendar=FakeCalendar(), clock=clock,
+                            departments=DEPARTMENTS), clock=clock, content=content)
+    for i in range(3):
+        city.full_cycle("housing" if i % 2 else "transport", rate="satisfied" if i % 3 else None)
+    city.submit()                                    # one still open: not on the site
+    return city
+
+
+def _record(client) -> Counter[str]:
+    ops: Counter[str] = Counter()
+    client.meta.events.register(
+        "before-call.dynamodb", lambda event_name, **_: ops.update([event_name.split(".")[-1]]))
+    return ops
+
+
+def test_a_full_build_on_dynamodb_makes_no_scan_and_counts_read_units(city):
+    store = city.ctx.store
+    ops = _record(store.client)
+    units, reads = store.read_units, store.read_requests
+    sink = MemorySink()
+    result = full_build(store, city.content, sink)
+    assert result.letters == 3 and len(sink.files) > 50
+    assert ops["Scan"] == 0 and ops["Query"] > 0
+    assert set(ops) <= {"Query", "GetItem", "BatchGetItem"}
+    assert store.read_units > units and store.read_requests - reads == sum(ops.values())
+
+
+def test_wenzheng_build_sink_reads_dynamodb_and_fills_the_bucket(city, tmp_path):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="wz-site")
+    cf = boto3.client("cloudfront", region_name="us-east-1")
+    settings = Settings.from_env({"WENZHENG_STORE": "dynamodb", "WENZHENG_TABLE": TABLE,
+                                  "WENZHENG_DATA": str(tmp_path)})
+    out = io.StringIO()
+    assert build_to_bucket(settings, "s3://wz-site", client=s3, cdn_client=cf, out=out) == 0
+    report = out.getvalue()
+    assert "no Scan" in report and "read units" in report and " uploaded" in report
+    memory = MemorySink()
+    full_build(city.ctx.store, city.content, memory)
+    keys = {o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket="wz-site")
+            for o in p.get("Contents", [])}
+    assert keys - {"_manifest/hashes.json.gz"} == set(memory.files)
+    home = s3.get_object(Bucket="wz-site", Key="index.html")["Body"].read()
+    assert home == memory.files["index.html"]
+    # again: nothing to upload
+    out = io.StringIO()
+    assert build_to_bucket(settings, "s3://wz-site", client=s3, out=out) == 0
+    assert " 0 uploaded, 0 deleted" in out.getvalue()
+
+
+@pytest.mark.parametrize("url, parsed", [("s3://b", ("b", "")), ("s3://b/www/", ("b", "www"))])
+def test_sink_urls(url, parsed):
+    assert parse_sink(url) == parsed
+
+
+@pytest.mark.parametrize("bad", ["b", "file:///tmp/x", "s3:///x", "s3://b?x=1"])
+def test_bad_sink_urls_are_refused(bad):
+    with pytest.raises(ValueError):
+        parse_sink(bad)
