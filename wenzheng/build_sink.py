@@ -63,8 +63,8 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
           f"{result.files - uploaded:,} unchanged; in {time.monotonic() - started:.1f} s",
           file=out)
     if units0 is not None:
-        units = store.read_units - units0           # type: ignore[attr-defined]
-        reads = store.read_requests - requests0     # type: ignore[attr-defined]
+        units = store.read_units - units0
+        reads = store.read_requests - requests0
         print(f"DynamoDB reads: {reads:,} requests (Query/GetItem/BatchGetItem, no Scan), "
               f"{units:,.1f} read units", file=out)
     if invalidate is None and result.changed:

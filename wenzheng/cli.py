@@ -103,8 +103,8 @@ def _log_to_stdout() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from publisher.build import full_build
     from publisher.runtime import content_for, site_dir
-    from publisher.site_swap import build_and_switch
     from publisher.sinks import LocalFolderSink
+    from publisher.site_swap import build_and_switch
 
     from .serve import serve
 

@@ -16,6 +16,8 @@ import pytest
 from publisher_city import make_city
 
 from fakes import cst
+from publisher.build import full_build, publish_pending
+from publisher.sinks import MemorySink
 from publisher.site_swap import build_and_switch, live_tree, switch
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,3 +131,39 @@ def test_a_plain_folder_becomes_a_link_and_a_failed_build_changes_nothing(tmp_pa
     # switching to the live tree again is harmless
     switch(out, live_tree(out))
     assert (out / "index.html").read_text() == "new"
+
+
+class DyingSink(MemorySink):
+    """A site in memory whose process 'dies' (raises) after `left` writes."""
+
+    def __init__(self, files: dict[str, bytes], left: int) -> None:
+        super().__init__()
+        self.files = files
+        self.left = left
+
+    def write(self, path: str, data: bytes) -> bool:
+        if self.left == 0:
+            raise OSError("killed")
+        self.left -= 1
+        return super().write(path, data)
+
+
+def test_the_pages_of_a_change_that_died_midway_are_published_after_a_restart(city, content):
+    """The change records are the outbox: one is marked done only after all its pages are
+    written, so a publish that dies midway leaves it pending and the next drain redoes it."""
+    store = city.ctx.store
+    city.full_cycle("housing")
+    store.mark_changes_done([c.id for c in store.pending_changes(1000)])
+    site: dict[str, bytes] = {}
+    full_build(store, content, DyingSink(site, -1))
+    city.full_cycle("transport", rate="satisfied")
+    pending = [c.id for c in store.pending_changes(1000)]
+    assert pending
+    with pytest.raises(OSError):
+        publish_pending(store, content, DyingSink(site, 7))
+    assert [c.id for c in store.pending_changes(1000)] == pending   # nothing marked done
+    assert publish_pending(store, content, DyingSink(site, -1)) == len(pending)
+    assert store.pending_changes(1000) == []
+    whole = MemorySink()
+    full_build(store, content, whole)
+    assert site == whole.files
