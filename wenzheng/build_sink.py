@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib import bootstrap
@@ -28,12 +30,14 @@ def parse_sink(url: str) -> tuple[str, str]:
 
 
 def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = False,
-                    client=None, cdn_client=None, out=None) -> int:
+                    client=None, cdn_client=None, out=None,
+                    topics: Callable[[Any], str] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> int:
+    """The full build into `url`; `topics(ctx)` registers content/'s consultation topics
+    first and says what it did (the command line's), `progress(done, total)` its bar."""
     from publisher.build import full_build
     from publisher.runtime import content_for
     from publisher.sinks import S3Sink, cloudfront_invalidator
-
-    from .cli import Progress, _report, register_topics
     out = out or sys.stdout
     del no_search            # the indexer's (see the module's note)
     try:
@@ -47,7 +51,8 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     ctx = Context(store=store, calendar=OfficialCalendar(settings.content_dir / "calendar"),
                   clock=bootstrap.real_clock,
                   departments=bootstrap.load_departments(settings.content_dir))
-    print(f"consultation topics: {_report(register_topics(ctx, settings))}", file=out)
+    if topics is not None:
+        print(f"consultation topics: {topics(ctx)}", file=out)
     invalidate = (cloudfront_invalidator(settings.distribution_id, client=cdn_client)
                   if settings.distribution_id else None)
     sink = S3Sink(bucket, prefix=prefix, client=client, invalidate=invalidate)
@@ -55,7 +60,7 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     requests0 = getattr(store, "read_requests", 0)
     started = time.monotonic()
     result = full_build(store, content_for(settings), sink, prune=True,
-                        progress=Progress("building site"))
+                        progress=progress)
     uploaded = len(result.changed) - len(set(result.deleted))
     print(f"site built into s3://{bucket}/{prefix}: {result.pages:,} pages in "
           f"{result.files:,} files ({result.letters:,} published letters); {uploaded:,} "

@@ -169,7 +169,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         settings.store = args.store
     if args.sink:
         from .build_sink import build_to_bucket
-        return build_to_bucket(settings, args.sink, no_search=args.no_search)
+        return build_to_bucket(settings, args.sink, no_search=args.no_search,
+                               topics=lambda ctx: _report(register_topics(ctx, settings)),
+                               progress=Progress("building site"))
     from publisher.pelican_plugin import pelican_build
     from publisher.site_swap import build_and_switch
     report = register_topics(_topic_context(settings), settings)

@@ -81,10 +81,27 @@ def test_wenzheng_build_sink_reads_dynamodb_and_fills_the_bucket(city, tmp_path)
     assert keys - {"_manifest/hashes.json.gz"} == set(memory.files)
     home = s3.get_object(Bucket="wz-site", Key="index.html")["Body"].read()
     assert home == memory.files["index.html"]
-    # again: nothing to upload
-    out = io.StringIO()
-    assert build_to_bucket(settings, "s3://wz-site", client=s3, out=out) == 0
-    assert " 0 uploaded, 0 deleted" in out.getvalue()
+
+
+
+def test_the_command_line_builds_into_the_bucket(city, tmp_path, monkeypatch, capsys):
+    """`wenzheng build --store dynamodb --sink s3://BUCKET` (API.md's Operations): it
+    registers content/'s topics first; a second run has nothing to upload."""
+    from wenzheng.cli import main
+    monkeypatch.setenv("WENZHENG_TABLE", TABLE)
+    monkeypatch.setenv("WENZHENG_DATA", str(tmp_path))
+    monkeypatch.delenv("WENZHENG_STORE", raising=False)
+    monkeypatch.delenv("WENZHENG_DISTRIBUTION_ID", raising=False)
+    assert main(["build", "--store", "dynamodb", "--sink", "s3://wz-site"]) == 0
+    report = capsys.readouterr().out
+    assert "consultation topics: added" in report and "read units" in report
+    # once more: the topics are there, so are the pages
+    assert main(["build", "--store", "dynamodb", "--sink", "s3://wz-site"]) == 0
+    report = capsys.readouterr().out
+    assert "added 0" in report and " 0 uploaded, 0 deleted" in report
+    assert main(["build", "--sink", "ftp://wz-site"]) == 2
+    with pytest.raises(SystemExit):
+        main(["build", "--out", str(tmp_path / "x"), "--sink", "s3://wz-site"])
 
 
 @pytest.mark.parametrize("url, parsed", [("s3://b", ("b", "")), ("s3://b/www/", ("b", "www"))])
