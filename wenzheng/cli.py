@@ -125,10 +125,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # while the server was down (or during the demo's year) are recorded before the first build,
     # so the exposure board and the staff console start out right
     supervision.tick(ctx)
-    ctx.store.mark_changes_done([c.id for c in ctx.store.pending_changes(100_000)])
+    # the full build covers what is pending: marked done only once the new tree is live, so
+    # a server killed mid-build still has that work pending (or rebuilds) when it restarts
+    pending = [c.id for c in ctx.store.pending_changes(100_000)]
     build_and_switch(site_dir(composed.settings), lambda tree: full_build(
         ctx.store, content_for(composed.settings), LocalFolderSink(tree),
         progress=Progress("building site")))
+    ctx.store.mark_changes_done(pending)
     composed.site_publisher().drain()
     started = time.monotonic()
     index = composed.site_publisher().index_search(everything=True)
