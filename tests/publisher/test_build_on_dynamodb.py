@@ -113,3 +113,21 @@ def test_sink_urls(url, parsed):
 def test_bad_sink_urls_are_refused(bad):
     with pytest.raises(ValueError):
         parse_sink(bad)
+
+
+def test_the_folder_build_reads_dynamodb_too(city, tmp_path, monkeypatch):
+    """`wenzheng build --store dynamodb --out DIR` (Pelican) reads the table, not SQLite."""
+    from wenzheng.cli import main
+    monkeypatch.setenv("WENZHENG_TABLE", TABLE)
+    monkeypatch.setenv("WENZHENG_DATA", str(tmp_path / "no-sqlite-here"))
+    monkeypatch.delenv("WENZHENG_STORE", raising=False)
+    out = tmp_path / "site"
+    assert main(["build", "--store", "dynamodb", "--out", str(out), "--no-search"]) == 0
+    assert out.is_symlink()
+    memory = MemorySink()
+    full_build(city.ctx.store, city.content, memory)
+    built = {p.relative_to(out.resolve()).as_posix()
+             for p in out.resolve().rglob("*") if p.is_file()}
+    assert built == set(memory.files)
+    assert (out / "index.html").read_bytes() == memory.files["index.html"]
+    assert not (tmp_path / "no-sqlite-here" / "wenzheng.sqlite3").exists()
