@@ -15,7 +15,7 @@ import os
 import posixpath
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -294,7 +294,7 @@ class S3Sink(_Tracking):
         self._entries: dict[str, list[str]] = {}     # what this full build knows to be there
         self._pool: ThreadPoolExecutor | None = None
         self._slots: threading.BoundedSemaphore | None = None
-        self._futures: list[Future] = []
+        self._failed: BaseException | None = None    # the first upload that failed
         self._doomed: list[str] = []                 # keys to delete at finish()
         self._lock = threading.Lock()
 
@@ -384,16 +384,24 @@ class S3Sink(_Tracking):
         self.etags[key] = md5.hex()
         self._slots.acquire()                        # at most workers*4 uploads in flight
 
+        if self._failed is not None:                 # stop early: the build will raise
+            self._slots.release()
+            raise self._failed
+
         def upload() -> None:
             try:
                 new_etag = self._put(key, rel, data, md5)
                 with self._lock:
                     self._entries[rel] = [sha, new_etag]
+            except BaseException as exc:
+                with self._lock:
+                    self._failed = self._failed or exc
             finally:
                 assert self._slots is not None
                 self._slots.release()
 
-        self._futures.append(self._pool.submit(upload))
+        # no Future kept per file (a full build writes millions): failures land in _failed
+        self._pool.submit(upload)
         self.changed.append(rel)
         return True
 
@@ -431,19 +439,19 @@ class S3Sink(_Tracking):
             keys = self._list(under)
         return iter(sorted(k[len(self.prefix):] for k in keys))
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, cancel: bool = True) -> None:
+        """Stop the upload pool: at `finish()` after every queued upload, else (a build
+        abandoned for a new `begin()`) dropping the queued ones."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
 
     def _finish_full(self) -> None:
         """Wait for the uploads (the first failure raises, and the old manifest stays), delete
         what is gone, then write the manifest: the last object a full build writes."""
-        try:
-            for future in self._futures:
-                future.result()
-        finally:
-            self._shutdown()
+        self._shutdown(cancel=False)
+        if self._failed is not None:
+            raise self._failed
         for start in range(0, len(self._doomed), 1000):
             batch = self._doomed[start:start + 1000]
             answer = self.client.delete_objects(Bucket=self.bucket, Delete={
