@@ -85,8 +85,10 @@ def repo_root() -> Path:
 
 def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | Path,
                   settings_file: str | Path | None = None,
-                  progress: Progress | None = None) -> BuildResult:
-    """Run Pelican with site/pelicanconf.py (our plugin does the work) into `out_dir`."""
+                  progress: Progress | None = None,
+                  store_factory: Any = None) -> BuildResult:
+    """Run Pelican with site/pelicanconf.py (our plugin does the work) into `out_dir`;
+    `store_factory(data_dir)` opens the store (default: `store_from_env`)."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -96,6 +98,7 @@ def pelican_build(content_dir: str | Path, out_dir: str | Path, data_dir: str | 
         "OUTPUT_PATH": str(Path(out_dir).resolve()),
         "WENZHENG_DATA": str(Path(data_dir).resolve()),
         "WENZHENG_PROGRESS": progress,
+        "WENZHENG_STORE_FACTORY": store_factory,
     })
     from pelican.log import console
     quiet, console.quiet = console.quiet, True   # its "Processed 0 articles" reads as nothing built

@@ -8,10 +8,14 @@ publish: S3Sink then asks the CDN, once, to forget the changed paths.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import json
 import os
 import posixpath
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -247,31 +251,81 @@ def _boto3_client(name: str) -> Any:
 
 
 class S3Sink(_Tracking):
-    """Objects in a bucket under `prefix`, uploaded only when their MD5 differs.
+    """Objects in a bucket under `prefix`, uploaded only when their bytes changed.
 
     An incremental publish asks S3 about each page it renders (`head_object`, a handful per
-    change); a full build lists the bucket once (`begin(full=True)`) and compares ETags, which
-    for a single-part upload are the MD5 of the bytes. `finish()` calls `invalidate` once with
-    the URLs of everything changed.
+    change). A full build (`begin(full=True)`) reads the manifest of the last full build
+    (`MANIFEST`: path -> [sha256, ETag], one GetObject) and lists the bucket once (ListObjectsV2,
+    one request per 1,000 objects); a page is uploaded only when its sha256 differs from the
+    manifest's or its object's ETag is no longer the one recorded (an incremental publish or a
+    hand wrote it since). Without a manifest entry the ETag is compared with the bytes' MD5
+    (a single-part upload under SSE-S3). Never a GetObject per file. The uploads of a full
+    build run in a bounded thread pool; `finish()` waits for them, removes the objects no page
+    owns (DeleteObjects, 1,000 a request), writes the manifest last, then calls `invalidate`
+    once with the URLs of everything changed.
+
+    What a reader sees mid-build: every object is whole (S3 PUTs are atomic), but the site is
+    a mix of old and new pages until `finish()`; a build that dies leaves the old manifest,
+    and the next full build compares against the listing, so it uploads what the dead one did
+    not (see "Crash-safe builds" in the README).
     """
+
+    MANIFEST = "_manifest/hashes.json.gz"
 
     def __init__(self, bucket: str, prefix: str = "", client: Any = None,
                  invalidate: Callable[[list[str]], None] | None = None,
-                 cache_control: Callable[[str], str] = cache_control) -> None:
+                 cache_control: Callable[[str], str] = cache_control,
+                 workers: int = 16) -> None:
         super().__init__()
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.client = client or _boto3_client("s3")
         self.invalidate = invalidate
         self.cache_control = cache_control
-        self.etags: dict[str, str] | None = None     # key -> md5 hex, after a full listing
+        self.workers = max(1, workers)
+        self.etags: dict[str, str] | None = None     # key -> ETag, after a full listing
+        # the manifest lives outside the prefix the site is served from (with no prefix, at
+        # /_manifest/: it holds only public paths and their hashes)
+        self.manifest_key = "_manifest/" + self.prefix + "hashes.json.gz"
+        self._reset_full()
+
+    def _reset_full(self) -> None:
+        self.manifest: dict[str, list[str]] = {}     # path -> [sha256, etag] (last full build)
+        self._entries: dict[str, list[str]] = {}     # what this full build knows to be there
+        self._pool: ThreadPoolExecutor | None = None
+        self._slots: threading.BoundedSemaphore | None = None
+        self._failed: BaseException | None = None    # the first upload that failed
+        self._doomed: list[str] = []                 # keys to delete at finish()
+        self._lock = threading.Lock()
 
     def _key(self, path: str) -> str:
         return self.prefix + clean_path(path)
 
     def begin(self, full: bool = False) -> None:
+        self._shutdown()
         super().begin(full)
+        self._reset_full()
         self.etags = self._list() if full else None
+        if full:
+            self.manifest = self._load_manifest()
+            self._pool = ThreadPoolExecutor(max_workers=self.workers,
+                                            thread_name_prefix="s3-sink")
+            self._slots = threading.BoundedSemaphore(self.workers * 4)
+
+    def _load_manifest(self) -> dict[str, list[str]]:
+        from botocore.exceptions import ClientError
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.manifest_key)["Body"]
+            data = json.loads(gzip.decompress(body.read()))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return {}
+            raise
+        except (OSError, ValueError):
+            return {}          # a torn or foreign manifest: compare with the listing instead
+        files = data.get("files") if isinstance(data, dict) else None
+        return {p: e for p, e in (files or {}).items()
+                if isinstance(e, list) and len(e) == 2}
 
     def _list(self, under: str = "") -> dict[str, str]:
         etags: dict[str, str] = {}
@@ -281,6 +335,8 @@ class S3Sink(_Tracking):
             kwargs["Prefix"] = self.prefix + under
         for page in paginator.paginate(**kwargs):
             for obj in page.get("Contents", []):
+                if not self.prefix and obj["Key"].startswith("_manifest/"):
+                    continue
                 etags[obj["Key"]] = obj["ETag"].strip('"')
         return etags
 
@@ -297,32 +353,74 @@ class S3Sink(_Tracking):
             raise
         return head.get("Metadata", {}).get("md5") or head["ETag"].strip('"')
 
-    def write(self, path: str, data: bytes) -> bool:
-        key = self._key(path)
-        self.writes += 1
-        md5 = hashlib.md5(data).hexdigest()
-        if self._remote_md5(key) == md5:
-            return False
-        self.client.put_object(
+    def _put(self, key: str, rel: str, data: bytes, md5: bytes) -> str:
+        answer = self.client.put_object(
             Bucket=self.bucket, Key=key, Body=data, ContentType=content_type(key),
-            CacheControl=self.cache_control(clean_path(path)), Metadata={"md5": md5},
-            ContentMD5=base64.b64encode(hashlib.md5(data).digest()).decode())
-        if self.etags is not None:
-            self.etags[key] = md5
-        self.changed.append(clean_path(path))
+            CacheControl=self.cache_control(rel), Metadata={"md5": md5.hex()},
+            ContentMD5=base64.b64encode(md5).decode())
+        return str(answer.get("ETag", "")).strip('"') or md5.hex()
+
+    def write(self, path: str, data: bytes) -> bool:
+        rel = clean_path(path)
+        key = self.prefix + rel
+        self.writes += 1
+        md5 = hashlib.md5(data).digest()
+        if self._pool is None:                       # incremental: one HEAD, one PUT
+            if self._remote_md5(key) == md5.hex():
+                return False
+            self._put(key, rel, data, md5)
+            self.changed.append(rel)
+            return True
+        return self._write_full(key, rel, data, md5)
+
+    def _write_full(self, key: str, rel: str, data: bytes, md5: bytes) -> bool:
+        assert self.etags is not None and self._pool is not None and self._slots is not None
+        sha = hashlib.sha256(data).hexdigest()
+        etag = self.etags.get(key)
+        entry = self.manifest.get(rel)
+        if etag is not None and (etag == md5.hex() or entry == [sha, etag]):
+            self._entries[rel] = [sha, etag]
+            return False
+        self.etags[key] = md5.hex()
+        self._slots.acquire()                        # at most workers*4 uploads in flight
+
+        if self._failed is not None:                 # stop early: the build will raise
+            self._slots.release()
+            raise self._failed
+
+        def upload() -> None:
+            try:
+                new_etag = self._put(key, rel, data, md5)
+                with self._lock:
+                    self._entries[rel] = [sha, new_etag]
+            except BaseException as exc:
+                with self._lock:
+                    self._failed = self._failed or exc
+            finally:
+                assert self._slots is not None
+                self._slots.release()
+
+        # no Future kept per file (a full build writes millions): failures land in _failed
+        self._pool.submit(upload)
+        self.changed.append(rel)
         return True
 
     def delete(self, path: str) -> bool:
-        key = self._key(path)
+        rel = clean_path(path)
+        key = self.prefix + rel
         if self.etags is not None:
             if key not in self.etags:
                 return False
         elif self._remote_md5(key) is None:
             return False
-        self.client.delete_object(Bucket=self.bucket, Key=key)
+        if self._pool is not None:
+            self._doomed.append(key)
+        else:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
         if self.etags is not None:
             self.etags.pop(key, None)
-        self.changed.append(clean_path(path))
+        self._entries.pop(rel, None)
+        self.changed.append(rel)
         return True
 
     def paths(self) -> Iterator[str]:
@@ -341,10 +439,42 @@ class S3Sink(_Tracking):
             keys = self._list(under)
         return iter(sorted(k[len(self.prefix):] for k in keys))
 
+    def _shutdown(self, cancel: bool = True) -> None:
+        """Stop the upload pool: at `finish()` after every queued upload, else (a build
+        abandoned for a new `begin()`) dropping the queued ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            self._pool = None
+
+    def _finish_full(self) -> None:
+        """Wait for the uploads (the first failure raises, and the old manifest stays), delete
+        what is gone, then write the manifest: the last object a full build writes."""
+        self._shutdown(cancel=False)
+        if self._failed is not None:
+            raise self._failed
+        for start in range(0, len(self._doomed), 1000):
+            batch = self._doomed[start:start + 1000]
+            answer = self.client.delete_objects(Bucket=self.bucket, Delete={
+                "Objects": [{"Key": k} for k in batch], "Quiet": True})
+            if answer.get("Errors"):
+                raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} object(s): "
+                                   f"{answer['Errors'][0]}")
+        assert self.etags is not None
+        files = {rel: self._entries[rel] for rel in sorted(self._entries)
+                 if self.prefix + rel in self.etags}
+        if files != self.manifest:
+            body = gzip.compress(json.dumps({"version": 1, "files": files},
+                                            separators=(",", ":")).encode(), mtime=0)
+            self.client.put_object(Bucket=self.bucket, Key=self.manifest_key, Body=body,
+                                   ContentType="application/json",
+                                   ContentEncoding="gzip", CacheControl="no-store")
+        self.manifest = files
+
     def finish(self) -> list[str]:
+        if self._pool is not None:
+            self._finish_full()
         changed = super().finish()
         if changed and self.invalidate is not None:
             urls = sorted({u for p in changed for u in url_paths(p)})
             self.invalidate(urls)
         return changed
-

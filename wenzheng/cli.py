@@ -104,6 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from publisher.build import full_build
     from publisher.runtime import content_for, site_dir
     from publisher.sinks import LocalFolderSink
+    from publisher.site_swap import build_and_switch
 
     from .serve import serve
 
@@ -124,9 +125,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # while the server was down (or during the demo's year) are recorded before the first build,
     # so the exposure board and the staff console start out right
     supervision.tick(ctx)
-    ctx.store.mark_changes_done([c.id for c in ctx.store.pending_changes(100_000)])
-    full_build(ctx.store, content_for(composed.settings),
-               LocalFolderSink(site_dir(composed.settings)), progress=Progress("building site"))
+    # the full build covers what is pending: marked done only once the new tree is live, so
+    # a server killed mid-build still has that work pending (or rebuilds) when it restarts
+    pending = [c.id for c in ctx.store.pending_changes(100_000)]
+    build_and_switch(site_dir(composed.settings), lambda tree: full_build(
+        ctx.store, content_for(composed.settings), LocalFolderSink(tree),
+        progress=Progress("building site")))
+    ctx.store.mark_changes_done(pending)
     composed.site_publisher().drain()
     started = time.monotonic()
     index = composed.site_publisher().index_search(everything=True)
@@ -162,18 +167,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from publisher.pelican_plugin import pelican_build
     settings = _settings(args)
+    if args.store:
+        settings.store = args.store
+    if args.sink:
+        from .build_sink import build_to_bucket
+        return build_to_bucket(settings, args.sink, no_search=args.no_search,
+                               topics=lambda ctx: _report(register_topics(ctx, settings)),
+                               progress=Progress("building site"))
+    from publisher.pelican_plugin import pelican_build
+    from publisher.site_swap import build_and_switch
     report = register_topics(_topic_context(settings), settings)
     print(f"consultation topics: {_report(report)}")
     started = time.monotonic()
-    result = pelican_build(settings.content_dir, Path(args.out), settings.data_dir)
-    print(f"site built into {args.out}: {result.pages:,} pages in {result.files:,} files "
-          f"({result.letters:,} published letters, zh-CN and English) in "
-          f"{time.monotonic() - started:.1f} s")
-    if args.no_search:
-        return 0
-    return _build_search(settings, Path(args.out))
+
+    def build(tree: Path):
+        # the new tree is built whole (pages, then the search index) before it is switched in
+        result = pelican_build(settings.content_dir, tree, settings.data_dir,
+                               store_factory=lambda _data: bootstrap.make_store(
+                                   settings, bootstrap.real_clock))
+        print(f"site built into {args.out}: {result.pages:,} pages in {result.files:,} files "
+              f"({result.letters:,} published letters, zh-CN and English) in "
+              f"{time.monotonic() - started:.1f} s")
+        if not args.no_search and _build_search(settings, tree):
+            raise SystemExit(1)
+        return result
+
+    build_and_switch(Path(args.out), build)
+    return 0
 
 
 def _build_search(settings, out: Path) -> int:
@@ -395,8 +416,15 @@ def parser() -> argparse.ArgumentParser:
     data(s)
     s.set_defaults(fn=cmd_serve)
 
-    b = sub.add_parser("build", help="full build of the site into a folder (Pelican)")
-    b.add_argument("--out", required=True)
+    b = sub.add_parser("build", help="full build of the site into a folder (Pelican; the "
+                       "new tree switched in whole) or into the site bucket")
+    where = b.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="DIR", help="a folder (a link to DIR.builds/<id>)")
+    where.add_argument("--sink", metavar="s3://BUCKET[/PREFIX]",
+                       help="the site bucket: only changed files uploaded (manifest of hashes), "
+                       "then the CDN told (WENZHENG_DISTRIBUTION_ID)")
+    b.add_argument("--store", choices=("sqlite", "dynamodb"),
+                   help="the store to read (default WENZHENG_STORE; dynamodb: WENZHENG_TABLE)")
     b.add_argument("--no-search", action="store_true",
                    help="skip the search index (Pagefind) after the pages")
     data(b)

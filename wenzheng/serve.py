@@ -243,7 +243,8 @@ class Handler(BaseHTTPRequestHandler):
         status = 200
         if not target.is_file():
             # the English site has its own "not found" page
-            rel = str(target.relative_to(self.site.resolve()))
+            # (from the request, not the resolved root: a full build may switch trees meanwhile)
+            rel = unquote(urlsplit(self.path).path).strip("/")
             missing = "en/404.html" if rel == "en" or rel.startswith("en/") else "404.html"
             target, status = self.site / missing, 404
             if not target.is_file():

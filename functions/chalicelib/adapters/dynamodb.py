@@ -160,6 +160,9 @@ _DOCS: dict[str, tuple[str, str, str | None]] = {
     WEEK: ("WEEK#", WEEK_SK, WEEK_KIND)}
 
 
+_READS = frozenset({"query", "get_item", "batch_get_item"})
+
+
 class DynamoStore(BaseStore):
     """The store port over one DynamoDB table; the boto3 client is created on first use."""
 
@@ -198,10 +201,27 @@ class DynamoStore(BaseStore):
     # --- low level -------------------------------------------------------------------------
 
     def _call(self, operation: str, **kwargs: Any) -> dict:
+        if operation in _READS:
+            kwargs.setdefault("ReturnConsumedCapacity", "TOTAL")
         try:
-            return getattr(self.client, operation)(**kwargs)
+            answer = getattr(self.client, operation)(**kwargs)
         except (ClientError, BotoCoreError) as exc:
             raise DynamoStoreError(f"DynamoDB {operation} failed: {exc}") from exc
+        if operation in _READS:
+            self._count_reads(answer.get("ConsumedCapacity"))
+        return answer
+
+    # read capacity units consumed by this store's reads since it was made (or reset): what a
+    # full build reports (`wenzheng build --store dynamodb`); a lock, as reads run in threads
+    read_units: float = 0.0
+    read_requests: int = 0
+
+    def _count_reads(self, consumed: Any) -> None:
+        items = consumed if isinstance(consumed, list) else [consumed] if consumed else []
+        units = sum(float(c.get("CapacityUnits", 0) or 0) for c in items)
+        with self._client_lock:
+            self.read_units += units
+            self.read_requests += 1
 
     def _pages(self, operation: str, **kwargs: Any) -> Iterator[dict]:
         """Every page of a Query or Scan, following LastEvaluatedKey."""
