@@ -282,10 +282,9 @@ def content_hash(root: Path = ROOT) -> str:
 
 def full_build_to_bucket(settings: Any, bucket: str, client: Any = None) -> int:
     """Every page of the site into `bucket` through the S3 sink, deleting pages no longer built;
-    no invalidation (the caller invalidates `/*` once). The number of files changed.
-
-    The one seam between `deploy` and the publisher: swap its body for the publisher's own
-    `build --sink s3://BUCKET` entry point when that lands."""
+    no invalidation (the caller invalidates `/*` once). The number of files changed. The S3
+    sink uploads only the files whose hash differs from its manifest (publisher/sinks.py), as
+    `wenzheng build --sink s3://BUCKET` does (wenzheng/build_sink.py)."""
     from chalicelib import bootstrap
     from publisher.build import full_build
     from publisher.runtime import content_for
