@@ -492,6 +492,9 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--store-data", help="the data folder of the SQLite store; "
                     "default $WENZHENG_DATA or ./var")
     rp.set_defaults(fn=cmd_model_report)
+    from . import backup, privacy_cli
+    backup.add_commands(sub, data)
+    privacy_cli.add_commands(sub, data)
     return p
 
 
