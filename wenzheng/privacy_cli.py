@@ -11,8 +11,16 @@ from typing import Any
 
 
 def _compose(args: argparse.Namespace) -> Any:
-    from .cli import _compose as compose
-    return compose(args)
+    """The composition of the settings (`--data` overrides $WENZHENG_DATA), as cli's."""
+    from pathlib import Path
+
+    from chalicelib import bootstrap
+    settings = bootstrap.Settings.from_env()
+    if getattr(args, "data", None):
+        settings.data_dir = Path(args.data)
+    composed = bootstrap.build(settings, clock=bootstrap.real_clock)
+    bootstrap.use(composed)
+    return composed
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..domain.errors import StoreError
 from ..domain.letters import Letter
-from .codec import KEEP, at_or_before, from_time_key, schedule_of, time_key
+from .codec import KEEP, from_time_key, schedule_of, time_key
 from .dynamodb_table import SCHEDULE
 
 ACCESS_TABLE = """
@@ -48,7 +48,7 @@ class SqliteAccess:
                                limit: int | None = None) -> list[Letter]:
         return self._letters("SELECT id, doc FROM letters WHERE sched = ? AND sched_at < ?"
                              " ORDER BY sched_at LIMIT ?",
-                             (KEEP, at_or_before(finished_before), -1 if limit is None else limit))
+                             (KEEP, time_key(finished_before), -1 if limit is None else limit))
 
     def record_access(self, letter_id: str, who: str, at: datetime, what: str) -> None:
         try:
@@ -88,7 +88,7 @@ class DynamoAccess:
     def letters_past_retention(self, finished_before: datetime,
                                limit: int | None = None) -> list[Letter]:
         """The first `limit` entries of the `KEEP` list of the sparse schedule index."""
-        below = at_or_before(finished_before)
+        below = time_key(finished_before)
         rows = self._index(SCHEDULE, "sched", KEEP, range_name="sched_at", range_op="<",
                            range_value=below, page_size=limit)
         ids = [item["pk"]["S"].removeprefix("LETTER#") for item in islice(rows, limit)]

@@ -52,6 +52,7 @@ from .codec import (
     pub_key,
     pub_month,
     schedule_of,
+    time_key,
 )
 
 # the ordered letter indexes `_range` and `_count` read (each adapter maps them to its own)
@@ -225,7 +226,7 @@ class BaseStore:
         """Finished letters still holding personal data, finished before the instant, oldest
         first (the `KEEP` list of `codec.schedule_of`: an index, never every letter); the
         SQLite and DynamoDB adapters read only `limit` of them (access_records.py)."""
-        return self._scheduled(KEEP, at_or_before(finished_before))[:limit]
+        return self._scheduled(KEEP, time_key(finished_before))[:limit]
 
     @staticmethod
     def _still_on(letters: Iterable[Letter], sched: str, below: str | None) -> list[Letter]:
