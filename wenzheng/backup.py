@@ -32,6 +32,25 @@ def _dynamo_client() -> Any:
     return boto3.client("dynamodb")
 
 
+def _reported(run: Any) -> Any:
+    """A store or backup failure as one line on stderr and exit status 2 (not a traceback)."""
+    import functools
+    import sys
+
+    from chalicelib.domain.errors import StoreError
+
+    @functools.wraps(run)
+    def command(args: argparse.Namespace, client: Any = None) -> int:
+        try:
+            code: int = run(args, client)
+            return code
+        except StoreError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    return command
+
+
+@_reported
 def cmd_backup(args: argparse.Namespace, client: Any = None) -> int:
     settings = _settings(args)
     store = args.store or settings.store
@@ -60,6 +79,7 @@ def cmd_backup(args: argparse.Namespace, client: Any = None) -> int:
     return 0
 
 
+@_reported
 def cmd_restore(args: argparse.Namespace, client: Any = None) -> int:
     settings = _settings(args)
     store = args.store or settings.store
