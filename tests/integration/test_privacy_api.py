@@ -90,8 +90,9 @@ class TestAccessRecords:
         status, body = api.call("GET", f"/api/staff/letters/{lid}/access", as_user="admin-1")
         assert status == 200, body
         assert [(r["who"], r["what"]) for r in body["records"]] == [
+            ("office-1", "action"),              # the dispatch's answer shows them too
             ("clerk-h", "letter"), ("office-1", "preview")]      # a refused read read nothing
-        assert body["records"][0]["at"] == (clock() - timedelta(minutes=2)).astimezone(
+        assert body["records"][1]["at"] == (clock() - timedelta(minutes=2)).astimezone(
             UTC).isoformat()
 
     def test_only_the_admin_reads_them(self, api):

@@ -254,7 +254,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         # services/privacy.py: every read of the private fields (GET letter, preview)
         ("get", "/api/staff/letters/{letter_id}/access", "Who read the letter's private "
          "fields (admin): `{letter_id, records: [{at, who, what}]}`, oldest first; `what` is "
-         "`letter` (GET /api/staff/letters/{id}) or `preview`", None,
+         "`letter` (GET /api/staff/letters/{id}), `preview`, or `action` (a staff action's "
+         "answer, the staff view)", None,
          {"200": "access records", "403": "not an admin", "404": "unknown"}),
     ]
     actions: list[tuple[str, dict, list[str]]] = [

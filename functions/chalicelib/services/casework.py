@@ -64,6 +64,7 @@ def _change(ctx: Context, actor: Actor, letter_id: str, roles: tuple[str, ...],
         act(letter, ctx.clock())
         save(ctx, uow, letter)
         uow.commit()
+    record_read(ctx, actor, letter.id, "action")    # the answer shows them
     return staff_view(ctx, letter)
 
 
@@ -98,6 +99,7 @@ def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLet
         save(ctx, uow, letter)
         save(ctx, uow, original)
         uow.commit()
+    record_read(ctx, actor, letter.id, "action")    # the answer shows them
     return staff_view(ctx, letter)
 
 
