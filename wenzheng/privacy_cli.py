@@ -49,6 +49,18 @@ def cmd_access(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """On DynamoDB, once after the deploy that adds the retention list: put the letters
+    finished before it on the list (SQLite does it when the file opens, migration 16)."""
+    composed = _compose(args)
+    backfill = getattr(composed.ctx.store, "backfill_retention_entries", None)
+    if backfill is None:
+        print("nothing to do: this store lists them when it opens")
+        return 0
+    print(f"{backfill():,} finished letters put on the retention list")
+    return 0
+
+
 def add_commands(sub: Any, data: Any) -> None:
     """The `privacy` subcommands (called from cli.parser)."""
     pv = sub.add_parser("privacy", help="personal data over time (content/retention.yaml)")
@@ -59,6 +71,10 @@ def add_commands(sub: Any, data: Any) -> None:
     pg.add_argument("--now", help="the instant to measure from (default: now)")
     data(pg)
     pg.set_defaults(fn=cmd_purge)
+    bf = psub.add_parser("backfill", help="once, on DynamoDB, after the deploy that adds the "
+                         "retention list: put the letters finished before it on the list")
+    data(bf)
+    bf.set_defaults(fn=cmd_backfill)
     ac = psub.add_parser("access", help="every recorded staff read of a letter's private fields")
     ac.add_argument("letter_id")
     data(ac)

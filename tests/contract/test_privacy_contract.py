@@ -108,3 +108,18 @@ def test_migration_16_lists_the_finished_letters_of_an_old_file(tmp_path, make_l
     assert ids(reopened.letters_past_retention(T0 + 10 * DAY)) == ["l0001"]
     reopened.record_access("l0001", "office-1", T0, "letter")
     assert len(reopened.access_records("l0001")) == 1
+
+
+def test_dynamodb_backfill_lists_the_letters_finished_before_the_list(dynamo, make_letter,
+                                                                      dynamo_desk):
+    finish(dynamo_desk, make_letter, 1, T0)
+    finish(dynamo_desk, make_letter, 2, T0 + H)
+    dynamo_desk.add(make_letter(3, T0))                           # open: stays off
+    for n in (1, 2):                                               # as before this release
+        dynamo.client.update_item(TableName=dynamo.table_name, Key={
+            "pk": {"S": f"LETTER#l000{n}"}, "sk": {"S": "LETTER"}},
+            UpdateExpression="REMOVE sched, sched_at")
+    assert dynamo.letters_past_retention(T0 + 10 * DAY) == []
+    assert dynamo.backfill_retention_entries() == 2
+    assert ids(dynamo.letters_past_retention(T0 + 10 * DAY)) == ["l0001", "l0002"]
+    assert dynamo.backfill_retention_entries() == 0                # once

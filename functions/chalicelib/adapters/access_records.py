@@ -21,7 +21,7 @@ from typing import Any
 from ..domain.errors import StoreError
 from ..domain.letters import Letter
 from .codec import KEEP, from_time_key, schedule_of, time_key
-from .dynamodb_table import SCHEDULE
+from .dynamodb_table import BY_STATUS, SCHEDULE
 
 ACCESS_TABLE = """
 CREATE TABLE IF NOT EXISTS letter_access (letter_id TEXT NOT NULL, at TEXT NOT NULL,
@@ -70,6 +70,10 @@ class DynamoAccess:
 
     table_name: str
 
+    @property
+    def client(self) -> Any:  # provided by DynamoStore
+        raise NotImplementedError
+
     def _call(self, operation: str, **kwargs: Any) -> dict:  # provided by DynamoStore
         raise NotImplementedError
 
@@ -94,6 +98,38 @@ class DynamoAccess:
         ids = [item["pk"]["S"].removeprefix("LETTER#") for item in islice(rows, limit)]
         return [x for x in self._load_many(ids)
                 if (s := schedule_of(x)) is not None and s[0] == KEEP and s[1] < below]
+
+    def backfill_retention_entries(self) -> int:
+        """Once, after the deploy that adds the `KEEP` list: put the finished letters that
+        hold personal data on it (a letter written since is put there by its write). Reads
+        the `status-submitted_at` index of the finished states, never the whole table; each
+        update is conditional on the version read, so a letter changed meanwhile is left to
+        its own write. How many letters were put on the list."""
+        from botocore.exceptions import ClientError
+        client = self.client
+        written = 0
+        for status in ("published", "closed", "rejected"):
+            rows = self._index(BY_STATUS, "status", status, range_name="submitted_at")
+            while chunk := [item["pk"]["S"].removeprefix("LETTER#")
+                            for item in islice(rows, 100)]:
+                for letter in self._load_many(chunk):
+                    sched = schedule_of(letter)
+                    if sched is None or sched[0] != KEEP:
+                        continue
+                    try:
+                        client.update_item(
+                            TableName=self.table_name,
+                            Key={"pk": {"S": f"LETTER#{letter.id}"}, "sk": {"S": "LETTER"}},
+                            UpdateExpression="SET sched = :s, sched_at = :a",
+                            ConditionExpression="version = :v AND attribute_not_exists(sched)",
+                            ExpressionAttributeValues={":s": {"S": sched[0]},
+                                                       ":a": {"S": sched[1]},
+                                                       ":v": {"N": str(letter.version)}})
+                        written += 1
+                    except ClientError as exc:
+                        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                            raise StoreError(f"cannot list {letter.id}: {exc}") from exc
+        return written
 
     def record_access(self, letter_id: str, who: str, at: datetime, what: str) -> None:
         self._call("put_item", TableName=self.table_name, Item={
