@@ -120,7 +120,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "duplicate": ("合并重复来信", "A repeated letter was merged into this one"),
     "escalated": ("呈报领导", "Sent to a city leader"),         # domain/leaders.py
     "instruction": ("领导批示", "A city leader's instruction"),
-    "personal_data_purged": ("删除个人信息", "Personal data removed"),   # domain/retention.py
     "green": ("绿灯", "Green"),
     "yellow": ("黄灯", "Yellow"),
     "red": ("红灯", "Red"),
