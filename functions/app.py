@@ -9,6 +9,7 @@ from chalice import Rate
 from chalicelib.api import events
 from chalicelib.api import interviews as api_interviews
 from chalicelib.api import letters as api
+from chalicelib.api import privacy as api_privacy
 from chalicelib.api import topics as api_topics
 from chalicelib.api.function_app import FunctionApp
 from chalicelib.config import Settings
@@ -21,6 +22,7 @@ app.register_blueprint(api.staff, url_prefix="/api")
 app.register_blueprint(api_topics.public, url_prefix="/api")
 app.register_blueprint(api_topics.staff, url_prefix="/api")
 app.register_blueprint(api_interviews.staff, url_prefix="/api")
+app.register_blueprint(api_privacy.staff, url_prefix="/api")
 # a 429 whose wait is known says it in Retry-After (abuse.py)
 app.register_middleware(abuse.retry_after_middleware, "http")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters import leader_index
@@ -75,9 +75,20 @@ class MemoryStore(BaseStore):
         self.refusal_rows: dict[tuple[str, str], int] = {}
         self.outbox: list[tuple[Change, bool]] = []
         self.notifications: dict[str, tuple[dict[str, Any], int]] = {}
+        self.access: list[dict[str, Any]] = []
 
     def close(self) -> None:
         """Nothing to close; here so every store looks alike."""
+
+    # --- the access records (adapters/access_records.py) ---------------------------------
+
+    def record_access(self, letter_id: str, who: str, at: datetime, what: str) -> None:
+        self.access.append({"letter_id": letter_id, "at": at.astimezone(UTC).isoformat(),
+                            "who": who, "what": what})
+
+    def access_records(self, letter_id: str) -> list[dict[str, Any]]:
+        return sorted((r for r in self.access if r["letter_id"] == letter_id),
+                      key=lambda r: datetime.fromisoformat(r["at"]))
 
     # --- primitives ----------------------------------------------------------------------
 

@@ -532,6 +532,10 @@ def parser() -> argparse.ArgumentParser:
     dp.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
                     help="a stack parameter (AlarmEmail, SiteDomain, CertificateArn)")
     dp.set_defaults(fn=cmd_deploy)
+
+    from . import backup, privacy_cli
+    backup.add_commands(sub, data)
+    privacy_cli.add_commands(sub, data)
     return p
 
 

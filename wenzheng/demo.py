@@ -39,6 +39,7 @@ from .demo_drive import seed_drive
 from .demo_interviews import seed_interviews
 from .demo_leaders import seed_leaders
 from .demo_oversight import seed_oversight
+from .demo_privacy import seed_privacy
 from .demo_rates import resolution_for
 
 DATA = Path(__file__).parent / "data" / "demo_letters.csv"
@@ -153,6 +154,7 @@ def seed_demo(ctx: Context, now: datetime, *, letters: int = 96,
     counts["drives"] = seed_drive(ctx, now)   # type: ignore[assignment]
     counts["leaders"] = seed_leaders(ctx, now)
     counts["interviews"] = seed_interviews(ctx, now)  # type: ignore[assignment]
+    seed_privacy(ctx, now)             # a writer's erasure request (demo_privacy.py)
     return counts
 
 

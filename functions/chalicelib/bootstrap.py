@@ -164,7 +164,7 @@ def build(settings: Settings | None = None, clock: Callable[[], datetime] = real
                   departments=content.departments_by_id, limits=content.limits,
                   abuse=content.abuse, notify=notify_config(content, settings),
                   category_model=category_model.model, leaders=content.leaders_by_id,
-                  interviews=content.interviews)
+                  interviews=content.interviews, retention=content.retention)
     signer = TokenSigner(token_secret(settings), clock)
     return App(settings, ctx, signer, make_sender(settings, ctx.notify), content)
 

@@ -70,6 +70,7 @@ BODIES = {"dispatch": {"department": "housing"}, "reject": {"reason": "无效来
           "keep": {"reason": "答复得当"}, "escalate": {"leader": "mayor", "note": "请阅示"},
           "instruction": {"text": "请抓紧办理。", "leader": "mayor"},
           "supervise": {"reason": "群众反映强烈", "due": None}, "preview": {},
+          "erase": {"reason": "来信人要求删除个人信息"},
           "answer": {"body": "下月调整。"},
           "classify": {"kind": "consultation", "verdict": None, "letter": False},
           "outcome": {"summary": "采纳情况", "items": []},

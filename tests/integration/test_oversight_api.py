@@ -197,7 +197,8 @@ def _routes(lid: str) -> list[tuple[str, str, dict | None]]:
               "redo": {"reason": "不具体"}, "keep": {"reason": "答复得当"},
               "supervise": {"reason": "重点", "due": None},
               "escalate": {"leader": "mayor", "note": "请阅示"},
-              "instruction": {"text": "请抓紧办理。", "leader": "mayor"}}
+              "instruction": {"text": "请抓紧办理。", "leader": "mayor"},
+              "erase": {"reason": "来信人要求删除"}}
     assert set(bodies) >= set(ACTIONS), "a new action needs a row here"
     routes: list[tuple[str, str, dict | None]] = [
         ("GET", f"/api/staff/letters/{lid}", None),

@@ -71,7 +71,7 @@ def test_a_second_tick_for_the_same_time_changes_nothing_and_sends_nothing(ctx, 
     second = supervision.run_scheduled(ctx, sender, now)
     assert second == {"at": now.isoformat(), "lights_changed": [], "rating_followups": [],
                       "digest": None, "topic_phases": [], "weekly": None,
-                      "listings_overdue": [],
+                      "listings_overdue": [], "personal_data_purged": [],
                       "notifications": {"sent": [], "retrying": [], "failed": [],
                                         "expired": []}}
     assert store.get_letter(a["id"]) == letter and store.get_letter(a["id"]).version == \

@@ -18,7 +18,16 @@ from sitecheck import diff_trees, html_errors, personal_data_on_site
 from chalicelib.api import parse
 from chalicelib.api.parse_oversight import supervise_letter as supervise_command
 from chalicelib.domain.departments import Department
-from chalicelib.services import casework, comment_votes, leaders, oversight_actions, supervision
+from chalicelib.domain.retention import Retention
+from chalicelib.services import (
+    casework,
+    comment_votes,
+    erasure,
+    leaders,
+    oversight_actions,
+    privacy,
+    supervision,
+)
 from chalicelib.services import topics as topic_services
 from chalicelib.services.commands import (
     EscalateLetter,
@@ -29,6 +38,7 @@ from chalicelib.services.commands import (
     TransferLetter,
 )
 from chalicelib.services.context import Actor
+from chalicelib.services.erasure import EraseLetter
 from fakes import OFFICE, cst, topic
 from publisher.build import full_build
 from publisher.sinks import MemorySink
@@ -169,7 +179,26 @@ def lived(city, content):
     # then published), two evaluators' scores, the session closed by the scheduled job
     events["interview"] = live_interview(city, content)
     publish_letter(city, events["interview"]["letter_id"])
+    events.update(personal_data_story(city))
     return events
+
+
+def personal_data_story(city) -> dict:
+    """Personal data over time (services/privacy.py, erasure.py): the office erases one
+    writer's data on request, then the retention purge (a period of one day, so that the
+    story's letters are past it) takes every finished letter's; each is a change record
+    published incrementally, and nothing published may change."""
+    before = dict(city.sink.files)
+    answered = [x for x in city.ctx.store.list_letters(limit=10_000)
+                if x.status in ("published", "closed") and x.phone]
+    city.step(erasure.erase_letter, OFFICE, answered[0].id, EraseLetter("来信人来电要求删除"))
+    city.clock.advance(days=2)
+    short = replace(city.ctx, retention=Retention(contact_days=1))
+    purged = privacy.purge_past_retention(short, city.clock.at)["purged"]
+    city.publish()
+    return {"erased": answered[0].id, "purged": purged,
+            "changed_by_purge": sorted(p for p in city.sink.files
+                                       if before.get(p) != city.sink.files[p])}
 
 
 def _drive_and_comment_votes(city) -> dict:
@@ -358,6 +387,15 @@ def test_the_channel_files_are_recomputed_from_the_letter_open_data(lived, city)
     page = files["data/index.html"].decode()
     assert 'id="channels-h"' in page and "/data/channels-2026-Q4.csv" in page and "短信" in page
     assert "SMS" in files["en/data/index.html"].decode()
+
+
+def test_a_purge_or_an_erasure_changes_nothing_published(lived, city):
+    assert len(lived["purged"]) > 10
+    assert lived["changed_by_purge"] == []
+    for letter_id in [lived["erased"], *lived["purged"]]:
+        letter = city.ctx.store.get_letter(letter_id)
+        assert (letter.name, letter.phone, letter.email) == (None, None, None)
+        assert letter.history[-1].action == "personal_data_purged"
 
 
 def test_full_build_twice_gives_the_same_bytes(lived, store, content):

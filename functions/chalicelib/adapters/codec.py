@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..domain import consultations, drive, open_data, similar, statistics
+from ..domain import consultations, drive, open_data, retention, similar, statistics
 from ..domain.consultations import Comment, Response, Topic
 from ..domain.deadlines import Due, Light
 from ..domain.letters import (
@@ -233,6 +233,7 @@ def fkey(letter: Letter) -> str | None:
 
 # Supervision schedules: each letter is in at most one (the states they need do not overlap).
 DUE, WAIT, REDO = "DUE", "WAIT", "REDO"
+KEEP = "KEEP"     # finished, still holding its writer's personal data (domain/retention.py)
 
 
 def schedule_of(letter: Letter) -> tuple[str, str] | None:
@@ -242,7 +243,9 @@ def schedule_of(letter: Letter) -> tuple[str, str] | None:
     - `WAIT`: released to a reachable writer, not rated, not yet asked to rate; key
       `{release time}#{id}`;
     - `REDO`: the released reply was rated 不满意 and the office has not kept it (the office's
-      re-do queue); key `{rating time}#{id}`.
+      re-do queue); key `{rating time}#{id}`;
+    - `KEEP`: finished and still holding its writer's personal data (the retention purge's
+      list, domain/retention.py); key `{time it finished}#{id}`.
 
     The adapters index this (SQLite columns, a sparse DynamoDB index) so that the scheduled job
     and the office never scan every letter."""
@@ -257,6 +260,8 @@ def schedule_of(letter: Letter) -> tuple[str, str] | None:
         released = letter.released_at
         assert released is not None
         return WAIT, f"{time_key(released)}#{letter.id}"
+    if (finished := retention.finished_at(letter)) and retention.holds_personal_data(letter):
+        return KEEP, f"{time_key(finished)}#{letter.id}"
     return None
 
 

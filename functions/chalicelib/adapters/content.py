@@ -25,6 +25,7 @@ from ..domain.interviews import Programme
 from ..domain.leaders import Leader
 from ..domain.letters import Limits
 from ..domain.rates import check_size_classes
+from ..domain.retention import Retention
 from ..domain.statistics import Weights
 from ..services.abuse import AbuseLimits
 from .content_files import ContentError, load_departments, read_text, read_yaml, split_front_matter
@@ -36,6 +37,7 @@ from .content_limits import (
     load_notify_file,
     load_reports_file,
 )
+from .content_retention import load_retention
 from .interview_files import load_programme, programme_paths
 from .topic_files import load_topics, topic_paths
 
@@ -134,6 +136,7 @@ class Content:
     notify: NotifyFile = field(default_factory=NotifyFile)
     report_emails: tuple[str, ...] = ()      # content/reports.yaml: the weekly report's readers
     leaders: tuple[Leader, ...] = ()         # content/leaders.yaml, in board order
+    retention: Retention = field(default_factory=Retention)   # content/retention.yaml
 
     # content/interviews/plan-YYYY.yaml and criteria.yaml (interview_files.py)
     interviews: Programme = field(default_factory=Programme)
@@ -211,7 +214,7 @@ def load_content(path: str | Path) -> Content:
                    topics=tuple(load_topics(root, set(departments))),
                    limits=load_limits(root), abuse=load_abuse_limits(root),
                    notify=load_notify_file(root), report_emails=load_reports_file(root),
-                   leaders=load_leaders(root),
+                   leaders=load_leaders(root), retention=load_retention(root),
                    interviews=load_programme(root, set(departments)))
 
 

@@ -41,6 +41,7 @@ from ..domain.statistics import COUNTERS, month_of
 from ..services.ports import Change, InboxPage, StoredAnswer
 from . import dynamodb_table as T
 from . import leader_index
+from .access_records import DynamoAccess
 from .codec import (
     CATEGORY,
     TYPE,
@@ -163,7 +164,7 @@ _DOCS: dict[str, tuple[str, str, str | None]] = {
 _READS = frozenset({"query", "get_item", "batch_get_item"})
 
 
-class DynamoStore(BaseStore):
+class DynamoStore(DynamoAccess, BaseStore):
     """The store port over one DynamoDB table; the boto3 client is created on first use."""
 
     def __init__(self, table_name: str, client: Any = None,

@@ -29,6 +29,7 @@ from ..domain.letters import Letter
 from ..domain.notifications import Delivery, Notification
 from ..domain.statistics import COUNTERS
 from ..services.ports import Change, InboxPage, StoredAnswer
+from .access_records import SqliteAccess
 from .codec import (
     CATEGORY,
     TYPE,
@@ -96,7 +97,7 @@ _DOCS = {ACCOUNT: ("accounts", "username"), TOPIC: ("topics", "id"), COMMENT: ("
          SEARCH: ("search_state", "key"), WEEK: ("weeks", "week")}
 
 
-class SqliteStore(BaseStore):
+class SqliteStore(SqliteAccess, BaseStore):
     """The store port over one SQLite file; safe to share between threads."""
 
     def __init__(self, path: str | Path, clock: Callable[[], datetime] | None = None) -> None:

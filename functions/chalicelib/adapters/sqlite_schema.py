@@ -20,6 +20,7 @@ from ..domain.errors import StoreError
 from ..domain.letters import Letter
 from ..domain.oversight import listing_key
 from . import leader_index
+from .access_records import ACCESS_TABLE
 from .codec import (
     CATEGORY,
     TYPE,
@@ -351,6 +352,22 @@ def _add_listings(conn: sqlite3.Connection) -> None:
             index_listing(conn, letter)
 
 
+def _add_retention(conn: sqlite3.Connection) -> None:
+    """The access records' table, and the retention list (`codec.KEEP`) of the finished
+    letters a file holds (only they can be on it; the letters_status index finds them)."""
+    conn.execute(ACCESS_TABLE.strip().rstrip(";"))
+    for (doc,) in list(conn.execute(
+            "SELECT doc FROM letters WHERE status IN ('published', 'closed', 'rejected')"
+            " AND sched IS NULL")):
+        d = json.loads(doc)
+        events = [json.loads(e) for (e,) in conn.execute(
+            "SELECT doc FROM events WHERE letter_id = ? ORDER BY seq", (d["id"],))]
+        sched = schedule_of(letter_from_doc(d, events))
+        if sched is not None:
+            conn.execute("UPDATE letters SET sched = ?, sched_at = ? WHERE id = ?",
+                         (*sched, d["id"]))
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step from an earlier file format: `apply` when `needed` (checked again once the
@@ -381,6 +398,9 @@ MIGRATIONS: tuple[Migration, ...] = (
 
     # the letters listed for supervision (挂牌督办): a new table, filled from the letters
     Migration(12, _lacks_table("listings"), _add_listings, LISTINGS),
+    # personal data over time (domain/retention.py): the staff reads of private fields, and
+    # the finished letters that still hold personal data put on the `KEEP` schedule list
+    Migration(16, _lacks_table("letter_access"), _add_retention, ACCESS_TABLE),
 )
 
 

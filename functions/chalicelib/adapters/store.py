@@ -37,6 +37,7 @@ from ..services.ports import Account, StoredAnswer
 from .codec import (
     CATEGORY,
     DUE,
+    KEEP,
     REDO,
     TYPE,
     WAIT,
@@ -51,6 +52,7 @@ from .codec import (
     pub_key,
     pub_month,
     schedule_of,
+    time_key,
 )
 
 # the ordered letter indexes `_range` and `_count` read (each adapter maps them to its own)
@@ -218,6 +220,13 @@ class BaseStore:
 
     def letters_rated_unsatisfied(self) -> list[Letter]:
         return self._scheduled(REDO)
+
+    def letters_past_retention(self, finished_before: datetime,
+                               limit: int | None = None) -> list[Letter]:
+        """Finished letters still holding personal data, finished before the instant, oldest
+        first (the `KEEP` list of `codec.schedule_of`: an index, never every letter); the
+        SQLite and DynamoDB adapters read only `limit` of them (access_records.py)."""
+        return self._scheduled(KEEP, time_key(finished_before))[:limit]
 
     @staticmethod
     def _still_on(letters: Iterable[Letter], sched: str, below: str | None) -> list[Letter]:

@@ -27,6 +27,7 @@ from ..services import (
     auth,
     casework,
     channels,
+    erasure,
     leaders,
     oversight_actions,
     suggestions,
@@ -34,7 +35,7 @@ from ..services import (
 )
 from ..services import letters as services
 from ..services.context import Actor, Context
-from . import clients, parse, parse_oversight, request_body
+from . import clients, parse, parse_oversight, parse_privacy, request_body
 from .function_app import HEADERS
 
 log = logging.getLogger("wenzheng.api")
@@ -306,6 +307,7 @@ ACTIONS: dict[str, tuple[Callable[[Any], Any], Callable[..., dict]]] = {
     "escalate": (parse.escalate_letter, leaders.escalate_letter),
     "instruction": (parse.record_instruction, leaders.record_instruction),
     "supervise": (parse_oversight.supervise_letter, oversight_actions.supervise_letter),
+    "erase": (parse_privacy.erase_letter, erasure.erase_letter),      # a writer's request
 }
 
 

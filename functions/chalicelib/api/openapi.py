@@ -251,6 +251,12 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
              "public_reply": text(commands.REPLY_MAX)}),
          {"200": "public version", "400": "too_long, wrong_type", "403": "not the office",
           "404": "unknown"}),
+        # services/privacy.py: every read of the private fields (GET letter, preview)
+        ("get", "/api/staff/letters/{letter_id}/access", "Who read the letter's private "
+         "fields (admin): `{letter_id, records: [{at, who, what}]}`, oldest first; `what` is "
+         "`letter` (GET /api/staff/letters/{id}), `preview`, or `action` (a staff action's "
+         "answer, the staff view)", None,
+         {"200": "access records", "403": "not an admin", "404": "unknown"}),
     ]
     actions: list[tuple[str, dict, list[str]]] = [
         ("dispatch", {"department": dept}, ["department"]),
@@ -291,6 +297,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
                                     "leave it out (it is the account's leader)"}},
          ["text", "leader"]),
 
+        # services/erasure.py: a writer's erasure request, handled by the office
+        ("erase", {"reason": text(500, required=True)}, ["reason"]),
         ("supervise", {"reason": text(500, required=True), "due": {
             "type": ["string", "null"], "format": "date",
             "description": "the office's own date (YYYY-MM-DD, not in the past), or null for "
@@ -312,6 +320,8 @@ def _operations(departments: list[str]) -> list[tuple[str, str, str, dict | None
         if action == "supervise":
             responses["400"] += ", invalid_date (due not a date, or in the past)"
             responses["409"] += ", already_listed (listed and not yet answered)"
+        if action == "erase":
+            responses["409"] += ", already_erased (no personal data left to remove)"
         if action == "reject":
             responses["400"] += ", duplicate_of_self"
             responses["404"] += ", or duplicate_of_unknown (no letter with that id)"

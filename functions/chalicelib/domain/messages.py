@@ -95,6 +95,9 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ("keep_needs_unsatisfied", "invalid_transition", "只有评价为不满意的答复可以维持",
      "Only a reply rated unsatisfied can be kept"),
     ("already_kept", "already_kept", "该答复已维持", "This reply was already kept"),
+    # domain/retention.py: a writer's erasure request
+    ("already_erased", "already_erased", "该来信已无来信人的个人信息",
+     "This letter holds no personal data of its writer any more"),
     ("no_reply_to_rate", "invalid_transition", "答复尚未发布，暂不能评价",
      "There is no released reply to rate yet"),
     ("already_rated", "already_rated", "该答复已评价过", "This reply was already rated"),

@@ -43,6 +43,7 @@ from .commands import (
 )
 from .context import Actor, Context, require, save
 from .ports import LetterWork
+from .privacy import record_read
 from .views import inbox_row, staff_view
 
 
@@ -63,6 +64,7 @@ def _change(ctx: Context, actor: Actor, letter_id: str, roles: tuple[str, ...],
         act(letter, ctx.clock())
         save(ctx, uow, letter)
         uow.commit()
+    record_read(ctx, actor, letter.id, "action")    # the answer shows them
     return staff_view(ctx, letter)
 
 
@@ -97,6 +99,7 @@ def reject_letter(ctx: Context, actor: Actor, letter_id: str, command: RejectLet
         save(ctx, uow, letter)
         save(ctx, uow, original)
         uow.commit()
+    record_read(ctx, actor, letter.id, "action")    # the answer shows them
     return staff_view(ctx, letter)
 
 
@@ -204,6 +207,7 @@ def preview_letter(ctx: Context, actor: Actor, letter_id: str,
     subject, body_in, reply_in = draft.subject, draft.body, draft.reply
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
+    record_read(ctx, actor, letter.id, "preview")
     edits = letter.public_edits or PublicEdits()
     latest = letter.latest_reply
     names = [letter.name] if letter.name else []
@@ -239,6 +243,7 @@ def get_staff_letter(ctx: Context, actor: Actor, letter_id: str) -> dict[str, An
     require(actor, "clerk", "office", "leader")
     with ctx.store.unit_of_work() as uow:
         letter = _staff_letter(uow, actor, letter_id)
+    record_read(ctx, actor, letter.id, "letter")     # name, phone, e-mail: who read
     view = staff_view(ctx, letter)
     # the model's guess from the letter's own words (services/suggestions.py), staff only
     view["suggested"] = suggestions.suggestions(ctx, letter.subject, letter.body) \

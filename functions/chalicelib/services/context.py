@@ -24,6 +24,7 @@ from ..domain.interviews import Programme
 from ..domain.leaders import Leader
 from ..domain.letters import Letter, Limits
 from ..domain.notifications import NotifyConfig
+from ..domain.retention import Retention
 from .abuse import AbuseLimits
 from .commands import Answer, Once
 from .ports import Store, StoredAnswer, UnitOfWork
@@ -67,6 +68,8 @@ class Context:
 
     # the interview programme's plans and the evaluators' criteria (content/interviews/)
     interviews: Programme = field(default_factory=Programme)
+    # how long personal data is kept (content/retention.yaml, domain/retention.py)
+    retention: Retention = field(default_factory=Retention)
 
     def limits_for(self, letter_type: str) -> Limits:
         return self.limits.get(letter_type) or self.limits.get("default") or Limits()

@@ -18,6 +18,7 @@ from ..domain.letters import Letter
 from .commands import EscalateLetter, RecordInstruction
 from .context import Actor, Context, require, save
 from .ports import LetterWork
+from .privacy import record_read
 from .views import inbox_row, staff_view
 
 # the store's leader index (adapters/leader_index.py): `staff#{leader}` lists the letters
@@ -66,6 +67,7 @@ def escalate_letter(ctx: Context, actor: Actor, letter_id: str, command: Escalat
             uow.add_notification(note)
         save(ctx, uow, letter)
         uow.commit()
+    record_read(ctx, actor, letter.id, "action")    # the answer shows them
     return staff_view(ctx, letter)
 
 
@@ -89,6 +91,7 @@ def record_instruction(ctx: Context, actor: Actor, letter_id: str,
         leaders.record_instruction(letter, leader.id, command.text, actor.username, ctx.clock())
         save(ctx, uow, letter)
         uow.commit()
+    record_read(ctx, actor, letter.id, "action")    # the answer shows them
     return staff_view(ctx, letter)
 
 

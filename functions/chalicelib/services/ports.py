@@ -418,8 +418,27 @@ class SearchState(Protocol):
         ...
 
 
+class PrivacyRecords(Protocol):
+    """Personal data over time (services/privacy.py): the letters past their retention period,
+    and the record of every staff read of a letter's private fields (kept, never expired)."""
+
+    def letters_past_retention(self, finished_before: datetime,
+                               limit: int | None = None) -> list[Letter]:
+        """Finished letters still holding their writer's personal data, finished before
+        `finished_before`, oldest first, `limit` of them (None: all; an index, not a scan)."""
+        ...
+
+    def record_access(self, letter_id: str, who: str, at: datetime, what: str) -> None:
+        """Append one access record (one small write, outside any unit of work)."""
+        ...
+
+    def access_records(self, letter_id: str) -> list[dict[str, Any]]:
+        """The letter's access records, oldest first: `{"at", "who", "what"}`."""
+        ...
+
+
 class Store(LetterReads, SiteReads, Refusals, Accounts, Outbox, Notifications, SearchState,
-            Protocol):
+            PrivacyRecords, Protocol):
     """The whole store: every role above, and units of work for the use cases."""
 
     def unit_of_work(self) -> UnitOfWork: ...

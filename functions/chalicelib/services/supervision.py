@@ -26,7 +26,7 @@ from ..domain.deadlines import CHINA_TZ, Light
 from ..domain.errors import ConcurrentUpdate, Forbidden, Invalid, NotFound, SendError
 from ..domain.letters import ACTIVE, Letter, Status
 from ..domain.notifications import Notification
-from . import abuse, oversight
+from . import abuse, oversight, privacy
 from .context import Actor, Context, save
 from .ports import Sender
 from .topics import record_topic_phases
@@ -48,7 +48,8 @@ def tick(ctx: Context, now: datetime | None = None) -> dict[str, Any]:
     return {"at": now.isoformat(), "lights_changed": _lights(ctx, now),
             "rating_followups": _rating_followups(ctx, now), "digest": _digest(ctx, now),
             "topic_phases": record_topic_phases(ctx, now), "weekly": _weekly(ctx, now),
-            "listings_overdue": oversight.record_listings_overdue(ctx, now)}
+            "listings_overdue": oversight.record_listings_overdue(ctx, now),
+            "personal_data_purged": privacy.daily_purge(ctx, now)}
 
 
 def _lights(ctx: Context, now: datetime) -> list[str]:

@@ -147,7 +147,8 @@
     submit: "提交来信", dispatch: "转办", reject: "不予受理", sign: "签收", transfer: "退回重新转办",
     request_extension: "申请延期", approve_extension: "同意延期", deny_extension: "不同意延期",
     reply: "答复", approve: "审核", redo: "重办", rate: "评价", light: "督办灯变化",
-    keep_reply: "维持答复", duplicate: "合并重复来信", escalated: "呈报领导", instruction: "领导批示"
+    keep_reply: "维持答复", duplicate: "合并重复来信", escalated: "呈报领导", instruction: "领导批示",
+    personal_data_purged: "删除个人信息"
   };
   var ACTIONS_EN = {
     submit: "Letter submitted", dispatch: "Dispatched", reject: "Not accepted", sign: "Signed for",
@@ -155,7 +156,8 @@
     approve_extension: "Extension approved", deny_extension: "Extension refused", reply: "Replied",
     approve: "Approved", redo: "Sent back to be redone", rate: "Reply rated", light: "Light changed",
     keep_reply: "Reply kept", duplicate: "A repeated letter was merged into this one",
-    escalated: "Sent to a city leader", instruction: "A city leader's instruction"
+    escalated: "Sent to a city leader", instruction: "A city leader's instruction",
+    personal_data_purged: "Personal data removed"
   };
 
   function ApiError(status, code, message, field) {

@@ -1,0 +1,26 @@
+"""A writer's erasure request (PIPL art. 47), handled by the office as a casework use case:
+the writer's personal data removed at once, as the retention purge does (domain/retention.py),
+recorded in the letter's history with the office's reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain import retention
+from .casework import _change
+from .context import Actor, Context
+
+
+@dataclass(frozen=True)
+class EraseLetter:
+    """Why (the writer's request, how it came); 1..500 characters."""
+
+    reason: str
+
+
+def erase_letter(ctx: Context, actor: Actor, letter_id: str, command: EraseLetter
+                 ) -> dict[str, Any]:
+    """POST /api/staff/letters/{id}/erase (the office)."""
+    return _change(ctx, actor, letter_id, ("office",), lambda letter, now: retention.purge(
+        letter, actor.username, now, why="erasure", reason=command.reason,
+        policy=ctx.retention))
