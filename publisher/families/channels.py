@@ -56,11 +56,20 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
 
 def figures(snap: Snapshot, period: str, content: Content | None = None) -> dict[str, Any]:
     """The channel table of `period` from its months' open-data rows."""
-    rows: list[dict] = []
-    for month in channels.months_in(period, snap.submitted_months()):
-        rows += snap.open_rows_in_month(month)
+    cells = channels.add_cells(month_cells(snap, month)
+                               for month in channels.months_in(period, snap.submitted_months()))
     names = {d.id: d.name for d in content.departments} if content is not None else None
-    return channels.table(rows, names)
+    return channels.table_of_cells(cells, names)
+
+
+def month_cells(snap: Snapshot, month: str) -> channels.Cells:
+    """One month's counts, made once per snapshot: the month, its quarter, its year, `all`
+    and the /data/ table of one build all sum them instead of recounting the rows."""
+    memo = getattr(snap, "memo", {}).setdefault("channel_cells", {})
+    cells = memo.get(month)
+    if cells is None:
+        cells = memo[month] = channels.cells_of(snap.open_rows_in_month(month))
+    return cells
 
 
 def latest_year(snap: Snapshot) -> str | None:
