@@ -5,7 +5,8 @@ with the same `Renderer` (so the bytes are the same, invariant 1) in `workers` p
 with its own store connection (`open_store`, called in the worker) and its own sink
 (`open_sink`):
 
-- one task renders the site pages (every family's `pages`: home, boards, league, data files…);
+- the site pages (every family's `pages`: home, boards, league, data files…) go in a few
+  tasks: the kinds with many pages in chunks, the rest together (`plan_site`);
 - the archive is cut into slices of at most `SLICE` pages of one month; a slice renders its
   monthly pages and the letters on them (each family's `archive`), reading the letters a page
   at a time, as `pages.all_pages` does.
@@ -37,6 +38,7 @@ from .snapshot import Snapshot
 __all__ = ["parallel_full_build", "plan_slices", "SLICE"]
 
 SLICE = 40          # archive pages (of PAGE_SIZE letters) per task: ~2,000 letters
+SITE_CHUNK = 60     # site pages of one bulky kind per task
 
 _WORKER: dict[str, Any] = {}
 
@@ -87,11 +89,26 @@ def _counts(sink: Sink, got: tuple[int, int, int]) -> tuple[int, int, int]:
     return got
 
 
-def _site_task() -> tuple[int, int, int]:
+def plan_site(keys: list[P.PageKey], size: int = SITE_CHUNK) -> list[list[P.PageKey]]:
+    """The site pages as tasks: the kinds with many pages (a facet's months, the monthly data
+    files) in chunks of `size` keys, every other kind together in the first task (its pages
+    share the renderer's memos, e.g. the league tables)."""
+    kinds: dict[str, list[P.PageKey]] = {}
+    for key in keys:
+        kinds.setdefault(key[0], []).append(key)
+    small = [k for group in kinds.values() if len(group) <= size for k in group]
+    chunks = [small] if small else []
+    for group in kinds.values():
+        if len(group) > size:
+            chunks += [group[i:i + size] for i in range(0, len(group), size)]
+    return chunks
+
+
+def _site_task(keys: list[P.PageKey]) -> tuple[int, int, int]:
     store, sink, content = _WORKER["store"], _WORKER["sink"], _WORKER["content"]
     snap = Snapshot(store)
     renderer = Renderer(snap, content, _WORKER["theme"])
-    return _counts(sink, _render(P.site_pages(snap, content), renderer, sink))
+    return _counts(sink, _render(keys, renderer, sink))
 
 
 def _slice_keys(snap: Snapshot, part: Slice) -> Iterator[P.PageKey]:
@@ -111,8 +128,8 @@ def _slice_task(part: Slice) -> tuple[int, int, int]:
 
 def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], Sink],
                         content: Content, workers: int | None = None,
-                        theme_dir: str | Path | None = None, slice_size: int = SLICE
-                        ) -> BuildResult:
+                        theme_dir: str | Path | None = None, slice_size: int = SLICE,
+                        site_chunk: int = SITE_CHUNK) -> BuildResult:
     """Every page of the site (as `build.full_build`, without pruning) rendered by `workers`
     processes (default: every core). Returns the page keys and files rendered; the files
     written are counted in `changed_count` (`changed` stays empty: see `_counts`)."""
@@ -130,11 +147,14 @@ def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], S
     changed = 0
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
                              initargs=args) as pool:
-        running: set[Future] = {pool.submit(_site_task)}
-        queue = list(parts)
+        running: set[Future] = set()
+        queue: list[tuple[Callable, Any]] = [(_site_task, chunk) for chunk in
+                                             plan_site(P.site_pages(snap, content), site_chunk)]
+        queue += [(_slice_task, part) for part in parts]
         while running or queue:
             while queue and len(running) < 2 * workers:   # a few ahead, not the whole plan
-                running.add(pool.submit(_slice_task, queue.pop(0)))
+                fn, arg = queue.pop(0)
+                running.add(pool.submit(fn, arg))
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 pages, files, ch = fut.result()

@@ -29,7 +29,8 @@ def test_parallel_full_build_equals_full_build(tmp_path, content):
     many = tmp_path / "many"
     result = parallel.parallel_full_build(partial(SqliteStore, store_path),
                                           partial(LocalFolderSink, many),
-                                          content, workers=2, slice_size=1)
+                                          content, workers=2, slice_size=1,
+                                          site_chunk=2)
     a, b = tree(one), tree(many)
     assert sorted(a) == sorted(b)
     assert [p for p in a if a[p] != b[p]] == []
@@ -40,3 +41,11 @@ def test_slices_cover_every_archive_page_once():
     parts = parallel.plan_slices([("2026-01", 120), ("2026-02", 1)], size=2)
     pages = [(s.month, p) for s in parts for p in range(s.first, s.last + 1)]
     assert pages == [("2026-01", 1), ("2026-01", 2), ("2026-01", 3), ("2026-02", 1)]
+
+
+def test_site_plan_keeps_every_key_once():
+    keys = [("home",), ("league",)] + [("facet_month", "x", f"2026-{m:02}") for m in range(1, 6)]
+    chunks = parallel.plan_site(keys, size=2)
+    assert chunks[0] == [("home",), ("league",)]
+    assert sorted(k for c in chunks for k in c) == sorted(keys)
+    assert all(len(c) <= 2 for c in chunks[1:])
