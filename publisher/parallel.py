@@ -41,6 +41,7 @@ __all__ = ["parallel_full_build", "plan_slices", "SLICE"]
 SLICE = 40          # archive pages (of PAGE_SIZE letters) per task: ~2,000 letters
 SITE_CHUNK = 60     # site pages of one bulky kind per task
 
+LISTS = 8           # a worker's snapshot keeps this many lists (a month's rows…), not 64
 _WORKER: dict[str, Any] = {}
 log = logging.getLogger("wenzheng.publish")
 
@@ -108,7 +109,7 @@ def plan_site(keys: list[P.PageKey], size: int = SITE_CHUNK) -> list[list[P.Page
 
 def _site_task(keys: list[P.PageKey]) -> tuple[int, int, int]:
     store, sink, content = _WORKER["store"], _WORKER["sink"], _WORKER["content"]
-    snap = Snapshot(store)
+    snap = Snapshot(store, lists=LISTS)     # the data files read a month of rows each
     renderer = Renderer(snap, content, _WORKER["theme"])
     return _counts(sink, _render(keys, renderer, sink))
 
@@ -123,7 +124,7 @@ def _slice_keys(snap: Snapshot, part: Slice) -> Iterator[P.PageKey]:
 
 def _slice_task(part: Slice) -> tuple[int, int, int]:
     store, sink, content = _WORKER["store"], _WORKER["sink"], _WORKER["content"]
-    snap = Snapshot(store)                     # caches for this slice only: flat memory
+    snap = Snapshot(store, lists=LISTS)        # caches for this slice only: flat memory
     renderer = Renderer(snap, content, _WORKER["theme"])
     return _counts(sink, _render(_slice_keys(snap, part), renderer, sink))
 
