@@ -173,7 +173,8 @@ class Incremental:
 
         letter_id = self.waiting.pop(0)
         letter = self.store.get_letter(letter_id)
-        category = self.ctx.departments[letter.department].categories[0]
+        categories = self.ctx.departments[letter.department].categories
+        category = categories[0] if categories else None
         self.clock.advance(minutes=3)
         casework.approve_reply(self.ctx, self.office, letter_id,
                                ApproveReply(publish=True, category=category))

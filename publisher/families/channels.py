@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import channels
@@ -44,10 +45,17 @@ def periods(snap: Snapshot) -> list[str]:
 
 def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
     keys: set[PageKey] = set()
+    memo = getattr(snap, "memo", None)
+    stale = memo.setdefault(STALE, set()) if isinstance(memo, dict) else None
     for letter_id in change.letters:
         letter = snap.get_letter(letter_id) if isinstance(letter_id, str) else None
         if letter is None:
+            if isinstance(memo, dict):
+                memo[STALE] = None     # a month we cannot name: count every month afresh
+                stale = None
             continue
+        if stale is not None:
+            stale.add(month_of(letter.submitted_at))
         for period in periods_of_month(month_of(letter.submitted_at)):
             keys.add(("channels_data", period))
         keys.add(("data_index",))             # its channel table (open_data.data_index)
@@ -56,11 +64,58 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
 
 def figures(snap: Snapshot, period: str, content: Content | None = None) -> dict[str, Any]:
     """The channel table of `period` from its months' open-data rows."""
-    rows: list[dict] = []
-    for month in channels.months_in(period, snap.submitted_months()):
-        rows += snap.open_rows_in_month(month)
+    cells = channels.add_cells(month_cells(snap, month)
+                               for month in channels.months_in(period, snap.submitted_months()))
     names = {d.id: d.name for d in content.departments} if content is not None else None
-    return channels.table(rows, names)
+    return channels.table_of_cells(cells, names)
+
+
+STALE = "channel_stale_months"      # snap.memo: the months this publish's changes touched
+CELLS_KEY = "channels:"             # + YYYY-MM: a month's counts, kept in the store
+
+
+def month_cells(snap: Snapshot, month: str) -> channels.Cells:
+    """One month's counts, made once per snapshot: the month, its quarter, its year, `all`
+    and the /data/ table of one build all sum them instead of recounting the rows.
+
+    Between builds a month's counts are kept in the store (`put_search_state`, key
+    `channels:YYYY-MM`): an incremental publish recounts only the months its changes touched
+    (every change to a letter's open-data row is a change naming the letter, and `reads`
+    collects their months) and takes the others' as the last publish of them left them, so
+    `all` costs the months, not the letters. A full build (no `reads`) recounts every month
+    from the rows and stores them again."""
+    memo = getattr(snap, "memo", None)
+    if not isinstance(memo, dict):
+        return channels.cells_of(snap.open_rows_in_month(month))
+    cells = memo.setdefault("channel_cells", {}).get(month)
+    if cells is not None:
+        return cells
+    stale = memo.get(STALE)
+    if stale is not None and month not in stale:
+        kept = _kept_cells(snap).get(month)
+        if kept is not None:
+            memo["channel_cells"][month] = kept
+            return kept
+    cells = memo["channel_cells"][month] = channels.cells_of(snap.open_rows_in_month(month))
+    put = getattr(snap.store, "put_search_state", None)
+    if put is not None:
+        put(CELLS_KEY + month, {"cells": [[ch, dept, dict(c)] for (ch, dept), c in
+                                          sorted(cells.items(), key=lambda kv: (kv[0][0],
+                                                                                kv[0][1] or ""))]})
+    return cells
+
+
+def _kept_cells(snap: Snapshot) -> dict[str, channels.Cells]:
+    memo = snap.memo
+    if "channel_kept" not in memo:
+        kept: dict[str, channels.Cells] = {}
+        state = getattr(snap.store, "search_state", None)
+        for key, doc in (state() if state is not None else {}).items():
+            if key.startswith(CELLS_KEY) and isinstance(doc.get("cells"), list):
+                kept[key.removeprefix(CELLS_KEY)] = {
+                    (ch, dept): Counter(counts) for ch, dept, counts in doc["cells"]}
+        memo["channel_kept"] = kept
+    return memo["channel_kept"]
 
 
 def latest_year(snap: Snapshot) -> str | None:

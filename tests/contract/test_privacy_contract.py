@@ -92,11 +92,11 @@ class TestAccessRecords:
         assert got is not None and len(got.history) == 1
 
 
-def test_migration_16_lists_the_finished_letters_of_an_old_file(tmp_path, make_letter, cal):
-    from conftest import Desk
+def test_migration_16_lists_the_finished_letters_of_an_old_file(tmp_path, make_letter, cal,
+                                                               desk_class):
     path = tmp_path / "old.sqlite3"
     store = SqliteStore(path)
-    desk = Desk(store, cal)
+    desk = desk_class(store, cal)
     finish(desk, make_letter, 1, T0)
     desk.add(make_letter(2, T0))
     store.close()

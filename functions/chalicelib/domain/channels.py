@@ -106,16 +106,47 @@ def _figures(channel: str, department: str | None, c: Mapping[str, int],
     return {k: out[k] for k in COLUMNS}
 
 
+Cells = dict[tuple[str, str | None], Counter[str]]
+
+
+def cells_of(rows: Iterable[Mapping[str, Any]]) -> Cells:
+    """The counts of some open-data rows by (channel, department): additive, so a period's
+    cells are the sum of its months' (`add_cells`) and a build counts each row once."""
+    cells: Cells = {}
+    for row in rows:
+        dept = row.get("department")
+        key = (channel_of(row), dept if isinstance(dept, str) else None)
+        c = cells.get(key)
+        if c is None:
+            c = cells[key] = Counter()
+        c["received"] += 1
+        c["valid"] += row.get("status") != "rejected"
+        c["replied"] += row.get("replied_at") is not None
+        score = row.get("rating")
+        if score in ("satisfied", "basically_satisfied", "unsatisfied"):
+            c["rated"] += 1
+            c[str(score)] += 1
+    return cells
+
+
+def add_cells(parts: Iterable[Cells]) -> Cells:
+    out: Cells = {}
+    for part in parts:
+        for key, c in part.items():
+            out.setdefault(key, Counter()).update(c)
+    return out
+
+
 def table(rows: Iterable[Mapping[str, Any]], names: Mapping[str, str] | None = None
           ) -> dict[str, Any]:
     """The channel figures of some open-data rows: `rows` per (channel, department) in the
     order of `ALL` then by department id (none first), `channels` one total per channel with
     letters, and `total`; `names` are the departments' names (by id)."""
-    cells: dict[tuple[str, str | None], Counter[str]] = {}
-    for row in rows:
-        dept = row.get("department")
-        key = (channel_of(row), dept if isinstance(dept, str) else None)
-        cells.setdefault(key, Counter()).update(_counts(row))
+    return table_of_cells(cells_of(rows), names)
+
+
+def table_of_cells(cells: Cells, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`table` from counts already made (`cells_of`, `add_cells`)."""
     order = {c: i for i, c in enumerate(ALL)}
     keys = sorted(cells, key=lambda k: (order[k[0]], k[1] is not None, k[1] or ""))
     totals: dict[str, Counter[str]] = {}
