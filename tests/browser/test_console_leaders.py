@@ -44,6 +44,9 @@ def test_escalate_instruct_and_the_clerk_sees_the_instruction(leaders_server, br
     page.wait_for_selector("#a-dispatch", state="visible")
     page.select_option("#a-dispatch-department", "housing")
     page.click("#a-dispatch-submit")
+    # the escalate form shows before the dispatch too: wait until the dispatch has landed (its
+    # form goes), or the escalation races the view's reload
+    page.wait_for_selector("#a-dispatch", state="hidden")
     page.wait_for_selector("#a-escalate", state="visible")
     page.select_option("#a-escalate-leader", "mayor")
     page.fill("#a-escalate-note", "请市长阅示")
