@@ -116,16 +116,7 @@ def cells_of(rows: Iterable[Mapping[str, Any]]) -> Cells:
     for row in rows:
         dept = row.get("department")
         key = (channel_of(row), dept if isinstance(dept, str) else None)
-        c = cells.get(key)
-        if c is None:
-            c = cells[key] = Counter()
-        c["received"] += 1
-        c["valid"] += row.get("status") != "rejected"
-        c["replied"] += row.get("replied_at") is not None
-        score = row.get("rating")
-        if score in ("satisfied", "basically_satisfied", "unsatisfied"):
-            c["rated"] += 1
-            c[str(score)] += 1
+        cells.setdefault(key, Counter()).update(_counts(row))
     return cells
 
 
