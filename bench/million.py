@@ -135,7 +135,7 @@ def measure(a: argparse.Namespace) -> dict:
         cache = work / "sources.pickle"
         log(f"loading {n:,} letters …")
         figures["load"] = task("load", work / "load.json", dir=size_dir, size=n,
-                               extra=2 * (a.repeats + 1) + 2, cache=cache)
+                               extra=2 * (a.repeats + 1) + 6, cache=cache)
         log(f"  {figures['load']['seconds']:.1f} s; full build on {a.workers} processes …")
         site = size_dir / "site"
         run("bench.million", "--task", "full", "--dir", str(size_dir), "--out", str(site),

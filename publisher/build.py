@@ -14,6 +14,7 @@ from pathlib import Path
 
 from chalicelib.services.ports import Change, Store
 
+from . import deferred
 from . import pages as P
 from .content import Content
 from .render import Renderer, default_theme_dir
@@ -65,6 +66,7 @@ def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path
     """Render every page of the site into `sink`; with `prune`, delete files no page owns."""
     snap = Snapshot(store)
     renderer = Renderer(snap, content, theme_dir)
+    marked = deferred.marks(store.search_state())   # what this build renders anyway
     total = P.count_all_pages(snap, content) if progress else 0
     result = BuildResult(letters=store.count_published())
     written: set[str] = set()
@@ -77,14 +79,23 @@ def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path
             if sink.delete(path):
                 result.deleted.append(path)
     result.changed = sink.finish()
+    deferred.record_built(store, marked)
     return result
 
 
 def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Change],
-                    theme_dir: str | Path | None = None) -> set[P.PageKey]:
-    """Re-render only the pages these changes touch (each once); returns their keys."""
+                    theme_dir: str | Path | None = None, defer: bool = False) -> set[P.PageKey]:
+    """Re-render only the pages these changes touch (each once); returns their keys. With
+    `defer` (the stream handler), the deferred pages among them (the open-data month files and
+    what is counted from them) are only marked, for the every-minute refresh
+    (`publisher.deferred`); the keys returned are the ones rendered."""
     snap = Snapshot(store)
     keys = P.affected_by_all(changes, snap, content)
+    if defer:
+        later = {k for k in keys if deferred.is_deferred(k)}
+        if later:
+            deferred.mark_pages(store, later)
+            keys -= later
     if keys:
         renderer = Renderer(snap, content, theme_dir)
         sink.begin(full=False)
@@ -96,7 +107,7 @@ def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Ch
 
 
 def publish_pending(store: Store, content: Content, sink: Sink, batch: int = 200,
-                    theme_dir: str | Path | None = None) -> int:
+                    theme_dir: str | Path | None = None, defer: bool = False) -> int:
     """Drain the outbox: publish pending change records, oldest first, a batch at a time, then
     mark them done. Returns how many (local runs and tests; in AWS the DynamoDB stream delivers
     them to the function instead)."""
@@ -106,7 +117,7 @@ def publish_pending(store: Store, content: Content, sink: Sink, batch: int = 200
         if not changes:
             return done
         started = time.perf_counter()
-        keys = publish_changes(store, content, sink, changes, theme_dir)
+        keys = publish_changes(store, content, sink, changes, theme_dir, defer)
         store.mark_changes_done([c.id for c in changes])
         done += len(changes)
         log.info("published %d change(s): %d page(s) in %.0f ms", len(changes), len(keys),

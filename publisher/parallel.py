@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import deferred
 from . import pages as P
 from .build import BuildResult
 from .content import Content
@@ -138,6 +139,7 @@ def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], S
     stays empty: the workers count the files they wrote, see `_counts`, and the log says it)."""
     workers = workers or os.cpu_count() or 1
     store = open_store()
+    marked = deferred.marks(store.search_state())    # rendered by this build anyway
     snap = Snapshot(store)
     parts = plan_slices(snap.published_months(), slice_size)
     parts.sort(key=lambda s: -(s.last - s.first))
@@ -165,6 +167,7 @@ def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], S
                 result.files += files
                 changed += ch
     sink.finish()
+    deferred.record_built(store, marked)
     result.changed = []
     result.deleted = []
     log.info("parallel full build: %d page(s), %d file(s), %d written", result.pages,

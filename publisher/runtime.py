@@ -62,8 +62,22 @@ def content_for(settings: Settings):
 
 def publish_to_configured_sink(store: Store, settings: Settings,
                                changes: Iterable[Change]) -> set:
+    """The stream handler's publish: the pages the changes touch, except the deferred ones
+    (the open-data month files and what is counted from them), which it marks for `refresh`."""
     from .build import publish_changes
-    return publish_changes(store, content_for(settings), configured_sink(settings), list(changes))
+    return publish_changes(store, content_for(settings), configured_sink(settings), list(changes),
+                           defer=True)
+
+
+_refresh_lock = threading.Lock()
+
+
+def refresh_deferred(store: Store, settings: Settings, sink=None) -> list:
+    """Render the deferred pages marked since their last rendering (every minute in AWS, with
+    the search indexer; the local server's search loop), one refresh at a time."""
+    from .deferred import refresh_deferred as refresh
+    with _refresh_lock:
+        return refresh(store, content_for(settings), sink or configured_sink(settings))
 
 
 _drain_lock = threading.Lock()
@@ -92,6 +106,9 @@ class SitePublisher:
 
     def drain(self) -> int:
         return drain_outbox(self.store, self.settings)
+
+    def refresh(self) -> list:
+        return refresh_deferred(self.store, self.settings)
 
     def index_search(self, everything: bool = False) -> dict[str, Any]:
         """Bring the search index up to date with what was published (the background indexer:

@@ -330,7 +330,9 @@ def serve(composed: bootstrap.App, host: str = "127.0.0.1", port: int = 8000,
     stop = stop or threading.Event()
     _every(poll_seconds, publisher.drain, stop, "publisher")
     # the search index follows published changes within seconds, never blocking a page
-    _every(search_seconds, publisher.index_search, stop, "search")
+    # (with the deferred pages publishing marked: the open-data month files, publisher.deferred)
+    _every(search_seconds, lambda: (publisher.refresh(), publisher.index_search()), stop,
+           "search")
     sender = composed.notification_sender()     # var/outbox/ unless WENZHENG_SENDER=aws
     _every(tick_seconds, lambda: (supervision.run_scheduled(composed.ctx, sender),
                                   publisher.drain()), stop, "tick")

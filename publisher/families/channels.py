@@ -173,4 +173,5 @@ FAMILY = Family(
     pages=site_pages,
     reads=reads,
     owns=owns,
+    deferred=True,
 )

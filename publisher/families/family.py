@@ -50,7 +50,10 @@ class Family:
     - `archive` / `archive_count`: its pages per monthly archive page (given the month, the
       page and its letters), and how many that makes for a month of n letters, so the full
       build streams the archive once for every family;
-    - `owns`: the files of a page that can disappear (None: the page always exists).
+    - `owns`: the files of a page that can disappear (None: the page always exists);
+    - `deferred`: its pages cost what a month of letters costs (the open-data month files and
+      what is counted from them), so a stream publish only marks them and the every-minute
+      refresh renders them (`publisher.deferred`), instead of every change paying for them.
     """
 
     name: str
@@ -61,3 +64,4 @@ class Family:
     archive: ArchivePages | None = None
     archive_count: Callable[[int], int] | None = None
     owns: Callable[[PageKey], list[str] | None] | None = None
+    deferred: bool = False

@@ -158,4 +158,5 @@ FAMILY = Family(
     pages=site_pages,
     reads=reads,
     owns=owns,
+    deferred=True,
 )

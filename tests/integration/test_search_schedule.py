@@ -176,3 +176,23 @@ def test_the_functions_cold_import_loads_neither_pagefind_nor_the_publisher():
                               "PYTHONPATH": str(functions)})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_the_open_data_follows_a_stream_publish_within_the_minute(function_module, composed,
+                                                                  ctx, store, s3):
+    """The month's open-data files and the channel figures grow with a month's letters, so the
+    stream handler only marks them (publisher.deferred); the schedule renders them once."""
+    letter = publish_a_reply(function_module, ctx, store, "路面已修补")
+    assert f"letters/{letter}/index.html" in objects(s3)
+    assert "data/letters-2026-11.json" not in objects(s3)
+    assert "data/channels-2026-11.json" not in objects(s3)
+
+    function_module.index_search(SCHEDULED, LambdaContext())
+
+    doc = json.loads(s3.get_object(Bucket=BUCKET, Key="data/letters-2026-11.json")["Body"].read())
+    assert [row["url"] for row in doc["rows"]] == [f"/letters/{letter}/"]
+    assert "data/channels-all.json" in objects(s3) and "data/index.html" in objects(s3)
+    # rendered once: the next minute leaves the files as they are
+    before = objects(s3)
+    events.on_search_schedule()
+    assert objects(s3) == before

@@ -35,12 +35,14 @@ class City:
     clock: object
     content: object
     sink: MemorySink | None = None
+    defer: bool = False         # as the stream handler: deferred pages only marked
     published: int = 0
     letters: dict = field(default_factory=dict)
 
     def publish(self) -> None:
         if self.sink is not None:
-            self.published += publish_pending(self.ctx.store, self.content, self.sink)
+            self.published += publish_pending(self.ctx.store, self.content, self.sink,
+                                              defer=self.defer)
 
     def step(self, fn, *args, advance: dict | None = None):
         out = fn(self.ctx, *args)

@@ -55,11 +55,19 @@ def on_schedule() -> dict:
 
 
 def on_search_schedule() -> dict:
-    """The search indexer, every minute: rebuild the shards the published changes marked
+    """The deferred pages and the search indexer, every minute. The open-data month files and
+    the channel figures that publishing only marked are rendered, each once. Then the indexer
+    rebuilds the shards the published changes marked
     (publishing a reply only marks its month), so a reply is found by /search/ within about a
     minute. Pagefind missing or failing is in the summary and the log, never an exception:
     the marks stay and the next minute tries again."""
-    summary = bootstrap.app().site_publisher().index_search()
+    publisher = bootstrap.app().site_publisher()
+    # first the pages publishing left for the minute (the open-data month files, the channel
+    # figures: publisher.deferred), so the index run below tells the CDN after them
+    refreshed = publisher.refresh()
+    if refreshed:
+        log.info("refreshed %d deferred page(s)", len(refreshed))
+    summary = publisher.index_search()
     if summary.get("error"):
         # INDEX_FAILURE_PATTERN in infra/make_resources.py counts these lines (an alarm)
         log.error("search index not updated: %s", summary["error"])

@@ -457,6 +457,11 @@ class Publisher(Protocol):
         """Publish every pending change record, oldest first, and mark them done; how many."""
         ...
 
+    def refresh(self) -> list[Any]:
+        """Render the deferred pages publishing marked (the open-data month files and what is
+        counted from them, `publisher.deferred`), each once; the keys rendered."""
+        ...
+
     def index_search(self, everything: bool = False) -> dict[str, Any]:
         """Rebuild the search index's stale shards (publishing only marks them), or every
         shard; a summary: `shards` (ids rebuilt), `records`, `files` (written or deleted),
