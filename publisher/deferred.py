@@ -1,5 +1,6 @@
 """Pages refreshed within a minute instead of on every change: the open-data month files, the
-channel figures counted from them and the `/data/` page (the families declared `deferred`).
+channel figures counted from them, the `/data/` page and the sitemaps (the families declared
+`deferred`).
 
 Why. A month's open-data file holds one row per letter received in the month: at a million
 letters that is ~28,000 rows and megabytes of JSON and CSV, which every change to one of its
@@ -7,7 +8,8 @@ letters would otherwise rewrite, so a publish would cost what a month of letters
 the stream publish renders every other page at once (the letter's page, the boards, the league)
 and only *marks* the deferred pages it made stale; the every-minute schedule (the search
 indexer's, `events.on_search_schedule`; `wenzheng serve`'s search loop) renders each marked page
-once, however many changes marked it in the minute.
+once, however many changes marked it in the minute. The sitemaps are deferred for the same
+reason: a board's sitemap lists each of its monthly pages and the index every archive page.
 
 How the marks work (as the search index's, `search.index.mark_changes`): a mark is one store
 item per page, `page-mark:<key>` with a fresh token; a refresh renders the pages whose
@@ -120,7 +122,8 @@ def refresh_deferred(store: Store, content: Content, sink: Sink,
     if not stale:
         return []
     snap = Snapshot(store)
-    months = {k[1] for k in stale if len(k) > 1 and isinstance(k[1], str) and MONTH.match(k[1])}
+    months = {k[1] for k in stale if k[0] in ("letters_data", "channels_data")
+              and isinstance(k[1], str) and MONTH.match(k[1])}
     memo: dict[str, Any] = snap.memo      # channels.reads keeps its set of months there too
     memo[STALE] = months
     keys = sort_keys(stale)

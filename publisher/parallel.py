@@ -42,7 +42,8 @@ __all__ = ["parallel_full_build", "plan_slices", "SLICE"]
 SLICE = 40          # archive pages (of PAGE_SIZE letters) per task: ~2,000 letters
 SITE_CHUNK = 60     # site pages of one bulky kind per task
 
-LISTS = 8           # a worker's snapshot keeps this many lists (a month's rows…), not 64
+LISTS = 2           # a worker's snapshot keeps this many lists, not 64: a list may be a
+                    # month's open-data rows (~28,000 at a million letters, ~100 MB decoded)
 _WORKER: dict[str, Any] = {}
 log = logging.getLogger("wenzheng.publish")
 

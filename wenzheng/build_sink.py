@@ -32,9 +32,12 @@ def parse_sink(url: str) -> tuple[str, str]:
 def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = False,
                     client=None, cdn_client=None, out=None,
                     topics: Callable[[Any], str] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> int:
+                    progress: Callable[[int, int], None] | None = None,
+                    workers: int = 1) -> int:
     """The full build into `url`; `topics(ctx)` registers content/'s consultation topics
-    first and says what it did (the command line's), `progress(done, total)` its bar."""
+    first and says what it did (the command line's), `progress(done, total)` its bar. With
+    `workers` > 1 the pages are rendered by that many processes into a local folder first
+    (`publisher.parallel`), then that folder goes up through the same sink."""
     from publisher.build import full_build
     from publisher.runtime import content_for
     from publisher.sinks import S3Sink, cloudfront_invalidator
@@ -59,15 +62,21 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     units0 = getattr(store, "read_units", None)
     requests0 = getattr(store, "read_requests", 0)
     started = time.monotonic()
-    result = full_build(store, content_for(settings), sink, prune=True,
-                        progress=progress)
+    if workers == 1:
+        result = full_build(store, content_for(settings), sink, prune=True,
+                            progress=progress)
+    else:
+        result = _parallel_to_bucket(settings, sink, workers)
     uploaded = len(result.changed) - len(set(result.deleted))
     print(f"site built into s3://{bucket}/{prefix}: {result.pages:,} pages in "
           f"{result.files:,} files ({result.letters:,} published letters); {uploaded:,} "
           f"uploaded, {len(set(result.deleted)):,} deleted, "
           f"{result.files - uploaded:,} unchanged; in {time.monotonic() - started:.1f} s",
           file=out)
-    if units0 is not None:
+    if units0 is not None and workers > 1:
+        print("DynamoDB reads: made by the worker processes, not counted here (count them "
+              "with --workers 1)", file=out)
+    elif units0 is not None:
         units = store.read_units - units0
         reads = store.read_requests - requests0
         print(f"DynamoDB reads: {reads:,} requests (Query/GetItem/BatchGetItem, no Scan), "
@@ -75,3 +84,39 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     if invalidate is None and result.changed:
         print("no WENZHENG_DISTRIBUTION_ID: the CDN was not told what changed", file=out)
     return 0
+
+
+def _parallel_to_bucket(settings: bootstrap.Settings, sink, workers: int):
+    """Render on `workers` processes into a temporary folder, then write each file through the
+    bucket's sink (which uploads only what its manifest says changed) and delete the objects no
+    file of the build has: what `full_build(..., prune=True)` does, on every core."""
+    import shutil
+    import tempfile
+    from functools import partial
+    from pathlib import Path
+
+    from publisher.build import SEARCH_FILES, BuildResult
+    from publisher.parallel import parallel_full_build
+    from publisher.runtime import content_for
+    from publisher.sinks import LocalFolderSink
+
+    folder = Path(tempfile.mkdtemp(prefix="wenzheng-build-"))
+    try:
+        built = parallel_full_build(partial(bootstrap.make_store, settings, bootstrap.real_clock),
+                                    partial(LocalFolderSink, folder), content_for(settings),
+                                    workers=workers)
+        result = BuildResult(pages=built.pages, files=built.files, letters=built.letters)
+        sink.begin(full=True)
+        written = set()
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                path = file.relative_to(folder).as_posix()
+                sink.write(path, file.read_bytes())
+                written.add(path)
+        for path in list(sink.paths()):
+            if path not in written and not path.startswith(SEARCH_FILES) and sink.delete(path):
+                result.deleted.append(path)
+        result.changed = sink.finish()
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -170,11 +171,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.store:
         settings.store = args.store
+    if args.workers < 0:
+        print("error: --workers is a number of processes (0: every core)", file=sys.stderr)
+        return 2
+    workers = args.workers or os.cpu_count() or 1
     if args.sink:
         from .build_sink import build_to_bucket
         return build_to_bucket(settings, args.sink, no_search=args.no_search,
                                topics=lambda ctx: _report(register_topics(ctx, settings)),
-                               progress=Progress("building site"))
+                               progress=Progress("building site"), workers=workers)
     from publisher.pelican_plugin import pelican_build
     from publisher.site_swap import build_and_switch
     report = register_topics(_topic_context(settings), settings)
@@ -183,9 +188,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     def build(tree: Path):
         # the new tree is built whole (pages, then the search index) before it is switched in
-        result = pelican_build(settings.content_dir, tree, settings.data_dir,
-                               store_factory=lambda _data: bootstrap.make_store(
-                                   settings, bootstrap.real_clock))
+        if workers > 1:
+            result = _parallel_build(settings, tree, workers)
+        else:
+            result = pelican_build(settings.content_dir, tree, settings.data_dir,
+                                   store_factory=lambda _data: bootstrap.make_store(
+                                       settings, bootstrap.real_clock))
         print(f"site built into {args.out}: {result.pages:,} pages in {result.files:,} files "
               f"({result.letters:,} published letters, zh-CN and English) in "
               f"{time.monotonic() - started:.1f} s")
@@ -195,6 +203,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     build_and_switch(Path(args.out), build)
     return 0
+
+
+def _parallel_build(settings, tree: Path, workers: int):
+    """The pages rendered by `workers` processes into the new tree (`publisher.parallel`: the
+    same bytes as the one-process build), each with its own store connection."""
+    from functools import partial
+
+    from publisher.parallel import parallel_full_build
+    from publisher.runtime import content_for
+    from publisher.sinks import LocalFolderSink
+    return parallel_full_build(partial(bootstrap.make_store, settings, bootstrap.real_clock),
+                               partial(LocalFolderSink, tree), content_for(settings),
+                               workers=workers)
 
 
 def _build_search(settings, out: Path) -> int:
@@ -427,6 +448,8 @@ def parser() -> argparse.ArgumentParser:
                    help="the store to read (default WENZHENG_STORE; dynamodb: WENZHENG_TABLE)")
     b.add_argument("--no-search", action="store_true",
                    help="skip the search index (Pagefind) after the pages")
+    b.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="render on N processes (0: every core; default 1, through Pelican)")
     data(b)
     b.set_defaults(fn=cmd_build)
 

@@ -77,6 +77,9 @@ def letters_data(r: Renderer, month: str) -> Output:
     rows = _numbered(r.snap.open_rows_in_month(month))
     if not rows:
         return []
+    # the month's channel counts from the rows just read, so the channel files (rendered after
+    # every month file in a full build) never read a month's rows again
+    channels.month_cells(r.snap, month)
     doc = {
         "period": month, "period_label": period_label(month),
         # received, valid, duplicate, invalid: `open_data.month_counts` (from `status` and

@@ -9,6 +9,9 @@ letter is first on its page (a page may have come) or one left the archive. The 
 lists the departments and league periods (a change that moved figures may add one) and the
 consultations (a public change to a topic). A board's sitemap is stale when one of its monthly
 pages may have come or gone (`facets.facet_touch`); the index lists a fixed file per board.
+
+Deferred (`publisher.deferred`): a stream publish marks the sitemaps it made stale and the
+every-minute refresh renders them, since a board's sitemap and the index grow with the archive.
 """
 from __future__ import annotations
 
@@ -131,4 +134,7 @@ FAMILY = Family(
     archive=archive_pages,
     archive_count=pages_in,
     owns=owns,
+    # for crawlers, which read them days apart; a board's sitemap lists every monthly page of
+    # the board, and the index every archive page (~20,000 at a million letters)
+    deferred=True,
 )

@@ -87,6 +87,31 @@ def test_wenzheng_build_sink_reads_dynamodb_and_fills_the_bucket(city, tmp_path)
 
 
 
+def test_a_build_on_two_processes_fills_the_bucket_as_one_does(city, tmp_path):
+    """`--workers 2`: the pages rendered by two processes into a local folder, then written
+    through the same sink, which removes what no page owns any more."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="wz-two")
+    s3.put_object(Bucket="wz-two", Key="letters/gone/index.html", Body=b"old")
+    settings = Settings.from_env({"WENZHENG_STORE": "dynamodb", "WENZHENG_TABLE": TABLE,
+                                  "WENZHENG_DATA": str(tmp_path)})
+    out = io.StringIO()
+    assert build_to_bucket(settings, "s3://wz-two", client=s3, out=out, workers=2) == 0
+    assert "worker processes" in out.getvalue()
+    memory = MemorySink()
+    full_build(city.ctx.store, city.content, memory)
+    objects = {o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket="wz-two")
+               for o in p.get("Contents", [])}
+    assert objects - {"_manifest/hashes.json.gz"} == set(memory.files)
+    differ = [k for k in memory.files
+              if s3.get_object(Bucket="wz-two", Key=k)["Body"].read() != memory.files[k]]
+    assert differ == []
+    # once more: nothing to upload
+    out = io.StringIO()
+    assert build_to_bucket(settings, "s3://wz-two", client=s3, out=out, workers=2) == 0
+    assert " 0 uploaded, 0 deleted" in out.getvalue()
+
+
 def test_the_command_line_builds_into_the_bucket(city, tmp_path, monkeypatch, capsys):
     """`wenzheng build --store dynamodb --sink s3://BUCKET` (API.md's Operations): it
     registers content/'s topics first; a second run has nothing to upload."""

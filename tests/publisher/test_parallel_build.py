@@ -49,3 +49,24 @@ def test_site_plan_keeps_every_key_once():
     assert chunks[0] == [("home",), ("league",)]
     assert sorted(k for c in chunks for k in c) == sorted(keys)
     assert all(len(c) <= 2 for c in chunks[1:])
+
+
+def test_wenzheng_build_on_two_processes_writes_what_one_writes(tmp_path, content, monkeypatch,
+                                                                capsys):
+    """`wenzheng build --out DIR --workers 2` renders on two processes into the new tree; the
+    tree equals the one-process build through Pelican (`--workers 1`, the default)."""
+    from wenzheng.cli import main
+    data = tmp_path / "data"
+    city = make_city(data, content)
+    for n in range(4):
+        city.full_cycle(dept=("housing", "transport")[n % 2])
+        city.clock.advance(days=20)
+    monkeypatch.setenv("WENZHENG_DATA", str(data))
+    monkeypatch.delenv("WENZHENG_STORE", raising=False)
+    assert main(["build", "--out", str(tmp_path / "one"), "--no-search"]) == 0
+    assert main(["build", "--out", str(tmp_path / "two"), "--no-search", "--workers", "2"]) == 0
+    assert "published letters" in capsys.readouterr().out
+    a, b = tree((tmp_path / "one").resolve()), tree((tmp_path / "two").resolve())
+    assert sorted(a) == sorted(b) and len(a) > 100
+    assert [p for p in a if a[p] != b[p]] == []
+    assert main(["build", "--out", str(tmp_path / "x"), "--workers", "-1"]) == 2
