@@ -328,7 +328,7 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         "Properties": {"CachePolicyConfig": {
             "Name": sub("${AWS::StackName}-site"),
             "Comment": "pages: origin Cache-Control; theme assets keyed by their ?v= version",
-            "MinTTL": 0, "DefaultTTL": 300, "MaxTTL": 31536000,
+            "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 31536000,   # sinks.PAGE_MAX_AGE
             "ParametersInCacheKeyAndForwardedToOrigin": {
                 "EnableAcceptEncodingGzip": True,
                 "EnableAcceptEncodingBrotli": True,

@@ -13,8 +13,9 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,12 +47,45 @@ def content_type(path: str) -> str:
     return CONTENT_TYPES.get(posixpath.splitext(path)[1].lower(), "application/octet-stream")
 
 
+PAGE_MAX_AGE = 60      # seconds a page may stay at the edge (and in a browser) once changed
+
+
 def cache_control(path: str) -> str:
-    """Pages change when letters do, so edge caches keep them briefly and the publisher
-    invalidates what changed; theme assets are versioned by a query string."""
+    """Pages change when letters do, so edge caches keep them for a minute: a changed page is
+    seen everywhere within `PAGE_MAX_AGE` without telling the CDN (which bills each path it is
+    told, see `edge_urls`); theme assets are versioned by a query string."""
     if path.startswith("theme/"):
         return "public, max-age=86400"
-    return "public, max-age=300, stale-while-revalidate=60"
+    return f"public, max-age={PAGE_MAX_AGE}, stale-while-revalidate=30"
+
+
+_LETTER_PAGE = re.compile(r"^(?:en/)?letters/([^/]+)/index\.html$")
+
+
+def edge_urls(changed: Iterable[str], deleted: Iterable[str], overwritten: Iterable[str],
+              urgent: set[str]) -> list[str]:
+    """What an incremental publish tells the CDN to forget at once; every other changed page
+    is refreshed at the edge within `PAGE_MAX_AGE` seconds.
+
+    - a file deleted (a letter withdrawn, a page gone): a withdrawn letter must not stay
+      readable for a minute;
+    - a letter page overwritten by a change that (re)published or withdrew it (`urgent`: the
+      office's corrected public text after a re-approval must replace the old one at once).
+
+    A letter page is told as one wildcard per language (`/letters/{id}/*` covers the folder
+    URL and its `index.html`; CloudFront bills a wildcard as one path). Votes, ratings and
+    every list page (boards, league, open data, feeds, sitemaps) are not told: a vote would
+    otherwise cost two paths, and a publish ~34 (about $1 a letter at CloudFront's price)."""
+    del changed      # (what changed is refreshed by the pages' max-age)
+    urls: set[str] = set()
+    for path in deleted:
+        found = _LETTER_PAGE.match(path)
+        urls |= ({"/" + path.removesuffix("index.html") + "*"} if found else set(url_paths(path)))
+    for path in overwritten:
+        found = _LETTER_PAGE.match(path)
+        if found and found.group(1) in urgent:
+            urls.add("/" + path.removesuffix("index.html") + "*")
+    return sorted(urls)
 
 
 def clean_path(path: str) -> str:
@@ -284,6 +318,12 @@ class S3Sink(_Tracking):
         self.cache_control = cache_control
         self.workers = max(1, workers)
         self.etags: dict[str, str] | None = None     # key -> ETag, after a full listing
+        # an incremental publish: files deleted, files that were there and changed, and the
+        # letters its changes (re)published or withdrew (`publish_changes` sets them; see
+        # `edge_urls` for what the CDN is told)
+        self.gone: list[str] = []
+        self.overwritten: list[str] = []
+        self.urgent: set[str] = set()
         # the manifest lives outside the prefix the site is served from (with no prefix, at
         # /_manifest/: it holds only public paths and their hashes)
         self.manifest_key = "_manifest/" + self.prefix + "hashes.json.gz"
@@ -304,6 +344,7 @@ class S3Sink(_Tracking):
     def begin(self, full: bool = False) -> None:
         self._shutdown()
         super().begin(full)
+        self.gone, self.overwritten = [], []
         self._reset_full()
         self.etags = self._list() if full else None
         if full:
@@ -366,10 +407,13 @@ class S3Sink(_Tracking):
         self.writes += 1
         md5 = hashlib.md5(data).digest()
         if self._pool is None:                       # incremental: one HEAD, one PUT
-            if self._remote_md5(key) == md5.hex():
+            there = self._remote_md5(key)
+            if there == md5.hex():
                 return False
             self._put(key, rel, data, md5)
             self.changed.append(rel)
+            if there is not None:
+                self.overwritten.append(rel)
             return True
         return self._write_full(key, rel, data, md5)
 
@@ -421,6 +465,7 @@ class S3Sink(_Tracking):
             self.etags.pop(key, None)
         self._entries.pop(rel, None)
         self.changed.append(rel)
+        self.gone.append(rel)
         return True
 
     def paths(self) -> Iterator[str]:
@@ -471,10 +516,16 @@ class S3Sink(_Tracking):
         self.manifest = files
 
     def finish(self) -> list[str]:
-        if self._pool is not None:
+        full = self._pool is not None
+        if full:
             self._finish_full()
         changed = super().finish()
         if changed and self.invalidate is not None:
-            urls = sorted({u for p in changed for u in url_paths(p)})
-            self.invalidate(urls)
+            if full:        # a full build: everything it changed (past 1,000 paths, "/*")
+                urls = sorted({u for p in changed for u in url_paths(p)})
+            else:
+                urls = edge_urls(changed, self.gone, self.overwritten, self.urgent)
+            if urls:
+                self.invalidate(urls)
+        self.urgent = set()
         return changed

@@ -12,12 +12,14 @@ from chalicelib.services.ports import Change
 from fakes import cst
 from publisher.build import full_build, publish_changes
 from publisher.sinks import (
+    PAGE_MAX_AGE,
     LocalFolderSink,
     MemorySink,
     S3Sink,
     cache_control,
     clean_path,
     content_type,
+    edge_urls,
 )
 
 
@@ -120,25 +122,53 @@ def test_s3_full_build_uploads_then_second_publish_only_changed(s3, content):
     assert sink.writes > 0 and sink.finish() == []
     assert len(cdn.invalidations) == 1
 
-    # one more letter: an incremental publish uploads only what changed, invalidates once
+    # one more letter: an incremental publish uploads only what changed; the new pages and the
+    # lists are refreshed at the edge by their max-age, so the CDN is told nothing
     new = store.add(published_letter("n0001", cst(2026, 11, 2, 8)))
     puts = []
     s3.meta.events.register("before-call.s3.PutObject", lambda **kw: puts.append(1))
     publish_changes(store, content, sink, [Change(
         id="c", at=cst(2026, 11, 2, 8), letters=[new.id], departments=["housing"],
-        months=["2026-11"], public=True)])
-    changed = cdn.invalidations[-1]
-    assert len(cdn.invalidations) == 2
-    assert f"/letters/{new.id}/" in changed and "/letters/" in changed and "/" in changed
-    assert f"/en/letters/{new.id}/" in changed and "/en/" in changed    # the English pages too
-    assert f"/letters/{letters[0].id}/" not in changed
-    changed_files = [u for u in changed if not u.endswith("/")]
+        months=["2026-11"], public=True, published=[new.id])])
+    assert len(cdn.invalidations) == 1
+    changed = sink.changed
+    assert f"letters/{new.id}/index.html" in changed and "index.html" in changed
+    assert f"en/letters/{new.id}/index.html" in changed          # the English pages too
+    assert f"letters/{letters[0].id}/index.html" not in changed
     # one PUT per changed file, no more (each HTML page twice: zh-CN and English; the open
     # data of the month the letter was received, JSON and CSV, and the channel files of its
     # month, quarter, year and all)
-    assert len(puts) == len(changed_files) < 31
-    assert "/data/letters-2026-10.json" in changed_files
+    assert len(puts) == len(set(changed)) < 31
+    assert "data/letters-2026-10.json" in changed
     assert s3.get_object(Bucket="site", Key=f"www/letters/{new.id}/index.html")["Body"].read()
+
+    # the office corrects the public text (a re-approval): the page leaves the CDN at once,
+    # one wildcard per language; a vote on the same page is left to its max-age
+    store.add(published_letter("n0001", cst(2026, 11, 2, 8), subject="已更正的标题"))
+    publish_changes(store, content, sink, [Change(
+        id="d", at=cst(2026, 11, 2, 9), letters=[new.id], departments=["housing"],
+        months=["2026-11"], public=True, published=[new.id])])
+    assert cdn.invalidations[-1] == [f"/en/letters/{new.id}/*", f"/letters/{new.id}/*"]
+
+
+def test_only_withdrawals_and_corrections_are_told_to_the_cdn():
+    urls = edge_urls(
+        changed=["index.html", "letters/a1/index.html", "letters/b2/index.html",
+                 "data/letters-2026-11.json", "letters/2026/11/index.html"],
+        deleted=["letters/w9/index.html", "en/letters/w9/index.html",
+                 "letters/2026/11/3/index.html"],
+        overwritten=["letters/a1/index.html", "letters/b2/index.html", "index.html"],
+        urgent={"a1", "w9"})
+    assert urls == ["/en/letters/w9/*", "/letters/2026/11/3/", "/letters/2026/11/3/index.html",
+                    "/letters/a1/*", "/letters/w9/*"]
+    assert edge_urls(["index.html"], [], ["index.html"], set()) == []
+
+
+def test_pages_stay_at_the_edge_a_minute_and_theme_assets_a_day():
+    assert cache_control("letters/a1/index.html") == (
+        f"public, max-age={PAGE_MAX_AGE}, stale-while-revalidate=30")
+    assert PAGE_MAX_AGE <= 60
+    assert cache_control("theme/css/site.css") == "public, max-age=86400"
 
 
 def test_s3_incremental_compares_with_head_not_a_listing(s3, content):
