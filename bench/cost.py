@@ -4,8 +4,8 @@ A DynamoDB store on moto (the real adapter, `adapters/dynamodb.py`, over a clien
 a background of N published letters (`bench.data`, as the benchmarks load them), then one
 letter's whole life through the real use cases — submitted on the web form, dispatched,
 signed, replied, approved for publication, rated — each commit published incrementally
-(`publisher.build.publish_pending` into a `MemorySink`, as the stream handler does). Prints per
-step and in total:
+(`publisher.build.publish_pending` into a `MemorySink`, as the stream handler does: the
+deferred pages only marked, `publisher/deferred.py`). Prints per step and in total:
 
 - DynamoDB requests by operation, and read/write request units computed from the items'
   sizes (DynamoDB's rules: a write unit per 1 KB written, twice in a transaction; a read unit
@@ -211,7 +211,7 @@ def lifecycle(ctx: Any, content: Any, meter: Meter, sink: Any) -> list[dict[str,
         write = meter.snapshot()
         meter.reset()
         before = sink.total_writes, sink.total_changed
-        publish_pending(ctx.store, content, sink)
+        publish_pending(ctx.store, content, sink, defer=True)   # as the stream handler
         publish = meter.snapshot()
         steps.append({"step": name, "commit": write, "publish": publish,
                       "files_rendered": sink.total_writes - before[0],
