@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from chalicelib.services.ports import Change, Store
@@ -18,6 +16,7 @@ from . import deferred
 from . import pages as P
 from .content import Content
 from .render import Renderer, default_theme_dir
+from .rendering import BuildResult, Progress, render_pages
 from .search.index import MANIFEST_PATH, SHARDS_ROOT, mark_changes
 from .sinks import Sink
 from .snapshot import Snapshot
@@ -25,40 +24,9 @@ from .snapshot import Snapshot
 __all__ = ["full_build", "publish_changes", "publish_pending", "default_theme_dir",
            "BuildResult", "render_pages"]
 
-Progress = Callable[[int, int], None]
 SEARCH_FILES = (SHARDS_ROOT, MANIFEST_PATH)
 
 log = logging.getLogger("wenzheng.publish")
-
-
-@dataclass
-class BuildResult:
-    pages: int = 0                        # page keys rendered
-    files: int = 0                        # files rendered
-    changed: list[str] = field(default_factory=list)   # files written or deleted
-    deleted: list[str] = field(default_factory=list)
-    letters: int = 0                      # published letters on the site (full builds)
-
-
-def render_pages(renderer: Renderer, keys: Iterable[P.PageKey], sink: Sink,
-                 result: BuildResult, written: set[str] | None = None,
-                 progress: Progress | None = None, total: int = 0) -> None:
-    """Render each key once and write its files; delete files of pages that are gone."""
-    for key in keys:
-        outputs = renderer.render(key)
-        result.pages += 1
-        paths = set()
-        for path, data in outputs:
-            sink.write(path, data)
-            paths.add(path)
-            result.files += 1
-        if written is not None:
-            written |= paths
-        for path in P.output_paths(key) or ():
-            if path not in paths and sink.delete(path):
-                result.deleted.append(path)
-        if progress is not None:
-            progress(result.pages, total)
 
 
 def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path | None = None,

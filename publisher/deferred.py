@@ -37,6 +37,7 @@ from .families import family_of
 from .families.channels import STALE
 from .keys import MONTH, PageKey
 from .render import Renderer
+from .rendering import BuildResult, render_pages
 from .sinks import Sink
 from .snapshot import Snapshot
 
@@ -115,7 +116,6 @@ def refresh_deferred(store: Store, content: Content, sink: Sink,
     """Render the deferred pages marked since they were last rendered, each once; returns
     their keys. The months of the marked pages are the only ones whose channel counts are
     recounted (the others' counts are kept in the store, `channels.month_cells`)."""
-    from .build import BuildResult, render_pages
     from .pages import sort_keys
 
     stale = stale_pages(store.search_state())

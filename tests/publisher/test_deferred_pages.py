@@ -11,7 +11,7 @@ from publisher_city import make_city
 from sitecheck import diff_trees, personal_data_on_site
 
 from chalicelib.domain.statistics import month_of
-from publisher import build, deferred
+from publisher import deferred
 from publisher.build import full_build
 from publisher.sinks import MemorySink
 
@@ -70,16 +70,16 @@ def test_a_mark_made_during_a_refresh_is_rendered_by_the_next(tmp_path, content,
     store = city.ctx.store
     a = city.full_cycle(dept="housing")
     month = month_of(store.get_letter(a["id"]).submitted_at)
-    render = build.render_pages
+    render = deferred.render_pages
 
     def publish_beside(renderer, keys, sink, result, *args, **kw):
         # a stream publish marks the month again while the refresh is rendering it
         deferred.mark_pages(store, [("letters_data", month)])
         return render(renderer, keys, sink, result, *args, **kw)
 
-    monkeypatch.setattr(build, "render_pages", publish_beside)
+    monkeypatch.setattr(deferred, "render_pages", publish_beside)
     assert ("letters_data", month) in deferred.refresh_deferred(store, content, city.sink)
-    monkeypatch.setattr(build, "render_pages", render)
+    monkeypatch.setattr(deferred, "render_pages", render)
     # the mark written during the refresh has a token the refresh did not render
     assert deferred.refresh_deferred(store, content, city.sink) == [("letters_data", month)]
     assert deferred.refresh_deferred(store, content, city.sink) == []
@@ -101,7 +101,7 @@ def test_a_refresh_that_fails_keeps_its_marks(tmp_path, content, monkeypatch):
     def broken(*args, **kw):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build, "render_pages", broken)
+    monkeypatch.setattr(deferred, "render_pages", broken)
     try:
         deferred.refresh_deferred(city.ctx.store, content, city.sink)
     except OSError:
