@@ -41,14 +41,19 @@ def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path
     sink.begin(full=True)
     render_pages(renderer, P.all_pages(snap, content), sink, result, written, progress, total)
     if prune:
-        for path in list(sink.paths()):
-            if path in written or path.startswith(SEARCH_FILES):
-                continue            # the search index's files are its own (search.index)
-            if sink.delete(path):
-                result.deleted.append(path)
+        prune_unwritten(sink, written, result)
     result.changed = sink.finish()
     deferred.record_built(store, marked)
     return result
+
+
+def prune_unwritten(sink: Sink, written: set[str], result: BuildResult) -> None:
+    """Delete every file of the sink that this full build did not write."""
+    for path in list(sink.paths()):
+        if path in written or path.startswith(SEARCH_FILES):
+            continue            # the search index's files are its own (search.index)
+        if sink.delete(path):
+            result.deleted.append(path)
 
 
 def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Change],

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from chalicelib import bootstrap
 
-__all__ = ["parse_sink", "build_to_bucket"]
+__all__ = ["parse_sink", "build_to_bucket", "parallel_into"]
 
 
 def parse_sink(url: str) -> tuple[str, str]:
@@ -92,19 +92,13 @@ def _parallel_to_bucket(settings: bootstrap.Settings, sink, workers: int):
     file of the build has: what `full_build(..., prune=True)` does, on every core."""
     import shutil
     import tempfile
-    from functools import partial
     from pathlib import Path
 
-    from publisher.build import SEARCH_FILES, BuildResult
-    from publisher.parallel import parallel_full_build
-    from publisher.runtime import content_for
-    from publisher.sinks import LocalFolderSink
+    from publisher.build import BuildResult, prune_unwritten
 
     folder = Path(tempfile.mkdtemp(prefix="wenzheng-build-"))
     try:
-        built = parallel_full_build(partial(bootstrap.make_store, settings, bootstrap.real_clock),
-                                    partial(LocalFolderSink, folder), content_for(settings),
-                                    workers=workers)
+        built = parallel_into(settings, folder, workers)
         result = BuildResult(pages=built.pages, files=built.files, letters=built.letters)
         sink.begin(full=True)
         written = set()
@@ -113,10 +107,21 @@ def _parallel_to_bucket(settings: bootstrap.Settings, sink, workers: int):
                 path = file.relative_to(folder).as_posix()
                 sink.write(path, file.read_bytes())
                 written.add(path)
-        for path in list(sink.paths()):
-            if path not in written and not path.startswith(SEARCH_FILES) and sink.delete(path):
-                result.deleted.append(path)
+        prune_unwritten(sink, written, result)
         result.changed = sink.finish()
         return result
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def parallel_into(settings: bootstrap.Settings, folder, workers: int):
+    """Every page rendered by `workers` processes into `folder` (`publisher.parallel`: the same
+    bytes as the one-process build), each with its own connection to the settings' store."""
+    from functools import partial
+
+    from publisher.parallel import parallel_full_build
+    from publisher.runtime import content_for
+    from publisher.sinks import LocalFolderSink
+    return parallel_full_build(partial(bootstrap.make_store, settings, bootstrap.real_clock),
+                               partial(LocalFolderSink, folder), content_for(settings),
+                               workers=workers)

@@ -189,7 +189,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     def build(tree: Path):
         # the new tree is built whole (pages, then the search index) before it is switched in
         if workers > 1:
-            result = _parallel_build(settings, tree, workers)
+            from .build_sink import parallel_into
+            result = parallel_into(settings, tree, workers)
         else:
             result = pelican_build(settings.content_dir, tree, settings.data_dir,
                                    store_factory=lambda _data: bootstrap.make_store(
@@ -203,19 +204,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     build_and_switch(Path(args.out), build)
     return 0
-
-
-def _parallel_build(settings, tree: Path, workers: int):
-    """The pages rendered by `workers` processes into the new tree (`publisher.parallel`: the
-    same bytes as the one-process build), each with its own store connection."""
-    from functools import partial
-
-    from publisher.parallel import parallel_full_build
-    from publisher.runtime import content_for
-    from publisher.sinks import LocalFolderSink
-    return parallel_full_build(partial(bootstrap.make_store, settings, bootstrap.real_clock),
-                               partial(LocalFolderSink, tree), content_for(settings),
-                               workers=workers)
 
 
 def _build_search(settings, out: Path) -> int:
