@@ -356,6 +356,9 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
             "Origins": [
                 {"Id": "site",
                  "DomainName": arn("SiteBucket", "RegionalDomainName"),
+                 # the live generation (publisher/generations.py): a full build switches it,
+                 # and `wenzheng deploy` passes the live one back on every stack update
+                 "OriginPath": ref("SiteOriginPath"),
                  "OriginAccessControlId": arn("SiteOriginAccessControl", "Id"),
                  "S3OriginConfig": {"OriginAccessIdentity": ""}},
                 {"Id": "api",
@@ -463,6 +466,10 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
 
     return {
         "Parameters": {
+            "SiteOriginPath": {
+                "Type": "String", "Default": "", "AllowedPattern": "^(/[A-Za-z0-9._-]+)*$",
+                "Description": "the site's live generation in the bucket (/_site/<generation>; "
+                               "empty: the bucket root); set by `wenzheng deploy`"},
             "SiteDomain": {"Type": "String", "Default": "",
                            "Description": "the site's own host name (empty: the CloudFront one)"},
             "CertificateArn": {"Type": "String", "Default": "",

@@ -18,13 +18,21 @@ def site_dir(settings: Settings) -> Path:
 
 
 def configured_sink(settings: Settings, invalidate: bool = True):
-    """The site bucket in AWS (its CDN told what changed at `finish()`, unless `invalidate`
-    is False), else the local site folder."""
-    from .sinks import LocalFolderSink, S3Sink
+    """The live generation of the site bucket in AWS (its CDN told what changed at
+    `finish()`, unless `invalidate` is False), else the local site folder."""
+    return configured_site(settings, invalidate)[0]
+
+
+def configured_site(settings: Settings, invalidate: bool = True) -> tuple[Any, bool]:
+    """The configured sink, and whether a full build into a new generation of the bucket is
+    under way (`publisher.generations`: one read of its pointer for both; never locally)."""
+    from .sinks import LocalFolderSink
     if settings.site_bucket:
-        return S3Sink(settings.site_bucket,
-                      invalidate=cdn_invalidator(settings) if invalidate else None)
-    return LocalFolderSink(site_dir(settings))
+        from .generations import live_sink
+        live = live_sink(settings.site_bucket,
+                         invalidate=cdn_invalidator(settings) if invalidate else None)
+        return live.sink, live.held
+    return LocalFolderSink(site_dir(settings)), False
 
 
 def cdn_invalidator(settings: Settings):
@@ -61,12 +69,14 @@ def content_for(settings: Settings):
 
 
 def publish_to_configured_sink(store: Store, settings: Settings,
-                               changes: Iterable[Change]) -> set:
+                               changes: Iterable[Change]) -> tuple[set, bool]:
     """The stream handler's publish: the pages the changes touch, except the deferred ones
-    (the open-data month files and what is counted from them), which it marks for `refresh`."""
+    (the open-data month files and what is counted from them), which it marks for `refresh`;
+    and whether a full build is under way (then the change records stay pending: the build
+    publishes them again into the generation it switches to)."""
     from .build import publish_changes
-    return publish_changes(store, content_for(settings), configured_sink(settings), list(changes),
-                           defer=True)
+    sink, held = configured_site(settings)
+    return publish_changes(store, content_for(settings), sink, list(changes), defer=True), held
 
 
 _refresh_lock = threading.Lock()
@@ -74,10 +84,16 @@ _refresh_lock = threading.Lock()
 
 def refresh_deferred(store: Store, settings: Settings, sink=None) -> list:
     """Render the deferred pages marked since their last rendering (every minute in AWS, with
-    the search indexer; the local server's search loop), one refresh at a time."""
+    the search indexer; the local server's search loop), one refresh at a time. While a full
+    build into a new generation is under way nothing is rendered: the marks wait for it."""
     from .deferred import refresh_deferred as refresh
+    if sink is None:
+        sink, held = configured_site(settings)
+        if held:
+            log.info("deferred pages wait: a full build is under way")
+            return []
     with _refresh_lock:
-        return refresh(store, content_for(settings), sink or configured_sink(settings))
+        return refresh(store, content_for(settings), sink)
 
 
 _drain_lock = threading.Lock()
@@ -100,9 +116,21 @@ class SitePublisher:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self.held = False          # the last publish found a full build under way
 
     def publish(self, changes: list[Change]) -> set[str]:
-        return publish_to_configured_sink(self.store, self.settings, changes)
+        pages, self.held = publish_to_configured_sink(self.store, self.settings, changes)
+        return pages
+
+    def settle(self, changes: list[Change]) -> bool:
+        """Mark the published change records done, unless the publish found a full build
+        under way (they stay pending; it publishes them into its generation after the switch:
+        `publisher.generations`). Whether they were marked."""
+        if self.held:
+            log.info("%d change record(s) held for the full build under way", len(changes))
+            return False
+        self.store.mark_changes_done([c.id for c in changes])
+        return True
 
     def drain(self) -> int:
         return drain_outbox(self.store, self.settings)
@@ -117,7 +145,10 @@ class SitePublisher:
         and the marks stay, so the next run tries again (the dev server's loop, the AWS
         schedule, which would otherwise retry the same event)."""
         from .search.index import IndexResult, SearchIndexError, update_index
-        sink = configured_sink(self.settings, invalidate=False)
+        sink, held = configured_site(self.settings, invalidate=False)
+        if held:       # the marks wait for the new generation (publisher.generations)
+            return {"shards": [], "records": 0, "files": 0, "removed": [], "error": None,
+                    "waiting": "a full build is under way"}
         with _index_lock:
             sink.begin()
             try:

@@ -17,6 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -298,18 +299,25 @@ class S3Sink(_Tracking):
     owns (DeleteObjects, 1,000 a request), writes the manifest last, then calls `invalidate`
     once with the URLs of everything changed.
 
-    What a reader sees mid-build: every object is whole (S3 PUTs are atomic), but the site is
-    a mix of old and new pages until `finish()`; a build that dies leaves the old manifest,
-    and the next full build compares against the listing, so it uploads what the dead one did
-    not (see "Crash-safe builds" in the README).
+    Built in place, a reader sees every object whole (S3 PUTs are atomic), but a mix of old
+    and new pages until `finish()`. A deployed site is therefore built into a new prefix, a
+    generation (`publisher.generations`), with `copy_from` the live one: a page whose bytes
+    the live generation's manifest already holds, in an object not touched since, is copied
+    inside S3 (CopyObject: no upload), and the objects under `carry` (the search index, which
+    the indexer owns) are copied over at `finish()`; the switch to the new prefix is made
+    after.
     """
 
     MANIFEST = "_manifest/hashes.json.gz"
+    # top-level folders of the bucket that are not pages: the manifests, the pointer to the
+    # live generation and the generations themselves (publisher.generations)
+    RESERVED = ("_manifest/", "_live/", "_site/")
 
     def __init__(self, bucket: str, prefix: str = "", client: Any = None,
                  invalidate: Callable[[list[str]], None] | None = None,
                  cache_control: Callable[[str], str] = cache_control,
-                 workers: int = 16) -> None:
+                 workers: int = 16, copy_from: str | None = None,
+                 carry: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -326,8 +334,17 @@ class S3Sink(_Tracking):
         self.urgent: set[str] = set()
         # the manifest lives outside the prefix the site is served from (with no prefix, at
         # /_manifest/: it holds only public paths and their hashes)
-        self.manifest_key = "_manifest/" + self.prefix + "hashes.json.gz"
+        self.manifest_key = self.manifest_key_of(self.prefix)
+        # a generation build: the prefix to copy unchanged pages from, and what to carry over
+        self.copy_from = (None if copy_from is None else
+                          copy_from.strip("/") + "/" if copy_from.strip("/") else "")
+        self.carry = carry
+        self.copied = 0
         self._reset_full()
+
+    @staticmethod
+    def manifest_key_of(prefix: str) -> str:
+        return "_manifest/" + prefix + "hashes.json.gz"
 
     def _reset_full(self) -> None:
         self.manifest: dict[str, list[str]] = {}     # path -> [sha256, etag] (last full build)
@@ -337,6 +354,10 @@ class S3Sink(_Tracking):
         self._failed: BaseException | None = None    # the first upload that failed
         self._doomed: list[str] = []                 # keys to delete at finish()
         self._lock = threading.Lock()
+        # a generation build: path -> [sha256, etag] of the pages `copy_from` holds unchanged
+        # since its manifest, and every key there (for `carry`)
+        self._sources: dict[str, list[str]] = {}
+        self._source_keys: dict[str, str] = {}
 
     def _key(self, path: str) -> str:
         return self.prefix + clean_path(path)
@@ -345,18 +366,31 @@ class S3Sink(_Tracking):
         self._shutdown()
         super().begin(full)
         self.gone, self.overwritten = [], []
+        self.copied = 0
         self._reset_full()
         self.etags = self._list() if full else None
         if full:
-            self.manifest = self._load_manifest()
+            self.manifest = self._load_manifest(self.manifest_key)
+            if self.copy_from is not None:
+                self._load_sources()
             self._pool = ThreadPoolExecutor(max_workers=self.workers,
                                             thread_name_prefix="s3-sink")
             self._slots = threading.BoundedSemaphore(self.workers * 4)
 
-    def _load_manifest(self) -> dict[str, list[str]]:
+    def _load_sources(self) -> None:
+        """What the generation copied from holds: its listing, and the manifest entries whose
+        object is still the one the manifest recorded (an incremental publish since changed
+        some, and those are uploaded instead)."""
+        assert self.copy_from is not None
+        self._source_keys = self._list(root=self.copy_from)
+        manifest = self._load_manifest(self.manifest_key_of(self.copy_from))
+        self._sources = {rel: entry for rel, entry in manifest.items()
+                         if self._source_keys.get(self.copy_from + rel) == entry[1]}
+
+    def _load_manifest(self, key: str) -> dict[str, list[str]]:
         from botocore.exceptions import ClientError
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self.manifest_key)["Body"]
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
             data = json.loads(gzip.decompress(body.read()))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
@@ -368,15 +402,17 @@ class S3Sink(_Tracking):
         return {p: e for p, e in (files or {}).items()
                 if isinstance(e, list) and len(e) == 2}
 
-    def _list(self, under: str = "") -> dict[str, str]:
+    def _list(self, under: str = "", root: str | None = None) -> dict[str, str]:
+        root = self.prefix if root is None else root
         etags: dict[str, str] = {}
         paginator = self.client.get_paginator("list_objects_v2")
         kwargs = {"Bucket": self.bucket}
-        if self.prefix + under:
-            kwargs["Prefix"] = self.prefix + under
+        if root + under:
+            kwargs["Prefix"] = root + under
         for page in paginator.paginate(**kwargs):
             for obj in page.get("Contents", []):
-                if not self.prefix and obj["Key"].startswith("_manifest/"):
+                if obj["Key"][len(self.prefix if root is None else root):].startswith(
+                        self.RESERVED):
                     continue
                 etags[obj["Key"]] = obj["ETag"].strip('"')
         return etags
@@ -393,6 +429,12 @@ class S3Sink(_Tracking):
                 return None
             raise
         return head.get("Metadata", {}).get("md5") or head["ETag"].strip('"')
+
+    def _copy(self, key: str, source: str) -> str:
+        """Copy an object inside the bucket (its type, cache policy and md5 go with it)."""
+        answer = self.client.copy_object(Bucket=self.bucket, Key=key,
+                                         CopySource={"Bucket": self.bucket, "Key": source})
+        return str(answer.get("CopyObjectResult", {}).get("ETag", "")).strip('"')
 
     def _put(self, key: str, rel: str, data: bytes, md5: bytes) -> str:
         answer = self.client.put_object(
@@ -426,7 +468,22 @@ class S3Sink(_Tracking):
             self._entries[rel] = [sha, etag]
             return False
         self.etags[key] = md5.hex()
-        self._slots.acquire()                        # at most workers*4 uploads in flight
+        source = self._sources.get(rel)
+        if source is not None and source[0] == sha:
+            assert self.copy_from is not None
+            old = self.copy_from + rel
+            self._submit(rel, sha, lambda: self._copy(key, old) or source[1])
+            self.copied += 1
+        else:
+            self._submit(rel, sha, lambda: self._put(key, rel, data, md5))
+        self.changed.append(rel)
+        return True
+
+    def _submit(self, rel: str, sha: str | None, send: Callable[[], str]) -> None:
+        """Queue one upload or copy (at most workers*4 in flight); `sha` None: not a page of
+        the manifest (what `carry` copies)."""
+        assert self._pool is not None and self._slots is not None
+        self._slots.acquire()
 
         if self._failed is not None:                 # stop early: the build will raise
             self._slots.release()
@@ -434,9 +491,10 @@ class S3Sink(_Tracking):
 
         def upload() -> None:
             try:
-                new_etag = self._put(key, rel, data, md5)
-                with self._lock:
-                    self._entries[rel] = [sha, new_etag]
+                new_etag = send()
+                if sha is not None:
+                    with self._lock:
+                        self._entries[rel] = [sha, new_etag]
             except BaseException as exc:
                 with self._lock:
                     self._failed = self._failed or exc
@@ -446,8 +504,6 @@ class S3Sink(_Tracking):
 
         # no Future kept per file (a full build writes millions): failures land in _failed
         self._pool.submit(upload)
-        self.changed.append(rel)
-        return True
 
     def delete(self, path: str) -> bool:
         rel = clean_path(path)
@@ -491,9 +547,24 @@ class S3Sink(_Tracking):
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
 
+    def _carry_over(self) -> None:
+        """A generation build: copy what `copy_from` holds under `carry` and this build did
+        not write (the search index's shards) into the new generation."""
+        if self.copy_from is None or not self.carry:
+            return
+        assert self.etags is not None
+        for old in sorted(self._source_keys):
+            rel = old[len(self.copy_from):]
+            key = self.prefix + rel
+            if rel.startswith(self.carry) and key not in self.etags:
+                self.etags[key] = self._source_keys[old]
+                self._submit(rel, None, partial(self._copy, key, old))
+                self.copied += 1
+
     def _finish_full(self) -> None:
         """Wait for the uploads (the first failure raises, and the old manifest stays), delete
         what is gone, then write the manifest: the last object a full build writes."""
+        self._carry_over()
         self._shutdown(cancel=False)
         if self._failed is not None:
             raise self._failed

@@ -3,10 +3,11 @@ the site bucket (instead of infra/README.md's snippet).
 
 Reads the store the settings name (`--store dynamodb`: the table `WENZHENG_TABLE`, through
 paged Queries only, never a Scan; the read units it consumed are reported), renders every page
-through `publisher.build.full_build` into an `S3Sink` (only files whose hash changed uploaded,
-concurrently; files no page owns deleted; the manifest of hashes written last), then tells the
-CDN once (`WENZHENG_DISTRIBUTION_ID`, if set). The search index is not rebuilt here: the
-indexer's next run does (see infra/README.md).
+through `publisher.build.full_build` into a new generation of the bucket (`publisher.generations`:
+a page the live generation already holds is copied inside S3, the rest uploaded concurrently,
+the search index's files carried over), then switches: the bucket's pointer, the CDN's origin
+path and one invalidation (`WENZHENG_DISTRIBUTION_ID`, if set), and publishes what the stream
+held back meanwhile. A build that fails leaves the live site as it was.
 """
 from __future__ import annotations
 
@@ -33,14 +34,15 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
                     client=None, cdn_client=None, out=None,
                     topics: Callable[[Any], str] | None = None,
                     progress: Callable[[int, int], None] | None = None,
-                    workers: int = 1) -> int:
+                    workers: int = 1, take_over: bool = False) -> int:
     """The full build into `url`; `topics(ctx)` registers content/'s consultation topics
     first and says what it did (the command line's), `progress(done, total)` its bar. With
     `workers` > 1 the pages are rendered by that many processes into a local folder first
     (`publisher.parallel`), then that folder goes up through the same sink."""
     from publisher.build import full_build
+    from publisher.generations import BuildUnderWay, build_generation
     from publisher.runtime import content_for
-    from publisher.sinks import S3Sink, cloudfront_invalidator
+    from publisher.sinks import _boto3_client
     out = out or sys.stdout
     del no_search            # the indexer's (see the module's note)
     try:
@@ -56,23 +58,41 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
                   departments=bootstrap.load_departments(settings.content_dir))
     if topics is not None:
         print(f"consultation topics: {topics(ctx)}", file=out)
-    invalidate = (cloudfront_invalidator(settings.distribution_id, client=cdn_client)
-                  if settings.distribution_id else None)
-    sink = S3Sink(bucket, prefix=prefix, client=client, invalidate=invalidate)
+    client = client or _boto3_client("s3")
+    cloudfront = None
+    if settings.distribution_id:
+        cloudfront = cdn_client or _boto3_client("cloudfront")
     units0 = getattr(store, "read_units", None)
     requests0 = getattr(store, "read_requests", 0)
     started = time.monotonic()
-    if workers == 1:
-        result = full_build(store, content_for(settings), sink, prune=True,
-                            progress=progress)
-    else:
-        result = _parallel_to_bucket(settings, sink, workers)
-    uploaded = len(result.changed) - len(set(result.deleted))
-    print(f"site built into s3://{bucket}/{prefix}: {result.pages:,} pages in "
-          f"{result.files:,} files ({result.letters:,} published letters); {uploaded:,} "
-          f"uploaded, {len(set(result.deleted)):,} deleted, "
-          f"{result.files - uploaded:,} unchanged; in {time.monotonic() - started:.1f} s",
-          file=out)
+
+    def render(sink):
+        if workers == 1:
+            return full_build(store, content_for(settings), sink, prune=True,
+                              progress=progress)
+        return _parallel_to_bucket(settings, sink, workers)
+
+    try:
+        done = build_generation(store, content_for(settings), bucket, client, render,
+                                root=prefix, cloudfront=cloudfront,
+                                distribution_id=settings.distribution_id,
+                                say=lambda line: print(line, file=out),
+                                take_over=take_over)
+    except BuildUnderWay as exc:
+        print(f"error: {exc}; if it was killed, build again with --take-over",
+              file=sys.stderr)
+        return 1
+    result = done.build
+    uploaded = len(result.changed) - len(set(result.deleted)) - done.copied
+    print(f"site built into s3://{bucket}/{prefix}{'/' if prefix else ''}_site/"
+          f"{done.generation}/: {result.pages:,} pages in {result.files:,} files "
+          f"({result.letters:,} published letters); {uploaded:,} uploaded, "
+          f"{done.copied:,} copied from the live generation; "
+          f"in {time.monotonic() - started:.1f} s", file=out)
+    print(f"live: {done.generation}" + (f"; {done.held:,} change(s) published during the "
+                                        "build written again into it" if done.held else "")
+          + (f"; removed {', '.join(g or 'the root layout' for g in done.removed)}"
+             if done.removed else ""), file=out)
     if units0 is not None and workers > 1:
         print("DynamoDB reads: made by the worker processes, not counted here (count them "
               "with --workers 1)", file=out)
@@ -81,8 +101,10 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
         reads = store.read_requests - requests0
         print(f"DynamoDB reads: {reads:,} requests (Query/GetItem/BatchGetItem, no Scan), "
               f"{units:,.1f} read units", file=out)
-    if invalidate is None and result.changed:
-        print("no WENZHENG_DISTRIBUTION_ID: the CDN was not told what changed", file=out)
+    if cloudfront is None:
+        print("no WENZHENG_DISTRIBUTION_ID: the CDN's origin path was not switched; serve "
+              f"the bucket from /{prefix + '/' if prefix else ''}_site/{done.generation}",
+              file=out)
     return 0
 
 

@@ -179,7 +179,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .build_sink import build_to_bucket
         return build_to_bucket(settings, args.sink, no_search=args.no_search,
                                topics=lambda ctx: _report(register_topics(ctx, settings)),
-                               progress=Progress("building site"), workers=workers)
+                               progress=Progress("building site"), workers=workers,
+                               take_over=args.take_over)
     from publisher.pelican_plugin import pelican_build
     from publisher.site_swap import build_and_switch
     report = register_topics(_topic_context(settings), settings)
@@ -436,6 +437,9 @@ def parser() -> argparse.ArgumentParser:
                    help="the store to read (default WENZHENG_STORE; dynamodb: WENZHENG_TABLE)")
     b.add_argument("--no-search", action="store_true",
                    help="skip the search index (Pagefind) after the pages")
+    b.add_argument("--take-over", action="store_true",
+                   help="with --sink: build even though the bucket says another full build "
+                        "is under way (it was killed; publisher/generations.py)")
     b.add_argument("--workers", type=int, default=1, metavar="N",
                    help="render on N processes (0: every core; default 1, through Pelican)")
     data(b)

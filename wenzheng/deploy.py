@@ -14,8 +14,11 @@ calling nothing and needing no credentials):
 6. full build    when the bucket has never been built or content/, site/theme or publisher/
                  changed since the last build (their hash is kept in the deployment bucket,
                  `<stage>/content.sha256`): content/'s consultation topics registered in the
-                 table, then every page into the site bucket through the S3 sink
-                 (`full_build_to_bucket`)
+                 table, then every page into a new generation of the site bucket, switched
+                 in last: the bucket's pointer and the distribution's origin path
+                 (`full_build_to_bucket`, `publisher.generations`); the stack's
+                 `SiteOriginPath` is always given the live generation's path, so a stack
+                 update never points the CDN back at an old one
 7. invalidate    the CDN forgets `/*` (after a build)
 8. smoke test    GET `/api/health`, the home page and one letter page of the site
 
@@ -280,20 +283,33 @@ def content_hash(root: Path = ROOT) -> str:
     return digest.hexdigest()
 
 
-def full_build_to_bucket(settings: Any, bucket: str, client: Any = None) -> int:
-    """Every page of the site into `bucket` through the S3 sink, deleting pages no longer built;
-    no invalidation (the caller invalidates `/*` once). The number of files changed. The S3
-    sink uploads only the files whose hash differs from its manifest (publisher/sinks.py), as
-    `wenzheng build --sink s3://BUCKET` does (wenzheng/build_sink.py)."""
+def full_build_to_bucket(settings: Any, bucket: str, client: Any = None,
+                        cloudfront: Any = None) -> int:
+    """Every page of the site into a new generation of `bucket`, then the switch to it: the
+    bucket's pointer and, with `cloudfront`, the distribution's origin path (no invalidation:
+    the caller invalidates `/*` once). The number of files the new generation has that the
+    old one did not have as they are. Pages the live generation holds unchanged are copied
+    inside S3; `wenzheng build --sink s3://BUCKET` does the same (wenzheng/build_sink.py)."""
     from chalicelib import bootstrap
     from publisher.build import full_build
+    from publisher.generations import build_generation
     from publisher.runtime import content_for
-    from publisher.sinks import S3Sink
 
     store = bootstrap.make_store(settings, bootstrap.real_clock)
-    sink = S3Sink(bucket, client=client)
-    result = full_build(store, content_for(settings), sink, prune=True)
-    return len(result.changed)
+    content = content_for(settings)
+    done = build_generation(store, content, bucket, client,
+                            lambda sink: full_build(store, content, sink, prune=True),
+                            cloudfront=cloudfront, distribution_id=settings.distribution_id,
+                            invalidate=False)
+    return len(done.build.changed) - done.copied
+
+
+def live_origin_path(aws: Aws, bucket: str | None) -> str:
+    """The origin path of the bucket's live generation ("" before the first generation)."""
+    from publisher.generations import origin_path, read_pointer
+    if not bucket:
+        return ""
+    return origin_path("", read_pointer(aws.client("s3"), bucket).live)
 
 
 def register_content_topics(settings: Any) -> dict:
@@ -338,11 +354,15 @@ def is_letter_id(name: str) -> bool:
 
 
 def a_letter_page(aws: Aws, bucket: str) -> str | None:
-    """The URL path of one published letter's page in the bucket (None: nothing published)."""
-    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix="letters/", PaginationConfig={"MaxItems": 2000})
+    """The URL path of one published letter's page in the bucket's live generation (None:
+    nothing published)."""
+    from publisher.generations import prefix_of, read_pointer
+    s3 = aws.client("s3")
+    live = prefix_of("", read_pointer(s3, bucket).live)
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=live + "letters/", PaginationConfig={"MaxItems": 2000})
     for obj in (o for page in pages for o in page.get("Contents", [])):
-        parts = obj["Key"].split("/")
+        parts = obj["Key"][len(live):].split("/")
         if len(parts) == 3 and parts[2] == "index.html" and is_letter_id(parts[1]):
             return f"/letters/{parts[1]}/"
     return None
@@ -417,8 +437,8 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
         # a topic added by a content commit takes comments and has its pages
         report = register_content_topics(settings)
         say("   topics: " + ", ".join(f"{k} {len(v)}" for k, v in report.items()))
-        result.built, result.changed = True, full_build_to_bucket(settings, bucket,
-                                                                  aws.client("s3"))
+        result.built, result.changed = True, full_build_to_bucket(
+            settings, bucket, aws.client("s3"), aws.client("cloudfront"))
         say(f"   {result.changed} files changed")
         say(f"7. invalidate /* on {outputs['DistributionId']}")
         result.invalidation = invalidate_all(aws, outputs["DistributionId"],
@@ -471,7 +491,14 @@ def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = prin
     say(f"3. secret wenzheng/{stage}/token-secret: {'created' if created else 'exists'}")
     url = f"https://{bucket}.s3.{aws.region}.amazonaws.com/{template_key}"
     say(f"4. stack {stack}: change set")
-    how = deploy_stack(aws, stack, url, parameters or {},
+    parameters = dict(parameters or {})
+    if "SiteOriginPath" in template.get("Parameters", {}) and stack_exists(aws, stack):
+        # the CDN serves the live generation: the origin path a full build switched to, not
+        # the one the stack last saw (publisher.generations)
+        parameters["SiteOriginPath"] = live_origin_path(
+            aws, stack_outputs(aws, stack).get("BucketName"))
+        say(f"   SiteOriginPath={parameters['SiteOriginPath'] or '(the bucket root)'}")
+    how = deploy_stack(aws, stack, url, parameters,
                        f"deploy-{template_key.rsplit('/', 1)[-1][:12]}",
                        tuple(template.get("Parameters", {})))
     say(f"   {how}")

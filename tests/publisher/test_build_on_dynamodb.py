@@ -18,6 +18,7 @@ from chalicelib.services.context import Context
 from fakes import DEPARTMENTS, FakeCalendar, FakeClock, cst
 from publisher.build import full_build
 from publisher.content import load_content
+from publisher.generations import prefix_of, read_pointer
 from publisher.sinks import MemorySink
 from wenzheng.build_sink import build_to_bucket, parse_sink
 
@@ -52,6 +53,14 @@ def _record(client) -> Counter[str]:
     return ops
 
 
+def live_files(s3, bucket: str) -> dict[str, bytes]:
+    """The live generation's pages, as the CDN's origin path serves them."""
+    live = prefix_of("", read_pointer(s3, bucket).live)
+    keys = [o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=live) for o in p.get("Contents", [])]
+    return {k[len(live):]: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+
+
 def test_a_full_build_on_dynamodb_makes_no_scan_and_counts_read_units(city):
     store = city.ctx.store
     ops = _record(store.client)
@@ -79,11 +88,13 @@ def test_wenzheng_build_sink_reads_dynamodb_and_fills_the_bucket(city, tmp_path)
     assert "no Scan" in report and "read units" in report and " uploaded" in report
     memory = MemorySink()
     full_build(city.ctx.store, city.content, memory)
+    pointer = read_pointer(s3, "wz-site")
+    assert pointer.live and pointer.next is None
+    assert live_files(s3, "wz-site") == memory.files
+    # only the pointer, the generation and its manifest: nothing at the root
     keys = {o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket="wz-site")
             for o in p.get("Contents", [])}
-    assert keys - {"_manifest/hashes.json.gz"} == set(memory.files)
-    home = s3.get_object(Bucket="wz-site", Key="index.html")["Body"].read()
-    assert home == memory.files["index.html"]
+    assert {k.split("/")[0] for k in keys} == {"_live", "_site", "_manifest"}
 
 
 
@@ -100,16 +111,18 @@ def test_a_build_on_two_processes_fills_the_bucket_as_one_does(city, tmp_path):
     assert "worker processes" in out.getvalue()
     memory = MemorySink()
     full_build(city.ctx.store, city.content, memory)
-    objects = {o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket="wz-two")
-               for o in p.get("Contents", [])}
-    assert objects - {"_manifest/hashes.json.gz"} == set(memory.files)
-    differ = [k for k in memory.files
-              if s3.get_object(Bucket="wz-two", Key=k)["Body"].read() != memory.files[k]]
-    assert differ == []
-    # once more: nothing to upload
+    assert live_files(s3, "wz-two") == memory.files
+    first = read_pointer(s3, "wz-two").live
+    # the root layout the bucket had stays one build, as the generation before
+    assert s3.get_object(Bucket="wz-two", Key="letters/gone/index.html")["Body"].read() == b"old"
+    # once more: nothing to upload, every page copied inside S3, the root layout removed
     out = io.StringIO()
     assert build_to_bucket(settings, "s3://wz-two", client=s3, out=out, workers=2) == 0
-    assert " 0 uploaded, 0 deleted" in out.getvalue()
+    assert f" 0 uploaded, {len(memory.files):,} copied" in out.getvalue()
+    assert "removed the root layout" in out.getvalue()
+    assert read_pointer(s3, "wz-two").live != first
+    assert live_files(s3, "wz-two") == memory.files
+    assert s3.list_objects_v2(Bucket="wz-two", Prefix="letters/")["KeyCount"] == 0
 
 
 def test_the_command_line_builds_into_the_bucket(city, tmp_path, monkeypatch, capsys):
@@ -126,7 +139,7 @@ def test_the_command_line_builds_into_the_bucket(city, tmp_path, monkeypatch, ca
     # once more: the topics are there, so are the pages
     assert main(["build", "--store", "dynamodb", "--sink", "s3://wz-site"]) == 0
     report = capsys.readouterr().out
-    assert "added 0" in report and " 0 uploaded, 0 deleted" in report
+    assert "added 0" in report and " 0 uploaded, " in report and " copied " in report
     assert main(["build", "--sink", "ftp://wz-site"]) == 2
     with pytest.raises(SystemExit):
         main(["build", "--out", str(tmp_path / "x"), "--sink", "s3://wz-site"])

@@ -15,12 +15,21 @@ from memory_store import MemoryStore
 
 
 class RecordingPublisher:
-    def __init__(self) -> None:
+    def __init__(self, store: MemoryStore | None = None, held: bool = False) -> None:
         self.published: list[list[str]] = []
+        self.settled: list[list[str]] = []
+        self.store, self.held = store or MemoryStore(), held
 
     def publish(self, changes: list[Change]) -> set[str]:
         self.published.append([c.id for c in changes])
         return {f"letters/{c.letters[0]}/index.html" for c in changes}
+
+    def settle(self, changes: list[Change]) -> bool:
+        self.settled.append([c.id for c in changes])
+        if self.held:
+            return False
+        self.store.mark_changes_done([c.id for c in changes])
+        return True
 
     def drain(self) -> int:
         return 0
@@ -40,7 +49,8 @@ def _composed(store: MemoryStore, publisher: RecordingPublisher) -> bootstrap.Ap
 
 
 def test_a_stream_batch_is_published_through_the_port_and_marked_done():
-    store, publisher = MemoryStore(), RecordingPublisher()
+    store = MemoryStore()
+    publisher = RecordingPublisher(store)
     change = Change(id="c1", at=cst(2026, 11, 23, 9, 0), letters=["l1"], public=True)
     store.outbox.append((change, False))
     bootstrap.use(_composed(store, publisher))
@@ -48,9 +58,23 @@ def test_a_stream_batch_is_published_through_the_port_and_marked_done():
         pages = events.on_stream([_insert(change), {"eventName": "MODIFY"}])
     finally:
         bootstrap.use(None)
-    assert publisher.published == [["c1"]]
+    assert publisher.published == [["c1"]] and publisher.settled == [["c1"]]
     assert pages == ["letters/l1/index.html"]
     assert store.pending_changes() == []
+
+
+def test_a_batch_published_during_a_full_build_stays_pending():
+    store = MemoryStore()
+    publisher = RecordingPublisher(store, held=True)
+    change = Change(id="c2", at=cst(2026, 11, 23, 9, 0), letters=["l2"], public=True)
+    store.outbox.append((change, False))
+    bootstrap.use(_composed(store, publisher))
+    try:
+        events.on_stream([_insert(change)])
+    finally:
+        bootstrap.use(None)
+    assert publisher.published == [["c2"]] and publisher.settled == [["c2"]]
+    assert [c.id for c in store.pending_changes()] == ["c2"]
 
 
 def test_a_batch_without_change_records_publishes_nothing():

@@ -36,10 +36,11 @@ def on_stream(event: Any) -> list[str]:
     changes = changes_in(records)
     if not changes:
         return []
-    composed = bootstrap.app()
-    pages = composed.site_publisher().publish(changes)
-    # clear the pending marker; a batch that failed above is retried by the stream instead
-    composed.ctx.store.mark_changes_done([c.id for c in changes])
+    publisher = bootstrap.app().site_publisher()
+    pages = publisher.publish(changes)
+    # clear the pending marker (unless a full build is under way, which publishes them again
+    # after its switch); a batch that failed above is retried by the stream instead
+    publisher.settle(changes)
     log.info("published %d pages for %d changes", len(pages), len(changes))
     return sorted(map(str, pages))
 

@@ -453,6 +453,12 @@ class Publisher(Protocol):
         """Render and write the pages `changes` touch; the keys of the pages written."""
         ...
 
+    def settle(self, changes: list[Change]) -> bool:
+        """After `publish`: mark the change records done, unless that publish found a full
+        build of the site under way (they stay pending, and the build publishes them again into
+        the site it switches to); whether they were marked."""
+        ...
+
     def drain(self) -> int:
         """Publish every pending change record, oldest first, and mark them done; how many."""
         ...
