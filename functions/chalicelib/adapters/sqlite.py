@@ -86,6 +86,40 @@ _RANGES = {
 }
 # the (value, month) indexes: their key is `codec.facet_month_key`, two arguments here
 _MONTH_KEYED = frozenset({ARCHIVE_TYPE_MONTH, ARCHIVE_CATEGORY_MONTH})
+# the public archive's lists, which only the publisher reads and never changes: a short read of
+# one (a board's page, 50 letters) reuses the letters it decoded before (`_Decoded`)
+_ARCHIVE_LISTS = frozenset({ARCHIVE, ARCHIVE_MONTH, ARCHIVE_DEPARTMENT, ARCHIVE_TYPE,
+                            ARCHIVE_TYPE_MONTH, ARCHIVE_CATEGORY, ARCHIVE_CATEGORY_MONTH})
+_SHORT_READ = 200
+
+
+class _Decoded:
+    """Letters decoded from the archive's lists, kept by id with the stored document they were
+    decoded from (the last `size`). A letter's document changes with every commit that touches
+    it (its `version`, and its history with it), so an equal document is the same letter: a
+    warm publisher does not decode again the ~250 letters its boards list, only the one that
+    changed. The letters handed out are shared: read-only (the publisher's)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        from collections import OrderedDict
+        self.size = size
+        self._items: OrderedDict[str, tuple[str, Letter]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, letter_id: str, doc: str) -> Letter | None:
+        with self._lock:
+            found = self._items.get(letter_id)
+            if found is None or found[0] != doc:
+                return None
+            self._items.move_to_end(letter_id)
+            return found[1]
+
+    def put(self, letter_id: str, doc: str, letter: Letter) -> None:
+        with self._lock:
+            self._items[letter_id] = (doc, letter)
+            self._items.move_to_end(letter_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def _range_args(index: str, key: str | None) -> list[object]:
@@ -107,6 +141,7 @@ class SqliteStore(SqliteAccess, BaseStore):
         super().__init__(clock)
         self._local = threading.local()
         self._memory: sqlite3.Connection | None = None
+        self._decoded = _Decoded()
         migrate(self._conn(), self.path)
 
     def _conn(self) -> sqlite3.Connection:
@@ -332,9 +367,23 @@ class SqliteStore(SqliteAccess, BaseStore):
 
     # --- reads ---------------------------------------------------------------------------
 
-    def _letters(self, sql: str, args: tuple) -> list[Letter]:
+    def _letters(self, sql: str, args: tuple, reuse: bool = False) -> list[Letter]:
         conn = self._conn()
         rows = conn.execute(sql, args).fetchall()
+        if not rows:
+            return []
+        if reuse:
+            known = {lid: hit for lid, doc in rows
+                     if (hit := self._decoded.get(lid, doc)) is not None}
+            if known:
+                missing = [(lid, doc) for lid, doc in rows if lid not in known]
+                decoded = dict(zip((lid for lid, _ in missing),
+                                   self._decode(conn, missing), strict=True))
+                return [known.get(lid) or decoded[lid] for lid, _ in rows]
+        return self._decode(conn, rows, reuse)
+
+    def _decode(self, conn: sqlite3.Connection, rows: list, keep: bool = True) -> list[Letter]:
+        """Letters from their stored documents and history; kept for `_letters(reuse=True)`."""
         if not rows:
             return []
         ids = [r[0] for r in rows]
@@ -346,7 +395,11 @@ class SqliteStore(SqliteAccess, BaseStore):
                     f"SELECT letter_id, doc FROM events WHERE letter_id IN ({marks})"
                     " ORDER BY letter_id, seq", part):
                 events[lid].append(json.loads(doc))
-        return [letter_from_doc(json.loads(doc), events[lid]) for lid, doc in rows]
+        out = [letter_from_doc(json.loads(doc), events[lid]) for lid, doc in rows]
+        if keep:
+            for (lid, doc), letter in zip(rows, out, strict=True):
+                self._decoded.put(lid, doc, letter)
+        return out
 
     def _range(self, index: str, key: str | None, *, after: str | None = None,
                reverse: bool = False, offset: int = 0, limit: int | None = None) -> list[Letter]:
@@ -356,8 +409,10 @@ class SqliteStore(SqliteAccess, BaseStore):
             where += f" AND {column} > ?"
             args.append(after)
         order = " DESC" if reverse else ""
+        reuse = index in _ARCHIVE_LISTS and limit is not None and limit <= _SHORT_READ
         return self._letters(f"SELECT id, doc FROM letters WHERE {where} ORDER BY {column}{order}"
-                             " LIMIT ? OFFSET ?", (*args, -1 if limit is None else limit, offset))
+                             " LIMIT ? OFFSET ?", (*args, -1 if limit is None else limit, offset),
+                             reuse=reuse)
 
     def _count(self, index: str, key: str | None, *, below: str | None = None) -> int:
         where, column = _RANGES[index]

@@ -407,6 +407,14 @@ def unranked_reason(f: Mapping[str, Any], weights: Weights) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _scored_row(counters: tuple[tuple[str, int], ...], weights: Weights) -> dict[str, Any]:
+    """`scored(figures(counters))`, kept by its counters: a publish recomputes the league
+    tables of four periods, and one change moves one department's row of each (the exact
+    arithmetic of the rest is not done again). Callers copy the row before adding to it."""
+    return scored(figures(dict(counters)), weights)
+
+
 def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
            weights: Weights) -> list[dict[str, Any]]:
     """One row per department (all listed, even with no letters), ranked by score, then letters
@@ -414,7 +422,9 @@ def league(rows: Mapping[str, Mapping[str, int]], departments: Iterable[str],
     `min_rated` ratings is listed but not ranked (`rank` None, `unranked_reason` says why)."""
     table = []
     for dept in departments:
-        f = scored(figures(rows.get(dept, {})), weights)
+        counters = rows.get(dept, {})
+        f = dict(_scored_row(tuple(sorted((k, int(v)) for k, v in counters.items())),
+                             weights))
         f["department"] = dept
         f["unranked_reason"] = unranked_reason(f, weights)
         f["ranked"] = f["unranked_reason"] is None
