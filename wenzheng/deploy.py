@@ -71,17 +71,19 @@ def plan(stage: str) -> list[Step]:
               "s3:PutObject")),
         Step("secret", f"token secret wenzheng/{stage}/token-secret (created if missing)",
              ("secretsmanager:DescribeSecret", "secretsmanager:CreateSecret")),
-        Step("stack", f"change set on stack {prefix} (create or update; no changes is fine), "
-             "executed and waited for",
-             ("cloudformation:DescribeStacks", "cloudformation:CreateChangeSet",
+        Step("stack", f"change set on stack {prefix} (create or update; no changes is fine; "
+             "SiteOriginPath: the live generation's), executed and waited for",
+             ("cloudformation:DescribeStacks", "s3:GetObject", "cloudformation:CreateChangeSet",
               "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
               "cloudformation:DeleteChangeSet")),
         Step("outputs", "the stack's " + ", ".join(OUTPUT_KEYS),
              ("cloudformation:DescribeStacks",)),
         Step("full build", "first build, or content/, site/theme or publisher/ changed since "
-             "the last: every page into the site bucket through the S3 sink",
+             "the last: every page into a new generation of the site bucket, then the "
+             "switch (the bucket's pointer, the CDN's origin path)",
              ("s3:GetObject", "dynamodb:Query", "dynamodb:GetItem", "s3:ListObjectsV2",
-              "s3:PutObject", "s3:DeleteObject")),
+              "s3:PutObject", "s3:CopyObject", "s3:DeleteObject",
+              "cloudfront:GetDistributionConfig", "cloudfront:UpdateDistribution")),
         Step("invalidate", "CloudFront forgets /* after a build",
              ("cloudfront:CreateInvalidation",)),
         Step("smoke test", "GET /api/health, the home page, one letter page",
