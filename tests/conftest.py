@@ -44,3 +44,18 @@ def ctx(store, calendar, clock) -> Context:
 @pytest.fixture
 def sender() -> FakeSender:
     return FakeSender()
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    """A moto server on a free local port (AWS_ENDPOINT_URL for boto3 in this process or
+    another): the rehearsal and the bucket builds killed mid-way."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)    # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

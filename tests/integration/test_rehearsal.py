@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,17 +37,6 @@ PASSWORD = "correct horse battery"
 class LambdaContext:
     function_name = "wenzheng-dev-publish_changes"
     aws_request_id = "rehearsal"
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)    # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

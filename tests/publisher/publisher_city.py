@@ -1,6 +1,7 @@
 """A small city for the publisher tests, driven through the real use cases."""
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,3 +122,14 @@ def make_city(folder: Path, content, at=None) -> City:
     store = SqliteStore(Path(folder) / "wenzheng.sqlite3", clock=clock)
     ctx = Context(store=store, calendar=FakeCalendar(), clock=clock, departments=DEPARTMENTS)
     return City(ctx=ctx, clock=clock, content=content)
+
+
+def copy_store(src: Path, dest: Path) -> None:
+    """A consistent copy of a city's SQLite store into `dest`/wenzheng.sqlite3 (the online
+    backup API), for a build in another process to read."""
+    dest.mkdir(parents=True, exist_ok=True)
+    a, b = sqlite3.connect(src), sqlite3.connect(dest / "wenzheng.sqlite3")
+    with b:
+        a.backup(b)
+    a.close()
+    b.close()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from publisher_city import make_city
+from publisher_city import copy_store, make_city
 
 from fakes import cst
 from publisher.build import full_build, publish_pending
@@ -28,15 +27,6 @@ def _tree(folder: Path) -> dict[str, bytes]:
     root = folder.resolve()
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _copy_store(src: Path, dest: Path) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
-    a, b = sqlite3.connect(src), sqlite3.connect(dest / "wenzheng.sqlite3")
-    with b:
-        a.backup(b)
-    a.close()
-    b.close()
 
 
 def _build_cmd(data: Path, out: Path) -> list[str]:
@@ -63,9 +53,9 @@ def two_states(tmp_path_factory, content):
     city = make_city(base / "live", content, at=cst(2026, 11, 2, 9))
     for dept in ("housing", "transport", "housing"):
         city.full_cycle(dept)
-    _copy_store(base / "live" / "wenzheng.sqlite3", base / "a")
+    copy_store(base / "live" / "wenzheng.sqlite3", base / "a")
     city.full_cycle("transport", rate="satisfied")
-    _copy_store(base / "live" / "wenzheng.sqlite3", base / "b")
+    copy_store(base / "live" / "wenzheng.sqlite3", base / "b")
     city.ctx.store.close()
     return base / "a", base / "b"
 

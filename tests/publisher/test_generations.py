@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from publisher_city import make_city
+from publisher_city import copy_store, make_city
 
 from chalicelib.config import Settings
 from fakes import cst
@@ -232,46 +231,24 @@ def test_the_origin_path_is_switched_and_the_cdn_told_once(aws, town):
     assert len(listed) == 2          # one `/*` per build, none per page
 
 
-def _copy_store(src: Path, dest: Path) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
-    a, b = sqlite3.connect(src), sqlite3.connect(dest / "wenzheng.sqlite3")
-    with b:
-        a.backup(b)
-    a.close()
-    b.close()
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    import logging
-
-    from moto.server import ThreadedMotoServer
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)    # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 def test_a_build_killed_at_random_moments_leaves_the_old_site_or_the_new_one(
-        moto_server, tmp_path, content):
+        moto_endpoint, tmp_path, content):
     """`wenzheng build --sink` against a moto server, killed with SIGKILL at random moments:
     the live generation is each time wholly the old site or wholly the new one, and the next
     build (--take-over) completes."""
     city = make_city(tmp_path / "live", content, at=cst(2026, 11, 2, 9))
     for dept in ("housing", "transport", "housing"):
         city.full_cycle(dept)
-    _copy_store(tmp_path / "live" / "wenzheng.sqlite3", tmp_path / "a")
+    copy_store(tmp_path / "live" / "wenzheng.sqlite3", tmp_path / "a")
     city.full_cycle("transport", rate="satisfied")
-    _copy_store(tmp_path / "live" / "wenzheng.sqlite3", tmp_path / "b")
+    copy_store(tmp_path / "live" / "wenzheng.sqlite3", tmp_path / "b")
     city.ctx.store.close()
-    env = dict(os.environ, AWS_ENDPOINT_URL=moto_server, AWS_DEFAULT_REGION="us-east-1",
+    env = dict(os.environ, AWS_ENDPOINT_URL=moto_endpoint, AWS_DEFAULT_REGION="us-east-1",
                AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "functions")]))
     for name in ("WENZHENG_DATA", "WENZHENG_STORE", "WENZHENG_DISTRIBUTION_ID"):
         env.pop(name, None)
-    s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1",
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     s3.create_bucket(Bucket=BUCKET)
 
