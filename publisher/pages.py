@@ -54,7 +54,8 @@ from .keys import (
 from .snapshot import Snapshot, snapshot
 
 __all__ = [
-    "all_pages", "site_pages", "count_all_pages", "affected_pages", "affected_by_all",
+    "all_pages", "site_pages", "count_all_pages", "archive_companions", "companion_keys",
+    "archive_keys", "affected_pages", "affected_by_all",
     "output_paths", "sort_keys", "PageKey", "PAGE_SIZE", "BOARD_SIZE", "HOME_SIZE", "FEED_SIZE",
     "NOTICES_ON_HOME", "LETTER_ID", "MONTH", "PERIOD", "check_letter_id", "is_letter_id",
     "is_department_id", "page_of", "pages_in", "month_page_path", "letters_sitemap_path",
@@ -63,6 +64,7 @@ __all__ = [
 ]
 
 _ARCHIVE = tuple(f for f in FAMILIES if f.archive is not None)
+_COMPANIONS = tuple(f for f in FAMILIES if f.companions is not None)
 
 
 def output_paths(key: PageKey) -> list[str] | None:
@@ -82,16 +84,47 @@ def site_pages(store, content: Content) -> list[PageKey]:
     return keys
 
 
+Companions = dict[str, dict[int, list[PageKey]]]     # month -> archive page -> keys after it
+
+
+def archive_companions(store, content: Content) -> Companions:
+    """The site pages each family renders after an archive page (`Family.companions`), by
+    month and page; only for months the archive has, so each is rendered there exactly once."""
+    snap = snapshot(store)
+    months = {month: pages_in(count) for month, count in snap.published_months()}
+    out: Companions = {}
+    for family in _COMPANIONS:
+        for month, page, key in family.companions(snap, content):  # type: ignore[misc]
+            if 1 <= page <= months.get(month, 0):
+                out.setdefault(month, {}).setdefault(page, []).append(key)
+    return out
+
+
+def companion_keys(companions: Companions) -> set[PageKey]:
+    return {key for pages in companions.values() for keys in pages.values() for key in keys}
+
+
+def archive_keys(snap: Snapshot, month: str, first: int, last: int,
+                 companions: dict[int, list[PageKey]]) -> Iterator[PageKey]:
+    """Archive pages `first`..`last` of a month: each monthly page, the letters on it (every
+    family's `archive`), then the site pages that follow it (`archive_companions`)."""
+    for page in range(first, last + 1):
+        letters = snap.published_in_month(month, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        for family in _ARCHIVE:
+            yield from family.archive(month, page, letters[:PAGE_SIZE])  # type: ignore[misc]
+        yield from companions.get(page, ())
+
+
 def all_pages(store, content: Content) -> Iterator[PageKey]:
     """Every page of the site, for the full build; an archive page's letters follow it, so a
-    build streams the archive one page of letters at a time."""
+    build streams the archive one page of letters at a time, and so do the boards' monthly
+    pages that list the same letters (`archive_companions`)."""
     snap = snapshot(store)
-    yield from site_pages(snap, content)
+    companions = archive_companions(snap, content)
+    later = companion_keys(companions)
+    yield from (key for key in site_pages(snap, content) if key not in later)
     for month, count in snap.published_months():
-        for page in range(1, pages_in(count) + 1):
-            letters = snap.published_in_month(month, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-            for family in _ARCHIVE:
-                yield from family.archive(month, page, letters[:PAGE_SIZE])  # type: ignore[misc]
+        yield from archive_keys(snap, month, 1, pages_in(count), companions.get(month, {}))
 
 
 def count_all_pages(store, content: Content) -> int:

@@ -37,7 +37,7 @@ from .render import Renderer
 from .sinks import Sink
 from .snapshot import Snapshot
 
-__all__ = ["parallel_full_build", "plan_slices", "SLICE"]
+__all__ = ["parallel_full_build", "plan", "plan_slices", "SLICE"]
 
 SLICE = 40          # archive pages (of PAGE_SIZE letters) per task: ~2,000 letters
 SITE_CHUNK = 60     # site pages of one bulky kind per task
@@ -53,16 +53,23 @@ class Slice:
     month: str
     first: int          # first archive page of the month (1-based)
     last: int           # last, inclusive
+    # the site pages rendered after an archive page of the slice (`pages.archive_companions`)
+    follow: tuple[tuple[int, tuple[P.PageKey, ...]], ...] = ()
 
 
-def plan_slices(months: list[tuple[str, int]], size: int = SLICE) -> list[Slice]:
+def plan_slices(months: list[tuple[str, int]], size: int = SLICE,
+                companions: P.Companions | None = None) -> list[Slice]:
     """The archive as slices of at most `size` pages, largest months first (they start early,
-    so the last task to finish is a small one)."""
+    so the last task to finish is a small one); each slice takes the companions of its pages."""
     out = []
     for month, count in months:
         pages = P.pages_in(count)
+        after = (companions or {}).get(month, {})
         for first in range(1, pages + 1, size):
-            out.append(Slice(month, first, min(first + size - 1, pages)))
+            last = min(first + size - 1, pages)
+            follow = tuple((page, tuple(after[page])) for page in range(first, last + 1)
+                           if page in after)
+            out.append(Slice(month, first, last, follow))
     return out
 
 
@@ -117,11 +124,8 @@ def _site_task(keys: list[P.PageKey]) -> tuple[int, int, int]:
 
 
 def _slice_keys(snap: Snapshot, part: Slice) -> Iterator[P.PageKey]:
-    families = [f for f in P.FAMILIES if f.archive is not None]
-    for page in range(part.first, part.last + 1):
-        letters = snap.published_in_month(part.month, (page - 1) * P.PAGE_SIZE, P.PAGE_SIZE + 1)
-        for family in families:
-            yield from family.archive(part.month, page, letters[:P.PAGE_SIZE])  # type: ignore[misc]
+    return P.archive_keys(snap, part.month, part.first, part.last,
+                          {page: list(keys) for page, keys in part.follow})
 
 
 def _slice_task(part: Slice) -> tuple[int, int, int]:
@@ -129,6 +133,19 @@ def _slice_task(part: Slice) -> tuple[int, int, int]:
     snap = Snapshot(store, lists=LISTS)        # caches for this slice only: flat memory
     renderer = Renderer(snap, content, _WORKER["theme"])
     return _counts(sink, _render(_slice_keys(snap, part), renderer, sink))
+
+
+def plan(snap: Snapshot, content: Content, slice_size: int = SLICE,
+         site_chunk: int = SITE_CHUNK) -> tuple[list[list[P.PageKey]], list[Slice]]:
+    """The tasks of a full build: the site pages in chunks, and the archive slices, largest
+    first, each with the boards' monthly pages that follow its archive pages; together every
+    key of `pages.all_pages` once."""
+    companions = P.archive_companions(snap, content)
+    later = P.companion_keys(companions)
+    site = plan_site([k for k in P.site_pages(snap, content) if k not in later], site_chunk)
+    parts = plan_slices(snap.published_months(), slice_size, companions)
+    parts.sort(key=lambda s: -(s.last - s.first))
+    return site, parts
 
 
 def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], Sink],
@@ -141,9 +158,7 @@ def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], S
     workers = workers or os.cpu_count() or 1
     store = open_store()
     marked = deferred.marks(store.search_state())    # rendered by this build anyway
-    snap = Snapshot(store)
-    parts = plan_slices(snap.published_months(), slice_size)
-    parts.sort(key=lambda s: -(s.last - s.first))
+    site, parts = plan(Snapshot(store), content, slice_size, site_chunk)
     result = BuildResult(letters=store.count_published())
     sink = open_sink()
     sink.begin(full=True)
@@ -154,8 +169,7 @@ def parallel_full_build(open_store: Callable[[], Any], open_sink: Callable[[], S
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
                              initargs=args) as pool:
         running: set[Future] = set()
-        queue: list[tuple[Callable, Any]] = [(_site_task, chunk) for chunk in
-                                             plan_site(P.site_pages(snap, content), site_chunk)]
+        queue: list[tuple[Callable, Any]] = [(_site_task, chunk) for chunk in site]
         queue += [(_slice_task, part) for part in parts]
         while running or queue:
             while queue and len(running) < 2 * workers:   # a few ahead, not the whole plan

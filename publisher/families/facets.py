@@ -240,6 +240,26 @@ def site_pages(snap: Snapshot, content: Content) -> list[PageKey]:
     return keys
 
 
+def companions(snap: Snapshot, content: Content) -> list[tuple[str, int, PageKey]]:
+    """Each monthly page of a board with the month's archive page that its last letter is
+    probably on (a board's share of the month is spread evenly over it), for the full build's
+    order (`Family.companions`)."""
+    months = dict(snap.published_months())
+    out: list[tuple[str, int, PageKey]] = []
+    for facet, value in facet_boards(content):
+        for month, count in snap.facet_months(facet, value):
+            total = months.get(month)
+            if not MONTH.match(month) or not total or count <= 0:
+                continue
+            last_page = pages_in(total)
+            for page in range(1, pages_in(count) + 1):
+                last = min(page * PAGE_SIZE, count)            # its last letter on the board
+                position = -(-last * total // count)           # … and in the month (ceil)
+                archive_page = min(max(1, -(-position // PAGE_SIZE)), last_page)
+                out.append((month, archive_page, ("facet_month", facet, value, month, page)))
+    return out
+
+
 def owns(key: PageKey) -> list[str] | None:
     if key[0] == "facet_month":
         return in_every_language(facet_page_path(*key[1:]))
@@ -253,4 +273,5 @@ FAMILY = Family(
     pages=site_pages,
     reads=reads,
     owns=owns,
+    companions=companions,
 )

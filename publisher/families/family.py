@@ -31,6 +31,7 @@ Pages = Callable[[Snapshot, Content], Iterable[PageKey]]
 Reads = Callable[[Change, Snapshot, Content], Iterable[PageKey]]
 BatchReads = Callable[[list[Change], Snapshot, Content], Iterable[PageKey]]
 ArchivePages = Callable[[str, int, list[Letter]], Iterable[PageKey]]
+Companions = Callable[[Snapshot, Content], Iterable[tuple[str, int, PageKey]]]
 
 
 def reads_nothing(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
@@ -53,7 +54,12 @@ class Family:
     - `owns`: the files of a page that can disappear (None: the page always exists);
     - `deferred`: its pages cost what a month of letters costs (the open-data month files and
       what is counted from them), so a stream publish only marks them and the every-minute
-      refresh renders them (`publisher.deferred`), instead of every change paying for them.
+      refresh renders them (`publisher.deferred`), instead of every change paying for them;
+    - `companions`: (month, archive page, key) for those of its `pages` that list the letters
+      of one archive month (a board's monthly pages): the full build renders each right after
+      that month's archive page where its last letter is, while the store still holds those
+      letters decoded, instead of decoding them again later. Only the order changes, never
+      which pages there are or their bytes.
     """
 
     name: str
@@ -65,3 +71,4 @@ class Family:
     archive_count: Callable[[int], int] | None = None
     owns: Callable[[PageKey], list[str] | None] | None = None
     deferred: bool = False
+    companions: Companions | None = None

@@ -5,12 +5,17 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+from fake_store import FakeStore, month_of_letters
 from publisher_city import make_city
 
 from chalicelib.adapters.sqlite import SqliteStore
+from chalicelib.domain.letters import LetterType
+from fakes import cst
+from publisher import pages as P
 from publisher import parallel
 from publisher.build import full_build
 from publisher.sinks import LocalFolderSink
+from publisher.snapshot import Snapshot
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -70,3 +75,29 @@ def test_wenzheng_build_on_two_processes_writes_what_one_writes(tmp_path, conten
     assert sorted(a) == sorted(b) and len(a) > 100
     assert [p for p in a if a[p] != b[p]] == []
     assert main(["build", "--out", str(tmp_path / "x"), "--workers", "-1"]) == 2
+
+
+def test_the_parallel_plan_renders_every_key_of_the_one_process_build_once(content):
+    """The site chunks and the archive slices (with the boards' monthly pages that follow their
+    archive pages) are `all_pages`, each key once, with slices of one archive page."""
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 10, 1, 8), 3, prefix="o")
+    for n, letter in enumerate(month_of_letters(store, cst(2026, 11, 1, 8), 120)):
+        if n % 2:
+            letter.type = LetterType.complaint
+    site, parts = parallel.plan(Snapshot(store), content, slice_size=1, site_chunk=2)
+    keys = [k for chunk in site for k in chunk]
+    keys += [k for part in parts for k in parallel._slice_keys(Snapshot(store), part)]
+    expected = list(P.all_pages(store, content))
+    assert len(keys) == len(set(keys)) == len(expected)
+    assert set(keys) == set(expected)
+    follow = {key: (part.month, page) for part in parts for page, ks in part.follow for key in ks}
+    # the complaint board has half the month: its page 1 ends near the month's 100th letter
+    assert follow[("facet_month", "type", "complaint", "2026-11", 1)] == ("2026-11", 2)
+    assert follow[("facet_month", "type", "complaint", "2026-11", 2)] == ("2026-11", 3)
+    assert follow[("facet_month", "type", "consultation", "2026-10", 1)] == ("2026-10", 1)
+    assert not any(k[0] == "facet_month" for k in site[0])
+    # the one-process build streams them the same way
+    at = expected.index
+    board = ("facet_month", "type", "complaint", "2026-11", 1)
+    assert at(("month", "2026-11", 2)) < at(board) < at(("month", "2026-11", 3))
