@@ -57,6 +57,12 @@ def content_calendar(content: Content) -> WorkCalendar:
     return _official_calendar(str(folder) if folder and Path(folder).is_dir() else None)
 
 
+# the letter views a renderer keeps (~3 KB each): as many as the SQLite store keeps decoded
+# letters, so a board's monthly page rendered after its archive page (`Family.companions`)
+# finds its letters' views made already
+VIEWS_KEPT = 4096
+
+
 class Renderer:
     """Renders page keys (see `keys.py`) against one store snapshot and one `Content`; what each
     kind of page shows is in its family's module (`families/`)."""
@@ -148,7 +154,7 @@ class Renderer:
         view = self._views_cache.get(key)
         if view is None:
             view = self._views_cache[key] = self._letter_view(letter)
-            if len(self._views_cache) > 512:
+            if len(self._views_cache) > VIEWS_KEPT:
                 self._views_cache.pop(next(iter(self._views_cache)))
         return view
 
@@ -173,9 +179,12 @@ class Renderer:
             "reply_department": self.dept(p.reply_department),
             "submitted_at": letter.submitted_at, "reply_at": p.reply_at,
             "published_at": p.first_published_at, "approved_at": p.approved_at,
-            # formatted once here: long lists show them in every language
+            # formatted once here: long lists and the letter page show them in every language
             "published_iso": fmt_iso(p.first_published_at),
             "published_date": fmt_date(p.first_published_at),
+            "submitted_iso": fmt_iso(letter.submitted_at),
+            "submitted_date": fmt_date(letter.submitted_at),
+            "reply_iso": fmt_iso(p.reply_at), "reply_date": fmt_date(p.reply_at),
             "month": month, "month_url": month_url(month) if month else None,
             "ratings": ratings, "rating": next((r for r in ratings if r["current"]), None),
             "votes_up": letter.votes_up, "votes_down": letter.votes_down,

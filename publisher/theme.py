@@ -4,7 +4,7 @@ environment per theme that every build in a process shares.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,21 +51,38 @@ def _asset_versions(theme_dir: str) -> dict[str, str]:
             for rel, file in static_files(Path(theme_dir))}
 
 
+# the language helpers (`formatting.TEMPLATE_GLOBALS`) a template calls as functions and
+# FoldLanguage compiles as filters (`theme.environment` installs them as both)
+AS_FILTERS = ("t", "u", "label", "rate_cell", "movement_cell")
+
+
 class FoldLanguage(Extension):
     """Compiles `t("中文", "English")` and `u("/path/")` written with literal arguments into the
     page's language at compile time: a tag that only outputs one becomes template text,
     `{% if en %}English{% else %}中文{% endif %}` (escaped now, not per page), and one inside a
     larger expression becomes `("English" if en else "中文")`. Same output, without a call into
-    Python and an escape each time (a page has dozens, rendered once per language). Calls with
-    any other arguments are left to the `t` and `u` globals."""
+    Python and an escape each time (a page has dozens, rendered once per language).
+
+    Two more rewrites, with the same output:
+    - `asset("css/site.css")` becomes its versioned address, a constant;
+    - a call of a language helper with other arguments, `t(a, b)`, `u(x)`, `label(x)`,
+      `rate_cell(r, "n")`, `movement_cell(r)`, becomes the same function as a filter,
+      `((a)|t(b))`: Jinja calls a filter directly, and a global through `Context.call`, which
+      inspects the function on every call (a dozen a page)."""
 
     def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
-        tokens = list(stream)
+        return self._fold(list(stream))
+
+    def _fold(self, tokens: list[Token]) -> list[Token]:
         out: list[Token] = []
         i = 0
         while i < len(tokens):
             choice = self._literal_choice(tokens, i)
             if choice is None:
+                end = self._asset(tokens, i, out) or self._as_filter(tokens, i, out)
+                if end:
+                    i = end
+                    continue
                 out.append(tokens[i])
                 i += 1
                 continue
@@ -89,6 +106,63 @@ class FoldLanguage(Extension):
                         Token(line, "rparen", ")")]
                 i = end
         return out
+
+    def _asset(self, tokens: list[Token], i: int, out: list[Token]) -> int:
+        """`asset("literal")`: its address as a string; the index after the call, or 0."""
+        tok = tokens[i]
+        if (tok.type != "name" or tok.value != "asset" or (i and tokens[i - 1].type == "dot")
+                or [t.type for t in tokens[i + 1:i + 4]] != ["lparen", "string", "rparen"]):
+            return 0
+        asset: Callable[[str], str] = self.environment.globals["asset"]  # type: ignore[assignment]
+        address = asset(tokens[i + 2].value)
+        out.append(Token(tok.lineno, "string", address))
+        return i + 4
+
+    def _as_filter(self, tokens: list[Token], i: int, out: list[Token]) -> int:
+        """`name(first, rest…)` of a helper as `((first)|name(rest…))`, its arguments folded
+        too; the index after the call, or 0 (not such a call, or a keyword first)."""
+        tok = tokens[i]
+        if (tok.type != "name" or tok.value not in AS_FILTERS
+                or (i and tokens[i - 1].type in ("dot", "pipe"))
+                or i + 1 >= len(tokens) or tokens[i + 1].type != "lparen"):
+            return 0
+        args: list[list[Token]] = [[]]
+        depth, j = 0, i + 1
+        while j < len(tokens):
+            kind = tokens[j].type
+            if kind in ("lparen", "lbracket", "lbrace"):
+                depth += 1
+                if depth == 1:
+                    j += 1
+                    continue
+            elif kind in ("rparen", "rbracket", "rbrace"):
+                depth -= 1
+                if depth == 0:
+                    break
+            elif kind == "comma" and depth == 1:
+                args.append([])
+                j += 1
+                continue
+            args[-1].append(tokens[j])
+            j += 1
+        else:
+            return 0                                  # unbalanced: leave it to the parser
+        first = args[0]
+        if not first or (len(first) > 1 and first[1].type == "assign"):
+            return 0
+        line = tok.lineno
+        out += [Token(line, "lparen", "("), Token(line, "lparen", "("), *self._fold(first),
+                Token(line, "rparen", ")"), Token(line, "pipe", "|"), tok]
+        rest = [a for a in args[1:] if a]
+        if rest:
+            out.append(Token(line, "lparen", "("))
+            for n, arg in enumerate(rest):
+                if n:
+                    out.append(Token(line, "comma", ","))
+                out += self._fold(arg)
+            out.append(Token(line, "rparen", ")"))
+        out.append(Token(line, "rparen", ")"))
+        return j + 1
 
     @staticmethod
     def _literal_choice(tokens: list[Token], i: int) -> tuple[tuple[str, str], int] | None:
@@ -184,6 +258,7 @@ def environment(theme_dir: str) -> Environment:
     env.globals.update(asset=asset, nav=i18n.NAV, formulas=i18n.FORMULAS,
                        **F.TEMPLATE_GLOBALS)
     env.filters.update(F.TEMPLATE_FILTERS)
+    env.filters.update({name: F.TEMPLATE_GLOBALS[name] for name in AS_FILTERS})
     return env
 
 

@@ -201,7 +201,33 @@ def test_literal_language_choices_compile_to_constants_with_the_same_output():
     assert tpl.render(lang="en", en=True, **common) == "Q&amp;A|/en/letters/|b|kv|A!|/en/x/"
     folded = env.compile('{{ t("甲", "A") }}{{ u("/x/") }}', raw=True)
     assert "resolve('t')" not in folded and "resolve('u')" not in folded
-    assert "resolve('t')" in env.compile("{{ t(a, 'A') }}", raw=True)
+    # any other call is the same helper as a filter: called directly, not by Context.call
+    other = env.compile("{{ t(a, 'A') }}", raw=True)
+    assert "context.call" not in other and "t_1(context, " in other
+
+
+def test_helper_calls_compile_as_filters_with_the_same_output():
+    """FoldLanguage's other rewrites: `t(a, b)`, `u(x)`, `label(x)` with expressions (nested,
+    filtered, with keyword arguments) become filter calls, and `asset("…")` its versioned
+    address; the output in both languages is what the globals give."""
+    env = R.environment(str(R.default_theme_dir().resolve()))
+    source = ('{{ t(x ~ "甲", "A" ~ (m | month_label)) }}|{{ u(p) }}|{{ label(s) }}|'
+              '{{ t(t("内", "in") ~ y, u(p ~ "z/")) }}|{{ rate_cell(row, "r", label="L") }}|'
+              "{{ asset('css/site.css') }}|{% set c = t(x, y) %}{{ c }}|"
+              "{{ [t(x, y), u(p)] | join(',') }}")
+    row = {"r": 0.5, "r_low": None}
+    common = {"x": "<x>", "y": "<y>", "m": "2026-11", "p": "/letters/", "s": "satisfied",
+              "row": row}
+    asset = env.globals["asset"]("css/site.css")
+    assert "?v=" in asset
+    assert env.from_string(source).render(lang="zh", en=False, **common) == (
+        f"&lt;x&gt;甲|/letters/|满意|内&lt;y&gt;|<td data-label=\"L\">50.0%</td>|{asset}|&lt;x&gt;|"
+        "&lt;x&gt;,/letters/")
+    assert env.from_string(source).render(lang="en", en=True, **common) == (
+        "ANovember 2026|/en/letters/|Satisfied|/en/letters/z/|<td data-label=\"L\">50.0%</td>|"
+        f"{asset}|&lt;y&gt;|&lt;y&gt;,/en/letters/")
+    compiled = env.compile(source, raw=True)
+    assert "context.call" not in compiled and "resolve('asset')" not in compiled
 
 
 def test_department_page_shows_the_current_month_even_without_letters_in_it(figures_store,
