@@ -72,10 +72,9 @@ def publish_changes(store: Store, content: Content, sink: Sink, changes: list[Ch
     if keys:
         renderer = Renderer(snap, content, theme_dir)
         sink.begin(full=False)
-        if hasattr(sink, "urgent"):
-            # letters (re)published or withdrawn: their pages leave the CDN at once
-            # (`sinks.edge_urls`); every other page is refreshed there within a minute
-            sink.urgent = {i for c in changes for i in [*c.published, *c.withdrawn]}
+        # letters (re)published or withdrawn: their pages leave the CDN at once
+        # (`sinks.edge_urls`); every other page is refreshed there within a minute
+        sink.urgent = {i for c in changes for i in [*c.published, *c.withdrawn]}
         render_pages(renderer, P.sort_keys(keys), sink, BuildResult())
         sink.finish()
     # the search index follows in the background (search.index.drain): mark what moved

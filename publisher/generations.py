@@ -126,8 +126,8 @@ class LiveSite:
 def live_sink(bucket: str, client: Any = None, root: str = "",
               invalidate: Callable[[list[str]], None] | None = None,
               clock: Callable[[], float] = time.time) -> LiveSite:
-    from .sinks import _boto3_client
-    client = client or _boto3_client("s3")
+    from .sinks import boto3_client
+    client = client or boto3_client("s3")
     pointer = read_pointer(client, bucket, root)
     sink = S3Sink(bucket, prefix=prefix_of(root, pointer.live), client=client,
                   invalidate=invalidate)

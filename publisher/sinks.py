@@ -121,6 +121,9 @@ class Sink(Protocol):
     def delete(self, path: str) -> bool: ...
     def finish(self) -> list[str]: ...
     def paths(self) -> Iterator[str]: ...
+    # `urgent`: the ids of letters this publish (re)published or withdrew, whose pages the
+    # CDN must forget at once (`edge_urls`); a sink without a CDN keeps and ignores it
+    urgent: set[str]
     # optional, `paths_under(prefix)`: the paths starting with prefix, without listing the
     # rest of the site (the search indexer lists one shard's folder; search.index.paths_under)
 
@@ -131,6 +134,7 @@ class _Tracking:
     def __init__(self) -> None:
         self.changed: list[str] = []
         self.writes = 0
+        self.urgent: set[str] = set()
 
     def begin(self, full: bool = False) -> None:
         self.changed = []
@@ -269,7 +273,7 @@ def cloudfront_invalidator(distribution_id: str, client: Any = None,
     def invalidate(paths: list[str]) -> None:
         if not paths:
             return
-        cf = client or _boto3_client("cloudfront")
+        cf = client or boto3_client("cloudfront")
         items = paths if len(paths) <= 1000 else ["/*"]   # CloudFront: 1000 paths at most
         ref = (caller_reference(items) if caller_reference else
                hashlib.sha256("\n".join(items).encode()).hexdigest()[:32] + os.urandom(4).hex())
@@ -279,8 +283,10 @@ def cloudfront_invalidator(distribution_id: str, client: Any = None,
     return invalidate
 
 
-def _boto3_client(name: str) -> Any:
-    import boto3  # only when publishing to AWS
+def boto3_client(name: str) -> Any:
+    """A boto3 client (`AWS_ENDPOINT_URL` and the region from the environment, as boto3 reads
+    them); boto3 is imported only when publishing to AWS."""
+    import boto3
 
     return boto3.client(name)
 
@@ -321,7 +327,7 @@ class S3Sink(_Tracking):
         super().__init__()
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = client or _boto3_client("s3")
+        self.client = client or boto3_client("s3")
         self.invalidate = invalidate
         self.cache_control = cache_control
         self.workers = max(1, workers)

@@ -42,7 +42,7 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     from publisher.build import full_build
     from publisher.generations import BuildUnderWay, build_generation
     from publisher.runtime import content_for
-    from publisher.sinks import _boto3_client
+    from publisher.sinks import boto3_client
     out = out or sys.stdout
     del no_search            # the indexer's (see the module's note)
     try:
@@ -58,10 +58,10 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
                   departments=bootstrap.load_departments(settings.content_dir))
     if topics is not None:
         print(f"consultation topics: {topics(ctx)}", file=out)
-    client = client or _boto3_client("s3")
+    client = client or boto3_client("s3")
     cloudfront = None
     if settings.distribution_id:
-        cloudfront = cdn_client or _boto3_client("cloudfront")
+        cloudfront = cdn_client or boto3_client("cloudfront")
     units0 = getattr(store, "read_units", None)
     requests0 = getattr(store, "read_requests", 0)
     started = time.monotonic()

@@ -472,7 +472,9 @@ class Publisher(Protocol):
         """Rebuild the search index's stale shards (publishing only marks them), or every
         shard; a summary: `shards` (ids rebuilt), `records`, `files` (written or deleted),
         `removed` (shard ids gone) and `error` (None, or why the index was not updated:
-        Pagefind missing or failed; the pages stay published either way)."""
+        Pagefind missing or failed; the pages stay published either way); `waiting` (only
+        while a full build into the bucket is under way: why nothing was done, the marks are
+        kept for the next run)."""
         ...
 
 
