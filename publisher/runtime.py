@@ -43,9 +43,9 @@ def cdn_invalidator(settings: Settings):
 
 
 def index_urls(changed: Iterable[str]) -> list[str]:
-    """What the CDN must forget after an index run: a shard's folder as one wildcard (CloudFront
-    counts `/search/shards/2026-11/*` as one path, where the files a rebuild writes and deletes
-    are dozens), every other file by its URL (`/search/shards.json`)."""
+    """Every shard folder a run wrote or deleted in (a wildcard each) and every other file by
+    its URL: what the CDN is told after an index run that failed part-way, when what it
+    deleted is not known (`search.index.forget_urls` after one that finished)."""
     from .search.index import SHARDS_ROOT
     urls: set[str] = set()
     for path in changed:
@@ -141,10 +141,11 @@ class SitePublisher:
     def index_search(self, everything: bool = False) -> dict[str, Any]:
         """Bring the search index up to date with what was published (the background indexer:
         only the stale shards; `everything` rebuilds every shard), then tell the CDN what
-        changed. Never raises for Pagefind missing or failing: the summary's `error` says so
-        and the marks stay, so the next run tries again (the dev server's loop, the AWS
-        schedule, which would otherwise retry the same event)."""
-        from .search.index import IndexResult, SearchIndexError, update_index
+        it must forget (a corrected or withdrawn letter's indexed text: `forget_urls`).
+        Never raises for Pagefind missing or failing: the summary's `error` says so and the
+        marks stay, so the next run tries again (the dev server's loop, the AWS schedule,
+        which would otherwise retry the same event)."""
+        from .search.index import IndexResult, SearchIndexError, forget_urls, update_index
         sink, held = configured_site(self.settings, invalidate=False)
         if held:       # the marks wait for the new generation (publisher.generations)
             return {"shards": [], "records": 0, "files": 0, "removed": [], "error": None,
@@ -161,7 +162,8 @@ class SitePublisher:
                 result, error = IndexResult(), str(exc)[-500:] or type(exc).__name__
             changed = sink.finish()      # what was written, even by a run that failed later
         invalidate = cdn_invalidator(self.settings)
-        if changed and invalidate is not None:
-            invalidate(index_urls(changed))
+        urls = index_urls(changed) if error else forget_urls(result.deleted)
+        if urls and invalidate is not None:
+            invalidate(urls)
         return {"shards": list(result.shards), "records": result.records,
                 "files": len(changed), "removed": list(result.removed), "error": error}

@@ -54,10 +54,22 @@ PAGE_MAX_AGE = 60      # seconds a page may stay at the edge (and in a browser) 
 def cache_control(path: str) -> str:
     """Pages change when letters do, so edge caches keep them for a minute: a changed page is
     seen everywhere within `PAGE_MAX_AGE` without telling the CDN (which bills each path it is
-    told, see `edge_urls`); theme assets are versioned by a query string."""
+    told, see `edge_urls`); theme assets are versioned by a query string; the search index's
+    entry points are revalidated on every request (`is_search_entry`)."""
     if path.startswith("theme/"):
         return "public, max-age=86400"
+    if is_search_entry(path):
+        return "public, no-cache"
     return f"public, max-age={PAGE_MAX_AGE}, stale-while-revalidate=30"
+
+
+def is_search_entry(path: str) -> bool:
+    """The search index's entry points (`search.index`: MANIFEST_PATH and each shard's
+    `pagefind-entry.json`), which name the content-named files of the index: served
+    `no-cache`, so the edge asks S3 each time (a small conditional GET) and a reader never
+    gets an entry naming files a rebuild has deleted; the CDN is not told of them."""
+    return path == "search/shards.json" or (path.startswith("search/shards/")
+                                            and path.endswith("/pagefind-entry.json"))
 
 
 _LETTER_PAGE = re.compile(r"^(?:en/)?letters/([^/]+)/index\.html$")

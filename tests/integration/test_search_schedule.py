@@ -18,9 +18,17 @@ from chalicelib.api import events, parse
 from chalicelib.services import casework
 from chalicelib.services import letters as services
 from chalicelib.services.auth import TokenSigner
-from chalicelib.services.commands import ApproveReply, DispatchLetter, ReplyToLetter, SignLetter
+from chalicelib.services.commands import (
+    ApproveReply,
+    DispatchLetter,
+    OrderRedo,
+    ReplyToLetter,
+    SignLetter,
+)
 from fakes import HOUSING_CLERK, OFFICE, letter_payload, receipts_sent
+from publisher import runtime
 from publisher.runtime import index_urls
+from publisher.search.index import forget_urls
 from publisher.search.inspect import index_texts, read_fragment
 
 BUCKET = "wenzheng-test-site"
@@ -150,7 +158,53 @@ def test_pagefind_missing_or_failing_is_a_summary_and_the_marks_stay(
     assert "mark:2026-11" in state and "built:2026-11" not in state   # the next run retries
 
 
+def test_the_cdn_is_told_only_of_the_shard_a_withdrawn_letter_left(function_module, composed,
+                                                                  ctx, store, s3, monkeypatch):
+    """New letters only add fragments: the index run tells the CDN nothing, since the entry
+    files are served no-cache. A letter taken off the site leaves its shard at once: one
+    wildcard, as its page does."""
+    told: list[list[str]] = []
+    monkeypatch.setattr(runtime, "cdn_invalidator", lambda settings: told.append)
+    first = publish_a_reply(function_module, ctx, store, "路灯已更换")
+    assert events.on_search_schedule()["shards"]
+    publish_a_reply(function_module, ctx, store, "井盖已加固")
+    assert "2026-11" in events.on_search_schedule()["shards"]
+    assert told == []
+    for key in ("search/shards.json", "search/shards/2026-11/pagefind-entry.json"):
+        assert s3.head_object(Bucket=BUCKET, Key=key)["CacheControl"] == "public, no-cache"
+    fragment = next(k for k in objects(s3) if k.endswith(".pf_fragment"))
+    assert "max-age=60" in s3.head_object(Bucket=BUCKET, Key=fragment)["CacheControl"]
+
+    # the office takes the first letter off the site (a re-done reply it does not publish)
+    casework.order_redo(ctx, OFFICE, first, OrderRedo(reason="不具体"))
+    casework.reply_to_letter(ctx, HOUSING_CLERK, first, ReplyToLetter(body="补充"))
+    casework.approve_reply(ctx, OFFICE, first, ApproveReply(publish=False))
+    change = next(c for c in store.pending_changes(100) if first in c.withdrawn)
+    function_module.publish_changes(stream_event_for(change), LambdaContext())
+    assert events.on_search_schedule()["shards"] == ["2026-11"]
+
+    # its pages when the withdrawal was published, its shard when the index ran
+    assert told == [[f"/en/letters/{first}/*", f"/letters/{first}/*"],
+                    ["/search/shards/2026-11/*"]]
+    urls = {read_fragment(d)["url"] for k, d in shard_files(s3, "2026-11").items()
+            if k.endswith(".pf_fragment")}
+    assert f"/letters/{first}/" not in urls and len(urls) == 1
+
+
+def test_only_a_lost_fragment_makes_the_cdn_forget_a_shard():
+    assert forget_urls(["search/shards/2026-11/index/b.pf_index",
+                        "search/shards/2026-11/filter/c.pf_filter", "search/shards.json",
+                        "letters/abc/index.html"]) == []
+    assert forget_urls(["search/shards/2026-11/fragment/a.pf_fragment",
+                        "search/shards/2026-11/fragment/d.pf_fragment",
+                        "search/shards/2026-11/index/b.pf_index",
+                        "search/shards/2025/fragment/e.pf_fragment"]) == [
+        "/search/shards/2025/*", "/search/shards/2026-11/*"]
+
+
 def test_the_cdn_forgets_a_shard_as_one_wildcard():
+    """After a run that failed part-way (what it deleted is not known), every shard it wrote
+    in is told, as one wildcard each."""
     changed = ["search/shards/2026-11/fragment/a.pf_fragment",
                "search/shards/2026-11/index/b.pf_index",
                "search/shards/2026-11/pagefind-entry.json",
