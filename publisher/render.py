@@ -15,6 +15,7 @@ page kind through the registry.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -76,7 +77,7 @@ class Renderer:
         self.weights = content.site.league
         self.calendar = calendar or content_calendar(content)
         self._memo: dict[str, dict] = {}
-        self._views_cache: dict[tuple[str, int], dict] = {}
+        self._views_cache: OrderedDict[tuple[str, int], dict] = OrderedDict()
         self._chromes: dict[tuple, tuple[Markup, Markup]] = {}
 
     def render(self, key: PageKey) -> Output:
@@ -155,7 +156,8 @@ class Renderer:
         if view is None:
             view = self._views_cache[key] = self._letter_view(letter)
             if len(self._views_cache) > VIEWS_KEPT:
-                self._views_cache.pop(next(iter(self._views_cache)))
+                # the oldest: O(1) (a dict's first key after many pops is a scan of holes)
+                self._views_cache.popitem(last=False)
         return view
 
     def _letter_view(self, letter: Letter) -> dict:

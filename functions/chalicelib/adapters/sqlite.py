@@ -94,30 +94,31 @@ _SHORT_READ = 200
 
 
 class _Decoded:
-    """Letters decoded from the archive's lists, kept by id with the stored document they were
-    decoded from (the last `size`). A letter's document changes with every commit that touches
-    it (its `version`, and its history with it), so an equal document is the same letter: a
-    warm publisher does not decode again the ~250 letters its boards list, only the one that
-    changed. The letters handed out are shared: read-only (the publisher's)."""
+    """Letters decoded from the archive's lists, kept by id with the version they were decoded
+    at (the last `size`). Every commit that touches a letter writes its version + 1 (the
+    codec's write plan) in the same transaction as its document and its new history, so an
+    equal version is the same letter: a warm publisher does not fetch and decode again the
+    ~250 letters its boards list, only the one that changed. The letters handed out are
+    shared: read-only (the publisher's)."""
 
     def __init__(self, size: int = 4096) -> None:
         from collections import OrderedDict
         self.size = size
-        self._items: OrderedDict[str, tuple[str, Letter]] = OrderedDict()
+        self._items: OrderedDict[str, Letter] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, letter_id: str, doc: str) -> Letter | None:
+    def get(self, letter_id: str, version: int) -> Letter | None:
         with self._lock:
             found = self._items.get(letter_id)
-            if found is None or found[0] != doc:
+            if found is None or found.version != version:
                 return None
             self._items.move_to_end(letter_id)
-            return found[1]
+            return found
 
-    def put(self, letter_id: str, doc: str, letter: Letter) -> None:
+    def put(self, letter: Letter) -> None:
         with self._lock:
-            self._items[letter_id] = (doc, letter)
-            self._items.move_to_end(letter_id)
+            self._items[letter.id] = letter
+            self._items.move_to_end(letter.id)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
@@ -368,19 +369,25 @@ class SqliteStore(SqliteAccess, BaseStore):
     # --- reads ---------------------------------------------------------------------------
 
     def _letters(self, sql: str, args: tuple, reuse: bool = False) -> list[Letter]:
+        """The letters `sql` selects (`SELECT id, doc …`). With `reuse`, it first reads only
+        ids and versions, and fetches and decodes the documents of those not kept already
+        (`_Decoded`)."""
         conn = self._conn()
-        rows = conn.execute(sql, args).fetchall()
-        if not rows:
-            return []
-        if reuse:
-            known = {lid: hit for lid, doc in rows
-                     if (hit := self._decoded.get(lid, doc)) is not None}
-            if known:
-                missing = [(lid, doc) for lid, doc in rows if lid not in known]
-                decoded = dict(zip((lid for lid, _ in missing),
-                                   self._decode(conn, missing), strict=True))
-                return [known.get(lid) or decoded[lid] for lid, _ in rows]
-        return self._decode(conn, rows, reuse)
+        if not reuse:
+            return self._decode(conn, conn.execute(sql, args).fetchall(), keep=False)
+        found = conn.execute(sql.replace("SELECT id, doc ", "SELECT id, version ", 1),
+                             args).fetchall()
+        known = {lid: hit for lid, version in found
+                 if (hit := self._decoded.get(lid, version)) is not None}
+        missing = [lid for lid, _ in found if lid not in known]
+        for chunk in range(0, len(missing), 500):
+            part = missing[chunk:chunk + 500]
+            rows = conn.execute(f"SELECT id, doc FROM letters WHERE id IN"
+                                f" ({','.join('?' * len(part))})", part).fetchall()
+            known.update((letter.id, letter) for letter in self._decode(conn, rows))
+        # (a letter written between the two reads is the newer one: the list is a snapshot
+        # of ids, its letters as they are now)
+        return [known[lid] for lid, _ in found if lid in known]
 
     def _decode(self, conn: sqlite3.Connection, rows: list, keep: bool = True) -> list[Letter]:
         """Letters from their stored documents and history; kept for `_letters(reuse=True)`."""
@@ -399,8 +406,8 @@ class SqliteStore(SqliteAccess, BaseStore):
                 events[lid] = json.loads(docs)
         out = [letter_from_doc(json.loads(doc), events[lid]) for lid, doc in rows]
         if keep:
-            for (lid, doc), letter in zip(rows, out, strict=True):
-                self._decoded.put(lid, doc, letter)
+            for letter in out:
+                self._decoded.put(letter)
         return out
 
     def _range(self, index: str, key: str | None, *, after: str | None = None,
