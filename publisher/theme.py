@@ -14,7 +14,12 @@ from jinja2.environment import TemplateModule
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.utils import missing
-from markupsafe import escape
+from markupsafe import Markup, escape
+
+try:                                   # markupsafe's C escaping, behind its public `escape`
+    from markupsafe import _escape_inner
+except ImportError:                    # pragma: no cover - another markupsafe: Jinja's own
+    _escape_inner = None  # type: ignore[assignment]
 
 from . import formatting as F
 from . import i18n
@@ -179,6 +184,22 @@ class FoldLanguage(Extension):
         return None
 
 
+_new_str = str.__new__
+
+
+def fast_escape(value: Any) -> Markup:
+    """markupsafe's `escape` for a template's `{{ … }}`, with the same result, in fewer steps
+    for the two kinds a page outputs most: a plain `str` (escaped by markupsafe's own C
+    function, wrapped without `Markup.__new__`'s checks) and `Markup`, which is already safe
+    and immutable (returned as it is). Anything else goes to `escape`."""
+    kind = type(value)
+    if kind is str:
+        return _new_str(Markup, _escape_inner(value))
+    if kind is Markup:
+        return value
+    return escape(value)
+
+
 class ThemeTemplate(Template):
     """A theme template whose macro library, imported `with context` (`{% from "_macros.html"
     import letter_list with context %}`), is made once per language instead of once per page.
@@ -193,6 +214,17 @@ class ThemeTemplate(Template):
 
     _free: tuple[str, ...] | None = None
     _modules: dict[tuple, TemplateModule] | None = None
+
+    @classmethod
+    def from_code(cls, environment: Environment, code: Any, globals: Any,
+                  uptodate: Any = None) -> Template:
+        """Jinja's compiled template, whose output escaping is `fast_escape` (the compiled
+        code calls the `escape` of its module; a page has ~45 of them a language)."""
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__
+        if _escape_inner is not None and namespace.get("escape") is escape:
+            namespace["escape"] = fast_escape
+        return template
 
     def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
                     locals: Mapping[str, Any] | None = None) -> TemplateModule:

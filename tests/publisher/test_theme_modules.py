@@ -86,3 +86,29 @@ def test_a_dicts_keys_and_attributes_are_looked_up_as_jinja_does(tmp_path):
     assert out == "&lt;主题&gt;|True|3|2"
     with pytest.raises(UndefinedError):
         env.from_string("{{ d.missing }}").render(d={})
+
+
+def test_the_templates_escaping_is_markupsafes(tmp_path):
+    """`fast_escape`, which compiled theme templates call for `{{ … }}`, gives markupsafe's
+    `escape` result, a Markup, for every kind of value; a template's output is the same."""
+    from markupsafe import Markup, escape
+
+    from publisher.theme import fast_escape
+
+    class Html:
+        def __html__(self):
+            return "<i>safe</i>"
+
+    class Text(str):
+        pass
+
+    values = ["", "a<b>&\"c'd", "普通文本", Markup("<b>已安全</b>"), 42, 0.5, None,
+              Html(), Text("<x>"), ["<y>"]]
+    for value in values:
+        got = fast_escape(value)
+        assert got == escape(value) and type(got) is Markup, value
+    env = theme(tmp_path, {"p.html": "{{ a }}|{{ b }}|{{ c }}|{{ d }}"})
+    page = env.get_template("p.html")
+    assert page.root_render_func.__globals__["escape"] is fast_escape
+    assert page.render(a="<甲>", b=Markup("<br>"), c=3, d=Html()) == (
+        "&lt;甲&gt;|<br>|3|<i>safe</i>")
