@@ -152,6 +152,29 @@ def _movement_cell(ctx: Context, row: dict) -> Markup:
 
 
 @pass_context
+def _letter_item(ctx: Context, view: dict) -> Markup:
+    """One letter of a list (`letter_list` in _macros.html): its subject linked, its type, the
+    department that replied and the publication date. Made once per letter and language and
+    kept in the letter's view: a build lists each letter three times (its month, its type's
+    board, its category's board), and the boards and the department page of a publish list
+    the same ones."""
+    lang = ctx["lang"]
+    key = "list_item_" + lang
+    html = view.get(key)
+    if html is None:
+        en = lang == "en"
+        department = view["reply_department"]
+        html = view[key] = Markup(
+            '<li><a href="{}{}"{}>{}</a>\n<span class="meta"><span class="tag">{}</span> {} · '
+            '<time datetime="{}">{}</time></span></li>').format(
+            i18n.PREFIX[lang], view["url"], ZH_LANG if en else "", view["subject"],
+            view["type_label_en"] if en else view["type_label"],
+            department["name_en"] if en else department["name"],
+            view["published_iso"], view["published_date"])
+    return html
+
+
+@pass_context
 def _month_label(ctx: Context, month: str) -> str:
     return month_label(month, ctx["lang"])
 
@@ -183,7 +206,7 @@ def _category(ctx: Context, category: str | None) -> Markup:
 
 # what `theme.environment` installs: the globals and filters every template may call
 TEMPLATE_GLOBALS = {"t": _t, "u": _u, "label": _label, "rate_cell": _rate_cell,
-                    "movement_cell": _movement_cell}
+                    "movement_cell": _movement_cell, "letter_item": _letter_item}
 TEMPLATE_FILTERS = {"date": fmt_date, "datetime": fmt_datetime, "iso": fmt_iso, "pct": fmt_pct,
                     "num": fmt_num, "share": fmt_share, "days": fmt_days,
                     "month_label": _month_label, "period_label": _period_label, "name": _name,

@@ -58,7 +58,7 @@ def _asset_versions(theme_dir: str) -> dict[str, str]:
 
 # the language helpers (`formatting.TEMPLATE_GLOBALS`) a template calls as functions and
 # FoldLanguage compiles as filters (`theme.environment` installs them as both)
-AS_FILTERS = ("t", "u", "label", "rate_cell", "movement_cell")
+AS_FILTERS = ("t", "u", "label", "rate_cell", "movement_cell", "letter_item")
 
 
 class FoldLanguage(Extension):
