@@ -344,12 +344,11 @@ class S3Sink(_Tracking):
         self.cache_control = cache_control
         self.workers = max(1, workers)
         self.etags: dict[str, str] | None = None     # key -> ETag, after a full listing
-        # an incremental publish: files deleted, files that were there and changed, and the
-        # letters its changes (re)published or withdrew (`publish_changes` sets them; see
-        # `edge_urls` for what the CDN is told)
+        # an incremental publish: files deleted and files that were there and changed (with
+        # `urgent`, the letters its changes (re)published or withdrew, which `publish_changes`
+        # sets: `edge_urls` says what the CDN is told)
         self.gone: list[str] = []
         self.overwritten: list[str] = []
-        self.urgent: set[str] = set()
         # the manifest lives outside the prefix the site is served from (with no prefix, at
         # /_manifest/: it holds only public paths and their hashes)
         self.manifest_key = self.manifest_key_of(self.prefix)
