@@ -112,3 +112,28 @@ def test_the_templates_escaping_is_markupsafes(tmp_path):
     assert page.root_render_func.__globals__["escape"] is fast_escape
     assert page.render(a="<甲>", b=Markup("<br>"), c=3, d=Html()) == (
         "&lt;甲&gt;|<br>|3|<i>safe</i>")
+
+
+def test_a_list_item_keeps_citizen_text_inert_and_is_made_once_per_language(content):
+    """`letter_item` (the lists' <li>, formatting.py): a subject with markup is escaped in both
+    languages, the English item is marked zh-CN and prefixed /en, and each language's item is
+    made once and shared by the lists of one renderer."""
+    from fake_store import published_letter
+
+    store = FakeStore()
+    letter = store.add(published_letter("x1", cst(2026, 11, 2, 8),
+                                        subject='<script>alert("x")</script>'))
+    renderer = Renderer(store, content)
+    zh = dict(renderer.render(("month", "2026-11", 1)))["letters/2026/11/index.html"].decode()
+    en = dict(renderer.render(("month", "2026-11", 1)))["en/letters/2026/11/index.html"].decode()
+    for page in (zh, en):
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert '<li><a href="/letters/x1/">&lt;script&gt;' in zh
+    assert '<li><a href="/en/letters/x1/" lang="zh-CN">&lt;script&gt;' in en
+    view = renderer.letter_view(letter)
+    assert set(k for k in view if k.startswith("list_item_")) == {"list_item_zh",
+                                                                   "list_item_en"}
+    kept = dict(view)
+    renderer.render(("month", "2026-11", 1))
+    assert all(view[k] is kept[k] for k in ("list_item_zh", "list_item_en"))   # not made again
