@@ -11,6 +11,7 @@ held back meanwhile. A build that fails leaves the live site as it was.
 """
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -22,11 +23,19 @@ from chalicelib import bootstrap
 __all__ = ["parse_sink", "build_to_bucket", "parallel_into"]
 
 
+# S3's rule for a bucket name: 3-63 lower-case letters, digits, dots and hyphens, a letter or
+# digit at each end, no two dots together
+BUCKET_NAME = re.compile(r"^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
 def parse_sink(url: str) -> tuple[str, str]:
     """`s3://bucket/prefix` -> ("bucket", "prefix"); a ValueError for anything else."""
     parts = urlsplit(url)
     if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
         raise ValueError(f"a sink is s3://BUCKET or s3://BUCKET/PREFIX, not {url!r}")
+    if not BUCKET_NAME.match(parts.netloc):
+        raise ValueError(f"{parts.netloc!r} is not an S3 bucket name (3-63 lower-case "
+                         "letters, digits, dots and hyphens)")
     return parts.netloc, parts.path.strip("/")
 
 
@@ -39,6 +48,8 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     first and says what it did (the command line's), `progress(done, total)` its bar. With
     `workers` > 1 the pages are rendered by that many processes into a local folder first
     (`publisher.parallel`), then that folder goes up through the same sink."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from publisher.build import full_build
     from publisher.generations import BuildUnderWay, build_generation
     from publisher.runtime import content_for
@@ -81,6 +92,10 @@ def build_to_bucket(settings: bootstrap.Settings, url: str, no_search: bool = Fa
     except BuildUnderWay as exc:
         print(f"error: {exc}; if it was killed, build again with --take-over",
               file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as exc:
+        # no credentials, no network, no such bucket, access denied: what AWS said, no trace
+        print(f"error: AWS did not take the build into s3://{bucket}: {exc}", file=sys.stderr)
         return 1
     result = done.build
     uploaded = len(result.changed) - len(set(result.deleted)) - done.copied

@@ -141,16 +141,23 @@ def test_the_command_line_builds_into_the_bucket(city, tmp_path, monkeypatch, ca
     report = capsys.readouterr().out
     assert "added 0" in report and " 0 uploaded, " in report and " copied " in report
     assert main(["build", "--sink", "ftp://wz-site"]) == 2
+    assert main(["build", "--sink", "s3://bad..bucket"]) == 2
+    # a bucket AWS does not have: what AWS said, exit 1, no traceback
+    capsys.readouterr()
+    assert main(["build", "--sink", "s3://wz-no-such-bucket"]) == 1
+    assert "error: AWS did not take the build" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["build", "--out", str(tmp_path / "x"), "--sink", "s3://wz-site"])
 
 
-@pytest.mark.parametrize("url, parsed", [("s3://b", ("b", "")), ("s3://b/www/", ("b", "www"))])
+@pytest.mark.parametrize("url, parsed", [("s3://wzb", ("wzb", "")),
+                                         ("s3://wz.site-1/www/", ("wz.site-1", "www"))])
 def test_sink_urls(url, parsed):
     assert parse_sink(url) == parsed
 
 
-@pytest.mark.parametrize("bad", ["b", "file:///tmp/x", "s3:///x", "s3://b?x=1"])
+@pytest.mark.parametrize("bad", ["b", "file:///tmp/x", "s3:///x", "s3://wzb?x=1", "s3://b",
+                                 "s3://bad..bucket", "s3://Upper", "s3://-wz", "s3://" + "a" * 64])
 def test_bad_sink_urls_are_refused(bad):
     with pytest.raises(ValueError):
         parse_sink(bad)
