@@ -55,7 +55,7 @@ from .snapshot import Snapshot, snapshot
 
 __all__ = [
     "all_pages", "site_pages", "count_all_pages", "archive_companions", "companion_keys",
-    "archive_keys", "affected_pages", "affected_by_all",
+    "archive_keys", "streamed_plan", "affected_pages", "affected_by_all",
     "output_paths", "sort_keys", "PageKey", "PAGE_SIZE", "BOARD_SIZE", "HOME_SIZE", "FEED_SIZE",
     "NOTICES_ON_HOME", "LETTER_ID", "MONTH", "PERIOD", "check_letter_id", "is_letter_id",
     "is_department_id", "page_of", "pages_in", "month_page_path", "letters_sitemap_path",
@@ -104,6 +104,16 @@ def companion_keys(companions: Companions) -> set[PageKey]:
     return {key for pages in companions.values() for keys in pages.values() for key in keys}
 
 
+def streamed_plan(store, content: Content) -> tuple[list[PageKey], Companions]:
+    """The site pages a full build renders on their own, and the companions it renders after
+    archive pages instead (`archive_companions`): `all_pages` and `parallel.plan` order a
+    build from these two."""
+    snap = snapshot(store)
+    companions = archive_companions(snap, content)
+    later = companion_keys(companions)
+    return [key for key in site_pages(snap, content) if key not in later], companions
+
+
 def archive_keys(snap: Snapshot, month: str, first: int, last: int,
                  companions: dict[int, list[PageKey]]) -> Iterator[PageKey]:
     """Archive pages `first`..`last` of a month: each monthly page, the letters on it (every
@@ -120,9 +130,8 @@ def all_pages(store, content: Content) -> Iterator[PageKey]:
     build streams the archive one page of letters at a time, and so do the boards' monthly
     pages that list the same letters (`archive_companions`)."""
     snap = snapshot(store)
-    companions = archive_companions(snap, content)
-    later = companion_keys(companions)
-    yield from (key for key in site_pages(snap, content) if key not in later)
+    site, companions = streamed_plan(snap, content)
+    yield from site
     for month, count in snap.published_months():
         yield from archive_keys(snap, month, 1, pages_in(count), companions.get(month, {}))
 

@@ -140,9 +140,8 @@ def plan(snap: Snapshot, content: Content, slice_size: int = SLICE,
     """The tasks of a full build: the site pages in chunks, and the archive slices, largest
     first, each with the boards' monthly pages that follow its archive pages; together every
     key of `pages.all_pages` once."""
-    companions = P.archive_companions(snap, content)
-    later = P.companion_keys(companions)
-    site = plan_site([k for k in P.site_pages(snap, content) if k not in later], site_chunk)
+    keys, companions = P.streamed_plan(snap, content)
+    site = plan_site(keys, site_chunk)
     parts = plan_slices(snap.published_months(), slice_size, companions)
     parts.sort(key=lambda s: -(s.last - s.first))
     return site, parts

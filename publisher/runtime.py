@@ -46,14 +46,8 @@ def index_urls(changed: Iterable[str]) -> list[str]:
     """Every shard folder a run wrote or deleted in (a wildcard each) and every other file by
     its URL: what the CDN is told after an index run that failed part-way, when what it
     deleted is not known (`search.index.forget_urls` after one that finished)."""
-    from .search.index import SHARDS_ROOT
-    urls: set[str] = set()
-    for path in changed:
-        if path.startswith(SHARDS_ROOT) and "/" in path.removeprefix(SHARDS_ROOT):
-            urls.add("/" + SHARDS_ROOT + path.removeprefix(SHARDS_ROOT).split("/")[0] + "/*")
-        else:
-            urls.add("/" + path)
-    return sorted(urls)
+    from .search.index import shard_folder_url
+    return sorted({shard_folder_url(path) or "/" + path for path in changed})
 
 
 _content_cache: dict[Path, object] = {}

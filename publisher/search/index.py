@@ -305,12 +305,17 @@ def forget_urls(deleted: Iterable[str]) -> list[str]:
     gets the ones that name the files there now, and the index chunks a rebuild replaces are
     named by their content too (no reader of a current entry asks for an old one). Before,
     every rebuild told its shard and the manifest: ~3 paths a minute, ~$7,800 a year."""
-    urls: set[str] = set()
-    for path in deleted:
-        rest = path.removeprefix(SHARDS_ROOT)
-        if path.startswith(SHARDS_ROOT) and "/fragment/" in "/" + rest:
-            urls.add("/" + SHARDS_ROOT + rest.split("/")[0] + "/*")
-    return sorted(urls)
+    return sorted({url for path in deleted if "/fragment/" in path
+                   and (url := shard_folder_url(path)) is not None})
+
+
+def shard_folder_url(path: str) -> str | None:
+    """The wildcard of the shard folder a file is in (`/search/shards/2026-11/*`, one path to
+    CloudFront), or None for a file outside every shard."""
+    rest = path.removeprefix(SHARDS_ROOT)
+    if not path.startswith(SHARDS_ROOT) or "/" not in rest:
+        return None
+    return "/" + SHARDS_ROOT + rest.split("/")[0] + "/*"
 
 
 def build_index(store: Store, content: Content, sink: Sink,
