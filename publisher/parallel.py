@@ -34,7 +34,7 @@ from . import pages as P
 from .build import BuildResult
 from .content import Content
 from .render import Renderer
-from .sinks import Sink
+from .sinks import Sink, put
 from .snapshot import Snapshot
 
 __all__ = ["parallel_full_build", "plan", "plan_slices", "SLICE"]
@@ -42,8 +42,9 @@ __all__ = ["parallel_full_build", "plan", "plan_slices", "SLICE"]
 SLICE = 40          # archive pages (of PAGE_SIZE letters) per task: ~2,000 letters
 SITE_CHUNK = 60     # site pages of one bulky kind per task
 
-LISTS = 2           # a worker's snapshot keeps this many lists, not 64: a list may be a
-                    # month's open-data rows (~28,000 at a million letters, ~100 MB decoded)
+LISTS = 2           # a worker's snapshot keeps this many lists, not 64: a worker renders
+                    # in the order of the archive and rarely reads a list twice (a month's
+                    # open-data rows are streamed and never kept, `spool`)
 _WORKER: dict[str, Any] = {}
 log = logging.getLogger("wenzheng.publish")
 
@@ -88,7 +89,7 @@ def _render(keys: Iterator[P.PageKey] | list[P.PageKey], renderer: Renderer,
         outputs = renderer.render(key)
         pages += 1
         for path, data in outputs:
-            changed += bool(sink.write(path, data))
+            changed += bool(put(sink, path, data))
             files += 1
     return pages, files, changed
 
@@ -118,7 +119,7 @@ def plan_site(keys: list[P.PageKey], size: int = SITE_CHUNK) -> list[list[P.Page
 
 def _site_task(keys: list[P.PageKey]) -> tuple[int, int, int]:
     store, sink, content = _WORKER["store"], _WORKER["sink"], _WORKER["content"]
-    snap = Snapshot(store, lists=LISTS)     # the data files read a month of rows each
+    snap = Snapshot(store, lists=LISTS)
     renderer = Renderer(snap, content, _WORKER["theme"])
     return _counts(sink, _render(keys, renderer, sink))
 

@@ -36,12 +36,13 @@ from .formatting import EMPTY_FEED_UPDATED, ZH_LANG, clip, fmt_date, fmt_iso, mo
 from .i18n import HTML_LANG, LANGS
 from .keys import LETTER_ID, PageKey, check_letter_id, is_department_id
 from .snapshot import Snapshot, snapshot
+from .spool import Spool
 from .theme import default_theme_dir, environment, reload_theme, static_files
 
 __all__ = ["Renderer", "Output", "content_calendar", "default_theme_dir", "environment",
            "reload_theme", "static_files", "DATA_COLUMNS", "EMPTY_FEED_UPDATED"]
 
-Output = list[tuple[str, bytes]]
+Output = list[tuple[str, bytes | Spool]]   # a spool: a file too big to hold (`spool`)
 
 NAV_URLS = frozenset(href for href, *_ in i18n.NAV)
 

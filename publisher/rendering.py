@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import pages as P
 from .render import Renderer
-from .sinks import Sink
+from .sinks import Sink, put
 
 __all__ = ["BuildResult", "Progress", "render_pages"]
 
@@ -32,7 +32,7 @@ def render_pages(renderer: Renderer, keys: Iterable[P.PageKey], sink: Sink,
         result.pages += 1
         paths = set()
         for path, data in outputs:
-            sink.write(path, data)
+            put(sink, path, data)
             paths.add(path)
             result.files += 1
         if written is not None:

@@ -1,7 +1,9 @@
 """Where the site's files go: a local folder, an S3 bucket, or memory.
 
 Every sink takes `write(path, data)` and `delete(path)` with paths relative to the site root
-("letters/abc/index.html"), skips a write whose bytes are already there (so an unchanged page
+("letters/abc/index.html"), and `write_spool(path, spool)` for a file made in pieces (a month's
+open data, `publisher.spool`), which the folder and the bucket copy in chunks; `put` picks one.
+Every sink skips a write whose bytes are already there (so an unchanged page
 costs no upload and no CDN invalidation), and reports what it changed. `finish()` ends one
 publish: S3Sink then asks the CDN, once, to forget the changed paths.
 """
@@ -20,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
+
+from .spool import Spool
 
 CONTENT_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",
@@ -130,6 +134,7 @@ def url_paths(path: str) -> list[str]:
 class Sink(Protocol):
     def begin(self, full: bool = False) -> None: ...
     def write(self, path: str, data: bytes) -> bool: ...
+    def write_spool(self, path: str, spool: Spool) -> bool: ...
     def delete(self, path: str) -> bool: ...
     def finish(self) -> list[str]: ...
     def paths(self) -> Iterator[str]: ...
@@ -154,6 +159,20 @@ class _Tracking:
 
     def finish(self) -> list[str]:
         return sorted(set(self.changed))
+
+    def write(self, path: str, data: bytes) -> bool:
+        raise NotImplementedError
+
+    def write_spool(self, path: str, spool: Spool) -> bool:
+        """A sink that keeps what it is given takes the spool's bytes."""
+        return self.write(path, spool.getvalue())
+
+
+def put(sink: Sink, path: str, data: bytes | Spool) -> bool:
+    """Write one output of a renderer (`render.Output`): bytes, or a spool in chunks."""
+    if isinstance(data, Spool):
+        return sink.write_spool(path, data)
+    return sink.write(path, data)
 
 
 class MemorySink(_Tracking):
@@ -189,6 +208,15 @@ class MemorySink(_Tracking):
         return iter(sorted(p for p in self.files if p.startswith(prefix)))
 
 
+def _same(target: str, spool: Spool) -> bool:
+    """Whether the file at `target` holds the spool's bytes (read side by side in chunks)."""
+    with open(target, "rb") as fh:
+        for chunk in spool.chunks():
+            if fh.read(len(chunk)) != chunk:
+                return False
+        return not fh.read(1)
+
+
 class LocalFolderSink(_Tracking):
     """Files under a folder, written atomically (temp file in the same folder, then rename), so
     a reader or a web server never sees half a page."""
@@ -216,6 +244,23 @@ class LocalFolderSink(_Tracking):
                         return False
         except FileNotFoundError:
             pass
+        self._place(rel, target, (data,))
+        return True
+
+    def write_spool(self, path: str, spool: Spool) -> bool:
+        """A spool, compared with the file there and copied to its place a chunk at a time."""
+        rel = clean_path(path)
+        target = self._base + rel
+        self.writes += 1
+        try:
+            if os.stat(target).st_size == spool.size and _same(target, spool):
+                return False
+        except FileNotFoundError:
+            pass
+        self._place(rel, target, spool.chunks())
+        return True
+
+    def _place(self, rel: str, target: str, chunks: Iterable[bytes]) -> None:
         folder, _, name = rel.rpartition("/")
         if folder not in self._dirs:
             os.makedirs(self._base + folder, exist_ok=True)
@@ -225,9 +270,10 @@ class LocalFolderSink(_Tracking):
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                for data in chunks:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
             os.replace(tmp, target)
@@ -238,7 +284,6 @@ class LocalFolderSink(_Tracking):
                 pass
             raise
         self.changed.append(rel)
-        return True
 
     def delete(self, path: str) -> bool:
         target = self._file(path)
@@ -453,18 +498,29 @@ class S3Sink(_Tracking):
                                          CopySource={"Bucket": self.bucket, "Key": source})
         return str(answer.get("CopyObjectResult", {}).get("ETag", "")).strip('"')
 
-    def _put(self, key: str, rel: str, data: bytes, md5: bytes) -> str:
+    def _put(self, key: str, rel: str, data: bytes | Spool, md5: bytes) -> str:
+        # a spool goes as its file (botocore reads it in chunks, and seeks back to retry)
+        body = data.reader() if isinstance(data, Spool) else data
         answer = self.client.put_object(
-            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type(key),
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type(key),
             CacheControl=self.cache_control(rel), Metadata={"md5": md5.hex()},
             ContentMD5=base64.b64encode(md5).decode())
         return str(answer.get("ETag", "")).strip('"') or md5.hex()
 
     def write(self, path: str, data: bytes) -> bool:
+        return self._write(path, data, hashlib.md5(data).digest(),
+                           lambda: hashlib.sha256(data).hexdigest())
+
+    def write_spool(self, path: str, spool: Spool) -> bool:
+        """A spool: its digests were counted as it was made, and it is uploaded from its file
+        (a month's open data is one PutObject of tens of MB, well under S3's 5 GB)."""
+        return self._write(path, spool, spool.md5, lambda: spool.sha256)
+
+    def _write(self, path: str, data: bytes | Spool, md5: bytes,
+               sha: Callable[[], str]) -> bool:
         rel = clean_path(path)
         key = self.prefix + rel
         self.writes += 1
-        md5 = hashlib.md5(data).digest()
         if self._pool is None:                       # incremental: one HEAD, one PUT
             there = self._remote_md5(key)
             if there == md5.hex():
@@ -474,11 +530,11 @@ class S3Sink(_Tracking):
             if there is not None:
                 self.overwritten.append(rel)
             return True
-        return self._write_full(key, rel, data, md5)
+        return self._write_full(key, rel, data, md5, sha())
 
-    def _write_full(self, key: str, rel: str, data: bytes, md5: bytes) -> bool:
+    def _write_full(self, key: str, rel: str, data: bytes | Spool, md5: bytes,
+                    sha: str) -> bool:
         assert self.etags is not None and self._pool is not None and self._slots is not None
-        sha = hashlib.sha256(data).hexdigest()
         etag = self.etags.get(key)
         entry = self.manifest.get(rel)
         if etag is not None and (etag == md5.hex() or entry == [sha, etag]):

@@ -180,10 +180,10 @@ class Snapshot:
 
     # -- the open data files: every letter by the month it was received (China time) --
 
-    def open_rows_in_month(self, month: str) -> list[dict]:
-        """The stored open-data rows of the letters submitted in `month`, in that order."""
-        return self._lists.get(("open_rows", month),
-                               lambda: self.store.open_rows(*month_bounds(month)))
+    def open_rows_in_month(self, month: str) -> Iterator[dict]:
+        """The stored open-data rows of the letters submitted in `month`, in that order, read
+        a batch at a time and never kept: a month may hold tens of thousands (`spool`)."""
+        return self.store.iter_open_rows(*month_bounds(month))
 
     def count_submitted_in_month(self, month: str) -> int:
         return self._lists.get(("count_submitted", month),

@@ -309,6 +309,9 @@ class MemoryStore(BaseStore):
         from chalicelib.domain.open_data import stored_row
         return [stored_row(x) for x in self.submitted_between(since, before)]
 
+    def iter_open_rows(self, since: datetime, before: datetime) -> Iterator[dict]:
+        return iter(self.open_rows(since, before))
+
     def count_submitted(self, since: datetime, before: datetime) -> int:
         return sum(1 for x in self.letters.values() if since <= x.submitted_at < before)
 

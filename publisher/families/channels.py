@@ -96,7 +96,15 @@ def month_cells(snap: Snapshot, month: str) -> channels.Cells:
         if kept is not None:
             memo["channel_cells"][month] = kept
             return kept
-    cells = memo["channel_cells"][month] = channels.cells_of(snap.open_rows_in_month(month))
+    return remember_cells(snap, month, channels.cells_of(snap.open_rows_in_month(month)))
+
+
+def remember_cells(snap: Snapshot, month: str, cells: channels.Cells) -> channels.Cells:
+    """A month's counts just made from its rows, for this snapshot and in the store (the open
+    data file counts them as it writes the rows, `open_data.letters_data`)."""
+    memo = getattr(snap, "memo", None)
+    if isinstance(memo, dict):
+        memo.setdefault("channel_cells", {})[month] = cells
     put = getattr(snap.store, "put_search_state", None)
     if put is not None:
         put(CELLS_KEY + month, {"cells": [[ch, dept, dict(c)] for (ch, dept), c in

@@ -57,7 +57,8 @@ def robots(r: Renderer) -> Output:
 
 
 def static(r: Renderer) -> Output:
-    out = [(f"theme/{rel}", file.read_bytes()) for rel, file in static_files(r.theme_dir)]
+    out: Output = [(f"theme/{rel}", file.read_bytes())
+                   for rel, file in static_files(r.theme_dir)]
     # browsers ask for /favicon.ico whatever the page links (feed readers, bookmarks)
     icon = r.theme_dir / "favicon.ico"
     return out + ([("favicon.ico", icon.read_bytes())] if icon.is_file() else [])

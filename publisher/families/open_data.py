@@ -10,18 +10,20 @@ So a month's file changes only when one of its letters does.
 
 What it reads: the month file of each letter a change names (the store already holds the
 change's result: a submission, dispatch, sign-in, reply, rating, re-do, extension, transfer,
-approval…): one read per letter and one read of that month. The index lists the months with
-letters and the league periods: it is stale when a month gets its first letter or the change
-moved figures (a league period may have come).
+approval…): one read per letter and one read of that month, streamed a batch at a time into the
+two files (`publisher.spool`), so that a month of any size takes a batch of memory. The index
+lists the months with letters and the league periods: it is stale when a month gets its first
+letter or the change moved figures (a league period may have come).
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from chalicelib.domain import channels as channel_names
+from chalicelib.domain import channels as channel_domain
 from chalicelib.domain import open_data
 from chalicelib.domain.statistics import month_of
 from chalicelib.services.ports import Change
@@ -30,6 +32,7 @@ from ..content import Content
 from ..i18n import period_label
 from ..keys import MONTH, PageKey, is_letter_id, league_periods, periods_of
 from ..snapshot import Snapshot
+from ..spool import Spool
 from . import channels
 from .family import Family
 
@@ -58,33 +61,62 @@ def reads(change: Change, snap: Snapshot, content: Content) -> set[PageKey]:
     return keys
 
 
-def _numbered(stored: list[dict]) -> list[dict]:
-    """The stored rows numbered in their order, the columns in theirs, and a url only where
-    the letter's id can be one (as its page is skipped otherwise, `is_letter_id`)."""
-    rows = []
-    for n, row in enumerate(stored, 1):
-        url = row.get("url")
-        if url and not is_letter_id(url.removeprefix("/letters/").removesuffix("/")):
-            url = None
-        rows.append({c: n if c == "row" else url if c == "url" else
-                     [open_data.complete_stint(s) for s in row.get(c) or []] if c == "stints"
-                     else row.get(c) for c in open_data.COLUMNS})
-    return rows
+def _numbered(n: int, row: dict) -> dict:
+    """A stored row numbered `n`, the columns in their order, and a url only where the
+    letter's id can be one (as its page is skipped otherwise, `is_letter_id`)."""
+    url = row.get("url")
+    if url and not is_letter_id(url.removeprefix("/letters/").removesuffix("/")):
+        url = None
+    return {c: n if c == "row" else url if c == "url" else
+            [open_data.complete_stint(s) for s in row.get(c) or []] if c == "stints"
+            else row.get(c) for c in open_data.COLUMNS}
+
+
+BATCH = 500     # rows formatted before they are written to the month's files
 
 
 def letters_data(r: Renderer, month: str) -> Output:
-    # the rows the store keeps beside the letters (one small read each), not the letters
-    rows = _numbered(r.snap.open_rows_in_month(month))
-    if not rows:
+    """The month's JSON and CSV, written a batch of rows at a time into spools (`spool`):
+    the rows are the store's, beside the letters (one small read each), read in batches and
+    never held together, so a month of any size costs a batch of memory."""
+    rows_json, csv_file = Spool(), Spool()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(open_data.COLUMNS)
+    parts: list[str] = []
+    # the month's channel counts from the rows as they go by, so the channel files (rendered
+    # after every month file in a full build) never read a month's rows again
+    cells: channel_domain.Cells = {}
+
+    def flush() -> None:
+        if parts:
+            rows_json.write((",\n" if rows_json.size else "").encode()
+                            + ",\n".join(parts).encode("utf-8"))
+            parts.clear()
+        csv_file.write(buf.getvalue().encode("utf-8"))
+        buf.seek(0)
+        buf.truncate()
+
+    def numbered() -> Iterator[dict]:
+        for n, stored in enumerate(r.snap.open_rows_in_month(month), 1):
+            channel_domain.add_row(cells, stored)
+            row = _numbered(n, stored)
+            parts.append(json.dumps(row, ensure_ascii=False))
+            writer.writerow([_cell(row[c]) for c in open_data.COLUMNS])
+            if len(parts) >= BATCH:
+                flush()
+            yield row
+
+    # received, valid, duplicate, invalid: `open_data.month_counts` (from `status` and
+    # `duplicate`; valid = received - invalid - duplicate), counted as the rows are written
+    counts = open_data.month_counts(numbered())
+    flush()
+    if not counts["received"]:
         return []
-    # the month's channel counts from the rows just read, so the channel files (rendered after
-    # every month file in a full build) never read a month's rows again
-    channels.month_cells(r.snap, month)
+    channels.remember_cells(r.snap, month, cells)
     doc = {
         "period": month, "period_label": period_label(month),
-        # received, valid, duplicate, invalid: `open_data.month_counts` (from `status` and
-        # `duplicate`; valid = received - invalid - duplicate)
-        **open_data.month_counts(rows),
+        **counts,
         "generated_from": "every letter submitted in the month (China time), one row each; "
                           "personal data, ids and texts left out; url only for a letter "
                           "published on the site",
@@ -102,18 +134,14 @@ def letters_data(r: Renderer, month: str) -> Output:
                       "of the league data files"),
         "columns": list(open_data.COLUMNS),
         "stint_columns": list(open_data.STINT_FIELDS),
-        "rows": rows,
     }
-    head = json.dumps({k: v for k, v in doc.items() if k != "rows"}, ensure_ascii=False)[:-1]
-    body = (head + ', "rows": [\n'
-            + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]}\n")
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(open_data.COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row[c]) for c in open_data.COLUMNS])
-    return [(data_path(month, "csv"), buf.getvalue().encode("utf-8")),
-            (data_path(month, "json"), body.encode("utf-8"))]
+    head = json.dumps(doc, ensure_ascii=False)[:-1]
+    body = Spool()
+    body.write((head + ', "rows": [\n').encode("utf-8"))
+    body.extend(rows_json)
+    body.write(b"\n]}\n")
+    rows_json.close()
+    return [(data_path(month, "csv"), csv_file), (data_path(month, "json"), body)]
 
 
 def _cell(value: object) -> object:
@@ -141,7 +169,7 @@ def data_index(r: Renderer) -> Output:
     return r.html("data/index.html", "data.html", "league", months=months, periods=periods,
                   weeks=r.snap.list_weeks(), columns=open_data.COLUMNS,
                   stint_columns=open_data.STINT_FIELDS, channel_periods=channel_periods,
-                  channel_year=year, channel_labels=channel_names.LABELS,
+                  channel_year=year, channel_labels=channel_domain.LABELS,
                   channel_table=channels.figures(r.snap, year) if year else None)
 
 

@@ -126,6 +126,18 @@ class TestSubmittedBetween:
         # across a month boundary (DynamoDB keeps a month's rows in one partition)
         assert store.open_rows(t0 - 40 * 24 * H, t0 + 40 * 24 * H) == store.open_rows(*window)
 
+    def test_the_open_data_rows_stream_in_batches_as_the_list_gives_them(
+            self, store, six, t0, monkeypatch):
+        from chalicelib.adapters import sqlite
+        monkeypatch.setattr(sqlite, "OPEN_ROWS_BATCH", 4)          # 6 rows: two batches
+        window = (t0, t0 + 7 * H)
+        stream = store.iter_open_rows(*window)
+        assert not isinstance(stream, list)                        # an iterator, read lazily
+        assert list(stream) == store.open_rows(*window)
+        assert list(store.iter_open_rows(t0 + 7 * H, t0 + 9 * H)) == []
+        wide = (t0 - 40 * 24 * H, t0 + 40 * 24 * H)
+        assert list(store.iter_open_rows(*wide)) == store.open_rows(*window)
+
     def test_the_span_of_submissions(self, store, six, t0):
         first, last = store.submission_span()
         assert (first, last) == (t0 + H, t0 + 6 * H)

@@ -763,10 +763,12 @@ class DynamoStore(DynamoAccess, BaseStore):
         return sorted(letters, key=lambda x: (time_key(x.submitted_at), x.id))
 
     def open_rows(self, since: datetime, before: datetime) -> list[dict[str, Any]]:
-        """The stored rows of the months `since`..`before` spans, one Query a month (the rows'
-        partition is their submission month), in submission order."""
+        return list(self.iter_open_rows(since, before))
+
+    def iter_open_rows(self, since: datetime, before: datetime) -> Iterator[dict[str, Any]]:
+        """The stored rows of the months `since`..`before` spans, one paged Query a month (the
+        rows' partition is their submission month), in submission order, a page at a time."""
         low, high = time_key(since), time_key(before)
-        out = []
         for month in months_between(since, before):
             for item in self._items("query", KeyConditionExpression="#pk = :pk",
                                     ExpressionAttributeNames={"#pk": T.PK},
@@ -774,8 +776,7 @@ class DynamoStore(DynamoAccess, BaseStore):
                                         ":pk": string_attr(f"OPENROW#{month}")},
                                     ConsistentRead=True):
                 if low <= item[T.SK]["S"].split("#")[0] < high:
-                    out.append(json.loads(item["doc"]["S"]))
-        return out
+                    yield json.loads(item["doc"]["S"])
 
     def count_submitted(self, since: datetime, before: datetime) -> int:
         return sum(1 for _ in self._submitted_rows(since, before))

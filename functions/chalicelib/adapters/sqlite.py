@@ -91,6 +91,7 @@ _MONTH_KEYED = frozenset({ARCHIVE_TYPE_MONTH, ARCHIVE_CATEGORY_MONTH})
 _ARCHIVE_LISTS = frozenset({ARCHIVE, ARCHIVE_MONTH, ARCHIVE_DEPARTMENT, ARCHIVE_TYPE,
                             ARCHIVE_TYPE_MONTH, ARCHIVE_CATEGORY, ARCHIVE_CATEGORY_MONTH})
 _SHORT_READ = 200
+OPEN_ROWS_BATCH = 500   # a month's open-data rows are read this many at a time (`iter_open_rows`)
 
 
 class _Decoded:
@@ -531,11 +532,20 @@ class SqliteStore(SqliteAccess, BaseStore):
                              (time_key(since), time_key(before)))
 
     def open_rows(self, since: datetime, before: datetime) -> list[dict[str, Any]]:
-        """Native: the stored rows (`open_data.stored_row`) over the inbox index."""
-        rows = self._conn().execute(
+        return list(self.iter_open_rows(since, before))
+
+    def iter_open_rows(self, since: datetime, before: datetime) -> Iterator[dict[str, Any]]:
+        """Native: the stored rows (`open_data.stored_row`) over the inbox index, one
+        statement (one consistent read) fetched `OPEN_ROWS_BATCH` at a time."""
+        cursor = self._conn().execute(
             "SELECT open_row FROM letters WHERE submitted_at >= ? AND submitted_at < ?"
-            " ORDER BY submitted_at, id", (time_key(since), time_key(before))).fetchall()
-        return [json.loads(doc) for (doc,) in rows]
+            " ORDER BY submitted_at, id", (time_key(since), time_key(before)))
+        try:
+            while batch := cursor.fetchmany(OPEN_ROWS_BATCH):
+                for (doc,) in batch:
+                    yield json.loads(doc)
+        finally:
+            cursor.close()
 
     def count_submitted(self, since: datetime, before: datetime) -> int:
         (n,) = self._conn().execute(

@@ -114,10 +114,15 @@ def cells_of(rows: Iterable[Mapping[str, Any]]) -> Cells:
     cells are the sum of its months' (`add_cells`) and a build counts each row once."""
     cells: Cells = {}
     for row in rows:
-        dept = row.get("department")
-        key = (channel_of(row), dept if isinstance(dept, str) else None)
-        cells.setdefault(key, Counter()).update(_counts(row))
+        add_row(cells, row)
     return cells
+
+
+def add_row(cells: Cells, row: Mapping[str, Any]) -> None:
+    """Count one more row into `cells` (what `cells_of` does for each)."""
+    dept = row.get("department")
+    key = (channel_of(row), dept if isinstance(dept, str) else None)
+    cells.setdefault(key, Counter()).update(_counts(row))
 
 
 def add_cells(parts: Iterable[Cells]) -> Cells:

@@ -308,6 +308,11 @@ class ArchiveReads(Protocol):
         `submitted_between` would give, in the same order: written in each letter's commit."""
         ...
 
+    def iter_open_rows(self, since: datetime, before: datetime) -> Iterator[dict[str, Any]]:
+        """The rows `open_rows` gives, read a batch at a time: what a month's open-data file
+        is written from, so that a month of letters is never held at once."""
+        ...
+
     def count_submitted(self, since: datetime, before: datetime) -> int:
         """How many letters `submitted_between` would give (index keys only)."""
         ...
