@@ -132,3 +132,53 @@ class TestRetentionPurge:
         assert ctx.store.get_letter(recent).phone == "13812345678"   # not yet
         assert supervision.tick(ctx, at)["personal_data_purged"] == []     # once
         assert {p: ctx.store.stats(p) for p in ctx.store.stats_periods()} == stats_before
+
+
+class TestNotificationsForgetTheWriter:
+    """What was sent keeps no address or personal data of a writer whose data went, by an
+    erasure or by the retention purge; a message still pending is given up."""
+
+    @staticmethod
+    def _left(ctx, lid: str) -> str:
+        import json
+        return json.dumps([n.to_dict() for n in ctx.store.list_notifications(lid)],
+                          ensure_ascii=False)
+
+    def test_an_erasure_takes_the_address_out_of_what_was_sent(self, api, ctx, clock, sender):
+        from chalicelib.domain.notifications import ADDRESS_FORGOTTEN, WRITER_KINDS, Delivery
+        lid = answered(api, clock)
+        supervision.deliver_notifications(ctx, sender, clock())
+        notes = ctx.store.list_notifications(lid)
+        assert {n.kind for n in notes} & WRITER_KINDS                 # the receipt, the reply
+        assert "wang@example.com" in self._left(ctx, lid)
+        clock.advance(days=1)
+        api.login_all()
+        status, body = api.call("POST", f"/api/staff/letters/{lid}/erase",
+                                {"reason": "来信人来电要求删除"}, as_user="office-1")
+        assert status == 200, body
+        left = self._left(ctx, lid)
+        for private in ("wang@example.com", "13812345678", "+8613812345678", "王小明"):
+            assert private not in left, private
+        for note in ctx.store.list_notifications(lid):
+            if note.kind in WRITER_KINDS:
+                assert note.to == ADDRESS_FORGOTTEN and note.status != Delivery.pending
+        # the second erasure is refused and changes nothing
+        assert api.call("POST", f"/api/staff/letters/{lid}/erase", {"reason": "再次"},
+                        as_user="office-1")[0] == 409
+        assert self._left(ctx, lid) == left
+
+    def test_the_purge_gives_up_a_pending_message_and_forgets_the_sent(self, api, ctx, clock,
+                                                                       sender):
+        from chalicelib.domain.notifications import Delivery
+        lid = answered(api, clock)
+        supervision.deliver_notifications(ctx, sender, clock())
+        supervision.tick(ctx, clock() + timedelta(days=30))           # the rating follow-up
+        assert any(n.status == Delivery.pending for n in ctx.store.list_notifications(lid))
+        at = ctx.store.get_letter(lid).submitted_at + timedelta(days=3 * 365 + 40)
+        assert privacy.purge_past_retention(ctx, at)["purged"] == [lid]
+        left = self._left(ctx, lid)
+        assert "wang@example.com" not in left and "13812345678" not in left
+        assert not any(n.status == Delivery.pending for n in ctx.store.list_notifications(lid))
+        sent_before = len(sender.sent)
+        supervision.deliver_notifications(ctx, sender, at)
+        assert len(sender.sent) == sent_before                        # nothing goes out

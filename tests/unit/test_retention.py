@@ -103,3 +103,38 @@ def test_a_bad_content_file_names_the_key(tmp_path, text, key):
     (tmp_path / "retention.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ContentError, match=key):
         load_retention(tmp_path)
+
+
+def _note(kind, to="wang@example.com", status="sent", subject="【黄灯提醒】王小明反映道路破损",
+          body="王小明（13900001111）反映：道路破损。"):
+    from chalicelib.domain.notifications import Channel, Delivery, Kind, Notification
+    at = cst(2026, 11, 23, 9)
+    return Notification(id=f"a1.3.{kind}", kind=Kind(kind), channel=Channel.email, to=to,
+                        subject=subject, body=body, created_at=at, not_after=at + timedelta(days=3),
+                        letter_id="a1", status=Delivery(status))
+
+
+@pytest.mark.parametrize("kind", ["receipt", "new_secret", "reply_released", "rating_followup"])
+def test_a_message_to_the_writer_keeps_neither_their_address_nor_its_words(kind):
+    from chalicelib.domain import notifications as N
+    sent = _note(kind)
+    assert sent.forget_writer(["王小明"]) is True
+    assert (sent.to, sent.body, sent.status) == (N.ADDRESS_FORGOTTEN, N.WRITER_FORGOTTEN,
+                                                 N.Delivery.sent)
+    assert "王小明" not in sent.subject
+    assert sent.forget_writer(["王小明"]) is False                      # once is enough
+    pending = _note(kind, status="pending")
+    assert pending.forget_writer([]) is True
+    assert pending.status == N.Delivery.expired and not pending.is_due(pending.created_at)
+
+
+def test_a_message_to_an_office_keeps_its_address_and_loses_the_writers_name():
+    from chalicelib.domain import notifications as N
+    note = _note("light_yellow", to="housing@city.example")
+    assert note.forget_writer(["王小明"]) is True
+    assert note.to == "housing@city.example" and note.status == N.Delivery.sent
+    for text in (note.subject, note.body):
+        assert "王小明" not in text and "13900001111" not in text
+    assert "道路破损" in note.body                                      # the case, still told
+    plain = _note("digest", to="office@city.example", subject="每日督办", body="今日 3 件。")
+    assert plain.forget_writer([]) is False                            # nothing of the writer

@@ -31,6 +31,7 @@ from typing import Any
 from .channels import label as channel_label
 from .deadlines import CHINA_TZ
 from .letters import Event, Letter
+from .privacy import redact
 
 SUBJECT_SHOWN = 40          # characters of a letter's subject quoted in a message
 
@@ -63,6 +64,11 @@ class Kind(StrEnum):
 # the kinds whose body holds a tracking secret until it is sent
 SECRET_KINDS = frozenset({Kind.receipt, Kind.new_secret})
 SECRET_FORGOTTEN = "（本通知含查询密码，已在发送后删除。）"
+# the kinds sent to the writer's own e-mail or phone (the others go to an office address)
+WRITER_KINDS = frozenset({Kind.receipt, Kind.new_secret, Kind.reply_released,
+                          Kind.rating_followup})
+ADDRESS_FORGOTTEN = "（已删除）"
+WRITER_FORGOTTEN = "（本通知发给来信人，已随其个人信息删除。）"
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,23 @@ class Notification:
         pending (sent, failed for good or expired): the store keeps no secret."""
         if self.kind in SECRET_KINDS and self.status != Delivery.pending:
             self.body = SECRET_FORGOTTEN
+
+    def forget_writer(self, names: Iterable[str] = ()) -> bool:
+        """The writer's personal data leaves the message (the retention purge, an erasure,
+        `domain/retention.py`): one sent to the writer keeps neither their address nor its
+        words, and is given up if still pending; one to an office keeps its address and loses
+        the writer's name and contact details from its words. Whether anything changed."""
+        before = (self.to, self.subject, self.body, self.status)
+        if self.kind in WRITER_KINDS:
+            if self.status == Delivery.pending:
+                self.status = Delivery.expired
+                self.last_error = "the writer's personal data was removed before it was sent"
+            self.to, self.body = ADDRESS_FORGOTTEN, WRITER_FORGOTTEN
+        names = list(names)
+        self.subject = redact(self.subject, names=names)
+        if self.body != WRITER_FORGOTTEN:
+            self.body = redact(self.body, names=names)
+        return before != (self.to, self.subject, self.body, self.status)
 
     # --- storage ----------------------------------------------------------------------------
 

@@ -4,11 +4,15 @@ recorded in the letter's history with the office's reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..domain import retention
+from ..domain.errors import InvalidTransition
+from ..domain.letters import Letter
 from .casework import _change
 from .context import Actor, Context
+from .privacy import forget_in_notifications
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,10 @@ class EraseLetter:
 def erase_letter(ctx: Context, actor: Actor, letter_id: str, command: EraseLetter
                  ) -> dict[str, Any]:
     """POST /api/staff/letters/{id}/erase (the office)."""
-    return _change(ctx, actor, letter_id, ("office",), lambda letter, now: retention.purge(
-        letter, actor.username, now, why="erasure", reason=command.reason,
-        policy=ctx.retention))
+    def act(letter: Letter, now: datetime) -> None:
+        if not retention.holds_personal_data(letter):
+            raise InvalidTransition("already_erased", field="id")
+        forget_in_notifications(ctx, letter)        # before the commit (`privacy`)
+        retention.purge(letter, actor.username, now, why="erasure", reason=command.reason,
+                        policy=ctx.retention)
+    return _change(ctx, actor, letter_id, ("office",), act)

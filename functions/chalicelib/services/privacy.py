@@ -6,6 +6,9 @@ request, and the record of staff reads of a letter's private fields.
   of work (a history event `personal_data_purged`, committed with the letter and its change
   record, so the publisher re-renders what shows the letter; its public version is unchanged).
 - `services/erasure.py` (POST /api/staff/letters/{id}/erase, the office): the same at once.
+- `forget_in_notifications` (both of them): the letter's notifications lose the writer's address
+  and words (`Notification.forget_writer`), before the letter's commit, so a crash between the
+  two leaves the letter to be purged again, never an address behind a purged letter.
 - `record_read` / `access_log`: who read a letter's name, phone and e-mail, when, through which
   route; one small write per read; the admin reads the list (GET .../access).
 """
@@ -16,6 +19,7 @@ from typing import Any
 
 from ..domain import retention
 from ..domain.errors import ConcurrentUpdate, NotFound
+from ..domain.letters import Letter
 from .context import Actor, Context, require, save
 
 SYSTEM = "system"
@@ -39,6 +43,7 @@ def purge_past_retention(ctx: Context, now: datetime | None = None, *, dry_run: 
                 fresh = uow.get_letter(letter.id)
                 if fresh is None or not retention.past_retention(fresh, policy, now):
                     continue
+                forget_in_notifications(ctx, fresh)
                 retention.purge(fresh, SYSTEM, now, why="retention", policy=policy)
                 save(ctx, uow, fresh)
                 uow.commit()
@@ -54,6 +59,31 @@ def daily_purge(ctx: Context, now: datetime) -> list[str]:
     one index query when nothing is due."""
     purged: list[str] = purge_past_retention(ctx, now, limit=ctx.retention.per_run)["purged"]
     return purged
+
+
+def forget_in_notifications(ctx: Context, letter: Letter, tries: int = 3) -> list[str]:
+    """Take the writer's personal data out of every notification about `letter` (read before
+    its purge: its name is what the words lose). A notification a delivery job is writing at
+    the same moment is read again and done again (`tries` times); the ids changed."""
+    names = [letter.name] if letter.name else []
+    changed = []
+    for note in ctx.store.list_notifications(letter.id):
+        for _ in range(tries):
+            if not note.forget_writer(names):
+                break
+            try:
+                ctx.store.update_notification(note)
+            except ConcurrentUpdate:
+                fresh = ctx.store.get_notification(note.id)
+                if fresh is None:
+                    break
+                note = fresh
+                continue
+            changed.append(note.id)
+            break
+        else:
+            raise ConcurrentUpdate(field="notifications")
+    return changed
 
 
 def record_read(ctx: Context, actor: Actor, letter_id: str, what: str) -> None:
