@@ -212,7 +212,10 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
                            "RetentionInDays": LOG_RETENTION_DAYS},
         }
         res[name] = {"Properties": {
-            "Environment": {"Variables": {"WENZHENG_TABLE": ref("Table")}},
+            # content/ and the theme from the bundle the last deploy uploaded (empty: the
+            # package's own; chalicelib/adapters/content_bundle.py)
+            "Environment": {"Variables": {"WENZHENG_TABLE": ref("Table"),
+                                          "WENZHENG_CONTENT_BUNDLE": ref("ContentBundle")}},
             "LoggingConfig": {"LogGroup": ref(f"{name}Logs"), "LogFormat": "Text"},
         }}
     for writer in (PUBLISH, INDEX):
@@ -470,6 +473,12 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
                 "Type": "String", "Default": "", "AllowedPattern": "^(/[A-Za-z0-9._-]+)*$",
                 "Description": "the site's live generation in the bucket (/_site/<generation>; "
                                "empty: the bucket root); set by `wenzheng deploy`"},
+            "ContentBundle": {
+                "Type": "String", "Default": "",
+                "AllowedPattern": "^(s3://[a-z0-9][a-z0-9.-]+/[A-Za-z0-9/._-]+\\.tar\\.gz)?$",
+                "Description": "content/ and the theme as a bundle in the deployment bucket "
+                               "(s3://…/<stage>/content/<sha256>.tar.gz; empty: the "
+                               "package's); set by `wenzheng deploy`"},
             "SiteDomain": {"Type": "String", "Default": "",
                            "Description": "the site's own host name (empty: the CloudFront one)"},
             "CertificateArn": {"Type": "String", "Default": "",

@@ -3,10 +3,16 @@
 The steps (each printed as it runs; `--dry-run` prints them with the AWS calls they would make,
 calling nothing and needing no credentials):
 
-1. package       scripts/package.sh (the function, its merge template, the Pagefind layer)
+1. package       scripts/package.sh (the function, its merge template, the Pagefind layer);
+                 skipped when the code is the code the stage last deployed (`CODE_DIRS`, its
+                 hash kept as `<stage>/code.sha256`): a content commit is not repackaged
 2. artifacts     the stage's deployment bucket `wenzheng-<stage>-deploy-<account>-<region>`,
                  created if missing; deployment.zip, pagefind-layer.zip and the template uploaded
-                 under their SHA-256 (an unchanged artifact is not uploaded again)
+                 under their SHA-256 (an unchanged artifact is not uploaded again); and always
+                 the content bundle (content/ and site/theme, `<stage>/content/<sha256>.tar.gz`,
+                 chalicelib/adapters/content_bundle.py), which the stack's `ContentBundle`
+                 parameter names: the functions read content from it at start-up. Without a
+                 package, the template the stage last deployed (`<stage>/template.key`) is used
 3. secret        `wenzheng/<stage>/token-secret` in Secrets Manager, created if missing
 4. stack         a change set on `wenzheng-<stage>` (create or update; "no changes" is fine),
                  executed and waited for
@@ -45,6 +51,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 # what the pages are made of: a change to any of them calls for a full build
 CONTENT_DIRS = ("content", "site/theme", "publisher")
+# what the package holds besides content/ and the theme: a change to any of them needs a new
+# package; a commit that changes none of them deploys its content as a bundle alone
+CODE_DIRS = ("functions/app.py", "functions/chalicelib", "functions/requirements.txt",
+             "functions/.chalice", "publisher", "scripts/package.sh", "infra/make_resources.py",
+             "pyproject.toml")
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 OUTPUT_KEYS = ("BucketName", "DistributionId", "TableName", "SiteUrl")
 
@@ -64,9 +75,14 @@ def plan(stage: str) -> list[Step]:
     """What `deploy` does, step by step, with the AWS API calls of each."""
     prefix = f"wenzheng-{stage}"
     return [
-        Step("package", f"bash scripts/package.sh (STAGE={stage}) -> {out_dir(stage)}"),
+        Step("package", f"bash scripts/package.sh (STAGE={stage}) -> {out_dir(stage)}; "
+             f"skipped when the code is what {stage} last deployed ({stage}/code.sha256 in "
+             "the deployment bucket): a content commit is not repackaged",
+             ("s3:GetObject",)),
         Step("artifacts", f"deployment bucket {prefix}-deploy-<account>-<region> (created if "
-             "missing); upload deployment.zip, pagefind-layer.zip, the template",
+             "missing); upload deployment.zip, pagefind-layer.zip, the template (or, without "
+             f"a package, reuse {stage}/template.key) and the content bundle "
+             f"{stage}/content/<sha256>.tar.gz, the stack's ContentBundle",
              ("sts:GetCallerIdentity", "s3:HeadBucket", "s3:CreateBucket", "s3:HeadObject",
               "s3:PutObject")),
         Step("secret", f"token secret wenzheng/{stage}/token-secret (created if missing)",
@@ -162,9 +178,14 @@ def deployment_bucket(aws: Aws, stage: str) -> str:
 
 def upload(aws: Aws, bucket: str, path: Path, prefix: str) -> str:
     """Upload `path` under its SHA-256 unless that key exists; the key."""
-    from botocore.exceptions import ClientError
     data = path.read_bytes()
-    key = f"{prefix}/{hashlib.sha256(data).hexdigest()}{path.suffix}"
+    return upload_bytes(aws, bucket, data, f"{prefix}/{hashlib.sha256(data).hexdigest()}"
+                                           f"{path.suffix}")
+
+
+def upload_bytes(aws: Aws, bucket: str, data: bytes, key: str) -> str:
+    """Put `data` at `key` unless that key exists (its name is its hash); the key."""
+    from botocore.exceptions import ClientError
     s3 = aws.client("s3")
     try:
         s3.head_object(Bucket=bucket, Key=key)
@@ -283,6 +304,45 @@ def content_hash(root: Path = ROOT) -> str:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def code_hash(root: Path = ROOT) -> str:
+    """SHA-256 of every file (path and bytes) of `CODE_DIRS`: what a package is made of
+    besides content (caches, Chalice's deployment records and virtualenv left out)."""
+    digest = hashlib.sha256()
+    for top in CODE_DIRS:
+        base = root / top
+        if base.is_file():
+            files = [base]
+        elif base.is_dir():
+            files = sorted(p for p in base.rglob("*") if p.is_file()
+                           and not p.name.startswith(".")
+                           and not {"__pycache__", "deployments", "venv"} & set(p.parts))
+        else:
+            files = []
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def read_state(aws: Aws, bucket: str, key: str) -> str | None:
+    """A small text the deploys keep in the deployment bucket (None: none yet)."""
+    from botocore.exceptions import ClientError
+    try:
+        return str(aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode())
+    except ClientError as exc:
+        if _error_code(exc) not in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+            raise
+        return None
+
+
+def upload_content_bundle(aws: Aws, bucket: str, stage: str, root: Path) -> str:
+    """content/ and site/theme of `root` as the stage's bundle; its s3:// address."""
+    from chalicelib.adapters.content_bundle import make_bundle
+    data, sha = make_bundle(root)
+    key = upload_bytes(aws, bucket, data, f"{stage}/content/{sha}.tar.gz")
+    return f"s3://{bucket}/{key}"
 
 
 def full_build_to_bucket(settings: Any, bucket: str, client: Any = None,
@@ -459,14 +519,38 @@ def post_deploy(aws: Aws, stage: str, outputs: dict[str, str], state_bucket: str
     return result
 
 
+def _last_template(aws: Aws, bucket: str, stage: str, code: str,
+                   stack: str) -> tuple[str, dict | None]:
+    """The packaged template the stage last deployed, when its code is `code`, the stack is
+    there and the template takes a content bundle (so the content can go alone)."""
+    if read_state(aws, bucket, f"{stage}/code.sha256") != code:
+        return "", None
+    key = read_state(aws, bucket, f"{stage}/template.key")
+    if not key or not stack_exists(aws, stack):
+        return "", None
+    template = json.loads(aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+    if "ContentBundle" not in template.get("Parameters", {}):
+        return "", None
+    return key, template
+
+
 def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = print,
            parameters: dict[str, str] | None = None, skip_package: bool = False,
-           out: Path | None = None, force_build: bool = False) -> PostDeploy:
-    """The whole deploy (steps 1-8); `out`: where the package is (default infra/out[/stage])."""
+           out: Path | None = None, force_build: bool = False, content_root: Path = ROOT,
+           code_root: Path = ROOT) -> PostDeploy:
+    """The whole deploy (steps 1-8); `out`: where the package is (default infra/out[/stage]);
+    `content_root` and `code_root`: where content/ and site/theme, and the code, are read."""
     aws = aws or Aws()
     out = out or out_dir(stage)
     stack = f"wenzheng-{stage}"
-    if skip_package:
+    bucket = deployment_bucket(aws, stage)
+    code = code_hash(code_root)
+    template_key, template = _last_template(aws, bucket, stage, code, stack)
+    content_only = template is not None
+    if content_only:
+        say(f"1. package: skipped (the code is what {stage} last deployed: the content goes "
+            "as its bundle)")
+    elif skip_package:
         say("1. package: skipped (--skip-package)")
     else:
         say(f"1. package: bash scripts/package.sh (STAGE={stage})")
@@ -476,24 +560,29 @@ def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = prin
                               check=False)
         if done.returncode != 0:
             raise DeployError("packaging failed (scripts/package.sh said why above)")
-    for name in ("sam.json", "deployment.zip", "pagefind-layer.zip"):
-        if not (out / name).is_file():
-            raise DeployError(f"{out / name} is missing: package first")
-    bucket = deployment_bucket(aws, stage)
     say(f"2. artifacts: s3://{bucket}" + (" (created)" if ensure_bucket(aws, bucket) else ""))
-    code_key = upload(aws, bucket, out / "deployment.zip", stage)
-    layer_key = upload(aws, bucket, out / "pagefind-layer.zip", stage)
-    template = packaged_template(json.loads((out / "sam.json").read_text(encoding="utf-8")),
-                                 bucket, code_key, layer_key)
-    packaged = out / "packaged.json"
-    packaged.write_text(json.dumps(template, indent=1), encoding="utf-8")
-    template_key = upload(aws, bucket, packaged, stage)
-    say(f"   {code_key}, {layer_key}, {template_key}")
+    if template is not None:
+        say(f"   the template {template_key}, as last deployed")
+    else:
+        for name in ("sam.json", "deployment.zip", "pagefind-layer.zip"):
+            if not (out / name).is_file():
+                raise DeployError(f"{out / name} is missing: package first")
+        code_key = upload(aws, bucket, out / "deployment.zip", stage)
+        layer_key = upload(aws, bucket, out / "pagefind-layer.zip", stage)
+        template = packaged_template(json.loads((out / "sam.json").read_text(encoding="utf-8")),
+                                     bucket, code_key, layer_key)
+        packaged = out / "packaged.json"
+        packaged.write_text(json.dumps(template, indent=1), encoding="utf-8")
+        template_key = upload(aws, bucket, packaged, stage)
+        say(f"   {code_key}, {layer_key}, {template_key}")
+    parameters = dict(parameters or {})
+    if "ContentBundle" in template.get("Parameters", {}):
+        parameters["ContentBundle"] = upload_content_bundle(aws, bucket, stage, content_root)
+        say(f"   content bundle {parameters['ContentBundle']}")
     created = ensure_secret(aws, stage)
     say(f"3. secret wenzheng/{stage}/token-secret: {'created' if created else 'exists'}")
     url = f"https://{bucket}.s3.{aws.region}.amazonaws.com/{template_key}"
     say(f"4. stack {stack}: change set")
-    parameters = dict(parameters or {})
     if "SiteOriginPath" in template.get("Parameters", {}) and stack_exists(aws, stack):
         # the CDN serves the live generation: the origin path a full build switched to, not
         # the one the stack last saw (publisher.generations)
@@ -504,9 +593,14 @@ def deploy(stage: str, aws: Aws | None = None, say: Callable[[str], None] = prin
                        f"deploy-{template_key.rsplit('/', 1)[-1][:12]}",
                        tuple(template.get("Parameters", {})))
     say(f"   {how}")
+    # what the stage now runs: a later commit with the same code deploys its content alone
+    s3 = aws.client("s3")
+    s3.put_object(Bucket=bucket, Key=f"{stage}/template.key", Body=template_key.encode())
+    s3.put_object(Bucket=bucket, Key=f"{stage}/code.sha256", Body=code.encode())
     outputs = stack_outputs(aws, stack)
     say("5. outputs: " + ", ".join(f"{k}={outputs.get(k)}" for k in OUTPUT_KEYS))
-    result = post_deploy(aws, stage, outputs, bucket, say, force_build=force_build)
+    result = post_deploy(aws, stage, outputs, bucket, say, force_build=force_build,
+                         content_root=content_root)
     if how == "created":
         say(f"next: the first office account (infra/README.md, 'The first office account'): "
             f"WENZHENG_STAGE={stage} WENZHENG_STORE=dynamodb "

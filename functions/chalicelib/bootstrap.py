@@ -145,9 +145,11 @@ class App:
 
 
 def build(settings: Settings | None = None, clock: Callable[[], datetime] = real_clock) -> App:
+    from .adapters import content_bundle
     from .adapters.calendars import OfficialCalendar
 
-    settings = settings or Settings.from_env()
+    # a deployed stage's content/ and theme: the bundle its last deploy named, if any
+    settings = content_bundle.apply(settings or Settings.from_env())
     calendar = OfficialCalendar(settings.content_dir / "calendar",
                                 allow_provisional=settings.allow_provisional)
     if not settings.allow_provisional:

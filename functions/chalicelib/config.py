@@ -59,6 +59,8 @@ class Settings:
     port: int = 8000
     # word locations per chunk of the search index (publisher/search/rechunk.py); None: 4,000
     search_chunk_locs: int | None = None
+    # content/ and the theme from a bundle in S3 (adapters/content_bundle.py), set by deploy
+    content_bundle: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +87,7 @@ class Settings:
             port=int(env.get("PORT") or 8000),
             search_chunk_locs=int(env["WENZHENG_SEARCH_CHUNK_LOCS"])
             if env.get("WENZHENG_SEARCH_CHUNK_LOCS") else None,
+            content_bundle=env.get("WENZHENG_CONTENT_BUNDLE") or None,
         )
 
     @property

@@ -154,6 +154,27 @@ def test_every_function_uses_the_stacks_dynamodb_table(template):
         assert env["WENZHENG_THEME"] == "/var/task/wenzheng_bundle/theme", name
 
 
+def test_every_function_reads_content_from_the_bundle_the_deploy_names(template):
+    """`wenzheng deploy` sets `ContentBundle`; each function may read that prefix only (and
+    reads the packaged content/ while it is empty, adapters/content_bundle.py)."""
+    param = template["Parameters"]["ContentBundle"]
+    assert param["Default"] == ""
+    pattern = re.compile(param["AllowedPattern"])
+    assert pattern.match("") and pattern.match(
+        f"s3://wenzheng-{STAGE}-deploy-123456789012-us-east-1/{STAGE}/content/{'a' * 64}.tar.gz")
+    assert not pattern.match("s3://bucket/a b.tar.gz") and not pattern.match("http://x.tar.gz")
+    for name, fn in functions(template).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env["WENZHENG_CONTENT_BUNDLE"] == {"Ref": "ContentBundle"}, name
+        role = resources_of(template, "AWS::IAM::Role")[
+            fn["Properties"]["Role"]["Fn::GetAtt"][0]]
+        reads = [st for p in role["Properties"]["Policies"]
+                 for st in p["PolicyDocument"]["Statement"] if st.get("Sid") == "ContentBundle"]
+        assert [st["Action"] for st in reads] == [["s3:GetObject"]], name
+        assert reads[0]["Resource"] == [
+            f"arn:aws:s3:::wenzheng-{STAGE}-deploy-*/{STAGE}/content/*"], name
+
+
 def test_only_the_publisher_and_the_indexer_know_the_site_bucket_and_distribution(template):
     for name, fn in functions(template).items():
         env = fn["Properties"]["Environment"]["Variables"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,7 @@ from botocore.exceptions import ClientError
 from chalice.test import Client
 
 from chalicelib import bootstrap
-from chalicelib.adapters import dynamodb_table
+from chalicelib.adapters import content_bundle, dynamodb_table
 from publisher.generations import prefix_of, read_pointer
 from wenzheng import cli, deploy
 
@@ -341,7 +342,8 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         out.mkdir()
         (out / "sam.json").write_text(json.dumps({
             "Parameters": {"AlarmEmail": {"Type": "String", "Default": ""},
-                           "SiteOriginPath": {"Type": "String", "Default": ""}},
+                           "SiteOriginPath": {"Type": "String", "Default": ""},
+                           "ContentBundle": {"Type": "String", "Default": ""}},
             "Resources": {"Marker": {"Type": "AWS::SNS::Topic"}},
             "Outputs": {"Marker": {"Value": {"Ref": "Marker"}}}}), encoding="utf-8")
         (out / "deployment.zip").write_bytes(b"PK-code")
@@ -384,6 +386,40 @@ def test_the_post_deploy_half_against_moto_server(aws_env, monkeypatch, function
         assert "   SiteOriginPath=/_site/" + read_pointer(s3, bucket).live in lines
         assert {"ParameterKey": "SiteOriginPath",
                 "ParameterValue": f"/_site/{read_pointer(s3, bucket).live}"} in given
+        # the code has not changed since the first deploy: the later ones were not packaged
+        assert any(x.startswith("1. package: skipped (the code is what") for x in lines)
+        bundle = {p["ParameterKey"]: p["ParameterValue"] for p in params}["ContentBundle"]
+        assert bundle.startswith(f"s3://{state_bucket}/{STAGE}/content/")
+
+        # --- a content commit on a machine with no package: the content goes alone ---------------
+        tree = tmp_path / "commit"
+        for top in ("content", "site/theme", "publisher"):
+            shutil.copytree(ROOT / top, tree / top,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        notice = tree / "content" / "notices" / "2026-10-08-platform-launch.md"
+        notice.write_text(notice.read_text(encoding="utf-8") + "\n\n排练：本通知已更新。\n",
+                          encoding="utf-8")
+        shutil.rmtree(out)
+
+        def no_package(*args, **kwargs):
+            raise AssertionError("a content commit is not repackaged")
+        monkeypatch.setattr(deploy.subprocess, "run", no_package)
+        lines.clear()
+        content_commit = deploy.deploy(STAGE, slow, say=lines.append, content_root=tree)
+        text = "\n".join(lines)
+        assert "1. package: skipped (the code is what dev last deployed" in text
+        assert "content/, site/theme or publisher/ changed" in text and content_commit.built
+        params = aws.client("cloudformation").describe_stacks(
+            StackName=f"wenzheng-{STAGE}")["Stacks"][0].get("Parameters", [])
+        new_bundle = {p["ParameterKey"]: p["ParameterValue"] for p in params}["ContentBundle"]
+        assert new_bundle != bundle and f"   content bundle {new_bundle}" in lines
+        # what a function fetches at start-up holds the commit; the rebuilt site shows it
+        unpacked = content_bundle.fetch(new_bundle, tmp_path / "bundles", s3)
+        assert "排练：本通知已更新。" in (unpacked / "content" / "notices" / notice.name).read_text(
+            encoding="utf-8")
+        page = s3.get_object(Bucket=bucket, Key=live(s3, bucket)
+                             + "notices/platform-launch/index.html")["Body"].read()
+        assert "排练：本通知已更新。" in page.decode()
     finally:
         site.close()
 
