@@ -101,6 +101,16 @@ def load_table_properties():
     return table_properties
 
 
+def load_metrics():
+    """publisher/metrics.py: the names the functions report their figures under."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from publisher import metrics
+    finally:
+        sys.path.remove(str(ROOT))
+    return metrics
+
+
 class ConfigError(ValueError):
     pass
 
@@ -190,6 +200,7 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
     s = stage_settings(stage, config_path)
     prefix = s["prefix"]
     table_properties = load_table_properties()
+    metrics = load_metrics()
     bucket_arn = sub("arn:${AWS::Partition}:s3:::${SiteBucket}")
 
     res: dict[str, Any] = {}
@@ -462,6 +473,13 @@ def resources(stage: str, config_path: Path = CONFIG) -> dict[str, Any]:
         "The publisher is more than 5 minutes behind the table's stream", "AWS/Lambda",
         "IteratorAge", {"FunctionName": ref(PUBLISH)}, "Maximum", ITERATOR_AGE_ALARM_MS,
         period=60, periods=5, comparison="GreaterThanThreshold")
+    # a full build into a new generation holds the publisher while it runs; one killed holds
+    # it until its lease runs out (publisher/metrics.py, reported by the every-minute indexer)
+    res["FullBuildHeldAlarm"] = alarm(
+        "A full build of the site has held the publisher for over 90 minutes: if it was "
+        "killed, build again with wenzheng build --sink ... --take-over",
+        metrics.NAMESPACE, metrics.FULL_BUILD_HELD, {"Stage": stage}, "Maximum",
+        metrics.HELD_ALARM_SECONDS, comparison="GreaterThanThreshold")
     res["PublishFailuresAlarm"] = alarm(
         "Changes the publisher gave up on are waiting in the failure queue", "AWS/SQS",
         "ApproximateNumberOfMessagesVisible", {"QueueName": arn("PublishFailures", "QueueName")},

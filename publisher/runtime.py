@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,23 @@ def drain_outbox(store: Store, settings: Settings, sink=None, batch: int = 200) 
         return publish_pending(store, content_for(settings), sink, batch)
 
 
+def report_held_build(settings: Settings, clock: Callable[[], float] = time.time) -> float:
+    """How long the full build under way has held the publisher, reported to CloudWatch
+    (`metrics.FULL_BUILD_HELD`: the stack's alarm fires past `HELD_ALARM_SECONDS`)."""
+    from . import metrics
+    from .generations import read_pointer
+    from .sinks import boto3_client
+    assert settings.site_bucket
+    pointer = read_pointer(boto3_client("s3"), settings.site_bucket)
+    now = clock()
+    held = max(0.0, now - (pointer.since or now))
+    metrics.report(settings.stage, {metrics.FULL_BUILD_HELD: round(held, 1)}, at=now)
+    if held > metrics.HELD_ALARM_SECONDS:
+        log.warning("a full build has held the publisher for %.0f min: if it was killed, "
+                    "build again with --take-over", held / 60)
+    return held
+
+
 class SitePublisher:
     """The `Publisher` port over the configured sink (`bootstrap.make_publisher` builds it for
     the stream handler): pages for a stream batch, or the whole pending outbox."""
@@ -143,7 +161,8 @@ class SitePublisher:
         sink, held = configured_site(self.settings, invalidate=False)
         if held:       # the marks wait for the new generation (publisher.generations)
             return {"shards": [], "records": 0, "files": 0, "removed": [], "error": None,
-                    "waiting": "a full build is under way"}
+                    "waiting": "a full build is under way",
+                    "held_seconds": report_held_build(self.settings)}
         with _index_lock:
             sink.begin()
             try:

@@ -293,6 +293,23 @@ def test_alarms_watch_errors_throttles_and_stream_lag(template):
     assert ("IteratorAge", json.dumps({"Ref": publisher})) in watched
 
 
+def test_a_full_build_that_holds_the_publisher_too_long_raises_an_alarm(template):
+    """The indexer reports how long a build has held the publisher (publisher/metrics.py);
+    the alarm watches that exact metric, well inside the build's lease."""
+    sys.path.insert(0, str(ROOT))
+    from publisher import metrics
+    from publisher.generations import LEASE_SECONDS
+    alarm = resources_of(template, "AWS::CloudWatch::Alarm")["FullBuildHeldAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (metrics.NAMESPACE,
+                                                         metrics.FULL_BUILD_HELD)
+    assert alarm["Dimensions"] == [{"Name": "Stage", "Value": STAGE}]
+    assert alarm["Statistic"] == "Maximum" and alarm["Threshold"] == metrics.HELD_ALARM_SECONDS
+    assert metrics.HELD_ALARM_SECONDS <= LEASE_SECONDS / 2
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    line = json.loads(metrics.emf_line(STAGE, {metrics.FULL_BUILD_HELD: 1.0}))
+    assert line["Stage"] == STAGE
+
+
 def test_outputs_name_the_site_table_and_bucket(template):
     assert {"SiteUrl", "TableName", "BucketName"} <= set(template["Outputs"])
     assert template["Outputs"]["TableName"]["Value"] == {"Ref": "Table"}

@@ -289,3 +289,33 @@ def test_a_build_killed_at_random_moments_leaves_the_old_site_or_the_new_one(
         assert len(generations(s3, BUCKET)) <= 2
         current = target
     assert mid_build, "no kill landed mid-build"
+
+
+def test_a_build_that_holds_the_publisher_is_reported_every_minute(aws, town, capsys):
+    """While `next` is set the indexer waits and says for how long, as a CloudWatch metric
+    line (publisher/metrics.py), which the stack's alarm watches: a killed build is noticed
+    long before its lease runs out."""
+    import json
+
+    from publisher import metrics
+    s3 = aws
+    first = build(town, s3)
+    publisher = stream_publisher(town)
+    capsys.readouterr()
+    assert "held_seconds" not in publisher.index_search()         # no build: nothing said
+    assert metrics.FULL_BUILD_HELD not in capsys.readouterr().out
+    began = time.time() - 2 * 3600                                 # killed two hours ago
+    write_pointer(s3, BUCKET, "", Pointer(live=first.generation, next="dead", since=began))
+    summary = publisher.index_search()
+    assert summary["waiting"] and 2 * 3600 <= summary["held_seconds"] < 2 * 3600 + 60
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()
+             if metrics.FULL_BUILD_HELD in x]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["Stage"] == "test" and line[metrics.FULL_BUILD_HELD] == pytest.approx(
+        summary["held_seconds"], abs=0.1)
+    assert line[metrics.FULL_BUILD_HELD] > metrics.HELD_ALARM_SECONDS
+    declared = line["_aws"]["CloudWatchMetrics"][0]
+    assert declared["Namespace"] == metrics.NAMESPACE and declared["Dimensions"] == [["Stage"]]
+    assert declared["Metrics"] == [{"Name": metrics.FULL_BUILD_HELD, "Unit": "Seconds"}]
+    assert abs(line["_aws"]["Timestamp"] / 1000 - time.time()) < 60

@@ -479,7 +479,8 @@ class Publisher(Protocol):
         `removed` (shard ids gone) and `error` (None, or why the index was not updated:
         Pagefind missing or failed; the pages stay published either way); `waiting` (only
         while a full build into the bucket is under way: why nothing was done, the marks are
-        kept for the next run)."""
+        kept for the next run; with `held_seconds`, how long the build has held them,
+        reported to CloudWatch, `publisher.metrics`)."""
         ...
 
 
