@@ -60,6 +60,10 @@
     instruction: { roles: ["office", "leader"], from: OPEN, path: "instruction",
       done: T("批示已记录，承办部门可以看到。", "Instruction recorded; the department will see it.") },
     // 挂牌督办 (js/oversight.js shows the listing): once per listing, before the answer
+    // a writer's erasure request: while the letter holds a name, phone or e-mail
+    erase: { role: "office", from: OPEN.concat(["published", "closed", "rejected"]), path: "erase",
+      when: function (l) { return !!(l.name || l.phone || l.email); },
+      done: T("来信人的个人信息已删除。", "The writer's personal data has been removed.") },
     supervise: { role: "office", path: "supervise", from: ["submitted", "dispatched", "signed",
       "extension_requested", "transfer_requested", "redo"],
       when: function (l) { return !(l.listing && l.listing.active); },
@@ -151,7 +155,9 @@
     $("nav-reports-item").hidden = !(office || s.role === "admin");   // 周报
     // 登记来电来信 (js/take.js): the office's and the operator's, whose console is only that
     $("nav-take-item").hidden = !(office || s.role === "operator");
-    $("nav-letters-item").hidden = s.role === "operator";
+    // the admin reads no letters: the weekly reports and who read a writer's personal data
+    $("nav-letters-item").hidden = s.role === "operator" || s.role === "admin";
+    $("nav-access-item").hidden = s.role !== "admin";
     if (s.role === "clerk") fetchTopics().catch(function () { /* the link stays hidden */ });
     route();
   }
@@ -738,7 +744,7 @@
   // answers are citizen or staff text: inserted as text only, like the letters.
 
   var TOPIC_VIEWS = ["topics-section", "topic-section", "outcome-section", "reports-section",
-    "take-section", "evaluations-section"];
+    "take-section", "evaluations-section", "access-section"];
   var DECISIONS = ["adopted", "partly_adopted", "not_adopted"];
   var OPINION_KINDS = ["hearing", "deliberation", "solicitation"];   // comments with a stance
   var topicRows = null;     // the last GET /staff/topics this role sees, by id
@@ -758,7 +764,8 @@
   }
 
   function markNav(view) {
-    [["nav-letters", "letters"], ["nav-topics", "topics"], ["nav-reports", "reports"], ["nav-take", "take"]].forEach(function (p) {
+    [["nav-letters", "letters"], ["nav-topics", "topics"], ["nav-reports", "reports"], ["nav-take", "take"],
+      ["nav-access", "access"]].forEach(function (p) {
       if (p[1] === view) $(p[0]).setAttribute("aria-current", "page");
       else $(p[0]).removeAttribute("aria-current");
     });
@@ -1299,6 +1306,50 @@
     return Object.keys(obj || {}).map(function (k) { return [name(k), obj[k]]; });
   }
 
+  // --- 个人信息访问记录 (the admin): GET /staff/letters/{id}/access ----------------------------
+
+  // how a read of the private fields was made (services/privacy.record_read's `what`)
+  var READS = {
+    letter: T("打开来信", "opened the letter"),
+    preview: T("预览公开文字", "previewed the public version"),
+    action: T("办理操作后的来信页面", "the letter as an action answered it")
+  };
+
+  $("access-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var id = $("access-letter").value.trim();
+    if (!id) return;
+    window.location.hash = "#/access/" + encodeURIComponent(id);
+  });
+
+  async function openAccess(id) {
+    var seq = viewSeq;
+    showTopicView("access-section");
+    var status = $("access-status");
+    $("access-result").hidden = true;
+    WZ.clearErrors($("access-form"));
+    $("access-letter").value = id || "";
+    if (!id) { WZ.say(status, ""); $("access-title").focus(); return; }
+    WZ.say(status, T("正在加载……", "Loading…"));
+    try {
+      var got = await call("GET", "/staff/letters/" + encodeURIComponent(id) + "/access");
+      if (seq !== viewSeq) return;
+      WZ.fill($("access-caption"), T("来信 " + got.letter_id + " 的个人信息访问记录",
+        "Reads of the personal data of letter " + got.letter_id));
+      WZ.fill($("access-body"), got.records.length ? got.records.map(function (r) {
+        return WZ.el("tr", null, WZ.el("td", null, WZ.time(r.at)), WZ.el("td", null, r.who),
+          WZ.el("td", null, READS[r.what] || r.what));
+      }) : WZ.el("tr", null, WZ.el("td", { colspan: "3" }, T("尚无人查看。", "Nobody has read them yet."))));
+      $("access-result").hidden = false;
+      WZ.say(status, got.records.length === 1 ? T("共 1 次。", "1 read.")
+        : T("共 " + got.records.length + " 次。", got.records.length + " reads."), "ok");
+    } catch (err) {
+      if (seq !== viewSeq) return;
+      WZ.say(status, err.status === 404 ? T("没有这个编号的来信。", "There is no letter with that id.")
+        : err.message, "error");
+    }
+  }
+
   async function openReports(week) {
     var seq = viewSeq;
     showTopicView("reports-section");
@@ -1380,6 +1431,12 @@
     if (rep) {
       markNav("reports");
       openReports(rep[1] ? decodeURIComponent(rep[1]) : null);
+      return;
+    }
+    var acc = /^#\/access(?:\/([^/?#]+))?\/?$/.exec(window.location.hash);
+    if (acc || session.role === "admin") {
+      markNav("access");
+      openAccess(acc && acc[1] ? decodeURIComponent(acc[1]) : null);
       return;
     }
     if (/^#\/take\/?$/.test(window.location.hash) || session.role === "operator") {
