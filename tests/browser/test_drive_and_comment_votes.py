@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import time
 
+from playwright.sync_api import expect
+
 HEARING = "/consultations/taxi-fares-2026/"
 DRIVE = "/consultations/winter-services-2026/"
 
@@ -17,8 +19,8 @@ def test_a_vote_on_a_comment_updates_its_count_without_a_reload(server, page):
     before = int(box.locator('[data-count="up"]').inner_text())
     page.evaluate("window.__same_page = true")
     box.locator("button.vote-up").click()
-    box.locator(".vote-status:not(:empty)").wait_for()
-    assert "谢谢" in box.locator(".vote-status").inner_text()
+    # "正在提交……" first, then the answer: wait for the answer, not for any text
+    expect(box.locator(".vote-status")).to_contain_text("谢谢", timeout=15_000)
     assert int(box.locator('[data-count="up"]').inner_text()) == before + 1
     assert page.evaluate("window.__same_page") is True       # no reload happened
     assert box.locator("button.vote-up").get_attribute("aria-pressed") == "true"
