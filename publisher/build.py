@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Container
 from pathlib import Path
 
 from chalicelib.services.ports import Change, Store
@@ -47,11 +48,13 @@ def full_build(store: Store, content: Content, sink: Sink, theme_dir: str | Path
     return result
 
 
-def prune_unwritten(sink: Sink, written: set[str], result: BuildResult) -> None:
-    """Delete every file of the sink that this full build did not write."""
-    for path in list(sink.paths()):
-        if path in written or path.startswith(SEARCH_FILES):
-            continue            # the search index's files are its own (search.index)
+def prune_unwritten(sink: Sink, written: Container[str], result: BuildResult) -> None:
+    """Delete every file of the sink that this full build did not write (the sink's paths are
+    read through first and only those to delete are kept: a site's worth of paths is not)."""
+    # the search index's files are its own (search.index)
+    doomed = [path for path in sink.paths()
+              if path not in written and not path.startswith(SEARCH_FILES)]
+    for path in doomed:
         if sink.delete(path):
             result.deleted.append(path)
 

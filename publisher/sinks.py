@@ -10,12 +10,14 @@ publish: S3Sink then asks the CDN, once, to forget the changed paths.
 from __future__ import annotations
 
 import base64
+import collections
 import gzip
 import hashlib
 import json
 import os
 import posixpath
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from .ledger import DiskMap, Ledger
 from .spool import Spool
 
 CONTENT_TYPES: dict[str, str] = {
@@ -322,6 +325,9 @@ class LocalFolderSink(_Tracking):
                 yield Path(dirpath, name).relative_to(self.root).as_posix()
 
 
+INVALIDATION_PATHS = 1000      # CloudFront takes at most this many paths in one invalidation
+
+
 def cloudfront_invalidator(distribution_id: str, client: Any = None,
                            caller_reference: Callable[[list[str]], str] | None = None
                            ) -> Callable[[list[str]], None]:
@@ -331,7 +337,7 @@ def cloudfront_invalidator(distribution_id: str, client: Any = None,
         if not paths:
             return
         cf = client or boto3_client("cloudfront")
-        items = paths if len(paths) <= 1000 else ["/*"]   # CloudFront: 1000 paths at most
+        items = paths if len(paths) <= INVALIDATION_PATHS else ["/*"]
         ref = (caller_reference(items) if caller_reference else
                hashlib.sha256("\n".join(items).encode()).hexdigest()[:32] + os.urandom(4).hex())
         cf.create_invalidation(DistributionId=distribution_id, InvalidationBatch={
@@ -348,6 +354,16 @@ def boto3_client(name: str) -> Any:
     return boto3.client(name)
 
 
+MANIFEST_LINES = 2      # the manifest's version: gzip of JSON lines, a header then a page a line
+
+
+def _manifest_rows(lines: Iterable[bytes]) -> Iterator[tuple[str, list[str]]]:
+    for line in lines:
+        row = json.loads(line)
+        if isinstance(row, list) and len(row) == 3:
+            yield row[0], [row[1], row[2]]
+
+
 class S3Sink(_Tracking):
     """Objects in a bucket under `prefix`, uploaded only when their bytes changed.
 
@@ -360,7 +376,10 @@ class S3Sink(_Tracking):
     (a single-part upload under SSE-S3). Never a GetObject per file. The uploads of a full
     build run in a bounded thread pool; `finish()` waits for them, removes the objects no page
     owns (DeleteObjects, 1,000 a request), writes the manifest last, then calls `invalidate`
-    once with the URLs of everything changed.
+    once with the URLs of everything changed. A full build's maps (listing, manifests, what
+    changed) live in a `Ledger` on disk for the build, not in memory, and the manifest is read
+    and written a line at a time (`MANIFEST_LINES`), so a site of millions of pages costs the
+    same memory as a small one.
 
     Built in place, a reader sees every object whole (S3 PUTs are atomic), but a mix of old
     and new pages until `finish()`. A deployed site is therefore built into a new prefix, a
@@ -388,7 +407,7 @@ class S3Sink(_Tracking):
         self.invalidate = invalidate
         self.cache_control = cache_control
         self.workers = max(1, workers)
-        self.etags: dict[str, str] | None = None     # key -> ETag, after a full listing
+        self.etags: DiskMap | None = None     # key -> ETag, after a full listing (`ledger`)
         # an incremental publish: files deleted and files that were there and changed (with
         # `urgent`, the letters its changes (re)published or withdrew, which `publish_changes`
         # sets: `edge_urls` says what the CDN is told)
@@ -409,8 +428,17 @@ class S3Sink(_Tracking):
         return "_manifest/" + prefix + "hashes.json.gz"
 
     def _reset_full(self) -> None:
-        self.manifest: dict[str, list[str]] = {}     # path -> [sha256, etag] (last full build)
-        self._entries: dict[str, list[str]] = {}     # what this full build knows to be there
+        # a full build's bookkeeping lives in a ledger on disk (`publisher.ledger`: flat memory
+        # whatever the size of the site); the maps below are its tables
+        ledger = getattr(self, "_ledger", None)
+        if ledger is not None:
+            ledger.close()
+        self._ledger: Ledger | None = None
+        self.manifest: DiskMap | dict[str, list[str]] = {}   # path -> [sha256, etag] (last)
+        self._entries: DiskMap | dict[str, list[str]] = {}   # what this build knows is there
+        self._changed: DiskMap | None = None         # the paths a full build changed
+        # (path, [sha256, etag]) of finished uploads, appended by the upload threads
+        self._uploaded: collections.deque[tuple[str, list[str]]] = collections.deque()
         self._pool: ThreadPoolExecutor | None = None
         self._slots: threading.BoundedSemaphore | None = None
         self._failed: BaseException | None = None    # the first upload that failed
@@ -418,8 +446,8 @@ class S3Sink(_Tracking):
         self._lock = threading.Lock()
         # a generation build: path -> [sha256, etag] of the pages `copy_from` holds unchanged
         # since its manifest, and every key there (for `carry`)
-        self._sources: dict[str, list[str]] = {}
-        self._source_keys: dict[str, str] = {}
+        self._sources: DiskMap | dict[str, list[str]] = {}
+        self._source_keys: DiskMap | dict[str, str] = {}
 
     def _key(self, path: str) -> str:
         return self.prefix + clean_path(path)
@@ -430,9 +458,14 @@ class S3Sink(_Tracking):
         self.gone, self.overwritten = [], []
         self.copied = 0
         self._reset_full()
-        self.etags = self._list() if full else None
+        self.etags = None
         if full:
-            self.manifest = self._load_manifest(self.manifest_key)
+            ledger = self._ledger = Ledger()
+            self.etags = ledger.map("etags")
+            self.etags.update(self._list_pages())
+            self.manifest = self._load_manifest(self.manifest_key, ledger.map("manifest"))
+            self._entries = ledger.map("entries")
+            self._changed = ledger.map("changed")
             if self.copy_from is not None:
                 self._load_sources()
             self._pool = ThreadPoolExecutor(max_workers=self.workers,
@@ -443,41 +476,58 @@ class S3Sink(_Tracking):
         """What the generation copied from holds: its listing, and the manifest entries whose
         object is still the one the manifest recorded (an incremental publish since changed
         some, and those are uploaded instead)."""
-        assert self.copy_from is not None
-        self._source_keys = self._list(root=self.copy_from)
-        manifest = self._load_manifest(self.manifest_key_of(self.copy_from))
-        self._sources = {rel: entry for rel, entry in manifest.items()
-                         if self._source_keys.get(self.copy_from + rel) == entry[1]}
+        assert self.copy_from is not None and self._ledger is not None
+        keys = self._source_keys = self._ledger.map("source_keys")
+        keys.update(self._list_pages(root=self.copy_from))
+        manifest = self._load_manifest(self.manifest_key_of(self.copy_from),
+                                       self._ledger.map("source_manifest"))
+        assert isinstance(manifest, DiskMap)
+        # the entries whose object is still the one the manifest recorded: one join
+        self._sources = self._ledger.map("sources")
+        self._sources.fill_matching(manifest, keys, self.copy_from)
 
-    def _load_manifest(self, key: str) -> dict[str, list[str]]:
+    def _load_manifest(self, key: str, into: DiskMap) -> DiskMap:
+        """The manifest at `key` into `into` (empty when there is none, or it is torn or
+        foreign: then the listing's ETags are compared instead). Version 2 is read a line at a
+        time (gzip of JSON lines: a header, then one [path, sha256, etag] a page); version 1,
+        one JSON object, as a build before it wrote it."""
         from botocore.exceptions import ClientError
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-            data = json.loads(gzip.decompress(body.read()))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return {}
+                return into
             raise
-        except (OSError, ValueError):
-            return {}          # a torn or foreign manifest: compare with the listing instead
-        files = data.get("files") if isinstance(data, dict) else None
-        return {p: e for p, e in (files or {}).items()
-                if isinstance(e, list) and len(e) == 2}
+        try:
+            with gzip.GzipFile(fileobj=body) as lines:
+                head = json.loads(lines.readline() or b"null")
+                if isinstance(head, dict) and head.get("version") == MANIFEST_LINES:
+                    into.update(_manifest_rows(lines))
+                else:                                   # version 1: one JSON object
+                    files = (json.loads(lines.read()) if head is None else head)
+                    files = files.get("files") if isinstance(files, dict) else None
+                    into.update((p, e) for p, e in (files or {}).items()
+                                if isinstance(e, list) and len(e) == 2)
+        except (OSError, ValueError, EOFError):
+            into.clear()       # a torn or foreign manifest: compare with the listing instead
+        return into
 
-    def _list(self, under: str = "", root: str | None = None) -> dict[str, str]:
+    def _list_pages(self, under: str = "", root: str | None = None
+                    ) -> Iterator[tuple[str, str]]:
+        """(key, ETag) of the objects under `root` + `under`, a listing page at a time."""
         root = self.prefix if root is None else root
-        etags: dict[str, str] = {}
         paginator = self.client.get_paginator("list_objects_v2")
         kwargs = {"Bucket": self.bucket}
         if root + under:
             kwargs["Prefix"] = root + under
         for page in paginator.paginate(**kwargs):
             for obj in page.get("Contents", []):
-                if obj["Key"][len(self.prefix if root is None else root):].startswith(
-                        self.RESERVED):
+                if obj["Key"][len(root):].startswith(self.RESERVED):
                     continue
-                etags[obj["Key"]] = obj["ETag"].strip('"')
-        return etags
+                yield obj["Key"], obj["ETag"].strip('"')
+
+    def _list(self, under: str = "", root: str | None = None) -> dict[str, str]:
+        return dict(self._list_pages(under, root))
 
     def _remote_md5(self, key: str) -> str | None:
         if self.etags is not None:
@@ -549,8 +599,14 @@ class S3Sink(_Tracking):
             self.copied += 1
         else:
             self._submit(rel, sha, lambda: self._put(key, rel, data, md5))
-        self.changed.append(rel)
+        self._note_changed(rel)
         return True
+
+    def _note_changed(self, rel: str) -> None:
+        if self._changed is not None:
+            self._changed[rel] = 1            # a full build: on disk, each path once
+        else:
+            self.changed.append(rel)
 
     def _submit(self, rel: str, sha: str | None, send: Callable[[], str]) -> None:
         """Queue one upload or copy (at most workers*4 in flight); `sha` None: not a page of
@@ -562,12 +618,13 @@ class S3Sink(_Tracking):
             self._slots.release()
             raise self._failed
 
+        self._drain_uploads()
+
         def upload() -> None:
             try:
                 new_etag = send()
-                if sha is not None:
-                    with self._lock:
-                        self._entries[rel] = [sha, new_etag]
+                if sha is not None:      # recorded by the build's own thread (`_drain_uploads`)
+                    self._uploaded.append((rel, [sha, new_etag]))
             except BaseException as exc:
                 with self._lock:
                     self._failed = self._failed or exc
@@ -577,6 +634,16 @@ class S3Sink(_Tracking):
 
         # no Future kept per file (a full build writes millions): failures land in _failed
         self._pool.submit(upload)
+
+    def _drain_uploads(self) -> None:
+        """The ETags the upload threads got, into the ledger: only the build's thread writes
+        it (SQLite memory allocated in sixteen threads' heaps and freed in another grew by
+        ~60 KB an upload)."""
+        done = []
+        while self._uploaded:
+            done.append(self._uploaded.popleft())
+        if done:
+            self._entries.update(done)
 
     def delete(self, path: str) -> bool:
         rel = clean_path(path)
@@ -593,13 +660,14 @@ class S3Sink(_Tracking):
         if self.etags is not None:
             self.etags.pop(key, None)
         self._entries.pop(rel, None)
-        self.changed.append(rel)
+        self._note_changed(rel)
         self.gone.append(rel)
         return True
 
     def paths(self) -> Iterator[str]:
-        keys = self.etags if self.etags is not None else self._list()
-        return iter(sorted(k[len(self.prefix):] for k in keys))
+        if self.etags is not None:                 # in order, from the ledger
+            return (k[len(self.prefix):] for k in self.etags.keys(self.prefix))
+        return iter(sorted(k[len(self.prefix):] for k in self._list()))
 
     def paths_under(self, prefix: str) -> Iterator[str]:
         """The paths starting with `prefix`: one prefixed listing (ListObjectsV2, paginated),
@@ -607,11 +675,8 @@ class S3Sink(_Tracking):
         one."""
         under = clean_prefix(prefix)
         if self.etags is not None:
-            keys: dict[str, str] | list[str] = [k for k in self.etags
-                                                if k.startswith(self.prefix + under)]
-        else:
-            keys = self._list(under)
-        return iter(sorted(k[len(self.prefix):] for k in keys))
+            return (k[len(self.prefix):] for k in self.etags.keys(self.prefix + under))
+        return iter(sorted(k[len(self.prefix):] for k in self._list(under)))
 
     def _shutdown(self, cancel: bool = True) -> None:
         """Stop the upload pool: at `finish()` after every queued upload, else (a build
@@ -625,14 +690,15 @@ class S3Sink(_Tracking):
         not write (the search index's shards) into the new generation."""
         if self.copy_from is None or not self.carry:
             return
-        assert self.etags is not None
-        for old in sorted(self._source_keys):
-            rel = old[len(self.copy_from):]
-            key = self.prefix + rel
-            if rel.startswith(self.carry) and key not in self.etags:
-                self.etags[key] = self._source_keys[old]
-                self._submit(rel, None, partial(self._copy, key, old))
-                self.copied += 1
+        assert self.etags is not None and isinstance(self._source_keys, DiskMap)
+        for carried in sorted(set(self.carry)):
+            for old, etag in list(self._source_keys.items(self.copy_from + carried)):
+                rel = old[len(self.copy_from):]
+                key = self.prefix + rel
+                if key not in self.etags:
+                    self.etags[key] = etag
+                    self._submit(rel, None, partial(self._copy, key, old))
+                    self.copied += 1
 
     def _finish_full(self) -> None:
         """Wait for the uploads (the first failure raises, and the old manifest stays), delete
@@ -641,6 +707,7 @@ class S3Sink(_Tracking):
         self._shutdown(cancel=False)
         if self._failed is not None:
             raise self._failed
+        self._drain_uploads()
         for start in range(0, len(self._doomed), 1000):
             batch = self._doomed[start:start + 1000]
             answer = self.client.delete_objects(Bucket=self.bucket, Delete={
@@ -649,24 +716,38 @@ class S3Sink(_Tracking):
                 raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} object(s): "
                                    f"{answer['Errors'][0]}")
         assert self.etags is not None
-        files = {rel: self._entries[rel] for rel in sorted(self._entries)
-                 if self.prefix + rel in self.etags}
-        if files != self.manifest:
-            body = gzip.compress(json.dumps({"version": 1, "files": files},
-                                            separators=(",", ":")).encode(), mtime=0)
-            self.client.put_object(Bucket=self.bucket, Key=self.manifest_key, Body=body,
-                                   ContentType="application/json",
-                                   ContentEncoding="gzip", CacheControl="no-store")
-        self.manifest = files
+        # the new manifest, a line a page, into a temporary file; written only if it differs
+        with tempfile.TemporaryFile() as raw:
+            same, count = True, 0
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+                out.write(json.dumps({"version": MANIFEST_LINES}).encode() + b"\n")
+                for rel, entry in self._entries.items():
+                    if self.prefix + rel not in self.etags:
+                        continue
+                    count += 1
+                    same = same and self.manifest.get(rel) == entry
+                    out.write(json.dumps([rel, *entry], separators=(",", ":")).encode()
+                              + b"\n")
+            if not (same and count == len(self.manifest)):
+                raw.seek(0)
+                self.client.put_object(Bucket=self.bucket, Key=self.manifest_key, Body=raw,
+                                       ContentType="application/x-ndjson",
+                                       ContentEncoding="gzip", CacheControl="no-store")
 
     def finish(self) -> list[str]:
         full = self._pool is not None
         if full:
             self._finish_full()
-        changed = super().finish()
+            assert self._changed is not None
+            # the one list a full build holds: what it changed, each path once, in order
+            changed = self.changed = list(self._changed.keys())
+            self._reset_full()                 # the ledger goes
+        else:
+            changed = super().finish()
         if changed and self.invalidate is not None:
             if full:        # a full build: everything it changed (past 1,000 paths, "/*")
-                urls = sorted({u for p in changed for u in url_paths(p)})
+                urls = (["/*"] if len(changed) > INVALIDATION_PATHS
+                        else sorted({u for p in changed for u in url_paths(p)}))
             else:
                 urls = edge_urls(changed, self.gone, self.overwritten, self.urgent)
             if urls:

@@ -132,23 +132,36 @@ def _parallel_to_bucket(settings: bootstrap.Settings, sink, workers: int):
     from pathlib import Path
 
     from publisher.build import BuildResult, prune_unwritten
+    from publisher.ledger import Ledger
 
     folder = Path(tempfile.mkdtemp(prefix="wenzheng-build-"))
+    written = Ledger()              # the paths written: on disk, like the sink's bookkeeping
     try:
         built = parallel_into(settings, folder, workers)
         result = BuildResult(pages=built.pages, files=built.files, letters=built.letters)
         sink.begin(full=True)
-        written = set()
-        for file in sorted(folder.rglob("*")):
-            if file.is_file():
-                path = file.relative_to(folder).as_posix()
-                sink.write(path, file.read_bytes())
-                written.add(path)
-        prune_unwritten(sink, written, result)
+        seen = written.map("written")
+        for path, file in _files_in_order(folder):
+            sink.write(path, file.read_bytes())
+            seen[path] = 1
+        prune_unwritten(sink, seen, result)
         result.changed = sink.finish()
         return result
     finally:
+        written.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _files_in_order(folder):
+    """(site path, file) of every file under `folder`, in path order, walked a folder at a
+    time (never a list of the whole site)."""
+    import os
+    from pathlib import Path
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        rel = Path(top).relative_to(folder).as_posix()
+        for name in sorted(files):
+            yield (name if rel == "." else f"{rel}/{name}"), Path(top, name)
 
 
 def parallel_into(settings: bootstrap.Settings, folder, workers: int):

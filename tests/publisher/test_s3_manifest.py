@@ -52,8 +52,11 @@ def _keys(client) -> set[str]:
 
 
 def _manifest(client, key="_manifest/www/hashes.json.gz") -> dict:
+    """The manifest's entries: gzip of JSON lines, a header, then [path, sha256, etag] each."""
     body = client.get_object(Bucket="site", Key=key)["Body"].read()
-    return json.loads(gzip.decompress(body))["files"]
+    head, *rows = gzip.decompress(body).decode().splitlines()
+    assert json.loads(head) == {"version": 2}
+    return {path: [sha, etag] for path, sha, etag in map(json.loads, rows)}
 
 
 def test_full_builds_upload_only_what_changed_and_write_the_manifest_last(s3, content):
@@ -138,3 +141,23 @@ def test_a_failed_upload_keeps_the_old_manifest(s3, content):
     result = full_build(store, content, S3Sink("site", prefix="www", client=s3), prune=True)
     assert "letters/n0001/index.html" in result.changed
     assert "letters/n0001/index.html" in _manifest(s3)
+
+
+def test_a_manifest_an_older_build_wrote_is_still_read(s3, content):
+    """Version 1 (one JSON object) from a build before the line format: the next full build
+    reads it, uploads nothing unchanged, and writes version 2."""
+    store = FakeStore()
+    month_of_letters(store, cst(2026, 11, 1, 8), 3)
+    sink = S3Sink("site", prefix="www", client=s3)
+    full_build(store, content, sink)
+    entries = _manifest(s3)
+    s3.put_object(Bucket="site", Key="_manifest/www/hashes.json.gz", Body=gzip.compress(
+        json.dumps({"version": 1, "files": entries}).encode()))
+    again = full_build(store, content, S3Sink("site", prefix="www", client=s3))
+    assert again.changed == []
+    # the same entries, so the manifest is not rewritten either: still version 1
+    assert json.loads(gzip.decompress(s3.get_object(
+        Bucket="site", Key="_manifest/www/hashes.json.gz")["Body"].read()))["version"] == 1
+    s3.put_object(Bucket="site", Key="_manifest/www/hashes.json.gz", Body=b"torn")
+    assert full_build(store, content, S3Sink("site", prefix="www", client=s3)).changed == []
+    assert _manifest(s3) == entries                     # rewritten whole from the listing
