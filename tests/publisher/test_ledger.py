@@ -52,7 +52,8 @@ def test_a_walk_reads_pages_and_survives_deletes_on_the_way(monkeypatch):
 def test_the_live_generations_entries_are_those_whose_object_is_unchanged():
     ledger = Ledger()
     manifest, listing, sources = ledger.map("man"), ledger.map("lst"), ledger.map("src")
-    manifest.update([("a.html", ["sa", "e1"]), ("b.html", ["sb", "e2"]), ("c.html", ["sc", "e3"])])
+    manifest.update([("a.html", ["sa", "e1"]), ("b.html", ["sb", "e2"]),
+                     ("c.html", ["sc", "e3"])])
     listing.update([("_site/g1/a.html", "e1"), ("_site/g1/b.html", "changed-since"),
                     ("_site/g0/c.html", "e3")])
     sources.fill_matching(manifest, listing, "_site/g1/")
@@ -85,7 +86,7 @@ class _Bucket:
         class Pages:
             def paginate(self, **kwargs):
                 for start in range(0, n, 1000):
-                    yield {"Contents": [{"Key": path(i), "ETag": f'"{hashlib.md5(page(i)).hexdigest()}"'}
+                    yield {"Contents": [{"Key": path(i), "ETag": f'"{etag(i)}"'}
                                         for i in range(start, min(start + 1000, n))]}
         return Pages()
 
@@ -107,6 +108,10 @@ def path(i: int) -> str:
 
 def page(i: int) -> bytes:
     return b"<p>" + str(i).encode() * 30
+
+
+def etag(i: int) -> str:
+    return hashlib.md5(page(i)).hexdigest()
 
 
 def _traced_peak(n: int) -> tuple[int, int]:
