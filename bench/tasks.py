@@ -189,31 +189,32 @@ class Incremental:
         assert len(changes) == 1 and changes[0].published == [letter_id], changes
         return changes
 
-    def in_process(self) -> tuple[float, int, int]:
+    def _publish_next(self):
+        """An approval, published as the stream handler publishes it (publisher.runtime: the
+        deferred pages only marked), then marked done: the sink, the page keys, and the
+        publish's wall and CPU seconds."""
         from publisher.build import publish_changes
         from publisher.sinks import LocalFolderSink
 
         changes = self.approve_next()
         sink = LocalFolderSink(self.site)
         c0, t0 = time.process_time(), time.perf_counter()
-        # as the stream handler publishes (publisher.runtime): deferred pages only marked
         keys = publish_changes(self.store, self.content, sink, changes, defer=True)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         self.store.mark_changes_done([c.id for c in changes])
+        return sink, keys, seconds, cpu
+
+    def in_process(self) -> tuple[float, float, int, tuple[int, int]]:
+        sink, keys, seconds, cpu = self._publish_next()
         return seconds, cpu, len(keys), (sink.writes, len(sink.changed))
 
     def refresh(self) -> tuple[float, float, int]:
-        """An approval published as the handler does, then the every-minute refresh of the
+        """An approval published (`_publish_next`), then the every-minute refresh of the
         deferred pages it marked (its month's open-data files, four channel periods, /data/):
         the refresh alone is timed."""
-        from publisher.build import publish_changes
         from publisher.deferred import refresh_deferred
-        from publisher.sinks import LocalFolderSink
 
-        changes = self.approve_next()
-        sink = LocalFolderSink(self.site)
-        publish_changes(self.store, self.content, sink, changes, defer=True)
-        self.store.mark_changes_done([c.id for c in changes])
+        sink = self._publish_next()[0]
         c0, t0 = time.process_time(), time.perf_counter()
         keys = refresh_deferred(self.store, self.content, sink)
         return time.perf_counter() - t0, time.process_time() - c0, len(keys)
