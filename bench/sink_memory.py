@@ -37,6 +37,7 @@ class StandIn:
 
     def __init__(self, n: int) -> None:
         self.n = n
+        self.puts = 0
         self.manifest = tempfile.TemporaryFile()
         with gzip.GzipFile(fileobj=self.manifest, mode="wb") as gz:
             gz.write(b'{"version": 2}\n')
@@ -65,6 +66,7 @@ class StandIn:
         return Pages()
 
     def put_object(self, **kwargs: Any) -> dict:
+        self.puts += 1
         body, digest = kwargs["Body"], hashlib.md5()
         if isinstance(body, bytes):
             digest.update(body)

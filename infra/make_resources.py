@@ -92,23 +92,24 @@ function handler(event) {
 """
 
 
-def load_table_properties():
-    sys.path.insert(0, str(FUNCTIONS))
+def _imported(folder: Path, module: str):
+    """`module` imported with `folder` on the path for the import only (this script runs
+    outside the package: the table's definition and the metrics' names are the code's)."""
+    import importlib
+    sys.path.insert(0, str(folder))
     try:
-        from chalicelib.adapters.dynamodb_table import table_properties
+        return importlib.import_module(module)
     finally:
-        sys.path.remove(str(FUNCTIONS))
-    return table_properties
+        sys.path.remove(str(folder))
+
+
+def load_table_properties():
+    return _imported(FUNCTIONS, "chalicelib.adapters.dynamodb_table").table_properties
 
 
 def load_metrics():
     """publisher/metrics.py: the names the functions report their figures under."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from publisher import metrics
-    finally:
-        sys.path.remove(str(ROOT))
-    return metrics
+    return _imported(ROOT, "publisher.metrics")
 
 
 class ConfigError(ValueError):

@@ -18,6 +18,17 @@ def content():
 
 
 @pytest.fixture
+def s3():
+    """A moto S3 client with the bucket `site` (the sink, manifest and spool tests')."""
+    import boto3
+    from moto import mock_aws
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="site")
+        yield client
+
+
+@pytest.fixture
 def city(ctx, clock, content) -> City:
     clock.at = cst(2026, 11, 2, 9, 0)
     return City(ctx=ctx, clock=clock, content=content)

@@ -4,13 +4,10 @@ grow with the pages of the site."""
 from __future__ import annotations
 
 import gc
-import gzip
-import hashlib
-import io
-import json
 import os
 import tracemalloc
 
+from bench.sink_memory import StandIn, page, path
 from publisher.ledger import Ledger
 from publisher.sinks import S3Sink
 
@@ -61,61 +58,8 @@ def test_the_live_generations_entries_are_those_whose_object_is_unchanged():
     ledger.close()
 
 
-class _Bucket:
-    """A stand-in S3 client holding nothing per page: its listing is made as it is read and
-    its manifest (version 2, a line a page) streamed from a file, like a large bucket's."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.manifest = io.BytesIO()
-        with gzip.GzipFile(fileobj=self.manifest, mode="wb") as gz:
-            gz.write(b'{"version": 2}\n')
-            for i in range(n):
-                data = page(i)
-                gz.write(json.dumps([path(i), hashlib.sha256(data).hexdigest(),
-                                     hashlib.md5(data).hexdigest()]).encode() + b"\n")
-        self.puts = 0
-
-    def get_object(self, Bucket, Key):
-        self.manifest.seek(0)
-        return {"Body": self.manifest}
-
-    def get_paginator(self, name):
-        n = self.n
-
-        class Pages:
-            def paginate(self, **kwargs):
-                for start in range(0, n, 1000):
-                    yield {"Contents": [{"Key": path(i), "ETag": f'"{etag(i)}"'}
-                                        for i in range(start, min(start + 1000, n))]}
-        return Pages()
-
-    def put_object(self, **kwargs):
-        self.puts += 1
-        body = kwargs["Body"]
-        digest = hashlib.md5()
-        if isinstance(body, bytes):
-            digest.update(body)
-        else:
-            while chunk := body.read(1 << 16):
-                digest.update(chunk)
-        return {"ETag": f'"{digest.hexdigest()}"'}
-
-
-def path(i: int) -> str:
-    return f"letters/b{i:07d}/index.html"
-
-
-def page(i: int) -> bytes:
-    return b"<p>" + str(i).encode() * 30
-
-
-def etag(i: int) -> str:
-    return hashlib.md5(page(i)).hexdigest()
-
-
 def _traced_peak(n: int) -> tuple[int, int]:
-    bucket = _Bucket(n)
+    bucket = StandIn(n)        # bench.sink_memory: holds nothing per page
     sink = S3Sink("site", client=bucket)
     gc.collect()
     tracemalloc.start()

@@ -8,11 +8,9 @@ import json
 import threading
 from collections import Counter
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from fake_store import FakeStore, month_of_letters, published_letter
-from moto import mock_aws
 
 from fakes import cst
 from publisher.build import full_build
@@ -36,14 +34,6 @@ class Calls:
     def take(self) -> Counter[str]:
         ops, self.ops = self.ops, Counter()
         return ops
-
-
-@pytest.fixture
-def s3():
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="site")
-        yield client
 
 
 def _keys(client) -> set[str]:

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import os
 
-import boto3
 import pytest
 from fake_store import FakeStore, month_of_letters, published_letter
-from moto import mock_aws
 
 from chalicelib.services.ports import Change
 from fakes import cst
@@ -85,14 +83,6 @@ def test_memory_sink_reports_what_changed():
     sink.write("a.html", b"1")
     sink.delete("b.html")
     assert sink.finish() == ["b.html"]
-
-
-@pytest.fixture
-def s3():
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="site")
-        yield client
 
 
 def _objects(client) -> dict[str, dict]:

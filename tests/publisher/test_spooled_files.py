@@ -10,10 +10,8 @@ import io
 import json
 import tracemalloc
 
-import boto3
 import pytest
 from fake_store import published_letter
-from moto import mock_aws
 
 from chalicelib.domain import open_data
 from chalicelib.domain.open_data import stored_row
@@ -70,14 +68,6 @@ def test_a_folder_compares_a_spool_chunk_by_chunk_and_replaces_it_whole(tmp_path
         assert target.read_bytes() == data
     assert sorted(p.name for p in target.parent.iterdir()) == ["letters-2026-11.json"]
     assert sink.changed.count("data/letters-2026-11.json") == 4
-
-
-@pytest.fixture
-def s3():
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="site")
-        yield client
 
 
 def test_a_bucket_takes_a_spool_from_its_file_and_skips_it_unchanged(s3, monkeypatch):
