@@ -56,6 +56,12 @@ def holds_personal_data(letter: Letter) -> bool:
     return any(getattr(letter, f) for f in CONTACT_FIELDS)
 
 
+def check_erasable(letter: Letter) -> None:
+    """An erasure of a letter with nothing left to remove is refused (409 already_erased)."""
+    if not holds_personal_data(letter):
+        raise InvalidTransition("already_erased", field="id")
+
+
 def past_retention(letter: Letter, policy: Retention, now: datetime) -> bool:
     at = finished_at(letter)
     return (at is not None and holds_personal_data(letter)
@@ -66,8 +72,8 @@ def purge(letter: Letter, by: str, at: datetime, *, why: str, reason: str | None
           policy: Retention | None = None) -> Event:
     """Remove the writer's personal data (`why`: `retention` or `erasure`) and record it."""
     policy = policy or Retention()
-    if why == "erasure" and not holds_personal_data(letter):
-        raise InvalidTransition("already_erased", field="id")
+    if why == "erasure":
+        check_erasable(letter)
     removed = [f for f in CONTACT_FIELDS if getattr(letter, f)]
     names = [letter.name] if letter.name else []
     for name in CONTACT_FIELDS:

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import retention
-from ..domain.errors import InvalidTransition
 from ..domain.letters import Letter
 from .casework import _change
 from .context import Actor, Context
@@ -26,8 +25,7 @@ def erase_letter(ctx: Context, actor: Actor, letter_id: str, command: EraseLette
                  ) -> dict[str, Any]:
     """POST /api/staff/letters/{id}/erase (the office)."""
     def act(letter: Letter, now: datetime) -> None:
-        if not retention.holds_personal_data(letter):
-            raise InvalidTransition("already_erased", field="id")
+        retention.check_erasable(letter)            # before the notifications are touched
         forget_in_notifications(ctx, letter)        # before the commit (`privacy`)
         retention.purge(letter, actor.username, now, why="erasure", reason=command.reason,
                         policy=ctx.retention)
