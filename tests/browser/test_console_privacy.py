@@ -61,13 +61,16 @@ def test_the_office_erases_and_the_admin_sees_who_read(privacy_server, browser):
     assert page.locator("#d-phone").inner_text() == "13912345678"
     page.click("#a-erase-submit")                          # no reason: the browser asks for one
     assert page.locator("#d-phone").inner_text() == "13912345678"
-    page.fill("#a-erase-reason", "来信人 12 月 8 日来电要求删除个人信息")
+    # the reason is staff text shown in the history: inert, like citizen text
+    page.fill("#a-erase-reason", "来信人 12 月 8 日来电要求删除<img src=x onerror=alert(1)>")
     page.click("#a-erase-submit")
     page.wait_for_function("document.getElementById('d-phone').textContent === '—'")
     assert page.locator("#d-name").inner_text() == "—"
     assert page.locator("#d-email").inner_text() == "—"
     assert "个人信息已删除" in page.locator("#action-status").inner_text()
-    assert "删除个人信息" in page.locator("#d-history-body").inner_text()
+    history = page.locator("#d-history-body").inner_text()
+    assert "删除个人信息" in history and "<img src=x onerror=alert(1)>" in history
+    assert page.locator("#d-history-body img").count() == 0
     assert not page.locator("#a-erase").is_visible()        # nothing left to remove
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not errors, errors
